@@ -1,0 +1,27 @@
+// The command line's private interface: loading machines and presenting results.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "catalog.hpp"
+#include "estimator.hpp"
+
+namespace benchr {
+
+/// A saved probe (JSON) or an hwloc XML export; throws InputError naming the file.
+Machine load_machine(const std::string& path);
+/// Writes `m` as JSON, atomically (temporary file + rename).
+void save_machine(const Machine& m, const std::string& path);
+
+/// Each presenter returns the text for stdout: a table for a terminal (<= 100 columns) or, with
+/// `json`, one JSON document.
+std::string present_machine(const Machine& m, bool json);
+std::string present_advice(const Advice& a, const Machine& m, const Workload& w, const Budget& b,
+                           const Catalog& c, bool json);
+std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const Machine& m,
+                             const Workload& w, bool json);
+/// `what`: models, quants, hardware or prices.
+std::string present_list(const Catalog& c, std::string_view what, bool json);
+
+}  // namespace benchr

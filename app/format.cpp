@@ -1,0 +1,412 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "app.hpp"
+#include "json.hpp"
+
+namespace benchr {
+namespace {
+
+using nlohmann::json;
+
+std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / kGiB); }
+std::string money(double usd) {
+  return usd < 10 ? fmt::format("${:.2f}", usd) : fmt::format("${:.0f}", usd);
+}
+std::string tokens(double n) {
+  return n >= 1e9 ? fmt::format("{:.3g}B", n / 1e9)
+         : n >= 1e6 ? fmt::format("{:.3g}M", n / 1e6)
+                    : fmt::format("{:.3g}k", n / 1e3);
+}
+std::string tps(double x) { return x >= 100 ? fmt::format("{:.0f}", x) : fmt::format("{:.1f}", x); }
+/// `text` broken at spaces into lines of at most kWidth columns; lines after the first start
+/// with `indent` spaces.
+constexpr std::size_t kWidth = 100;
+std::string wrap(const std::string& text, std::size_t first_col, std::size_t indent) {
+  std::string out, line;
+  std::size_t col = first_col;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find(' ', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(pos, end - pos);
+    if (!line.empty() && col + line.size() + 1 + word.size() > kWidth) {
+      out += line + "\n" + std::string(indent, ' ');
+      line.clear();
+      col = indent;
+    }
+    line += (line.empty() ? "" : " ") + word;
+    pos = end + 1;
+  }
+  return out + line + "\n";
+}
+
+std::string cut(std::string s, std::size_t n) {
+  if (s.size() > n) s = s.substr(0, n - 1) + "~";
+  return s;
+}
+
+template <class T>
+json sourced(const Sourced<T>& s) {
+  if (!s.known()) return nullptr;
+  return {{"value", s.value}, {"source", s.source}};
+}
+
+json memory_json(const MemoryNeed& n) {
+  return {{"weights_bytes", n.weights_bytes},   {"repack_bytes", n.repack_bytes},
+          {"kv_cache_bytes", n.kv_cache_bytes}, {"compute_bytes", n.compute_bytes},
+          {"overhead_bytes", n.overhead_bytes}, {"total_bytes", n.total_bytes},
+          {"peak_bytes", n.peak_bytes},         {"available_bytes", n.available_bytes}};
+}
+
+json api_json(const ApiCost& a) {
+  return {{"id", a.offer->id},
+          {"name", a.offer->name},
+          {"model", a.offer->model},
+          {"provider", a.offer->provider},
+          {"usd_per_mtok_input", a.offer->usd_per_mtok_input},
+          {"usd_per_mtok_output", a.offer->usd_per_mtok_output},
+          {"monthly_usd", a.usd},
+          {"quality", a.quality},
+          {"source", a.offer->source},
+          {"as_of", a.offer->as_of}};
+}
+
+json candidate_json(const Candidate& c) {
+  json j = to_json(c.estimate);
+  j["cost"] = to_json(c.cost);
+  j["quality"] = c.quality;
+  j["eligible"] = c.eligible;
+  j["why_not"] = c.why_not;
+  return j;
+}
+
+/// The runners-up: the best other quant of up to `n` other eligible models, then the best
+/// candidate of up to `n` models of higher quality that lost, each with why.
+std::vector<const Candidate*> runners_up(const Advice& a, std::size_t n) {
+  std::vector<const Candidate*> out;
+  if (!a.recommended) {
+    std::set<std::string> seen;
+    for (const auto& c : a.ranked)
+      if (out.size() < 2 * n && seen.insert(c.estimate.model).second) out.push_back(&c);
+    return out;
+  }
+  const Candidate& best = a.ranked[*a.recommended];
+  std::set<std::string> seen{best.estimate.model};
+  std::size_t eligible = 0, better = 0;
+  for (const auto& c : a.ranked) {
+    if (c.eligible && eligible < n && seen.insert(c.estimate.model).second) {
+      out.push_back(&c);
+      ++eligible;
+    }
+  }
+  // For each better model that lost, its smallest quant: the one that came closest to fitting
+  // and to the speed floor.
+  std::map<std::string, const Candidate*> smallest;
+  for (const auto& c : a.ranked) {
+    if (c.eligible || seen.count(c.estimate.model)) continue;
+    auto& s = smallest[c.estimate.model];
+    if (!s || c.estimate.memory.total_bytes < s->estimate.memory.total_bytes) s = &c;
+  }
+  std::vector<const Candidate*> lost;
+  for (const auto& [model, c] : smallest)
+    if (c->quality > best.quality) lost.push_back(c);
+  std::sort(lost.begin(), lost.end(), [](auto* x, auto* y) { return x->quality < y->quality; });
+  for (auto* c : lost)
+    if (better++ < n) out.push_back(c);
+  return out;
+}
+
+std::string machine_lines(const Machine& m) {
+  std::string s;
+  const CpuInfo& c = m.cpu;
+  auto row = [&](std::string_view label, const std::string& value, const std::string& source) {
+    const std::string head = fmt::format("  {:<9} {}", label, value);
+    if (source.empty()) s += head + "\n";
+    else if (head.size() + 3 + source.size() <= kWidth) s += fmt::format("{:<{}} [{}]\n", head, kWidth - source.size() - 3, source);
+    else s += head + "\n" + std::string(12, ' ') + wrap("[" + source + "]", 12, 13);
+  };
+  if (!c.model.empty() || c.cores.known()) {
+    row("CPU", fmt::format("{} ({} package{})", c.model.empty() ? "unknown" : c.model,
+                           c.packages.value, c.packages.value == 1 ? "" : "s"),
+        c.packages.source);
+    row("cores", fmt::format("{} physical / {} logical CPUs", c.cores.value, c.logical_cpus.value),
+        c.cores.source);
+    row("SIMD", std::string(to_string(c.simd.value)), c.simd.source);
+    if (c.l3_bytes.known() || c.l2_bytes.known())
+      row("caches", fmt::format("L1d {:.0f} KiB, L2 {:.0f} KiB, L3 {:.0f} MiB per instance",
+                                c.l1d_bytes.value / 1024, c.l2_bytes.value / 1024, c.l3_bytes.value / kMiB),
+          c.l3_bytes.source);
+    if (!c.numa_node_bytes.empty()) {
+      double total = 0;
+      for (double b : c.numa_node_bytes) total += b;
+      row("NUMA", fmt::format("{} node{}, {} in all", c.numa_node_bytes.size(),
+                              c.numa_node_bytes.size() == 1 ? "" : "s", gib(total)),
+          "hwloc");
+    }
+    row("RAM", fmt::format("{} total", gib(c.ram_total_bytes.value)), c.ram_total_bytes.source);
+    row("usable", fmt::format("{} available to a new process", gib(c.ram_available_bytes.value)),
+        c.ram_available_bytes.source);
+  }
+  bool gpu = false;
+  for (const auto& d : m.devices) {
+    const std::string kind = d.kind == DeviceKind::cpu ? "device" : d.software ? "soft GPU" : "GPU";
+    if (d.kind == DeviceKind::gpu) gpu = true;
+    row(kind, fmt::format("{} ({} backend), {} for a model", d.name, to_string(d.backend),
+                          gib(d.memory_bytes.value)),
+        d.memory_bytes.source);
+    row("", fmt::format("decode read {:.3g} GB/s", d.read_gbps.value), d.read_gbps.source);
+    if (d.compute_gflops.known())
+      row("", fmt::format("prefill {:.3g} GFLOP/s", d.compute_gflops.value), d.compute_gflops.source);
+  }
+  if (!gpu) row("GPUs", "none", "");
+  for (const auto& n : m.notes) s += "  note: " + wrap(n, 8, 8);
+  return s;
+}
+
+}  // namespace
+
+json to_json(const Estimate& e) {
+  return {{"model", e.model},
+          {"quant", e.quant},
+          {"hardware", e.hardware},
+          {"backend", to_string(e.backend)},
+          {"device", e.device_name},
+          {"placement", to_string(e.placement.kind)},
+          {"fits", e.fits},
+          {"headroom", e.headroom},
+          {"memory", memory_json(e.memory)},
+          {"max_context", e.max_context},
+          {"bytes_per_token", e.bytes_per_token},
+          {"decode_tps", e.decode_tps},
+          {"prefill_tps", e.prefill_tps},
+          {"time_to_first_token_s", e.time_to_first_token_s},
+          {"bottleneck", e.bottleneck},
+          {"assumptions", e.assumptions}};
+}
+
+json to_json(const MonthlyCost& c) {
+  return {{"busy_hours", std::isfinite(c.busy_hours) ? json(c.busy_hours) : json(nullptr)},
+          {"utilisation", std::isfinite(c.utilisation) ? json(c.utilisation) : json(nullptr)},
+          {"can_serve", c.can_serve},
+          {"electricity_usd", c.electricity_usd},
+          {"hardware_usd", c.hardware_usd},
+          {"total_usd", c.total_usd}};
+}
+
+json to_json(const Workload& w) {
+  return {{"context_tokens", w.context_tokens}, {"prompt_tokens", w.prompt_tokens},
+          {"depth_tokens", w.depth_tokens},     {"tokens_per_month", w.tokens_per_month},
+          {"input_share", w.input_share},       {"input_tokens", w.input_tokens()},
+          {"output_tokens", w.output_tokens()}, {"min_decode_tps", w.min_decode_tps},
+          {"kv_cache_type", to_string(w.kv_type)}};
+}
+
+std::string present_machine(const Machine& m, bool json_out) {
+  if (json_out) return to_json(m).dump(2) + "\n";
+  return fmt::format("{}\n", m.name) + machine_lines(m);
+}
+
+std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const Machine& m,
+                             const Workload& w, bool json_out) {
+  if (json_out) {
+    json j = to_json(e);
+    j["cost"] = to_json(cost);
+    j["workload"] = to_json(w);
+    return j.dump(2) + "\n";
+  }
+  std::string s = fmt::format("{} at {} on {} ({}, {})\n", e.model, e.quant, m.name, e.device_name,
+                              to_string(e.backend));
+  const MemoryNeed& n = e.memory;
+  s += fmt::format("  fits        {} — needs {} of {} ({:.0f}% headroom); largest context {}\n",
+                   e.fits ? "yes" : "NO", gib(n.total_bytes), gib(n.available_bytes),
+                   e.headroom * 100, e.max_context);
+  s += fmt::format("  memory      weights {}, KV cache {}, compute {}, overhead {}\n",
+                   gib(n.weights_bytes), gib(n.kv_cache_bytes), gib(n.compute_bytes),
+                   gib(n.overhead_bytes));
+  if (n.repack_bytes > 0)
+    s += fmt::format("              + CPU repack {} (peak while loading {})\n", gib(n.repack_bytes),
+                     gib(n.peak_bytes));
+  s += fmt::format("  decode      {} tok/s — {}\n", tps(e.decode_tps), e.bottleneck);
+  if (e.prefill_tps > 0)
+    s += fmt::format("  prefill     {} tok/s; first token after {:.1f} s for a {}-token prompt\n",
+                     tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
+  s += fmt::format("  cost        {}/month for {} tokens ({:.0f} h busy, {:.0f}% of the month)\n",
+                   money(cost.total_usd), tokens(w.tokens_per_month), cost.busy_hours,
+                   cost.utilisation * 100);
+  s += "  assumptions\n";
+  for (const auto& a : e.assumptions) s += "    - " + wrap(a, 6, 6);
+  return s;
+}
+
+std::string present_advice(const Advice& a, const Machine& m, const Workload& w, const Budget& b,
+                           const Catalog& c, bool json_out) {
+  const Candidate* best = a.recommended ? &a.ranked[*a.recommended] : nullptr;
+  const auto others = runners_up(a, 4);
+  if (json_out) {
+    json j;
+    j["machine"] = to_json(m);
+    j["workload"] = to_json(w);
+    j["budget"] = {{"usd_per_month", b.usd_per_month}, {"amortize_months", b.amortize_months}};
+    j["electricity"] = {{"usd_per_kwh", c.electricity.usd_per_kwh}, {"source", c.electricity.source},
+                        {"as_of", c.electricity.as_of}};
+    j["quality_scale"] = c.quality_scale;
+    j["recommended"] = best ? candidate_json(*best) : json(nullptr);
+    json apis = json::array();
+    for (const auto& api : a.apis) apis.push_back(api_json(api));
+    j["apis"] = apis;
+    auto index = [&](const std::optional<std::size_t>& i) {
+      return i ? api_json(a.apis[*i]) : json(nullptr);
+    };
+    j["api_same_model"] = index(a.same_model_api);
+    j["api_comparable"] = index(a.comparable_api);
+    j["api_best_in_budget"] = index(a.best_api);
+    j["verdict"] = {{"decision", to_string(a.verdict)}, {"reason", a.verdict_reason}};
+    json ru = json::array();
+    for (const auto* r : others) ru.push_back(candidate_json(*r));
+    j["runners_up"] = ru;
+    j["candidates_considered"] = a.ranked.size();
+    return j.dump(2) + "\n";
+  }
+
+  std::string s;
+  s += m.hardware_id.empty() ? fmt::format("Machine: {}\n", m.name)
+                             : fmt::format("Machine: {} (catalog hardware '{}')\n", m.name, m.hardware_id);
+  s += machine_lines(m);
+  s += fmt::format("\nWorkload (--context, --tokens-per-month, --input-share, --min-tps, "
+                   "--kwh-price, --budget)\n");
+  s += fmt::format("  {} tokens/month, {:.0f}% input ({} in, {} out); context {} tokens, KV {}\n",
+                   tokens(w.tokens_per_month), w.input_share * 100, tokens(w.input_tokens()),
+                   tokens(w.output_tokens()), w.context_tokens, to_string(w.kv_type));
+  s += fmt::format("  at least {:g} tok/s decode; electricity ${:.3g}/kWh; budget {}/month\n",
+                   w.min_decode_tps, c.electricity.usd_per_kwh, money(b.usd_per_month));
+
+  if (best) {
+    const Estimate& e = best->estimate;
+    const ModelSpec* model = c.find_model(e.model);
+    const QuantSpec* quant = c.find_quant(e.quant);
+    s += fmt::format("\nRecommended here: {} at {}  ({} {}, {})\n", model->name, quant->id, e.model,
+                     e.quant, model->license_name);
+    s += fmt::format("  fits      {} of {} available ({:.0f}% headroom); up to {} tokens of "
+                     "context\n",
+                     gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
+                     e.max_context);
+    s += fmt::format("  speed     decode {} tok/s, prefill {} tok/s (first token {:.1f} s for "
+                     "{} tokens)\n",
+                     tps(e.decode_tps), tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
+    s += fmt::format("            limit: {}\n", e.bottleneck);
+    s += fmt::format("  cost      {}/month: electricity {} for {:.0f} h busy ({:.0f}% of the "
+                     "month){}\n",
+                     money(best->cost.total_usd), money(best->cost.electricity_usd),
+                     best->cost.busy_hours, best->cost.utilisation * 100,
+                     best->cost.hardware_usd > 0
+                         ? ", hardware " + money(best->cost.hardware_usd) + " amortised"
+                         : ", hardware already owned");
+    s += fmt::format("  quality   {:.1f} = {:.0f} × {:.3g} retained at {}\n", best->quality,
+                     model->quality, quant->quality_retention, quant->id);
+  } else {
+    s += "\nNothing in the catalog meets the constraints on this machine (see below).\n";
+  }
+
+  s += fmt::format("\nAPI alternatives for the same {} tokens/month\n", tokens(w.tokens_per_month));
+  std::vector<std::pair<std::string, std::size_t>> shown;
+  if (a.same_model_api) shown.push_back({"same model", *a.same_model_api});
+  if (a.comparable_api) shown.push_back({"as good, cheapest", *a.comparable_api});
+  if (a.best_api) shown.push_back({"best in budget", *a.best_api});
+  for (std::size_t i = 0; i < a.apis.size(); ++i)
+    if (a.apis[i].offer->model.empty()) shown.push_back({"frontier, closed", i});
+  std::set<std::size_t> printed;
+  for (const auto& [label, i] : shown) {
+    if (!printed.insert(i).second) continue;
+    const ApiCost& api = a.apis[i];
+    s += fmt::format("  {:<18} {:<44} {:>8}/month  quality {:.0f}\n", label, cut(api.offer->name, 44),
+                     money(api.usd), api.quality);
+  }
+  const std::string verdict = fmt::format("Verdict ({}): ", to_string(a.verdict));
+  s += "\n" + verdict + wrap(a.verdict_reason, verdict.size(), 2);
+
+  if (!others.empty()) {
+    s += fmt::format("\n{:<22} {:<8} {:>9} {:>7} {:>9} {:>7}  {}\n", "Runners-up", "quant", "needs",
+                     "tok/s", "$/month", "quality", "why it lost");
+    for (const auto* r : others) {
+      const Estimate& e = r->estimate;
+      std::string why = r->eligible ? fmt::format("lower quality ({:.1f})", r->quality) : r->why_not;
+      s += fmt::format("{:<22} {:<8} {:>9} {:>7} {:>9} {:>7.1f}  {}\n", cut(e.model, 22),
+                       cut(e.quant, 8), gib(e.memory.total_bytes), tps(e.decode_tps),
+                       money(r->cost.total_usd), r->quality, cut(why, 30));
+    }
+  }
+  s += "\n'estimate' marks figures not measured on this machine; `estimate --json` lists each assumption.\n";
+  return s;
+}
+
+std::string present_list(const Catalog& c, std::string_view what, bool json_out) {
+  json j = json::array();
+  std::string s;
+  if (what == "models") {
+    s += fmt::format("{:<20} {:>8} {:>7} {:>6} {:>8} {:>7}  {}\n", "id", "params", "active", "layers",
+                     "context", "quality", "license");
+    for (const auto& m : c.models) {
+      const double active = m.is_moe() ? computed_active_params(m) : computed_params(m) - m.vision_params_b * 1e9;
+      s += fmt::format("{:<20} {:>7.3g}B {:>6.3g}B {:>6} {:>8} {:>7.1f}  {}\n", cut(m.id, 20), m.params_b,
+                       active / 1e9, m.layers, m.context_max, m.quality, m.license);
+      j.push_back({{"id", m.id}, {"name", m.name}, {"params_b", m.params_b},
+                   {"computed_params_b", computed_params(m) / 1e9},
+                   {"active_params_b", active / 1e9}, {"layers", m.layers}, {"hidden", m.hidden},
+                   {"heads", m.heads}, {"kv_heads", m.kv_heads}, {"head_dim", m.head_dim},
+                   {"context_max", m.context_max}, {"experts", m.experts},
+                   {"experts_active", m.experts_active}, {"license", m.license},
+                   {"quality", m.quality}, {"source", m.source}});
+    }
+    if (!c.quality_scale.empty()) s += "quality: " + c.quality_scale + "\n";
+  } else if (what == "quants") {
+    s += fmt::format("{:<10} {:<6} {:<8} {:>7}  {}\n", "id", "format", "block", "retain", "bits per weight by role");
+    for (const auto& q : c.quants) {
+      std::string roles;
+      json jr;
+      for (std::size_t r = 0; r < kRoles; ++r) {
+        double bits = 0;
+        for (const auto& share : q.roles[r]) bits += share.fraction * share.format->bits_per_weight();
+        jr[std::string(to_string(static_cast<Role>(r)))] = bits;
+        if (static_cast<Role>(r) != Role::other)
+          roles += fmt::format("{}{:.3g}", roles.empty() ? "" : " ", bits);
+      }
+      s += fmt::format("{:<10} {:<6} {:<8} {:>7.3f}  {}\n", q.id, q.format, q.block_format->name,
+                       q.quality_retention, roles);
+      j.push_back({{"id", q.id}, {"name", q.name}, {"format", q.format},
+                   {"block_format", q.block_format->name}, {"bits_per_weight", jr},
+                   {"quality_retention", q.quality_retention}, {"source", q.source}});
+    }
+    s += "roles: embedding output attn_qk attn_v attn_o ffn_up ffn_down\n";
+  } else if (what == "hardware") {
+    s += fmt::format("{:<22} {:<6} {:<7} {:>8} {:>8} {:>8} {:>6} {:>8}\n", "id", "kind", "backend",
+                     "GiB", "GB/s", "TFLOPS", "W", "USD");
+    for (const auto& h : c.hardware) {
+      s += fmt::format("{:<22} {:<6} {:<7} {:>8.4g} {:>8.4g} {:>8.4g} {:>6.0f} {:>8.0f}\n", cut(h.id, 22),
+                       h.kind, to_string(h.backend), h.memory_gib, h.memory_bandwidth_gbps,
+                       h.fp16_tflops, h.tdp_w, h.price_usd);
+      j.push_back({{"id", h.id}, {"name", h.name}, {"kind", h.kind}, {"backend", to_string(h.backend)},
+                   {"memory_gib", h.memory_gib}, {"memory_bandwidth_gbps", h.memory_bandwidth_gbps},
+                   {"fp16_tflops", h.fp16_tflops}, {"tdp_w", h.tdp_w}, {"price_usd", h.price_usd},
+                   {"source", h.source}, {"as_of", h.as_of}});
+    }
+  } else {
+    s += fmt::format("{:<34} {:<14} {:>9} {:>9}  {}\n", "id", "provider", "$/M in", "$/M out", "as of");
+    for (const auto& a : c.apis) {
+      s += fmt::format("{:<34} {:<14} {:>9.3f} {:>9.3f}  {}\n", cut(a.id, 34), cut(a.provider, 14),
+                       a.usd_per_mtok_input, a.usd_per_mtok_output, a.as_of);
+      j.push_back({{"id", a.id}, {"model", a.model}, {"name", a.name}, {"provider", a.provider},
+                   {"usd_per_mtok_input", a.usd_per_mtok_input},
+                   {"usd_per_mtok_output", a.usd_per_mtok_output}, {"quality", a.quality},
+                   {"source", a.source}, {"as_of", a.as_of}});
+    }
+    s += fmt::format("electricity: ${}/kWh ({}, {})\n", c.electricity.usd_per_kwh, c.electricity.source,
+                     c.electricity.as_of);
+  }
+  return json_out ? j.dump(2) + "\n" : s;
+}
+
+}  // namespace benchr

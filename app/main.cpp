@@ -1,0 +1,219 @@
+// benchr-advise: which open-weight model and quantization to run here, how fast, and whether it
+// beats paying for an API. A thin layer over the library: parse flags, wire adapters, print.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app.hpp"
+#include "probe.hpp"
+
+namespace {
+
+using namespace benchr;
+
+constexpr const char* kExamples = R"(
+Examples:
+  benchr-advise --budget 100
+      Probe this machine; recommend the best model and quantization that runs here for at most
+      $100 a month, and compare it with hosted APIs for the same workload.
+  benchr-advise --budget 20 --tokens-per-month 50e6 --input-share 0.9 --min-tps 20
+      A heavier, prompt-heavy workload that needs 20 tokens/s.
+  benchr-advise --hardware rtx-4090 --budget 100
+      The same question for a machine you might buy (ids: `benchr-advise hardware`).
+  benchr-advise estimate --model qwen3-8b --quant Q4_K_M --context 32768 --json
+      Memory, decode and prefill speed of one model on this machine, as JSON.
+  benchr-advise estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --backend vulkan
+  benchr-advise probe --save me.json ; benchr-advise --machine me.json --budget 50
+      Save this machine's probe and replay it later (an `lstopo --of xml` file works too).
+  benchr-advise models | quants | hardware | prices
+      What the catalog knows; add or override entries with --catalog FILE (see data/README.md).
+
+Exit status: 0 on success, 2 on bad input (the message names the flag, file or field).)";
+
+struct Flags {
+  bool json = false;
+  std::string machine_path, hardware_id, save_path, model_id, quant_id, backend;
+  std::vector<std::string> catalog_paths;
+  Workload workload;
+  Budget budget;
+  std::string kv_type = "f16";
+  double kwh_price = -1;
+};
+
+template <class T>
+CLI::Validator at_least(T min, const char* what) {
+  return CLI::Validator(
+      [min, what](std::string& s) -> std::string {
+        try {
+          std::size_t used = 0;
+          const double v = std::stod(s, &used);
+          if (used != s.size() || !(v >= double(min)))
+            return std::string(what) + " must be a number >= " + std::to_string(min) + ", got '" + s + "'";
+        } catch (const std::exception&) {
+          return std::string(what) + " must be a number, got '" + s + "'";
+        }
+        return {};
+      },
+      "");
+}
+
+void add_workload_flags(CLI::App& app, Flags& f) {
+  app.add_option("--budget", f.budget.usd_per_month,
+                 "Monthly budget in USD (US dollars per month) for running locally or for an API "
+                 "[default: 100]")
+      ->check(at_least(0.0, "--budget"));
+  app.add_option("--context", f.workload.context_tokens,
+                 "Context length in tokens the KV cache is sized for [default: 8192]")
+      ->check(at_least(1, "--context"));
+  app.add_option("--prompt-tokens", f.workload.prompt_tokens,
+                 "Prompt length for the prefill figure and time to first token [default: 512]")
+      ->check(at_least(1, "--prompt-tokens"));
+  app.add_option("--depth", f.workload.depth_tokens,
+                 "Tokens already in the context when decoding [default: 0, as llama-bench tg128]")
+      ->check(at_least(0, "--depth"));
+  app.add_option("--tokens-per-month", f.workload.tokens_per_month,
+                 "Input + output tokens per month [default: 10e6]")
+      ->check(at_least(0.0, "--tokens-per-month"));
+  app.add_option("--input-share", f.workload.input_share,
+                 "Share of those tokens that are input (prompt), 0..1 [default: 0.75 = 3:1]")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--min-tps", f.workload.min_decode_tps,
+                 "Slowest acceptable decode speed, tokens/s [default: 10]")
+      ->check(at_least(0.0, "--min-tps"));
+  app.add_option("--kwh-price", f.kwh_price, "Electricity price, USD per kWh [default: catalog]")
+      ->check(at_least(0.0, "--kwh-price"));
+  app.add_option("--kv-cache-type", f.kv_type, "KV cache element type: f16, q8_0 or q4_0 [default: f16]");
+  app.add_option("--amortize-months", f.budget.amortize_months,
+                 "Months over which a purchase price is spread [default: 36]")
+      ->check(at_least(1, "--amortize-months"));
+}
+
+Machine the_machine(const Flags& f, const Catalog& c) {
+  if (!f.hardware_id.empty()) {
+    const HardwareSpec* hw = c.find_hardware(f.hardware_id);
+    if (!hw) {
+      std::vector<std::string> ids;
+      for (const auto& h : c.hardware) ids.push_back(h.id);
+      throw InputError("--hardware: unknown hardware id '" + f.hardware_id + "'" +
+                       did_you_mean(f.hardware_id, ids) + "; `benchr-advise hardware` lists them");
+    }
+    HardwareSpec spec = *hw;
+    if (!f.backend.empty()) spec.backend = parse_backend(f.backend, "--backend");
+    return machine_from_hardware(spec);
+  }
+  Machine m = f.machine_path.empty() ? probe_live() : load_machine(f.machine_path);
+  if (!f.backend.empty()) {
+    const Backend b = parse_backend(f.backend, "--backend");
+    bool found = false;
+    for (const auto& d : m.devices) found = found || d.backend == b;
+    if (!found)
+      throw InputError("--backend " + f.backend + ": this machine has no such device (use "
+                       "--hardware ID to ask about a catalog machine)");
+  }
+  return m;
+}
+
+int run(int argc, char** argv) {
+  Flags f;
+  CLI::App app{"benchr-advise: which open-weight LLM and quantization to run on this machine (or "
+               "one you might buy), how fast it will decode, and whether that beats paying for "
+               "an API. Without a subcommand it advises."};
+  app.footer(kExamples);
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+  app.add_flag("--json", f.json, "Print one JSON document instead of a table");
+  app.add_option("--machine", f.machine_path,
+                 "Use a saved probe (probe --save) or an hwloc XML export instead of probing")
+      ->check(CLI::ExistingFile);
+  app.add_option("--hardware", f.hardware_id, "Ask about a catalog machine instead of this one");
+  app.add_option("--catalog", f.catalog_paths,
+                 "Add or override catalog entries from a TOML file (repeatable)")
+      ->check(CLI::ExistingFile);
+  add_workload_flags(app, f);
+
+  auto* advise_cmd = app.add_subcommand("advise", "Recommend a model and quantization (default)");
+  auto* estimate_cmd = app.add_subcommand("estimate", "Memory, speed and cost of one model and quant");
+  estimate_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
+  estimate_cmd->add_option("--quant", f.quant_id, "Catalog quant id (see `quants`)")->required();
+  estimate_cmd->add_option("--backend", f.backend, "cuda, rocm, vulkan, metal or cpu");
+  auto* probe_cmd = app.add_subcommand("probe", "Show what this machine is, with sources");
+  probe_cmd->add_option("--save", f.save_path, "Write the probe as JSON for --machine");
+  auto* models_cmd = app.add_subcommand("models", "List catalog models");
+  auto* quants_cmd = app.add_subcommand("quants", "List catalog quantizations");
+  auto* hardware_cmd = app.add_subcommand("hardware", "List catalog hardware");
+  auto* prices_cmd = app.add_subcommand("prices", "List API prices and the electricity price");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "benchr-advise: error: %s\n", e.what());
+    std::fprintf(stderr, "Run 'benchr-advise --help' for usage.\n");
+    return 2;
+  }
+
+  std::vector<CatalogText> sources = embedded_catalog();
+  for (const auto& p : f.catalog_paths) sources.push_back(read_catalog_file(p));
+  Catalog catalog = load_catalog(sources);
+  if (f.kwh_price >= 0)
+    catalog.electricity = {f.kwh_price, "--kwh-price", "given on the command line"};
+  f.workload.kv_type = parse_kv_type(f.kv_type, "--kv-cache-type");
+
+  for (auto [cmd, what] : {std::pair{models_cmd, "models"}, {quants_cmd, "quants"},
+                           {hardware_cmd, "hardware"}, {prices_cmd, "prices"}})
+    if (cmd->parsed()) {
+      std::cout << present_list(catalog, what, f.json);
+      return 0;
+    }
+
+  const Machine machine = the_machine(f, catalog);
+  if (probe_cmd->parsed()) {
+    if (!f.save_path.empty()) {
+      save_machine(machine, f.save_path);
+      std::fprintf(stderr, "benchr-advise: saved the probe to %s\n", f.save_path.c_str());
+    }
+    std::cout << present_machine(machine, f.json);
+    return 0;
+  }
+  if (estimate_cmd->parsed()) {
+    const ModelSpec* model = catalog.find_model(f.model_id);
+    const QuantSpec* quant = catalog.find_quant(f.quant_id);
+    std::vector<std::string> ids;
+    if (!model) {
+      for (const auto& m : catalog.models) ids.push_back(m.id);
+      throw InputError("--model: unknown model id '" + f.model_id + "'" + did_you_mean(f.model_id, ids) +
+                       "; `benchr-advise models` lists them");
+    }
+    if (!quant) {
+      for (const auto& q : catalog.quants) ids.push_back(q.id);
+      throw InputError("--quant: unknown quant id '" + f.quant_id + "'" + did_you_mean(f.quant_id, ids) +
+                       "; `benchr-advise quants` lists them");
+    }
+    if (!quant->applies_to(model->id))
+      throw InputError("--quant " + quant->id + ": this format is the release format of other models only (" +
+                       quant->only_models.front() + ", ...); pick another quant for " + model->id);
+    const Estimate e = estimate(*model, *quant, machine, f.workload);
+    const MonthlyCost cost = monthly_cost(e, machine, f.workload, catalog.electricity, f.budget);
+    std::cout << present_estimate(e, cost, machine, f.workload, f.json);
+    return 0;
+  }
+  (void)advise_cmd;
+  const Advice advice = advise(catalog, machine, f.workload, f.budget);
+  std::cout << present_advice(advice, machine, f.workload, f.budget, catalog, f.json);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const benchr::InputError& e) {
+    std::fprintf(stderr, "benchr-advise: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "benchr-advise: internal error: %s\n", e.what());
+    return 1;
+  }
+}

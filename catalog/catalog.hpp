@@ -1,0 +1,33 @@
+// The catalog adapter: TOML text (embedded data/*.toml and users' files) -> benchr::Catalog.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "types.hpp"
+
+namespace benchr {
+
+/// One catalog source: the name errors use ("data/models.toml", a user's path) and its text.
+struct CatalogText {
+  std::string path;
+  std::string text;
+};
+
+/// data/*.toml as embedded in the binary at build time.
+std::vector<CatalogText> embedded_catalog();
+
+/// Reads a user's catalog file; throws InputError naming the path when it cannot.
+CatalogText read_catalog_file(const std::string& path);
+
+/// Parses and merges the sources in order: an entry whose id an earlier source already has
+/// replaces it; a new id is added. Throws InputError with "file:line:column: what" on a syntax
+/// error, a missing or unknown field, a wrong type, a negative size, a duplicate id within one
+/// source, or a reference to an unknown model or block format.
+Catalog load_catalog(const std::vector<CatalogText>& sources);
+
+/// " (did you mean 'x'?)" for the closest of `choices` to `name`, or "" when none is close.
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& choices);
+
+}  // namespace benchr

@@ -1,0 +1,402 @@
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "catalog.hpp"
+
+namespace benchr {
+namespace {
+
+std::string at(std::string_view file, const toml::source_region& r) {
+  return std::string(file) + ":" + std::to_string(r.begin.line) + ":" +
+         std::to_string(r.begin.column);
+}
+
+std::string_view type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    default: return "a date or time";
+  }
+}
+
+/// One [[kind]] entry being read: typed getters with file:line errors; finish() rejects the keys
+/// no getter asked for, so a misspelt field is an error, not a silent default.
+class Entry {
+ public:
+  Entry(const toml::table& t, std::string_view file, std::string_view kind)
+      : t_(t), file_(file), kind_(kind) {
+    if (auto id = t.get_as<std::string>("id")) label_ = std::string(kind) + " '" + id->get() + "'";
+    else label_ = std::string(kind);
+  }
+
+  std::string str(std::string_view key, std::optional<std::string> def = std::nullopt) {
+    const toml::node* n = get(key, def.has_value());
+    if (!n) return *def;
+    if (auto s = n->as_string()) return s->get();
+    throw wrong(key, *n, "a string");
+  }
+
+  double number(std::string_view key, std::optional<double> def = std::nullopt) {
+    const toml::node* n = get(key, def.has_value());
+    if (!n) return *def;
+    double v;
+    if (auto i = n->as_integer()) v = double(i->get());
+    else if (auto f = n->as_floating_point()) v = f->get();
+    else throw wrong(key, *n, "a number");
+    if (!(v >= 0) || !std::isfinite(v))
+      throw InputError(where(*n) + ": " + label_ + ": field '" + std::string(key) +
+                       "' must be a finite number >= 0, got " + std::to_string(v));
+    return v;
+  }
+
+  int64_t integer(std::string_view key, std::optional<int64_t> def = std::nullopt) {
+    const toml::node* n = get(key, def.has_value());
+    if (!n) return *def;
+    auto i = n->as_integer();
+    if (!i) throw wrong(key, *n, "an integer");
+    if (i->get() < 0)
+      throw InputError(where(*n) + ": " + label_ + ": field '" + std::string(key) +
+                       "' must be >= 0, got " + std::to_string(i->get()));
+    return i->get();
+  }
+
+  int small(std::string_view key, std::optional<int64_t> def = std::nullopt) {
+    const int64_t v = integer(key, def);
+    if (v > (int64_t(1) << 30))
+      throw InputError(where(*t_.get(key)) + ": " + label_ + ": field '" + std::string(key) +
+                       "' is implausibly large: " + std::to_string(v));
+    return static_cast<int>(v);
+  }
+
+  int positive(std::string_view key) {
+    const int v = small(key);
+    if (v == 0)
+      throw InputError(where(*t_.get(key)) + ": " + label_ + ": field '" + std::string(key) +
+                       "' must be > 0");
+    return v;
+  }
+
+  bool boolean(std::string_view key, std::optional<bool> def = std::nullopt) {
+    const toml::node* n = get(key, def.has_value());
+    if (!n) return *def;
+    if (auto b = n->as_boolean()) return b->get();
+    throw wrong(key, *n, "a boolean");
+  }
+
+  const toml::node* raw(std::string_view key) {
+    used_.insert(std::string(key));
+    return t_.get(key);
+  }
+
+  void finish() const {
+    std::vector<std::string> known(used_.begin(), used_.end());
+    for (const auto& [k, v] : t_)
+      if (!used_.count(std::string(k.str())))
+        throw InputError(where(v) + ": " + label_ + ": unknown field '" + std::string(k.str()) +
+                         "'" + did_you_mean(k.str(), known));
+  }
+
+  std::string where(const toml::node& n) const { return at(file_, n.source()); }
+  std::string where() const { return at(file_, t_.source()); }
+  const std::string& label() const { return label_; }
+
+ private:
+  const toml::node* get(std::string_view key, bool optional) {
+    used_.insert(std::string(key));
+    const toml::node* n = t_.get(key);
+    if (!n && !optional)
+      throw InputError(where() + ": " + label_ + ": missing field '" + std::string(key) + "'");
+    return n;
+  }
+
+  InputError wrong(std::string_view key, const toml::node& n, std::string_view expected) const {
+    return InputError(where(n) + ": " + label_ + ": field '" + std::string(key) + "' must be " +
+                      std::string(expected) + ", got " + std::string(type_name(n)));
+  }
+
+  const toml::table& t_;
+  std::string file_, kind_, label_;
+  std::set<std::string> used_;
+};
+
+ModelSpec read_model(Entry& e) {
+  ModelSpec m;
+  m.id = e.str("id");
+  m.name = e.str("name");
+  m.params_b = e.number("params_b");
+  m.active_params_b = e.number("active_params_b", 0.0);
+  m.vision_params_b = e.number("vision_params_b", 0.0);
+  m.layers = e.positive("layers");
+  m.hidden = e.positive("hidden");
+  m.heads = e.positive("heads");
+  m.kv_heads = e.positive("kv_heads");
+  m.head_dim = e.positive("head_dim");
+  m.v_head_dim = e.small("v_head_dim", 0);
+  if (m.v_head_dim == 0) m.v_head_dim = m.head_dim;
+  m.ffn = e.small("ffn");
+  m.vocab = e.positive("vocab");
+  m.tied_embeddings = e.boolean("tied_embeddings");
+  m.context_max = e.integer("context_max");
+  m.experts = e.small("experts");
+  m.experts_active = e.small("experts_active");
+  m.shared_experts = e.small("shared_experts", 0);
+  m.expert_ffn = e.small("expert_ffn");
+  m.dense_layers = e.small("dense_layers", 0);
+  m.q_lora_rank = e.small("q_lora_rank", 0);
+  m.kv_lora_rank = e.small("kv_lora_rank", 0);
+  m.qk_rope_head_dim = e.small("qk_rope_head_dim", 0);
+  m.sliding_window = e.small("sliding_window", 0);
+  m.sliding_window_pattern = e.small("sliding_window_pattern", 0);
+  m.license = e.str("license");
+  m.license_name = e.str("license_name", m.license);
+  m.released = e.str("released", "");
+  m.quality = e.number("quality");
+  m.quality_source = e.str("quality_source", "");
+  m.source = e.str("source");
+  m.as_of = e.str("as_of", "");
+  if (m.experts > 0 && (m.experts_active == 0 || m.experts_active > m.experts || m.expert_ffn == 0))
+    throw InputError(e.where() + ": " + e.label() +
+                     ": an MoE needs 0 < experts_active <= experts and expert_ffn > 0");
+  if (m.experts > 0 ? m.dense_layers > m.layers : m.ffn == 0)
+    throw InputError(e.where() + ": " + e.label() +
+                     (m.experts > 0 ? ": dense_layers exceeds layers" : ": a dense model needs ffn > 0"));
+  if (m.context_max == 0)
+    throw InputError(e.where() + ": " + e.label() + ": field 'context_max' must be > 0");
+  return m;
+}
+
+const BlockFormat& block_format(Entry& e, const toml::node& n, std::string_view name) {
+  if (const BlockFormat* f = find_block_format(name)) return *f;
+  std::vector<std::string> names;
+  for (const auto& f : block_formats()) names.emplace_back(f.name);
+  throw InputError(e.where(n) + ": " + e.label() + ": unknown block format '" + std::string(name) +
+                   "'" + did_you_mean(name, names));
+}
+
+/// A role is one block format ("Q6_K") or a mix ({ Q6_K = 0.5, Q4_K = 0.5 }) adding up to 1.
+RoleMix read_role(Entry& e, const toml::node& n) {
+  if (auto s = n.as_string()) return {{&block_format(e, n, s->get()), 1.0}};
+  auto t = n.as_table();
+  if (!t)
+    throw InputError(e.where(n) + ": " + e.label() +
+                     ": a role must be a block format name or a table of format = fraction");
+  RoleMix mix;
+  double sum = 0;
+  for (const auto& [k, v] : *t) {
+    auto f = v.value<double>();
+    if (!f || *f <= 0 || *f > 1)
+      throw InputError(e.where(v) + ": " + e.label() + ": fraction of '" + std::string(k.str()) +
+                       "' must be a number in (0, 1]");
+    mix.push_back({&block_format(e, v, k.str()), *f});
+    sum += *f;
+  }
+  if (std::abs(sum - 1) > 1e-6)
+    throw InputError(e.where(n) + ": " + e.label() + ": role fractions add up to " +
+                     std::to_string(sum) + ", not 1");
+  return mix;
+}
+
+QuantSpec read_quant(Entry& e) {
+  QuantSpec q;
+  q.id = e.str("id");
+  q.name = e.str("name", q.id);
+  q.format = e.str("format");
+  const toml::node* base = e.raw("block_format");
+  if (!base || !base->as_string())
+    throw InputError((base ? e.where(*base) : e.where()) + ": " + e.label() +
+                     ": field 'block_format' must be a block format name");
+  q.block_format = &block_format(e, *base, base->as_string()->get());
+  for (std::size_t r = 0; r < kRoles; ++r) {
+    const auto role = static_cast<Role>(r);
+    const toml::node* n = e.raw(to_string(role));
+    if (n) q.roles[r] = read_role(e, *n);
+    else if (role == Role::other) q.roles[r] = {{find_block_format("F32"), 1.0}};  // norms, routers
+    else q.roles[r] = {{q.block_format, 1.0}};
+  }
+  q.quality_retention = e.number("quality_retention");
+  if (q.quality_retention > 1)
+    throw InputError(e.where() + ": " + e.label() + ": quality_retention must be <= 1");
+  if (const toml::node* only = e.raw("only_models")) {
+    auto arr = only->as_array();
+    if (!arr) throw InputError(e.where(*only) + ": " + e.label() + ": only_models must be an array of model ids");
+    for (const auto& id : *arr) {
+      auto s = id.as_string();
+      if (!s) throw InputError(e.where(id) + ": " + e.label() + ": only_models must hold strings");
+      q.only_models.push_back(s->get());
+    }
+  }
+  q.quality_source = e.str("quality_source", "");
+  q.source = e.str("source");
+  q.as_of = e.str("as_of", "");
+  return q;
+}
+
+HardwareSpec read_hardware(Entry& e, std::string_view file) {
+  HardwareSpec h;
+  h.id = e.str("id");
+  h.name = e.str("name");
+  h.kind = e.str("kind");
+  static const std::vector<std::string> kinds{"gpu", "apple", "cpu", "apu"};
+  if (std::find(kinds.begin(), kinds.end(), h.kind) == kinds.end())
+    throw InputError(e.where() + ": " + e.label() + ": field 'kind' must be gpu, apple, cpu or apu, got '" +
+                     h.kind + "'" + did_you_mean(h.kind, kinds));
+  h.backend = parse_backend(e.str("backend"), e.where() + ": " + e.label() + ": field 'backend'");
+  h.memory_gib = e.number("memory_gib");
+  h.memory_bandwidth_gbps = e.number("memory_bandwidth_gbps");
+  if (h.memory_gib <= 0 || h.memory_bandwidth_gbps <= 0)
+    throw InputError(e.where() + ": " + e.label() +
+                     ": memory_gib and memory_bandwidth_gbps must be > 0");
+  h.fp16_tflops = e.number("fp16_tflops");
+  h.tdp_w = e.number("tdp_w");
+  h.price_usd = e.number("price_usd");
+  h.pci_vendor_id = e.small("pci_vendor_id", 0);
+  h.pci_device_id = e.small("pci_device_id", 0);
+  h.source = e.str("source");
+  h.as_of = e.str("as_of", "");
+  (void)file;
+  return h;
+}
+
+ApiOffer read_api(Entry& e) {
+  ApiOffer a;
+  a.id = e.str("id");
+  a.model = e.str("model");
+  a.name = e.str("name");
+  a.provider = e.str("provider");
+  a.usd_per_mtok_input = e.number("usd_per_mtok_input");
+  a.usd_per_mtok_output = e.number("usd_per_mtok_output");
+  a.quality = e.number("quality", 0.0);
+  a.quality_source = e.str("quality_source", "");
+  if (a.model.empty() && a.quality <= 0)
+    throw InputError(e.where() + ": " + e.label() +
+                     ": a closed model (model = \"\") needs its quality on the catalog scale");
+  a.source = e.str("source");
+  a.as_of = e.str("as_of");
+  return a;
+}
+
+/// Merge by id: replace an entry from an earlier source, add a new one; reject an id twice in
+/// the same source.
+template <class T>
+void merge(std::vector<T>& into, std::vector<std::string>& origin, T item, const std::string& where,
+           const std::string& source, std::string_view kind) {
+  for (std::size_t i = 0; i < into.size(); ++i) {
+    if (into[i].id != item.id) continue;
+    if (origin[i].rfind(source + ":", 0) == 0)
+      throw InputError(where + ": duplicate " + std::string(kind) + " id '" + item.id +
+                       "' (first at " + origin[i] + ")");
+    into[i] = std::move(item);
+    origin[i] = where;
+    return;
+  }
+  into.push_back(std::move(item));
+  origin.push_back(where);
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& choices) {
+  const std::string* best = nullptr;
+  std::size_t best_d = std::max<std::size_t>(2, name.size() / 3) + 1;
+  for (const auto& c : choices) {
+    const std::size_t d = edit_distance(name, c);
+    if (d < best_d) best_d = d, best = &c;
+  }
+  return best ? " (did you mean '" + *best + "'?)" : "";
+}
+
+CatalogText read_catalog_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("--catalog " + path + ": cannot open the file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) throw InputError("--catalog " + path + ": read error");
+  return {path, s.str()};
+}
+
+Catalog load_catalog(const std::vector<CatalogText>& sources) {
+  Catalog c;
+  std::vector<std::string> model_at, quant_at, hw_at, api_at;
+  for (const auto& src : sources) {
+    toml::table root;
+    try {
+      root = toml::parse(src.text, src.path);
+    } catch (const toml::parse_error& err) {
+      throw InputError(at(src.path, err.source()) + ": TOML syntax error: " +
+                       std::string(err.description()));
+    }
+    for (const auto& [key, node] : root) {
+      const std::string k(key.str());
+      if (k == "electricity" || k == "meta") {
+        auto t = node.as_table();
+        if (!t) throw InputError(at(src.path, node.source()) + ": '" + k + "' must be a table");
+        Entry e(*t, src.path, k);
+        if (k == "electricity") {
+          c.electricity = {e.number("usd_per_kwh"), e.str("source"), e.str("as_of")};
+        } else {
+          c.quality_scale = e.str("quality_scale");
+        }
+        e.finish();
+        continue;
+      }
+      static const std::vector<std::string> arrays{"model", "quant", "hardware", "api"};
+      if (std::find(arrays.begin(), arrays.end(), k) == arrays.end())
+        throw InputError(at(src.path, node.source()) + ": unknown section '" + k + "'" +
+                         did_you_mean(k, arrays) + " (expected [[model]], [[quant]], [[hardware]], "
+                         "[[api]], [electricity] or [meta])");
+      auto arr = node.as_array();
+      if (!arr)
+        throw InputError(at(src.path, node.source()) + ": '" + k + "' must be an array of tables ([[" +
+                         k + "]])");
+      for (const auto& item : *arr) {
+        auto t = item.as_table();
+        if (!t) throw InputError(at(src.path, item.source()) + ": [[" + k + "]] entries must be tables");
+        Entry e(*t, src.path, k);
+        const std::string where = e.where();
+        if (k == "model") merge(c.models, model_at, read_model(e), where, src.path, k);
+        else if (k == "quant") merge(c.quants, quant_at, read_quant(e), where, src.path, k);
+        else if (k == "hardware") merge(c.hardware, hw_at, read_hardware(e, src.path), where, src.path, k);
+        else merge(c.apis, api_at, read_api(e), where, src.path, k);
+        e.finish();
+      }
+    }
+  }
+  std::vector<std::string> model_ids;
+  for (const auto& m : c.models) model_ids.push_back(m.id);
+  for (std::size_t i = 0; i < c.apis.size(); ++i)
+    if (!c.apis[i].model.empty() && !c.find_model(c.apis[i].model))
+      throw InputError(api_at[i] + ": api '" + c.apis[i].id + "': unknown model '" +
+                       c.apis[i].model + "'" + did_you_mean(c.apis[i].model, model_ids));
+  for (std::size_t i = 0; i < c.quants.size(); ++i)
+    for (const auto& id : c.quants[i].only_models)
+      if (!c.find_model(id))
+        throw InputError(quant_at[i] + ": quant '" + c.quants[i].id + "': only_models names unknown model '" +
+                         id + "'" + did_you_mean(id, model_ids));
+  return c;
+}
+
+}  // namespace benchr

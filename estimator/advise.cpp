@@ -1,0 +1,111 @@
+#include <algorithm>
+#include <cstdio>
+
+#include "estimator.hpp"
+
+namespace benchr {
+namespace {
+
+std::string money(double usd) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, usd < 10 ? "$%.2f" : "$%.0f", usd);
+  return buf;
+}
+
+std::string fixed(double x, const char* fmt) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, fmt, x);
+  return buf;
+}
+
+/// Why a candidate cannot be recommended; empty when it can.
+std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, const Budget& b) {
+  const auto& e = c.estimate;
+  if (w.context_tokens > m.context_max)
+    return "context " + std::to_string(w.context_tokens) + " > model max " +
+           std::to_string(m.context_max);
+  if (!e.fits)
+    return "needs " + fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB of " +
+           fixed(e.memory.available_bytes / kGiB, "%.1f");
+  if (e.decode_tps < w.min_decode_tps)
+    return "too slow: " + fixed(e.decode_tps, "%.1f") + " < " + fixed(w.min_decode_tps, "%g") +
+           " tok/s";
+  if (!c.cost.can_serve)
+    return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h for 730 h/month";
+  if (c.cost.total_usd > b.usd_per_month)
+    return "over budget: " + money(c.cost.total_usd) + "/month";
+  return {};
+}
+
+}  // namespace
+
+Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b) {
+  Advice a;
+  for (const auto& m : c.models) {
+    for (const auto& q : c.quants) {
+      if (!q.applies_to(m.id)) continue;
+      Candidate cand;
+      cand.estimate = estimate(m, q, machine, w);
+      cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, b);
+      cand.quality = m.quality * q.quality_retention;
+      cand.why_not = why_not(cand, m, w, b);
+      cand.eligible = cand.why_not.empty();
+      a.ranked.push_back(std::move(cand));
+    }
+  }
+  std::stable_sort(a.ranked.begin(), a.ranked.end(), [](const Candidate& x, const Candidate& y) {
+    if (x.eligible != y.eligible) return x.eligible;
+    if (x.quality != y.quality) return x.quality > y.quality;
+    return x.estimate.decode_tps > y.estimate.decode_tps;
+  });
+  if (!a.ranked.empty() && a.ranked.front().eligible) a.recommended = 0;
+
+  for (const auto& o : c.apis) {
+    const ModelSpec* m = o.model.empty() ? nullptr : c.find_model(o.model);
+    if (!o.model.empty() && !m) continue;  // the loader rejects these; a filtered catalog may not
+    a.apis.push_back({&o, api_cost_usd(o, w), m ? m->quality : o.quality});
+  }
+  std::stable_sort(a.apis.begin(), a.apis.end(), [](const ApiCost& x, const ApiCost& y) {
+    return x.quality != y.quality ? x.quality > y.quality : x.usd < y.usd;
+  });
+
+  const Candidate* local = a.recommended ? &a.ranked[*a.recommended] : nullptr;
+  auto cheaper = [&](std::optional<std::size_t>& slot, std::size_t i) {
+    if (!slot || a.apis[i].usd < a.apis[*slot].usd) slot = i;
+  };
+  for (std::size_t i = 0; i < a.apis.size(); ++i) {
+    const ApiCost& api = a.apis[i];
+    if (local && api.offer->model == local->estimate.model) cheaper(a.same_model_api, i);
+    if (local && api.quality >= local->quality) cheaper(a.comparable_api, i);
+    if (api.usd <= b.usd_per_month && !a.best_api) a.best_api = i;  // sorted by quality
+  }
+
+  const ApiCost* comparable = a.comparable_api ? &a.apis[*a.comparable_api] : nullptr;
+  const ApiCost* best = a.best_api ? &a.apis[*a.best_api] : nullptr;
+  if (local && (!comparable || local->cost.total_usd <= comparable->usd)) {
+    a.verdict = Verdict::run_local;
+    a.verdict_reason = "run " + local->estimate.model + " " + local->estimate.quant + " here: " +
+                       fixed(local->estimate.decode_tps, "%.1f") + " tok/s for " +
+                       money(local->cost.total_usd) + "/month";
+    if (comparable)
+      a.verdict_reason += "; the same quality by API costs " + money(comparable->usd);
+    if (best && best->quality > local->quality)
+      a.verdict_reason += "; for higher quality, " + best->offer->name + " costs " +
+                          money(best->usd) + "/month";
+  } else if (best) {
+    a.verdict = Verdict::use_api;
+    a.verdict_reason = "use " + best->offer->name + ": " + money(best->usd) + "/month";
+    if (local)
+      a.verdict_reason += ", while " + local->estimate.model + " here costs " +
+                          money(local->cost.total_usd) + " for lower or equal quality";
+    else
+      a.verdict_reason += "; no model meets the constraints on this machine";
+  } else {
+    a.verdict = Verdict::neither;
+    a.verdict_reason = "no model meets the constraints here and no API fits " +
+                       money(b.usd_per_month) + "/month";
+  }
+  return a;
+}
+
+}  // namespace benchr

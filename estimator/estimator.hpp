@@ -1,0 +1,73 @@
+// The estimator: pure functions from plain structs to plain structs (DESIGN.md).
+#pragma once
+
+#include "types.hpp"
+
+namespace benchr {
+
+// ---- machines (machine.cpp) ------------------------------------------------------------------
+
+/// The host CPU as a Device: memory from `cpu.ram_available_bytes`, and, until calibration
+/// measures them, read bandwidth and prefill throughput as stated estimates from cores and SIMD.
+Device host_device(const CpuInfo& cpu);
+
+/// A catalog hardware entry as a Machine: one device with datasheet figures × backend efficiency.
+/// Apple and APU entries are one unified-memory device, of which the GPU may use only a part.
+Machine machine_from_hardware(const HardwareSpec& hw);
+
+/// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
+double decode_efficiency(Backend);
+/// Prefill efficiency: achieved FLOP/s / datasheet dense FP16 FLOP/s, per backend.
+double prefill_efficiency(Backend);
+
+// ---- memory (memory.cpp) ---------------------------------------------------------------------
+
+/// Parameters by tensor role; `routed` is the part of each role that belongs to routed experts
+/// (only a top-k share of it is read per token).
+struct ParamBreakdown {
+  std::array<double, kRoles> total{};
+  std::array<double, kRoles> routed{};
+  double vision = 0;   ///< vision encoder: counted in the published total, not loaded for text
+  double sum() const;  ///< language-model parameters (no vision)
+};
+ParamBreakdown param_breakdown(const ModelSpec& m);
+/// Total parameters computed from the shapes, vision encoder included (compare with params_b).
+double computed_params(const ModelSpec& m);
+/// Parameters touched per token: attention, dense and shared MLPs, top-k experts, output matrix.
+double computed_active_params(const ModelSpec& m);
+
+/// Bytes of the weights as stored in quant `q` (a GGUF file's tensor data).
+double weight_bytes(const ModelSpec& m, const QuantSpec& q);
+/// Bytes of weights read per decoded token: untied embeddings are gathered (one row), routed
+/// experts count at experts_active / experts.
+double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q);
+/// Bytes llama.cpp's x86 CPU backend repacks into a second buffer (Q4_0/Q4_K matmul weights).
+double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q);
+
+/// KV cache for `tokens` of context: per layer K and V widths (GQA), or the MLA latent; sliding-
+/// window layers hold at most the window.
+double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv);
+
+MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w,
+                       const Device& d);
+
+// ---- speed and the whole estimate (speed.cpp) ------------------------------------------------
+
+/// Estimate for one model × quant on a machine. Without a placement, the best one is chosen:
+/// the largest non-software GPU the model fits on, else the CPU.
+Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine,
+                  const Workload& w, std::optional<Placement> placement = std::nullopt);
+
+// ---- cost (cost.cpp) -------------------------------------------------------------------------
+
+MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Workload& w,
+                         const Electricity& power_price, const Budget& b);
+double api_cost_usd(const ApiOffer& offer, const Workload& w);
+
+// ---- advice (advise.cpp) ---------------------------------------------------------------------
+
+/// Every catalog model × quant on this machine, ranked; the best eligible one recommended; the
+/// API alternatives priced; a verdict within the budget.
+Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b);
+
+}  // namespace benchr

@@ -1,0 +1,158 @@
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "estimator.hpp"
+
+namespace benchr {
+namespace {
+
+// Decode efficiency per backend: median over ../shared/validation/published/speeds.csv of
+// tg128 x bytes per token / datasheet bandwidth; refit and printed by bench/fit_efficiency.py
+// (cuda n=29, metal n=79, rocm n=10, vulkan n=12; LLaMA-2 7B, all layers on the GPU).
+constexpr double kDecodeEfficiencyCuda = 0.670;
+constexpr double kDecodeEfficiencyMetal = 0.751;
+constexpr double kDecodeEfficiencyRocm = 0.537;
+constexpr double kDecodeEfficiencyVulkan = 0.702;
+// CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode: no published CPU row to fit yet.
+// Assumption: a streaming read reaches ~75% of the DDR datasheet figure and decode ~96% of the
+// streaming read (local-notes.md: 33 GB/s decode vs 34.5 GB/s likwid load) -> 0.72.
+constexpr double kDecodeEfficiencyCpu = 0.72;
+
+// Prefill efficiency: median of pp512 x 2 x params / datasheet dense FP16 FLOP/s, same data and
+// script (cuda n=24, metal n=23, rocm n=10, vulkan n=10). CPU: see host_device().
+constexpr double kPrefillEfficiencyCuda = 0.489;
+constexpr double kPrefillEfficiencyMetal = 0.683;
+constexpr double kPrefillEfficiencyRocm = 0.352;
+constexpr double kPrefillEfficiencyVulkan = 0.390;
+constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datasheet rows yet
+
+// Live CPU, until calibration measures it (issue 3). From ../shared/validation/local-notes.md on
+// 2 Zen 4 cores: "tg ~ 33 GB/s / bytes per token fits all dense models within +-12%" -> 16.5 GB/s
+// of decode per core. A core count alone cannot see the memory channels, so the sum is capped
+// per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x 0.72.
+constexpr double kCpuDecodeGbpsPerCore = 16.5;
+constexpr double kDualChannelDdr5Gbps = 89.6;
+// Prefill per core, 8-bit dot products (llama.cpp quantizes activations to Q8): pp512 on 2 Zen 4
+// cores with AVX-512 VNNI gives 135-167 GFLOP/s per core over tinyllama/1B/3B/8B Q4_0
+// (local-llamacpp.csv; FLOPs = 2 x matmul params + attention) -> median 148. AVX2 and NEON at
+// half that rate per core (half the vector width, no VNNI) and scalar at 1/16 are assumptions.
+constexpr double kCpuPrefillGflopsPerCoreAvx512 = 148;
+constexpr double kCpuPrefillGflopsPerCoreAvx2 = 74;
+constexpr double kCpuPrefillGflopsPerCoreScalar = 9;
+// Power while generating: 170 W TDP / 16 cores of a Ryzen 9 7950X (AMD product page) ~ 10.6 W.
+constexpr double kCpuWattsPerCore = 10.6;
+
+// Apple: the GPU may wire only part of unified memory (Metal's recommendedMaxWorkingSetSize,
+// printed in llama.cpp's Metal load log): about 2/3 of RAM on small Macs and 3/4 on larger ones,
+// as commonly reported by llama.cpp users, not verified here; `sysctl iogpu.wired_limit_mb`
+// raises it.
+constexpr double kAppleSmallGpuFraction = 2.0 / 3.0;
+constexpr double kAppleLargeGpuFraction = 0.75;
+constexpr double kAppleLargeThresholdGib = 36;
+// Other APUs (Strix Halo, DGX Spark) are set up to give the GPU most of the memory; keep 1/8 for
+// the OS, an assumption.
+constexpr double kApuGpuFraction = 7.0 / 8.0;
+
+std::string fmt1(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", x);
+  return buf;
+}
+
+}  // namespace
+
+double decode_efficiency(Backend b) {
+  switch (b) {
+    case Backend::cuda: return kDecodeEfficiencyCuda;
+    case Backend::metal: return kDecodeEfficiencyMetal;
+    case Backend::rocm: return kDecodeEfficiencyRocm;
+    case Backend::vulkan: return kDecodeEfficiencyVulkan;
+    case Backend::cpu: return kDecodeEfficiencyCpu;
+  }
+  return kDecodeEfficiencyCpu;
+}
+
+double prefill_efficiency(Backend b) {
+  switch (b) {
+    case Backend::cuda: return kPrefillEfficiencyCuda;
+    case Backend::metal: return kPrefillEfficiencyMetal;
+    case Backend::rocm: return kPrefillEfficiencyRocm;
+    case Backend::vulkan: return kPrefillEfficiencyVulkan;
+    case Backend::cpu: return kPrefillEfficiencyCpu;
+  }
+  return kPrefillEfficiencyCpu;
+}
+
+Device host_device(const CpuInfo& cpu) {
+  Device d;
+  d.kind = DeviceKind::cpu;
+  d.backend = Backend::cpu;
+  d.name = cpu.model.empty() ? "CPU" : cpu.model;
+  d.memory_bytes = cpu.ram_available_bytes;
+  const int cores = std::max(1, cpu.cores.value);
+  const int nodes = std::max<int>(1, static_cast<int>(cpu.numa_node_bytes.size()));
+  const double per_core = cores * kCpuDecodeGbpsPerCore;
+  const double cap = nodes * kDualChannelDdr5Gbps * kDecodeEfficiencyCpu;
+  d.read_gbps = {std::min(per_core, cap),
+                 "estimate: " + std::to_string(cores) + " cores x 16.5 GB/s" +
+                     (per_core > cap ? ", capped at dual-channel DDR5 per NUMA node" : "") +
+                     " (not measured)"};
+  const SimdLevel simd = cpu.simd.value;
+  const double per_core_gflops = simd == SimdLevel::avx512 ? kCpuPrefillGflopsPerCoreAvx512
+                                 : (simd == SimdLevel::avx2 || simd == SimdLevel::neon)
+                                     ? kCpuPrefillGflopsPerCoreAvx2
+                                     : kCpuPrefillGflopsPerCoreScalar;
+  d.compute_gflops = {cores * per_core_gflops, "estimate: " + std::to_string(cores) + " cores x " +
+                                                   fmt1(per_core_gflops) + " GFLOP/s (" +
+                                                   std::string(to_string(simd)) + ", not measured)"};
+  d.power_w = {cores * kCpuWattsPerCore,
+               "estimate: " + std::to_string(cores) + " cores x 10.6 W (7950X TDP per core)"};
+  d.cpu_repack = simd == SimdLevel::avx2 || simd == SimdLevel::avx512;
+  return d;
+}
+
+Machine machine_from_hardware(const HardwareSpec& hw) {
+  Machine m;
+  m.name = hw.name;
+  m.hardware_id = hw.id;
+  if (hw.price_usd > 0) m.price_usd = {hw.price_usd, "catalog: " + hw.source};
+
+  Device d;
+  d.name = hw.name;
+  d.backend = hw.backend;
+  d.kind = hw.kind == "cpu" ? DeviceKind::cpu : DeviceKind::gpu;
+  d.unified_memory = hw.kind == "apple" || hw.kind == "apu";
+  double fraction = 1.0;
+  std::string mem_note = "datasheet";
+  if (hw.kind == "apple") {
+    fraction = hw.memory_gib > kAppleLargeThresholdGib ? kAppleLargeGpuFraction
+                                                       : kAppleSmallGpuFraction;
+    mem_note = "datasheet x " + fmt1(fraction) + " (Metal GPU working-set limit)";
+  } else if (hw.kind == "apu") {
+    fraction = kApuGpuFraction;
+    mem_note = "datasheet x 7/8 (GPU share of unified memory, assumed)";
+  }
+  d.memory_bytes = {hw.memory_gib * kGiB * fraction, mem_note};
+  const double eff = decode_efficiency(hw.backend);
+  d.read_gbps = {hw.memory_bandwidth_gbps * eff, "datasheet " + fmt1(hw.memory_bandwidth_gbps) +
+                                                     " GB/s x " + std::string(to_string(hw.backend)) +
+                                                     " decode efficiency " + fmt1(eff)};
+  if (hw.fp16_tflops > 0) {
+    const double peff = prefill_efficiency(hw.backend);
+    d.compute_gflops = {hw.fp16_tflops * 1000 * peff,
+                        "datasheet " + fmt1(hw.fp16_tflops) + " FP16 TFLOPS x " +
+                            std::string(to_string(hw.backend)) + " prefill efficiency " + fmt1(peff)};
+  }
+  if (hw.tdp_w > 0) d.power_w = {hw.tdp_w, "datasheet TDP"};
+  d.cpu_repack = d.kind == DeviceKind::cpu && hw.backend == Backend::cpu;
+  m.devices.push_back(d);
+  if (d.kind == DeviceKind::cpu) {
+    m.cpu.model = hw.name;
+    m.cpu.ram_total_bytes = {hw.memory_gib * kGiB, "datasheet"};
+    m.cpu.ram_available_bytes = m.cpu.ram_total_bytes;
+  }
+  return m;
+}
+
+}  // namespace benchr

@@ -1,0 +1,158 @@
+#include <algorithm>
+#include <numeric>
+
+#include "estimator.hpp"
+
+namespace benchr {
+namespace {
+
+// llama.cpp's compute buffer is dominated by one micro-batch of logits plus two hidden-size
+// activations per token, in f32: n_ubatch x 4 B x (vocab + 2 x hidden). This reproduces all five
+// shapes of ../shared/validation/local-memory.csv to the MiB (e.g. 8B: 512 x 4 x (128256 + 8192)
+// = 266.5 MiB; TinyLlama: 512 x 4 x (32000 + 4096) = 70.5 MiB), flash attention on.
+constexpr double kUbatchTokens = 512;       // llama.cpp default n_ubatch
+constexpr double kComputeBytesPerElement = 4;
+// Output buffer: one f32 logit row (llama.cpp "output buffer size = 0.49 MiB" at vocab 128256).
+constexpr double kOutputBufferBytesPerLogit = 4;
+// GPU backends hold a driver context and library workspaces beside the model (CUDA context,
+// cuBLAS/hipBLAS workspace). Assumption, not measured here: 400 MiB; Metal's limit is applied as
+// a fraction of memory instead (machine.cpp).
+constexpr double kGpuRuntimeOverheadBytes = 400 * kMiB;
+
+double bits(const RoleMix& mix) {
+  double b = 0;
+  for (const auto& s : mix) b += s.fraction * s.format->bits_per_weight();
+  return b;
+}
+
+double repack_bits(const RoleMix& mix) {
+  double b = 0;
+  for (const auto& s : mix)
+    if (s.format->cpu_repack) b += s.fraction * s.format->bits_per_weight();
+  return b;
+}
+
+double v_dim(const ModelSpec& m) { return m.v_head_dim > 0 ? m.v_head_dim : m.head_dim; }
+
+double kv_element_bytes(KvType t) {
+  switch (t) {
+    case KvType::f16: return 2.0;
+    case KvType::q8_0: return 34.0 / 32.0;  // ggml block_q8_0
+    case KvType::q4_0: return 18.0 / 32.0;  // ggml block_q4_0
+  }
+  return 2.0;
+}
+
+}  // namespace
+
+double ParamBreakdown::sum() const { return std::accumulate(total.begin(), total.end(), 0.0); }
+
+ParamBreakdown param_breakdown(const ModelSpec& m) {
+  ParamBreakdown p;
+  auto at = [](std::array<double, kRoles>& a, Role r) -> double& {
+    return a[static_cast<std::size_t>(r)];
+  };
+  const double h = m.hidden, L = m.layers, vocab = m.vocab;
+  const double hd = m.head_dim, vd = v_dim(m), heads = m.heads, kvh = m.kv_heads;
+
+  at(p.total, m.tied_embeddings ? Role::output : Role::embedding) = vocab * h;
+  if (!m.tied_embeddings) at(p.total, Role::output) = vocab * h;
+
+  if (m.is_mla()) {
+    const double q = m.q_lora_rank > 0 ? h * m.q_lora_rank + m.q_lora_rank * heads * hd
+                                       : h * heads * hd;
+    at(p.total, Role::attn_qk) = L * (q + h * (m.kv_lora_rank + m.qk_rope_head_dim));
+    at(p.total, Role::attn_v) = L * m.kv_lora_rank * heads * (hd - m.qk_rope_head_dim + vd);
+  } else {
+    at(p.total, Role::attn_qk) = L * (h * heads * hd + h * kvh * hd);
+    at(p.total, Role::attn_v) = L * h * kvh * vd;
+  }
+  at(p.total, Role::attn_o) = L * heads * vd * h;
+
+  const double dense = m.is_moe() ? m.dense_layers : L;
+  const double moe = L - dense;
+  const double ef = m.expert_ffn;
+  at(p.total, Role::ffn_up) = dense * 2 * h * m.ffn + moe * (m.experts + m.shared_experts) * 2 * h * ef;
+  at(p.total, Role::ffn_down) = dense * h * m.ffn + moe * (m.experts + m.shared_experts) * h * ef;
+  at(p.routed, Role::ffn_up) = moe * m.experts * 2 * h * ef;
+  at(p.routed, Role::ffn_down) = moe * m.experts * h * ef;
+  // Norm weights (two per layer and the final one) and MoE routers.
+  at(p.total, Role::other) = L * 2 * h + h + moe * h * m.experts;
+  p.vision = m.vision_params_b * 1e9;
+  return p;
+}
+
+double computed_params(const ModelSpec& m) {
+  const auto p = param_breakdown(m);
+  return p.sum() + p.vision;
+}
+
+double computed_active_params(const ModelSpec& m) {
+  const auto p = param_breakdown(m);
+  const double share = m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
+  double n = 0;
+  for (std::size_t r = 0; r < kRoles; ++r) {
+    if (r == static_cast<std::size_t>(Role::embedding)) continue;  // gathered, one row a token
+    n += (p.total[r] - p.routed[r]) + p.routed[r] * share;
+  }
+  return n;
+}
+
+double weight_bytes(const ModelSpec& m, const QuantSpec& q) {
+  const auto p = param_breakdown(m);
+  double b = 0;
+  for (std::size_t r = 0; r < kRoles; ++r) b += p.total[r] * bits(q.roles[r]) / 8;
+  return b;
+}
+
+double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q) {
+  const auto p = param_breakdown(m);
+  const double share = m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
+  double b = 0;
+  for (std::size_t r = 0; r < kRoles; ++r) {
+    if (r == static_cast<std::size_t>(Role::embedding)) continue;
+    b += ((p.total[r] - p.routed[r]) + p.routed[r] * share) * bits(q.roles[r]) / 8;
+  }
+  return b;
+}
+
+double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q) {
+  const auto p = param_breakdown(m);
+  double b = 0;
+  for (std::size_t r = 0; r < kRoles; ++r) {
+    if (r == static_cast<std::size_t>(Role::embedding)) continue;  // get_rows reads the original
+    b += p.total[r] * repack_bits(q.roles[r]) / 8;
+  }
+  return b;
+}
+
+double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv) {
+  const double width = m.is_mla() ? double(m.kv_lora_rank + m.qk_rope_head_dim)
+                                  : double(m.kv_heads) * (m.head_dim + v_dim(m));
+  double global_layers = m.layers, local_layers = 0;
+  if (m.sliding_window > 0 && m.sliding_window_pattern > 0) {
+    global_layers = m.layers / m.sliding_window_pattern;  // every pattern-th layer is global
+    local_layers = m.layers - global_layers;
+  }
+  const double local_tokens = std::min<double>(tokens, m.sliding_window);
+  return (global_layers * tokens + local_layers * local_tokens) * width * kv_element_bytes(kv);
+}
+
+MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w,
+                       const Device& d) {
+  MemoryNeed n;
+  n.weights_bytes = weight_bytes(m, q);
+  n.repack_bytes = d.cpu_repack ? cpu_repack_bytes(m, q) : 0;
+  n.kv_cache_bytes = kv_cache_bytes(m, w.context_tokens, w.kv_type);
+  n.compute_bytes = kUbatchTokens * kComputeBytesPerElement * (double(m.vocab) + 2.0 * m.hidden);
+  n.overhead_bytes = kOutputBufferBytesPerLogit * m.vocab +
+                     (d.kind == DeviceKind::gpu && d.backend != Backend::metal
+                          ? kGpuRuntimeOverheadBytes
+                          : 0);
+  n.total_bytes = n.weights_bytes + n.kv_cache_bytes + n.compute_bytes + n.overhead_bytes;
+  n.peak_bytes = n.total_bytes + n.repack_bytes;
+  n.available_bytes = d.memory_bytes.value;
+  return n;
+}
+
+}  // namespace benchr

@@ -1,0 +1,138 @@
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "estimator.hpp"
+
+namespace benchr {
+namespace {
+
+// Keep this share of the pool free: other programs, allocator slack, growth of buffers we do not
+// model. A judgement, not a measurement; the output shows the headroom so a user can judge too.
+constexpr double kMinHeadroom = 0.10;
+
+std::string gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / kGiB);
+  return buf;
+}
+
+std::string num(double x, const char* fmt = "%.3g") {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, fmt, x);
+  return buf;
+}
+
+bool fits(const MemoryNeed& n) { return n.total_bytes <= n.available_bytes * (1 - kMinHeadroom); }
+
+/// Attention FLOPs per prompt token at the mean position of a `prompt`-token prompt: QK^T and
+/// A·V, 2 FLOPs per multiply-add each; sliding-window layers see at most their window.
+double attention_flops_per_token(const ModelSpec& m, int64_t prompt) {
+  const double mean_pos = prompt / 2.0;
+  const double qk = m.head_dim, vd = m.v_head_dim > 0 ? m.v_head_dim : m.head_dim;
+  double global_layers = m.layers, local_layers = 0;
+  if (m.sliding_window > 0 && m.sliding_window_pattern > 0) {
+    global_layers = m.layers / m.sliding_window_pattern;
+    local_layers = m.layers - global_layers;
+  }
+  const double local_pos = std::min<double>(mean_pos, m.sliding_window);
+  return 2.0 * m.heads * (qk + vd) * (global_layers * mean_pos + local_layers * local_pos);
+}
+
+int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, const Device& d) {
+  int64_t lo = 0, hi = std::max<int64_t>(m.context_max, 1);
+  auto ok = [&](int64_t ctx) {
+    w.context_tokens = ctx;
+    return fits(memory_need(m, q, w, d));
+  };
+  if (!ok(1)) return 0;
+  if (ok(hi)) return hi;
+  lo = 1;
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    (ok(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine& machine,
+                           const Workload& w) {
+  std::optional<std::size_t> best_gpu, cpu;
+  for (std::size_t i = 0; i < machine.devices.size(); ++i) {
+    const Device& d = machine.devices[i];
+    if (d.kind == DeviceKind::cpu) {
+      if (!cpu) cpu = i;
+      continue;
+    }
+    if (d.software || !fits(memory_need(m, q, w, d))) continue;
+    if (!best_gpu || d.read_gbps.value > machine.devices[*best_gpu].read_gbps.value) best_gpu = i;
+  }
+  if (best_gpu) return {PlacementKind::all_gpu, *best_gpu};
+  if (cpu) return {PlacementKind::cpu_only, *cpu};
+  // A GPU-only catalog machine the model does not fit on: report the shortfall on that GPU.
+  return {PlacementKind::all_gpu, 0};
+}
+
+}  // namespace
+
+Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine,
+                  const Workload& w, std::optional<Placement> placement) {
+  if (machine.devices.empty()) throw InputError("machine '" + machine.name + "' has no devices");
+  Estimate e;
+  e.model = m.id;
+  e.quant = q.id;
+  e.hardware = machine.hardware_id.empty() ? "this machine" : machine.hardware_id;
+  e.placement = placement ? *placement : choose_placement(m, q, machine, w);
+  if (e.placement.device >= machine.devices.size())
+    throw InputError("placement names device " + std::to_string(e.placement.device) +
+                     " but the machine has " + std::to_string(machine.devices.size()));
+  const Device& d = machine.devices[e.placement.device];
+  e.backend = d.backend;
+  e.device_name = d.name;
+
+  e.memory = memory_need(m, q, w, d);
+  e.fits = fits(e.memory) && w.context_tokens <= m.context_max;
+  e.headroom = e.memory.available_bytes > 0 ? 1 - e.memory.total_bytes / e.memory.available_bytes
+                                            : -1;
+  e.max_context = largest_context(m, q, w, d);
+
+  const double weights = weight_bytes_per_token(m, q);
+  const double kv = kv_cache_bytes(m, w.depth_tokens, w.kv_type);
+  e.bytes_per_token = weights + kv;
+  e.decode_tps = d.read_gbps.value > 0 ? d.read_gbps.value * 1e9 / e.bytes_per_token : 0;
+  e.bottleneck = std::string(kv > weights ? "memory bandwidth (KV cache read)"
+                                          : "memory bandwidth (weights)") +
+                 ": " + num(e.bytes_per_token / 1e9) + " GB per token at " +
+                 num(d.read_gbps.value) + " GB/s";
+
+  const double flops = 2.0 * computed_active_params(m) + attention_flops_per_token(m, w.prompt_tokens);
+  e.prefill_tps = d.compute_gflops.value > 0 ? d.compute_gflops.value * 1e9 / flops : 0;
+  e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
+
+  auto& a = e.assumptions;
+  a.push_back("bandwidth " + num(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
+  if (d.compute_gflops.known())
+    a.push_back("prefill compute " + num(d.compute_gflops.value) + " GFLOP/s: " +
+                d.compute_gflops.source);
+  else
+    a.push_back("no compute figure for this device: prefill not estimated");
+  a.push_back("decode at depth " + std::to_string(w.depth_tokens) + " (llama-bench tg at -d " +
+              std::to_string(w.depth_tokens) + "), batch 1; KV cache " +
+              std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) +
+              " tokens");
+  if (m.is_moe())
+    a.push_back("MoE: memory holds all " + std::to_string(m.experts) + " experts; a token reads " +
+                std::to_string(m.experts_active) + " of them");
+  if (e.memory.repack_bytes > 0)
+    a.push_back("llama.cpp's CPU backend repacks " + gib(e.memory.repack_bytes) +
+                " of Q4_0/Q4_K weights: peak RSS while loading is " + gib(e.memory.peak_bytes) +
+                ", of which the file's duplicate pages are reclaimable page cache");
+  if (w.context_tokens > m.context_max)
+    a.push_back("context " + std::to_string(w.context_tokens) + " exceeds the model's maximum " +
+                std::to_string(m.context_max));
+  a.push_back("fits when the working set leaves " + num(kMinHeadroom * 100, "%.0f") +
+              "% of " + gib(e.memory.available_bytes) + " free");
+  return e;
+}
+
+}  // namespace benchr

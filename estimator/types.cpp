@@ -1,0 +1,111 @@
+#include "types.hpp"
+
+#include <algorithm>
+
+namespace benchr {
+
+std::string_view to_string(DeviceKind k) { return k == DeviceKind::cpu ? "cpu" : "gpu"; }
+
+namespace {
+constexpr std::array<std::string_view, 5> kBackendNames{"cpu", "cuda", "rocm", "vulkan", "metal"};
+constexpr std::array<std::string_view, 3> kKvNames{"f16", "q8_0", "q4_0"};
+}  // namespace
+
+std::string_view to_string(Backend b) { return kBackendNames[static_cast<std::size_t>(b)]; }
+
+Backend parse_backend(std::string_view name, std::string_view where) {
+  for (std::size_t i = 0; i < kBackendNames.size(); ++i)
+    if (kBackendNames[i] == name) return static_cast<Backend>(i);
+  throw InputError(std::string(where) + ": unknown backend '" + std::string(name) +
+                   "' (expected cpu, cuda, rocm, vulkan or metal)");
+}
+
+std::string_view to_string(SimdLevel s) {
+  switch (s) {
+    case SimdLevel::unknown: return "unknown";
+    case SimdLevel::none: return "none";
+    case SimdLevel::neon: return "NEON";
+    case SimdLevel::avx2: return "AVX2";
+    case SimdLevel::avx512: return "AVX-512";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Role r) {
+  constexpr std::array<std::string_view, kRoles> names{
+      "embedding", "output", "attn_qk", "attn_v", "attn_o", "ffn_up", "ffn_down", "other"};
+  return names[static_cast<std::size_t>(r)];
+}
+
+std::string_view to_string(KvType k) { return kKvNames[static_cast<std::size_t>(k)]; }
+
+KvType parse_kv_type(std::string_view name, std::string_view where) {
+  for (std::size_t i = 0; i < kKvNames.size(); ++i)
+    if (kKvNames[i] == name) return static_cast<KvType>(i);
+  throw InputError(std::string(where) + ": unknown KV cache type '" + std::string(name) +
+                   "' (expected f16, q8_0 or q4_0)");
+}
+
+std::string_view to_string(PlacementKind p) {
+  return p == PlacementKind::cpu_only ? "cpu_only" : "all_gpu";
+}
+
+std::string_view to_string(Verdict v) {
+  switch (v) {
+    case Verdict::run_local: return "run_local";
+    case Verdict::use_api: return "use_api";
+    case Verdict::neither: return "neither";
+  }
+  return "neither";
+}
+
+const std::vector<BlockFormat>& block_formats() {
+  // ggml block layouts: ggml/src/ggml-common.h (block_q4_0 = fp16 d + 16 B of nibbles = 18 B per
+  // 32 weights, block_q4_K = 2 fp16 + 12 B scales + 128 B = 144 B per 256, ...), as of llama.cpp
+  // de3ff81 (node-llama-cpp 3.22.1). cpu_repack: ggml-cpu/repack.cpp converts Q4_0 and Q4_K to
+  // interleaved 8x8 layouts on AVX2/AVX-512, seen in ../shared/validation/local-memory.csv
+  // (CPU_REPACK buffer = exactly the Q4_0/Q4_K matmul tensors; Q8_0, Q6_K, F16 have none).
+  // Beyond GGUF: FP8 E4M3 one byte; NVFP4 16 FP4 values + one FP8 scale = 9 B per 16; MLX
+  // affine groups of 64 with fp16 scale and bias; AWQ/GPTQ int4 in groups of 128 with an fp16
+  // scale and a 4-bit zero point (written as 256-weight blocks of 133 B).
+  static const std::vector<BlockFormat> formats{
+      {"F32", 1, 4, false},       {"F16", 1, 2, false},       {"BF16", 1, 2, false},
+      {"Q4_0", 32, 18, true},     {"Q4_1", 32, 20, false},    {"Q5_0", 32, 22, false},
+      {"Q5_1", 32, 24, false},    {"Q8_0", 32, 34, false},    {"Q2_K", 256, 84, false},
+      {"Q3_K", 256, 110, false},  {"Q4_K", 256, 144, true},   {"Q5_K", 256, 176, false},
+      {"Q6_K", 256, 210, false},  {"IQ2_XXS", 256, 66, false}, {"IQ2_XS", 256, 74, false},
+      {"IQ2_S", 256, 82, false},  {"IQ3_XXS", 256, 98, false}, {"IQ3_S", 256, 110, false},
+      {"IQ4_NL", 32, 18, false},  {"IQ4_XS", 256, 136, false}, {"IQ1_S", 256, 50, false},
+      {"IQ1_M", 256, 56, false},  {"MXFP4", 32, 17, false},   {"FP8", 1, 1, false},
+      {"NVFP4", 16, 9, false},    {"MLX4", 64, 36, false},    {"MLX8", 64, 68, false},
+      {"INT4_G128", 256, 133, false},
+  };
+  return formats;
+}
+
+const BlockFormat* find_block_format(std::string_view name) {
+  const auto& f = block_formats();
+  auto it = std::find_if(f.begin(), f.end(), [&](const BlockFormat& b) { return b.name == name; });
+  return it == f.end() ? nullptr : &*it;
+}
+
+namespace {
+template <class T>
+const T* find_by_id(const std::vector<T>& v, std::string_view id) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.id == id; });
+  return it == v.end() ? nullptr : &*it;
+}
+}  // namespace
+
+bool QuantSpec::applies_to(const std::string& model_id) const {
+  return only_models.empty() ||
+         std::find(only_models.begin(), only_models.end(), model_id) != only_models.end();
+}
+
+const ModelSpec* Catalog::find_model(std::string_view id) const { return find_by_id(models, id); }
+const QuantSpec* Catalog::find_quant(std::string_view id) const { return find_by_id(quants, id); }
+const HardwareSpec* Catalog::find_hardware(std::string_view id) const {
+  return find_by_id(hardware, id);
+}
+
+}  // namespace benchr

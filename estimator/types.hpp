@@ -1,0 +1,277 @@
+// The estimator's vocabulary: plain structs that every adapter fills or reads.
+// No I/O, no hwloc, no Vulkan, no TOML: see DESIGN.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace benchr {
+
+/// The one error type for bad input (flags, catalog files, saved machines). Its message is complete:
+/// it names what is wrong and where. main() catches it once and exits with status 2.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A figure and where it came from ("hwloc", "/proc/meminfo", "cgroup memory.max", "datasheet",
+/// "measured", "estimate: ..."). An empty source means the figure is unknown.
+template <class T>
+struct Sourced {
+  T value{};
+  std::string source;
+  bool known() const { return !source.empty(); }
+};
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr double kHoursPerMonth = 24.0 * 365.0 / 12.0;  // 730 h
+
+// ---------------------------------------------------------------------------------------------
+// Machine
+// ---------------------------------------------------------------------------------------------
+
+enum class DeviceKind { cpu, gpu };
+enum class Backend { cpu, cuda, rocm, vulkan, metal };
+enum class SimdLevel { unknown, none, neon, avx2, avx512 };
+
+std::string_view to_string(DeviceKind);
+std::string_view to_string(Backend);
+std::string_view to_string(SimdLevel);
+/// Parse a backend name ("cuda", ...); throws InputError naming `where` on an unknown name.
+Backend parse_backend(std::string_view name, std::string_view where);
+
+/// One compute device with its own memory pool (a CPU with system RAM, a GPU with VRAM, or a
+/// unified-memory SoC seen as one GPU device).
+struct Device {
+  DeviceKind kind = DeviceKind::cpu;
+  std::string name;
+  Backend backend = Backend::cpu;
+  Sourced<double> memory_bytes;          ///< memory a model may use on this device
+  Sourced<double> read_gbps;             ///< effective read bandwidth for decode, GB/s (1e9 B/s)
+  Sourced<double> compute_gflops;        ///< effective dense throughput for prefill, GFLOP/s
+  Sourced<double> power_w;               ///< power drawn while generating
+  bool unified_memory = false;           ///< shares its pool with the host (Apple, APU)
+  bool software = false;                 ///< a software rasteriser (lavapipe): never a place for a model
+  bool cpu_repack = false;               ///< llama.cpp's CPU backend repacks Q4_0/Q4_K here (x86 AVX2+)
+};
+
+struct CpuInfo {
+  std::string model;
+  Sourced<int> packages;
+  Sourced<int> cores;           ///< physical cores this process may use
+  Sourced<int> logical_cpus;    ///< logical CPUs this process may use
+  Sourced<SimdLevel> simd;
+  Sourced<double> l1d_bytes, l2_bytes, l3_bytes;  ///< per instance
+  std::vector<double> numa_node_bytes;           ///< local memory of each NUMA node (hwloc)
+  Sourced<double> ram_total_bytes;               ///< physical RAM
+  Sourced<double> ram_available_bytes;           ///< RAM a new process can really use now
+};
+
+/// What the hardware is: the live machine (probe/), a saved probe, or a catalog entry.
+struct Machine {
+  std::string name;                 ///< "this machine" or the catalog hardware name
+  std::string hardware_id;          ///< catalog id when the machine comes from the catalog
+  CpuInfo cpu;
+  std::vector<Device> devices;      ///< devices[0] is the host CPU when there is one
+  Sourced<double> price_usd;        ///< purchase price for amortisation, when known
+  std::vector<std::string> notes;   ///< what could not be detected, and why
+};
+
+// ---------------------------------------------------------------------------------------------
+// Catalog
+// ---------------------------------------------------------------------------------------------
+
+/// Architecture as in the model's config.json. Counts are plain numbers; 0 means "not used".
+struct ModelSpec {
+  std::string id, name;
+  double params_b = 0;          ///< published total parameters, billions (incl. vision encoder)
+  double active_params_b = 0;   ///< published active parameters (MoE), billions
+  double vision_params_b = 0;   ///< vision encoder in params_b, not loaded for text
+  int layers = 0, hidden = 0, heads = 0, kv_heads = 0, head_dim = 0, v_head_dim = 0;
+  int ffn = 0, vocab = 0;
+  bool tied_embeddings = false;
+  int64_t context_max = 0;
+  int experts = 0, experts_active = 0, shared_experts = 0, expert_ffn = 0, dense_layers = 0;
+  int q_lora_rank = 0, kv_lora_rank = 0, qk_rope_head_dim = 0;  ///< MLA (DeepSeek)
+  int sliding_window = 0, sliding_window_pattern = 0;  ///< every pattern-th layer is global
+  std::string license, license_name, released;
+  double quality = 0;           ///< on the catalog's one quality scale (see data/README.md)
+  std::string quality_source, source, as_of;
+
+  bool is_moe() const { return experts > 0; }
+  bool is_mla() const { return kv_lora_rank > 0; }
+};
+
+/// Tensor roles whose precision a quantization mix sets separately.
+enum class Role { embedding, output, attn_qk, attn_v, attn_o, ffn_up, ffn_down, other, count };
+constexpr std::size_t kRoles = static_cast<std::size_t>(Role::count);
+std::string_view to_string(Role);
+
+/// A weight storage format: ggml block types and the others (FP8, NVFP4, MLX groups).
+struct BlockFormat {
+  std::string_view name;
+  int block_elements;   ///< weights per block
+  int block_bytes;      ///< bytes per block, scales included
+  bool cpu_repack;      ///< llama.cpp's x86 CPU backend keeps a second, repacked copy
+  double bits_per_weight() const { return 8.0 * block_bytes / block_elements; }
+};
+/// The known formats; nullptr for an unknown name.
+const BlockFormat* find_block_format(std::string_view name);
+const std::vector<BlockFormat>& block_formats();
+
+/// A share of a role's weights stored in one format.
+struct FormatShare {
+  const BlockFormat* format = nullptr;
+  double fraction = 1.0;
+};
+using RoleMix = std::vector<FormatShare>;  ///< fractions add up to 1
+
+struct QuantSpec {
+  std::string id, name, format;                 ///< format: "gguf", "mlx", ...
+  const BlockFormat* block_format = nullptr;    ///< the base type: every role not listed below
+  std::array<RoleMix, kRoles> roles;            ///< filled for every role after loading
+  double quality_retention = 1.0;               ///< fraction of the 16-bit model's quality kept
+  std::vector<std::string> only_models;         ///< a release format (MXFP4 of gpt-oss): these only
+  std::string quality_source, source, as_of;
+
+  bool applies_to(const std::string& model_id) const;
+};
+
+struct HardwareSpec {
+  std::string id, name, kind;   ///< kind: gpu | apple | cpu | apu
+  Backend backend = Backend::cpu;
+  double memory_gib = 0, memory_bandwidth_gbps = 0, fp16_tflops = 0, tdp_w = 0, price_usd = 0;
+  int pci_vendor_id = 0, pci_device_id = 0;
+  std::string source, as_of;
+};
+
+/// A hosted API price. `model` is a catalog model id, or empty for a closed model, which then
+/// carries its own quality on the catalog scale.
+struct ApiOffer {
+  std::string id, model, name, provider;
+  double usd_per_mtok_input = 0, usd_per_mtok_output = 0;
+  double quality = 0;
+  std::string quality_source, source, as_of;
+};
+
+struct Electricity {
+  double usd_per_kwh = 0;
+  std::string source, as_of;
+};
+
+struct Catalog {
+  std::vector<ModelSpec> models;
+  std::vector<QuantSpec> quants;
+  std::vector<HardwareSpec> hardware;
+  std::vector<ApiOffer> apis;
+  Electricity electricity;
+  std::string quality_scale;    ///< what `quality` means, with its source
+
+  const ModelSpec* find_model(std::string_view id) const;
+  const QuantSpec* find_quant(std::string_view id) const;
+  const HardwareSpec* find_hardware(std::string_view id) const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Workload, placement, results
+// ---------------------------------------------------------------------------------------------
+
+enum class KvType { f16, q8_0, q4_0 };
+std::string_view to_string(KvType);
+KvType parse_kv_type(std::string_view name, std::string_view where);
+
+struct Workload {
+  int64_t context_tokens = 8192;        ///< KV cache allocated for this many tokens
+  int64_t prompt_tokens = 512;          ///< prompt length for the prefill figure
+  int64_t depth_tokens = 0;             ///< tokens already in the context when decoding (0 as tg128)
+  double tokens_per_month = 10e6;       ///< input + output tokens
+  double input_share = 0.75;            ///< input tokens / all tokens (3:1)
+  double min_decode_tps = 10;           ///< slower than this is not usable
+  KvType kv_type = KvType::f16;
+  double input_tokens() const { return tokens_per_month * input_share; }
+  double output_tokens() const { return tokens_per_month * (1 - input_share); }
+};
+
+enum class PlacementKind { cpu_only, all_gpu };
+std::string_view to_string(PlacementKind);
+
+struct Placement {
+  PlacementKind kind = PlacementKind::cpu_only;
+  std::size_t device = 0;   ///< index into Machine::devices
+};
+
+/// Bytes a model needs in one pool.
+struct MemoryNeed {
+  double weights_bytes = 0;    ///< the weights as stored (file size of the tensors)
+  double repack_bytes = 0;     ///< extra copy llama.cpp's CPU backend makes (see memory.cpp)
+  double kv_cache_bytes = 0;
+  double compute_bytes = 0;
+  double overhead_bytes = 0;
+  double total_bytes = 0;      ///< resident working set: weights + kv + compute + overhead
+  double peak_bytes = 0;       ///< total + repack: peak RSS during load, page cache included
+  double available_bytes = 0;
+};
+
+struct Estimate {
+  std::string model, quant, hardware;
+  Backend backend = Backend::cpu;
+  Placement placement;
+  std::string device_name;
+  bool fits = false;
+  double headroom = 0;              ///< 1 - total/available
+  MemoryNeed memory;
+  double bytes_per_token = 0;       ///< weights + KV read per decoded token at depth_tokens
+  double decode_tps = 0, prefill_tps = 0, time_to_first_token_s = 0;
+  std::string bottleneck;           ///< what limits decode
+  int64_t max_context = 0;          ///< largest context that fits this placement
+  std::vector<std::string> assumptions;
+};
+
+struct MonthlyCost {
+  double busy_hours = 0;            ///< hours of generation the workload needs per month
+  double utilisation = 0;           ///< busy_hours / hours in a month
+  bool can_serve = false;           ///< utilisation <= 1
+  double electricity_usd = 0;
+  double hardware_usd = 0;          ///< amortised purchase price, when known
+  double total_usd = 0;
+};
+
+struct ApiCost {
+  const ApiOffer* offer = nullptr;
+  double usd = 0;
+  double quality = 0;
+};
+
+struct Candidate {
+  Estimate estimate;
+  MonthlyCost cost;
+  double quality = 0;               ///< model quality × quant retention
+  bool eligible = false;
+  std::string why_not;              ///< empty when eligible
+};
+
+struct Budget {
+  double usd_per_month = 100;
+  int amortize_months = 36;
+};
+
+enum class Verdict { run_local, use_api, neither };
+std::string_view to_string(Verdict);
+
+struct Advice {
+  std::vector<Candidate> ranked;            ///< eligible ones first, then by quality, then speed
+  std::optional<std::size_t> recommended;   ///< into ranked: the best eligible candidate
+  std::vector<ApiCost> apis;                ///< every priced offer, best quality first
+  std::optional<std::size_t> same_model_api;  ///< into apis: cheapest host of the recommended model
+  std::optional<std::size_t> comparable_api;  ///< cheapest offer at least as good as the local pick
+  std::optional<std::size_t> best_api;        ///< best quality within the budget
+  Verdict verdict = Verdict::neither;
+  std::string verdict_reason;
+};
+
+}  // namespace benchr

@@ -1,0 +1,42 @@
+// The probe adapter: what the hardware is, from the live machine or from a recording of one.
+// Detection never prints: what could not be found becomes a note in Machine::notes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "types.hpp"
+
+namespace benchr {
+
+/// This machine: hwloc topology, /proc/meminfo and the cgroup memory limit for usable RAM,
+/// /proc/cpuinfo for the SIMD level. Never throws: what fails is a note and an unknown figure.
+Machine probe_live();
+
+/// A machine recorded as an hwloc XML export (`lstopo --of xml`): topology and NUMA memory as
+/// recorded; RAM availability and CPU flags are not in such a file and are noted as assumptions.
+/// Throws InputError naming the file when hwloc cannot read it.
+Machine machine_from_hwloc_xml(const std::string& path);
+
+// ---- the pieces, exposed for tests ----------------------------------------------------------
+
+/// CPU topology from hwloc: the live system when `xml_path` is empty, else the XML file.
+/// Throws InputError when an XML file cannot be loaded; on the live system a failure is a note.
+CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
+                            std::vector<std::string>& notes);
+
+struct MemInfo {
+  std::optional<double> total_bytes, available_bytes;
+};
+/// Parses /proc/meminfo text (MemTotal, MemAvailable in kB).
+MemInfo parse_meminfo(std::string_view text);
+
+/// Parses a cgroup memory limit file (v2 memory.max or v1 memory.limit_in_bytes): bytes, or
+/// nullopt for "max" / a value so large it means unlimited.
+std::optional<double> parse_cgroup_limit(std::string_view text);
+
+/// The best SIMD level named in a /proc/cpuinfo "flags" (x86) or "Features" (Arm) line.
+SimdLevel simd_from_cpu_flags(std::string_view flags);
+
+}  // namespace benchr

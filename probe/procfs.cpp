@@ -1,0 +1,168 @@
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "estimator.hpp"
+#include "probe.hpp"
+
+namespace benchr {
+namespace {
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::optional<double> meminfo_kb(std::string_view text, std::string_view key) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() <= key.size() || line.substr(0, key.size()) != key || line[key.size()] != ':')
+      continue;
+    std::string_view rest = line.substr(key.size() + 1);
+    const std::size_t digits = rest.find_first_of("0123456789");
+    if (digits == std::string_view::npos) return std::nullopt;
+    rest.remove_prefix(digits);
+    unsigned long long kb = 0;
+    if (std::from_chars(rest.data(), rest.data() + rest.size(), kb).ec != std::errc{})
+      return std::nullopt;
+    return double(kb) * 1024;
+  }
+  return std::nullopt;
+}
+
+bool has_word(std::string_view flags, std::string_view word) {
+  for (std::size_t pos = 0; (pos = flags.find(word, pos)) != std::string_view::npos; ++pos) {
+    const bool left = pos == 0 || flags[pos - 1] == ' ' || flags[pos - 1] == '\t';
+    const std::size_t after = pos + word.size();
+    const bool right = after == flags.size() || flags[after] == ' ' || flags[after] == '\n';
+    if (left && right) return true;
+  }
+  return false;
+}
+
+/// The memory limit of this process's cgroup and its ancestors (v2 unified or v1 memory
+/// controller), with the file it came from.
+std::optional<std::pair<double, std::string>> cgroup_memory_limit() {
+  const auto self = read_file("/proc/self/cgroup");
+  if (!self) return std::nullopt;
+  std::optional<std::pair<double, std::string>> best;
+  std::istringstream lines(*self);
+  for (std::string line; std::getline(lines, line);) {
+    // "0::/path" (v2) or "4:memory:/path" (v1)
+    const auto first = line.find(':'), second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    const std::string controllers = line.substr(first + 1, second - first - 1);
+    std::string path = line.substr(second + 1);
+    std::string root, file;
+    if (controllers.empty()) root = "/sys/fs/cgroup", file = "memory.max";
+    else if (controllers == "memory") root = "/sys/fs/cgroup/memory", file = "memory.limit_in_bytes";
+    else continue;
+    for (;;) {
+      const std::string f = root + (path == "/" ? "" : path) + "/" + file;
+      if (const auto text = read_file(f))
+        if (const auto limit = parse_cgroup_limit(*text))
+          if (!best || *limit < best->first) best = {{*limit, f}};
+      if (path.empty() || path == "/") break;
+      const auto slash = path.rfind('/');
+      path = slash == 0 ? "/" : path.substr(0, slash);
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+MemInfo parse_meminfo(std::string_view text) {
+  return {meminfo_kb(text, "MemTotal"), meminfo_kb(text, "MemAvailable")};
+}
+
+std::optional<double> parse_cgroup_limit(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  if (text == "max" || text.empty()) return std::nullopt;
+  unsigned long long v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (r.ec != std::errc{} || r.ptr != text.data() + text.size()) return std::nullopt;
+  // v1 writes "no limit" as the largest page-aligned long (9223372036854771712).
+  if (v >= (1ULL << 60)) return std::nullopt;
+  return double(v);
+}
+
+SimdLevel simd_from_cpu_flags(std::string_view flags) {
+  if (has_word(flags, "avx512f") && has_word(flags, "avx512bw")) return SimdLevel::avx512;
+  if (has_word(flags, "avx2") && has_word(flags, "fma")) return SimdLevel::avx2;
+  if (has_word(flags, "asimd") || has_word(flags, "neon")) return SimdLevel::neon;
+  return SimdLevel::none;
+}
+
+Machine probe_live() {
+  Machine m;
+  m.name = "this machine";
+  m.cpu = topology_from_hwloc(std::nullopt, m.notes);
+
+  if (const auto cpuinfo = read_file("/proc/cpuinfo")) {
+    std::istringstream lines(*cpuinfo);
+    for (std::string line; std::getline(lines, line);) {
+      const bool x86 = line.rfind("flags", 0) == 0, arm = line.rfind("Features", 0) == 0;
+      if ((x86 || arm) && line.find(':') != std::string::npos) {
+        m.cpu.simd = {simd_from_cpu_flags(line.substr(line.find(':') + 1)), "/proc/cpuinfo flags"};
+        break;
+      }
+    }
+    if (m.cpu.model.empty()) {
+      std::istringstream again(*cpuinfo);
+      for (std::string line; std::getline(again, line);)
+        if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+          m.cpu.model = line.substr(line.find(':') + 2);
+          break;
+        }
+    }
+  }
+  if (!m.cpu.simd.known()) {
+    m.cpu.simd = {SimdLevel::unknown, "/proc/cpuinfo unreadable"};
+    m.notes.push_back("CPU flags unreadable: SIMD level unknown");
+  }
+
+  // hwloc reads NUMA memory from sysfs, which on some VMs (this project's dev machines) shows a
+  // fraction of RAM: 4.4 GB of 23.5 GiB. /proc/meminfo is what the kernel lets processes use.
+  const double hwloc_numa = m.cpu.ram_total_bytes.value;
+  if (const auto text = read_file("/proc/meminfo")) {
+    const MemInfo mi = parse_meminfo(*text);
+    if (mi.total_bytes) m.cpu.ram_total_bytes = {*mi.total_bytes, "/proc/meminfo MemTotal"};
+    if (mi.available_bytes)
+      m.cpu.ram_available_bytes = {*mi.available_bytes, "/proc/meminfo MemAvailable"};
+    if (mi.total_bytes && hwloc_numa > 0 && std::abs(hwloc_numa - *mi.total_bytes) > 0.05 * *mi.total_bytes) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "hwloc NUMA nodes report %.1f GiB but /proc/meminfo %.1f GiB: using /proc/meminfo",
+                    hwloc_numa / kGiB, *mi.total_bytes / kGiB);
+      m.notes.push_back(buf);
+    }
+  } else {
+    m.notes.push_back("/proc/meminfo unreadable: RAM from hwloc NUMA nodes");
+  }
+  if (const auto limit = cgroup_memory_limit()) {
+    if (limit->first < m.cpu.ram_available_bytes.value || !m.cpu.ram_available_bytes.known())
+      m.cpu.ram_available_bytes = {limit->first, "cgroup limit " + limit->second};
+  }
+  m.devices.push_back(host_device(m.cpu));
+  m.notes.push_back("GPUs: not probed yet (the Vulkan probe is a later step); CPU only");
+  return m;
+}
+
+Machine machine_from_hwloc_xml(const std::string& path) {
+  Machine m;
+  m.name = path;
+  m.cpu = topology_from_hwloc(path, m.notes);
+  m.notes.push_back("replayed from hwloc XML: RAM available taken as the NUMA total");
+  m.devices.push_back(host_device(m.cpu));
+  return m;
+}
+
+}  // namespace benchr

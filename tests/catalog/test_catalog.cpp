@@ -1,0 +1,181 @@
+// The catalog: the embedded data loads and is self-consistent; users' files override by id; bad
+// files are errors that name file:line:column and the field.
+#define BOOST_TEST_MODULE catalog
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+
+#include "catalog.hpp"
+#include "estimator.hpp"
+
+using namespace benchr;
+
+namespace {
+
+/// The error message load_catalog gives for one user file after the embedded catalog.
+std::string error_for(const std::string& text) {
+  auto sources = embedded_catalog();
+  sources.push_back({"user.toml", text});
+  try {
+    load_catalog(sources);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  if (s.find(part) != std::string::npos) return true;
+  BOOST_TEST_MESSAGE("'" << part << "' not in: " << s);
+  return false;
+}
+
+const char* kModel = R"([[model]]
+id = "tiny"
+name = "Tiny"
+params_b = 0.01
+layers = 2
+hidden = 64
+heads = 4
+kv_heads = 4
+head_dim = 16
+ffn = 256
+vocab = 1000
+tied_embeddings = true
+context_max = 2048
+experts = 0
+experts_active = 0
+expert_ffn = 0
+license = "MIT"
+quality = 1
+source = "test"
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(embedded)
+
+BOOST_AUTO_TEST_CASE(embedded_catalog_loads_with_every_kind_of_entry) {
+  const Catalog c = load_catalog(embedded_catalog());
+  BOOST_TEST(c.models.size() >= 18u);
+  BOOST_TEST(c.quants.size() >= 8u);
+  BOOST_TEST(c.hardware.size() >= 10u);
+  BOOST_TEST(c.apis.size() >= 10u);
+  BOOST_TEST(c.electricity.usd_per_kwh > 0.0);
+  BOOST_TEST(!c.quality_scale.empty());
+  for (const char* id : {"F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_0", "Q3_K_M", "Q2_K"})
+    BOOST_TEST(c.find_quant(id) != nullptr, id);
+  for (const char* id : {"llama-4-scout", "llama-4-maverick", "mistral-large-2", "deepseek-v3.1",
+                         "qwen3-235b-a22b", "qwen3-0.6b", "qwen3-32b", "phi-4-mini", "phi-4",
+                         "gemma-3-1b", "gemma-3-27b"})
+    BOOST_TEST(c.find_model(id) != nullptr, id);
+  int closed = 0;
+  for (const auto& a : c.apis) closed += a.model.empty();
+  BOOST_TEST(closed >= 2);
+}
+
+BOOST_AUTO_TEST_CASE(every_model_shape_adds_up_to_its_published_parameter_count) {
+  for (const auto& m : load_catalog(embedded_catalog()).models) {
+    const double computed = computed_params(m) / 1e9;
+    BOOST_TEST(std::abs(computed / m.params_b - 1) < 0.03,
+               m.id << ": computed " << computed << "B vs published " << m.params_b << "B");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_figure_has_a_source) {
+  const Catalog c = load_catalog(embedded_catalog());
+  for (const auto& m : c.models) BOOST_TEST(!m.source.empty(), m.id);
+  for (const auto& q : c.quants) BOOST_TEST(!q.source.empty(), q.id);
+  for (const auto& h : c.hardware) BOOST_TEST(!h.source.empty(), h.id);
+  for (const auto& a : c.apis) BOOST_TEST((!a.source.empty() && !a.as_of.empty()), a.id);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(user_files)
+
+BOOST_AUTO_TEST_CASE(validation_shapes_load_as_a_user_catalog) {
+  auto sources = embedded_catalog();
+  sources.push_back(read_catalog_file(std::string(BENCHR_TEST_DATA) + "/catalog/data/local-models.toml"));
+  const Catalog c = load_catalog(sources);
+  const ModelSpec* m = c.find_model("qwen3moe-16L-64x8");
+  BOOST_REQUIRE(m);
+  BOOST_TEST(computed_params(*m) == 7368939520.0, boost::test_tools::tolerance(1e-4));
+}
+
+BOOST_AUTO_TEST_CASE(a_user_entry_replaces_the_one_with_its_id) {
+  const Catalog base = load_catalog(embedded_catalog());
+  auto sources = embedded_catalog();
+  std::string text = kModel;
+  text.replace(text.find("\"tiny\""), 6, "\"qwen3-8b\"");
+  sources.push_back({"user.toml", text});
+  const Catalog c = load_catalog(sources);
+  BOOST_TEST(c.models.size() == base.models.size());
+  BOOST_TEST(c.find_model("qwen3-8b")->layers == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_syntax_error_names_file_line_and_column) {
+  BOOST_TEST(contains(error_for("[[model]]\nid = \"x\nname = 3\n"), "user.toml:2:"));
+  BOOST_TEST(contains(error_for("[[model]]\nid = \"x\nname = 3\n"), "TOML syntax error"));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_field_is_named) {
+  std::string text = kModel;
+  text.erase(text.find("layers = 2\n"), 11);
+  const auto e = error_for(text);
+  BOOST_TEST(contains(e, "user.toml:1:1: model 'tiny': missing field 'layers'"));
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_type_is_named_where_it_is) {
+  std::string text = kModel;
+  text.replace(text.find("layers = 2"), 10, "layers = \"two\"");
+  BOOST_TEST(contains(error_for(text), "user.toml:5:10: model 'tiny': field 'layers' must be an integer, got a string"));
+}
+
+BOOST_AUTO_TEST_CASE(a_negative_size_is_rejected) {
+  std::string text = kModel;
+  text.replace(text.find("hidden = 64"), 11, "hidden = -64");
+  BOOST_TEST(contains(error_for(text), "user.toml:6:10: model 'tiny': field 'hidden' must be >= 0"));
+}
+
+BOOST_AUTO_TEST_CASE(a_duplicate_id_in_one_file_is_rejected) {
+  const auto e = error_for(std::string(kModel) + "\n" + kModel);
+  BOOST_TEST(contains(e, "user.toml:21:1: duplicate model id 'tiny' (first at user.toml:1:1)"));
+}
+
+BOOST_AUTO_TEST_CASE(a_misspelt_field_is_an_error_with_a_suggestion) {
+  std::string text = kModel;
+  text.replace(text.find("quality = 1"), 11, "quality = 1\nqualty = 2");
+  BOOST_TEST(contains(error_for(text), "unknown field 'qualty' (did you mean 'quality'?)"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_block_format_is_an_error_with_a_suggestion) {
+  const auto e = error_for(
+      "[[quant]]\nid = \"X\"\nformat = \"gguf\"\nblock_format = \"Q4_K\"\nattn_v = \"Q6K\"\n"
+      "quality_retention = 0.9\nsource = \"t\"\n");
+  BOOST_TEST(contains(e, "user.toml:5:10: quant 'X': unknown block format 'Q6K' (did you mean 'Q6_K'?)"));
+}
+
+BOOST_AUTO_TEST_CASE(role_mixes_must_add_up_to_one) {
+  const auto e = error_for(
+      "[[quant]]\nid = \"X\"\nformat = \"gguf\"\nblock_format = \"Q4_K\"\n"
+      "attn_v = { Q6_K = 0.5, Q4_K = 0.4 }\nquality_retention = 0.9\nsource = \"t\"\n");
+  BOOST_TEST(contains(e, "user.toml:5:10: quant 'X': role fractions add up to 0.9"));
+}
+
+BOOST_AUTO_TEST_CASE(an_api_for_an_unknown_model_is_rejected) {
+  const auto e = error_for(
+      "[[api]]\nid = \"a\"\nmodel = \"qwen3-8bb\"\nname = \"A\"\nprovider = \"P\"\n"
+      "usd_per_mtok_input = 1\nusd_per_mtok_output = 2\nsource = \"s\"\nas_of = \"2026-01-01\"\n");
+  BOOST_TEST(contains(e, "user.toml:1:1: api 'a': unknown model 'qwen3-8bb' (did you mean 'qwen3-8b'?)"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_section_is_rejected) {
+  BOOST_TEST(contains(error_for("[[modle]]\nid = \"x\"\n"), "unknown section 'modle' (did you mean 'model'?)"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unreadable_file_is_named) {
+  BOOST_CHECK_THROW(read_catalog_file("/nonexistent/catalog.toml"), InputError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,141 @@
+// The command line as a user meets it: the built binary, its exit status, stdout and stderr.
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+/// Runs benchr-advise with `args` (shell words), capturing stdout and stderr.
+Result run(const std::string& args) {
+  const std::string err_file = std::tmpnam(nullptr);
+  const std::string cmd = std::string(BENCHR_EXE) + " " + args + " 2>" + err_file;
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  BOOST_REQUIRE(p);
+  std::array<char, 4096> buf;
+  for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream e(err_file);
+  std::ostringstream s;
+  s << e.rdbuf();
+  r.err = s.str();
+  std::remove(err_file.c_str());
+  return r;
+}
+
+std::string data(const char* rel) { return std::string(BENCHR_TEST_DATA) + "/" + rel; }
+
+void bad_input(const std::string& args, const std::string& message) {
+  const Result r = run(args);
+  BOOST_TEST(r.status == 2, args);
+  BOOST_TEST(r.err.find("benchr-advise: error:") != std::string::npos, args << ": " << r.err);
+  BOOST_TEST(r.err.find(message) != std::string::npos, args << ": '" << message << "' not in " << r.err);
+  BOOST_TEST(r.out.empty(), args);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(budget_100_recommends_a_model_for_this_machine) {
+  const Result r = run("--budget 100");
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("Recommended here:") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("Verdict") != std::string::npos);
+  BOOST_TEST(r.out.find("Runners-up") != std::string::npos);
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 100u, line);
+}
+
+BOOST_AUTO_TEST_CASE(budget_json_is_one_document_with_the_advice) {
+  const Result r = run("--budget 100 --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"machine", "workload", "budget", "recommended", "apis", "verdict", "runners_up"})
+    BOOST_TEST(j.contains(key), key);
+  BOOST_TEST(j["budget"]["usd_per_month"] == 100.0);
+  BOOST_TEST(j["recommended"]["fits"] == true);
+  // This tool's promise on a CPU-only machine: not a 235B model.
+  BOOST_TEST(j["recommended"]["model"] != "qwen3-235b-a22b");
+}
+
+BOOST_AUTO_TEST_CASE(estimate_json_has_the_contract_keys) {
+  const Result r = run("estimate --model llama-3.1-8b --quant Q4_K_M --context 8192 --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"model", "quant", "hardware", "backend", "placement", "fits", "memory",
+                          "decode_tps", "prefill_tps", "bottleneck", "assumptions"})
+    BOOST_TEST(j.contains(key), key);
+  for (const char* key : {"weights_bytes", "kv_cache_bytes", "compute_bytes", "overhead_bytes",
+                          "total_bytes", "available_bytes"})
+    BOOST_TEST(j["memory"].contains(key), key);
+  BOOST_TEST(j["memory"]["kv_cache_bytes"] == 1073741824.0);  // 32 x 8192 x 2 x 8 x 128 x 2 B
+  BOOST_TEST(j["hardware"] == "this machine");
+}
+
+BOOST_AUTO_TEST_CASE(estimate_on_catalog_hardware_uses_its_backend) {
+  const Result r = run("estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --backend vulkan --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["backend"] == "vulkan");
+  BOOST_TEST(j["placement"] == "all_gpu");
+  BOOST_TEST(j["fits"] == true);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
+  bad_input("--budget -5", "--budget must be a number >= 0");
+  bad_input("--budget abc", "--budget must be a number");
+  bad_input("--context 0", "--context must be a number >= 1");
+  bad_input("--frobnicate", "frobnicate");
+  bad_input("estimate --model qwen3-8bb --quant Q4_K_M", "unknown model id 'qwen3-8bb' (did you mean 'qwen3-8b'?)");
+  bad_input("estimate --model qwen3-8b --quant Q4_K_X", "unknown quant id 'Q4_K_X' (did you mean 'Q4_K_M'?)");
+  bad_input("--hardware rtx-9999", "unknown hardware id");
+  bad_input("--kv-cache-type f8", "unknown KV cache type 'f8'");
+  bad_input("--catalog " + data("probe/fixtures/COPYING"), "COPYING:");
+  bad_input("--machine " + data("probe/fixtures/COPYING"), "neither hwloc XML nor valid JSON");
+}
+
+BOOST_AUTO_TEST_CASE(help_teaches_with_examples) {
+  const Result r = run("--help");
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.out.find("USD") != std::string::npos);
+  BOOST_TEST(r.out.find("Examples:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_saved_probe_replays_the_same_machine) {
+  const std::string path = std::string(std::tmpnam(nullptr)) + ".json";
+  const Result saved = run("probe --json --save " + path);
+  BOOST_REQUIRE(saved.status == 0);
+  const Result replay = run("probe --json --machine " + path);
+  std::remove(path.c_str());
+  BOOST_REQUIRE(replay.status == 0);
+  const auto a = nlohmann::json::parse(saved.out), b = nlohmann::json::parse(replay.out);
+  BOOST_TEST(a["cpu"] == b["cpu"]);
+  BOOST_TEST(a["devices"] == b["devices"]);
+}
+
+BOOST_AUTO_TEST_CASE(an_hwloc_export_is_a_machine_too) {
+  const Result r = run("--machine " + data("probe/fixtures/nvidiaDGX2.xml") + " --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["machine"]["cpu"]["model"] == "Intel(R) Xeon(R) Platinum 8174 CPU @ 3.10GHz");
+}
+
+BOOST_AUTO_TEST_CASE(catalog_listings_print) {
+  for (const char* what : {"models", "quants", "hardware", "prices"}) {
+    const Result r = run(std::string(what) + " --json");
+    BOOST_TEST(r.status == 0, what);
+    BOOST_TEST(nlohmann::json::parse(r.out).size() > 0u, what);
+  }
+}

@@ -1,0 +1,331 @@
+// The estimator's arithmetic, checked against numbers worked out by hand or measured by llama.cpp
+// (../shared/validation/local-*.csv, copied into the comments).
+#define BOOST_TEST_MODULE estimator
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <ostream>
+
+#include "estimator.hpp"
+
+using namespace benchr;
+
+namespace benchr {
+std::ostream& operator<<(std::ostream& o, Verdict v) { return o << to_string(v); }
+std::ostream& operator<<(std::ostream& o, SimdLevel s) { return o << to_string(s); }
+}  // namespace benchr
+
+namespace {
+
+ModelSpec llama_3_1_8b() {
+  ModelSpec m;
+  m.id = "llama-3.1-8b";
+  m.params_b = 8.030261248;
+  m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.head_dim = 128, m.v_head_dim = 128;
+  m.ffn = 14336, m.vocab = 128256, m.context_max = 131072;
+  m.quality = 20;
+  return m;
+}
+
+ModelSpec tinyllama() {
+  ModelSpec m;
+  m.id = "tinyllama-1.1b";
+  m.layers = 22, m.hidden = 2048, m.heads = 32, m.kv_heads = 4, m.head_dim = 64, m.v_head_dim = 64;
+  m.ffn = 5632, m.vocab = 32000, m.context_max = 2048;
+  return m;
+}
+
+/// qwen3moe-16L-64x8 of local-models.toml: 16 layers, 64 experts, 8 active, expert ffn 1024.
+ModelSpec small_moe() {
+  ModelSpec m;
+  m.id = "qwen3moe-16L-64x8";
+  m.layers = 16, m.hidden = 2048, m.heads = 32, m.kv_heads = 4, m.head_dim = 128, m.v_head_dim = 128;
+  m.ffn = 6144, m.vocab = 151936, m.context_max = 40960;
+  m.experts = 64, m.experts_active = 8, m.expert_ffn = 1024;
+  return m;
+}
+
+RoleMix one(const char* f) { return {{find_block_format(f), 1.0}}; }
+RoleMix half(const char* a, const char* b) {
+  return {{find_block_format(a), 0.5}, {find_block_format(b), 0.5}};
+}
+
+/// A quant as the catalog builds it: every role at `base`, norms in F32, then overrides.
+QuantSpec quant(const char* id, const char* base) {
+  QuantSpec q;
+  q.id = id;
+  q.block_format = find_block_format(base);
+  for (auto& r : q.roles) r = one(base);
+  q.roles[static_cast<std::size_t>(Role::other)] = one("F32");
+  return q;
+}
+
+QuantSpec q4_k_m() {
+  // llama.cpp llama_tensor_get_type: output Q6_K; attn_v and ffn_down Q6_K on use_more_bits
+  // layers (half of them), Q4_K elsewhere.
+  QuantSpec q = quant("Q4_K_M", "Q4_K");
+  q.roles[static_cast<std::size_t>(Role::output)] = one("Q6_K");
+  q.roles[static_cast<std::size_t>(Role::attn_v)] = half("Q6_K", "Q4_K");
+  q.roles[static_cast<std::size_t>(Role::ffn_down)] = half("Q6_K", "Q4_K");
+  return q;
+}
+
+QuantSpec q8_0() { return quant("Q8_0", "Q8_0"); }
+
+QuantSpec q4_0() {
+  QuantSpec q = quant("Q4_0", "Q4_0");
+  q.roles[static_cast<std::size_t>(Role::output)] = one("Q6_K");
+  return q;
+}
+
+Device cpu_device(double read_gbps, double gflops, double memory_bytes) {
+  Device d;
+  d.kind = DeviceKind::cpu;
+  d.name = "test CPU";
+  d.read_gbps = {read_gbps, "test"};
+  d.compute_gflops = {gflops, "test"};
+  d.memory_bytes = {memory_bytes, "test"};
+  d.power_w = {100, "test"};
+  d.cpu_repack = true;
+  return d;
+}
+
+Machine cpu_machine(double read_gbps, double gflops, double memory_bytes) {
+  Machine m;
+  m.name = "test machine";
+  m.devices.push_back(cpu_device(read_gbps, gflops, memory_bytes));
+  return m;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(memory)
+
+BOOST_AUTO_TEST_CASE(parameter_count_of_llama_3_1_8b_matches_its_tensors) {
+  // local-llamacpp.csv n_params = 8,030,261,248 (the GGUF's element count).
+  BOOST_TEST(computed_params(llama_3_1_8b()) == 8030261248.0, boost::test_tools::tolerance(1e-5));
+}
+
+BOOST_AUTO_TEST_CASE(kv_cache_of_llama_3_1_8b_at_8k_is_one_gib) {
+  // 32 layers x 8192 tokens x 2 (K, V) x 8 KV heads x 128 dims x 2 B = 1 GiB.
+  BOOST_TEST(kv_cache_bytes(llama_3_1_8b(), 8192, KvType::f16) == kGiB);
+  // q8_0 stores 34 B per 32 elements: 1 GiB x 34/64.
+  BOOST_TEST(kv_cache_bytes(llama_3_1_8b(), 8192, KvType::q8_0) == kGiB * 34 / 64);
+}
+
+BOOST_AUTO_TEST_CASE(sliding_window_layers_hold_only_their_window) {
+  // Gemma 3 27B: 62 layers, every 6th global -> 10 global, 52 local with a 1024 window;
+  // 16 KV heads x (128 + 128). At 32768: (10 x 32768 + 52 x 1024) x 4096 x 2 B = 3,120,562,176 B.
+  ModelSpec g;
+  g.layers = 62, g.hidden = 5376, g.heads = 32, g.kv_heads = 16, g.head_dim = 128, g.v_head_dim = 128;
+  g.sliding_window = 1024, g.sliding_window_pattern = 6;
+  BOOST_TEST(kv_cache_bytes(g, 32768, KvType::f16) == 3120562176.0);
+}
+
+BOOST_AUTO_TEST_CASE(mla_caches_the_latent_not_the_heads) {
+  // DeepSeek-V3: 61 layers x (512 latent + 64 rope) x 2 B = 70,272 B per token; 4096 tokens.
+  ModelSpec d;
+  d.layers = 61, d.heads = 128, d.kv_heads = 128, d.head_dim = 192, d.v_head_dim = 128;
+  d.kv_lora_rank = 512, d.qk_rope_head_dim = 64;
+  BOOST_TEST(kv_cache_bytes(d, 4096, KvType::f16) == 61.0 * 576 * 2 * 4096);
+}
+
+BOOST_AUTO_TEST_CASE(quantized_weights_match_real_gguf_files) {
+  // local-llamacpp.csv file_bytes (the header adds a few MB, well inside the tolerance).
+  const auto m = llama_3_1_8b();
+  BOOST_TEST(weight_bytes(m, q4_k_m()) == 4916393984.0, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(weight_bytes(m, q8_0()) == 8536430592.0, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(weight_bytes(m, q4_0()) == 4656871424.0, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(weight_bytes(tinyllama(), q4_k_m()) == 667942400.0, boost::test_tools::tolerance(0.02));
+}
+
+BOOST_AUTO_TEST_CASE(cpu_repack_copies_the_q4_matmul_weights) {
+  // local-memory.csv: 8B Q4_K_M repack_MiB = 3204.0; 8B Q8_0 = 0.
+  BOOST_TEST(cpu_repack_bytes(llama_3_1_8b(), q4_k_m()) / kMiB == 3204.0,
+             boost::test_tools::tolerance(0.005));
+  BOOST_TEST(cpu_repack_bytes(llama_3_1_8b(), q8_0()) == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(compute_buffer_follows_vocab_and_hidden) {
+  // local-memory.csv compute_MiB: 8B 266.5, TinyLlama 70.5, qwen3moe 304.75.
+  Workload w;
+  w.context_tokens = 4096;
+  const Device d = cpu_device(30, 300, 24 * kGiB);
+  BOOST_TEST(memory_need(llama_3_1_8b(), q8_0(), w, d).compute_bytes / kMiB == 266.5);
+  BOOST_TEST(memory_need(tinyllama(), q8_0(), w, d).compute_bytes / kMiB == 70.5);
+  BOOST_TEST(memory_need(small_moe(), q8_0(), w, d).compute_bytes / kMiB == 304.75);
+}
+
+BOOST_AUTO_TEST_CASE(peak_memory_of_a_repacked_model_matches_llama_cpp) {
+  // local-memory.csv 8B Q4_K_M ctx 4096: peak RSS 8415.9 MiB (file + repack + KV + compute).
+  Workload w;
+  w.context_tokens = 4096;
+  const auto n = memory_need(llama_3_1_8b(), q4_k_m(), w, cpu_device(30, 300, 24 * kGiB));
+  BOOST_TEST(n.peak_bytes / kMiB == 8415.9, boost::test_tools::tolerance(0.03));
+  BOOST_TEST(n.kv_cache_bytes / kMiB == 512.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(speed)
+
+BOOST_AUTO_TEST_CASE(moe_decode_reads_only_the_active_experts) {
+  // local-notes.md bytes read per token: qwen3moe Q4_K_M 0.924 GB, Q8_0 1.516 GB (of 4.5 and
+  // 7.8 GB files): non-expert weights + 8/64 of the expert weights.
+  const auto m = small_moe();
+  BOOST_TEST(weight_bytes_per_token(m, q4_k_m()) / 1e9 == 0.924, boost::test_tools::tolerance(0.03));
+  BOOST_TEST(weight_bytes_per_token(m, q8_0()) / 1e9 == 1.516, boost::test_tools::tolerance(0.03));
+  BOOST_TEST(weight_bytes(m, q8_0()) / 1e9 == 7.840, boost::test_tools::tolerance(0.02));
+}
+
+BOOST_AUTO_TEST_CASE(decode_is_bandwidth_over_bytes_per_token) {
+  // 8B Q4_K_M reads 4.617 GB per token (local-notes.md: all but token_embd); at 33 GB/s that is
+  // 7.15 tok/s. llama-bench measured 6.86 on this kind of machine.
+  Workload w;
+  const auto e = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  BOOST_TEST(e.bytes_per_token / 1e9 == 4.617, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(e.decode_tps == 7.15, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(e.decode_tps == 6.86, boost::test_tools::tolerance(0.10));
+  BOOST_TEST(e.fits);
+}
+
+BOOST_AUTO_TEST_CASE(kv_read_slows_decode_at_depth) {
+  Workload w;
+  w.depth_tokens = 8192;  // + 1 GiB of KV per token
+  const auto e = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  BOOST_TEST(e.bytes_per_token == weight_bytes_per_token(llama_3_1_8b(), q4_k_m()) + kGiB);
+}
+
+BOOST_AUTO_TEST_CASE(prefill_is_compute_over_flops_per_token) {
+  // 2 x 7,505,000,000 active matmul params (8.03B less the 525M embedding) + attention at a mean
+  // position of 256: 2 x 32 heads x 256 dims x 32 layers x 256 = 134,217,728 FLOPs.
+  // 300 GFLOP/s / 15.144e9 FLOP = 19.81 tok/s; llama-bench pp512 measured 17.9 (Q4_K_M).
+  Workload w;
+  w.prompt_tokens = 512;
+  const auto e = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  const double flops = 2.0 * (8030261248.0 - 128256.0 * 4096) + 134217728.0;
+  BOOST_TEST(e.prefill_tps == 300e9 / flops, boost::test_tools::tolerance(1e-3));
+  BOOST_TEST(e.time_to_first_token_s == 512 / e.prefill_tps, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(a_model_larger_than_memory_does_not_fit) {
+  Workload w;
+  const auto e = estimate(llama_3_1_8b(), q8_0(), cpu_machine(33, 300, 8 * kGiB), w);
+  BOOST_TEST(!e.fits);
+  BOOST_TEST(e.headroom < 0.0);
+  BOOST_TEST(e.max_context == 0);
+}
+
+BOOST_AUTO_TEST_CASE(largest_context_fills_the_memory_left) {
+  // 16 GiB x 0.9 usable - weights - compute - overhead, over 128 KiB of f16 KV per token.
+  Workload w;
+  const Machine m = cpu_machine(33, 300, 16 * kGiB);
+  const auto e = estimate(llama_3_1_8b(), q4_k_m(), m, w);
+  const double fixed = e.memory.weights_bytes + e.memory.compute_bytes + e.memory.overhead_bytes;
+  const double expected = std::floor((16 * kGiB * 0.9 - fixed) / (32.0 * 2 * 8 * 128 * 2));
+  BOOST_TEST(double(e.max_context) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
+  HardwareSpec hw;
+  hw.id = "mac";
+  hw.name = "Mac";
+  hw.kind = "apple";
+  hw.backend = Backend::metal;
+  hw.memory_gib = 64, hw.memory_bandwidth_gbps = 400, hw.fp16_tflops = 10, hw.tdp_w = 100;
+  const Machine m = machine_from_hardware(hw);
+  BOOST_REQUIRE_EQUAL(m.devices.size(), 1u);  // one pool, never counted twice
+  BOOST_TEST(m.devices[0].memory_bytes.value == 48 * kGiB);
+  BOOST_TEST(m.devices[0].read_gbps.value == 400 * decode_efficiency(Backend::metal));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cost)
+
+BOOST_AUTO_TEST_CASE(api_prices_input_and_output_apart) {
+  // 10M tokens, 75% input: 7.5M x $1 + 2.5M x $2 per million = $12.50.
+  Workload w;
+  ApiOffer o;
+  o.usd_per_mtok_input = 1, o.usd_per_mtok_output = 2;
+  BOOST_TEST(api_cost_usd(o, w) == 12.5);
+}
+
+BOOST_AUTO_TEST_CASE(local_cost_is_power_for_the_busy_hours_plus_amortisation) {
+  // decode 2.5M tokens at 10 tok/s = 250,000 s; prefill 7.5M at 100 tok/s = 75,000 s;
+  // 325,000 s = 90.28 h x 0.1 kW x $0.30 = $2.708; a $3600 machine over 36 months adds $100.
+  Estimate e;
+  e.decode_tps = 10, e.prefill_tps = 100;
+  Machine m = cpu_machine(33, 300, 24 * kGiB);
+  m.price_usd = {3600, "test"};
+  const MonthlyCost c = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, Budget{100, 36});
+  BOOST_TEST(c.busy_hours == 325000.0 / 3600, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(c.electricity_usd == 325000.0 / 3600 * 0.1 * 0.30, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(c.hardware_usd == 100.0);
+  BOOST_TEST(c.can_serve);
+}
+
+BOOST_AUTO_TEST_CASE(a_machine_too_slow_for_the_volume_cannot_serve_it) {
+  // 2.5M output tokens at 0.5 tok/s = 1389 h > 730 h in a month.
+  Estimate e;
+  e.decode_tps = 0.5, e.prefill_tps = 100;
+  const MonthlyCost c = monthly_cost(e, cpu_machine(33, 300, 24 * kGiB), Workload{},
+                                     Electricity{0.30, "test", ""}, Budget{});
+  BOOST_TEST(!c.can_serve);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(advice)
+
+BOOST_AUTO_TEST_CASE(the_best_model_that_fits_fast_enough_is_recommended) {
+  // 24 GiB at 33 GB/s: the 8B at Q8_0 (quality 20 x 1.0) fits but decodes at ~4 tok/s < 10;
+  // Q4_K_M (20 x 0.97) decodes at ~7 tok/s < 10 too; TinyLlama (quality 5) at Q8_0 decodes at
+  // ~30 tok/s and is recommended. A 100B-class model (quality 50) does not fit.
+  Catalog c;
+  c.models = {llama_3_1_8b(), tinyllama()};
+  c.models[1].quality = 5;
+  ModelSpec big = llama_3_1_8b();
+  big.id = "big", big.layers = 400, big.quality = 50;
+  c.models.push_back(big);
+  c.quants = {q8_0(), q4_k_m()};
+  c.quants[1].quality_retention = 0.97;
+  c.electricity = {0.2, "test", ""};
+  ApiOffer closed;
+  closed.id = "frontier", closed.name = "Frontier", closed.quality = 60;
+  closed.usd_per_mtok_input = 1.25, closed.usd_per_mtok_output = 10;
+  c.apis = {closed};
+  Workload w;
+  w.context_tokens = 2048;
+  const Advice a = advise(c, cpu_machine(33, 300, 24 * kGiB), w, Budget{100, 36});
+  BOOST_REQUIRE(a.recommended.has_value());
+  const Candidate& best = a.ranked[*a.recommended];
+  BOOST_TEST(best.estimate.model == "tinyllama-1.1b");
+  BOOST_TEST(best.estimate.quant == "Q8_0");
+  for (const auto& cand : a.ranked) {
+    if (cand.estimate.model == "big") BOOST_TEST(cand.why_not.find("needs") == 0u);
+    if (cand.estimate.model == "llama-3.1-8b") BOOST_TEST(cand.why_not.find("too slow") == 0u);
+  }
+  // $34.38 for the frontier API (7.5 x 1.25 + 2.5 x 10) is within budget but the local model is
+  // cheaper and nothing as good as it is cheaper: run it here.
+  BOOST_TEST(a.verdict == Verdict::run_local);
+  BOOST_REQUIRE(a.best_api.has_value());
+  BOOST_TEST(a.apis[*a.best_api].usd == 34.375);
+}
+
+BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.quants = {q8_0()};
+  ApiOffer closed;
+  closed.id = "frontier", closed.name = "Frontier", closed.quality = 60;
+  closed.usd_per_mtok_input = 1, closed.usd_per_mtok_output = 2;
+  c.apis = {closed};
+  const Advice a = advise(c, cpu_machine(33, 300, 4 * kGiB), Workload{}, Budget{100, 36});
+  BOOST_TEST(!a.recommended.has_value());
+  BOOST_TEST(a.verdict == Verdict::use_api);
+  const Advice poor = advise(c, cpu_machine(33, 300, 4 * kGiB), Workload{}, Budget{5, 36});
+  BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,141 @@
+// The probe on the live machine and on recorded ones (hwloc XML exports in fixtures/, see
+// fixtures/COPYING and ../shared/fixtures/hwloc/README.md).
+#define BOOST_TEST_MODULE probe
+#include <boost/test/unit_test.hpp>
+
+#include <sched.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "estimator.hpp"
+#include "probe.hpp"
+
+using namespace benchr;
+
+namespace benchr {
+std::ostream& operator<<(std::ostream& o, SimdLevel s) { return o << to_string(s); }
+std::ostream& operator<<(std::ostream& o, DeviceKind k) { return o << to_string(k); }
+}  // namespace benchr
+
+namespace {
+std::string fixture(const char* name) { return std::string(BENCHR_TEST_DATA) + "/probe/fixtures/" + name; }
+
+std::string slurp(const char* path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(live)
+
+BOOST_AUTO_TEST_CASE(live_machine_agrees_with_proc_meminfo_and_nproc) {
+  const Machine m = probe_live();
+  cpu_set_t set;
+  BOOST_REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
+  BOOST_TEST(m.cpu.logical_cpus.value == CPU_COUNT(&set));  // what `nproc` prints
+  const MemInfo mi = parse_meminfo(slurp("/proc/meminfo"));
+  BOOST_REQUIRE(mi.total_bytes.has_value());
+  BOOST_TEST(m.cpu.ram_total_bytes.value == *mi.total_bytes);
+  BOOST_TEST(m.cpu.ram_total_bytes.source == "/proc/meminfo MemTotal");
+  // Available memory moves while the test runs: within 10% of a fresh reading, and never more
+  // than the total.
+  const MemInfo now = parse_meminfo(slurp("/proc/meminfo"));
+  BOOST_TEST(m.cpu.ram_available_bytes.value <= m.cpu.ram_total_bytes.value);
+  BOOST_TEST(m.cpu.ram_available_bytes.value == *now.available_bytes, boost::test_tools::tolerance(0.1));
+  BOOST_TEST(m.cpu.cores.value >= 1);
+  BOOST_TEST(m.cpu.simd.known());
+  BOOST_REQUIRE(!m.devices.empty());
+  BOOST_TEST(m.devices[0].kind == DeviceKind::cpu);
+  BOOST_TEST(m.devices[0].read_gbps.value > 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(no_topology_gives_a_degraded_profile_with_a_note) {
+  // hwloc takes HWLOC_XMLFILE as the live topology; a file that does not exist makes the load
+  // fail the way a broken sysfs would.
+  setenv("HWLOC_XMLFILE", "/nonexistent/topology.xml", 1);
+  const Machine m = probe_live();
+  unsetenv("HWLOC_XMLFILE");
+  bool noted = false;
+  for (const auto& n : m.notes) noted = noted || n.find("hwloc") != std::string::npos;
+  BOOST_TEST(noted);
+  BOOST_TEST(m.cpu.ram_total_bytes.source == "/proc/meminfo MemTotal");
+  BOOST_REQUIRE(!m.devices.empty());
+  BOOST_TEST(m.devices[0].read_gbps.value > 0.0);  // one core assumed, still an estimate
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(recorded)
+
+BOOST_AUTO_TEST_CASE(zen4_vm_twin_gives_the_dev_machine_profile) {
+  const Machine m = machine_from_hwloc_xml(fixture("2amd64-zen4-kvm-24gib.xml"));
+  BOOST_TEST(m.cpu.model == "AMD EPYC");
+  BOOST_TEST(m.cpu.packages.value == 1);
+  BOOST_TEST(m.cpu.cores.value == 2);
+  BOOST_TEST(m.cpu.logical_cpus.value == 2);
+  BOOST_TEST(m.cpu.l3_bytes.value == 32.0 * kMiB);
+  BOOST_TEST(m.cpu.l2_bytes.value == 1.0 * kMiB);
+  BOOST_REQUIRE_EQUAL(m.cpu.numa_node_bytes.size(), 1u);
+  BOOST_TEST(m.cpu.numa_node_bytes[0] == 25276514304.0);
+  BOOST_TEST(m.cpu.simd.value == SimdLevel::avx2);  // assumed: XML has no flags
+  // 2 cores x 16.5 GB/s: the estimate the live machine gets before calibration.
+  BOOST_TEST(m.devices.at(0).read_gbps.value == 33.0);
+}
+
+BOOST_AUTO_TEST_CASE(cgroup_restricted_server_counts_only_what_the_process_may_use) {
+  // A 4-socket Opteron 6134 server (32 cores, 8 NUMA nodes of 16 GiB) restricted by a cgroup v2
+  // cpuset: 6 cores of one package (allowed_cpuset 0x3f; hwloc-calc --number-of core all = 6)
+  // and 6 of the 8 memory nodes (allowed_nodeset 0x3f of complete_nodeset 0xff):
+  // 17,177,686,016 + 5 x 17,179,869,184 = 103,077,031,936 B.
+  const Machine m = machine_from_hwloc_xml(fixture("32amd64-4s2n4c-cgroup2.xml"));
+  BOOST_TEST(m.cpu.model == "AMD Opteron(tm) Processor 6134");
+  BOOST_TEST(m.cpu.cores.value == 6);
+  BOOST_TEST(m.cpu.packages.value == 1);
+  BOOST_TEST(m.cpu.numa_node_bytes.size() == 6u);
+  BOOST_TEST(m.cpu.ram_total_bytes.value == 103077031936.0);
+}
+
+BOOST_AUTO_TEST_CASE(dgx2_topology_has_two_sockets_and_one_and_a_half_terabytes) {
+  const Machine m = machine_from_hwloc_xml(fixture("nvidiaDGX2.xml"));
+  BOOST_TEST(m.cpu.packages.value == 2);
+  BOOST_TEST(m.cpu.numa_node_bytes.size() == 2u);
+  BOOST_TEST(m.cpu.ram_total_bytes.value / kGiB > 1400.0);
+  // Two NUMA nodes: the bandwidth estimate is capped per node, not per core.
+  BOOST_TEST(m.devices.at(0).read_gbps.value <= 2 * 89.6);
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_xml_is_bad_input) {
+  BOOST_CHECK_THROW(machine_from_hwloc_xml(fixture("COPYING")), InputError);
+  BOOST_CHECK_THROW(machine_from_hwloc_xml("/nonexistent.xml"), InputError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(procfs)
+
+BOOST_AUTO_TEST_CASE(meminfo_is_read_in_kibibytes) {
+  const MemInfo mi = parse_meminfo("MemTotal:       24684092 kB\nMemFree: 1 kB\nMemAvailable:   24398344 kB\n");
+  BOOST_TEST(*mi.total_bytes == 24684092.0 * 1024);
+  BOOST_TEST(*mi.available_bytes == 24398344.0 * 1024);
+  BOOST_TEST(!parse_meminfo("garbage").total_bytes.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(cgroup_limits_unlimited_and_set) {
+  BOOST_TEST(!parse_cgroup_limit("max\n").has_value());
+  BOOST_TEST(!parse_cgroup_limit("9223372036854771712\n").has_value());  // v1 "no limit"
+  BOOST_TEST(*parse_cgroup_limit("8589934592\n") == 8.0 * kGiB);
+  BOOST_TEST(!parse_cgroup_limit("12abc").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(simd_level_from_cpu_flags) {
+  BOOST_TEST(simd_from_cpu_flags(" fpu sse2 avx2 fma avx512f avx512bw avx512_vnni") == SimdLevel::avx512);
+  BOOST_TEST(simd_from_cpu_flags(" fpu sse2 avx avx2 fma") == SimdLevel::avx2);
+  BOOST_TEST(simd_from_cpu_flags(" fp asimd evtstrm") == SimdLevel::neon);
+  BOOST_TEST(simd_from_cpu_flags(" fpu sse2 avx512fx") == SimdLevel::none);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
