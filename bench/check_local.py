@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Accuracy check: benchr-advise's predictions against llama.cpp measured on this kind of machine.
+
+Runs `benchr-advise estimate --json` for every row of ../shared/validation/local-llamacpp.csv
+(llama-bench -t 2, tg128 and pp512) and local-memory.csv (peak RSS from load logs), on the live
+machine, with the validation shapes added by --catalog. Prints predicted, measured and their ratio,
+and the median absolute error per column. Run it on a 2-core Zen 4 VM like the one the data came
+from; elsewhere the ratios say how far this machine is from that one.
+Usage: python3 bench/check_local.py [build/app/benchr-advise] [path/to/shared/validation]
+"""
+import csv, json, os, statistics, subprocess, sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+exe = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "build", "app", "benchr-advise")
+val = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "..", "shared", "validation")
+catalog = os.path.join(val, "local-models.toml")
+
+def estimate(model, quant, context, depth=0, prompt=512):
+    out = subprocess.run([exe, "--catalog", catalog, "estimate", "--model", model, "--quant", quant,
+                          "--context", str(context), "--depth", str(depth), "--prompt-tokens", str(prompt),
+                          "--json"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+def show(rows, title, cols):
+    print(title)
+    print("  ".join(f"{c:>{w}}" for c, w in cols))
+    for r in rows:
+        print("  ".join(f"{v:>{w}}" if isinstance(v, str) else f"{v:>{w}.3g}" for v, (_, w) in zip(r, cols)))
+    print()
+
+speed, tg_err, pp_err = [], [], []
+for r in csv.DictReader(open(os.path.join(val, "local-llamacpp.csv"))):
+    depth = int(r["depth"])
+    e = estimate(r["model_shape"], r["quant"], 4096, depth)
+    tg, pp = float(r["tg128_tps"]), float(r["pp512_tps"])
+    tg_err.append(abs(e["decode_tps"] / tg - 1))
+    pp_err.append(abs(e["prefill_tps"] / pp - 1))
+    speed.append((r["model_shape"], r["quant"], str(depth), e["decode_tps"], tg, e["decode_tps"] / tg,
+                  e["prefill_tps"], pp, e["prefill_tps"] / pp))
+show(speed, "decode (tg128) and prefill (pp512), tok/s: predicted / measured",
+     [("model", 18), ("quant", 7), ("depth", 5), ("tg pred", 7), ("tg meas", 7), ("ratio", 5),
+      ("pp pred", 7), ("pp meas", 7), ("ratio", 5)])
+print(f"median |error|: decode {100 * statistics.median(tg_err):.1f}%  prefill {100 * statistics.median(pp_err):.1f}%"
+      f"  (max {100 * max(tg_err):.0f}% / {100 * max(pp_err):.0f}%)\n")
+
+mem, mem_err = [], []
+for r in csv.DictReader(open(os.path.join(val, "local-memory.csv"))):
+    e = estimate(r["model"], r["quant"], int(r["ctx"]))["memory"]
+    peak, kv = e["peak_bytes"] / 2**20, e["kv_cache_bytes"] / 2**20
+    mem_err.append(abs(peak / float(r["peak_rss_MiB"]) - 1))
+    mem.append((r["model"], r["quant"], r["ctx"], peak, float(r["peak_rss_MiB"]), peak / float(r["peak_rss_MiB"]),
+                kv, float(r["kv_MiB"]), e["repack_bytes"] / 2**20, float(r["repack_MiB"])))
+show(mem, "memory, MiB: predicted peak (working set + CPU repack) / measured peak RSS",
+     [("model", 18), ("quant", 7), ("ctx", 6), ("peak", 7), ("RSS", 7), ("ratio", 5),
+      ("kv", 6), ("kv log", 6), ("repack", 6), ("log", 6)])
+print(f"median |error| of peak memory: {100 * statistics.median(mem_err):.1f}% (max {100 * max(mem_err):.0f}%)")
