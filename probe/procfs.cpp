@@ -1,3 +1,5 @@
+#include <sched.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -124,6 +126,17 @@ Machine probe_live() {
           break;
         }
     }
+  }
+  // A degraded topology (hwloc failed, or found PUs but no cores): the scheduler still knows the
+  // CPUs this process may run on.
+  if (m.cpu.logical_cpus.value <= 0) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+      m.cpu.logical_cpus = {CPU_COUNT(&set), "sched_getaffinity"};
+  }
+  if (m.cpu.cores.value <= 0 && m.cpu.logical_cpus.value > 0) {
+    m.cpu.cores = {m.cpu.logical_cpus.value, "assumed one logical CPU per core (hwloc found no cores)"};
+    m.notes.push_back("hwloc found no cores: assuming one per logical CPU");
   }
   if (!m.cpu.simd.known()) {
     m.cpu.simd = {SimdLevel::unknown, "/proc/cpuinfo unreadable"};

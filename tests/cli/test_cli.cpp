@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -17,9 +18,18 @@ struct Result {
   std::string out, err;
 };
 
+/// A new empty file under /tmp whose name ends in `suffix`.
+std::string temp_file(const std::string& suffix) {
+  std::string name = "/tmp/benchr-cli-XXXXXX" + suffix;
+  const int fd = mkstemps(name.data(), static_cast<int>(suffix.size()));
+  BOOST_REQUIRE(fd >= 0);
+  close(fd);
+  return name;
+}
+
 /// Runs benchr-advise with `args` (shell words), capturing stdout and stderr.
 Result run(const std::string& args) {
-  const std::string err_file = std::tmpnam(nullptr);
+  const std::string err_file = temp_file(".err");
   const std::string cmd = std::string(BENCHR_EXE) + " " + args + " 2>" + err_file;
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -114,7 +124,7 @@ BOOST_AUTO_TEST_CASE(help_teaches_with_examples) {
 }
 
 BOOST_AUTO_TEST_CASE(a_saved_probe_replays_the_same_machine) {
-  const std::string path = std::string(std::tmpnam(nullptr)) + ".json";
+  const std::string path = temp_file(".json");
   const Result saved = run("probe --json --save " + path);
   BOOST_REQUIRE(saved.status == 0);
   const Result replay = run("probe --json --machine " + path);

@@ -54,17 +54,30 @@ BOOST_AUTO_TEST_CASE(live_machine_agrees_with_proc_meminfo_and_nproc) {
 }
 
 BOOST_AUTO_TEST_CASE(no_topology_gives_a_degraded_profile_with_a_note) {
-  // hwloc takes HWLOC_XMLFILE as the live topology; a file that does not exist makes the load
-  // fail the way a broken sysfs would.
-  setenv("HWLOC_XMLFILE", "/nonexistent/topology.xml", 1);
+  // HWLOC_COMPONENTS=stop makes hwloc_topology_load fail, the way a broken sysfs would.
+  setenv("HWLOC_COMPONENTS", "stop", 1);
   const Machine m = probe_live();
-  unsetenv("HWLOC_XMLFILE");
+  unsetenv("HWLOC_COMPONENTS");
   bool noted = false;
-  for (const auto& n : m.notes) noted = noted || n.find("hwloc") != std::string::npos;
+  for (const auto& n : m.notes) noted = noted || n.find("hwloc failed to load") != std::string::npos;
   BOOST_TEST(noted);
+  cpu_set_t set;
+  BOOST_REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
+  BOOST_TEST(m.cpu.logical_cpus.value == CPU_COUNT(&set));
+  BOOST_TEST(m.cpu.logical_cpus.source == "sched_getaffinity");
+  BOOST_TEST(m.cpu.cores.value == CPU_COUNT(&set));
   BOOST_TEST(m.cpu.ram_total_bytes.source == "/proc/meminfo MemTotal");
   BOOST_REQUIRE(!m.devices.empty());
-  BOOST_TEST(m.devices[0].read_gbps.value > 0.0);  // one core assumed, still an estimate
+  BOOST_TEST(m.devices[0].read_gbps.value > 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_topology_without_cores_assumes_one_per_logical_cpu) {
+  // Without the linux and x86 backends hwloc sees PUs but no cores and no NUMA memory.
+  setenv("HWLOC_COMPONENTS", "-linux,-x86", 1);
+  const Machine m = probe_live();
+  unsetenv("HWLOC_COMPONENTS");
+  BOOST_TEST(m.cpu.cores.value == m.cpu.logical_cpus.value);
+  BOOST_TEST(m.cpu.cores.source.find("assumed") == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
