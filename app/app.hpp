@@ -14,6 +14,14 @@ Machine load_machine(const std::string& path);
 /// Writes `m` as JSON, atomically (temporary file + rename).
 void save_machine(const Machine& m, const std::string& path);
 
+/// The calibration cache (cache.cpp): the fingerprint of a machine, the cached calibration for
+/// it (nullopt, with `warning` set when a file was there but could not be trusted), and saving one
+/// (returns an error message, empty on success).
+std::string machine_fingerprint(const Machine& m);
+std::string calibration_cache_path(const std::string& fingerprint);
+std::optional<Calibration> load_cached_calibration(const std::string& fingerprint, std::string& warning);
+std::string save_calibration(const Calibration& c);
+
 /// Each presenter returns the text for stdout: a table for a terminal (<= 100 columns) or, with
 /// `json`, one JSON document.
 std::string present_machine(const Machine& m, bool json);
@@ -21,6 +29,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                            const Catalog& c, bool json);
 std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const Machine& m,
                              const Workload& w, bool json);
+std::string present_calibration(const Calibration& c, bool json);
 /// `what`: models, quants, hardware or prices.
 std::string present_list(const Catalog& c, std::string_view what, bool json);
 

@@ -343,6 +343,33 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   return s;
 }
 
+std::string present_calibration(const Calibration& c, bool json_out) {
+  if (json_out) return to_json(c).dump(2) + "\n";
+  std::string s = fmt::format("Calibration of {} ({:.1f} s, kernels v{})\n", c.measured_at, c.duration_s,
+                              c.kernel_version);
+  for (const auto& d : c.devices) {
+    s += fmt::format("{}: {} kernels, {} threads\n", d.device, d.isa, d.threads);
+    s += fmt::format("  streaming read  {:6.1f} GB/s with 1 thread, {:6.1f} GB/s with {} (spread {:.0f}%)\n",
+                     d.read_gbps_1t, d.read_gbps, d.threads, d.read_spread * 100);
+    s += fmt::format("  {:<8} {:>22} {:>22} {:>22}\n", "format", "decode GEMV, 1 thread",
+                     fmt::format("decode GEMV, {} thr.", d.threads), "prefill GEMM");
+    for (const auto& g : d.gemm) {
+      std::string one = "-", all = "-";
+      for (const auto& r : d.gemv) {
+        const std::string cell = fmt::format("{:.1f} GB/s ±{:.0f}%", r.weight_gbps, r.spread * 50);
+        if (r.format == g.format && r.threads == 1) one = cell;
+        if (r.format == g.format && r.threads == d.threads) all = cell;
+      }
+      s += fmt::format("  {:<8} {:>22} {:>22} {:>22}\n", g.format, one, all,
+                       fmt::format("{:.0f} GFLOP/s", g.gflops));
+    }
+  }
+  for (const auto& n : c.notes) s += "  note: " + wrap(n, 8, 8);
+  s += "GEMV: weight bytes streamed per second through the format's dot product (decode); GEMM:\n"
+       "multiply-adds x 2 per second with the weights in cache (prefill). ± is half the spread.\n";
+  return s;
+}
+
 std::string present_list(const Catalog& c, std::string_view what, bool json_out) {
   json j = json::array();
   std::string s;

@@ -14,5 +14,8 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where);
 nlohmann::json to_json(const Estimate& e);
 nlohmann::json to_json(const MonthlyCost& c);
 nlohmann::json to_json(const Workload& w);
+nlohmann::json to_json(const Calibration& c);
+/// Throws std::exception on anything malformed (the cache treats that as "ignore").
+Calibration calibration_from_json(const nlohmann::json& j);
 
 }  // namespace benchr

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "app.hpp"
+#include "calibrate.hpp"
 #include "probe.hpp"
 
 namespace {
@@ -39,6 +42,8 @@ struct Flags {
   Budget budget;
   std::string kv_type = "f16";
   double kwh_price = -1;
+  bool no_calibrate = false;
+  double calibration_budget_s = 2.5;
 };
 
 template <class T>
@@ -89,6 +94,35 @@ void add_workload_flags(CLI::App& app, Flags& f) {
       ->check(at_least(1, "--amortize-months"));
 }
 
+/// Measures this machine's CPU now (progress on stderr when it is a terminal) and caches it.
+Calibration run_calibration(const Machine& m, const Flags& f) {
+  CalibrationOptions options;
+  options.budget_s = f.calibration_budget_s;
+  if (isatty(STDERR_FILENO))
+    options.progress = [](std::string_view step) {
+      std::fprintf(stderr, "\rbenchr-advise: calibrating this CPU: %-24.*s", int(step.size()), step.data());
+      std::fflush(stderr);
+    };
+  Calibration c = calibrate_cpu(m.cpu, options);
+  if (options.progress) std::fprintf(stderr, "\r%-72s\r", "");
+  c.fingerprint = machine_fingerprint(m);
+  if (const std::string err = save_calibration(c); !err.empty())
+    std::fprintf(stderr, "benchr-advise: warning: calibration not cached: %s\n", err.c_str());
+  return c;
+}
+
+/// The live machine with its calibration: cached for this fingerprint, else measured now.
+Machine calibrated(Machine m, const Flags& f) {
+  std::string warning;
+  std::optional<Calibration> c = load_cached_calibration(machine_fingerprint(m), warning);
+  if (!warning.empty()) std::fprintf(stderr, "benchr-advise: warning: %s\n", warning.c_str());
+  if (!c) c = run_calibration(m, f);
+  m.notes.push_back("calibrated " + c->measured_at + " in " + std::to_string(c->duration_s).substr(0, 4) +
+                    " s (`benchr-advise calibrate` measures again)");
+  for (const auto& n : c->notes) m.notes.push_back("calibration: " + n);
+  return with_calibration(std::move(m), *c);
+}
+
 Machine the_machine(const Flags& f, const Catalog& c) {
   if (!f.hardware_id.empty()) {
     const HardwareSpec* hw = c.find_hardware(f.hardware_id);
@@ -103,6 +137,10 @@ Machine the_machine(const Flags& f, const Catalog& c) {
     return machine_from_hardware(spec);
   }
   Machine m = f.machine_path.empty() ? probe_live() : load_machine(f.machine_path);
+  if (f.machine_path.empty()) {
+    if (f.no_calibrate) m.notes.push_back("--no-calibrate: bandwidth and compute are stated estimates, not measurements");
+    else m = calibrated(std::move(m), f);
+  }
   if (!f.backend.empty()) {
     const Backend b = parse_backend(f.backend, "--backend");
     bool found = false;
@@ -130,6 +168,8 @@ int run(int argc, char** argv) {
   app.add_option("--catalog", f.catalog_paths,
                  "Add or override catalog entries from a TOML file (repeatable)")
       ->check(CLI::ExistingFile);
+  app.add_flag("--no-calibrate", f.no_calibrate,
+               "Do not measure this machine: use stated estimates (and datasheet figures)");
   add_workload_flags(app, f);
 
   auto* advise_cmd = app.add_subcommand("advise", "Recommend a model and quantization (default)");
@@ -139,6 +179,10 @@ int run(int argc, char** argv) {
   estimate_cmd->add_option("--backend", f.backend, "cuda, rocm, vulkan, metal or cpu");
   auto* probe_cmd = app.add_subcommand("probe", "Show what this machine is, with sources");
   probe_cmd->add_option("--save", f.save_path, "Write the probe as JSON for --machine");
+  auto* calibrate_cmd = app.add_subcommand(
+      "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
+  calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 2.5]")
+      ->check(CLI::Range(0.2, 60.0));
   auto* models_cmd = app.add_subcommand("models", "List catalog models");
   auto* quants_cmd = app.add_subcommand("quants", "List catalog quantizations");
   auto* hardware_cmd = app.add_subcommand("hardware", "List catalog hardware");
@@ -151,6 +195,15 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "benchr-advise: error: %s\n", e.what());
     std::fprintf(stderr, "Run 'benchr-advise --help' for usage.\n");
     return 2;
+  }
+
+  if (calibrate_cmd->parsed()) {
+    if (!f.machine_path.empty() || !f.hardware_id.empty())
+      throw InputError("calibrate measures this machine: drop --machine/--hardware");
+    const Calibration c = run_calibration(probe_live(), f);
+    std::cout << present_calibration(c, f.json);
+    if (!f.json) std::cout << "cached in " << calibration_cache_path(c.fingerprint) << "\n";
+    return 0;
   }
 
   std::vector<CatalogText> sources = embedded_catalog();
@@ -193,6 +246,9 @@ int run(int argc, char** argv) {
     if (!quant->applies_to(model->id))
       throw InputError("--quant " + quant->id + ": this format is the release format of other models only (" +
                        quant->only_models.front() + ", ...); pick another quant for " + model->id);
+    if (!runs_on(*quant, machine))
+      throw InputError("--quant " + quant->id + ": no backend of this machine runs the " + quant->format +
+                       " format (pick a GGUF quant, or --hardware/--backend for a machine that does)");
     const Estimate e = estimate(*model, *quant, machine, f.workload);
     const MonthlyCost cost = monthly_cost(e, machine, f.workload, catalog.electricity, f.budget);
     std::cout << present_estimate(e, cost, machine, f.workload, f.json);

@@ -126,6 +126,23 @@ class Entry {
   std::set<std::string> used_;
 };
 
+/// An optional array of strings, each checked by `check` (which throws with a location).
+template <class Check>
+std::vector<std::string> read_strings(Entry& e, std::string_view key, Check check) {
+  std::vector<std::string> out;
+  const toml::node* list = e.raw(key);
+  if (!list) return out;
+  auto arr = list->as_array();
+  if (!arr) throw InputError(e.where(*list) + ": " + e.label() + ": " + std::string(key) + " must be an array of strings");
+  for (const auto& item : *arr) {
+    auto s = item.as_string();
+    if (!s) throw InputError(e.where(item) + ": " + e.label() + ": " + std::string(key) + " must hold strings");
+    check(s->get(), e.where(item) + ": " + e.label() + ": " + std::string(key));
+    out.push_back(s->get());
+  }
+  return out;
+}
+
 ModelSpec read_model(Entry& e) {
   ModelSpec m;
   m.id = e.str("id");
@@ -223,15 +240,8 @@ QuantSpec read_quant(Entry& e) {
   q.quality_retention = e.number("quality_retention");
   if (q.quality_retention > 1)
     throw InputError(e.where() + ": " + e.label() + ": quality_retention must be <= 1");
-  if (const toml::node* only = e.raw("only_models")) {
-    auto arr = only->as_array();
-    if (!arr) throw InputError(e.where(*only) + ": " + e.label() + ": only_models must be an array of model ids");
-    for (const auto& id : *arr) {
-      auto s = id.as_string();
-      if (!s) throw InputError(e.where(id) + ": " + e.label() + ": only_models must hold strings");
-      q.only_models.push_back(s->get());
-    }
-  }
+  q.only_models = read_strings(e, "only_models", [](const std::string&, const std::string&) {});
+  for (const auto& name : read_strings(e, "backends", parse_backend)) q.backends.push_back(parse_backend(name, ""));
   q.quality_source = e.str("quality_source", "");
   q.source = e.str("source");
   q.as_of = e.str("as_of", "");
@@ -253,9 +263,20 @@ HardwareSpec read_hardware(Entry& e, std::string_view file) {
   if (h.memory_gib <= 0 || h.memory_bandwidth_gbps <= 0)
     throw InputError(e.where() + ": " + e.label() +
                      ": memory_gib and memory_bandwidth_gbps must be > 0");
+  h.backends = {h.backend};
+  for (const auto& name : read_strings(e, "backends", parse_backend)) {
+    const Backend b = parse_backend(name, "");
+    if (std::find(h.backends.begin(), h.backends.end(), b) == h.backends.end()) h.backends.push_back(b);
+  }
   h.fp16_tflops = e.number("fp16_tflops");
   h.tdp_w = e.number("tdp_w");
   h.price_usd = e.number("price_usd");
+  h.price_condition = e.str("price_condition", "");
+  h.price_as_of = e.str("price_as_of", "");
+  h.unified_memory = e.boolean("unified_memory", h.kind == "apple" || h.kind == "apu");
+  h.gpu_memory_fraction = e.number("gpu_memory_fraction", 0.0);
+  if (h.gpu_memory_fraction > 1)
+    throw InputError(e.where() + ": " + e.label() + ": gpu_memory_fraction must be <= 1");
   h.pci_vendor_id = e.small("pci_vendor_id", 0);
   h.pci_device_id = e.small("pci_device_id", 0);
   h.source = e.str("source");
@@ -272,6 +293,7 @@ ApiOffer read_api(Entry& e) {
   a.provider = e.str("provider");
   a.usd_per_mtok_input = e.number("usd_per_mtok_input");
   a.usd_per_mtok_output = e.number("usd_per_mtok_output");
+  a.usd_per_mtok_cached_input = e.number("usd_per_mtok_cached_input", 0.0);
   a.quality = e.number("quality", 0.0);
   a.quality_source = e.str("quality_source", "");
   if (a.model.empty() && a.quality <= 0)
@@ -280,6 +302,19 @@ ApiOffer read_api(Entry& e) {
   a.source = e.str("source");
   a.as_of = e.str("as_of");
   return a;
+}
+
+Rental read_rental(Entry& e) {
+  Rental r;
+  r.id = e.str("id");
+  r.hardware = e.str("hardware");
+  r.provider = e.str("provider");
+  r.usd_per_hour = e.number("usd_per_hour");
+  r.gpus = e.positive("gpus");
+  r.condition = e.str("condition", "on-demand");
+  r.source = e.str("source");
+  r.as_of = e.str("as_of");
+  return r;
 }
 
 /// Merge by id: replace an entry from an earlier source, add a new one; reject an id twice in
@@ -340,7 +375,7 @@ CatalogText read_catalog_file(const std::string& path) {
 
 Catalog load_catalog(const std::vector<CatalogText>& sources) {
   Catalog c;
-  std::vector<std::string> model_at, quant_at, hw_at, api_at;
+  std::vector<std::string> model_at, quant_at, hw_at, api_at, rental_at;
   for (const auto& src : sources) {
     toml::table root;
     try {
@@ -363,11 +398,11 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
         e.finish();
         continue;
       }
-      static const std::vector<std::string> arrays{"model", "quant", "hardware", "api"};
+      static const std::vector<std::string> arrays{"model", "quant", "hardware", "api", "rental"};
       if (std::find(arrays.begin(), arrays.end(), k) == arrays.end())
         throw InputError(at(src.path, node.source()) + ": unknown section '" + k + "'" +
                          did_you_mean(k, arrays) + " (expected [[model]], [[quant]], [[hardware]], "
-                         "[[api]], [electricity] or [meta])");
+                         "[[api]], [[rental]], [electricity] or [meta])");
       auto arr = node.as_array();
       if (!arr)
         throw InputError(at(src.path, node.source()) + ": '" + k + "' must be an array of tables ([[" +
@@ -380,7 +415,8 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
         if (k == "model") merge(c.models, model_at, read_model(e), where, src.path, k);
         else if (k == "quant") merge(c.quants, quant_at, read_quant(e), where, src.path, k);
         else if (k == "hardware") merge(c.hardware, hw_at, read_hardware(e, src.path), where, src.path, k);
-        else merge(c.apis, api_at, read_api(e), where, src.path, k);
+        else if (k == "api") merge(c.apis, api_at, read_api(e), where, src.path, k);
+        else merge(c.rentals, rental_at, read_rental(e), where, src.path, k);
         e.finish();
       }
     }
@@ -391,6 +427,12 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
     if (!c.apis[i].model.empty() && !c.find_model(c.apis[i].model))
       throw InputError(api_at[i] + ": api '" + c.apis[i].id + "': unknown model '" +
                        c.apis[i].model + "'" + did_you_mean(c.apis[i].model, model_ids));
+  std::vector<std::string> hardware_ids;
+  for (const auto& h : c.hardware) hardware_ids.push_back(h.id);
+  for (std::size_t i = 0; i < c.rentals.size(); ++i)
+    if (!c.find_hardware(c.rentals[i].hardware))
+      throw InputError(rental_at[i] + ": rental '" + c.rentals[i].id + "': unknown hardware '" +
+                       c.rentals[i].hardware + "'" + did_you_mean(c.rentals[i].hardware, hardware_ids));
   for (std::size_t i = 0; i < c.quants.size(); ++i)
     for (const auto& id : c.quants[i].only_models)
       if (!c.find_model(id))

@@ -43,7 +43,7 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
   Advice a;
   for (const auto& m : c.models) {
     for (const auto& q : c.quants) {
-      if (!q.applies_to(m.id)) continue;
+      if (!q.applies_to(m.id) || !runs_on(q, machine)) continue;
       Candidate cand;
       cand.estimate = estimate(m, q, machine, w);
       cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, b);
@@ -82,24 +82,25 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
 
   const ApiCost* comparable = a.comparable_api ? &a.apis[*a.comparable_api] : nullptr;
   const ApiCost* best = a.best_api ? &a.apis[*a.best_api] : nullptr;
+  const std::string better = best && local && best->quality > local->quality
+                                 ? "; for higher quality, " + best->offer->name + " costs " + money(best->usd) + "/month"
+                                 : "";
   if (local && (!comparable || local->cost.total_usd <= comparable->usd)) {
     a.verdict = Verdict::run_local;
     a.verdict_reason = "run " + local->estimate.model + " " + local->estimate.quant + " here: " +
                        fixed(local->estimate.decode_tps, "%.1f") + " tok/s for " +
                        money(local->cost.total_usd) + "/month";
-    if (comparable)
-      a.verdict_reason += "; the same quality by API costs " + money(comparable->usd);
-    if (best && best->quality > local->quality)
-      a.verdict_reason += "; for higher quality, " + best->offer->name + " costs " +
-                          money(best->usd) + "/month";
+    if (comparable) a.verdict_reason += "; the same quality by API costs " + money(comparable->usd);
+    a.verdict_reason += better;
+  } else if (local) {
+    a.verdict = Verdict::use_api;
+    a.verdict_reason = "use " + comparable->offer->name + ": " + money(comparable->usd) +
+                       "/month for the quality of " + local->estimate.model + " " + local->estimate.quant +
+                       ", which costs " + money(local->cost.total_usd) + " to run here" + better;
   } else if (best) {
     a.verdict = Verdict::use_api;
-    a.verdict_reason = "use " + best->offer->name + ": " + money(best->usd) + "/month";
-    if (local)
-      a.verdict_reason += ", while " + local->estimate.model + " here costs " +
-                          money(local->cost.total_usd) + " for lower or equal quality";
-    else
-      a.verdict_reason += "; no model meets the constraints on this machine";
+    a.verdict_reason = "use " + best->offer->name + ": " + money(best->usd) +
+                       "/month; no model meets the constraints on this machine";
   } else {
     a.verdict = Verdict::neither;
     a.verdict_reason = "no model meets the constraints here and no API fits " +

@@ -15,6 +15,10 @@ Device host_device(const CpuInfo& cpu);
 /// Apple and APU entries are one unified-memory device, of which the GPU may use only a part.
 Machine machine_from_hardware(const HardwareSpec& hw);
 
+/// The machine with a calibration's measurements applied to its CPU device: measured read
+/// bandwidth, per-format rates, and the figures' sources saying "measured".
+Machine with_calibration(Machine m, const Calibration& c);
+
 /// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
 double decode_efficiency(Backend);
 /// Prefill efficiency: achieved FLOP/s / datasheet dense FP16 FLOP/s, per backend.
@@ -41,6 +45,14 @@ double weight_bytes(const ModelSpec& m, const QuantSpec& q);
 /// Bytes of weights read per decoded token: untied embeddings are gathered (one row), routed
 /// experts count at experts_active / experts.
 double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q);
+/// Weights touched per decoded token, by storage format: parameters and bytes (untied embeddings
+/// gathered, one row; routed experts at experts_active / experts).
+struct FormatLoad {
+  const BlockFormat* format;
+  double params = 0, bytes = 0;
+};
+std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q);
+
 /// Bytes llama.cpp's x86 CPU backend repacks into a second buffer (Q4_0/Q4_K matmul weights).
 double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q);
 
@@ -52,6 +64,9 @@ MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w
                        const Device& d);
 
 // ---- speed and the whole estimate (speed.cpp) ------------------------------------------------
+
+/// Whether some device of the machine has a backend that runs `q` (MLX needs Metal, ...).
+bool runs_on(const QuantSpec& q, const Machine& machine);
 
 /// Estimate for one model × quant on a machine. Without a placement, the best one is chosen:
 /// the largest non-software GPU the model fits on, else the CPU.

@@ -32,6 +32,9 @@ constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datash
 // of decode per core. A core count alone cannot see the memory channels, so the sum is capped
 // per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x 0.72.
 constexpr double kCpuDecodeGbpsPerCore = 16.5;
+// Decode's weight stream over a streaming read of the same machine: 33 GB/s / 34.5 GB/s likwid
+// load (local-notes.md) = 0.96.
+constexpr double kCpuDecodeOverRead = 0.96;
 constexpr double kDualChannelDdr5Gbps = 89.6;
 // Prefill per core, 8-bit dot products (llama.cpp quantizes activations to Q8): pp512 on 2 Zen 4
 // cores with AVX-512 VNNI gives 135-167 GFLOP/s per core over tinyllama/1B/3B/8B Q4_0
@@ -112,6 +115,18 @@ Device host_device(const CpuInfo& cpu) {
   return d;
 }
 
+Machine with_calibration(Machine m, const Calibration& c) {
+  for (const auto& dc : c.devices)
+    for (auto& d : m.devices) {
+      if (d.kind != DeviceKind::cpu) continue;
+      d.read_gbps = {dc.read_gbps * kCpuDecodeOverRead,
+                     "measured: streaming read " + fmt1(dc.read_gbps) + " GB/s (" + std::to_string(dc.threads) +
+                         " threads, " + c.measured_at + ") x 0.96 decode/read"};
+      d.measured = dc;
+    }
+  return m;
+}
+
 Machine machine_from_hardware(const HardwareSpec& hw) {
   Machine m;
   m.name = hw.name;
@@ -122,10 +137,13 @@ Machine machine_from_hardware(const HardwareSpec& hw) {
   d.name = hw.name;
   d.backend = hw.backend;
   d.kind = hw.kind == "cpu" ? DeviceKind::cpu : DeviceKind::gpu;
-  d.unified_memory = hw.kind == "apple" || hw.kind == "apu";
+  d.unified_memory = hw.unified_memory;
   double fraction = 1.0;
   std::string mem_note = "datasheet";
-  if (hw.kind == "apple") {
+  if (hw.gpu_memory_fraction > 0) {
+    fraction = hw.gpu_memory_fraction;
+    mem_note = "datasheet x " + fmt1(fraction) + " (GPU share of unified memory, catalog)";
+  } else if (hw.kind == "apple") {
     fraction = hw.memory_gib > kAppleLargeThresholdGib ? kAppleLargeGpuFraction
                                                        : kAppleSmallGpuFraction;
     mem_note = "datasheet x " + fmt1(fraction) + " (Metal GPU working-set limit)";

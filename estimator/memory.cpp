@@ -105,14 +105,26 @@ double weight_bytes(const ModelSpec& m, const QuantSpec& q) {
   return b;
 }
 
-double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q) {
+std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q) {
   const auto p = param_breakdown(m);
   const double share = m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
-  double b = 0;
+  std::vector<FormatLoad> load;
   for (std::size_t r = 0; r < kRoles; ++r) {
-    if (r == static_cast<std::size_t>(Role::embedding)) continue;
-    b += ((p.total[r] - p.routed[r]) + p.routed[r] * share) * bits(q.roles[r]) / 8;
+    if (r == static_cast<std::size_t>(Role::embedding)) continue;  // gathered, one row a token
+    const double params = (p.total[r] - p.routed[r]) + p.routed[r] * share;
+    for (const auto& s : q.roles[r]) {
+      auto it = std::find_if(load.begin(), load.end(), [&](const FormatLoad& l) { return l.format == s.format; });
+      if (it == load.end()) it = load.insert(load.end(), FormatLoad{s.format});
+      it->params += params * s.fraction;
+      it->bytes += params * s.fraction * s.format->bits_per_weight() / 8;
+    }
   }
+  return load;
+}
+
+double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q) {
+  double b = 0;
+  for (const auto& l : per_token_load(m, q)) b += l.bytes;
   return b;
 }
 

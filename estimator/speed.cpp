@@ -11,6 +11,7 @@ namespace {
 // model. A judgement, not a measurement; the output shows the headroom so a user can judge too.
 constexpr double kMinHeadroom = 0.10;
 
+
 std::string gib(double bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / kGiB);
@@ -21,6 +22,29 @@ std::string num(double x, const char* fmt = "%.3g") {
   char buf[32];
   std::snprintf(buf, sizeof buf, fmt, x);
   return buf;
+}
+
+// A format is dequantization-bound when its measured GEMV rate is below this share of the
+// streaming read: then the dot product's arithmetic, not DRAM, sets the pace (local-notes.md:
+// Q3_K_M decodes at ~0.7x bandwidth on 2 cores).
+constexpr double kDequantBound = 0.85;
+
+const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_view format, int threads) {
+  for (const auto& r : rates)
+    if (r.format == format && r.threads == threads) return &r;
+  return nullptr;
+}
+const FormatRate* decode_rate(const Device& d, std::string_view format) {
+  return d.measured ? find_rate(d.measured->gemv, format, d.measured->threads) : nullptr;
+}
+/// The rate at which decode streams weights of format `f`: llama.cpp's repacked Q4_0/Q4_K GEMV
+/// kernels keep up with memory on AVX2+ CPUs (local-llamacpp.csv: Q4_0 decode implies 32-34 GB/s
+/// against a 34.5 GB/s likwid read), so those run at the read bandwidth; every other format at
+/// its measured dot-product rate where that is slower than memory (dequantization-bound), else
+/// at the read bandwidth; without a calibration, at the read bandwidth.
+double decode_gbps(const Device& d, const BlockFormat& f, const FormatRate* measured) {
+  if (!measured || (d.cpu_repack && f.cpu_repack)) return d.read_gbps.value;
+  return std::min(measured->weight_gbps, d.read_gbps.value);
 }
 
 bool fits(const MemoryNeed& n) { return n.total_bytes <= n.available_bytes * (1 - kMinHeadroom); }
@@ -60,6 +84,7 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
   std::optional<std::size_t> best_gpu, cpu;
   for (std::size_t i = 0; i < machine.devices.size(); ++i) {
     const Device& d = machine.devices[i];
+    if (!q.runs_on(d.backend)) continue;
     if (d.kind == DeviceKind::cpu) {
       if (!cpu) cpu = i;
       continue;
@@ -74,6 +99,11 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
 }
 
 }  // namespace
+
+bool runs_on(const QuantSpec& q, const Machine& machine) {
+  return std::any_of(machine.devices.begin(), machine.devices.end(),
+                     [&](const Device& d) { return q.runs_on(d.backend); });
+}
 
 Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine,
                   const Workload& w, std::optional<Placement> placement) {
@@ -96,17 +126,40 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
                                             : -1;
   e.max_context = largest_context(m, q, w, d);
 
-  const double weights = weight_bytes_per_token(m, q);
+  // Decode: each format's weight bytes at that format's measured GEMV rate (the dot product's
+  // dequantization can be slower than memory), the KV cache at the read bandwidth.
+  const auto load = per_token_load(m, q);
   const double kv = kv_cache_bytes(m, w.depth_tokens, w.kv_type);
+  double weights = 0, weight_s = 0, slowest_share = 0;
+  std::string slowest;
+  for (const auto& l : load) {
+    const FormatRate* r = decode_rate(d, l.format->name);
+    const double gbps = decode_gbps(d, *l.format, r);
+    const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
+    weights += l.bytes;
+    weight_s += sec;
+    if (r && gbps < kDequantBound * d.read_gbps.value && sec > slowest_share)
+      slowest_share = sec, slowest = std::string(l.format->name) + " dot product at " + num(gbps) + " GB/s";
+  }
+  const double kv_s = d.read_gbps.value > 0 ? kv / (d.read_gbps.value * 1e9) : 0;
   e.bytes_per_token = weights + kv;
-  e.decode_tps = d.read_gbps.value > 0 ? d.read_gbps.value * 1e9 / e.bytes_per_token : 0;
-  e.bottleneck = std::string(kv > weights ? "memory bandwidth (KV cache read)"
-                                          : "memory bandwidth (weights)") +
-                 ": " + num(e.bytes_per_token / 1e9) + " GB per token at " +
-                 num(d.read_gbps.value) + " GB/s";
+  e.decode_tps = weight_s + kv_s > 0 ? 1 / (weight_s + kv_s) : 0;
+  if (kv_s > weight_s)
+    e.bottleneck = "memory bandwidth (KV cache read): " + num(kv / 1e9) + " GB per token at " + num(d.read_gbps.value) + " GB/s";
+  else if (slowest_share > weight_s / 2)
+    e.bottleneck = "dequantization: " + slowest + ", below the " + num(d.read_gbps.value) + " GB/s memory read";
+  else
+    e.bottleneck = "memory bandwidth (weights): " + num(e.bytes_per_token / 1e9) + " GB per token at " +
+                   num(weights / weight_s / 1e9) + " GB/s";
 
-  const double flops = 2.0 * computed_active_params(m) + attention_flops_per_token(m, w.prompt_tokens);
-  e.prefill_tps = d.compute_gflops.value > 0 ? d.compute_gflops.value * 1e9 / flops : 0;
+  // Prefill: 2 FLOPs per active weight per token plus attention, at the device's compute rate.
+  // (The calibration's in-cache dot products are not used here yet: llama.cpp's prefill runs
+  // dedicated GEMM kernels -- tinyBLAS for Q8_0/Q4_0/F16, repacked GEMM for Q4_0/Q4_K -- that
+  // are 2-7x faster than those, see bench/check_local.py.)
+  double active = 0;
+  for (const auto& l : load) active += l.params;
+  const double prefill_s = (2 * active + attention_flops_per_token(m, w.prompt_tokens)) / (d.compute_gflops.value * 1e9);
+  e.prefill_tps = d.compute_gflops.value > 0 && prefill_s > 0 ? 1 / prefill_s : 0;
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
 
   auto& a = e.assumptions;

@@ -102,6 +102,10 @@ bool QuantSpec::applies_to(const std::string& model_id) const {
          std::find(only_models.begin(), only_models.end(), model_id) != only_models.end();
 }
 
+bool QuantSpec::runs_on(Backend b) const {
+  return backends.empty() || std::find(backends.begin(), backends.end(), b) != backends.end();
+}
+
 const ModelSpec* Catalog::find_model(std::string_view id) const { return find_by_id(models, id); }
 const QuantSpec* Catalog::find_quant(std::string_view id) const { return find_by_id(quants, id); }
 const HardwareSpec* Catalog::find_hardware(std::string_view id) const {

@@ -45,6 +45,37 @@ std::string_view to_string(SimdLevel);
 /// Parse a backend name ("cuda", ...); throws InputError naming `where` on an unknown name.
 Backend parse_backend(std::string_view name, std::string_view where);
 
+/// Weight bytes per second a device streams through the dot product of one GGUF block format
+/// (decode's matrix-vector products), measured with `threads` threads.
+struct FormatRate {
+  std::string format;        ///< block format name, as BlockFormat::name
+  int threads = 0;
+  double weight_gbps = 0;    ///< GB/s of weight bytes, median of the repetitions
+  double gflops = 0;         ///< the same rate as multiply-adds x 2 (per activation column)
+  double spread = 0;         ///< (max - min) / median of the repetitions
+};
+
+/// What the calibration kernels measured on one device.
+struct DeviceCalibration {
+  std::string device;                 ///< the device's name
+  std::string isa;                    ///< kernel variant used ("avx512", "avx2", "generic")
+  int threads = 0;                    ///< the "all threads" count (physical cores)
+  double read_gbps_1t = 0, read_gbps = 0, read_spread = 0;  ///< streaming read, 1 and all threads
+  std::vector<FormatRate> gemv;       ///< out-of-cache dot products: decode
+  std::vector<FormatRate> gemm;       ///< in-cache dot products (weights reused): prefill
+  double fma_gflops = 0;              ///< f32 FMA peak, all threads
+};
+
+/// A calibration run: when, how long, with which kernels, for which machine.
+struct Calibration {
+  std::string fingerprint;            ///< the machine it belongs to (CPU, cores, RAM, kernel)
+  std::string measured_at;            ///< ISO 8601 UTC
+  double duration_s = 0;
+  int kernel_version = 0;             ///< bumped when a kernel changes what it measures
+  std::vector<DeviceCalibration> devices;
+  std::vector<std::string> notes;
+};
+
 /// One compute device with its own memory pool (a CPU with system RAM, a GPU with VRAM, or a
 /// unified-memory SoC seen as one GPU device).
 struct Device {
@@ -58,6 +89,7 @@ struct Device {
   bool unified_memory = false;           ///< shares its pool with the host (Apple, APU)
   bool software = false;                 ///< a software rasteriser (lavapipe): never a place for a model
   bool cpu_repack = false;               ///< llama.cpp's CPU backend repacks Q4_0/Q4_K here (x86 AVX2+)
+  std::optional<DeviceCalibration> measured;  ///< per-format rates, when calibrated
 };
 
 struct CpuInfo {
@@ -137,16 +169,30 @@ struct QuantSpec {
   std::array<RoleMix, kRoles> roles;            ///< filled for every role after loading
   double quality_retention = 1.0;               ///< fraction of the 16-bit model's quality kept
   std::vector<std::string> only_models;         ///< a release format (MXFP4 of gpt-oss): these only
+  std::vector<Backend> backends;                ///< the backends that run it; empty = all (GGUF)
   std::string quality_source, source, as_of;
 
   bool applies_to(const std::string& model_id) const;
+  bool runs_on(Backend b) const;
 };
 
 struct HardwareSpec {
   std::string id, name, kind;   ///< kind: gpu | apple | cpu | apu
-  Backend backend = Backend::cpu;
+  Backend backend = Backend::cpu;         ///< the default backend
+  std::vector<Backend> backends;          ///< every backend that runs on it (backend first)
   double memory_gib = 0, memory_bandwidth_gbps = 0, fp16_tflops = 0, tdp_w = 0, price_usd = 0;
+  std::string price_condition, price_as_of;  ///< msrp | new | used, and when
+  bool unified_memory = false;
+  double gpu_memory_fraction = 0;         ///< unified memory the GPU may use; 0 = the default rule
   int pci_vendor_id = 0, pci_device_id = 0;
+  std::string source, as_of;
+};
+
+/// A GPU rented by the hour.
+struct Rental {
+  std::string id, hardware, provider, condition;  ///< hardware: a catalog hardware id
+  double usd_per_hour = 0;
+  int gpus = 1;
   std::string source, as_of;
 };
 
@@ -155,6 +201,7 @@ struct HardwareSpec {
 struct ApiOffer {
   std::string id, model, name, provider;
   double usd_per_mtok_input = 0, usd_per_mtok_output = 0;
+  double usd_per_mtok_cached_input = 0;   ///< 0 when not offered
   double quality = 0;
   std::string quality_source, source, as_of;
 };
@@ -169,6 +216,7 @@ struct Catalog {
   std::vector<QuantSpec> quants;
   std::vector<HardwareSpec> hardware;
   std::vector<ApiOffer> apis;
+  std::vector<Rental> rentals;
   Electricity electricity;
   std::string quality_scale;    ///< what `quality` means, with its source
 

@@ -1,0 +1,239 @@
+#include "calibrate.hpp"
+
+#include <hwloc.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <barrier>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <thread>
+
+#include "dot.hpp"
+
+namespace benchr {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using kernels::Format;
+
+// Row length of the GEMV/GEMM matrices: a typical hidden size (Llama 8B, Qwen3 8B: 4096).
+constexpr int kRowElements = 4096;
+// The decode matrix must be far larger than the last-level cache so the figure is DRAM's:
+// 4 x L3, at least 64 MiB, at most 512 MiB.
+constexpr double kBufferPerL3 = 4;
+constexpr std::size_t kMinBuffer = 64u << 20, kMaxBuffer = 512u << 20;
+// Prefill reuses each weight row across a batch of tokens while it is in cache: per thread a
+// 256 KiB weight tile (inside a 1 MiB L2) against 8 activation columns.
+constexpr std::size_t kGemmTileBytes = 256u << 10;
+constexpr int kGemmColumns = 8;
+constexpr int kMinReps = 3, kMaxReps = 9;
+
+struct TopologyDeleter {
+  void operator()(hwloc_topology* t) const { hwloc_topology_destroy(t); }
+};
+
+/// Pins the calling thread to the i-th physical core this process may use (no-op without hwloc).
+class Pinner {
+ public:
+  Pinner() {
+    hwloc_topology_t t = nullptr;
+    if (hwloc_topology_init(&t) == 0 && hwloc_topology_load(t) == 0) topo_.reset(t);
+    else if (t) hwloc_topology_destroy(t);
+  }
+  int cores() const {
+    return topo_ ? hwloc_get_nbobjs_by_type(topo_.get(), HWLOC_OBJ_CORE) : 0;
+  }
+  void pin(int i) const {
+    if (!topo_ || cores() <= 0) return;
+    hwloc_obj_t core = hwloc_get_obj_by_type(topo_.get(), HWLOC_OBJ_CORE, i % cores());
+    if (core && core->cpuset) hwloc_set_cpubind(topo_.get(), core->cpuset, HWLOC_CPUBIND_THREAD);
+  }
+
+ private:
+  std::unique_ptr<hwloc_topology, TopologyDeleter> topo_;
+};
+
+struct Samples {
+  std::vector<double> seconds;
+  double median() const {
+    auto s = seconds;
+    std::sort(s.begin(), s.end());
+    return s.empty() ? 0 : s[s.size() / 2];
+  }
+  double spread() const {
+    if (seconds.empty()) return 0;
+    const auto [lo, hi] = std::minmax_element(seconds.begin(), seconds.end());
+    return (*hi - *lo) / median();
+  }
+};
+
+/// Runs `work(thread_index)` on `threads` pinned threads in lockstep: one warm-up, then
+/// repetitions (kMinReps..kMaxReps) until `deadline`; returns the wall time of each repetition.
+template <class Work>
+Samples run_team(const Pinner& pinner, int threads, Clock::time_point deadline, Work work) {
+  Samples out;
+  std::barrier sync(threads);
+  Clock::time_point start;
+  bool stop = false;
+  auto body = [&](int tid) {
+    pinner.pin(tid);
+    for (int rep = 0; rep <= kMaxReps; ++rep) {
+      sync.arrive_and_wait();
+      if (tid == 0) start = Clock::now();
+      work(tid);
+      sync.arrive_and_wait();
+      if (tid == 0) {
+        const auto now = Clock::now();
+        if (rep > 0) out.seconds.push_back(std::chrono::duration<double>(now - start).count());
+        stop = rep >= kMinReps && now > deadline;
+      }
+      sync.arrive_and_wait();
+      if (stop) break;
+    }
+  };
+  std::vector<std::thread> team;
+  for (int t = 1; t < threads; ++t) team.emplace_back(body, t);
+  body(0);
+  for (auto& t : team) t.join();
+  return out;
+}
+
+/// The share [begin, end) of `n` items that thread `tid` of `threads` works on.
+std::pair<std::size_t, std::size_t> slice(std::size_t n, int tid, int threads) {
+  return {n * tid / threads, n * (tid + 1) / threads};
+}
+
+struct AlignedFree {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+
+std::string iso_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, bool>> cpu_kernel_variants() {
+  std::vector<std::pair<std::string, bool>> out;
+  for (const auto& v : kernels::dot_variants()) out.emplace_back(v.kernels->isa, v.supported);
+  return out;
+}
+
+Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options) {
+  const auto t0 = Clock::now();
+  const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.budget_s));
+  Calibration cal;
+  cal.kernel_version = kKernelVersion;
+  cal.measured_at = iso_now();
+  auto say = [&](std::string_view what) {
+    if (options.progress) options.progress(what);
+  };
+
+  const Pinner pinner;
+  const kernels::DotKernels& k = kernels::best_dot_kernels();
+  DeviceCalibration d;
+  d.device = cpu.model.empty() ? "CPU" : cpu.model;
+  d.isa = k.isa;
+  d.threads = options.threads > 0 ? options.threads : std::max(1, cpu.cores.value);
+  std::vector<int> thread_counts{1};
+  if (d.threads > 1) thread_counts.push_back(d.threads);
+
+  // Step deadlines: the budget is shared out by the expected cost of each step.
+  const int steps = 2 + 2 * int(kernels::kFormats) + int(kernels::kFormats) + 1;
+  auto step_deadline = [&](int done) {
+    const auto left = end - Clock::now();
+    return Clock::now() + left / std::max(1, steps - done);
+  };
+  int done = 0;
+
+  const double l3 = cpu.l3_bytes.known() ? cpu.l3_bytes.value : 32.0 * (1 << 20);
+  std::size_t bytes = std::clamp<std::size_t>(std::size_t(kBufferPerL3 * l3), kMinBuffer, kMaxBuffer);
+  bytes -= bytes % (std::size_t(kRowElements) * 2 * 128);  // whole F16 rows, 128-byte multiple
+  std::unique_ptr<uint8_t, AlignedFree> buffer(static_cast<uint8_t*>(std::aligned_alloc(std::size_t(2) << 20, bytes)));
+  if (!buffer) {
+    cal.notes.push_back("could not allocate the benchmark buffer: nothing measured");
+    cal.devices.push_back(d);
+    return cal;
+  }
+  // Huge pages where the kernel offers them: a streaming read should not measure TLB misses
+  // (llama.cpp's weights are mmapped, and it reads them in the same long runs).
+  madvise(buffer.get(), bytes, MADV_HUGEPAGE);
+
+  // First touch by the thread that will read each slice (its NUMA node, its pages).
+  say("filling buffer");
+  run_team(pinner, d.threads, Clock::now(), [&](int tid) {
+    auto [b, e] = slice(bytes / 64, tid, d.threads);
+    std::memset(buffer.get() + b * 64, int(0x5A + tid), (e - b) * 64);
+  });
+
+  say("read bandwidth");
+  for (int threads : thread_counts) {
+    std::vector<uint64_t> sink(threads);
+    const Samples s = run_team(pinner, threads, step_deadline(done++), [&](int tid) {
+      auto [b, e] = slice(bytes / 128, tid, threads);
+      sink[tid] = k.read(buffer.get() + b * 128, (e - b) * 128);
+    });
+    const double gbps = bytes / s.median() / 1e9;
+    if (threads == 1) d.read_gbps_1t = gbps;
+    if (threads == d.threads) d.read_gbps = gbps, d.read_spread = s.spread();
+  }
+
+  std::vector<float> x(kRowElements);
+  for (int i = 0; i < kRowElements; ++i) x[i] = std::sin(0.37f * i) + 0.1f;  // any non-trivial row
+  for (const auto& fi : kernels::kFormatInfo) {
+    if (Clock::now() > end) {
+      cal.notes.push_back("time budget spent: " + std::string(fi.name) + " and later formats not measured");
+      break;
+    }
+    say(fi.name);
+    const std::size_t row_bytes = std::size_t(kRowElements / fi.block_elements) * fi.block_bytes;
+    const std::size_t rows = bytes / row_bytes;
+    // Valid blocks for this format, written in place by each thread over its own slice.
+    run_team(pinner, d.threads, Clock::now(), [&](int tid) {
+      auto [b, e] = slice(rows, tid, d.threads);
+      const auto w = kernels::random_weights(fi.format, 1, kRowElements, unsigned(b));
+      for (std::size_t r = b; r < e; ++r) std::memcpy(buffer.get() + r * row_bytes, w.data(), row_bytes);
+      // Rows differ in their first bytes so no two are identical (the values do not matter).
+      for (std::size_t r = b; r < e; ++r) buffer.get()[r * row_bytes + row_bytes / 2] ^= uint8_t(r);
+    });
+    const auto xq = kernels::quantize_activations(fi.format, x);
+    const kernels::DotFn dot = k.dot[static_cast<std::size_t>(fi.format)];
+    for (int threads : thread_counts) {
+      std::vector<float> y(rows);
+      const Samples s = run_team(pinner, threads, step_deadline(done++), [&](int tid) {
+        auto [b, e] = slice(rows, tid, threads);
+        for (std::size_t r = b; r < e; ++r) y[r] = dot(kRowElements, buffer.get() + r * row_bytes, xq.data());
+      });
+      const double sec = s.median();
+      d.gemv.push_back({std::string(fi.name), threads, rows * row_bytes / sec / 1e9,
+                        2.0 * rows * kRowElements / sec / 1e9, s.spread()});
+    }
+    // Prefill: each thread multiplies its own in-cache tile by kGemmColumns activation rows.
+    const std::size_t tile_rows = std::max<std::size_t>(1, kGemmTileBytes / row_bytes);
+    std::vector<std::vector<uint8_t>> cols(kGemmColumns, xq);
+    std::vector<float> y(tile_rows * kGemmColumns * d.threads);
+    const Samples s = run_team(pinner, d.threads, step_deadline(done++), [&](int tid) {
+      const uint8_t* tile = buffer.get() + tid * tile_rows * row_bytes;
+      for (int rep = 0; rep < 4; ++rep)
+        for (std::size_t r = 0; r < tile_rows; ++r)
+          for (int c = 0; c < kGemmColumns; ++c)
+            y[(tid * tile_rows + r) * kGemmColumns + c] = dot(kRowElements, tile + r * row_bytes, cols[c].data());
+    });
+    const double work = 4.0 * d.threads * tile_rows * kGemmColumns;  // row x column products
+    d.gemm.push_back({std::string(fi.name), d.threads, work * row_bytes / s.median() / 1e9,
+                      2.0 * work * kRowElements / s.median() / 1e9, s.spread()});
+  }
+  cal.duration_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  cal.devices.push_back(std::move(d));
+  return cal;
+}
+
+}  // namespace benchr

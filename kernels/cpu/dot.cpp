@@ -1,0 +1,393 @@
+// Dot products of one GGUF weight row with quantized activations, as llama.cpp's CPU backend does
+// them during decode (ggml-cpu: Q4_0/Q8_0 weights against Q8_0 activations, K-quants against
+// Q8_K, F16 against F16). ONE source, compiled once per instruction set by kernels/CMakeLists.txt
+// with BENCHR_ISA naming the variant: the generic C++ below is every format's slow twin, and the
+// AVX2 blocks (also used, with VNNI where present, in the AVX-512 build) are the fast paths.
+#include <cmath>
+#include <cstring>
+
+#include "dot.hpp"
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#ifndef BENCHR_ISA
+#error "BENCHR_ISA must name the instruction-set variant"
+#endif
+
+namespace benchr::kernels::BENCHR_ISA {
+namespace {
+
+// ---- generic: the reference every variant is tested against --------------------------------
+
+[[maybe_unused]] float dot_q4_0_generic(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const BlockQ4_0*>(vw);
+  const auto* x = static_cast<const BlockQ8_0*>(vx);
+  float sum = 0;
+  for (int b = 0; b < n / kQK; ++b) {
+    int sumi = 0;
+    for (int j = 0; j < kQK / 2; ++j) {
+      sumi += ((w[b].qs[j] & 0xF) - 8) * x[b].qs[j];
+      sumi += ((w[b].qs[j] >> 4) - 8) * x[b].qs[j + kQK / 2];
+    }
+    sum += sumi * fp16_to_float(w[b].d) * fp16_to_float(x[b].d);
+  }
+  return sum;
+}
+
+[[maybe_unused]] float dot_q8_0_generic(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const BlockQ8_0*>(vw);
+  const auto* x = static_cast<const BlockQ8_0*>(vx);
+  float sum = 0;
+  for (int b = 0; b < n / kQK; ++b) {
+    int sumi = 0;
+    for (int j = 0; j < kQK; ++j) sumi += w[b].qs[j] * x[b].qs[j];
+    sum += sumi * fp16_to_float(w[b].d) * fp16_to_float(x[b].d);
+  }
+  return sum;
+}
+
+[[maybe_unused]] float dot_q3_k_generic(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const BlockQ3_K*>(vw);
+  const auto* x = static_cast<const BlockQ8_K*>(vx);
+  float sum = 0;
+  for (int b = 0; b < n / kQKK; ++b) {
+    int8_t scales[16];
+    scales_q3_k(w[b].scales, scales);
+    int sumi = 0;
+    for (int g = 0; g < 8; ++g) {  // 8 groups of 32: 2 bits from qs, the third from hmask
+      const uint8_t* q3 = w[b].qs + (g / 4) * 32;
+      for (int l = 0; l < 32; ++l) {
+        const int q = ((q3[l] >> (2 * (g % 4))) & 3) - (((w[b].hmask[l] >> g) & 1) ? 0 : 4);
+        sumi += scales[2 * g + l / 16] * q * x[b].qs[g * 32 + l];
+      }
+    }
+    sum += fp16_to_float(w[b].d) * x[b].d * sumi;
+  }
+  return sum;
+}
+
+[[maybe_unused]] float dot_q4_k_generic(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const BlockQ4_K*>(vw);
+  const auto* x = static_cast<const BlockQ8_K*>(vx);
+  float sum = 0;
+  for (int b = 0; b < n / kQKK; ++b) {
+    int sumi = 0, summ = 0;
+    for (int j = 0; j < 8; ++j) {  // 8 sub-blocks of 32; pairs share 32 bytes of nibbles
+      uint8_t sc, m;
+      scale_min_k4(j, w[b].scales, sc, m);
+      const uint8_t* q4 = w[b].qs + (j / 2) * 32;
+      int s = 0;
+      for (int l = 0; l < 32; ++l) s += ((j % 2 ? q4[l] >> 4 : q4[l] & 0xF)) * x[b].qs[j * 32 + l];
+      sumi += sc * s;
+      summ += m * (x[b].bsums[2 * j] + x[b].bsums[2 * j + 1]);
+    }
+    sum += x[b].d * (fp16_to_float(w[b].d) * sumi - fp16_to_float(w[b].dmin) * summ);
+  }
+  return sum;
+}
+
+[[maybe_unused]] float dot_q5_k_generic(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const BlockQ5_K*>(vw);
+  const auto* x = static_cast<const BlockQ8_K*>(vx);
+  float sum = 0;
+  for (int b = 0; b < n / kQKK; ++b) {
+    int sumi = 0, summ = 0;
+    for (int j = 0; j < 8; ++j) {
+      uint8_t sc, m;
+      scale_min_k4(j, w[b].scales, sc, m);
+      const uint8_t* q4 = w[b].qs + (j / 2) * 32;
+      int s = 0;
+      for (int l = 0; l < 32; ++l) {
+        const int q = (j % 2 ? q4[l] >> 4 : q4[l] & 0xF) | (((w[b].qh[l] >> j) & 1) << 4);
+        s += q * x[b].qs[j * 32 + l];
+      }
+      sumi += sc * s;
+      summ += m * (x[b].bsums[2 * j] + x[b].bsums[2 * j + 1]);
+    }
+    sum += x[b].d * (fp16_to_float(w[b].d) * sumi - fp16_to_float(w[b].dmin) * summ);
+  }
+  return sum;
+}
+
+[[maybe_unused]] float dot_q6_k_generic(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const BlockQ6_K*>(vw);
+  const auto* x = static_cast<const BlockQ8_K*>(vx);
+  float sum = 0;
+  for (int b = 0; b < n / kQKK; ++b) {
+    int sumi = 0;
+    for (int h = 0; h < 2; ++h) {  // two halves of 128
+      const uint8_t* ql = w[b].ql + 64 * h;
+      const uint8_t* qh = w[b].qh + 32 * h;
+      const int8_t* sc = w[b].scales + 8 * h;
+      const int8_t* q8 = x[b].qs + 128 * h;
+      for (int l = 0; l < 32; ++l) {
+        const int is = l / 16;
+        const int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+        const int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+        const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+        const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+        sumi += sc[is] * q1 * q8[l] + sc[is + 2] * q2 * q8[l + 32] + sc[is + 4] * q3 * q8[l + 64] +
+                sc[is + 6] * q4 * q8[l + 96];
+      }
+    }
+    sum += fp16_to_float(w[b].d) * x[b].d * sumi;
+  }
+  return sum;
+}
+
+[[maybe_unused]] float dot_f16_generic(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const fp16_t*>(vw);
+  const auto* x = static_cast<const fp16_t*>(vx);
+  float sum = 0;
+  for (int i = 0; i < n; ++i) sum += fp16_to_float(w[i]) * fp16_to_float(x[i]);
+  return sum;
+}
+
+#if defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
+
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline float half(fp16_t h) { return _cvtsh_ss(h); }
+
+/// 16 bytes of nibbles -> 32 bytes: low nibbles first (elements 0..15), then high (16..31).
+inline __m256i nibbles(const uint8_t* p) {
+  const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), _mm256_set1_epi8(0x0F));
+}
+
+/// Sum of products of unsigned (u) and signed (s) bytes, in 8 int32 lanes.
+inline __m256i dot_u8s8(__m256i u, __m256i s) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+#else
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+#endif
+}
+
+/// Signed x signed bytes, summed in 8 int32 lanes (the sign moved onto the second operand).
+inline __m256i dot_s8s8(__m256i a, __m256i b) {
+  return dot_u8s8(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
+}
+
+inline __m256i load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+/// Q4_0 and Q8_0: four blocks per step into four accumulators, so the FMA latency (4 cycles)
+/// does not serialise the loop.
+template <class Block, class Quants>
+float dot_32_fast(int n, const void* vw, const void* vx, Quants quants) {
+  const auto* w = static_cast<const Block*>(vw);
+  const auto* x = static_cast<const BlockQ8_0*>(vx);
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  const int nb = n / kQK;
+  int b = 0;
+  auto step = [&](int i, __m256& a) {
+    const __m256 d = _mm256_set1_ps(half(w[i].d) * half(x[i].d));
+    a = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_s8s8(quants(w[i]), load(x[i].qs))), a);
+  };
+  for (; b + 4 <= nb; b += 4)
+    for (int k = 0; k < 4; ++k) step(b + k, acc[k]);
+  for (; b < nb; ++b) step(b, acc[0]);
+  return hsum(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+}
+
+float dot_q4_0_fast(int n, const void* w, const void* x) {
+  return dot_32_fast<BlockQ4_0>(n, w, x, [](const BlockQ4_0& b) {
+    return _mm256_sub_epi8(nibbles(b.qs), _mm256_set1_epi8(8));
+  });
+}
+
+float dot_q8_0_fast(int n, const void* w, const void* x) {
+  return dot_32_fast<BlockQ8_0>(n, w, x, [](const BlockQ8_0& b) { return load(b.qs); });
+}
+
+/// 16 int16 lanes: int8 scale `i` of `scales` in the first 8, scale i + 1 in the last 8 (the two
+/// 16-weight halves of a 32-weight group).
+inline __m256i scale_pair(__m128i scales, int i) {
+  const __m128i mask = _mm_unpacklo_epi64(_mm_set1_epi8(char(i)), _mm_set1_epi8(char(i + 1)));
+  return _mm256_cvtepi8_epi16(_mm_shuffle_epi8(scales, mask));
+}
+
+/// 16 int16 lanes holding int16 lane `i` of `v`.
+inline __m256i broadcast16(__m128i v, int i) {
+  return _mm256_broadcastw_epi16(_mm_shuffle_epi8(v, _mm_set1_epi16(int16_t(((2 * i + 1) << 8) | (2 * i)))));
+}
+
+float dot_q3_k_fast(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const BlockQ3_K*>(vw);
+  const auto* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1), four = _mm256_set1_epi8(4);
+  __m256 acc = _mm256_setzero_ps();
+  for (int b = 0; b < n / kQKK; ++b) {
+    // The 16 6-bit scales, as scales_q3_k unpacks them, four at a time: low 4 bits from bytes
+    // 0..7, high 2 bits from bytes 8..11.
+    uint32_t aux[4];
+    std::memcpy(aux, w[b].scales, 12);
+    const uint32_t tmp = aux[2], k1 = 0x03030303, k2 = 0x0f0f0f0f;
+    aux[2] = ((aux[0] >> 4) & k2) | (((tmp >> 4) & k1) << 4);
+    aux[3] = ((aux[1] >> 4) & k2) | (((tmp >> 6) & k1) << 4);
+    aux[0] = (aux[0] & k2) | (((tmp >> 0) & k1) << 4);
+    aux[1] = (aux[1] & k2) | (((tmp >> 2) & k1) << 4);
+    const __m128i scales = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(aux)), _mm_set1_epi8(32));
+    const __m256i hbits = load(w[b].hmask);
+    __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int g = 0; g < 8; ++g) {
+      const __m256i q3 = load(w[b].qs + (g / 4) * 32);
+      const __m256i lo = _mm256_and_si256(_mm256_srli_epi16(q3, 2 * (g % 4)), m3);
+      const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, g), one), 2);
+      const __m256i q8 = load(x[b].qs + 32 * g);
+      // (lo + 4 hi - 4) x q8 = (lo + 4 hi) x q8 - 4 x q8, both unsigned x signed.
+      const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(_mm256_or_si256(lo, hi), q8),
+                                         _mm256_maddubs_epi16(four, q8));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(scales, 2 * g)));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(w[b].d) * x[b].d), _mm256_cvtepi32_ps(sumi), acc);
+  }
+  return hsum(acc);
+}
+
+/// Q4_K and Q5_K share everything but the fifth bit.
+template <bool kFifthBit, class Block>
+float dot_q45_k_fast(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const Block*>(vw);
+  const auto* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i m4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
+  __m256 acc = _mm256_setzero_ps();
+  __m128 acc_min = _mm_setzero_ps();
+  for (int b = 0; b < n / kQKK; ++b) {
+    // The eight 6-bit scales (bytes 0..7) and mins (bytes 8..15), as scale_min_k4 unpacks them.
+    uint32_t u[4];
+    std::memcpy(u, w[b].scales, 12);
+    const uint32_t k1 = 0x3f3f3f3f, k2 = 0x0f0f0f0f, k3 = 0x03030303;
+    u[3] = ((u[2] >> 4) & k2) | (((u[1] >> 6) & k3) << 4);
+    const uint32_t mins_lo = u[1] & k1;
+    u[1] = (u[2] & k2) | (((u[0] >> 6) & k3) << 4);
+    u[2] = mins_lo;
+    u[0] &= k1;
+    const __m256i scales_mins = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(u)));
+    // Mins: each sub-block's min times the sum of its 32 activations (pairs of bsums).
+    const __m256i bsums = load(x[b].bsums);
+    const __m128i sums32 = _mm_hadd_epi16(_mm256_castsi256_si128(bsums), _mm256_extracti128_si256(bsums, 1));
+    const __m128i mins = _mm_madd_epi16(_mm256_extracti128_si256(scales_mins, 1), sums32);
+    acc_min = _mm_fmadd_ps(_mm_set1_ps(half(w[b].dmin) * x[b].d), _mm_cvtepi32_ps(mins), acc_min);
+    const __m128i sc = _mm256_castsi256_si128(scales_mins);
+    __m256i hbits = _mm256_setzero_si256();
+    if constexpr (kFifthBit) hbits = load(w[b].qh);
+    __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      const __m256i q4 = load(w[b].qs + 32 * j);
+      __m256i lo = _mm256_and_si256(q4, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q4, 4), m4);
+      if constexpr (kFifthBit) {
+        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 2 * j), one), 4));
+        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 2 * j + 1), one), 4));
+      }
+      const __m256i pl = _mm256_maddubs_epi16(lo, load(x[b].qs + 64 * j));
+      const __m256i ph = _mm256_maddubs_epi16(hi, load(x[b].qs + 64 * j + 32));
+      sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(_mm256_madd_epi16(pl, broadcast16(sc, 2 * j)),
+                                                     _mm256_madd_epi16(ph, broadcast16(sc, 2 * j + 1))));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(w[b].d) * x[b].d), _mm256_cvtepi32_ps(sumi), acc);
+  }
+  __m128 m = _mm_add_ps(acc_min, _mm_movehl_ps(acc_min, acc_min));
+  m = _mm_add_ss(m, _mm_movehdup_ps(m));
+  return hsum(acc) - _mm_cvtss_f32(m);
+}
+
+float dot_q6_k_fast(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const BlockQ6_K*>(vw);
+  const auto* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+  __m256 acc = _mm256_setzero_ps();
+  for (int b = 0; b < n / kQKK; ++b) {
+    const __m128i scales = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].scales));
+    __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h) {
+      const __m256i l1 = load(w[b].ql + 64 * h), l2 = load(w[b].ql + 64 * h + 32);
+      const __m256i hb = load(w[b].qh + 32 * h);
+      const __m256i q[4] = {
+          _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4)),
+          _mm256_or_si256(_mm256_and_si256(l2, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4))};
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; ++k) {
+        const __m256i q8 = load(x[b].qs + 128 * h + 32 * k);
+        const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], q8), _mm256_maddubs_epi16(k32, q8));
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(scales, 8 * h + 2 * k)));
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(half(w[b].d) * x[b].d), _mm256_cvtepi32_ps(sumi), acc);
+  }
+  return hsum(acc);
+}
+
+float dot_f16_fast(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const fp16_t*>(vw);
+  const auto* x = static_cast<const fp16_t*>(vx);
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  int i = 0;
+  auto ph = [](const fp16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); };
+  for (; i + 32 <= n; i += 32)
+    for (int k = 0; k < 4; ++k) acc[k] = _mm256_fmadd_ps(ph(w + i + 8 * k), ph(x + i + 8 * k), acc[k]);
+  float sum = hsum(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+  for (; i < n; ++i) sum += half(w[i]) * half(x[i]);
+  return sum;
+}
+
+uint64_t read_fast(const uint8_t* p, std::size_t bytes) {
+  __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
+  for (std::size_t i = 0; i < bytes; i += 128) {
+    a = _mm256_xor_si256(a, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i)));
+    b = _mm256_xor_si256(b, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 32)));
+    c = _mm256_xor_si256(c, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 64)));
+    d = _mm256_xor_si256(d, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 96)));
+  }
+  const __m256i x = _mm256_xor_si256(_mm256_xor_si256(a, b), _mm256_xor_si256(c, d));
+  return uint64_t(_mm256_extract_epi64(x, 0) ^ _mm256_extract_epi64(x, 1) ^ _mm256_extract_epi64(x, 2) ^
+                  _mm256_extract_epi64(x, 3));
+}
+
+#define BENCHR_FAST 1
+#endif
+
+[[maybe_unused]] uint64_t read_generic(const uint8_t* p, std::size_t bytes) {
+  uint64_t a = 0, b = 0, c = 0, d = 0;
+  for (std::size_t i = 0; i < bytes; i += 32) {
+    uint64_t v[4];
+    std::memcpy(v, p + i, 32);
+    a ^= v[0], b ^= v[1], c ^= v[2], d ^= v[3];
+  }
+  return a ^ b ^ c ^ d;
+}
+
+}  // namespace
+
+const DotKernels& dot_kernels() {
+#if defined(BENCHR_FAST)
+  static const DotKernels k{BENCHR_ISA_NAME,
+                            {dot_q4_0_fast, dot_q8_0_fast, dot_q3_k_fast,
+                             dot_q45_k_fast<false, BlockQ4_K>, dot_q45_k_fast<true, BlockQ5_K>,
+                             dot_q6_k_fast, dot_f16_fast},
+                            read_fast};
+#else
+  static const DotKernels k{BENCHR_ISA_NAME,
+                            {dot_q4_0_generic, dot_q8_0_generic, dot_q3_k_generic, dot_q4_k_generic,
+                             dot_q5_k_generic, dot_q6_k_generic, dot_f16_generic},
+                            read_generic};
+#endif
+  return k;
+}
+
+}  // namespace benchr::kernels::BENCHR_ISA

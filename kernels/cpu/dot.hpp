@@ -1,0 +1,77 @@
+// The per-format dot-product kernels and their one dispatch point. Private to kernels/.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "blocks.hpp"
+
+namespace benchr::kernels {
+
+/// The weight formats the kernels measure, with the activation format each is dotted with.
+enum class Format { q4_0, q8_0, q3_k, q4_k, q5_k, q6_k, f16, count };
+constexpr std::size_t kFormats = static_cast<std::size_t>(Format::count);
+enum class Activation { q8_0, q8_k, f16 };
+
+struct FormatInfo {
+  Format format;
+  std::string_view name;   ///< the ggml type name, as in BlockFormat
+  int block_elements, block_bytes;
+  Activation activation;
+};
+constexpr std::array<FormatInfo, kFormats> kFormatInfo{{
+    {Format::q4_0, "Q4_0", kQK, sizeof(BlockQ4_0), Activation::q8_0},
+    {Format::q8_0, "Q8_0", kQK, sizeof(BlockQ8_0), Activation::q8_0},
+    {Format::q3_k, "Q3_K", kQKK, sizeof(BlockQ3_K), Activation::q8_k},
+    {Format::q4_k, "Q4_K", kQKK, sizeof(BlockQ4_K), Activation::q8_k},
+    {Format::q5_k, "Q5_K", kQKK, sizeof(BlockQ5_K), Activation::q8_k},
+    {Format::q6_k, "Q6_K", kQKK, sizeof(BlockQ6_K), Activation::q8_k},
+    {Format::f16, "F16", 1, 2, Activation::f16},
+}};
+inline const FormatInfo& info(Format f) { return kFormatInfo[static_cast<std::size_t>(f)]; }
+
+/// y = w · x for one row of `n` weights (a multiple of the block size) against activations in
+/// the format's activation type.
+using DotFn = float (*)(int n, const void* w, const void* x);
+
+/// Reads `bytes` (a multiple of 128, 64-byte aligned) and returns a value that depends on all
+/// of them, so the compiler cannot drop the loads: the streaming-read bandwidth kernel.
+using ReadFn = uint64_t (*)(const uint8_t* p, std::size_t bytes);
+
+struct DotKernels {
+  const char* isa;                       ///< "generic", "avx2", "avx512"
+  std::array<DotFn, kFormats> dot;
+  ReadFn read;
+};
+
+// One source (dot.cpp) compiled once per instruction set; each defines its table.
+namespace generic { const DotKernels& dot_kernels(); }
+#if defined(__x86_64__)
+namespace avx2 { const DotKernels& dot_kernels(); }
+namespace avx512 { const DotKernels& dot_kernels(); }
+#endif
+
+/// Every variant this build has, best last; `supported` says which this CPU can run.
+struct Variant {
+  const DotKernels* kernels;
+  bool supported;
+};
+std::vector<Variant> dot_variants();
+/// The dispatch point: the best variant this CPU supports.
+const DotKernels& best_dot_kernels();
+
+// ---- data for the kernels (quantize.cpp) -----------------------------------------------------
+
+/// Random weights in `f`'s layout for `rows` x `n`, with valid scales (no NaN, no subnormals), as
+/// a benchmark needs; deterministic for a seed.
+std::vector<uint8_t> random_weights(Format f, int rows, int n, unsigned seed);
+/// Activations quantized the way llama.cpp does for `f`'s dot product.
+std::vector<uint8_t> quantize_activations(Format f, const std::vector<float>& x);
+/// The weights of one row as floats (the reference for tests).
+std::vector<double> dequantize_row(Format f, const uint8_t* row, int n);
+/// The activations as the kernel sees them, as floats.
+std::vector<double> dequantize_activations(Format f, const std::vector<uint8_t>& q, int n);
+
+}  // namespace benchr::kernels

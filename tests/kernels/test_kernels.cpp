@@ -1,0 +1,99 @@
+// Every dot-product variant against its generic twin and a float64 reference, for every format,
+// at awkward sizes; the calibration run respects its time budget.
+#define BOOST_TEST_MODULE kernels
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "calibrate.hpp"
+#include "dot.hpp"
+
+using namespace benchr;
+using namespace benchr::kernels;
+
+namespace {
+
+// The accumulated error of a dot product scales with sum |w_i x_i|, not with the (possibly
+// cancelling) result: error / sum|w_i x_i| is the relative error that means something here.
+constexpr double kRelativeTolerance = 1e-3;
+
+struct Case {
+  double got, reference, magnitude;
+};
+
+Case dot_case(const DotKernels& k, Format f, int n, unsigned seed) {
+  const auto w = random_weights(f, 1, n, seed);
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0, 1);
+  std::vector<float> x(n);
+  for (auto& v : x) v = normal(rng);
+  const auto xq = quantize_activations(f, x);
+  const auto wd = dequantize_row(f, w.data(), n);
+  const auto xd = dequantize_activations(f, xq, n);
+  Case c{k.dot[static_cast<std::size_t>(f)](n, w.data(), xq.data()), 0, 0};
+  for (int i = 0; i < n; ++i) c.reference += wd[i] * xd[i], c.magnitude += std::abs(wd[i] * xd[i]);
+  return c;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(half_precision_round_trips_every_finite_value) {
+  for (uint32_t h = 0; h < 0x10000; ++h) {
+    if ((h & 0x7c00) == 0x7c00) continue;  // infinities and NaNs
+    BOOST_TEST_REQUIRE(float_to_fp16(fp16_to_float(fp16_t(h))) == h, "half 0x" << std::hex << h);
+  }
+  BOOST_TEST(fp16_to_float(0x3c00) == 1.0f);
+  BOOST_TEST(fp16_to_float(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
+}
+
+BOOST_AUTO_TEST_CASE(every_variant_matches_the_float64_reference_for_every_format) {
+  const auto variants = dot_variants();
+  BOOST_TEST(variants.front().supported);  // generic always runs
+  for (const auto& v : variants) {
+    if (!v.supported) {
+      BOOST_TEST_MESSAGE("skipped: this CPU cannot run the " << v.kernels->isa << " variant");
+      continue;
+    }
+    for (const auto& fi : kFormatInfo) {
+      // One block, an odd number of blocks, and a long row that is not a power of two.
+      for (int blocks : {1, 3, 17, 4096 / fi.block_elements + 5}) {
+        const int n = blocks * std::max(fi.block_elements, 32);
+        for (unsigned seed : {1u, 7u, 1234u}) {
+          const Case c = dot_case(*v.kernels, fi.format, n, seed);
+          BOOST_TEST(std::abs(c.got - c.reference) / c.magnitude < kRelativeTolerance,
+                     v.kernels->isa << " " << fi.name << " n=" << n << " seed " << seed << ": got "
+                                    << c.got << ", float64 " << c.reference);
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(fast_variants_agree_with_the_generic_twin) {
+  const DotKernels& generic = *dot_variants().front().kernels;
+  for (const auto& v : dot_variants()) {
+    if (!v.supported || v.kernels == &generic) continue;
+    for (const auto& fi : kFormatInfo) {
+      const int n = 4096;
+      const Case fast = dot_case(*v.kernels, fi.format, n, 99), slow = dot_case(generic, fi.format, n, 99);
+      BOOST_TEST(std::abs(fast.got - slow.got) / slow.magnitude < 1e-5, v.kernels->isa << " " << fi.name);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(calibration_with_a_tiny_budget_finishes_in_it) {
+  CpuInfo cpu;
+  cpu.cores = {1, "test"};
+  cpu.l3_bytes = {4.0 * (1 << 20), "test"};  // -> the minimum 64 MiB buffer
+  const double budget = 0.5;
+  const auto t0 = std::chrono::steady_clock::now();
+  const Calibration c = calibrate_cpu(cpu, CalibrationOptions{budget, 1, {}});
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // The last step may run over by its own length (one pass over 64 MiB is ~10 ms per format).
+  BOOST_TEST(took < budget + 0.5);
+  BOOST_REQUIRE_EQUAL(c.devices.size(), 1u);
+  BOOST_TEST(c.devices[0].read_gbps > 0.0);
+  BOOST_TEST(c.kernel_version == kKernelVersion);
+}
