@@ -30,7 +30,18 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
 std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const Machine& m,
                              const Workload& w, bool json);
 std::string present_calibration(const Calibration& c, bool json);
+/// What the catalog listings show: each filter is off when empty / negative.
+struct ListFilter {
+  std::string family;        ///< models whose id starts with this ("qwen3", "llama-3.1")
+  double max_params_b = -1;  ///< models with at most this many parameters, billions
+  std::string license;       ///< models with this license id
+  std::string kind;          ///< hardware of this kind (gpu, apple, cpu, apu)
+  double max_price = -1;     ///< hardware priced at most this, USD (unknown prices are kept out)
+  std::string today;         ///< YYYY-MM-DD, for marking prices older than 180 days
+};
+/// Days from `from` to `to` (both YYYY-MM-DD, or YYYY-MM); nullopt when either does not parse.
+std::optional<int> days_between(const std::string& from, const std::string& to);
 /// `what`: models, quants, hardware or prices.
-std::string present_list(const Catalog& c, std::string_view what, bool json);
+std::string present_list(const Catalog& c, std::string_view what, const ListFilter& filter, bool json);
 
 }  // namespace benchr

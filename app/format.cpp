@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -47,6 +48,17 @@ std::string wrap(const std::string& text, std::size_t first_col, std::size_t ind
 std::string cut(std::string s, std::size_t n) {
   if (s.size() > n) s = s.substr(0, n - 1) + "~";
   return s;
+}
+
+// Prices older than this are flagged as possibly stale (the catalog issue's rule).
+constexpr int kStaleDays = 180;
+
+/// Today's date, YYYY-MM-DD, UTC.
+std::string today() {
+  const std::time_t t = std::time(nullptr);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&t));
+  return buf;
 }
 
 template <class T>
@@ -103,17 +115,16 @@ std::vector<const Candidate*> runners_up(const Advice& a, std::size_t n) {
       ++eligible;
     }
   }
-  // For each better model that lost, its smallest quant: the one that came closest to fitting
-  // and to the speed floor.
+  // For each model that could have beaten the pick but lost: of its quants still better than the
+  // pick, the smallest (the one that came closest to fitting and to the speed floor).
   std::map<std::string, const Candidate*> smallest;
   for (const auto& c : a.ranked) {
-    if (c.eligible || seen.count(c.estimate.model)) continue;
+    if (c.eligible || c.quality <= best.quality || seen.count(c.estimate.model)) continue;
     auto& s = smallest[c.estimate.model];
     if (!s || c.estimate.memory.total_bytes < s->estimate.memory.total_bytes) s = &c;
   }
   std::vector<const Candidate*> lost;
-  for (const auto& [model, c] : smallest)
-    if (c->quality > best.quality) lost.push_back(c);
+  for (const auto& [model, c] : smallest) lost.push_back(c);
   std::sort(lost.begin(), lost.end(), [](auto* x, auto* y) { return x->quality < y->quality; });
   for (auto* c : lost)
     if (better++ < n) out.push_back(c);
@@ -294,7 +305,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      "context\n",
                      gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
                      e.max_context);
-    s += fmt::format("  speed     decode {} tok/s, prefill {} tok/s (first token {:.1f} s for "
+    s += fmt::format("  speed     decode {} tok/s, prefill {} tok/s (first token {:.2g} s for "
                      "{} tokens)\n",
                      tps(e.decode_tps), tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
     s += fmt::format("            limit: {}\n", e.bottleneck);
@@ -322,8 +333,9 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   for (const auto& [label, i] : shown) {
     if (!printed.insert(i).second) continue;
     const ApiCost& api = a.apis[i];
-    s += fmt::format("  {:<18} {:<44} {:>8}/month  quality {:.0f}\n", label, cut(api.offer->name, 44),
-                     money(api.usd), api.quality);
+    const auto age = days_between(api.offer->as_of, today());
+    s += fmt::format("  {:<18} {:<38} {:>8}/month  quality {:<3.0f}{}\n", label, cut(api.offer->name, 38),
+                     money(api.usd), api.quality, age && *age > kStaleDays ? " price stale?" : "");
   }
   const std::string verdict = fmt::format("Verdict ({}): ", to_string(a.verdict));
   s += "\n" + verdict + wrap(a.verdict_reason, verdict.size(), 2);
@@ -370,15 +382,41 @@ std::string present_calibration(const Calibration& c, bool json_out) {
   return s;
 }
 
-std::string present_list(const Catalog& c, std::string_view what, bool json_out) {
+std::optional<int> days_between(const std::string& from, const std::string& to) {
+  auto days = [](const std::string& d) -> std::optional<int> {
+    int y = 0, m = 0, day = 1;
+    if (std::sscanf(d.c_str(), "%d-%d-%d", &y, &m, &day) < 2 || m < 1 || m > 12 || day < 1 || day > 31)
+      return std::nullopt;
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  };
+  const auto a = days(from), b = days(to);
+  if (!a || !b) return std::nullopt;
+  return *b - *a;
+}
+
+namespace {
+std::string staleness(const std::string& as_of, const std::string& today) {
+  const auto d = days_between(as_of, today);
+  return d && *d > kStaleDays ? "stale?" : "";
+}
+}  // namespace
+
+std::string present_list(const Catalog& c, std::string_view what, const ListFilter& f, bool json_out) {
   json j = json::array();
   std::string s;
   if (what == "models") {
-    s += fmt::format("{:<20} {:>8} {:>7} {:>6} {:>8} {:>7}  {}\n", "id", "params", "active", "layers",
+    s += fmt::format("{:<28} {:>8} {:>7} {:>6} {:>8} {:>7}  {}\n", "id", "params", "active", "layers",
                      "context", "quality", "license");
     for (const auto& m : c.models) {
+      if (!f.family.empty() && m.id.rfind(f.family, 0) != 0) continue;
+      if (f.max_params_b >= 0 && m.params_b > f.max_params_b) continue;
+      if (!f.license.empty() && m.license != f.license) continue;
       const double active = m.is_moe() ? computed_active_params(m) : computed_params(m) - m.vision_params_b * 1e9;
-      s += fmt::format("{:<20} {:>7.3g}B {:>6.3g}B {:>6} {:>8} {:>7.1f}  {}\n", cut(m.id, 20), m.params_b,
+      s += fmt::format("{:<28} {:>7.3g}B {:>6.3g}B {:>6} {:>8} {:>7.1f}  {}\n", cut(m.id, 28), m.params_b,
                        active / 1e9, m.layers, m.context_max, m.quality, m.license);
       j.push_back({{"id", m.id}, {"name", m.name}, {"params_b", m.params_b},
                    {"computed_params_b", computed_params(m) / 1e9},
@@ -386,9 +424,10 @@ std::string present_list(const Catalog& c, std::string_view what, bool json_out)
                    {"heads", m.heads}, {"kv_heads", m.kv_heads}, {"head_dim", m.head_dim},
                    {"context_max", m.context_max}, {"experts", m.experts},
                    {"experts_active", m.experts_active}, {"license", m.license},
-                   {"quality", m.quality}, {"source", m.source}});
+                   {"license_name", m.license_name}, {"released", m.released},
+                   {"quality", m.quality}, {"quality_source", m.quality_source}, {"source", m.source}});
     }
-    if (!c.quality_scale.empty()) s += "quality: " + c.quality_scale + "\n";
+    if (!c.quality_scale.empty()) s += "quality: " + wrap(c.quality_scale, 9, 2);
   } else if (what == "quants") {
     s += fmt::format("{:<10} {:<6} {:<8} {:>7}  {}\n", "id", "format", "block", "retain", "bits per weight by role");
     for (const auto& q : c.quants) {
@@ -403,35 +442,59 @@ std::string present_list(const Catalog& c, std::string_view what, bool json_out)
       }
       s += fmt::format("{:<10} {:<6} {:<8} {:>7.3f}  {}\n", q.id, q.format, q.block_format->name,
                        q.quality_retention, roles);
+      json backends = json::array();
+      for (auto b : q.backends) backends.push_back(to_string(b));
       j.push_back({{"id", q.id}, {"name", q.name}, {"format", q.format},
-                   {"block_format", q.block_format->name}, {"bits_per_weight", jr},
+                   {"block_format", q.block_format->name}, {"bits_per_weight", jr}, {"backends", backends},
                    {"quality_retention", q.quality_retention}, {"source", q.source}});
     }
     s += "roles: embedding output attn_qk attn_v attn_o ffn_up ffn_down\n";
   } else if (what == "hardware") {
-    s += fmt::format("{:<22} {:<6} {:<7} {:>8} {:>8} {:>8} {:>6} {:>8}\n", "id", "kind", "backend",
-                     "GiB", "GB/s", "TFLOPS", "W", "USD");
+    s += fmt::format("{:<26} {:<5} {:<6} {:>6} {:>6} {:>7} {:>5} {:>7} {}\n", "id", "kind", "backend",
+                     "GiB", "GB/s", "TFLOPS", "W", "USD", "price");
     for (const auto& h : c.hardware) {
-      s += fmt::format("{:<22} {:<6} {:<7} {:>8.4g} {:>8.4g} {:>8.4g} {:>6.0f} {:>8.0f}\n", cut(h.id, 22),
-                       h.kind, to_string(h.backend), h.memory_gib, h.memory_bandwidth_gbps,
-                       h.fp16_tflops, h.tdp_w, h.price_usd);
+      if (!f.kind.empty() && h.kind != f.kind) continue;
+      if (f.max_price >= 0 && (h.price_usd <= 0 || h.price_usd > f.max_price)) continue;
+      const std::string price = h.price_usd > 0 ? fmt::format("{} {}", h.price_condition, h.price_as_of) : "";
+      s += fmt::format("{:<26} {:<5} {:<6} {:>6.4g} {:>6.4g} {:>7.4g} {:>5.0f} {:>7.0f} {}\n", cut(h.id, 26),
+                       h.kind, to_string(h.backend), h.memory_gib, h.memory_bandwidth_gbps, h.fp16_tflops,
+                       h.tdp_w, h.price_usd, cut(price, 24));
+      json backends = json::array();
+      for (auto b : h.backends) backends.push_back(to_string(b));
       j.push_back({{"id", h.id}, {"name", h.name}, {"kind", h.kind}, {"backend", to_string(h.backend)},
-                   {"memory_gib", h.memory_gib}, {"memory_bandwidth_gbps", h.memory_bandwidth_gbps},
-                   {"fp16_tflops", h.fp16_tflops}, {"tdp_w", h.tdp_w}, {"price_usd", h.price_usd},
-                   {"source", h.source}, {"as_of", h.as_of}});
+                   {"backends", backends}, {"memory_gib", h.memory_gib},
+                   {"memory_bandwidth_gbps", h.memory_bandwidth_gbps}, {"fp16_tflops", h.fp16_tflops},
+                   {"tdp_w", h.tdp_w}, {"price_usd", h.price_usd}, {"price_condition", h.price_condition},
+                   {"price_as_of", h.price_as_of}, {"unified_memory", h.unified_memory},
+                   {"gpu_memory_fraction", h.gpu_memory_fraction}, {"source", h.source}, {"as_of", h.as_of}});
     }
   } else {
-    s += fmt::format("{:<34} {:<14} {:>9} {:>9}  {}\n", "id", "provider", "$/M in", "$/M out", "as of");
+    s += fmt::format("{:<40} {:<12} {:>8} {:>8} {:>8}  {}\n", "id", "provider", "$/M in", "cached",
+                     "$/M out", "as of");
     for (const auto& a : c.apis) {
-      s += fmt::format("{:<34} {:<14} {:>9.3f} {:>9.3f}  {}\n", cut(a.id, 34), cut(a.provider, 14),
-                       a.usd_per_mtok_input, a.usd_per_mtok_output, a.as_of);
+      const std::string stale = staleness(a.as_of, f.today);
+      s += fmt::format("{:<40} {:<12} {:>8.3f} {:>8} {:>8.3f}  {} {}\n", cut(a.id, 40), cut(a.provider, 12),
+                       a.usd_per_mtok_input,
+                       a.usd_per_mtok_cached_input > 0 ? fmt::format("{:.3f}", a.usd_per_mtok_cached_input) : "-",
+                       a.usd_per_mtok_output, a.as_of, stale);
       j.push_back({{"id", a.id}, {"model", a.model}, {"name", a.name}, {"provider", a.provider},
                    {"usd_per_mtok_input", a.usd_per_mtok_input},
+                   {"usd_per_mtok_cached_input", a.usd_per_mtok_cached_input},
                    {"usd_per_mtok_output", a.usd_per_mtok_output}, {"quality", a.quality},
-                   {"source", a.source}, {"as_of", a.as_of}});
+                   {"source", a.source}, {"as_of", a.as_of}, {"possibly_stale", !stale.empty()}});
     }
-    s += fmt::format("electricity: ${}/kWh ({}, {})\n", c.electricity.usd_per_kwh, c.electricity.source,
-                     c.electricity.as_of);
+    s += fmt::format("\n{:<40} {:<12} {:>5} {:>8}  {}\n", "GPU rental", "provider", "GPUs", "$/hour", "as of");
+    for (const auto& r : c.rentals) {
+      const std::string stale = staleness(r.as_of, f.today);
+      s += fmt::format("{:<40} {:<12} {:>5} {:>8.2f}  {} {}\n", cut(r.id, 40), cut(r.provider, 12), r.gpus,
+                       r.usd_per_hour, r.as_of, stale);
+      j.push_back({{"rental", r.id}, {"hardware", r.hardware}, {"provider", r.provider}, {"gpus", r.gpus},
+                   {"usd_per_hour", r.usd_per_hour}, {"condition", r.condition}, {"source", r.source},
+                   {"as_of", r.as_of}, {"possibly_stale", !stale.empty()}});
+    }
+    s += "electricity: " + wrap(fmt::format("${}/kWh ({}, {})", c.electricity.usd_per_kwh,
+                                             c.electricity.source, c.electricity.as_of), 13, 2);
+    s += "stale?: priced more than 180 days before today; check the provider's page.\n";
   }
   return json_out ? j.dump(2) + "\n" : s;
 }

@@ -2,7 +2,9 @@
 // beats paying for an API. A thin layer over the library: parse flags, wire adapters, print.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include <unistd.h>
@@ -42,6 +44,7 @@ struct Flags {
   Budget budget;
   std::string kv_type = "f16";
   double kwh_price = -1;
+  ListFilter list;
   bool no_calibrate = false;
   double calibration_budget_s = 2.5;
 };
@@ -184,8 +187,16 @@ int run(int argc, char** argv) {
   calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 2.5]")
       ->check(CLI::Range(0.2, 60.0));
   auto* models_cmd = app.add_subcommand("models", "List catalog models");
+  models_cmd->add_option("--family", f.list.family, "Only ids starting with this (qwen3, llama-3.1, gemma)");
+  models_cmd->add_option("--max-params", f.list.max_params_b, "At most this many parameters, billions")
+      ->check(at_least(0.0, "--max-params"));
+  models_cmd->add_option("--license", f.list.license, "Only this license id (Apache-2.0, MIT, llama3.1, ...)");
   auto* quants_cmd = app.add_subcommand("quants", "List catalog quantizations");
   auto* hardware_cmd = app.add_subcommand("hardware", "List catalog hardware");
+  hardware_cmd->add_option("--kind", f.list.kind, "gpu, apple, cpu or apu")
+      ->check(CLI::IsMember({"gpu", "apple", "cpu", "apu"}));
+  hardware_cmd->add_option("--max-price", f.list.max_price, "At most this price, USD")
+      ->check(at_least(0.0, "--max-price"));
   auto* prices_cmd = app.add_subcommand("prices", "List API prices and the electricity price");
 
   try {
@@ -216,7 +227,19 @@ int run(int argc, char** argv) {
   for (auto [cmd, what] : {std::pair{models_cmd, "models"}, {quants_cmd, "quants"},
                            {hardware_cmd, "hardware"}, {prices_cmd, "prices"}})
     if (cmd->parsed()) {
-      std::cout << present_list(catalog, what, f.json);
+      if (!f.list.license.empty()) {
+        std::vector<std::string> licenses;
+        for (const auto& m : catalog.models)
+          if (std::find(licenses.begin(), licenses.end(), m.license) == licenses.end()) licenses.push_back(m.license);
+        if (std::find(licenses.begin(), licenses.end(), f.list.license) == licenses.end())
+          throw InputError("--license: no model has license '" + f.list.license + "'" +
+                           did_you_mean(f.list.license, licenses));
+      }
+      const std::time_t t = std::time(nullptr);
+      char day[16];
+      std::strftime(day, sizeof day, "%Y-%m-%d", std::gmtime(&t));
+      f.list.today = day;
+      std::cout << present_list(catalog, what, f.list, f.json);
       return 0;
     }
 

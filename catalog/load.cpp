@@ -355,6 +355,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& choices) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  for (const auto& c : choices)  // "apache" -> "Apache-2.0"
+    if (name.size() >= 3 && lower(c).rfind(lower(name), 0) == 0) return " (did you mean '" + c + "'?)";
   const std::string* best = nullptr;
   std::size_t best_d = std::max<std::size_t>(2, name.size() / 3) + 1;
   for (const auto& c : choices) {

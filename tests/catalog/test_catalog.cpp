@@ -57,10 +57,11 @@ BOOST_AUTO_TEST_SUITE(embedded)
 
 BOOST_AUTO_TEST_CASE(embedded_catalog_loads_with_every_kind_of_entry) {
   const Catalog c = load_catalog(embedded_catalog());
-  BOOST_TEST(c.models.size() >= 18u);
-  BOOST_TEST(c.quants.size() >= 8u);
-  BOOST_TEST(c.hardware.size() >= 10u);
-  BOOST_TEST(c.apis.size() >= 10u);
+  BOOST_TEST(c.models.size() >= 45u);
+  BOOST_TEST(c.quants.size() >= 20u);
+  BOOST_TEST(c.hardware.size() >= 80u);
+  BOOST_TEST(c.apis.size() >= 20u);
+  BOOST_TEST(c.rentals.size() >= 12u);
   BOOST_TEST(c.electricity.usd_per_kwh > 0.0);
   BOOST_TEST(!c.quality_scale.empty());
   for (const char* id : {"F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_0", "Q3_K_M", "Q2_K"})
@@ -77,9 +78,35 @@ BOOST_AUTO_TEST_CASE(embedded_catalog_loads_with_every_kind_of_entry) {
 BOOST_AUTO_TEST_CASE(every_model_shape_adds_up_to_its_published_parameter_count) {
   for (const auto& m : load_catalog(embedded_catalog()).models) {
     const double computed = computed_params(m) / 1e9;
-    BOOST_TEST(std::abs(computed / m.params_b - 1) < 0.03,
+    BOOST_TEST(std::abs(computed / m.params_b - 1) < 0.02,
                m.id << ": computed " << computed << "B vs published " << m.params_b << "B");
   }
+}
+
+BOOST_AUTO_TEST_CASE(every_moe_active_count_matches_its_published_one) {
+  // Publishers count "active" differently: with the input embedding and the output matrix
+  // (Qwen, Llama 4), with the output only (DeepSeek), or with neither (GLM-4.5). One of the
+  // three must be within 2%. computed_active_params counts the output matrix, not the embedding.
+  for (const auto& m : load_catalog(embedded_catalog()).models) {
+    if (!m.is_moe() || m.active_params_b <= 0) continue;
+    const double active = computed_active_params(m) / 1e9, matrix = double(m.vocab) * m.hidden / 1e9;
+    double best = 1e9;
+    for (double candidate : {active, active + (m.tied_embeddings ? 0 : matrix), active - matrix})
+      best = std::min(best, std::abs(candidate / m.active_params_b - 1));
+    BOOST_TEST(best < 0.02, m.id << ": computed active " << active << "B vs published " << m.active_params_b << "B");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_quant_reproduces_real_llama_3_1_8b_file_sizes) {
+  // Published GGUF sizes of Llama-3.1-8B (bytes): local-llamacpp.csv for Q4_0, Q4_K_M, Q8_0;
+  // the llama.cpp perplexity README scoreboard (GiB x 2^30) for the others (data/quants.toml).
+  const Catalog c = load_catalog(embedded_catalog());
+  const ModelSpec* m = c.find_model("llama-3.1-8b");
+  BOOST_REQUIRE(m);
+  for (auto [id, bytes] : {std::pair{"Q4_0", 4656871424.0}, {"Q4_K_M", 4916393984.0}, {"Q8_0", 8536430592.0},
+                           {"Q6_K", 6.593e9}, {"Q5_K_M", 5.723e9}, {"Q3_K_M", 4.016e9}, {"Q2_K", 3.178e9},
+                           {"F16", 16.074e9}, {"IQ4_XS", 4.445e9}})
+    BOOST_TEST(weight_bytes(*m, *c.find_quant(id)) / bytes == 1.0, boost::test_tools::tolerance(0.03));
 }
 
 BOOST_AUTO_TEST_CASE(every_figure_has_a_source) {
@@ -168,6 +195,13 @@ BOOST_AUTO_TEST_CASE(an_api_for_an_unknown_model_is_rejected) {
       "[[api]]\nid = \"a\"\nmodel = \"qwen3-8bb\"\nname = \"A\"\nprovider = \"P\"\n"
       "usd_per_mtok_input = 1\nusd_per_mtok_output = 2\nsource = \"s\"\nas_of = \"2026-01-01\"\n");
   BOOST_TEST(contains(e, "user.toml:1:1: api 'a': unknown model 'qwen3-8bb' (did you mean 'qwen3-8b'?)"));
+}
+
+BOOST_AUTO_TEST_CASE(a_rental_of_unknown_hardware_is_rejected) {
+  const auto e = error_for(
+      "[[rental]]\nid = \"r\"\nhardware = \"rtx-4909\"\nprovider = \"P\"\nusd_per_hour = 1\n"
+      "gpus = 1\nsource = \"s\"\nas_of = \"2026-01-01\"\n");
+  BOOST_TEST(contains(e, "user.toml:1:1: rental 'r': unknown hardware 'rtx-4909' (did you mean 'rtx-4090'?)"));
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_section_is_rejected) {

@@ -142,6 +142,25 @@ BOOST_AUTO_TEST_CASE(an_hwloc_export_is_a_machine_too) {
   BOOST_TEST(j["machine"]["cpu"]["model"] == "Intel(R) Xeon(R) Platinum 8174 CPU @ 3.10GHz");
 }
 
+BOOST_AUTO_TEST_CASE(listings_filter_and_mark_stale_prices) {
+  const auto models = nlohmann::json::parse(run("models --family qwen3 --max-params 10 --json").out);
+  BOOST_TEST(models.size() >= 4u);
+  for (const auto& m : models) {
+    BOOST_TEST(m["id"].get<std::string>().rfind("qwen3", 0) == 0u);
+    BOOST_TEST(m["params_b"].get<double>() <= 10.0);
+  }
+  const auto gpus = nlohmann::json::parse(run("hardware --kind gpu --max-price 1000 --json").out);
+  BOOST_TEST(gpus.size() >= 5u);
+  for (const auto& h : gpus) BOOST_TEST((h["kind"] == "gpu" && h["price_usd"].get<double>() <= 1000));
+  // DeepSeek's own V3.1 price is from 2025-09-05: more than 180 days before any run of this test.
+  bool stale = false;
+  for (const auto& p : nlohmann::json::parse(run("prices --json").out))
+    if (p.value("id", "") == "deepseek-v3.1@deepseek") stale = p["possibly_stale"];
+  BOOST_TEST(stale);
+  bad_input("models --license apache", "did you mean 'Apache-2.0'?");
+  bad_input("hardware --kind tpu", "--kind");
+}
+
 BOOST_AUTO_TEST_CASE(catalog_listings_print) {
   for (const char* what : {"models", "quants", "hardware", "prices"}) {
     const Result r = run(std::string(what) + " --json");
