@@ -27,10 +27,11 @@ std::string temp_file(const std::string& suffix) {
   return name;
 }
 
-/// Runs benchr-advise with `args` (shell words), capturing stdout and stderr.
-Result run(const std::string& args) {
+/// Runs benchr-advise with `args` (shell words), capturing stdout and stderr; `env` prefixes the
+/// command (e.g. "XDG_CACHE_HOME=/tmp/x").
+Result run(const std::string& args, const std::string& env = "") {
   const std::string err_file = temp_file(".err");
-  const std::string cmd = std::string(BENCHR_EXE) + " " + args + " 2>" + err_file;
+  const std::string cmd = env + " " + std::string(BENCHR_EXE) + " " + args + " 2>" + err_file;
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   BOOST_REQUIRE(p);
@@ -167,4 +168,98 @@ BOOST_AUTO_TEST_CASE(catalog_listings_print) {
     BOOST_TEST(r.status == 0, what);
     BOOST_TEST(nlohmann::json::parse(r.out).size() > 0u, what);
   }
+}
+
+namespace {
+/// A fresh, empty cache directory for one test.
+std::string temp_dir() {
+  std::string name = "/tmp/benchr-cache-XXXXXX";
+  BOOST_REQUIRE(mkdtemp(name.data()));
+  return name;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// The one calibration file in a cache directory.
+std::string cache_file(const std::string& dir) {
+  const std::string listing = "ls " + dir + "/benchr-advise/calibration-*.json 2>/dev/null";
+  FILE* p = popen(listing.c_str(), "r");
+  char buf[512] = {0};
+  const bool got = fgets(buf, sizeof buf, p) != nullptr;
+  pclose(p);
+  std::string path = got ? buf : "";
+  while (!path.empty() && path.back() == '\n') path.pop_back();
+  return path;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(calibration_is_cached_and_reused) {
+  const std::string dir = temp_dir(), env = "XDG_CACHE_HOME=" + dir;
+  const Result cal = run("calibrate --seconds 0.5 --json", env);
+  BOOST_REQUIRE(cal.status == 0);
+  const auto measured = nlohmann::json::parse(cal.out);
+  BOOST_TEST(measured["devices"][0]["read_gbps"].get<double>() > 0.0);
+  const std::string file = cache_file(dir);
+  BOOST_REQUIRE(!file.empty());
+  BOOST_TEST(nlohmann::json::parse(slurp(file))["measured_at"] == measured["measured_at"]);
+  // advise uses the cached figures: its device says so, with the same timestamp.
+  const Result advice = run("--budget 100 --json", env);
+  BOOST_REQUIRE(advice.status == 0);
+  const std::string source = nlohmann::json::parse(advice.out)["machine"]["devices"][0]["read_gbps"]["source"];
+  BOOST_TEST(source.find(measured["measured_at"].get<std::string>()) != std::string::npos, source);
+  std::system(("rm -rf " + dir).c_str());
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupt_or_foreign_cache_is_ignored_with_a_warning) {
+  const std::string dir = temp_dir(), env = "XDG_CACHE_HOME=" + dir;
+  BOOST_REQUIRE(run("calibrate --seconds 0.3", env).status == 0);
+  const std::string file = cache_file(dir);
+  const std::string good = slurp(file);
+
+  std::ofstream(file) << good.substr(0, good.size() / 2);  // truncated
+  Result r = run("--budget 100", env);
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.err.find("warning: ignoring") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("unreadable") != std::string::npos, r.err);
+  BOOST_TEST(nlohmann::json::accept(slurp(file)));  // measured again and rewritten whole
+
+  auto j = nlohmann::json::parse(slurp(file));
+  j["fingerprint"] = "another machine";
+  std::ofstream(file) << j.dump();
+  r = run("--budget 100", env);
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.err.find("belongs to another machine") != std::string::npos, r.err);
+
+  j = nlohmann::json::parse(slurp(file));
+  j["kernel_version"] = 0;
+  std::ofstream(file) << j.dump();
+  r = run("--budget 100", env);
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.err.find("kernel version 0") != std::string::npos, r.err);
+
+  j = nlohmann::json::parse(slurp(file));
+  j["devices"][0]["read_gbps"] = -1;  // well-formed JSON, impossible figure
+  std::ofstream(file) << j.dump();
+  r = run("--budget 100", env);
+  BOOST_TEST(r.err.find("unreadable") != std::string::npos, r.err);
+  std::system(("rm -rf " + dir).c_str());
+}
+
+BOOST_AUTO_TEST_CASE(two_processes_calibrating_at_once_leave_one_whole_file) {
+  const std::string dir = temp_dir(), env = "XDG_CACHE_HOME=" + dir;
+  const std::string exe = std::string(BENCHR_EXE);
+  const std::string both = "(" + env + " " + exe + " calibrate --seconds 0.3 >/dev/null & " + env + " " + exe +
+                           " calibrate --seconds 0.3 >/dev/null & wait)";
+  BOOST_TEST(std::system(both.c_str()) == 0);
+  const std::string file = cache_file(dir);
+  BOOST_REQUIRE(!file.empty());
+  BOOST_TEST(nlohmann::json::accept(slurp(file)));
+  const int leftovers = std::system(("ls " + dir + "/benchr-advise/*.tmp >/dev/null 2>&1").c_str());
+  BOOST_TEST(leftovers != 0);  // no temporary file left behind
+  std::system(("rm -rf " + dir).c_str());
 }
