@@ -63,7 +63,9 @@ nlohmann::json to_json(const Calibration& c) {
                        {"threads", d.threads},         {"read_gbps_1t", d.read_gbps_1t},
                        {"read_gbps", d.read_gbps},     {"read_spread", d.read_spread},
                        {"gemv", rates_json(d.gemv)},   {"gemm", rates_json(d.gemm)},
-                       {"fma_gflops", d.fma_gflops}});
+                       {"fma_gflops", d.fma_gflops},
+                       {"attention_ns_hd64", d.attention_ns_hd64},
+                       {"attention_ns_hd128", d.attention_ns_hd128}});
   return {{"format", kFormat},           {"kernel_version", c.kernel_version},
           {"fingerprint", c.fingerprint}, {"measured_at", c.measured_at},
           {"duration_s", c.duration_s},   {"devices", devices},
@@ -88,6 +90,9 @@ Calibration calibration_from_json(const nlohmann::json& j) {
     dc.gemv = rates_from(d.at("gemv"));
     dc.gemm = rates_from(d.at("gemm"));
     dc.fma_gflops = d.at("fma_gflops").get<double>();
+    dc.attention_ns_hd64 = d.at("attention_ns_hd64").get<double>();
+    dc.attention_ns_hd128 = d.at("attention_ns_hd128").get<double>();
+    if (dc.attention_ns_hd64 < 0 || dc.attention_ns_hd128 < 0) throw std::runtime_error("attention time out of range");
     if (!(dc.read_gbps > 0) || !std::isfinite(dc.read_gbps)) throw std::runtime_error("read_gbps out of range");
     c.devices.push_back(std::move(dc));
   }

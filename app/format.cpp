@@ -375,10 +375,14 @@ std::string present_calibration(const Calibration& c, bool json_out) {
       s += fmt::format("  {:<8} {:>22} {:>22} {:>22}\n", g.format, one, all,
                        fmt::format("{:.0f} GFLOP/s", g.gflops));
     }
+    if (d.attention_ns_hd128 > 0)
+      s += fmt::format("  decode attention (f16 KV): {:.2f} ns per head per cached position at head_dim 64, "
+                       "{:.2f} at 128\n", d.attention_ns_hd64, d.attention_ns_hd128);
   }
   for (const auto& n : c.notes) s += "  note: " + wrap(n, 8, 8);
   s += "GEMV: weight bytes streamed per second through the format's dot product (decode); GEMM:\n"
-       "multiply-adds x 2 per second with the weights in cache (prefill). ± is half the spread.\n";
+       "multiply-adds x 2 per second with the weights in cache (prefill). Each figure is the fastest of\n"
+       "its repetitions; ± is half their spread.\n";
   return s;
 }
 

@@ -37,6 +37,24 @@ const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_vi
 const FormatRate* decode_rate(const Device& d, std::string_view format) {
   return d.measured ? find_rate(d.measured->gemv, format, d.measured->threads) : nullptr;
 }
+/// Decode attention arithmetic for one token at `depth`, from the calibration's measured cost per
+/// query head per cached position (linear in head_dim between the two measured sizes; MLA heads
+/// attend over the latent + rope width). 0 without a measurement.
+double attention_seconds(const ModelSpec& m, int64_t depth, const Device& d) {
+  if (!d.measured || d.measured->attention_ns_hd64 <= 0 || d.measured->attention_ns_hd128 <= 0 || depth <= 0)
+    return 0;
+  const double hd = m.is_mla() ? double(m.kv_lora_rank + m.qk_rope_head_dim) : double(m.head_dim);
+  const double a = d.measured->attention_ns_hd64, b = d.measured->attention_ns_hd128;
+  const double ns = std::max(a * 0.5, a + (b - a) * (hd - 64) / 64);
+  double global_layers = m.layers, local_layers = 0;
+  if (m.sliding_window > 0 && m.sliding_window_pattern > 0) {
+    global_layers = m.layers / m.sliding_window_pattern;
+    local_layers = m.layers - global_layers;
+  }
+  const double positions = global_layers * depth + local_layers * std::min<double>(depth, m.sliding_window);
+  return positions * m.heads * ns * 1e-9;
+}
+
 /// The rate at which decode streams weights of format `f`: llama.cpp's repacked Q4_0/Q4_K GEMV
 /// kernels keep up with memory on AVX2+ CPUs (local-llamacpp.csv: Q4_0 decode implies 32-34 GB/s
 /// against a 34.5 GB/s likwid read), so those run at the read bandwidth; every other format at
@@ -141,11 +159,19 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     if (r && gbps < kDequantBound * d.read_gbps.value && sec > slowest_share)
       slowest_share = sec, slowest = std::string(l.format->name) + " dot product at " + num(gbps) + " GB/s";
   }
-  const double kv_s = d.read_gbps.value > 0 ? kv / (d.read_gbps.value * 1e9) : 0;
+  // The KV cache at depth: its bytes at the read bandwidth, or the measured attention arithmetic
+  // where that is slower (on few CPU cores it is: local-notes.md, 36-46% slower decode at 2048
+  // for 7-8% more bytes); the two overlap.
+  const double kv_s = std::max(d.read_gbps.value > 0 ? kv / (d.read_gbps.value * 1e9) : 0,
+                               attention_seconds(m, w.depth_tokens, d));
   e.bytes_per_token = weights + kv;
   e.decode_tps = weight_s + kv_s > 0 ? 1 / (weight_s + kv_s) : 0;
   if (kv_s > weight_s)
-    e.bottleneck = "memory bandwidth (KV cache read): " + num(kv / 1e9) + " GB per token at " + num(d.read_gbps.value) + " GB/s";
+    e.bottleneck = kv_s > kv / (d.read_gbps.value * 1e9) * 1.01
+                       ? "attention arithmetic over " + std::to_string(w.depth_tokens) + " cached tokens: " +
+                             num(kv_s * 1e3) + " ms per token"
+                       : "memory bandwidth (KV cache read): " + num(kv / 1e9) + " GB per token at " +
+                             num(d.read_gbps.value) + " GB/s";
   else if (slowest_share > weight_s / 2)
     e.bottleneck = "dequantization: " + slowest + ", below the " + num(d.read_gbps.value) + " GB/s memory read";
   else

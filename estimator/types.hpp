@@ -50,9 +50,9 @@ Backend parse_backend(std::string_view name, std::string_view where);
 struct FormatRate {
   std::string format;        ///< block format name, as BlockFormat::name
   int threads = 0;
-  double weight_gbps = 0;    ///< GB/s of weight bytes, median of the repetitions
+  double weight_gbps = 0;    ///< GB/s of weight bytes, the fastest repetition
   double gflops = 0;         ///< the same rate as multiply-adds x 2 (per activation column)
-  double spread = 0;         ///< (max - min) / median of the repetitions
+  double spread = 0;         ///< (slowest - fastest) / median of the repetitions
 };
 
 /// What the calibration kernels measured on one device.
@@ -64,6 +64,9 @@ struct DeviceCalibration {
   std::vector<FormatRate> gemv;       ///< out-of-cache dot products: decode
   std::vector<FormatRate> gemm;       ///< in-cache dot products (weights reused): prefill
   double fma_gflops = 0;              ///< f32 FMA peak, all threads
+  /// Decode attention (f16 KV cache, one query): nanoseconds per query head per cached position
+  /// with all threads, at head_dim 64 and 128; 0 when not measured.
+  double attention_ns_hd64 = 0, attention_ns_hd128 = 0;
 };
 
 /// A calibration run: when, how long, with which kernels, for which machine.

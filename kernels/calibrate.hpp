@@ -22,9 +22,10 @@ struct CalibrationOptions {
 
 /// Measures the CPU: streaming read bandwidth (1 and all threads, pinned, first-touched by the
 /// reader), decode GEMV over a matrix far larger than the last-level cache for each block format
-/// (1 and all threads), an in-cache GEMM per format for prefill, and the f32 FMA peak. Each
-/// figure is the median of repetitions after a warm-up, with its spread. Never throws for a slow
-/// or odd machine: what could not be measured is a note in the result.
+/// (1 and all threads), an in-cache GEMM per format for prefill, and decode attention over an f16
+/// KV cache. Never throws for a slow
+/// or odd machine: what could not be measured is a note in the result. Each figure is the fastest
+/// of its repetitions (after a warm-up), with the spread of all of them.
 Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options);
 
 /// The kernel variants this build has ("generic", "avx2", "avx512") and whether this CPU can run

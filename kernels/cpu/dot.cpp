@@ -3,6 +3,8 @@
 // Q8_K, F16 against F16). ONE source, compiled once per instruction set by kernels/CMakeLists.txt
 // with BENCHR_ISA naming the variant: the generic C++ below is every format's slow twin, and the
 // AVX2 blocks (also used, with VNNI where present, in the AVX-512 build) are the fast paths.
+// Everything here has internal linkage and no std:: templates are instantiated: a function
+// compiled for AVX-512 must never be merged into the generic build by the linker.
 #include <cmath>
 #include <cstring>
 
@@ -143,6 +145,29 @@ namespace {
   float sum = 0;
   for (int i = 0; i < n; ++i) sum += fp16_to_float(w[i]) * fp16_to_float(x[i]);
   return sum;
+}
+
+[[maybe_unused]] void attend_generic(int hd, int positions, const fp16_t* q, const fp16_t* k, const fp16_t* v,
+                                     int stride, float* out) {
+  float m = -INFINITY, sum = 0;
+  for (int i = 0; i < hd; ++i) out[i] = 0;
+  for (int p = 0; p < positions; ++p) {
+    // As ggml's one-row flash attention: rescale the accumulator only when the maximum moves,
+    // so a position costs one exp.
+    const float s = dot_f16_generic(hd, q, k + std::size_t(p) * stride);
+    float weight = 1;
+    if (s > m) {
+      const float scale = std::exp(m - s);
+      for (int i = 0; i < hd; ++i) out[i] *= scale;
+      sum *= scale;
+      m = s;
+    } else {
+      weight = std::exp(s - m);
+    }
+    for (int i = 0; i < hd; ++i) out[i] += weight * fp16_to_float(v[std::size_t(p) * stride + i]);
+    sum += weight;
+  }
+  for (int i = 0; i < hd; ++i) out[i] /= sum;
 }
 
 #if defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
@@ -346,6 +371,34 @@ float dot_f16_fast(int n, const void* vw, const void* vx) {
   return sum;
 }
 
+void attend_fast(int hd, int positions, const fp16_t* q, const fp16_t* k, const fp16_t* v, int stride,
+                 float* out) {
+  float m = -INFINITY, sum = 0;
+  for (int i = 0; i < hd; ++i) out[i] = 0;
+  for (int p = 0; p < positions; ++p) {
+    const float s = dot_f16_fast(hd, q, k + std::size_t(p) * stride);
+    float weight = 1;
+    if (s > m) {  // the maximum moved: rescale what is accumulated (rare after the first few)
+      const float scale = std::exp(m - s);
+      for (int i = 0; i < hd; ++i) out[i] *= scale;
+      sum *= scale;
+      m = s;
+    } else {
+      weight = std::exp(s - m);
+    }
+    const __m256 vw = _mm256_set1_ps(weight);
+    const fp16_t* vp = v + std::size_t(p) * stride;
+    int i = 0;
+    for (; i + 8 <= hd; i += 8) {
+      const __m256 vv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(vp + i)));
+      _mm256_storeu_ps(out + i, _mm256_fmadd_ps(vv, vw, _mm256_loadu_ps(out + i)));
+    }
+    for (; i < hd; ++i) out[i] += weight * half(vp[i]);
+    sum += weight;
+  }
+  for (int i = 0; i < hd; ++i) out[i] /= sum;
+}
+
 uint64_t read_fast(const uint8_t* p, std::size_t bytes) {
   __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
   for (std::size_t i = 0; i < bytes; i += 128) {
@@ -380,12 +433,12 @@ const DotKernels& dot_kernels() {
                             {dot_q4_0_fast, dot_q8_0_fast, dot_q3_k_fast,
                              dot_q45_k_fast<false, BlockQ4_K>, dot_q45_k_fast<true, BlockQ5_K>,
                              dot_q6_k_fast, dot_f16_fast},
-                            read_fast};
+                            read_fast, attend_fast};
 #else
   static const DotKernels k{BENCHR_ISA_NAME,
                             {dot_q4_0_generic, dot_q8_0_generic, dot_q3_k_generic, dot_q4_k_generic,
                              dot_q5_k_generic, dot_q6_k_generic, dot_f16_generic},
-                            read_generic};
+                            read_generic, attend_generic};
 #endif
   return k;
 }

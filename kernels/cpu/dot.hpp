@@ -40,10 +40,18 @@ using DotFn = float (*)(int n, const void* w, const void* x);
 /// of them, so the compiler cannot drop the loads: the streaming-read bandwidth kernel.
 using ReadFn = uint64_t (*)(const uint8_t* p, std::size_t bytes);
 
+/// Decode attention for one query head over `positions` cached keys and values, as llama.cpp's
+/// CPU flash attention does it for a single token: q (f16) · each f16 key, online softmax, and
+/// the weighted f16 values accumulated in f32 into `out` (head_dim floats). K and V rows are
+/// `stride` halves apart (the KV heads of one position are contiguous).
+using AttendFn = void (*)(int head_dim, int positions, const fp16_t* q, const fp16_t* k, const fp16_t* v,
+                          int stride, float* out);
+
 struct DotKernels {
   const char* isa;                       ///< "generic", "avx2", "avx512"
   std::array<DotFn, kFormats> dot;
   ReadFn read;
+  AttendFn attend;
 };
 
 // One source (dot.cpp) compiled once per instruction set; each defines its table.

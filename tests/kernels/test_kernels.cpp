@@ -83,6 +83,39 @@ BOOST_AUTO_TEST_CASE(fast_variants_agree_with_the_generic_twin) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(attention_matches_a_float64_softmax) {
+  // One query head over 300 cached positions, head_dim 64 and 128 (and an odd 72), with the K/V
+  // rows of 4 KV heads interleaved as in llama.cpp's cache: stride = 4 x head_dim.
+  for (const auto& v : dot_variants()) {
+    if (!v.supported) continue;
+    for (int hd : {64, 72, 128}) {
+      const int positions = 300, stride = 4 * hd;
+      std::mt19937 rng(hd);
+      std::normal_distribution<float> normal(0, 1);
+      std::vector<fp16_t> q(hd), k(std::size_t(positions) * stride), val(k.size());
+      for (auto& x : q) x = float_to_fp16(normal(rng) * 0.3f);
+      for (auto& x : k) x = float_to_fp16(normal(rng));
+      for (auto& x : val) x = float_to_fp16(normal(rng));
+      std::vector<float> out(hd);
+      v.kernels->attend(hd, positions, q.data(), k.data(), val.data(), stride, out.data());
+      std::vector<double> score(positions), ref(hd, 0.0);
+      double top = -1e300, total = 0;
+      for (int p = 0; p < positions; ++p) {
+        score[p] = 0;
+        for (int i = 0; i < hd; ++i) score[p] += double(fp16_to_float(q[i])) * fp16_to_float(k[std::size_t(p) * stride + i]);
+        top = std::max(top, score[p]);
+      }
+      for (int p = 0; p < positions; ++p) {
+        const double w = std::exp(score[p] - top);
+        total += w;
+        for (int i = 0; i < hd; ++i) ref[i] += w * fp16_to_float(val[std::size_t(p) * stride + i]);
+      }
+      for (int i = 0; i < hd; ++i)
+        BOOST_TEST(std::abs(out[i] - ref[i] / total) < kRelativeTolerance, v.kernels->isa << " hd " << hd << " i " << i);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(calibration_with_a_tiny_budget_finishes_in_it) {
   CpuInfo cpu;
   cpu.cores = {1, "test"};
