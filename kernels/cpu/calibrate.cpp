@@ -24,9 +24,9 @@ using kernels::Format;
 // Row length of the GEMV/GEMM matrices: a typical hidden size (Llama 8B, Qwen3 8B: 4096).
 constexpr int kRowElements = 4096;
 // The decode matrix must be far larger than the last-level cache so the figure is DRAM's:
-// 4 x L3, at least 64 MiB, at most 512 MiB.
-constexpr double kBufferPerL3 = 4;
-constexpr std::size_t kMinBuffer = 64u << 20, kMaxBuffer = 512u << 20;
+// 8 x L3 (a quarter of a 4 x L3 buffer would still hit in cache), at least 128 MiB, at most 1 GiB.
+constexpr double kBufferPerL3 = 8;
+constexpr std::size_t kMinBuffer = 128u << 20, kMaxBuffer = 1024u << 20;
 // Prefill reuses each weight row across a batch of tokens while it is in cache: per thread a
 // 256 KiB weight tile (inside a 1 MiB L2) against 8 activation columns.
 constexpr std::size_t kGemmTileBytes = 256u << 10;
