@@ -46,12 +46,13 @@ double weight_bytes(const ModelSpec& m, const QuantSpec& q);
 /// experts count at experts_active / experts.
 double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q);
 /// Weights touched per decoded token, by storage format: parameters and bytes (untied embeddings
-/// gathered, one row; routed experts at experts_active / experts).
+/// gathered, one row; routed experts at experts_active / experts). A prompt's tokens skip the
+/// output matrix (`with_output` false): llama.cpp computes logits for the last one only.
 struct FormatLoad {
   const BlockFormat* format;
   double params = 0, bytes = 0;
 };
-std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q);
+std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q, bool with_output = true);
 
 /// Bytes llama.cpp's x86 CPU backend repacks into a second buffer (Q4_0/Q4_K matmul weights).
 double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q);

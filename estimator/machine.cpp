@@ -37,12 +37,14 @@ constexpr double kCpuDecodeGbpsPerCore = 16.5;
 constexpr double kCpuDecodeOverRead = 0.96;
 constexpr double kDualChannelDdr5Gbps = 89.6;
 // Prefill per core, 8-bit dot products (llama.cpp quantizes activations to Q8): pp512 on 2 Zen 4
-// cores with AVX-512 VNNI gives 135-167 GFLOP/s per core over tinyllama/1B/3B/8B Q4_0
-// (local-llamacpp.csv; FLOPs = 2 x matmul params + attention) -> median 148. AVX2 and NEON at
-// half that rate per core (half the vector width, no VNNI) and scalar at 1/16 are assumptions.
-constexpr double kCpuPrefillGflopsPerCoreAvx512 = 148;
-constexpr double kCpuPrefillGflopsPerCoreAvx2 = 74;
-constexpr double kCpuPrefillGflopsPerCoreScalar = 9;
+// cores with AVX-512 VNNI, Q4_0 (repacked GEMM) rows of local-llamacpp.csv, FLOPs = 2 x matmul
+// parameters without the output matrix (logits only for the last prompt token) + attention:
+// TinyLlama 126, Llama-3.2-1B 132, 3B 131, 3.1-8B 137 GFLOP/s per core -> 131 (median).
+// AVX2 and NEON at half that rate per core (half the vector width, no VNNI) and scalar at 1/16
+// are assumptions.
+constexpr double kCpuPrefillGflopsPerCoreAvx512 = 131;
+constexpr double kCpuPrefillGflopsPerCoreAvx2 = 65.5;
+constexpr double kCpuPrefillGflopsPerCoreScalar = 8;
 // Power while generating: 170 W TDP / 16 cores of a Ryzen 9 7950X (AMD product page) ~ 10.6 W.
 constexpr double kCpuWattsPerCore = 10.6;
 

@@ -105,12 +105,13 @@ double weight_bytes(const ModelSpec& m, const QuantSpec& q) {
   return b;
 }
 
-std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q) {
+std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q, bool with_output) {
   const auto p = param_breakdown(m);
   const double share = m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
   std::vector<FormatLoad> load;
   for (std::size_t r = 0; r < kRoles; ++r) {
     if (r == static_cast<std::size_t>(Role::embedding)) continue;  // gathered, one row a token
+    if (!with_output && r == static_cast<std::size_t>(Role::output)) continue;
     const double params = (p.total[r] - p.routed[r]) + p.routed[r] * share;
     for (const auto& s : q.roles[r]) {
       auto it = std::find_if(load.begin(), load.end(), [&](const FormatLoad& l) { return l.format == s.format; });

@@ -55,6 +55,10 @@ double attention_seconds(const ModelSpec& m, int64_t depth, const Device& d) {
   return positions * m.heads * ns * 1e-9;
 }
 
+const FormatRate* prefill_rate(const Device& d, std::string_view format) {
+  return d.measured ? find_rate(d.measured->gemm, format, d.measured->threads) : nullptr;
+}
+
 /// The rate at which decode streams weights of format `f`: llama.cpp's repacked Q4_0/Q4_K GEMV
 /// kernels keep up with memory on AVX2+ CPUs (local-llamacpp.csv: Q4_0 decode implies 32-34 GB/s
 /// against a 34.5 GB/s likwid read), so those run at the read bandwidth; every other format at
@@ -67,10 +71,11 @@ double decode_gbps(const Device& d, const BlockFormat& f, const FormatRate* meas
 
 bool fits(const MemoryNeed& n) { return n.total_bytes <= n.available_bytes * (1 - kMinHeadroom); }
 
-/// Attention FLOPs per prompt token at the mean position of a `prompt`-token prompt: QK^T and
-/// A·V, 2 FLOPs per multiply-add each; sliding-window layers see at most their window.
-double attention_flops_per_token(const ModelSpec& m, int64_t prompt) {
-  const double mean_pos = prompt / 2.0;
+/// Attention FLOPs per prompt token at the mean position of a `prompt`-token prompt that follows
+/// `depth` cached tokens: QK^T and A·V, 2 FLOPs per multiply-add each; sliding-window layers see
+/// at most their window.
+double attention_flops_per_token(const ModelSpec& m, int64_t prompt, int64_t depth) {
+  const double mean_pos = depth + prompt / 2.0;
   const double qk = m.head_dim, vd = m.v_head_dim > 0 ? m.v_head_dim : m.head_dim;
   double global_layers = m.layers, local_layers = 0;
   if (m.sliding_window > 0 && m.sliding_window_pattern > 0) {
@@ -178,13 +183,14 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     e.bottleneck = "memory bandwidth (weights): " + num(e.bytes_per_token / 1e9) + " GB per token at " +
                    num(weights / weight_s / 1e9) + " GB/s";
 
-  // Prefill: 2 FLOPs per active weight per token plus attention, at the device's compute rate.
-  // (The calibration's in-cache dot products are not used here yet: llama.cpp's prefill runs
-  // dedicated GEMM kernels -- tinyBLAS for Q8_0/Q4_0/F16, repacked GEMM for Q4_0/Q4_K -- that
-  // are 2-7x faster than those, see bench/check_local.py.)
-  double active = 0;
-  for (const auto& l : load) active += l.params;
-  const double prefill_s = (2 * active + attention_flops_per_token(m, w.prompt_tokens)) / (d.compute_gflops.value * 1e9);
+  // Prefill: 2 FLOPs per active weight per token plus attention. Formats llama.cpp multiplies
+  // with a dedicated CPU GEMM run at the device's compute rate; the others go one dot product
+  // per row and token in llama.cpp too, which is what the calibration's in-cache GEMM times.
+  double prefill_s = attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) / (d.compute_gflops.value * 1e9);
+  for (const auto& l : per_token_load(m, q, false)) {
+    const FormatRate* r = l.format->cpu_gemm || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
+    prefill_s += 2 * l.params / ((r ? r->gflops : d.compute_gflops.value) * 1e9);
+  }
   e.prefill_tps = d.compute_gflops.value > 0 && prefill_s > 0 ? 1 / prefill_s : 0;
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
 

@@ -68,17 +68,20 @@ const std::vector<BlockFormat>& block_formats() {
   // Beyond GGUF: FP8 E4M3 one byte; NVFP4 16 FP4 values + one FP8 scale = 9 B per 16; MLX
   // affine groups of 64 with fp16 scale and bias; AWQ/GPTQ int4 in groups of 128 with an fp16
   // scale and a 4-bit zero point (written as 256-weight blocks of 133 B).
+  // cpu_gemm: prefill in llama.cpp's CPU backend goes through a dedicated GEMM -- llamafile's
+  // tinyBLAS (ggml-cpu/llamafile/sgemm.cpp: F32, F16, BF16, Q8_0, Q4_0, Q5_0, IQ4_NL) or the
+  // repacked kernels (Q4_0, Q4_K) -- instead of one dot product per row and token.
   static const std::vector<BlockFormat> formats{
-      {"F32", 1, 4, false},       {"F16", 1, 2, false},       {"BF16", 1, 2, false},
-      {"Q4_0", 32, 18, true},     {"Q4_1", 32, 20, false},    {"Q5_0", 32, 22, false},
-      {"Q5_1", 32, 24, false},    {"Q8_0", 32, 34, false},    {"Q2_K", 256, 84, false},
-      {"Q3_K", 256, 110, false},  {"Q4_K", 256, 144, true},   {"Q5_K", 256, 176, false},
-      {"Q6_K", 256, 210, false},  {"IQ2_XXS", 256, 66, false}, {"IQ2_XS", 256, 74, false},
-      {"IQ2_S", 256, 82, false},  {"IQ3_XXS", 256, 98, false}, {"IQ3_S", 256, 110, false},
-      {"IQ4_NL", 32, 18, false},  {"IQ4_XS", 256, 136, false}, {"IQ1_S", 256, 50, false},
-      {"IQ1_M", 256, 56, false},  {"MXFP4", 32, 17, false},   {"FP8", 1, 1, false},
-      {"NVFP4", 16, 9, false},    {"MLX4", 64, 36, false},    {"MLX8", 64, 68, false},
-      {"INT4_G128", 256, 133, false},
+      {"F32", 1, 4, false, true},        {"F16", 1, 2, false, true},       {"BF16", 1, 2, false, true},
+      {"Q4_0", 32, 18, true, true},      {"Q4_1", 32, 20, false, false},   {"Q5_0", 32, 22, false, true},
+      {"Q5_1", 32, 24, false, false},    {"Q8_0", 32, 34, false, true},    {"Q2_K", 256, 84, false, false},
+      {"Q3_K", 256, 110, false, false},  {"Q4_K", 256, 144, true, true},   {"Q5_K", 256, 176, false, false},
+      {"Q6_K", 256, 210, false, false},  {"IQ2_XXS", 256, 66, false, false}, {"IQ2_XS", 256, 74, false, false},
+      {"IQ2_S", 256, 82, false, false},  {"IQ3_XXS", 256, 98, false, false}, {"IQ3_S", 256, 110, false, false},
+      {"IQ4_NL", 32, 18, false, true},   {"IQ4_XS", 256, 136, false, false}, {"IQ1_S", 256, 50, false, false},
+      {"IQ1_M", 256, 56, false, false},  {"MXFP4", 32, 17, false, false},  {"FP8", 1, 1, false, false},
+      {"NVFP4", 16, 9, false, false},    {"MLX4", 64, 36, false, false},   {"MLX8", 64, 68, false, false},
+      {"INT4_G128", 256, 133, false, false},
   };
   return formats;
 }

@@ -153,6 +153,7 @@ struct BlockFormat {
   int block_elements;   ///< weights per block
   int block_bytes;      ///< bytes per block, scales included
   bool cpu_repack;      ///< llama.cpp's x86 CPU backend keeps a second, repacked copy
+  bool cpu_gemm;        ///< llama.cpp's CPU prefill has a dedicated GEMM for it (tinyBLAS, repack)
   double bits_per_weight() const { return 8.0 * block_bytes / block_elements; }
 };
 /// The known formats; nullptr for an unknown name.

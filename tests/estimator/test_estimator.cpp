@@ -197,15 +197,20 @@ BOOST_AUTO_TEST_CASE(kv_read_slows_decode_at_depth) {
 }
 
 BOOST_AUTO_TEST_CASE(prefill_is_compute_over_flops_per_token) {
-  // 2 x 7,505,000,000 active matmul params (8.03B less the 525M embedding) + attention at a mean
-  // position of 256: 2 x 32 heads x 256 dims x 32 layers x 256 = 134,217,728 FLOPs.
-  // 300 GFLOP/s / 15.144e9 FLOP = 19.81 tok/s; llama-bench pp512 measured 17.9 (Q4_K_M).
+  // 2 x 6,979,588,096 matmul params per prompt token (8.03B less the 525M embedding, gathered,
+  // and the 525M output matrix, which llama.cpp applies to the last prompt token only) +
+  // attention at a mean position of 256: 2 x 32 heads x 256 dims x 32 layers x 256 = 134,217,728
+  // FLOPs. 300 GFLOP/s / 14.093e9 FLOP = 21.29 tok/s; llama-bench pp512 measured 17.9 (Q4_K_M).
   Workload w;
   w.prompt_tokens = 512;
   const auto e = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
-  const double flops = 2.0 * (8030261248.0 - 128256.0 * 4096) + 134217728.0;
+  const double flops = 2.0 * (8030261248.0 - 2 * 128256.0 * 4096) + 134217728.0;
   BOOST_TEST(e.prefill_tps == 300e9 / flops, boost::test_tools::tolerance(1e-3));
   BOOST_TEST(e.time_to_first_token_s == 512 / e.prefill_tps, boost::test_tools::tolerance(1e-9));
+  // After 2048 cached tokens every prompt token attends over 2048 more positions.
+  w.depth_tokens = 2048;
+  const auto deep = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  BOOST_TEST(300e9 / deep.prefill_tps == flops + 2.0 * 32 * 256 * 32 * 2048, boost::test_tools::tolerance(1e-3));
 }
 
 BOOST_AUTO_TEST_CASE(a_model_larger_than_memory_does_not_fit) {
