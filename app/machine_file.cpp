@@ -82,6 +82,7 @@ nlohmann::json to_json(const Machine& m) {
                        {"read_gbps", sourced(d.read_gbps)},
                        {"compute_gflops", sourced(d.compute_gflops)},
                        {"power_w", sourced(d.power_w)},
+                       {"layer_overhead_s", sourced(d.layer_overhead_s)},
                        {"unified_memory", d.unified_memory},
                        {"software", d.software},
                        {"cpu_repack", d.cpu_repack}});
@@ -146,6 +147,7 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where) {
     d.read_gbps = r.sourced<double>(dj, p, "read_gbps");
     d.compute_gflops = r.sourced<double>(dj, p, "compute_gflops");
     d.power_w = r.sourced<double>(dj, p, "power_w");
+    d.layer_overhead_s = r.sourced<double>(dj, p, "layer_overhead_s");
     d.unified_memory = dj.value("unified_memory", false);
     d.software = dj.value("software", false);
     d.cpu_repack = dj.value("cpu_repack", false);

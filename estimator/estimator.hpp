@@ -21,6 +21,8 @@ Machine with_calibration(Machine m, const Calibration& c);
 
 /// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
 double decode_efficiency(Backend);
+/// Decode's fixed cost per layer and token on a backend (kernel launches, synchronisation).
+double decode_overhead_s_per_layer(Backend);
 /// Prefill efficiency: achieved FLOP/s / datasheet dense FP16 FLOP/s, per backend.
 double prefill_efficiency(Backend);
 

@@ -7,13 +7,16 @@
 namespace benchr {
 namespace {
 
-// Decode efficiency per backend: median over ../shared/validation/published/speeds.csv of
-// tg128 x bytes per token / datasheet bandwidth; refit and printed by bench/fit_efficiency.py
-// (cuda n=29, metal n=79, rocm n=10, vulkan n=12; LLaMA-2 7B, all layers on the GPU).
-constexpr double kDecodeEfficiencyCuda = 0.670;
-constexpr double kDecodeEfficiencyMetal = 0.751;
-constexpr double kDecodeEfficiencyRocm = 0.537;
-constexpr double kDecodeEfficiencyVulkan = 0.702;
+// Decode per backend: seconds per token = bytes / (datasheet bandwidth x efficiency) + layers x
+// overhead per layer (kernel launches and synchronisation a token costs whatever its size).
+// Both fitted together on ../shared/validation/published/speeds.csv (LLaMA-2 7B, every layer on
+// the GPU) by bench/fit_efficiency.py, minimising the median relative error: cuda n=29 (4.4%),
+// metal n=79 (3.0%), rocm n=10 (10.9%), vulkan n=12 (4.9%). rocm and vulkan reach the cap of
+// efficiency 1 (datasheet bandwidth): their gap to it is all per-layer overhead on those rows.
+constexpr double kDecodeEfficiencyCuda = 0.870, kDecodeOverheadUsCuda = 34;
+constexpr double kDecodeEfficiencyMetal = 0.945, kDecodeOverheadUsMetal = 198;
+constexpr double kDecodeEfficiencyRocm = 1.0, kDecodeOverheadUsRocm = 200;
+constexpr double kDecodeEfficiencyVulkan = 1.0, kDecodeOverheadUsVulkan = 56;
 // CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode: no published CPU row to fit yet.
 // Assumption: a streaming read reaches ~75% of the DDR datasheet figure and decode ~96% of the
 // streaming read (local-notes.md: 33 GB/s decode vs 34.5 GB/s likwid load) -> 0.72.
@@ -76,6 +79,17 @@ double decode_efficiency(Backend b) {
     case Backend::cpu: return kDecodeEfficiencyCpu;
   }
   return kDecodeEfficiencyCpu;
+}
+
+double decode_overhead_s_per_layer(Backend b) {
+  switch (b) {
+    case Backend::cuda: return kDecodeOverheadUsCuda * 1e-6;
+    case Backend::metal: return kDecodeOverheadUsMetal * 1e-6;
+    case Backend::rocm: return kDecodeOverheadUsRocm * 1e-6;
+    case Backend::vulkan: return kDecodeOverheadUsVulkan * 1e-6;
+    case Backend::cpu: return 0;  // the CPU's per-format rates are measured on this machine
+  }
+  return 0;
 }
 
 double prefill_efficiency(Backend b) {
@@ -165,6 +179,9 @@ Machine machine_from_hardware(const HardwareSpec& hw) {
                             std::string(to_string(hw.backend)) + " prefill efficiency " + fmt1(peff)};
   }
   if (hw.tdp_w > 0) d.power_w = {hw.tdp_w, "datasheet TDP"};
+  if (const double o = decode_overhead_s_per_layer(hw.backend); o > 0)
+    d.layer_overhead_s = {o, std::string(to_string(hw.backend)) + " per-layer overhead " + fmt1(o * 1e6) +
+                                 " us (fitted, bench/fit_efficiency.py)"};
   d.cpu_repack = d.kind == DeviceKind::cpu && hw.backend == Backend::cpu;
   m.devices.push_back(d);
   if (d.kind == DeviceKind::cpu) {

@@ -170,7 +170,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   const double kv_s = std::max(d.read_gbps.value > 0 ? kv / (d.read_gbps.value * 1e9) : 0,
                                attention_seconds(m, w.depth_tokens, d));
   e.bytes_per_token = weights + kv;
-  e.decode_tps = weight_s + kv_s > 0 ? 1 / (weight_s + kv_s) : 0;
+  const double overhead_s = m.layers * d.layer_overhead_s.value;
+  e.decode_tps = weight_s + kv_s > 0 ? 1 / (weight_s + kv_s + overhead_s) : 0;
   if (kv_s > weight_s)
     e.bottleneck = kv_s > kv / (d.read_gbps.value * 1e9) * 1.01
                        ? "attention arithmetic over " + std::to_string(w.depth_tokens) + " cached tokens: " +
@@ -196,6 +197,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
 
   auto& a = e.assumptions;
   a.push_back("bandwidth " + num(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
+  if (d.layer_overhead_s.known()) a.push_back(d.layer_overhead_s.source + " x " + std::to_string(m.layers) + " layers");
   if (d.compute_gflops.known())
     a.push_back("prefill compute " + num(d.compute_gflops.value) + " GFLOP/s: " +
                 d.compute_gflops.source);

@@ -89,6 +89,7 @@ struct Device {
   Sourced<double> read_gbps;             ///< effective read bandwidth for decode, GB/s (1e9 B/s)
   Sourced<double> compute_gflops;        ///< effective dense throughput for prefill, GFLOP/s
   Sourced<double> power_w;               ///< power drawn while generating
+  Sourced<double> layer_overhead_s;      ///< decode's fixed cost per layer and token
   bool unified_memory = false;           ///< shares its pool with the host (Apple, APU)
   bool software = false;                 ///< a software rasteriser (lavapipe): never a place for a model
   bool cpu_repack = false;               ///< llama.cpp's CPU backend repacks Q4_0/Q4_K here (x86 AVX2+)
