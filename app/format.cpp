@@ -187,6 +187,10 @@ json to_json(const Estimate& e) {
           {"backend", to_string(e.backend)},
           {"device", e.device_name},
           {"placement", to_string(e.placement.kind)},
+          {"gpu_layers", e.placement.gpu_layers},
+          {"host", e.host_name},
+          {"host_memory", e.host_memory ? memory_json(*e.host_memory) : json(nullptr)},
+          {"host_bytes_per_token", e.host_bytes_per_token},
           {"fits", e.fits},
           {"headroom", e.headroom},
           {"memory", memory_json(e.memory)},
@@ -229,8 +233,8 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     j["workload"] = to_json(w);
     return j.dump(2) + "\n";
   }
-  std::string s = fmt::format("{} at {} on {} ({}, {})\n", e.model, e.quant, m.name, e.device_name,
-                              to_string(e.backend));
+  std::string s = wrap(fmt::format("{} at {} on {} ({}, {}; placement {})", e.model, e.quant, m.name, e.device_name,
+                                   to_string(e.backend), to_string(e.placement.kind)), 0, 2);
   const MemoryNeed& n = e.memory;
   s += fmt::format("  fits        {} — needs {} of {} ({:.0f}% headroom); largest context {}\n",
                    e.fits ? "yes" : "NO", gib(n.total_bytes), gib(n.available_bytes),
@@ -241,7 +245,13 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
   if (n.repack_bytes > 0)
     s += fmt::format("              + CPU repack {} (peak while loading {})\n", gib(n.repack_bytes),
                      gib(n.peak_bytes));
-  s += fmt::format("  decode      {} tok/s — {}\n", tps(e.decode_tps), e.bottleneck);
+  if (e.host_memory)
+    s += "  host        " + wrap(fmt::format("{}: weights {}, KV cache {}, needs {} of {}; reads {} per token",
+                                             e.host_name, gib(e.host_memory->weights_bytes),
+                                             gib(e.host_memory->kv_cache_bytes), gib(e.host_memory->total_bytes),
+                                             gib(e.host_memory->available_bytes), gib(e.host_bytes_per_token)),
+                                 14, 14);
+  s += "  decode      " + wrap(fmt::format("{} tok/s — {}", tps(e.decode_tps), e.bottleneck), 14, 14);
   if (e.prefill_tps > 0)
     s += fmt::format("  prefill     {} tok/s; first token after {:.1f} s for a {}-token prompt\n",
                      tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -126,6 +127,16 @@ Machine calibrated(Machine m, const Flags& f) {
   return with_calibration(std::move(m), *c);
 }
 
+/// This machine: probed (or replayed from --machine), calibrated unless --no-calibrate.
+Machine this_machine(const Flags& f) {
+  Machine m = f.machine_path.empty() ? probe_live() : load_machine(f.machine_path);
+  if (f.machine_path.empty()) {
+    if (f.no_calibrate) m.notes.push_back("--no-calibrate: bandwidth and compute are stated estimates, not measurements");
+    else m = calibrated(std::move(m), f);
+  }
+  return m;
+}
+
 Machine the_machine(const Flags& f, const Catalog& c) {
   if (!f.hardware_id.empty()) {
     const HardwareSpec* hw = c.find_hardware(f.hardware_id);
@@ -137,13 +148,20 @@ Machine the_machine(const Flags& f, const Catalog& c) {
     }
     HardwareSpec spec = *hw;
     if (!f.backend.empty()) spec.backend = parse_backend(f.backend, "--backend");
-    return machine_from_hardware(spec);
+    Machine m = machine_from_hardware(spec);
+    if (spec.kind == "gpu") {
+      // A graphics card goes into a computer: this one (or the --machine replayed), whose CPU
+      // and RAM take what does not fit on the card.
+      const Machine host = this_machine(f);
+      m.cpu = host.cpu;
+      m.devices.insert(m.devices.begin(), host.devices.front());
+      m.notes.push_back("host for the card: " + (f.machine_path.empty() ? std::string("this machine") : f.machine_path) +
+                        " (" + host.devices.front().name + ", " +
+                        std::to_string(std::llround(host.devices.front().memory_bytes.value / kGiB)) + " GiB RAM)");
+    }
+    return m;
   }
-  Machine m = f.machine_path.empty() ? probe_live() : load_machine(f.machine_path);
-  if (f.machine_path.empty()) {
-    if (f.no_calibrate) m.notes.push_back("--no-calibrate: bandwidth and compute are stated estimates, not measurements");
-    else m = calibrated(std::move(m), f);
-  }
+  Machine m = this_machine(f);
   if (!f.backend.empty()) {
     const Backend b = parse_backend(f.backend, "--backend");
     bool found = false;

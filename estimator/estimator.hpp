@@ -47,24 +47,39 @@ double weight_bytes(const ModelSpec& m, const QuantSpec& q);
 /// Bytes of weights read per decoded token: untied embeddings are gathered (one row), routed
 /// experts count at experts_active / experts.
 double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q);
-/// Weights touched per decoded token, by storage format: parameters and bytes (untied embeddings
-/// gathered, one row; routed experts at experts_active / experts). A prompt's tokens skip the
-/// output matrix (`with_output` false): llama.cpp computes logits for the last one only.
+/// Parameters and bytes of one storage format.
 struct FormatLoad {
   const BlockFormat* format;
   double params = 0, bytes = 0;
 };
+
+/// The part of a model one memory pool holds: a share of the repeating layers (their dense part
+/// -- attention, norms, dense and shared MLPs -- and/or their routed experts), the output matrix,
+/// the input embedding.
+struct Slice {
+  double layers = 1;
+  bool dense = true, routed = true;
+  bool output = true, embedding = true;
+};
+/// The slice's weights by format: as stored, or (`per_token`) as one decoded token reads them --
+/// routed experts at experts_active / experts, the embedding gathered (one row, not counted).
+std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const Slice& s, bool per_token);
+
+/// Weights touched per decoded token, by format (the whole model). A prompt's tokens skip the
+/// output matrix (`with_output` false): llama.cpp computes logits for the last one only.
 std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q, bool with_output = true);
 
 /// Bytes llama.cpp's x86 CPU backend repacks into a second buffer (Q4_0/Q4_K matmul weights).
-double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q);
+double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, const Slice& s = Slice{});
 
 /// KV cache for `tokens` of context: per layer K and V widths (GQA), or the MLA latent; sliding-
 /// window layers hold at most the window.
 double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv);
 
-MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w,
-                       const Device& d);
+/// What the slice needs in device d's pool: its weights, the KV cache of its layers (when it
+/// holds their attention), compute buffers and runtime overhead.
+MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d,
+                       const Slice& s = Slice{});
 
 // ---- speed and the whole estimate (speed.cpp) ------------------------------------------------
 

@@ -19,19 +19,6 @@ constexpr double kOutputBufferBytesPerLogit = 4;
 // a fraction of memory instead (machine.cpp).
 constexpr double kGpuRuntimeOverheadBytes = 400 * kMiB;
 
-double bits(const RoleMix& mix) {
-  double b = 0;
-  for (const auto& s : mix) b += s.fraction * s.format->bits_per_weight();
-  return b;
-}
-
-double repack_bits(const RoleMix& mix) {
-  double b = 0;
-  for (const auto& s : mix)
-    if (s.format->cpu_repack) b += s.fraction * s.format->bits_per_weight();
-  return b;
-}
-
 double v_dim(const ModelSpec& m) { return m.v_head_dim > 0 ? m.v_head_dim : m.head_dim; }
 
 double kv_element_bytes(KvType t) {
@@ -98,45 +85,56 @@ double computed_active_params(const ModelSpec& m) {
   return n;
 }
 
-double weight_bytes(const ModelSpec& m, const QuantSpec& q) {
+std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const Slice& s, bool per_token) {
   const auto p = param_breakdown(m);
-  double b = 0;
-  for (std::size_t r = 0; r < kRoles; ++r) b += p.total[r] * bits(q.roles[r]) / 8;
-  return b;
-}
-
-std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q, bool with_output) {
-  const auto p = param_breakdown(m);
-  const double share = m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
+  const double share = per_token && m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
   std::vector<FormatLoad> load;
   for (std::size_t r = 0; r < kRoles; ++r) {
-    if (r == static_cast<std::size_t>(Role::embedding)) continue;  // gathered, one row a token
-    if (!with_output && r == static_cast<std::size_t>(Role::output)) continue;
-    const double params = (p.total[r] - p.routed[r]) + p.routed[r] * share;
-    for (const auto& s : q.roles[r]) {
-      auto it = std::find_if(load.begin(), load.end(), [&](const FormatLoad& l) { return l.format == s.format; });
-      if (it == load.end()) it = load.insert(load.end(), FormatLoad{s.format});
-      it->params += params * s.fraction;
-      it->bytes += params * s.fraction * s.format->bits_per_weight() / 8;
+    const auto role = static_cast<Role>(r);
+    double params;
+    if (role == Role::embedding) {
+      if (per_token || !s.embedding) continue;  // a token gathers one row of it
+      params = p.total[r];
+    } else if (role == Role::output) {
+      if (!s.output) continue;
+      params = p.total[r];
+    } else {
+      params = s.layers * ((s.dense ? p.total[r] - p.routed[r] : 0) + (s.routed ? p.routed[r] * share : 0));
+    }
+    if (params <= 0) continue;
+    for (const auto& f : q.roles[r]) {
+      auto it = std::find_if(load.begin(), load.end(), [&](const FormatLoad& l) { return l.format == f.format; });
+      if (it == load.end()) it = load.insert(load.end(), FormatLoad{f.format});
+      it->params += params * f.fraction;
+      it->bytes += params * f.fraction * f.format->bits_per_weight() / 8;
     }
   }
   return load;
 }
 
-double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q) {
+namespace {
+double bytes_of(const std::vector<FormatLoad>& load, bool repacked_only = false) {
   double b = 0;
-  for (const auto& l : per_token_load(m, q)) b += l.bytes;
+  for (const auto& l : load)
+    if (!repacked_only || l.format->cpu_repack) b += l.bytes;
   return b;
 }
+}  // namespace
 
-double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q) {
-  const auto p = param_breakdown(m);
-  double b = 0;
-  for (std::size_t r = 0; r < kRoles; ++r) {
-    if (r == static_cast<std::size_t>(Role::embedding)) continue;  // get_rows reads the original
-    b += p.total[r] * repack_bits(q.roles[r]) / 8;
-  }
-  return b;
+double weight_bytes(const ModelSpec& m, const QuantSpec& q) { return bytes_of(slice_load(m, q, Slice{}, false)); }
+
+std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q, bool with_output) {
+  Slice s;
+  s.output = with_output;
+  return slice_load(m, q, s, true);
+}
+
+double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q) { return bytes_of(per_token_load(m, q)); }
+
+double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, const Slice& s) {
+  Slice matmuls = s;
+  matmuls.embedding = false;  // get_rows reads the original
+  return bytes_of(slice_load(m, q, matmuls, false), true);
 }
 
 double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv) {
@@ -151,12 +149,12 @@ double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv) {
   return (global_layers * tokens + local_layers * local_tokens) * width * kv_element_bytes(kv);
 }
 
-MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w,
-                       const Device& d) {
+MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d,
+                       const Slice& s) {
   MemoryNeed n;
-  n.weights_bytes = weight_bytes(m, q);
-  n.repack_bytes = d.cpu_repack ? cpu_repack_bytes(m, q) : 0;
-  n.kv_cache_bytes = kv_cache_bytes(m, w.context_tokens, w.kv_type);
+  n.weights_bytes = bytes_of(slice_load(m, q, s, false));
+  n.repack_bytes = d.cpu_repack ? cpu_repack_bytes(m, q, s) : 0;
+  n.kv_cache_bytes = s.dense ? s.layers * kv_cache_bytes(m, w.context_tokens, w.kv_type) : 0;
   n.compute_bytes = kUbatchTokens * kComputeBytesPerElement * (double(m.vocab) + 2.0 * m.hidden);
   n.overhead_bytes = kOutputBufferBytesPerLogit * m.vocab +
                      (d.kind == DeviceKind::gpu && d.backend != Backend::metal

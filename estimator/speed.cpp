@@ -86,15 +86,42 @@ double attention_flops_per_token(const ModelSpec& m, int64_t prompt, int64_t dep
   return 2.0 * m.heads * (qk + vd) * (global_layers * mean_pos + local_layers * local_pos);
 }
 
-int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, const Device& d) {
-  int64_t lo = 0, hi = std::max<int64_t>(m.context_max, 1);
+/// One device's share of a placement.
+struct Pool {
+  std::size_t device;
+  Slice slice;
+};
+
+std::vector<Pool> pools_of(const ModelSpec& m, const Placement& p) {
+  switch (p.kind) {
+    case PlacementKind::partial_offload: {
+      // llama.cpp -ngl N: the first N layers on the GPU; the output matrix and the embedding stay
+      // on the CPU until every layer is offloaded.
+      const double f = double(p.gpu_layers) / m.layers;
+      return {{p.device, Slice{f, true, true, false, false}}, {p.host, Slice{1 - f, true, true, true, true}}};
+    }
+    case PlacementKind::experts_on_cpu:
+      // Attention, dense and shared MLPs, output on the GPU; routed experts and the embedding in RAM.
+      return {{p.device, Slice{1, true, false, true, false}}, {p.host, Slice{1, false, true, false, true}}};
+    default:
+      return {{p.device, Slice{}}};
+  }
+}
+
+bool fits_all(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Machine& machine, const Placement& p) {
+  for (const auto& pool : pools_of(m, p))
+    if (!fits(memory_need(m, q, w, machine.devices[pool.device], pool.slice))) return false;
+  return true;
+}
+
+int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, const Machine& machine, const Placement& p) {
   auto ok = [&](int64_t ctx) {
     w.context_tokens = ctx;
-    return fits(memory_need(m, q, w, d));
+    return fits_all(m, q, w, machine, p);
   };
-  if (!ok(1)) return 0;
+  int64_t lo = 1, hi = std::max<int64_t>(m.context_max, 1);
+  if (!ok(lo)) return 0;
   if (ok(hi)) return hi;
-  lo = 1;
   while (hi - lo > 1) {
     const int64_t mid = lo + (hi - lo) / 2;
     (ok(mid) ? lo : hi) = mid;
@@ -102,22 +129,92 @@ int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, cons
   return lo;
 }
 
-Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine& machine,
-                           const Workload& w) {
-  std::optional<std::size_t> best_gpu, cpu;
-  for (std::size_t i = 0; i < machine.devices.size(); ++i) {
-    const Device& d = machine.devices[i];
-    if (!q.runs_on(d.backend)) continue;
-    if (d.kind == DeviceKind::cpu) {
-      if (!cpu) cpu = i;
-      continue;
-    }
-    if (d.software || !fits(memory_need(m, q, w, d))) continue;
-    if (!best_gpu || d.read_gbps.value > machine.devices[*best_gpu].read_gbps.value) best_gpu = i;
+/// Time one decoded token spends in one pool.
+struct PoolTime {
+  double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0;
+  double slowest_s = 0;
+  std::string slowest;  ///< the dequantization-bound format, if one dominates
+  double total() const { return weight_s + kv_s + overhead_s; }
+};
+
+PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, const Slice& s) {
+  PoolTime t;
+  for (const auto& l : slice_load(m, q, s, true)) {
+    const FormatRate* r = decode_rate(d, l.format->name);
+    const double gbps = decode_gbps(d, *l.format, r);
+    const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
+    t.weight_bytes += l.bytes;
+    t.weight_s += sec;
+    if (r && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
+      t.slowest_s = sec, t.slowest = std::string(l.format->name) + " dot product at " + num(gbps) + " GB/s";
   }
-  if (best_gpu) return {PlacementKind::all_gpu, *best_gpu};
-  if (cpu) return {PlacementKind::cpu_only, *cpu};
-  // A GPU-only catalog machine the model does not fit on: report the shortfall on that GPU.
+  if (s.dense) {
+    // The KV cache at depth: its bytes at the read bandwidth, or the measured attention
+    // arithmetic where that is slower (on few CPU cores it is: local-notes.md, 36-46% slower
+    // decode at 2048 for 7-8% more bytes); the two overlap.
+    t.kv_bytes = s.layers * kv_cache_bytes(m, w.depth_tokens, w.kv_type);
+    t.kv_s = std::max(d.read_gbps.value > 0 ? t.kv_bytes / (d.read_gbps.value * 1e9) : 0,
+                      s.layers * attention_seconds(m, w.depth_tokens, d));
+    t.overhead_s = s.layers * m.layers * d.layer_overhead_s.value;
+  }
+  return t;
+}
+
+/// Seconds of compute for one prompt token in one pool: 2 FLOPs per weight plus attention.
+/// Formats llama.cpp multiplies with a dedicated CPU GEMM run at the device's compute rate; the
+/// others go one dot product per row and token in llama.cpp too, which is what the calibration's
+/// in-cache GEMM times. A prompt's tokens skip the output matrix (logits for the last one only).
+double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, Slice s) {
+  if (d.compute_gflops.value <= 0) return 0;
+  s.output = false;
+  double sec = s.dense ? s.layers * attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) /
+                             (d.compute_gflops.value * 1e9)
+                       : 0;
+  for (const auto& l : slice_load(m, q, s, true)) {
+    const FormatRate* r = l.format->cpu_gemm || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
+    sec += 2 * l.params / ((r ? r->gflops : d.compute_gflops.value) * 1e9);
+  }
+  return sec;
+}
+
+double decode_seconds(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Machine& machine,
+                      const Placement& p) {
+  double sec = 0;
+  for (const auto& pool : pools_of(m, p)) sec += decode_time(m, q, w, machine.devices[pool.device], pool.slice).total();
+  return sec;
+}
+
+/// The fastest placement that fits: all on one GPU; a split with the host CPU (the most layers
+/// that fit, or an MoE's experts in RAM); all on the CPU. When nothing fits, the one that fails
+/// most informatively: the CPU if there is one, else the GPU.
+Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine& machine, const Workload& w) {
+  std::vector<Placement> candidates;
+  std::optional<std::size_t> host;
+  for (std::size_t i = 0; i < machine.devices.size(); ++i)
+    if (machine.devices[i].kind == DeviceKind::cpu && q.runs_on(machine.devices[i].backend) && !host) host = i;
+  for (std::size_t g = 0; g < machine.devices.size(); ++g) {
+    const Device& d = machine.devices[g];
+    if (d.kind != DeviceKind::gpu || d.software || !q.runs_on(d.backend)) continue;
+    candidates.push_back({PlacementKind::all_gpu, g});
+    if (!host || d.unified_memory) continue;  // one pool: nothing to split into
+    if (m.is_moe()) candidates.push_back({PlacementKind::experts_on_cpu, g, *host});
+    int lo = 0, hi = m.layers;  // the most layers whose weights and KV fit the GPU
+    while (hi - lo > 1) {
+      const int mid = (lo + hi) / 2;
+      (fits(memory_need(m, q, w, d, pools_of(m, {PlacementKind::partial_offload, g, *host, mid})[0].slice)) ? lo : hi) = mid;
+    }
+    if (lo > 0) candidates.push_back({PlacementKind::partial_offload, g, *host, lo});
+  }
+  if (host) candidates.push_back({PlacementKind::cpu_only, *host});
+  std::optional<Placement> best;
+  double best_s = 0;
+  for (const auto& p : candidates) {
+    if (!fits_all(m, q, w, machine, p)) continue;
+    const double sec = decode_seconds(m, q, w, machine, p);
+    if (!best || sec < best_s) best = p, best_s = sec;
+  }
+  if (best) return *best;
+  if (host) return {PlacementKind::cpu_only, *host};
   return {PlacementKind::all_gpu, 0};
 }
 
@@ -142,56 +239,53 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   const Device& d = machine.devices[e.placement.device];
   e.backend = d.backend;
   e.device_name = d.name;
+  const auto pools = pools_of(m, e.placement);
+  for (const auto& pool : pools)
+    if (pool.device >= machine.devices.size()) throw InputError("placement names a device the machine lacks");
 
-  e.memory = memory_need(m, q, w, d);
-  e.fits = fits(e.memory) && w.context_tokens <= m.context_max;
-  e.headroom = e.memory.available_bytes > 0 ? 1 - e.memory.total_bytes / e.memory.available_bytes
-                                            : -1;
-  e.max_context = largest_context(m, q, w, d);
-
-  // Decode: each format's weight bytes at that format's measured GEMV rate (the dot product's
-  // dequantization can be slower than memory), the KV cache at the read bandwidth.
-  const auto load = per_token_load(m, q);
-  const double kv = kv_cache_bytes(m, w.depth_tokens, w.kv_type);
-  double weights = 0, weight_s = 0, slowest_share = 0;
-  std::string slowest;
-  for (const auto& l : load) {
-    const FormatRate* r = decode_rate(d, l.format->name);
-    const double gbps = decode_gbps(d, *l.format, r);
-    const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
-    weights += l.bytes;
-    weight_s += sec;
-    if (r && gbps < kDequantBound * d.read_gbps.value && sec > slowest_share)
-      slowest_share = sec, slowest = std::string(l.format->name) + " dot product at " + num(gbps) + " GB/s";
+  e.memory = memory_need(m, q, w, d, pools[0].slice);
+  e.fits = fits_all(m, q, w, machine, e.placement) && w.context_tokens <= m.context_max;
+  e.headroom = e.memory.available_bytes > 0 ? 1 - e.memory.total_bytes / e.memory.available_bytes : -1;
+  e.max_context = largest_context(m, q, w, machine, e.placement);
+  if (pools.size() > 1) {
+    const Device& h = machine.devices[pools[1].device];
+    e.host_memory = memory_need(m, q, w, h, pools[1].slice);
+    e.host_name = h.name;
   }
-  // The KV cache at depth: its bytes at the read bandwidth, or the measured attention arithmetic
-  // where that is slower (on few CPU cores it is: local-notes.md, 36-46% slower decode at 2048
-  // for 7-8% more bytes); the two overlap.
-  const double kv_s = std::max(d.read_gbps.value > 0 ? kv / (d.read_gbps.value * 1e9) : 0,
-                               attention_seconds(m, w.depth_tokens, d));
-  e.bytes_per_token = weights + kv;
-  const double overhead_s = m.layers * d.layer_overhead_s.value;
-  e.decode_tps = weight_s + kv_s > 0 ? 1 / (weight_s + kv_s + overhead_s) : 0;
-  if (kv_s > weight_s)
-    e.bottleneck = kv_s > kv / (d.read_gbps.value * 1e9) * 1.01
-                       ? "attention arithmetic over " + std::to_string(w.depth_tokens) + " cached tokens: " +
-                             num(kv_s * 1e3) + " ms per token"
-                       : "memory bandwidth (KV cache read): " + num(kv / 1e9) + " GB per token at " +
-                             num(d.read_gbps.value) + " GB/s";
-  else if (slowest_share > weight_s / 2)
-    e.bottleneck = "dequantization: " + slowest + ", below the " + num(d.read_gbps.value) + " GB/s memory read";
+
+  // Decode: every pool's bytes at its own rates (a format's measured GEMV rate where that is
+  // slower than memory), the KV cache of its layers, and its per-layer overhead; the pools run
+  // one after the other, so their times add.
+  double total_s = 0, kv_bytes = 0;
+  const PoolTime* worst = nullptr;
+  std::vector<PoolTime> times;
+  for (const auto& pool : pools) times.push_back(decode_time(m, q, w, machine.devices[pool.device], pool.slice));
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    total_s += times[i].total();
+    kv_bytes += times[i].kv_bytes;
+    e.bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
+    if (i > 0) e.host_bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
+    if (!worst || times[i].total() > worst->total()) worst = &times[i];
+  }
+  e.decode_tps = total_s > 0 ? 1 / total_s : 0;
+  const Device& slow = machine.devices[pools[worst - times.data()].device];
+  const std::string where = pools.size() > 1 ? " on " + slow.name : "";
+  if (worst->kv_s > worst->weight_s)
+    e.bottleneck = worst->kv_s > worst->kv_bytes / (slow.read_gbps.value * 1e9) * 1.01
+                       ? "attention arithmetic over " + std::to_string(w.depth_tokens) + " cached tokens" + where +
+                             ": " + num(worst->kv_s * 1e3) + " ms per token"
+                       : "memory bandwidth (KV cache read)" + where + ": " + num(worst->kv_bytes / 1e9) +
+                             " GB per token at " + num(slow.read_gbps.value) + " GB/s";
+  else if (worst->slowest_s > worst->weight_s / 2)
+    e.bottleneck = "dequantization" + where + ": " + worst->slowest + ", below the " + num(slow.read_gbps.value) +
+                   " GB/s memory read";
   else
-    e.bottleneck = "memory bandwidth (weights): " + num(e.bytes_per_token / 1e9) + " GB per token at " +
-                   num(weights / weight_s / 1e9) + " GB/s";
+    e.bottleneck = "memory bandwidth (weights)" + where + ": " + num(worst->weight_bytes / 1e9) + " GB per token at " +
+                   num(worst->weight_bytes / worst->weight_s / 1e9) + " GB/s";
+  (void)kv_bytes;
 
-  // Prefill: 2 FLOPs per active weight per token plus attention. Formats llama.cpp multiplies
-  // with a dedicated CPU GEMM run at the device's compute rate; the others go one dot product
-  // per row and token in llama.cpp too, which is what the calibration's in-cache GEMM times.
-  double prefill_s = attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) / (d.compute_gflops.value * 1e9);
-  for (const auto& l : per_token_load(m, q, false)) {
-    const FormatRate* r = l.format->cpu_gemm || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
-    prefill_s += 2 * l.params / ((r ? r->gflops : d.compute_gflops.value) * 1e9);
-  }
+  double prefill_s = 0;
+  for (const auto& pool : pools) prefill_s += prefill_time(m, q, w, machine.devices[pool.device], pool.slice);
   e.prefill_tps = d.compute_gflops.value > 0 && prefill_s > 0 ? 1 / prefill_s : 0;
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
 
@@ -207,6 +301,13 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
               std::to_string(w.depth_tokens) + "), batch 1; KV cache " +
               std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) +
               " tokens");
+ if (e.placement.kind == PlacementKind::partial_offload)
+    a.push_back(std::to_string(e.placement.gpu_layers) + " of " + std::to_string(m.layers) + " layers on " + d.name +
+                " (llama.cpp -ngl " + std::to_string(e.placement.gpu_layers) + "), the rest and the output matrix on " +
+                e.host_name + ": " + gib(e.host_bytes_per_token) + " per token read there");
+  if (e.placement.kind == PlacementKind::experts_on_cpu)
+    a.push_back("routed experts in " + e.host_name + "'s RAM (llama.cpp --n-cpu-moe " + std::to_string(m.layers) +
+                "), attention and shared weights on " + d.name);
   if (m.is_moe())
     a.push_back("MoE: memory holds all " + std::to_string(m.experts) + " experts; a token reads " +
                 std::to_string(m.experts_active) + " of them");

@@ -47,7 +47,13 @@ KvType parse_kv_type(std::string_view name, std::string_view where) {
 }
 
 std::string_view to_string(PlacementKind p) {
-  return p == PlacementKind::cpu_only ? "cpu_only" : "all_gpu";
+  switch (p) {
+    case PlacementKind::cpu_only: return "cpu_only";
+    case PlacementKind::all_gpu: return "all_gpu";
+    case PlacementKind::partial_offload: return "partial_offload";
+    case PlacementKind::experts_on_cpu: return "experts_on_cpu";
+  }
+  return "cpu_only";
 }
 
 std::string_view to_string(Verdict v) {

@@ -250,12 +250,17 @@ struct Workload {
   double output_tokens() const { return tokens_per_month * (1 - input_share); }
 };
 
-enum class PlacementKind { cpu_only, all_gpu };
+/// Where the model lives: all on the CPU, all on one GPU, the first layers on a GPU and the rest
+/// on the host CPU (llama.cpp -ngl N), or an MoE's routed experts in host RAM and everything else
+/// on the GPU (llama.cpp --n-cpu-moe / -ot exps=CPU).
+enum class PlacementKind { cpu_only, all_gpu, partial_offload, experts_on_cpu };
 std::string_view to_string(PlacementKind);
 
 struct Placement {
   PlacementKind kind = PlacementKind::cpu_only;
-  std::size_t device = 0;   ///< index into Machine::devices
+  std::size_t device = 0;   ///< index into Machine::devices: the CPU, or the GPU
+  std::size_t host = 0;     ///< the CPU holding the rest (partial_offload, experts_on_cpu)
+  int gpu_layers = 0;       ///< partial_offload: layers on the GPU
 };
 
 /// Bytes a model needs in one pool.
@@ -276,8 +281,11 @@ struct Estimate {
   Placement placement;
   std::string device_name;
   bool fits = false;
-  double headroom = 0;              ///< 1 - total/available
-  MemoryNeed memory;
+  double headroom = 0;              ///< 1 - total/available, on the main device
+  MemoryNeed memory;                ///< on the main device
+  std::optional<MemoryNeed> host_memory;  ///< on the host CPU when the placement splits the model
+  std::string host_name;
+  double host_bytes_per_token = 0;  ///< of bytes_per_token, what the host CPU reads
   double bytes_per_token = 0;       ///< weights + KV read per decoded token at depth_tokens
   double decode_tps = 0, prefill_tps = 0, time_to_first_token_s = 0;
   std::string bottleneck;           ///< what limits decode

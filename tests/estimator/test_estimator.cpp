@@ -231,6 +231,44 @@ BOOST_AUTO_TEST_CASE(largest_context_fills_the_memory_left) {
   BOOST_TEST(double(e.max_context) == expected);
 }
 
+BOOST_AUTO_TEST_CASE(a_model_too_big_for_the_gpu_puts_its_first_layers_there) {
+  // Llama-3.1-8B at Q8_0 (7.95 GiB) with a 6 GiB GPU (900 GB/s, no per-layer overhead) and a CPU
+  // (30 GB/s). One layer: 218,112,000 weights x 34/32 B + 8,192 F32 norm weights x 4 B =
+  // 231,776,768 B, plus 32 MiB of f16 KV at 8192 tokens = 253.04 MiB. The GPU keeps 10% free and
+  // holds the compute buffer (266.5 MiB) and the runtime overhead (400 MiB + 0.49 MiB logits):
+  // (6144 x 0.9 - 266.5 - 400.49) / 253.04 = 19.2 -> 19 layers (llama.cpp -ngl 19).
+  Machine m = cpu_machine(30, 300, 64 * kGiB);
+  Device gpu = cpu_device(900, 50000, 6 * kGiB);
+  gpu.kind = DeviceKind::gpu, gpu.backend = Backend::cuda, gpu.name = "test GPU", gpu.cpu_repack = false;
+  m.devices.push_back(gpu);
+  const auto e = estimate(llama_3_1_8b(), q8_0(), m, Workload{});
+  BOOST_TEST(to_string(e.placement.kind) == "partial_offload");
+  BOOST_TEST(e.placement.gpu_layers == 19);
+  BOOST_REQUIRE(e.host_memory.has_value());
+  BOOST_TEST(e.fits);
+  // Decode: 19 layers from VRAM, 13 layers and the output matrix (525,336,576 x 34/32 B) from RAM.
+  const double layer = 231776768.0, output = 525336576.0 * 34 / 32;
+  const double expected = 1 / (19 * layer / 900e9 + (13 * layer + output) / 30e9);
+  BOOST_TEST(e.decode_tps == expected, boost::test_tools::tolerance(2e-3));
+}
+
+BOOST_AUTO_TEST_CASE(an_moe_too_big_for_the_gpu_keeps_its_experts_in_ram) {
+  // qwen3moe-16L-64x8 at Q8_0 (7.3 GiB; its routed experts are 6.4 GiB of it) with a 4 GiB GPU:
+  // the experts go to RAM, attention and the output matrix to the GPU; a token reads 8/64 of
+  // the expert bytes from RAM.
+  Machine m = cpu_machine(30, 300, 64 * kGiB);
+  Device gpu = cpu_device(900, 50000, 4 * kGiB);
+  gpu.kind = DeviceKind::gpu, gpu.backend = Backend::cuda, gpu.name = "test GPU", gpu.cpu_repack = false;
+  m.devices.push_back(gpu);
+  Workload w;
+  w.context_tokens = 4096;
+  const auto e = estimate(small_moe(), q8_0(), m, w);
+  BOOST_TEST(to_string(e.placement.kind) == "experts_on_cpu");
+  // 16 layers x 64 experts x 3 x 2048 x 1024 weights x 34/32 B, of which a token reads 8/64.
+  const double experts = 16.0 * 64 * 3 * 2048 * 1024 * 34 / 32;
+  BOOST_TEST(e.host_bytes_per_token == experts / 8, boost::test_tools::tolerance(1e-9));
+}
+
 BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
   HardwareSpec hw;
   hw.id = "mac";
