@@ -43,6 +43,9 @@ constexpr double kDualChannelDdr5Gbps = 89.6;
 // cores with AVX-512 VNNI, Q4_0 (repacked GEMM) rows of local-llamacpp.csv, FLOPs = 2 x matmul
 // parameters without the output matrix (logits only for the last prompt token) + attention:
 // TinyLlama 126, Llama-3.2-1B 132, 3B 131, 3.1-8B 137 GFLOP/s per core -> 131 (median).
+// Over the measured f32 FMA peak of the same cores (117 GFLOP/s per core here, `benchr-advise
+// calibrate`), that is 131 / 117 = 1.12: llama.cpp's 8-bit dot products (VNNI) beat f32 FMAs.
+constexpr double kCpuPrefillOverFma = 1.12;
 // AVX2 and NEON at half that rate per core (half the vector width, no VNNI) and scalar at 1/16
 // are assumptions.
 constexpr double kCpuPrefillGflopsPerCoreAvx512 = 131;
@@ -138,6 +141,10 @@ Machine with_calibration(Machine m, const Calibration& c) {
       d.read_gbps = {dc.read_gbps * kCpuDecodeOverRead,
                      "measured: streaming read " + fmt1(dc.read_gbps) + " GB/s (" + std::to_string(dc.threads) +
                          " threads, " + c.measured_at + ") x 0.96 decode/read"};
+      if (dc.fma_gflops > 0)
+        d.compute_gflops = {dc.fma_gflops * kCpuPrefillOverFma,
+                            "measured: f32 FMA peak " + fmt1(dc.fma_gflops) + " GFLOP/s x " + fmt1(kCpuPrefillOverFma) +
+                                " (llama.cpp's 8-bit prefill over the FMA peak)"};
       d.measured = dc;
     }
   return m;

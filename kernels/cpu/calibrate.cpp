@@ -151,7 +151,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   if (d.threads > 1) thread_counts.push_back(d.threads);
 
   // Step deadlines: the budget is shared out by the expected cost of each step.
-  const int steps = 2 + 2 * int(kernels::kFormats) + int(kernels::kFormats) + 2;
+  const int steps = 2 + 2 * int(kernels::kFormats) + int(kernels::kFormats) + 2 + 1;
   auto step_deadline = [&](int done) {
     const auto left = end - Clock::now();
     return Clock::now() + left / std::max(1, steps - done);
@@ -259,6 +259,20 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
       }
     });
     (hd == 64 ? d.attention_ns_hd64 : d.attention_ns_hd128) = s.best() * 1e9 / (double(kHeads) * kPositions);
+  }
+  // The f32 FMA peak of all cores (registers only): the ceiling any prefill kernel works under.
+  if (Clock::now() < end) {
+    say("FMA peak");
+    std::vector<float> sink(d.threads);
+    std::vector<double> flops(d.threads);
+    constexpr long kIterations = 2'000'000;
+    const Samples s = run_team(pinner, d.threads, step_deadline(done++),
+                               [&](int tid) { flops[tid] = k.fma(kIterations, &sink[tid]); });
+    double total = 0;
+    for (double f : flops) total += f;
+    d.fma_gflops = total / s.best() / 1e9;
+  } else {
+    cal.notes.push_back("time budget spent: FMA peak not measured");
   }
   cal.duration_s = std::chrono::duration<double>(Clock::now() - t0).count();
   cal.devices.push_back(std::move(d));

@@ -399,6 +399,19 @@ void attend_fast(int hd, int positions, const fp16_t* q, const fp16_t* k, const 
   for (int i = 0; i < hd; ++i) out[i] /= sum;
 }
 
+/// Ten independent accumulators cover the FMA latency (4 cycles) x 2 pipes of current cores.
+double fma_fast(long iterations, float* sink) {
+  __m256 acc[10];
+  for (int k = 0; k < 10; ++k) acc[k] = _mm256_set1_ps(float(k));
+  const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(0.001f);
+  for (long i = 0; i < iterations; ++i)
+    for (int k = 0; k < 10; ++k) acc[k] = _mm256_fmadd_ps(acc[k], a, b);
+  __m256 t = acc[0];
+  for (int k = 1; k < 10; ++k) t = _mm256_add_ps(t, acc[k]);
+  *sink = hsum(t);
+  return double(iterations) * 10 * 8 * 2;
+}
+
 uint64_t read_fast(const uint8_t* p, std::size_t bytes) {
   __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
   for (std::size_t i = 0; i < bytes; i += 128) {
@@ -414,6 +427,16 @@ uint64_t read_fast(const uint8_t* p, std::size_t bytes) {
 
 #define BENCHR_FAST 1
 #endif
+
+[[maybe_unused]] double fma_generic(long iterations, float* sink) {
+  float acc[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  for (long i = 0; i < iterations; ++i)
+    for (float& x : acc) x = x * 0.999f + 0.001f;
+  float t = 0;
+  for (float x : acc) t += x;
+  *sink = t;
+  return double(iterations) * 8 * 2;
+}
 
 [[maybe_unused]] uint64_t read_generic(const uint8_t* p, std::size_t bytes) {
   uint64_t a = 0, b = 0, c = 0, d = 0;
@@ -433,12 +456,12 @@ const DotKernels& dot_kernels() {
                             {dot_q4_0_fast, dot_q8_0_fast, dot_q3_k_fast,
                              dot_q45_k_fast<false, BlockQ4_K>, dot_q45_k_fast<true, BlockQ5_K>,
                              dot_q6_k_fast, dot_f16_fast},
-                            read_fast, attend_fast};
+                            read_fast, attend_fast, fma_fast};
 #else
   static const DotKernels k{BENCHR_ISA_NAME,
                             {dot_q4_0_generic, dot_q8_0_generic, dot_q3_k_generic, dot_q4_k_generic,
                              dot_q5_k_generic, dot_q6_k_generic, dot_f16_generic},
-                            read_generic, attend_generic};
+                            read_generic, attend_generic, fma_generic};
 #endif
   return k;
 }

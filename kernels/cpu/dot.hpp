@@ -47,11 +47,16 @@ using ReadFn = uint64_t (*)(const uint8_t* p, std::size_t bytes);
 using AttendFn = void (*)(int head_dim, int positions, const fp16_t* q, const fp16_t* k, const fp16_t* v,
                           int stride, float* out);
 
+/// Runs `iterations` rounds of independent f32 fused multiply-adds held in registers and returns
+/// the FLOPs done (2 per lane per FMA): the compute peak of one core.
+using FmaFn = double (*)(long iterations, float* sink);
+
 struct DotKernels {
   const char* isa;                       ///< "generic", "avx2", "avx512"
   std::array<DotFn, kFormats> dot;
   ReadFn read;
   AttendFn attend;
+  FmaFn fma;
 };
 
 // One source (dot.cpp) compiled once per instruction set; each defines its table.
