@@ -248,7 +248,7 @@ QuantSpec read_quant(Entry& e) {
   return q;
 }
 
-HardwareSpec read_hardware(Entry& e, std::string_view file) {
+HardwareSpec read_hardware(Entry& e) {
   HardwareSpec h;
   h.id = e.str("id");
   h.name = e.str("name");
@@ -281,7 +281,6 @@ HardwareSpec read_hardware(Entry& e, std::string_view file) {
   h.pci_device_id = e.small("pci_device_id", 0);
   h.source = e.str("source");
   h.as_of = e.str("as_of", "");
-  (void)file;
   return h;
 }
 
@@ -421,7 +420,7 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
         const std::string where = e.where();
         if (k == "model") merge(c.models, model_at, read_model(e), where, src.path, k);
         else if (k == "quant") merge(c.quants, quant_at, read_quant(e), where, src.path, k);
-        else if (k == "hardware") merge(c.hardware, hw_at, read_hardware(e, src.path), where, src.path, k);
+        else if (k == "hardware") merge(c.hardware, hw_at, read_hardware(e), where, src.path, k);
         else if (k == "api") merge(c.apis, api_at, read_api(e), where, src.path, k);
         else merge(c.rentals, rental_at, read_rental(e), where, src.path, k);
         e.finish();

@@ -45,7 +45,7 @@ std::string printable(std::string_view s) {
   return out;
 }
 
-std::string quoted(std::string_view s) { return "'" + printable(s) + "'"; }
+std::string in_quotes(std::string_view s) { return "'" + printable(s) + "'"; }
 
 std::string plural(uint64_t n, std::string_view what) {
   return std::to_string(n) + " " + std::string(what) + (n == 1 ? "" : "s");
@@ -378,7 +378,7 @@ GgufShard read_gguf_shard(const std::string& path, SeenNames& seen) {
   char magic[4];
   c.read(magic, 4, "magic");
   if (std::string_view(magic, 4) != "GGUF")
-    c.fail_at(0, "magic", quoted(std::string_view(magic, 4)) + " is not 'GGUF'");
+    c.fail_at(0, "magic", in_quotes(std::string_view(magic, 4)) + " is not 'GGUF'");
 
   g.version = c.u32("version");
   if (g.version == 1)
@@ -404,7 +404,7 @@ GgufShard read_gguf_shard(const std::string& path, SeenNames& seen) {
     const std::string field = "kv[" + std::to_string(i) + "]";
     std::string key = c.string(field + " key");
     if (key.empty()) c.fail_at(key_at, field + " key", "empty key");
-    const std::string kfield = "kv " + quoted(key);
+    const std::string kfield = "kv " + in_quotes(key);
     Value v = read_value(c, kfield);
     if (!g.md.emplace(std::move(key), std::move(v)).second)
       c.fail_at(key_at, kfield, "duplicate key");
@@ -428,7 +428,7 @@ GgufShard read_gguf_shard(const std::string& path, SeenNames& seen) {
     TensorInfo t;
     t.name = c.string("tensor[" + std::to_string(i) + "] name");
     if (t.name.empty()) c.fail_at(name_at, "tensor[" + std::to_string(i) + "] name", "empty name");
-    const std::string field = "tensor " + quoted(t.name);
+    const std::string field = "tensor " + in_quotes(t.name);
     if (t.name.size() > kMaxNameBytes)
       c.fail_at(name_at, field, "name of " + plural(t.name.size(), "byte") +
                                     " is longer than ggml's limit of " + std::to_string(kMaxNameBytes));
@@ -485,7 +485,7 @@ GgufShard read_gguf_shard(const std::string& path, SeenNames& seen) {
   for (std::size_t i = 0; i < order.size(); ++i) {
     order[i] = i;
     const TensorInfo& t = g.tensors[i];
-    const std::string field = "tensor " + quoted(t.name) + " offset";
+    const std::string field = "tensor " + in_quotes(t.name) + " offset";
     if (t.offset % alignment != 0)
       c.fail_at(offset_at[i], field, std::to_string(t.offset) + " is not a multiple of the alignment " +
                                          std::to_string(alignment));
@@ -502,8 +502,8 @@ GgufShard read_gguf_shard(const std::string& path, SeenNames& seen) {
     const TensorInfo& prev = g.tensors[order[k - 1]];
     const TensorInfo& t = g.tensors[order[k]];
     if (t.offset < prev.offset + prev.bytes)
-      c.fail_at(offset_at[order[k]], "tensor " + quoted(t.name) + " offset",
-                "data at " + std::to_string(t.offset) + " overlaps tensor " + quoted(prev.name) + " (" +
+      c.fail_at(offset_at[order[k]], "tensor " + in_quotes(t.name) + " offset",
+                "data at " + std::to_string(t.offset) + " overlaps tensor " + in_quotes(prev.name) + " (" +
                     std::to_string(prev.offset) + " + " + plural(prev.bytes, "byte") + ")");
   }
   return g;
@@ -837,7 +837,7 @@ json parse_json(const std::string& file, uint64_t base, const std::string& text,
       fail(file, base, field, "JSON nested deeper than " + std::to_string(max_depth) + " levels");
     if (event == json::parse_event_t::key && depth == 1 && !top_keys.insert(parsed.get<std::string>()).second)
       fail(file, key_at(text, base, parsed.get<std::string>()), field,
-           "duplicate key " + quoted(parsed.get<std::string>()));
+           "duplicate key " + in_quotes(parsed.get<std::string>()));
     return true;
   };
   try {
@@ -878,7 +878,7 @@ std::vector<TensorInfo> read_safetensors(const std::string& path, SeenNames& see
       if (!entry.is_object()) c.fail_at(at, "__metadata__", "is not an object");
       continue;
     }
-    const std::string field = "tensor " + quoted(name);
+    const std::string field = "tensor " + in_quotes(name);
     if (name.empty()) c.fail_at(at, field, "empty name");
     if (!entry.is_object()) c.fail_at(at, field, "expected an object, found " + json_kind(entry));
     if (wanted && !wanted->count(name)) continue;
@@ -890,7 +890,7 @@ std::vector<TensorInfo> read_safetensors(const std::string& path, SeenNames& see
     const auto dtype = entry.find("dtype");
     if (dtype == entry.end() || !dtype->is_string()) c.fail_at(at, field + " dtype", "missing or not a string");
     const Dtype* d = find_dtype(dtype->get<std::string>());
-    if (!d) c.fail_at(at, field + " dtype", "unknown dtype " + quoted(dtype->get<std::string>()));
+    if (!d) c.fail_at(at, field + " dtype", "unknown dtype " + in_quotes(dtype->get<std::string>()));
     t.type = std::string(d->name);
 
     const auto shape = entry.find("shape");
@@ -936,9 +936,9 @@ std::vector<TensorInfo> read_safetensors(const std::string& path, SeenNames& see
   });
   for (std::size_t k = 1; k < order.size(); ++k)
     if (order[k]->offset < order[k - 1]->offset + order[k - 1]->bytes)
-      c.fail_at(key_at(text, 8, order[k]->name), "tensor " + quoted(order[k]->name) + " data_offsets",
+      c.fail_at(key_at(text, 8, order[k]->name), "tensor " + in_quotes(order[k]->name) + " data_offsets",
                 "data at " + std::to_string(order[k]->offset) + " overlaps tensor " +
-                    quoted(order[k - 1]->name));
+                    in_quotes(order[k - 1]->name));
   // The header's object order is not the file order; present the tensors as stored.
   std::sort(tensors.begin(), tensors.end(),
             [](const TensorInfo& a, const TensorInfo& b) { return a.offset < b.offset; });
@@ -1109,7 +1109,7 @@ ModelFile read_hf(const fs::path& dir, const std::optional<fs::path>& single) {
     for (const auto& [tensor, file] : map->items()) {
       if (!file.is_string() || !plain_file_name(file.get<std::string>()) ||
           !ends_with(file.get<std::string>(), ".safetensors"))
-        fail(index.string(), key_at(text, 0, tensor), "weight_map " + quoted(tensor),
+        fail(index.string(), key_at(text, 0, tensor), "weight_map " + in_quotes(tensor),
              "must name a .safetensors file in the same folder");
       const std::string name = file.get<std::string>();
       if (!wanted.count(name)) shards.push_back(name);
@@ -1119,11 +1119,11 @@ ModelFile read_hf(const fs::path& dir, const std::optional<fs::path>& single) {
     for (const auto& name : shards) {
       const std::string shard = (dir / name).string();
       if (!fs::exists(shard))
-        fail(index.string(), key_at(text, 0, name), "weight_map", "names " + quoted(name) + ", which is missing");
+        fail(index.string(), key_at(text, 0, name), "weight_map", "names " + in_quotes(name) + ", which is missing");
       auto ts = read_safetensors(shard, seen, &wanted[name]);
       for (const auto& tensor : wanted[name])
         if (!seen.count(tensor))
-          fail(index.string(), key_at(text, 0, tensor), "weight_map " + quoted(tensor),
+          fail(index.string(), key_at(text, 0, tensor), "weight_map " + in_quotes(tensor),
                "not found in " + name);
       mf.files.push_back(shard);
       for (auto& t : ts) mf.tensors.push_back(std::move(t));
@@ -1155,10 +1155,14 @@ ModelFile read_hf(const fs::path& dir, const std::optional<fs::path>& single) {
     for (const auto& t : mf.tensors)
       if (ends_with(t.name, "embed_tokens.weight") && t.shape.size() == 2) mf.spec.vocab = int_of(t.shape[0]);
   }
-  fs::path named = dir;
-  if (single && single->stem() != "model") named = *single;
-  mf.spec.id = single && single->stem() != "model" ? single->stem().string() : dir.filename().string();
-  if (mf.spec.id.empty()) mf.spec.id = named.stem().string();
+  if (single && single->stem() != "model") {
+    mf.spec.id = single->stem().string();
+  } else {
+    std::error_code ec;
+    fs::path folder = fs::absolute(dir, ec).lexically_normal();
+    if (folder.filename().empty()) folder = folder.parent_path();
+    mf.spec.id = folder.filename().string();
+  }
   mf.name = mf.spec.id;
   mf.spec.name = mf.name;
   mf.spec.source = mf.path;

@@ -70,39 +70,22 @@ namespace {
   return sum;
 }
 
-[[maybe_unused]] float dot_q4_k_generic(int n, const void* vw, const void* vx) {
-  const auto* w = static_cast<const BlockQ4_K*>(vw);
+/// Q4_K and Q5_K: eight sub-blocks of 32 with 6-bit scales and mins; Q5_K adds a fifth bit.
+template <bool kFifthBit, class Block>
+float dot_q45_k_generic(int n, const void* vw, const void* vx) {
+  const auto* w = static_cast<const Block*>(vw);
   const auto* x = static_cast<const BlockQ8_K*>(vx);
   float sum = 0;
   for (int b = 0; b < n / kQKK; ++b) {
     int sumi = 0, summ = 0;
-    for (int j = 0; j < 8; ++j) {  // 8 sub-blocks of 32; pairs share 32 bytes of nibbles
-      uint8_t sc, m;
-      scale_min_k4(j, w[b].scales, sc, m);
-      const uint8_t* q4 = w[b].qs + (j / 2) * 32;
-      int s = 0;
-      for (int l = 0; l < 32; ++l) s += ((j % 2 ? q4[l] >> 4 : q4[l] & 0xF)) * x[b].qs[j * 32 + l];
-      sumi += sc * s;
-      summ += m * (x[b].bsums[2 * j] + x[b].bsums[2 * j + 1]);
-    }
-    sum += x[b].d * (fp16_to_float(w[b].d) * sumi - fp16_to_float(w[b].dmin) * summ);
-  }
-  return sum;
-}
-
-[[maybe_unused]] float dot_q5_k_generic(int n, const void* vw, const void* vx) {
-  const auto* w = static_cast<const BlockQ5_K*>(vw);
-  const auto* x = static_cast<const BlockQ8_K*>(vx);
-  float sum = 0;
-  for (int b = 0; b < n / kQKK; ++b) {
-    int sumi = 0, summ = 0;
-    for (int j = 0; j < 8; ++j) {
+    for (int j = 0; j < 8; ++j) {  // pairs of sub-blocks share 32 bytes of nibbles
       uint8_t sc, m;
       scale_min_k4(j, w[b].scales, sc, m);
       const uint8_t* q4 = w[b].qs + (j / 2) * 32;
       int s = 0;
       for (int l = 0; l < 32; ++l) {
-        const int q = (j % 2 ? q4[l] >> 4 : q4[l] & 0xF) | (((w[b].qh[l] >> j) & 1) << 4);
+        int q = j % 2 ? q4[l] >> 4 : q4[l] & 0xF;
+        if constexpr (kFifthBit) q |= ((w[b].qh[l] >> j) & 1) << 4;
         s += q * x[b].qs[j * 32 + l];
       }
       sumi += sc * s;
@@ -459,8 +442,9 @@ const DotKernels& dot_kernels() {
                             read_fast, attend_fast, fma_fast};
 #else
   static const DotKernels k{BENCHR_ISA_NAME,
-                            {dot_q4_0_generic, dot_q8_0_generic, dot_q3_k_generic, dot_q4_k_generic,
-                             dot_q5_k_generic, dot_q6_k_generic, dot_f16_generic},
+                            {dot_q4_0_generic, dot_q8_0_generic, dot_q3_k_generic,
+                             dot_q45_k_generic<false, BlockQ4_K>, dot_q45_k_generic<true, BlockQ5_K>,
+                             dot_q6_k_generic, dot_f16_generic},
                             read_generic, attend_generic, fma_generic};
 #endif
   return k;
