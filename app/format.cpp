@@ -169,7 +169,11 @@ std::string machine_lines(const Machine& m) {
     row(kind, fmt::format("{} ({} backend), {} for a model", d.name, to_string(d.backend),
                           gib(d.memory_bytes.value)),
         d.memory_bytes.source);
-    row("", fmt::format("decode read {:.3g} GB/s", d.read_gbps.value), d.read_gbps.source);
+    if (!d.details.empty()) s += std::string(12, ' ') + wrap(d.details, 12, 12);
+    if (d.read_gbps.known())
+      row("", fmt::format("decode read {:.3g} GB/s", d.read_gbps.value), d.read_gbps.source);
+    else if (!d.software)
+      row("", "decode bandwidth unknown: not in the catalog, and GPU kernels are not yet measured", "");
     if (d.compute_gflops.known())
       row("", fmt::format("prefill {:.3g} GFLOP/s", d.compute_gflops.value), d.compute_gflops.source);
   }

@@ -85,7 +85,10 @@ nlohmann::json to_json(const Machine& m) {
                        {"layer_overhead_s", sourced(d.layer_overhead_s)},
                        {"unified_memory", d.unified_memory},
                        {"software", d.software},
-                       {"cpu_repack", d.cpu_repack}});
+                       {"cpu_repack", d.cpu_repack},
+                       {"pci_vendor_id", d.pci_vendor_id},
+                       {"pci_device_id", d.pci_device_id},
+                       {"details", d.details}});
   const CpuInfo& c = m.cpu;
   return {{"format", kFormat},
           {"version", kVersion},
@@ -151,8 +154,11 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where) {
     d.unified_memory = dj.value("unified_memory", false);
     d.software = dj.value("software", false);
     d.cpu_repack = dj.value("cpu_repack", false);
-    if (!d.memory_bytes.known() || !d.read_gbps.known() || d.read_gbps.value <= 0)
-      r.fail(p, "a device needs memory_bytes and a read_gbps > 0");
+    d.pci_vendor_id = dj.value("pci_vendor_id", 0);
+    d.pci_device_id = dj.value("pci_device_id", 0);
+    d.details = dj.value("details", "");
+    if (!d.memory_bytes.known()) r.fail(p, "a device needs memory_bytes");
+    if (d.read_gbps.known() && !(d.read_gbps.value > 0)) r.fail(p + "/read_gbps", "must be > 0");
     m.devices.push_back(d);
   }
   m.price_usd = r.sourced<double>(j, "", "price_usd");

@@ -261,7 +261,7 @@ int run(int argc, char** argv) {
       return 0;
     }
 
-  const Machine machine = the_machine(f, catalog);
+  const Machine machine = with_catalog_gpus(the_machine(f, catalog), catalog);
   if (probe_cmd->parsed()) {
     if (!f.save_path.empty()) {
       save_machine(machine, f.save_path);

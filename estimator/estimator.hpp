@@ -19,6 +19,11 @@ Machine machine_from_hardware(const HardwareSpec& hw);
 /// bandwidth, per-format rates, and the figures' sources saying "measured".
 Machine with_calibration(Machine m, const Calibration& c);
 
+/// The machine with each probed, unmeasured GPU matched to its catalog entry (PCI vendor and device
+/// id, else the same name): bandwidth, compute and power from the datasheet x the efficiency of
+/// the entry's default backend (what llama.cpp users run on it); memory stays as probed.
+Machine with_catalog_gpus(Machine m, const Catalog& c);
+
 /// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
 double decode_efficiency(Backend);
 /// Decode's fixed cost per layer and token on a backend (kernel launches, synchronisation).

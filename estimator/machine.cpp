@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <string>
 
@@ -147,6 +148,33 @@ Machine with_calibration(Machine m, const Calibration& c) {
                                 " (llama.cpp's 8-bit prefill over the FMA peak)"};
       d.measured = dc;
     }
+  return m;
+}
+
+Machine with_catalog_gpus(Machine m, const Catalog& c) {
+  auto lower = [](std::string s) {
+    for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  for (auto& d : m.devices) {
+    if (d.kind != DeviceKind::gpu || d.software || d.read_gbps.known()) continue;
+    const HardwareSpec* match = nullptr;
+    for (const auto& h : c.hardware)
+      if (h.pci_vendor_id && h.pci_vendor_id == d.pci_vendor_id && h.pci_device_id == d.pci_device_id) match = &h;
+    for (const auto& h : c.hardware)
+      if (!match && h.kind != "cpu" && lower(h.name) == lower(d.name)) match = &h;
+    if (!match) {
+      m.notes.push_back(d.name + ": not in the catalog (PCI ids or name): no bandwidth figure, not used for models");
+      continue;
+    }
+    const Device spec = machine_from_hardware(*match).devices.front();
+    d.backend = spec.backend;
+    d.read_gbps = spec.read_gbps;
+    d.compute_gflops = spec.compute_gflops;
+    d.power_w = spec.power_w;
+    d.layer_overhead_s = spec.layer_overhead_s;
+    m.notes.push_back(d.name + " matched to catalog '" + match->id + "' (" + match->source + ")");
+  }
   return m;
 }
 

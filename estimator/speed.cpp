@@ -194,7 +194,9 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     if (machine.devices[i].kind == DeviceKind::cpu && q.runs_on(machine.devices[i].backend) && !host) host = i;
   for (std::size_t g = 0; g < machine.devices.size(); ++g) {
     const Device& d = machine.devices[g];
-    if (d.kind != DeviceKind::gpu || d.software || !q.runs_on(d.backend)) continue;
+    // Software devices and GPUs with no bandwidth figure (not in the catalog, not measured) are
+    // never a place for a model.
+    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d.backend)) continue;
     candidates.push_back({PlacementKind::all_gpu, g});
     if (!host || d.unified_memory) continue;  // one pool: nothing to split into
     if (m.is_moe()) candidates.push_back({PlacementKind::experts_on_cpu, g, *host});

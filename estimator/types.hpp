@@ -93,6 +93,8 @@ struct Device {
   bool unified_memory = false;           ///< shares its pool with the host (Apple, APU)
   bool software = false;                 ///< a software rasteriser (lavapipe): never a place for a model
   bool cpu_repack = false;               ///< llama.cpp's CPU backend repacks Q4_0/Q4_K here (x86 AVX2+)
+  int pci_vendor_id = 0, pci_device_id = 0;  ///< GPUs: to find the catalog entry
+  std::string details;                   ///< what the driver says (API, driver, features)
   std::optional<DeviceCalibration> measured;  ///< per-format rates, when calibrated
 };
 

@@ -1121,8 +1121,10 @@ ModelFile read_hf(const fs::path& dir, const std::optional<fs::path>& single) {
       if (!fs::exists(shard))
         fail(index.string(), key_at(text, 0, name), "weight_map", "names " + in_quotes(name) + ", which is missing");
       auto ts = read_safetensors(shard, seen, &wanted[name]);
+      std::set<std::string> found;
+      for (const auto& t : ts) found.insert(t.name);
       for (const auto& tensor : wanted[name])
-        if (!seen.count(tensor))
+        if (!found.count(tensor))
           fail(index.string(), key_at(text, 0, tensor), "weight_map " + in_quotes(tensor),
                "not found in " + name);
       mf.files.push_back(shard);

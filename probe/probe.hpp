@@ -14,6 +14,31 @@ namespace benchr {
 /// /proc/cpuinfo for the SIMD level. Never throws: what fails is a note and an unknown figure.
 Machine probe_live();
 
+enum class GpuKind { discrete, integrated, virtual_gpu, cpu, other };
+std::string_view to_string(GpuKind);
+
+/// One Vulkan physical device, as its driver describes it.
+struct GpuInfo {
+  std::string name, driver_name, driver_version, api_version;
+  uint32_t vendor_id = 0, device_id = 0;   ///< PCI ids
+  GpuKind kind = GpuKind::other;           ///< cpu: a software device (Mesa's lavapipe)
+  double device_local_bytes = 0;           ///< sum of the device-local heaps
+  bool has_budget = false;                 ///< VK_EXT_memory_budget
+  double budget_bytes = 0, usage_bytes = 0;
+  bool unified_memory = false;             ///< allocates from the host's RAM
+  uint32_t subgroup_size = 0;
+  bool fp16 = false, int8_dot = false;
+  double max_allocation_bytes = 0;
+};
+
+/// Every Vulkan device, through the loader opened at run time. No loader, no driver or no
+/// device is not an error: an empty list and a note.
+std::vector<GpuInfo> probe_vulkan(std::vector<std::string>& notes);
+
+/// A probed GPU as a Device: memory from the budget (else the device-local heaps), no bandwidth
+/// until it is matched to a catalog entry or measured; software devices are marked.
+Device gpu_device(const GpuInfo& g);
+
 /// A machine recorded as an hwloc XML export (`lstopo --of xml`): topology and NUMA memory as
 /// recorded; RAM availability and CPU flags are not in such a file and are noted as assumptions.
 /// Throws InputError naming the file when hwloc cannot read it.

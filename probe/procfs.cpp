@@ -165,8 +165,30 @@ Machine probe_live() {
       m.cpu.ram_available_bytes = {limit->first, "cgroup limit " + limit->second};
   }
   m.devices.push_back(host_device(m.cpu));
-  m.notes.push_back("GPUs: not probed yet (the Vulkan probe is a later step); CPU only");
+  for (const GpuInfo& g : probe_vulkan(m.notes)) m.devices.push_back(gpu_device(g));
   return m;
+}
+
+Device gpu_device(const GpuInfo& g) {
+  Device d;
+  d.kind = DeviceKind::gpu;
+  d.name = g.name;
+  d.backend = Backend::vulkan;
+  d.software = g.kind == GpuKind::cpu;
+  d.unified_memory = g.unified_memory;
+  d.pci_vendor_id = int(g.vendor_id);
+  d.pci_device_id = int(g.device_id);
+  if (g.has_budget && g.budget_bytes > 0)
+    d.memory_bytes = {g.budget_bytes - g.usage_bytes, "Vulkan memory budget (VK_EXT_memory_budget) less usage"};
+  else
+    d.memory_bytes = {g.device_local_bytes, "Vulkan device-local heaps"};
+  char ids[32];
+  std::snprintf(ids, sizeof ids, "%04x:%04x", g.vendor_id, g.device_id);
+  d.details = std::string(to_string(g.kind)) + " GPU " + ids + ", Vulkan " + g.api_version + ", driver " +
+              (g.driver_name.empty() ? g.driver_version : g.driver_name) + ", subgroup " +
+              std::to_string(g.subgroup_size) + (g.fp16 ? ", fp16" : "") + (g.int8_dot ? ", int8 dot" : "") +
+              (d.software ? "; a software device: never a place for a model" : "");
+  return d;
 }
 
 Machine machine_from_hwloc_xml(const std::string& path) {

@@ -117,6 +117,14 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
   bad_input("--machine " + data("probe/fixtures/COPYING"), "neither hwloc XML nor valid JSON");
 }
 
+BOOST_AUTO_TEST_CASE(no_vulkan_driver_still_advises_on_the_cpu) {
+  const Result r = run("--budget 100 --json", "VK_ICD_FILENAMES=/nonexistent.json VK_DRIVER_FILES=/nonexistent.json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["machine"]["devices"].size() == 1u);
+  BOOST_TEST(j["machine"]["notes"].dump().find("CPU only") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(help_teaches_with_examples) {
   const Result r = run("--help");
   BOOST_TEST(r.status == 0);

@@ -13,6 +13,7 @@ using namespace benchr;
 namespace benchr {
 std::ostream& operator<<(std::ostream& o, Verdict v) { return o << to_string(v); }
 std::ostream& operator<<(std::ostream& o, SimdLevel s) { return o << to_string(s); }
+std::ostream& operator<<(std::ostream& o, Backend b) { return o << to_string(b); }
 }  // namespace benchr
 
 namespace {
@@ -267,6 +268,32 @@ BOOST_AUTO_TEST_CASE(an_moe_too_big_for_the_gpu_keeps_its_experts_in_ram) {
   // 16 layers x 64 experts x 3 x 2048 x 1024 weights x 34/32 B, of which a token reads 8/64.
   const double experts = 16.0 * 64 * 3 * 2048 * 1024 * 34 / 32;
   BOOST_TEST(e.host_bytes_per_token == experts / 8, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(a_probed_gpu_takes_its_figures_from_the_catalog_entry_with_its_pci_ids) {
+  // An RTX 4090 seen through Vulkan (10de:2684, 23 GiB of budget): bandwidth 1008 GB/s x the
+  // CUDA decode efficiency (the backend its users run), memory as probed.
+  Catalog c;
+  HardwareSpec hw;
+  hw.id = "rtx-4090", hw.name = "NVIDIA GeForce RTX 4090", hw.kind = "gpu", hw.backend = Backend::cuda;
+  hw.memory_gib = 24, hw.memory_bandwidth_gbps = 1008, hw.fp16_tflops = 330.3, hw.tdp_w = 450;
+  hw.pci_vendor_id = 0x10de, hw.pci_device_id = 0x2684;
+  c.hardware = {hw};
+  Machine m = cpu_machine(33, 300, 24 * kGiB);
+  Device gpu;
+  gpu.kind = DeviceKind::gpu, gpu.name = "NVIDIA GeForce RTX 4090", gpu.backend = Backend::vulkan;
+  gpu.pci_vendor_id = 0x10de, gpu.pci_device_id = 0x2684, gpu.memory_bytes = {23 * kGiB, "Vulkan"};
+  Device unknown = gpu;
+  unknown.name = "Some Future GPU", unknown.pci_device_id = 0x9999;
+  m.devices = {m.devices[0], gpu, unknown};
+  const Machine matched = with_catalog_gpus(m, c);
+  BOOST_TEST(matched.devices[1].read_gbps.value == 1008 * decode_efficiency(Backend::cuda));
+  BOOST_TEST(matched.devices[1].backend == Backend::cuda);
+  BOOST_TEST(matched.devices[1].memory_bytes.value == 23 * kGiB);
+  BOOST_TEST(!matched.devices[2].read_gbps.known());  // unknown: no figure invented
+  // And the estimate puts a model that fits on the matched GPU, never on the unknown one.
+  const auto e = estimate(llama_3_1_8b(), q4_k_m(), matched, Workload{});
+  BOOST_TEST(e.placement.device == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {

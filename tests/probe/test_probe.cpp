@@ -82,6 +82,39 @@ BOOST_AUTO_TEST_CASE(a_topology_without_cores_assumes_one_per_logical_cpu) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(vulkan)
+
+BOOST_AUTO_TEST_CASE(lavapipe_is_enumerated_as_a_software_device_with_its_heaps) {
+  // The README's set-up installs Mesa's lavapipe (mesa-vulkan-drivers): a real Vulkan device
+  // that runs on the CPU.
+  std::vector<std::string> notes;
+  const auto gpus = probe_vulkan(notes);
+  const GpuInfo* lvp = nullptr;
+  for (const auto& g : gpus)
+    if (g.kind == GpuKind::cpu) lvp = &g;
+  BOOST_REQUIRE_MESSAGE(lvp, "no software Vulkan device: is mesa-vulkan-drivers installed?");
+  BOOST_TEST(lvp->name.find("llvmpipe") != std::string::npos);
+  BOOST_TEST(lvp->device_local_bytes > 0.0);
+  BOOST_TEST(lvp->subgroup_size > 0u);
+  const Device d = gpu_device(*lvp);
+  BOOST_TEST(d.software);  // never a place for a model
+  BOOST_TEST(d.memory_bytes.value > 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(no_vulkan_driver_is_a_note_not_an_error) {
+  setenv("VK_ICD_FILENAMES", "/nonexistent/icd.json", 1);
+  setenv("VK_DRIVER_FILES", "/nonexistent/icd.json", 1);
+  std::vector<std::string> notes;
+  const auto gpus = probe_vulkan(notes);
+  unsetenv("VK_ICD_FILENAMES");
+  unsetenv("VK_DRIVER_FILES");
+  BOOST_TEST(gpus.empty());
+  BOOST_REQUIRE(!notes.empty());
+  BOOST_TEST(notes.back().find("CPU only") != std::string::npos, notes.back());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(recorded)
 
 BOOST_AUTO_TEST_CASE(zen4_vm_twin_gives_the_dev_machine_profile) {
