@@ -369,6 +369,78 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   return s;
 }
 
+std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, const Budget& b, bool json_out) {
+  auto option_json = [](const PlanOption& o) {
+    json j = candidate_json(o.candidate);
+    j["hardware_id"] = o.hardware_id;
+    j["name"] = o.name;
+    j["count"] = o.count;
+    j["how"] = o.how;
+    j["rental"] = o.rental_id;
+    j["monthly_usd"] = o.monthly_usd;
+    j["meets"] = o.meets;
+    j["why_not"] = o.why_not;
+    j["breakeven_tokens_per_month"] = o.breakeven_tokens_per_month ? json(*o.breakeven_tokens_per_month) : json(nullptr);
+    return j;
+  };
+  if (json_out) {
+    json j;
+    j["model"] = m.id;
+    j["workload"] = to_json(w);
+    j["budget"] = {{"usd_per_month", b.usd_per_month}, {"amortize_months", b.amortize_months}};
+    json options = json::array();
+    for (const auto& o : p.options) options.push_back(option_json(o));
+    j["options"] = options;
+    j["cheapest"] = p.cheapest ? option_json(p.options[*p.cheapest]) : json(nullptr);
+    j["fastest"] = p.fastest ? option_json(p.options[*p.fastest]) : json(nullptr);
+    json apis = json::array();
+    for (const auto& a : p.apis) apis.push_back(api_json(a));
+    j["apis"] = apis;
+    j["unpriced_machines"] = p.unpriced;
+    return j.dump(2) + "\n";
+  }
+  std::string s = wrap(fmt::format("Plan for {} ({}): {} tokens/month, {:.0f}% input, at least {:g} tok/s, "
+                                   "context {}; budget {}/month; purchases over {} months",
+                                   m.name, m.id, tokens(w.tokens_per_month), w.input_share * 100, w.min_decode_tps,
+                                   w.context_tokens, money(b.usd_per_month), b.amortize_months),
+                       0, 2);
+  s += fmt::format("\n{:<34} {:<4} {:<9} {:>7} {:>9} {:>11}  {}\n", "option", "how", "quant", "tok/s", "$/month",
+                   "break-even", "meets the target?");
+  int shown_ok = 0, shown_no = 0;
+  for (const auto& o : p.options) {
+    if (o.meets ? shown_ok++ >= 12 : shown_no++ >= 6) continue;
+    const auto& e = o.candidate.estimate;
+    const std::string be = o.breakeven_tokens_per_month ? tokens(*o.breakeven_tokens_per_month) : "-";
+    s += fmt::format("{:<34} {:<4} {:<9} {:>7} {:>9} {:>11}  {}\n", cut(o.name, 34), o.how, cut(e.quant, 9),
+                     e.decode_tps > 0 ? tps(e.decode_tps) : "-", money(o.monthly_usd), be,
+                     cut(o.meets ? "yes" : o.why_not, 25));
+  }
+  if (p.cheapest) {
+    const auto& o = p.options[*p.cheapest];
+    s += "\nCheapest that meets the target: " +
+         wrap(fmt::format("{} {} at {}, {} tok/s, {}/month", o.how, o.name, o.candidate.estimate.quant,
+                          tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)), 32, 2);
+  } else {
+    s += "\nNothing in the catalog meets the target within the budget.\n";
+  }
+  if (p.fastest) {
+    const auto& o = p.options[*p.fastest];
+    s += "Fastest that meets it: " + wrap(fmt::format("{} {} at {}, {} tok/s, {}/month", o.how, o.name,
+                                                       o.candidate.estimate.quant,
+                                                       tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)),
+                                           23, 2);
+  }
+  s += "\nAPIs as good as the model, same volume\n";
+  for (std::size_t i = 0; i < p.apis.size() && i < 4; ++i)
+    s += fmt::format("  {:<44} {:>9}/month  quality {:.0f}\n", cut(p.apis[i].offer->name, 44), money(p.apis[i].usd),
+                     p.apis[i].quality);
+  s += "\nbreak-even: the monthly volume at which buying costs as much as the cheapest API above.\n"
+       "Rentals are billed for the busy hours only; an always-on instance costs 730 h x the rate.\n";
+  if (p.unpriced > 0)
+    s += fmt::format("{} catalog machines have no purchase price and are not in the list.\n", p.unpriced);
+  return s;
+}
+
 std::string present_calibration(const Calibration& c, bool json_out) {
   if (json_out) return to_json(c).dump(2) + "\n";
   std::string s = fmt::format("Calibration of {} ({:.1f} s, kernels v{})\n", c.measured_at, c.duration_s,

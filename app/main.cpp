@@ -30,6 +30,9 @@ Examples:
   benchr-advise estimate --model qwen3-8b --quant Q4_K_M --context 32768 --json
       Memory, decode and prefill speed of one model on this machine, as JSON.
   benchr-advise estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --backend vulkan
+  benchr-advise plan --model llama-3.3-70b --min-tps 15 --budget 150
+      What to buy or rent to run a model at a speed, cheapest first, with the break-even
+      volume against the API.
   benchr-advise probe --save me.json ; benchr-advise --machine me.json --budget 50
       Save this machine's probe and replay it later (an `lstopo --of xml` file works too).
   benchr-advise models | quants | hardware | prices
@@ -200,6 +203,17 @@ int run(int argc, char** argv) {
   estimate_cmd->add_option("--backend", f.backend, "cuda, rocm, vulkan, metal or cpu");
   auto* probe_cmd = app.add_subcommand("probe", "Show what this machine is, with sources");
   probe_cmd->add_option("--save", f.save_path, "Write the probe as JSON for --machine");
+  auto* plan_cmd = app.add_subcommand("plan", "Rank machines to buy or rent for a model, a speed and a budget");
+  std::string plan_quant = "auto";
+  plan_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
+  plan_cmd->add_option("--quant", plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]");
+  double min_retention = 0.9;
+  plan_cmd->add_option("--min-retention", min_retention,
+                       "With --quant auto, only quants keeping at least this share of the model's quality "
+                       "(perplexity-based, see `quants`) [default: 0.9: no IQ2/Q2 mixes unless asked]")
+      ->check(CLI::Range(0.0, 1.0));
+  plan_cmd->add_option("--max-price", f.list.max_price, "Spend at most this on hardware, USD")
+      ->check(at_least(0.0, "--max-price"));
   auto* calibrate_cmd = app.add_subcommand(
       "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
   calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 2.5]")
@@ -260,6 +274,26 @@ int run(int argc, char** argv) {
       std::cout << present_list(catalog, what, f.list, f.json);
       return 0;
     }
+
+  if (plan_cmd->parsed()) {
+    const ModelSpec* model = catalog.find_model(f.model_id);
+    if (!model) {
+      std::vector<std::string> ids;
+      for (const auto& m : catalog.models) ids.push_back(m.id);
+      throw InputError("--model: unknown model id '" + f.model_id + "'" + did_you_mean(f.model_id, ids));
+    }
+    std::vector<const QuantSpec*> quants;
+    for (const auto& q : catalog.quants)
+      if ((plan_quant == "auto" && q.quality_retention >= min_retention) || q.id == plan_quant) quants.push_back(&q);
+    if (quants.empty()) {
+      std::vector<std::string> ids{"auto"};
+      for (const auto& q : catalog.quants) ids.push_back(q.id);
+      throw InputError("--quant: unknown quant id '" + plan_quant + "'" + did_you_mean(plan_quant, ids));
+    }
+    const Plan p = plan(catalog, *model, quants, f.workload, f.budget, f.list.max_price);
+    std::cout << present_plan(p, *model, f.workload, f.budget, f.json);
+    return 0;
+  }
 
   const Machine machine = with_catalog_gpus(the_machine(f, catalog), catalog);
   if (probe_cmd->parsed()) {

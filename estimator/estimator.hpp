@@ -108,4 +108,13 @@ double api_cost_usd(const ApiOffer& offer, const Workload& w);
 /// API alternatives priced; a verdict within the budget.
 Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b);
 
+// ---- purchase planning (plan.cpp) -------------------------------------------------------------
+
+/// Every catalog machine (1, 2, 4 or 8 of a GPU, until one holds the model) bought and amortised,
+/// and every rental billed for its busy hours, each with the best of `quants` on it for the
+/// workload; ranked by monthly cost among those that meet the target; with the break-even
+/// volume against the cheapest API as good as the model. `max_price_usd` < 0: no limit.
+Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants, const Workload& w,
+          const Budget& b, double max_price_usd);
+
 }  // namespace benchr

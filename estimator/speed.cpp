@@ -9,7 +9,14 @@ namespace {
 
 // Keep this share of the pool free: other programs, allocator slack, growth of buffers we do not
 // model. A judgement, not a measurement; the output shows the headroom so a user can judge too.
+// System RAM is shared with the OS and everything else running; a discrete GPU's VRAM holds
+// little besides the model (its runtime context is counted as overhead), so it keeps less.
 constexpr double kMinHeadroom = 0.10;
+constexpr double kMinHeadroomVram = 0.05;
+
+double min_headroom(const Device& d) {
+  return d.kind == DeviceKind::gpu && !d.unified_memory ? kMinHeadroomVram : kMinHeadroom;
+}
 
 
 std::string gib(double bytes) {
@@ -69,7 +76,9 @@ double decode_gbps(const Device& d, const BlockFormat& f, const FormatRate* meas
   return std::min(measured->weight_gbps, d.read_gbps.value);
 }
 
-bool fits(const MemoryNeed& n) { return n.total_bytes <= n.available_bytes * (1 - kMinHeadroom); }
+bool fits(const MemoryNeed& n, const Device& d) {
+  return n.total_bytes <= n.available_bytes * (1 - min_headroom(d));
+}
 
 /// Attention FLOPs per prompt token at the mean position of a `prompt`-token prompt that follows
 /// `depth` cached tokens: QK^T and A·V, 2 FLOPs per multiply-add each; sliding-window layers see
@@ -103,6 +112,14 @@ std::vector<Pool> pools_of(const ModelSpec& m, const Placement& p) {
     case PlacementKind::experts_on_cpu:
       // Attention, dense and shared MLPs, output on the GPU; routed experts and the embedding in RAM.
       return {{p.device, Slice{1, true, false, true, false}}, {p.host, Slice{1, false, true, false, true}}};
+    case PlacementKind::layer_split: {
+      // An equal share of the layers on each GPU; the embedding on the first, the output on the last.
+      std::vector<Pool> pools;
+      const int n = std::max(1, p.gpu_count);
+      for (int i = 0; i < n; ++i)
+        pools.push_back({p.device + i, Slice{1.0 / n, true, true, i == n - 1, i == 0}});
+      return pools;
+    }
     default:
       return {{p.device, Slice{}}};
   }
@@ -110,7 +127,7 @@ std::vector<Pool> pools_of(const ModelSpec& m, const Placement& p) {
 
 bool fits_all(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Machine& machine, const Placement& p) {
   for (const auto& pool : pools_of(m, p))
-    if (!fits(memory_need(m, q, w, machine.devices[pool.device], pool.slice))) return false;
+    if (!fits(memory_need(m, q, w, machine.devices[pool.device], pool.slice), machine.devices[pool.device])) return false;
   return true;
 }
 
@@ -203,7 +220,7 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     int lo = 0, hi = m.layers;  // the most layers whose weights and KV fit the GPU
     while (hi - lo > 1) {
       const int mid = (lo + hi) / 2;
-      (fits(memory_need(m, q, w, d, pools_of(m, {PlacementKind::partial_offload, g, *host, mid})[0].slice)) ? lo : hi) = mid;
+      (fits(memory_need(m, q, w, d, pools_of(m, {PlacementKind::partial_offload, g, *host, mid})[0].slice), d) ? lo : hi) = mid;
     }
     if (lo > 0) candidates.push_back({PlacementKind::partial_offload, g, *host, lo});
   }
@@ -249,7 +266,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   e.fits = fits_all(m, q, w, machine, e.placement) && w.context_tokens <= m.context_max;
   e.headroom = e.memory.available_bytes > 0 ? 1 - e.memory.total_bytes / e.memory.available_bytes : -1;
   e.max_context = largest_context(m, q, w, machine, e.placement);
-  if (pools.size() > 1) {
+  if (e.placement.kind == PlacementKind::partial_offload || e.placement.kind == PlacementKind::experts_on_cpu) {
     const Device& h = machine.devices[pools[1].device];
     e.host_memory = memory_need(m, q, w, h, pools[1].slice);
     e.host_name = h.name;
@@ -266,7 +283,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     total_s += times[i].total();
     kv_bytes += times[i].kv_bytes;
     e.bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
-    if (i > 0) e.host_bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
+    if (i > 0 && e.host_memory) e.host_bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (!worst || times[i].total() > worst->total()) worst = &times[i];
   }
   e.decode_tps = total_s > 0 ? 1 / total_s : 0;
@@ -303,7 +320,10 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
               std::to_string(w.depth_tokens) + "), batch 1; KV cache " +
               std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) +
               " tokens");
- if (e.placement.kind == PlacementKind::partial_offload)
+ if (e.placement.kind == PlacementKind::layer_split)
+    a.push_back("layers split over " + std::to_string(e.placement.gpu_count) + " x " + d.name +
+                " (llama.cpp --split-mode layer): memory adds up, a token still passes every layer in turn");
+  if (e.placement.kind == PlacementKind::partial_offload)
     a.push_back(std::to_string(e.placement.gpu_layers) + " of " + std::to_string(m.layers) + " layers on " + d.name +
                 " (llama.cpp -ngl " + std::to_string(e.placement.gpu_layers) + "), the rest and the output matrix on " +
                 e.host_name + ": " + gib(e.host_bytes_per_token) + " per token read there");
@@ -320,7 +340,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   if (w.context_tokens > m.context_max)
     a.push_back("context " + std::to_string(w.context_tokens) + " exceeds the model's maximum " +
                 std::to_string(m.context_max));
-  a.push_back("fits when the working set leaves " + num(kMinHeadroom * 100, "%.0f") +
+  a.push_back("fits when the working set leaves " + num(min_headroom(d) * 100, "%.0f") +
               "% of " + gib(e.memory.available_bytes) + " free");
   return e;
 }

@@ -52,6 +52,7 @@ std::string_view to_string(PlacementKind p) {
     case PlacementKind::all_gpu: return "all_gpu";
     case PlacementKind::partial_offload: return "partial_offload";
     case PlacementKind::experts_on_cpu: return "experts_on_cpu";
+    case PlacementKind::layer_split: return "layer_split";
   }
   return "cpu_only";
 }

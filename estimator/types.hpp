@@ -253,9 +253,10 @@ struct Workload {
 };
 
 /// Where the model lives: all on the CPU, all on one GPU, the first layers on a GPU and the rest
-/// on the host CPU (llama.cpp -ngl N), or an MoE's routed experts in host RAM and everything else
-/// on the GPU (llama.cpp --n-cpu-moe / -ot exps=CPU).
-enum class PlacementKind { cpu_only, all_gpu, partial_offload, experts_on_cpu };
+/// on the host CPU (llama.cpp -ngl N), an MoE's routed experts in host RAM and everything else
+/// on the GPU (llama.cpp --n-cpu-moe / -ot exps=CPU), or the layers split over several GPUs
+/// (llama.cpp --split-mode layer: capacity adds, each token still passes every layer in turn).
+enum class PlacementKind { cpu_only, all_gpu, partial_offload, experts_on_cpu, layer_split };
 std::string_view to_string(PlacementKind);
 
 struct Placement {
@@ -263,6 +264,7 @@ struct Placement {
   std::size_t device = 0;   ///< index into Machine::devices: the CPU, or the GPU
   std::size_t host = 0;     ///< the CPU holding the rest (partial_offload, experts_on_cpu)
   int gpu_layers = 0;       ///< partial_offload: layers on the GPU
+  int gpu_count = 1;        ///< layer_split: consecutive GPUs from `device`, an equal share of layers each
 };
 
 /// Bytes a model needs in one pool.
@@ -325,6 +327,27 @@ struct Budget {
 
 enum class Verdict { run_local, use_api, neither };
 std::string_view to_string(Verdict);
+
+/// One way to get the hardware for a plan: buy it (amortised) or rent it by the hour.
+struct PlanOption {
+  std::string hardware_id, name;
+  int count = 1;                  ///< identical GPUs, layers split over them
+  std::string how;                ///< "buy" or "rent"
+  std::string rental_id;          ///< when rented
+  Candidate candidate;            ///< the chosen quant's estimate and monthly cost
+  double monthly_usd = 0;
+  bool meets = false;             ///< fits, fast enough, can serve the volume, within budget
+  std::string why_not;
+  std::optional<double> breakeven_tokens_per_month;  ///< against the cheapest as-good API
+};
+
+struct Plan {
+  std::vector<PlanOption> options;    ///< those that meet the target first, cheapest first
+  std::optional<std::size_t> cheapest;  ///< into options: the cheapest that meets the target
+  std::optional<std::size_t> fastest;   ///< the fastest that meets the target
+  std::vector<ApiCost> apis;            ///< offers as good as the model, cheapest first
+  int unpriced = 0;                     ///< catalog machines left out: no purchase price
+};
 
 struct Advice {
   std::vector<Candidate> ranked;            ///< eligible ones first, then by quality, then speed

@@ -125,6 +125,26 @@ BOOST_AUTO_TEST_CASE(no_vulkan_driver_still_advises_on_the_cpu) {
   BOOST_TEST(j["machine"]["notes"].dump().find("CPU only") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(plan_puts_a_70b_model_on_two_24_gb_cards) {
+  // Llama 3.3 70B at Q4_K_M is ~42.5 GB of weights (70.6B x ~4.8 bits): more than one 24 GB
+  // card holds, less than two (each keeps 10% free and its own buffers: 2 x 21.6 - 2 x 0.7).
+  const Result r = run("plan --model llama-3.3-70b --quant Q4_K_M --min-tps 1 --budget 1000 --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  int counts_seen = 0;
+  for (const auto& o : j["options"]) {
+    if (o["hardware_id"] != "rtx-4090" || o["how"] != "buy") continue;
+    ++counts_seen;
+    if (o["count"] == 1) BOOST_TEST(o["fits"] == false);
+    if (o["count"] == 2) {
+      BOOST_TEST(o["fits"] == true);
+      BOOST_TEST(o["placement"] == "layer_split");
+    }
+  }
+  BOOST_TEST(counts_seen == 2);  // one card, then two: the first count that holds it
+  bad_input("plan --model llama-3.3-70x", "unknown model id");
+}
+
 BOOST_AUTO_TEST_CASE(help_teaches_with_examples) {
   const Result r = run("--help");
   BOOST_TEST(r.status == 0);
