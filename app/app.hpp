@@ -6,6 +6,7 @@
 
 #include "catalog.hpp"
 #include "estimator.hpp"
+#include "gguf.hpp"
 
 namespace benchr {
 
@@ -30,6 +31,8 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
 std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const Machine& m,
                              const Workload& w, bool json);
 std::string present_calibration(const Calibration& c, bool json);
+std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyCost& cost, const Machine& m,
+                        const Workload& w, bool json);
 std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, const Budget& b, bool json);
 /// What the catalog listings show: each filter is off when empty / negative.
 struct ListFilter {

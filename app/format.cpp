@@ -441,6 +441,50 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
   return s;
 }
 
+std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyCost& cost, const Machine& m,
+                        const Workload& w, bool json_out) {
+  const ModelSpec& s = file.spec;
+  if (json_out) {
+    json j = to_json(e);
+    j["cost"] = to_json(cost);
+    j["workload"] = to_json(w);
+    j["file"] = {{"path", file.path},
+                 {"files", file.files},
+                 {"format", file.format},
+                 {"version", file.version},
+                 {"architecture", file.architecture},
+                 {"name", file.name},
+                 {"tensors", file.tensors.size()},
+                 {"weight_bytes", file.weight_bytes},
+                 {"bytes_by_type", file.bytes_by_type},
+                 {"params", s.params_b * 1e9},
+                 {"layers", s.layers},
+                 {"hidden", s.hidden},
+                 {"heads", s.heads},
+                 {"kv_heads", s.kv_heads},
+                 {"head_dim", s.head_dim},
+                 {"experts", s.experts},
+                 {"experts_active", s.experts_active},
+                 {"context_max", s.context_max},
+                 {"notes", file.notes}};
+    return j.dump(2) + "\n";
+  }
+  std::string out = wrap(fmt::format("{} ({} v{}, {}, {} file{}): {:.3g}B parameters in {} tensors, {}", file.path,
+                                     file.format, file.version, file.architecture, file.files.size(),
+                                     file.files.size() == 1 ? "" : "s", s.params_b, file.tensors.size(),
+                                     gib(double(file.weight_bytes))),
+                         0, 2);
+  std::string types;
+  for (const auto& [type, bytes] : file.bytes_by_type) types += fmt::format("{}{} {}", types.empty() ? "" : ", ", type, gib(double(bytes)));
+  out += "  by type     " + wrap(types, 14, 14);
+  out += fmt::format("  shape       {} layers, hidden {}, {} heads / {} KV heads x {}{}; context up to {}\n", s.layers,
+                     s.hidden, s.heads, s.kv_heads, s.head_dim,
+                     s.experts ? fmt::format(", {} experts ({} active)", s.experts, s.experts_active) : "",
+                     s.context_max);
+  for (const auto& n : file.notes) out += "  note: " + wrap(n, 8, 8);
+  return out + present_estimate(e, cost, m, w, false);
+}
+
 std::string present_calibration(const Calibration& c, bool json_out) {
   if (json_out) return to_json(c).dump(2) + "\n";
   std::string s = fmt::format("Calibration of {} ({:.1f} s, kernels v{})\n", c.measured_at, c.duration_s,

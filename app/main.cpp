@@ -12,6 +12,7 @@
 
 #include "app.hpp"
 #include "calibrate.hpp"
+#include "gguf.hpp"
 #include "probe.hpp"
 
 namespace {
@@ -33,6 +34,8 @@ Examples:
   benchr-advise plan --model llama-3.3-70b --min-tps 15 --budget 150
       What to buy or rent to run a model at a speed, cheapest first, with the break-even
       volume against the API.
+  benchr-advise fit ~/models/Qwen3-8B-Q4_K_M.gguf --context 32768
+      Read the file's own tensors and metadata: will it fit here, with what context, how fast.
   benchr-advise probe --save me.json ; benchr-advise --machine me.json --budget 50
       Save this machine's probe and replay it later (an `lstopo --of xml` file works too).
   benchr-advise models | quants | hardware | prices
@@ -203,6 +206,11 @@ int run(int argc, char** argv) {
   estimate_cmd->add_option("--backend", f.backend, "cuda, rocm, vulkan, metal or cpu");
   auto* probe_cmd = app.add_subcommand("probe", "Show what this machine is, with sources");
   probe_cmd->add_option("--save", f.save_path, "Write the probe as JSON for --machine");
+  auto* fit_cmd = app.add_subcommand("fit", "Will this model file fit, with what context, and how fast?");
+  std::string fit_path;
+  fit_cmd->add_option("PATH", fit_path, "A .gguf file (a split's first shard reads them all) or a Hugging Face "
+                                        "folder (config.json + safetensors)")
+      ->required();
   auto* plan_cmd = app.add_subcommand("plan", "Rank machines to buy or rent for a model, a speed and a budget");
   std::string plan_quant = "auto";
   plan_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
@@ -274,6 +282,28 @@ int run(int argc, char** argv) {
       std::cout << present_list(catalog, what, f.list, f.json);
       return 0;
     }
+
+  if (fit_cmd->parsed()) {
+    ModelFile file = read_model_file(fit_path);
+    QuantSpec quant = quant_spec(file);
+    // The bytes come from the file; the quality kept by its mix (Q4_K_M...) from the catalog.
+    if (const QuantSpec* known = catalog.find_quant(file.file_type)) {
+      quant.quality_retention = known->quality_retention;
+      quant.quality_source = known->quality_source;
+    } else {
+      file.notes.push_back("quality retention unknown for this file's mix ('" + file.file_type + "'): taken as 1");
+    }
+    const Machine machine = with_catalog_gpus(the_machine(f, catalog), catalog);
+    if (!runs_on(quant, machine))
+      throw InputError(fit_path + ": no backend of this machine runs " + file.format + " weights of type " +
+                       std::string(quant.block_format->name));
+    Workload w = f.workload;
+    if (w.context_tokens > file.spec.context_max && file.spec.context_max > 0) w.context_tokens = file.spec.context_max;
+    const Estimate e = estimate(file.spec, quant, machine, w);
+    const MonthlyCost cost = monthly_cost(e, machine, w, catalog.electricity, f.budget);
+    std::cout << present_fit(file, e, cost, machine, w, f.json);
+    return 0;
+  }
 
   if (plan_cmd->parsed()) {
     const ModelSpec* model = catalog.find_model(f.model_id);

@@ -275,13 +275,12 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   // Decode: every pool's bytes at its own rates (a format's measured GEMV rate where that is
   // slower than memory), the KV cache of its layers, and its per-layer overhead; the pools run
   // one after the other, so their times add.
-  double total_s = 0, kv_bytes = 0;
+  double total_s = 0;
   const PoolTime* worst = nullptr;
   std::vector<PoolTime> times;
   for (const auto& pool : pools) times.push_back(decode_time(m, q, w, machine.devices[pool.device], pool.slice));
   for (std::size_t i = 0; i < times.size(); ++i) {
     total_s += times[i].total();
-    kv_bytes += times[i].kv_bytes;
     e.bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (i > 0 && e.host_memory) e.host_bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (!worst || times[i].total() > worst->total()) worst = &times[i];
@@ -301,7 +300,6 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   else
     e.bottleneck = "memory bandwidth (weights)" + where + ": " + num(worst->weight_bytes / 1e9) + " GB per token at " +
                    num(worst->weight_bytes / worst->weight_s / 1e9) + " GB/s";
-  (void)kv_bytes;
 
   double prefill_s = 0;
   for (const auto& pool : pools) prefill_s += prefill_time(m, q, w, machine.devices[pool.device], pool.slice);

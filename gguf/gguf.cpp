@@ -97,6 +97,23 @@ const GgmlType* ggml_type(uint32_t id) {
   return nullptr;
 }
 
+/// llama_ftype values of general.file_type and their names: llama.cpp gguf-py/gguf/constants.py
+/// (LlamaFileType); values 4-6 and 33-35 are retired, and 1024 marks a guessed type.
+struct FileType {
+  uint32_t id;
+  std::string_view name;
+};
+constexpr std::array<FileType, 35> kFileTypes{{
+    {0, "F32"},      {1, "F16"},       {2, "Q4_0"},     {3, "Q4_1"},      {7, "Q8_0"},
+    {8, "Q5_0"},     {9, "Q5_1"},      {10, "Q2_K"},    {11, "Q3_K_S"},   {12, "Q3_K_M"},
+    {13, "Q3_K_L"},  {14, "Q4_K_S"},   {15, "Q4_K_M"},  {16, "Q5_K_S"},   {17, "Q5_K_M"},
+    {18, "Q6_K"},    {19, "IQ2_XXS"},  {20, "IQ2_XS"},  {21, "Q2_K_S"},   {22, "IQ3_XS"},
+    {23, "IQ3_XXS"}, {24, "IQ1_S"},    {25, "IQ4_NL"},  {26, "IQ3_S"},    {27, "IQ3_M"},
+    {28, "IQ2_S"},   {29, "IQ2_M"},    {30, "IQ4_XS"},  {31, "IQ1_M"},    {32, "BF16"},
+    {36, "TQ1_0"},   {37, "TQ2_0"},    {38, "MXFP4_MOE"}, {39, "NVFP4"},  {40, "Q1_0"},
+}};
+constexpr int64_t kFileTypeGuessed = 1024;
+
 struct Dtype {
   std::string_view name;
   uint64_t bits;
@@ -342,7 +359,8 @@ Value read_value(Cursor& c, const std::string& field) {
                 plural(v.count, std::string(kValueNames[v.type]) + " element") +
                     " cannot fit in the " + plural(c.left(), "byte") + " left");
     if (v.type == kString) {
-      for (uint64_t i = 0; i < v.count; ++i) c.skip_string(field + "[" + std::to_string(i) + "]");
+      const std::string element = field + " element";
+      for (uint64_t i = 0; i < v.count; ++i) c.skip_string(element);
     } else if (is_integer(v.type) && v.count <= kKeptArrayElements) {
       v.ints.reserve(std::size_t(v.count));
       for (uint64_t i = 0; i < v.count; ++i) v.ints.push_back(read_integer(c, v.type, v.too_large, field));
@@ -495,7 +513,7 @@ GgufShard read_gguf_shard(const std::string& path, SeenNames& seen) {
                     " ends past the end of the file (" + plural(data_bytes, "data byte") + " from byte " +
                     std::to_string(data_start) + ")");
   }
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return g.tensors[a].offset < g.tensors[b].offset;
   });
   for (std::size_t k = 1; k < order.size(); ++k) {
@@ -698,6 +716,12 @@ void fill_spec_gguf(ModelFile& mf, const Metadata& md) {
   }
   s.tied_embeddings = !mf.tensors.empty() && !find_tensor(mf.tensors, "output.weight");
   if (auto lic = m.text("general.license")) s.license = *lic;
+  if (const Value* ft = m.find("general.file_type"); ft && !ft->array && ft->ints.size() == 1) {
+    const int64_t id = ft->ints[0] & ~kFileTypeGuessed;
+    for (const auto& t : kFileTypes)
+      if (t.id == id) mf.file_type = std::string(t.name);
+    if (mf.file_type.empty()) mf.notes.push_back("general.file_type " + std::to_string(ft->ints[0]) + " is unknown");
+  }
 
   const std::pair<std::string_view, int> required[] = {
       {"block_count", s.layers}, {"embedding_length", s.hidden}, {"attention.head_count", s.heads}};
@@ -844,6 +868,9 @@ json parse_json(const std::string& file, uint64_t base, const std::string& text,
     return json::parse(text, max_depth > 0 ? json::parser_callback_t(guard) : nullptr);
   } catch (const json::parse_error& e) {
     fail(file, base + (e.byte > 0 ? e.byte - 1 : 0), field, "not valid JSON");
+  } catch (const json::exception&) {
+    // out_of_range 406: a number too large for a double (found by bench/fuzz_gguf.sh).
+    fail(file, base, field, "not valid JSON: a number is out of range");
   }
 }
 
@@ -872,57 +899,62 @@ std::vector<TensorInfo> read_safetensors(const std::string& path, SeenNames& see
 
   const uint64_t data_start = 8 + n, data_bytes = f.size() - data_start;
   std::vector<TensorInfo> tensors;
-  for (const auto& [name, entry] : header.items()) {
-    const uint64_t at = key_at(text, 8, name);
+  for (const auto& item : header.items()) {
+    const std::string& name = item.key();
+    const json& entry = item.value();
+    // The entry's byte is looked up only for a message: a search per tensor would be quadratic.
+    const auto fail_here = [&](std::string_view where, const std::string& problem) {
+      c.fail_at(key_at(text, 8, name), where, problem);
+    };
     if (name == "__metadata__") {
-      if (!entry.is_object()) c.fail_at(at, "__metadata__", "is not an object");
+      if (!entry.is_object()) fail_here("__metadata__", "is not an object");
       continue;
     }
     const std::string field = "tensor " + in_quotes(name);
-    if (name.empty()) c.fail_at(at, field, "empty name");
-    if (!entry.is_object()) c.fail_at(at, field, "expected an object, found " + json_kind(entry));
+    if (name.empty()) fail_here(field, "empty name");
+    if (!entry.is_object()) fail_here(field, "expected an object, found " + json_kind(entry));
     if (wanted && !wanted->count(name)) continue;
-    if (auto [it, fresh] = seen.emplace(name, path + " byte " + std::to_string(at)); !fresh)
-      c.fail_at(at, field, "duplicate tensor name (first at " + it->second + ")");
+    if (auto [it, fresh] = seen.emplace(name, path); !fresh)
+      fail_here(field, "duplicate tensor name (first in " + it->second + ")");
 
     TensorInfo t;
     t.name = name;
     const auto dtype = entry.find("dtype");
-    if (dtype == entry.end() || !dtype->is_string()) c.fail_at(at, field + " dtype", "missing or not a string");
+    if (dtype == entry.end() || !dtype->is_string()) fail_here(field + " dtype", "missing or not a string");
     const Dtype* d = find_dtype(dtype->get<std::string>());
-    if (!d) c.fail_at(at, field + " dtype", "unknown dtype " + in_quotes(dtype->get<std::string>()));
+    if (!d) fail_here(field + " dtype", "unknown dtype " + in_quotes(dtype->get<std::string>()));
     t.type = std::string(d->name);
 
     const auto shape = entry.find("shape");
-    if (shape == entry.end() || !shape->is_array()) c.fail_at(at, field + " shape", "missing or not an array");
+    if (shape == entry.end() || !shape->is_array()) fail_here(field + " shape", "missing or not an array");
     uint64_t elements = 1;
     for (const auto& dim : *shape) {
       const auto v = json_uint(dim);
-      if (!v) c.fail_at(at, field + " shape", "dimensions must be non-negative integers");
+      if (!v) fail_here(field + " shape", "dimensions must be non-negative integers");
       t.shape.push_back(*v);
       if (mul_overflows(elements, *v, elements))
-        c.fail_at(at, field + " shape", "the element count of " + shape_text(t.shape) + "... overflows 64 bits");
+        fail_here(field + " shape", "the element count of " + shape_text(t.shape) + "... overflows 64 bits");
     }
     uint64_t bits = 0;
     if (mul_overflows(elements, d->bits, bits))
-      c.fail_at(at, field + " shape", "the size in bits overflows 64 bits");
+      fail_here(field + " shape", "the size in bits overflows 64 bits");
     if (bits % 8 != 0)
-      c.fail_at(at, field + " shape", plural(elements, t.type + " element") + " are not a whole number of bytes");
+      fail_here(field + " shape", plural(elements, t.type + " element") + " are not a whole number of bytes");
     t.bytes = bits / 8;
 
     const auto offsets = entry.find("data_offsets");
     if (offsets == entry.end() || !offsets->is_array() || offsets->size() != 2)
-      c.fail_at(at, field + " data_offsets", "missing or not a [begin, end] pair");
+      fail_here(field + " data_offsets", "missing or not a [begin, end] pair");
     const auto begin = json_uint((*offsets)[0]), end = json_uint((*offsets)[1]);
     if (!begin || !end || *end < *begin)
-      c.fail_at(at, field + " data_offsets", "must be non-negative integers with begin <= end");
+      fail_here(field + " data_offsets", "must be non-negative integers with begin <= end");
     if (*end - *begin != t.bytes)
-      c.fail_at(at, field + " data_offsets",
+      fail_here(field + " data_offsets",
                 "[" + std::to_string(*begin) + ", " + std::to_string(*end) + "] holds " +
                     plural(*end - *begin, "byte") + ", but " + t.type + " " + shape_text(t.shape) + " needs " +
                     std::to_string(t.bytes));
     if (*end > data_bytes)
-      c.fail_at(at, field + " data_offsets",
+      fail_here(field + " data_offsets",
                 "data ends at byte " + std::to_string(data_start + *end) + ", past the end of the file (" +
                     plural(f.size(), "byte") + ")");
     t.offset = *begin;
@@ -931,16 +963,15 @@ std::vector<TensorInfo> read_safetensors(const std::string& path, SeenNames& see
 
   std::vector<const TensorInfo*> order;
   for (const auto& t : tensors) order.push_back(&t);
-  std::sort(order.begin(), order.end(), [](const TensorInfo* a, const TensorInfo* b) {
-    return a->offset < b->offset || (a->offset == b->offset && a->bytes < b->bytes);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const TensorInfo* a, const TensorInfo* b) { return a->offset < b->offset; });
   for (std::size_t k = 1; k < order.size(); ++k)
     if (order[k]->offset < order[k - 1]->offset + order[k - 1]->bytes)
       c.fail_at(key_at(text, 8, order[k]->name), "tensor " + in_quotes(order[k]->name) + " data_offsets",
                 "data at " + std::to_string(order[k]->offset) + " overlaps tensor " +
                     in_quotes(order[k - 1]->name));
   // The header's object order is not the file order; present the tensors as stored.
-  std::sort(tensors.begin(), tensors.end(),
+  std::stable_sort(tensors.begin(), tensors.end(),
             [](const TensorInfo& a, const TensorInfo& b) { return a.offset < b.offset; });
   return tensors;
 }
@@ -1131,6 +1162,13 @@ ModelFile read_hf(const fs::path& dir, const std::optional<fs::path>& single) {
       for (auto& t : ts) mf.tensors.push_back(std::move(t));
     }
     mf.path = mf.files.empty() ? index.string() : mf.files.front();
+    uint64_t stored = 0;
+    for (const auto& t : mf.tensors) stored += t.bytes;
+    if (const auto meta = idx.find("metadata"); meta != idx.end() && meta->is_object())
+      if (const auto total = meta->find("total_size"); total != meta->end())
+        if (const auto v = json_uint(*total); v && *v != stored)
+          mf.notes.push_back("the index's total_size says " + std::to_string(*v) + " bytes, the tensors hold " +
+                             std::to_string(stored));
   } else {
     const fs::path file = single.value_or(model);
     if (!fs::exists(file))
@@ -1244,12 +1282,12 @@ QuantSpec quant_spec(const ModelFile& f) {
     bytes[format] += t.bytes;
   }
   QuantSpec q;
-  q.id = "file";
   q.format = f.format;
   q.source = f.path;
   const auto top = std::max_element(bytes.begin(), bytes.end(),
                                     [](const auto& a, const auto& b) { return a.second < b.second; });
   q.block_format = top == bytes.end() ? find_block_format("F16") : top->first;
+  q.id = f.file_type.empty() ? std::string(q.block_format->name) : f.file_type;
   q.name = "as stored (" + std::string(q.block_format->name) + " and others)";
   if (bytes.size() <= 1) q.name = "as stored (" + std::string(q.block_format->name) + ")";
   for (std::size_t r = 0; r < kRoles; ++r) {

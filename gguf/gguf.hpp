@@ -30,9 +30,10 @@ struct ModelFile {
   uint32_t version = 0;              ///< GGUF version; 0 for safetensors
   std::string architecture;          ///< general.architecture, or config.json model_type
   std::string name;                  ///< general.name (or the folder name)
+  std::string file_type;             ///< the mix general.file_type names ("Q4_K_M"), as the catalog's quant ids
   /// Architecture from the metadata, in the catalog's terms. params_b (and active_params_b for
   /// MoE) count the stored tensors' elements; id is the file stem; source is the path. Counts the
-  /// metadata does not give stay 0 and get a note.
+  /// metadata does not give stay 0; missing layers, hidden size or heads get a note.
   ModelSpec spec;
   std::vector<TensorInfo> tensors;   ///< in file order, shard after shard
   uint64_t weight_bytes = 0;         ///< sum of the tensors' bytes
@@ -53,7 +54,8 @@ ModelFile read_model_file(const std::string& path);
 /// The weights as stored, for estimate(): per tensor role (embedding, output, attention, FFN,
 /// other), the share of each block format by element count. A type the estimator does not know
 /// counts as the known format nearest in bits per weight (read_model_file notes which).
-/// `id` is "file", `format` is the file's format, `block_format` the type holding most bytes.
+/// `id` is the file's file_type, else the type holding most bytes (also `block_format`);
+/// `format` is the file's format.
 QuantSpec quant_spec(const ModelFile& f);
 
 }  // namespace benchr

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "gguf_writer.hpp"
+
 namespace {
 
 struct Result {
@@ -289,5 +291,26 @@ BOOST_AUTO_TEST_CASE(two_processes_calibrating_at_once_leave_one_whole_file) {
   BOOST_TEST(nlohmann::json::accept(slurp(file)));
   const int leftovers = std::system(("ls " + dir + "/benchr-advise/*.tmp >/dev/null 2>&1").c_str());
   BOOST_TEST(leftovers != 0);  // no temporary file left behind
+  std::system(("rm -rf " + dir).c_str());
+}
+
+BOOST_AUTO_TEST_CASE(fit_reads_a_gguf_file_and_estimates_it) {
+  // A sparse Llama-3.1-8B Q4_K_M (header only, the data a hole): weights 4.91 GB, as the real
+  // 4,916,393,984-byte file (local-llamacpp.csv) less its header.
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf";
+  gguf_test::write_gguf(path, gguf_test::llama_3_1_8b_q4_k_m());
+  const Result r = run("fit " + path + " --hardware rtx-4090 --json");
+  BOOST_REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["file"]["weight_bytes"].get<double>() / 4916393984.0 == 1.0, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(j["file"]["layers"] == 32);
+  BOOST_TEST(j["fits"] == true);
+  BOOST_TEST(j["placement"] == "all_gpu");
+  BOOST_TEST(j["memory"]["kv_cache_bytes"] == 1073741824.0);  // 8192 tokens, as the catalog's 8B
+
+  // The same file cut short: one message naming the file and the byte, exit 2.
+  std::filesystem::resize_file(path, 100);
+  bad_input("fit " + path, "byte");
   std::system(("rm -rf " + dir).c_str());
 }

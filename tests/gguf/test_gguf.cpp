@@ -182,7 +182,10 @@ BOOST_AUTO_TEST_CASE(llama_3_1_8b_q4_k_m_matches_the_real_file) {
 
   // The file's mix as a QuantSpec: the estimator's weight bytes from the ModelSpec's shapes agree
   // with the tensors to the rope_freqs' 256 bytes.
+  BOOST_TEST(f.file_type == "Q4_K_M");  // general.file_type 15, LLAMA_FTYPE_MOSTLY_Q4_K_M
+
   const QuantSpec q = quant_spec(f);
+  BOOST_TEST(q.id == "Q4_K_M");
   BOOST_TEST(q.block_format->name == "Q4_K");
   BOOST_TEST(role_bits(q, Role::output) == 6.5625, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(role_bits(q, Role::embedding) == 4.5, boost::test_tools::tolerance(1e-12));
@@ -190,6 +193,17 @@ BOOST_AUTO_TEST_CASE(llama_3_1_8b_q4_k_m_matches_the_real_file) {
   BOOST_TEST(role_bits(q, Role::ffn_down) == (6.5625 + 4.5) / 2, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(role_bits(q, Role::attn_qk) == 4.5, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(weight_bytes(f.spec, q) == double(f.weight_bytes), boost::test_tools::tolerance(1e-6));
+
+  // And so the file goes through the whole estimate, here on a 24 GiB GPU.
+  HardwareSpec gpu;
+  gpu.id = "gpu-24g", gpu.name = "24 GiB GPU", gpu.kind = "gpu", gpu.backend = Backend::cuda;
+  gpu.memory_gib = 24, gpu.memory_bandwidth_gbps = 1008, gpu.fp16_tflops = 165;
+  Workload w;
+  w.context_tokens = 8192;
+  const Estimate e = estimate(f.spec, q, machine_from_hardware(gpu), w);
+  BOOST_TEST(e.memory.weights_bytes == double(f.weight_bytes), boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(e.fits);
+  BOOST_TEST(e.decode_tps > 0);
 }
 
 BOOST_AUTO_TEST_CASE(moe_metadata_and_active_parameters) {
@@ -333,8 +347,10 @@ BOOST_AUTO_TEST_CASE(truncated_files) {
   TempDir dir;
   const auto path = dir / "t.gguf";
   const Layout l = write_gguf(path, tiny_llama());
-  fs::resize_file(path, 20);
-  CHECK_ERROR(path, path.string() + at(16, "n_kv") + "needs 8 bytes, but the file ends after 4 more bytes");
+  fs::resize_file(path, 12);
+  CHECK_ERROR(path, path.string() + at(8, "n_tensors") + "needs 8 bytes, but the file ends after 4 more bytes");
+  fs::resize_file(path, 20);  // n_tensors read, but 20 tensor infos need at least 25 bytes each
+  CHECK_ERROR(path, at(8, "n_tensors") + "20 tensors cannot be described in the 4 bytes left");
 
   write_gguf(path, tiny_llama());
   fs::resize_file(path, l.tensor_at[3] + 10);  // tensor[3]'s name length and 2 of its 19 bytes
@@ -603,6 +619,7 @@ BOOST_AUTO_TEST_CASE(folder_with_one_safetensors_file) {
   BOOST_TEST(f.tensors[0].shape == (std::vector<uint64_t>{1000, 256}));
   const QuantSpec q = quant_spec(f);
   BOOST_TEST(q.block_format->name == "BF16");
+  BOOST_TEST(q.id == "BF16");  // no file type: the type holding most bytes
   BOOST_TEST(weight_bytes(f.spec, q) == double(f.weight_bytes), boost::test_tools::tolerance(1e-9));
 }
 
@@ -655,6 +672,8 @@ BOOST_AUTO_TEST_CASE(malformed_safetensors) {
   CHECK_ERROR(path, at(0, "header length") + "4611686018427387904 bytes is over the format's limit");
   write_safetensors(path, R"({"w": [1, 2,})", 0);
   CHECK_ERROR(path, at(8 + 12, "header") + "not valid JSON");
+  write_safetensors(path, R"({"w":{"dtype":"F32","shape":[1e400],"data_offsets":[0,4]}})", 4);
+  CHECK_ERROR(path, at(8, "header") + "not valid JSON: a number is out of range");
   write_safetensors(path, R"({"w":{"dtype":"Q4","shape":[2],"data_offsets":[0,2]}})", 2);
   CHECK_ERROR(path, at(9, "tensor 'w' dtype") + "unknown dtype 'Q4'");
   write_safetensors(path, R"({"w":{"dtype":"F32","shape":[2,4],"data_offsets":[0,30]}})", 32);
@@ -688,6 +707,9 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_field) {
   CHECK_ERROR(dir.path, "field hidden_size: negative value -1");
   write_bytes(dir / "config.json", R"({"model_type": "llama",)");
   CHECK_ERROR(dir.path, "field config.json: not valid JSON");
+  // Found by bench/fuzz_gguf.sh: a number beyond a double's range.
+  write_bytes(dir / "config.json", R"({"hidden_size": 1111e111111})");
+  CHECK_ERROR(dir.path, "field config.json: not valid JSON: a number is out of range");
   fs::remove(dir / "model.safetensors");
   CHECK_ERROR(dir.path, "no model.safetensors or model.safetensors.index.json");
 }
