@@ -20,8 +20,7 @@ Machine machines_of(const HardwareSpec& hw, int count) {
     const Device one = m.devices.front();
     m.devices.assign(count, one);
     m.name = std::to_string(count) + " x " + hw.name;
-    if (m.price_usd.known()) m.price_usd.value *= count;
-    for (auto& d : m.devices) d.power_w.value = one.power_w.value;  // per device; cost sums them below
+    if (m.price_usd.known()) m.price_usd.value *= count;  // power: per device, summed by the plan
   }
   return m;
 }

@@ -125,7 +125,12 @@ BOOST_AUTO_TEST_CASE(calibration_with_a_tiny_budget_finishes_in_it) {
   const Calibration c = calibrate_cpu(cpu, CalibrationOptions{budget, 1, {}});
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // The last step may run over by its own length (one pass over 128 MiB is ~20 ms per format).
+  // Only an optimised build says anything about time: a debug or sanitizer build is 10-30x slower.
+#ifdef NDEBUG
   BOOST_TEST(took < budget + 0.5);
+#else
+  BOOST_TEST_MESSAGE("debug build: calibration took " << took << " s for a " << budget << " s budget (not checked)");
+#endif
   BOOST_REQUIRE_EQUAL(c.devices.size(), 1u);
   BOOST_TEST(c.devices[0].read_gbps > 0.0);
   BOOST_TEST(c.kernel_version == kKernelVersion);
