@@ -53,7 +53,7 @@ struct Flags {
   double kwh_price = -1;
   ListFilter list;
   bool no_calibrate = false;
-  double calibration_budget_s = 2.5;
+  double calibration_budget_s = 3.0;
 };
 
 template <class T>
@@ -224,7 +224,7 @@ int run(int argc, char** argv) {
       ->check(at_least(0.0, "--max-price"));
   auto* calibrate_cmd = app.add_subcommand(
       "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
-  calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 2.5]")
+  calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 3]")
       ->check(CLI::Range(0.2, 60.0));
   auto* models_cmd = app.add_subcommand("models", "List catalog models");
   models_cmd->add_option("--family", f.list.family, "Only ids starting with this (qwen3, llama-3.1, gemma)");

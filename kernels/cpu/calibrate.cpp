@@ -31,7 +31,7 @@ constexpr std::size_t kMinBuffer = 128u << 20, kMaxBuffer = 1024u << 20;
 // 256 KiB weight tile (inside a 1 MiB L2) against 8 activation columns.
 constexpr std::size_t kGemmTileBytes = 256u << 10;
 constexpr int kGemmColumns = 8;
-constexpr int kMinReps = 3, kMaxReps = 9;
+constexpr int kMinReps = 2, kMaxReps = 9;
 
 struct TopologyDeleter {
   void operator()(hwloc_topology* t) const { hwloc_topology_destroy(t); }
@@ -151,7 +151,8 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   if (d.threads > 1) thread_counts.push_back(d.threads);
 
   // Step deadlines: the budget is shared out by the expected cost of each step.
-  const int steps = 2 + 2 * int(kernels::kFormats) + int(kernels::kFormats) + 2 + 1;
+  // read x2; per format: fill, GEMV x2, GEMM; attention x2; FMA.
+  const int steps = 2 + 4 * int(kernels::kFormats) + 2 + 1;
   auto step_deadline = [&](int done) {
     const auto left = end - Clock::now();
     return Clock::now() + left / std::max(1, steps - done);
@@ -171,11 +172,12 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   // (llama.cpp's weights are mmapped, and it reads them in the same long runs).
   madvise(buffer.get(), bytes, MADV_HUGEPAGE);
 
-  // First touch by the thread that will read each slice (its NUMA node, its pages).
+  // First touch by the thread that will read each slice (its NUMA node, its pages), with random
+  // bytes: identical pages could be merged by the host, and a stream over them would hit cache.
   say("filling buffer");
   run_team(pinner, d.threads, Clock::now(), [&](int tid) {
     auto [b, e] = slice(bytes / 64, tid, d.threads);
-    std::memset(buffer.get() + b * 64, int(0x5A + tid), (e - b) * 64);
+    kernels::fill_weights(Format::q8_0, buffer.get() + b * 64, (e - b) * 64, 0x9E3779B9u + tid);
   });
 
   say("read bandwidth");
@@ -200,14 +202,12 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     say(fi.name);
     const std::size_t row_bytes = std::size_t(kRowElements / fi.block_elements) * fi.block_bytes;
     const std::size_t rows = bytes / row_bytes;
-    // Valid blocks for this format, written in place by each thread over its own slice.
+    // Valid, distinct blocks for this format, written in place by each thread over its own rows.
     run_team(pinner, d.threads, Clock::now(), [&](int tid) {
       auto [b, e] = slice(rows, tid, d.threads);
-      const auto w = kernels::random_weights(fi.format, 1, kRowElements, unsigned(b));
-      for (std::size_t r = b; r < e; ++r) std::memcpy(buffer.get() + r * row_bytes, w.data(), row_bytes);
-      // Rows differ in their first bytes so no two are identical (the values do not matter).
-      for (std::size_t r = b; r < e; ++r) buffer.get()[r * row_bytes + row_bytes / 2] ^= uint8_t(r);
+      kernels::fill_weights(fi.format, buffer.get() + b * row_bytes, (e - b) * row_bytes, b + 1);
     });
+    ++done;
     const auto xq = kernels::quantize_activations(fi.format, x);
     const kernels::DotFn dot = k.dot[static_cast<std::size_t>(fi.format)];
     for (int threads : thread_counts) {
@@ -248,7 +248,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     say("attention");
     auto* keys = reinterpret_cast<kernels::fp16_t*>(buffer.get());
     auto* values = keys + halves;
-    for (std::size_t i = 0; i < 2 * halves; ++i) keys[i] = kernels::fp16_t(0x3000 | (i & 0x3ff));  // 0.125..0.25
+    kernels::fill_weights(Format::f16, buffer.get(), 2 * halves * sizeof(kernels::fp16_t), 7);  // +-0.125..0.25
     const std::vector<kernels::fp16_t> q(hd, kernels::fp16_t(0x2c00));                          // 0.0625
     std::vector<float> out(std::size_t(kHeads) * hd);
     const Samples s = run_team(pinner, d.threads, step_deadline(done++), [&](int tid) {

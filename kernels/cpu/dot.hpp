@@ -77,8 +77,11 @@ const DotKernels& best_dot_kernels();
 
 // ---- data for the kernels (quantize.cpp) -----------------------------------------------------
 
-/// Random weights in `f`'s layout for `rows` x `n`, with valid scales (no NaN, no subnormals), as
-/// a benchmark needs; deterministic for a seed.
+/// Fills `bytes` (whole blocks) with random weights in `f`'s layout with valid scales (no NaN, no
+/// subnormals), as a benchmark needs; deterministic for a seed. Every page differs: a VM that
+/// merges identical pages (KSM, DAMON) would otherwise turn a DRAM stream into a cache hit.
+void fill_weights(Format f, uint8_t* buf, std::size_t bytes, uint64_t seed);
+/// `rows` x `n` random weights (fill_weights into a new buffer).
 std::vector<uint8_t> random_weights(Format f, int rows, int n, unsigned seed);
 /// Activations quantized the way llama.cpp does for `f`'s dot product.
 std::vector<uint8_t> quantize_activations(Format f, const std::vector<float>& x);

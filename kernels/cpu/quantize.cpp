@@ -32,46 +32,55 @@ struct Bytes {
 fp16_t scale(uint64_t r) { return fp16_t(0x1800 | (r & 0x3FF)); }
 
 template <class Block, class Patch>
-void patch(std::vector<uint8_t>& buf, Bytes& rng, Patch p) {
-  for (std::size_t off = 0; off + sizeof(Block) <= buf.size(); off += sizeof(Block)) {
+void patch(uint8_t* buf, std::size_t bytes, Bytes& rng, Patch p) {
+  for (std::size_t off = 0; off + sizeof(Block) <= bytes; off += sizeof(Block)) {
     Block b;
-    std::memcpy(&b, buf.data() + off, sizeof b);
+    std::memcpy(&b, buf + off, sizeof b);
     p(b, rng.next());
-    std::memcpy(buf.data() + off, &b, sizeof b);
+    std::memcpy(buf + off, &b, sizeof b);
   }
 }
 
 }  // namespace
 
+void fill_weights(Format f, uint8_t* buf, std::size_t bytes, uint64_t seed) {
+  Bytes rng{seed};
+  if (f == Format::f16) {
+    // Sign and mantissa random, exponent 12 (values of 2^-3 to 2^-2): normal halves of weight-like
+    // size, four at a time.
+    std::size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+      const uint64_t v = (rng.next() & 0x83FF83FF83FF83FFULL) | 0x3000300030003000ULL;
+      std::memcpy(buf + i, &v, 8);
+    }
+    for (; i + 2 <= bytes; i += 2) {
+      const uint16_t h = uint16_t((rng.next() & 0x83FF) | 0x3000);
+      std::memcpy(buf + i, &h, 2);
+    }
+    return;
+  }
+  rng.fill(buf, bytes);
+  switch (f) {
+    case Format::q4_0: patch<BlockQ4_0>(buf, bytes, rng, [](auto& b, uint64_t r) { b.d = scale(r); }); break;
+    case Format::q8_0: patch<BlockQ8_0>(buf, bytes, rng, [](auto& b, uint64_t r) { b.d = scale(r); }); break;
+    case Format::q3_k: patch<BlockQ3_K>(buf, bytes, rng, [](auto& b, uint64_t r) { b.d = scale(r); }); break;
+    case Format::q4_k:
+      patch<BlockQ4_K>(buf, bytes, rng, [](auto& b, uint64_t r) { b.d = scale(r), b.dmin = scale(r >> 16); });
+      break;
+    case Format::q5_k:
+      patch<BlockQ5_K>(buf, bytes, rng, [](auto& b, uint64_t r) { b.d = scale(r), b.dmin = scale(r >> 16); });
+      break;
+    case Format::q6_k: patch<BlockQ6_K>(buf, bytes, rng, [](auto& b, uint64_t r) { b.d = scale(r); }); break;
+    case Format::f16:
+    case Format::count: break;
+  }
+}
+
 std::vector<uint8_t> random_weights(Format f, int rows, int n, unsigned seed) {
   const FormatInfo& fi = info(f);
   if (n % fi.block_elements) throw std::invalid_argument("row length is not a multiple of the block");
   std::vector<uint8_t> buf(std::size_t(rows) * (n / fi.block_elements) * fi.block_bytes);
-  Bytes rng{seed};
-  rng.fill(buf.data(), buf.size());
-  switch (f) {
-    case Format::q4_0: patch<BlockQ4_0>(buf, rng, [](auto& b, uint64_t r) { b.d = scale(r); }); break;
-    case Format::q8_0: patch<BlockQ8_0>(buf, rng, [](auto& b, uint64_t r) { b.d = scale(r); }); break;
-    case Format::q3_k: patch<BlockQ3_K>(buf, rng, [](auto& b, uint64_t r) { b.d = scale(r); }); break;
-    case Format::q4_k:
-      patch<BlockQ4_K>(buf, rng, [](auto& b, uint64_t r) { b.d = scale(r), b.dmin = scale(r >> 16); });
-      break;
-    case Format::q5_k:
-      patch<BlockQ5_K>(buf, rng, [](auto& b, uint64_t r) { b.d = scale(r), b.dmin = scale(r >> 16); });
-      break;
-    case Format::q6_k: patch<BlockQ6_K>(buf, rng, [](auto& b, uint64_t r) { b.d = scale(r); }); break;
-    case Format::f16: {
-      // Sign and mantissa random, exponent in [2^-4, 2^-1): normal numbers of weight-like size.
-      for (std::size_t i = 0; i + 1 < buf.size(); i += 2) {
-        uint16_t h;
-        std::memcpy(&h, buf.data() + i, 2);
-        h = uint16_t((h & 0x83FF) | ((11 + (h >> 10) % 3) << 10));
-        std::memcpy(buf.data() + i, &h, 2);
-      }
-      break;
-    }
-    case Format::count: break;
-  }
+  fill_weights(f, buf.data(), buf.size(), seed);
   return buf;
 }
 
