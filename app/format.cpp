@@ -481,6 +481,31 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
                      s.hidden, s.heads, s.kv_heads, s.head_dim,
                      s.experts ? fmt::format(", {} experts ({} active)", s.experts, s.experts_active) : "",
                      s.context_max);
+  // Which of the file's tensors go where, in llama.cpp's names, for the placement chosen.
+  const int L = s.layers;
+  std::string where;
+  switch (e.placement.kind) {
+    case PlacementKind::cpu_only:
+    case PlacementKind::all_gpu:
+      where = fmt::format("all {} tensors on {}", file.tensors.size(), e.device_name);
+      break;
+    case PlacementKind::partial_offload:
+      where = fmt::format("blk.0-{} on {}; blk.{}-{}, output.weight and token_embd.weight on {}",
+                          e.placement.gpu_layers - 1, e.device_name, e.placement.gpu_layers, L - 1, e.host_name);
+      break;
+    case PlacementKind::experts_on_cpu:
+      where = fmt::format("ffn_*_exps (routed experts) of every block and token_embd.weight on {}; the rest on {}",
+                          e.host_name, e.device_name);
+      break;
+    case PlacementKind::layer_split: {
+      const int n = e.placement.gpu_count;
+      for (int i = 0; i < n; ++i)
+        where += fmt::format("{}blk.{}-{} on GPU {}", i ? "; " : "", i * L / n, (i + 1) * L / n - 1, i);
+      where += " (token_embd on GPU 0, output on the last)";
+      break;
+    }
+  }
+  out += "  tensors     " + wrap(where, 14, 14);
   for (const auto& n : file.notes) out += "  note: " + wrap(n, 8, 8);
   return out + present_estimate(e, cost, m, w, false);
 }
