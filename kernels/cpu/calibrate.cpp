@@ -203,16 +203,26 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     const std::size_t row_bytes = std::size_t(kRowElements / fi.block_elements) * fi.block_bytes;
     const std::size_t rows = bytes / row_bytes;
     // Valid, distinct blocks for this format, written in place by each thread over its own rows.
+    const bool eight = fi.format == Format::q4_0;  // measured as llama.cpp runs it: repacked
     run_team(pinner, d.threads, Clock::now(), [&](int tid) {
-      auto [b, e] = slice(rows, tid, d.threads);
-      kernels::fill_weights(fi.format, buffer.get() + b * row_bytes, (e - b) * row_bytes, b + 1);
+      auto [b, e] = slice(rows / 8, tid, d.threads);
+      if (eight) kernels::fill_q4_0x8(buffer.get() + 8 * b * row_bytes, 8 * (e - b) * row_bytes, b + 1);
+      else kernels::fill_weights(fi.format, buffer.get() + 8 * b * row_bytes, 8 * (e - b) * row_bytes, b + 1);
     });
     ++done;
     const auto xq = kernels::quantize_activations(fi.format, x);
     const kernels::DotFn dot = k.dot[static_cast<std::size_t>(fi.format)];
     for (int threads : thread_counts) {
       std::vector<float> y(rows);
+      // Q4_0 as llama.cpp runs it on x86 (repacked, eight rows per pass); the others row by row.
       const Samples s = run_team(pinner, threads, step_deadline(done++), [&](int tid) {
+        if (eight) {
+          auto [b, e] = slice(rows / 8, tid, threads);
+          for (std::size_t g = b; g < e; ++g)
+            k.dot8_q4_0(kRowElements, reinterpret_cast<const kernels::BlockQ4_0x8*>(buffer.get() + 8 * g * row_bytes),
+                        xq.data(), &y[8 * g]);
+          return;
+        }
         auto [b, e] = slice(rows, tid, threads);
         for (std::size_t r = b; r < e; ++r) y[r] = dot(kRowElements, buffer.get() + r * row_bytes, xq.data());
       });
@@ -221,15 +231,21 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                         2.0 * rows * kRowElements / sec / 1e9, s.spread()});
     }
     // Prefill: each thread multiplies its own in-cache tile by kGemmColumns activation rows.
-    const std::size_t tile_rows = std::max<std::size_t>(1, kGemmTileBytes / row_bytes);
+    const std::size_t tile_rows = std::max<std::size_t>(8, kGemmTileBytes / row_bytes / 8 * 8);
     std::vector<std::vector<uint8_t>> cols(kGemmColumns, xq);
     std::vector<float> y(tile_rows * kGemmColumns * d.threads);
     const Samples s = run_team(pinner, d.threads, step_deadline(done++), [&](int tid) {
       const uint8_t* tile = buffer.get() + tid * tile_rows * row_bytes;
+      float eight_out[8];
       for (int rep = 0; rep < 4; ++rep)
-        for (std::size_t r = 0; r < tile_rows; ++r)
-          for (int c = 0; c < kGemmColumns; ++c)
-            y[(tid * tile_rows + r) * kGemmColumns + c] = dot(kRowElements, tile + r * row_bytes, cols[c].data());
+        for (std::size_t r = 0; r < tile_rows; r += eight ? 8 : 1)
+          for (int c = 0; c < kGemmColumns; ++c) {
+            if (eight)  // the buffer holds interleaved eight-row columns for Q4_0
+              k.dot8_q4_0(kRowElements, reinterpret_cast<const kernels::BlockQ4_0x8*>(tile + r * row_bytes),
+                          cols[c].data(), eight_out);
+            else
+              y[(tid * tile_rows + r) * kGemmColumns + c] = dot(kRowElements, tile + r * row_bytes, cols[c].data());
+          }
     });
     const double work = 4.0 * d.threads * tile_rows * kGemmColumns;  // row x column products
     d.gemm.push_back({std::string(fi.name), d.threads, work * row_bytes / s.best() / 1e9,

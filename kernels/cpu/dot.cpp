@@ -130,6 +130,20 @@ float dot_q45_k_generic(int n, const void* vw, const void* vx) {
   return sum;
 }
 
+[[maybe_unused]] void dot8_q4_0_generic(int n, const BlockQ4_0x8* w, const void* vx, float* y) {
+  const auto* x = static_cast<const BlockQ8_0*>(vx);
+  for (int r = 0; r < 8; ++r) {
+    float sum = 0;
+    for (int b = 0; b < n / kQK; ++b) {
+      int sumi = 0;
+      for (int j = 0; j < kQK / 2; ++j)
+        sumi += ((w[b].qs[r][j] & 0xF) - 8) * x[b].qs[j] + ((w[b].qs[r][j] >> 4) - 8) * x[b].qs[j + kQK / 2];
+      sum += sumi * fp16_to_float(w[b].d[r]) * fp16_to_float(x[b].d);
+    }
+    y[r] = sum;
+  }
+}
+
 [[maybe_unused]] void attend_generic(int hd, int positions, const fp16_t* q, const fp16_t* k, const fp16_t* v,
                                      int stride, float* out) {
   float m = -INFINITY, sum = 0;
@@ -185,6 +199,32 @@ inline __m256i dot_s8s8(__m256i a, __m256i b) {
 }
 
 inline __m256i load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+void dot8_q4_0_fast(int n, const BlockQ4_0x8* w, const void* vx, float* y) {
+  const auto* x = static_cast<const BlockQ8_0*>(vx);
+  __m256 acc = _mm256_setzero_ps();
+  const __m256i ones = _mm256_set1_epi8(1);
+  for (int b = 0; b < n / kQK; ++b) {
+    const __m256i xq = load(x[b].qs);
+    __m256i p[8];
+    for (int r = 0; r < 8; ++r) p[r] = dot_u8s8(nibbles(w[b].qs[r]), xq);
+    // Eight rows' partial sums -> one vector of eight row sums.
+    const __m256i t01 = _mm256_hadd_epi32(p[0], p[1]), t23 = _mm256_hadd_epi32(p[2], p[3]);
+    const __m256i t45 = _mm256_hadd_epi32(p[4], p[5]), t67 = _mm256_hadd_epi32(p[6], p[7]);
+    const __m256i u0 = _mm256_hadd_epi32(t01, t23), u1 = _mm256_hadd_epi32(t45, t67);
+    __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+    // (q - 8) . x = q . x - 8 sum(x): the offset once per column for all eight rows.
+    __m256i off = dot_u8s8(ones, xq);
+    off = _mm256_hadd_epi32(off, off);
+    off = _mm256_hadd_epi32(off, off);
+    off = _mm256_add_epi32(off, _mm256_permute2x128_si256(off, off, 0x01));
+    sums = _mm256_sub_epi32(sums, _mm256_slli_epi32(off, 3));
+    const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].d))),
+                                       _mm256_set1_ps(half(x[b].d)));
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), scale, acc);
+  }
+  _mm256_storeu_ps(y, acc);
+}
 
 /// Q4_0 and Q8_0: four blocks per step into four accumulators, so the FMA latency (4 cycles)
 /// does not serialise the loop.
@@ -439,13 +479,13 @@ const DotKernels& dot_kernels() {
                             {dot_q4_0_fast, dot_q8_0_fast, dot_q3_k_fast,
                              dot_q45_k_fast<false, BlockQ4_K>, dot_q45_k_fast<true, BlockQ5_K>,
                              dot_q6_k_fast, dot_f16_fast},
-                            read_fast, attend_fast, fma_fast};
+                            read_fast, attend_fast, fma_fast, dot8_q4_0_fast};
 #else
   static const DotKernels k{BENCHR_ISA_NAME,
                             {dot_q4_0_generic, dot_q8_0_generic, dot_q3_k_generic,
                              dot_q45_k_generic<false, BlockQ4_K>, dot_q45_k_generic<true, BlockQ5_K>,
                              dot_q6_k_generic, dot_f16_generic},
-                            read_generic, attend_generic, fma_generic};
+                            read_generic, attend_generic, fma_generic, dot8_q4_0_generic};
 #endif
   return k;
 }

@@ -51,12 +51,28 @@ using AttendFn = void (*)(int head_dim, int positions, const fp16_t* q, const fp
 /// the FLOPs done (2 per lane per FMA): the compute peak of one core.
 using FmaFn = double (*)(long iterations, float* sink);
 
+/// Eight Q4_0 rows interleaved as llama.cpp's x86 CPU backend repacks them: for each block
+/// column, the eight fp16 scales, then the eight rows' 16 bytes of nibbles (144 B per column), so
+/// the eight rows stream as one sequential run.
+struct BlockQ4_0x8 {
+  fp16_t d[8];
+  uint8_t qs[8][kQK / 2];
+};
+static_assert(sizeof(BlockQ4_0x8) == 8 * sizeof(BlockQ4_0));
+/// Eight standard Q4_0 rows of `n` weights (`row_bytes` apart) -> `n / 32` interleaved columns.
+std::vector<BlockQ4_0x8> interleave_q4_0x8(const uint8_t* rows, std::size_t row_bytes, int n);
+
+/// y[0..8) = the eight interleaved rows · one Q8_0 activation row: the activation block loaded
+/// once per column, the eight rows' sums reduced together and scaled with one vector multiply.
+using Dot8Fn = void (*)(int n, const BlockQ4_0x8* w, const void* x, float* y);
+
 struct DotKernels {
   const char* isa;                       ///< "generic", "avx2", "avx512"
   std::array<DotFn, kFormats> dot;
   ReadFn read;
   AttendFn attend;
   FmaFn fma;
+  Dot8Fn dot8_q4_0;
 };
 
 // One source (dot.cpp) compiled once per instruction set; each defines its table.
@@ -81,6 +97,8 @@ const DotKernels& best_dot_kernels();
 /// subnormals), as a benchmark needs; deterministic for a seed. Every page differs: a VM that
 /// merges identical pages (KSM, DAMON) would otherwise turn a DRAM stream into a cache hit.
 void fill_weights(Format f, uint8_t* buf, std::size_t bytes, uint64_t seed);
+/// Random interleaved Q4_0 columns (see BlockQ4_0x8), valid scales, every page distinct.
+void fill_q4_0x8(uint8_t* buf, std::size_t bytes, uint64_t seed);
 /// `rows` x `n` random weights (fill_weights into a new buffer).
 std::vector<uint8_t> random_weights(Format f, int rows, int n, unsigned seed);
 /// Activations quantized the way llama.cpp does for `f`'s dot product.

@@ -76,6 +76,28 @@ void fill_weights(Format f, uint8_t* buf, std::size_t bytes, uint64_t seed) {
   }
 }
 
+void fill_q4_0x8(uint8_t* buf, std::size_t bytes, uint64_t seed) {
+  Bytes rng{seed};
+  rng.fill(buf, bytes);
+  for (std::size_t off = 0; off + sizeof(BlockQ4_0x8) <= bytes; off += sizeof(BlockQ4_0x8))
+    for (int r = 0; r < 8; ++r) {
+      const fp16_t d = scale(rng.next());
+      std::memcpy(buf + off + 2 * r, &d, 2);
+    }
+}
+
+std::vector<BlockQ4_0x8> interleave_q4_0x8(const uint8_t* rows, std::size_t row_bytes, int n) {
+  std::vector<BlockQ4_0x8> out(n / kQK);
+  for (int r = 0; r < 8; ++r)
+    for (int b = 0; b < n / kQK; ++b) {
+      BlockQ4_0 blk;
+      std::memcpy(&blk, rows + r * row_bytes + b * sizeof blk, sizeof blk);
+      out[b].d[r] = blk.d;
+      std::memcpy(out[b].qs[r], blk.qs, sizeof blk.qs);
+    }
+  return out;
+}
+
 std::vector<uint8_t> random_weights(Format f, int rows, int n, unsigned seed) {
   const FormatInfo& fi = info(f);
   if (n % fi.block_elements) throw std::invalid_argument("row length is not a multiple of the block");

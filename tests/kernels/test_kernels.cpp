@@ -83,6 +83,32 @@ BOOST_AUTO_TEST_CASE(fast_variants_agree_with_the_generic_twin) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(eight_interleaved_q4_0_rows_match_the_float64_reference) {
+  // Eight rows of 4096 + 5 x 32 weights, interleaved as llama.cpp repacks them; each row's dot
+  // product checked against the float64 reference, for every variant.
+  const int n = 4096 + 5 * 32;
+  const std::size_t row_bytes = std::size_t(n / 32) * sizeof(BlockQ4_0);
+  const auto w = random_weights(Format::q4_0, 8, n, 5);
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0, 1);
+  std::vector<float> x(n);
+  for (auto& v : x) v = normal(rng);
+  const auto xq = quantize_activations(Format::q4_0, x);
+  const auto xd = dequantize_activations(Format::q4_0, xq, n);
+  for (const auto& v : dot_variants()) {
+    if (!v.supported) continue;
+    float y[8];
+    const auto columns = interleave_q4_0x8(w.data(), row_bytes, n);
+    v.kernels->dot8_q4_0(n, columns.data(), xq.data(), y);
+    for (int r = 0; r < 8; ++r) {
+      const auto wd = dequantize_row(Format::q4_0, w.data() + r * row_bytes, n);
+      double ref = 0, mag = 0;
+      for (int i = 0; i < n; ++i) ref += wd[i] * xd[i], mag += std::abs(wd[i] * xd[i]);
+      BOOST_TEST(std::abs(y[r] - ref) / mag < kRelativeTolerance, v.kernels->isa << " row " << r);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(attention_matches_a_float64_softmax) {
   // One query head over 300 cached positions, head_dim 64 and 128 (and an odd 72), with the K/V
   // rows of 4 KV heads interleaved as in llama.cpp's cache: stride = 4 x head_dim.
