@@ -21,12 +21,14 @@ BPW = {"Q4_0": 4.5, "Q8_0": 8.5, "F16": 16.0}
 EMBED = 32000 * 4096  # LLaMA-2 7B token_embd elements
 
 decode, prefill = defaultdict(list), defaultdict(list)
+rows = []  # (backend, GB read per token, datasheet GB/s, measured tg tok/s)
 for r in csv.DictReader(open(os.path.join(root, "speeds.csv"))):
     h = hw.get(r["hardware"])
     if not h or not h["mem_bw_gbps"]:
         continue
     backend = "metal" if h["kind"] == "apple" else r["backend"]
     per_token_gb = float(r["model_file_gb"]) - EMBED * BPW[r["quant"]] / 8 / 1e9
+    rows.append((backend, per_token_gb, float(h["mem_bw_gbps"]), float(r["tg_tps"])))
     decode[backend, r["quant"]].append(float(r["tg_tps"]) * per_token_gb / float(h["mem_bw_gbps"]))
     if h["fp16_tflops"]:
         flops = 2 * float(r["params_b"]) * 1e9 * float(r["pp_tps"])
@@ -45,14 +47,6 @@ def show(title, table):
 show("decode efficiency (achieved / datasheet bandwidth), one constant", decode)
 
 # Two constants: efficiency and a per-layer overhead, fitted on the same rows.
-rows = []
-for r in csv.DictReader(open(os.path.join(root, "speeds.csv"))):
-    h = hw.get(r["hardware"])
-    if not h or not h["mem_bw_gbps"]:
-        continue
-    backend = "metal" if h["kind"] == "apple" else r["backend"]
-    gb = float(r["model_file_gb"]) - EMBED * BPW[r["quant"]] / 8 / 1e9
-    rows.append((backend, gb, float(h["mem_bw_gbps"]), float(r["tg_tps"])))
 LAYERS = 32
 print("decode, two constants: seconds/token = GB / (GB/s x efficiency) + 32 layers x overhead")
 print(f"{'backend':8} {'n':>3} {'efficiency':>10} {'us/layer':>9} {'median|err|':>12} {'within 20%':>11}")
