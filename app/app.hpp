@@ -41,7 +41,6 @@ struct ListFilter {
   std::string license;       ///< models with this license id
   std::string kind;          ///< hardware of this kind (gpu, apple, cpu, apu)
   double max_price = -1;     ///< hardware priced at most this, USD (unknown prices are kept out)
-  std::string today;         ///< YYYY-MM-DD, for marking prices older than 180 days
 };
 /// Days from `from` to `to` (both YYYY-MM-DD, or YYYY-MM); nullopt when either does not parse.
 std::optional<int> days_between(const std::string& from, const std::string& to);

@@ -61,12 +61,6 @@ std::string today() {
   return buf;
 }
 
-template <class T>
-json sourced(const Sourced<T>& s) {
-  if (!s.known()) return nullptr;
-  return {{"value", s.value}, {"source", s.source}};
-}
-
 json memory_json(const MemoryNeed& n) {
   return {{"weights_bytes", n.weights_bytes},   {"repack_bytes", n.repack_bytes},
           {"kv_cache_bytes", n.kv_cache_bytes}, {"compute_bytes", n.compute_bytes},
@@ -632,7 +626,7 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
     s += fmt::format("{:<40} {:<12} {:>8} {:>8} {:>8}  {}\n", "id", "provider", "$/M in", "cached",
                      "$/M out", "as of");
     for (const auto& a : c.apis) {
-      const std::string stale = staleness(a.as_of, f.today);
+      const std::string stale = staleness(a.as_of, today());
       s += fmt::format("{:<40} {:<12} {:>8.3f} {:>8} {:>8.3f}  {} {}\n", cut(a.id, 40), cut(a.provider, 12),
                        a.usd_per_mtok_input,
                        a.usd_per_mtok_cached_input > 0 ? fmt::format("{:.3f}", a.usd_per_mtok_cached_input) : "-",
@@ -645,7 +639,7 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
     }
     s += fmt::format("\n{:<40} {:<12} {:>5} {:>8}  {}\n", "GPU rental", "provider", "GPUs", "$/hour", "as of");
     for (const auto& r : c.rentals) {
-      const std::string stale = staleness(r.as_of, f.today);
+      const std::string stale = staleness(r.as_of, today());
       s += fmt::format("{:<40} {:<12} {:>5} {:>8.2f}  {} {}\n", cut(r.id, 40), cut(r.provider, 12), r.gpus,
                        r.usd_per_hour, r.as_of, stale);
       j.push_back({{"rental", r.id}, {"hardware", r.hardware}, {"provider", r.provider}, {"gpus", r.gpus},

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 
 #include <unistd.h>
@@ -275,10 +274,6 @@ int run(int argc, char** argv) {
           throw InputError("--license: no model has license '" + f.list.license + "'" +
                            did_you_mean(f.list.license, licenses));
       }
-      const std::time_t t = std::time(nullptr);
-      char day[16];
-      std::strftime(day, sizeof day, "%Y-%m-%d", std::gmtime(&t));
-      f.list.today = day;
       std::cout << present_list(catalog, what, f.list, f.json);
       return 0;
     }

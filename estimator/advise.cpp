@@ -1,22 +1,10 @@
 #include <algorithm>
-#include <cstdio>
 
 #include "estimator.hpp"
+#include "text.hpp"
 
 namespace benchr {
 namespace {
-
-std::string money(double usd) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, usd < 10 ? "$%.2f" : "$%.0f", usd);
-  return buf;
-}
-
-std::string fixed(double x, const char* fmt) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, fmt, x);
-  return buf;
-}
 
 /// Why a candidate cannot be recommended; empty when it can.
 std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, const Budget& b) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "estimator.hpp"
+#include "text.hpp"
 
 namespace benchr {
 namespace {
@@ -66,12 +67,6 @@ constexpr double kAppleLargeThresholdGib = 36;
 // the OS, an assumption.
 constexpr double kApuGpuFraction = 7.0 / 8.0;
 
-std::string fmt1(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", x);
-  return buf;
-}
-
 }  // namespace
 
 double decode_efficiency(Backend b) {
@@ -127,7 +122,7 @@ Device host_device(const CpuInfo& cpu) {
                                      ? kCpuPrefillGflopsPerCoreAvx2
                                      : kCpuPrefillGflopsPerCoreScalar;
   d.compute_gflops = {cores * per_core_gflops, "estimate: " + std::to_string(cores) + " cores x " +
-                                                   fmt1(per_core_gflops) + " GFLOP/s (" +
+                                                   fixed(per_core_gflops) + " GFLOP/s (" +
                                                    std::string(to_string(simd)) + ", not measured)"};
   d.power_w = {cores * kCpuWattsPerCore,
                "estimate: " + std::to_string(cores) + " cores x 10.6 W (7950X TDP per core)"};
@@ -140,11 +135,11 @@ Machine with_calibration(Machine m, const Calibration& c) {
     for (auto& d : m.devices) {
       if (d.kind != DeviceKind::cpu) continue;
       d.read_gbps = {dc.read_gbps * kCpuDecodeOverRead,
-                     "measured: streaming read " + fmt1(dc.read_gbps) + " GB/s (" + std::to_string(dc.threads) +
+                     "measured: streaming read " + fixed(dc.read_gbps) + " GB/s (" + std::to_string(dc.threads) +
                          " threads, " + c.measured_at + ") x 0.96 decode/read"};
       if (dc.fma_gflops > 0)
         d.compute_gflops = {dc.fma_gflops * kCpuPrefillOverFma,
-                            "measured: f32 FMA peak " + fmt1(dc.fma_gflops) + " GFLOP/s x " + fmt1(kCpuPrefillOverFma) +
+                            "measured: f32 FMA peak " + fixed(dc.fma_gflops) + " GFLOP/s x " + fixed(kCpuPrefillOverFma) +
                                 " (llama.cpp's 8-bit prefill over the FMA peak)"};
       d.measured = dc;
     }
@@ -193,29 +188,29 @@ Machine machine_from_hardware(const HardwareSpec& hw) {
   std::string mem_note = "datasheet";
   if (hw.gpu_memory_fraction > 0) {
     fraction = hw.gpu_memory_fraction;
-    mem_note = "datasheet x " + fmt1(fraction) + " (GPU share of unified memory, catalog)";
+    mem_note = "datasheet x " + fixed(fraction) + " (GPU share of unified memory, catalog)";
   } else if (hw.kind == "apple") {
     fraction = hw.memory_gib > kAppleLargeThresholdGib ? kAppleLargeGpuFraction
                                                        : kAppleSmallGpuFraction;
-    mem_note = "datasheet x " + fmt1(fraction) + " (Metal GPU working-set limit)";
+    mem_note = "datasheet x " + fixed(fraction) + " (Metal GPU working-set limit)";
   } else if (hw.kind == "apu") {
     fraction = kApuGpuFraction;
     mem_note = "datasheet x 7/8 (GPU share of unified memory, assumed)";
   }
   d.memory_bytes = {hw.memory_gib * kGiB * fraction, mem_note};
   const double eff = decode_efficiency(hw.backend);
-  d.read_gbps = {hw.memory_bandwidth_gbps * eff, "datasheet " + fmt1(hw.memory_bandwidth_gbps) +
+  d.read_gbps = {hw.memory_bandwidth_gbps * eff, "datasheet " + fixed(hw.memory_bandwidth_gbps) +
                                                      " GB/s x " + std::string(to_string(hw.backend)) +
-                                                     " decode efficiency " + fmt1(eff)};
+                                                     " decode efficiency " + fixed(eff)};
   if (hw.fp16_tflops > 0) {
     const double peff = prefill_efficiency(hw.backend);
     d.compute_gflops = {hw.fp16_tflops * 1000 * peff,
-                        "datasheet " + fmt1(hw.fp16_tflops) + " FP16 TFLOPS x " +
-                            std::string(to_string(hw.backend)) + " prefill efficiency " + fmt1(peff)};
+                        "datasheet " + fixed(hw.fp16_tflops) + " FP16 TFLOPS x " +
+                            std::string(to_string(hw.backend)) + " prefill efficiency " + fixed(peff)};
   }
   if (hw.tdp_w > 0) d.power_w = {hw.tdp_w, "datasheet TDP"};
   if (const double o = decode_overhead_s_per_layer(hw.backend); o > 0)
-    d.layer_overhead_s = {o, std::string(to_string(hw.backend)) + " per-layer overhead " + fmt1(o * 1e6) +
+    d.layer_overhead_s = {o, std::string(to_string(hw.backend)) + " per-layer overhead " + fixed(o * 1e6) +
                                  " us (fitted, bench/fit_efficiency.py)"};
   d.cpu_repack = d.kind == DeviceKind::cpu && hw.backend == Backend::cpu;
   m.devices.push_back(d);

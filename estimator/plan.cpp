@@ -1,16 +1,10 @@
 #include <algorithm>
-#include <cstdio>
 
 #include "estimator.hpp"
+#include "text.hpp"
 
 namespace benchr {
 namespace {
-
-std::string fixed(double x, const char* fmt) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, fmt, x);
-  return buf;
-}
 
 /// `count` of a catalog machine: a GPU is repeated (layers split over the copies), price and
 /// power multiply; anything else is one machine.

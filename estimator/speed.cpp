@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "estimator.hpp"
+#include "text.hpp"
 
 namespace benchr {
 namespace {
@@ -18,18 +18,6 @@ double min_headroom(const Device& d) {
   return d.kind == DeviceKind::gpu && !d.unified_memory ? kMinHeadroomVram : kMinHeadroom;
 }
 
-
-std::string gib(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / kGiB);
-  return buf;
-}
-
-std::string num(double x, const char* fmt = "%.3g") {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, fmt, x);
-  return buf;
-}
 
 // A format is dequantization-bound when its measured GEMV rate is below this share of the
 // streaming read: then the dot product's arithmetic, not DRAM, sets the pace (local-notes.md:
@@ -164,7 +152,7 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     t.weight_bytes += l.bytes;
     t.weight_s += sec;
     if (r && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
-      t.slowest_s = sec, t.slowest = std::string(l.format->name) + " dot product at " + num(gbps) + " GB/s";
+      t.slowest_s = sec, t.slowest = std::string(l.format->name) + " dot product at " + fixed(gbps) + " GB/s";
   }
   if (s.dense) {
     // The KV cache at depth: its bytes at the read bandwidth, or the measured attention
@@ -292,15 +280,15 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   if (worst->kv_s > worst->weight_s)
     e.bottleneck = worst->kv_s > worst->kv_bytes / (slow.read_gbps.value * 1e9) * 1.01
                        ? "attention arithmetic over " + std::to_string(w.depth_tokens) + " cached tokens" + where +
-                             ": " + num(worst->kv_s * 1e3) + " ms per token"
-                       : "memory bandwidth (KV cache read)" + where + ": " + num(worst->kv_bytes / 1e9) +
-                             " GB per token at " + num(slow.read_gbps.value) + " GB/s";
+                             ": " + fixed(worst->kv_s * 1e3) + " ms per token"
+                       : "memory bandwidth (KV cache read)" + where + ": " + fixed(worst->kv_bytes / 1e9) +
+                             " GB per token at " + fixed(slow.read_gbps.value) + " GB/s";
   else if (worst->slowest_s > worst->weight_s / 2)
-    e.bottleneck = "dequantization" + where + ": " + worst->slowest + ", below the " + num(slow.read_gbps.value) +
+    e.bottleneck = "dequantization" + where + ": " + worst->slowest + ", below the " + fixed(slow.read_gbps.value) +
                    " GB/s memory read";
   else
-    e.bottleneck = "memory bandwidth (weights)" + where + ": " + num(worst->weight_bytes / 1e9) + " GB per token at " +
-                   num(worst->weight_bytes / worst->weight_s / 1e9) + " GB/s";
+    e.bottleneck = "memory bandwidth (weights)" + where + ": " + fixed(worst->weight_bytes / 1e9) + " GB per token at " +
+                   fixed(worst->weight_bytes / worst->weight_s / 1e9) + " GB/s";
 
   double prefill_s = 0;
   for (const auto& pool : pools) prefill_s += prefill_time(m, q, w, machine.devices[pool.device], pool.slice);
@@ -308,10 +296,10 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
 
   auto& a = e.assumptions;
-  a.push_back("bandwidth " + num(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
+  a.push_back("bandwidth " + fixed(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
   if (d.layer_overhead_s.known()) a.push_back(d.layer_overhead_s.source + " x " + std::to_string(m.layers) + " layers");
   if (d.compute_gflops.known())
-    a.push_back("prefill compute " + num(d.compute_gflops.value) + " GFLOP/s: " +
+    a.push_back("prefill compute " + fixed(d.compute_gflops.value) + " GFLOP/s: " +
                 d.compute_gflops.source);
   else
     a.push_back("no compute figure for this device: prefill not estimated");
@@ -339,7 +327,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   if (w.context_tokens > m.context_max)
     a.push_back("context " + std::to_string(w.context_tokens) + " exceeds the model's maximum " +
                 std::to_string(m.context_max));
-  a.push_back("fits when the working set leaves " + num(min_headroom(d) * 100, "%.0f") +
+  a.push_back("fits when the working set leaves " + fixed(min_headroom(d) * 100, "%.0f") +
               "% of " + gib(e.memory.available_bytes) + " free");
   return e;
 }
