@@ -198,7 +198,7 @@ int run(int argc, char** argv) {
                "Do not measure this machine: use stated estimates (and datasheet figures)");
   add_workload_flags(app, f);
 
-  auto* advise_cmd = app.add_subcommand("advise", "Recommend a model and quantization (default)");
+  app.add_subcommand("advise", "Recommend a model and quantization (default)");
   auto* estimate_cmd = app.add_subcommand("estimate", "Memory, speed and cost of one model and quant");
   estimate_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
   estimate_cmd->add_option("--quant", f.quant_id, "Catalog quant id (see `quants`)")->required();
@@ -354,7 +354,6 @@ int run(int argc, char** argv) {
     std::cout << present_estimate(e, cost, machine, f.workload, f.json);
     return 0;
   }
-  (void)advise_cmd;
   const Advice advice = advise(catalog, machine, f.workload, f.budget);
   std::cout << present_advice(advice, machine, f.workload, f.budget, catalog, f.json);
   return 0;
