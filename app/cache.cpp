@@ -36,7 +36,8 @@ std::vector<FormatRate> rates_from(const nlohmann::json& a) {
   for (const auto& r : a) {
     FormatRate f{r.at("format").get<std::string>(), r.at("threads").get<int>(), r.at("weight_gbps").get<double>(),
                  r.at("gflops").get<double>(), r.at("spread").get<double>()};
-    if (!(f.weight_gbps > 0) || !std::isfinite(f.weight_gbps) || f.threads <= 0)
+    // threads 0: a GPU (Vulkan) rate, which has no thread count.
+    if (!(f.weight_gbps > 0) || !std::isfinite(f.weight_gbps) || f.threads < 0)
       throw std::runtime_error("rate out of range for " + f.format);
     out.push_back(f);
   }
@@ -64,6 +65,7 @@ nlohmann::json to_json(const Calibration& c) {
                        {"read_gbps", d.read_gbps},     {"read_spread", d.read_spread},
                        {"gemv", rates_json(d.gemv)},   {"gemm", rates_json(d.gemm)},
                        {"fma_gflops", d.fma_gflops},
+                       {"fma_f16_gflops", d.fma_f16_gflops},
                        {"attention_ns_hd64", d.attention_ns_hd64},
                        {"attention_ns_hd128", d.attention_ns_hd128}});
   return {{"format", kFormat},           {"kernel_version", c.kernel_version},
@@ -90,6 +92,7 @@ Calibration calibration_from_json(const nlohmann::json& j) {
     dc.gemv = rates_from(d.at("gemv"));
     dc.gemm = rates_from(d.at("gemm"));
     dc.fma_gflops = d.at("fma_gflops").get<double>();
+    dc.fma_f16_gflops = d.value("fma_f16_gflops", 0.0);  // absent from files before the Vulkan kernels
     dc.attention_ns_hd64 = d.at("attention_ns_hd64").get<double>();
     dc.attention_ns_hd128 = d.at("attention_ns_hd128").get<double>();
     if (dc.attention_ns_hd64 < 0 || dc.attention_ns_hd128 < 0) throw std::runtime_error("attention time out of range");

@@ -64,6 +64,7 @@ struct DeviceCalibration {
   std::vector<FormatRate> gemv;       ///< out-of-cache dot products: decode
   std::vector<FormatRate> gemm;       ///< in-cache dot products (weights reused): prefill
   double fma_gflops = 0;              ///< f32 FMA peak, all threads
+  double fma_f16_gflops = 0;          ///< f16 FMA peak (Vulkan devices with shaderFloat16); 0: not measured
   /// Decode attention (f16 KV cache, one query): nanoseconds per query head per cached position
   /// with all threads, at head_dim 64 and 128; 0 when not measured.
   double attention_ns_hd64 = 0, attention_ns_hd128 = 0;

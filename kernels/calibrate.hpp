@@ -18,6 +18,9 @@ struct CalibrationOptions {
   double budget_s = 3.0;   ///< wall time for the whole run; steps that would overrun are skipped
   int threads = 0;         ///< "all threads": 0 means one per physical core
   std::function<void(std::string_view)> progress;  ///< told each step's name; may be empty
+  /// Vulkan: also measure software devices (lavapipe: Vulkan on the CPU). Off for users, whose
+  /// models never go there; the tests turn it on to run the whole GPU path on any machine.
+  bool include_software = false;
 };
 
 /// Measures the CPU: streaming read bandwidth (1 and all threads, pinned, first-touched by the
@@ -31,5 +34,16 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
 /// The kernel variants this build has ("generic", "avx2", "avx512") and whether this CPU can run
 /// each; the last supported one is what calibrate_cpu uses.
 std::vector<std::pair<std::string, bool>> cpu_kernel_variants();
+
+/// Measures every Vulkan device (loader opened at run time) with compute shaders, GPU timestamps,
+/// the fastest repetition after a warm-up, its spread: one DeviceCalibration per device measured,
+/// named by the driver's deviceName, isa "vulkan", threads 0; read_gbps streams one large buffer
+/// (read_gbps_1t = 0: no single-thread figure on a GPU); gemv holds Q4_0, Q8_0 and Q4_K (weight
+/// bytes of the raw GGUF blocks / time, threads 0, f32 activations as llama.cpp's Vulkan mat-vec
+/// shaders use); fma_gflops and fma_f16_gflops (0 without shaderFloat16) are peaks. gemm and
+/// attention are not measured. Each device takes at most options.budget_s. Software devices are
+/// skipped unless options.include_software. Never throws: no loader, driver or device, and each
+/// failed scenario, is a note.
+std::vector<DeviceCalibration> calibrate_vulkan(const CalibrationOptions& options, std::vector<std::string>& notes);
 
 }  // namespace benchr
