@@ -186,6 +186,8 @@ json to_json(const Estimate& e) {
           {"device", e.device_name},
           {"placement", to_string(e.placement.kind)},
           {"gpu_layers", e.placement.gpu_layers},
+          {"gpus", e.placement.gpus()},
+          {"nodes", e.placement.nodes},
           {"host", e.host_name},
           {"host_memory", e.host_memory ? memory_json(*e.host_memory) : json(nullptr)},
           {"host_bytes_per_token", e.host_bytes_per_token},
@@ -195,9 +197,13 @@ json to_json(const Estimate& e) {
           {"max_context", e.max_context},
           {"bytes_per_token", e.bytes_per_token},
           {"decode_tps", e.decode_tps},
+          {"users", e.users},
+          {"aggregate_tps", e.aggregate_tps},
           {"prefill_tps", e.prefill_tps},
           {"time_to_first_token_s", e.time_to_first_token_s},
           {"bottleneck", e.bottleneck},
+          {"engine", e.engine},
+          {"launch", e.launch},
           {"assumptions", e.assumptions}};
 }
 
@@ -215,7 +221,7 @@ json to_json(const Workload& w) {
           {"depth_tokens", w.depth_tokens},     {"tokens_per_month", w.tokens_per_month},
           {"input_share", w.input_share},       {"input_tokens", w.input_tokens()},
           {"output_tokens", w.output_tokens()}, {"min_decode_tps", w.min_decode_tps},
-          {"kv_cache_type", to_string(w.kv_type)}};
+          {"users", w.users},                   {"kv_cache_type", to_string(w.kv_type)}};
 }
 
 std::string present_machine(const Machine& m, bool json_out) {
@@ -249,13 +255,19 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
                                              gib(e.host_memory->kv_cache_bytes), gib(e.host_memory->total_bytes),
                                              gib(e.host_memory->available_bytes), gib(e.host_bytes_per_token)),
                                  14, 14);
-  s += "  decode      " + wrap(fmt::format("{} tok/s — {}", tps(e.decode_tps), e.bottleneck), 14, 14);
+  if (e.users > 1)
+    s += "  decode      " + wrap(fmt::format("{} tok/s per user, {} users: {} tok/s in all — {}", tps(e.decode_tps),
+                                             e.users, tps(e.aggregate_tps), e.bottleneck),
+                                 14, 14);
+  else
+    s += "  decode      " + wrap(fmt::format("{} tok/s — {}", tps(e.decode_tps), e.bottleneck), 14, 14);
   if (e.prefill_tps > 0)
     s += fmt::format("  prefill     {} tok/s; first token after {:.1f} s for a {}-token prompt\n",
                      tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
   s += fmt::format("  cost        {}/month for {} tokens ({:.0f} h busy, {:.0f}% of the month)\n",
                    money(cost.total_usd), tokens(w.tokens_per_month), cost.busy_hours,
                    cost.utilisation * 100);
+  s += "  run it      " + wrap(e.engine + ": " + e.launch, 14, 14);
   s += "  assumptions\n";
   for (const auto& a : e.assumptions) s += "    - " + wrap(a, 6, 6);
   return s;
@@ -368,7 +380,9 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
     json j = candidate_json(o.candidate);
     j["hardware_id"] = o.hardware_id;
     j["name"] = o.name;
+    j["label"] = o.label;
     j["count"] = o.count;
+    j["nodes"] = o.nodes;
     j["how"] = o.how;
     j["rental"] = o.rental_id;
     j["monthly_usd"] = o.monthly_usd;
@@ -398,32 +412,31 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                                    m.name, m.id, tokens(w.tokens_per_month), w.input_share * 100, w.min_decode_tps,
                                    w.context_tokens, money(b.usd_per_month), b.amortize_months),
                        0, 2);
-  s += fmt::format("\n{:<34} {:<4} {:<9} {:>7} {:>9} {:>11}  {}\n", "option", "how", "quant", "tok/s", "$/month",
+  if (w.users > 1)
+    s += wrap(fmt::format("{} users at once: tok/s is each user's, with every user's KV cache in memory", w.users), 0, 2);
+  s += fmt::format("\n{:<34} {:<8} {:<9} {:>6} {:>8} {:>10}  {}\n", "option", "how", "quant", "tok/s", "$/month",
                    "break-even", "meets the target?");
   int shown_ok = 0, shown_no = 0;
   for (const auto& o : p.options) {
     if (o.meets ? shown_ok++ >= 12 : shown_no++ >= 6) continue;
     const auto& e = o.candidate.estimate;
     const std::string be = o.breakeven_tokens_per_month ? tokens(*o.breakeven_tokens_per_month) : "-";
-    s += fmt::format("{:<34} {:<4} {:<9} {:>7} {:>9} {:>11}  {}\n", cut(o.name, 34), o.how, cut(e.quant, 9),
+    s += fmt::format("{:<34} {:<8} {:<9} {:>6} {:>8} {:>10}  {}\n", cut(o.label, 34), o.how, cut(e.quant, 9),
                      e.decode_tps > 0 ? tps(e.decode_tps) : "-", money(o.monthly_usd), be,
-                     cut(o.meets ? "yes" : o.why_not, 25));
+                     cut(o.meets ? "yes" : o.why_not, 22));
   }
-  if (p.cheapest) {
-    const auto& o = p.options[*p.cheapest];
-    s += "\nCheapest that meets the target: " +
-         wrap(fmt::format("{} {} at {}, {} tok/s, {}/month", o.how, o.name, o.candidate.estimate.quant,
-                          tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)), 32, 2);
-  } else {
-    s += "\nNothing in the catalog meets the target within the budget.\n";
-  }
-  if (p.fastest) {
-    const auto& o = p.options[*p.fastest];
-    s += "Fastest that meets it: " + wrap(fmt::format("{} {} at {}, {} tok/s, {}/month", o.how, o.name,
-                                                       o.candidate.estimate.quant,
-                                                       tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)),
-                                           23, 2);
-  }
+  const auto pick = [&](const char* label, const PlanOption& o) {
+    const auto& e = o.candidate.estimate;
+    std::string line = wrap(fmt::format("{} {} {} at {}, {} tok/s{}, {}/month", label, o.how, o.name, e.quant,
+                                        tps(e.decode_tps),
+                                        e.users > 1 ? fmt::format(" each ({} in all)", tps(e.aggregate_tps)) : "",
+                                        money(o.monthly_usd)),
+                            0, 2);
+    return line + "  " + wrap(e.engine + ": " + e.launch, 2, 4);
+  };
+  if (p.cheapest) s += "\n" + pick("Cheapest that meets the target:", p.options[*p.cheapest]);
+  else s += "\nNothing in the catalog meets the target within the budget.\n";
+  if (p.fastest && p.fastest != p.cheapest) s += pick("Fastest that meets it:", p.options[*p.fastest]);
   s += "\nAPIs as good as the model, same volume\n";
   for (std::size_t i = 0; i < p.apis.size() && i < 4; ++i)
     s += fmt::format("  {:<44} {:>9}/month  quality {:.0f}\n", cut(p.apis[i].offer->name, 44), money(p.apis[i].usd),
@@ -432,6 +445,71 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
        "Rentals are billed for the busy hours only; an always-on instance costs 730 h x the rate.\n";
   if (p.unpriced > 0)
     s += fmt::format("{} catalog machines have no purchase price and are not in the list.\n", p.unpriced);
+  return s;
+}
+
+std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Budget& b, double min_quality,
+                                bool json_out) {
+  const auto best = [](const Plan& x) -> const PlanOption& { return x.options[*x.cheapest]; };
+  if (json_out) {
+    json j;
+    j["workload"] = to_json(w);
+    j["budget"] = {{"usd_per_month", b.usd_per_month}, {"amortize_months", b.amortize_months}};
+    j["min_quality"] = min_quality >= 0 ? json(min_quality) : json(nullptr);
+    json local = json::array();
+    for (const auto& x : p.plans) {
+      const PlanOption& o = best(x);
+      json c = candidate_json(o.candidate);
+      c["hardware_id"] = o.hardware_id;
+      c["name"] = o.name;
+      c["how"] = o.how;
+      c["count"] = o.count;
+      c["nodes"] = o.nodes;
+      c["rental"] = o.rental_id;
+      c["monthly_usd"] = o.monthly_usd;
+      local.push_back(c);
+    }
+    j["local"] = local;
+    json apis = json::array();
+    for (const auto& a : p.apis) apis.push_back(api_json(a));
+    j["apis"] = apis;
+    j["models_considered"] = p.models_considered;
+    return j.dump(2) + "\n";
+  }
+  std::string s = wrap(fmt::format("{} for {}/month: {} tokens/month, {:.0f}% input, at least {:g} tok/s{}, context {}",
+                                   min_quality >= 0 ? fmt::format("Cheapest way to quality >= {:g}", min_quality)
+                                                    : std::string("Best quality"),
+                                   money(b.usd_per_month), tokens(w.tokens_per_month), w.input_share * 100,
+                                   w.min_decode_tps, w.users > 1 ? fmt::format(" for each of {} users", w.users) : "",
+                                   w.context_tokens),
+                       0, 2);
+  s += fmt::format("\n{:<22} {:>7} {:<9} {:<30} {:>6} {:>8}\n", "model", "quality", "quant", "how", "tok/s", "$/month");
+  for (std::size_t i = 0; i < p.plans.size() && i < 12; ++i) {
+    const PlanOption& o = best(p.plans[i]);
+    s += fmt::format("{:<22} {:>7.1f} {:<9} {:<30} {:>6} {:>8}\n", cut(p.plans[i].model->id, 22), o.candidate.quality,
+                     cut(o.candidate.estimate.quant, 9), cut(o.how + " " + o.label, 30),
+                     tps(o.candidate.estimate.decode_tps), money(o.monthly_usd));
+  }
+  if (p.plans.empty()) s += fmt::format("  (no model of the {} considered meets the target locally)\n", p.models_considered);
+  s += "\nAPIs within the budget, same volume\n";
+  for (std::size_t i = 0; i < p.apis.size() && i < 5; ++i)
+    s += fmt::format("  {:<44} {:>9}/month  quality {:.0f}\n", cut(p.apis[i].offer->name, 44), money(p.apis[i].usd),
+                     p.apis[i].quality);
+  if (p.apis.empty()) s += "  (none)\n";
+  const PlanOption* local = p.plans.empty() ? nullptr : &best(p.plans.front());
+  const ApiCost* api = p.apis.empty() ? nullptr : &p.apis.front();
+  if (min_quality < 0 && (local || api)) {
+    const bool api_wins = api && (!local || api->quality > local->candidate.quality);
+    s += "\n" + (api_wins ? wrap(fmt::format("Best the budget buys: {} by API (quality {:.0f}, {}/month)",
+                                               api->offer->name, api->quality, money(api->usd)),
+                                   0, 2)
+                            : wrap(fmt::format("Best the budget buys: {} at {} ({} {}, quality {:.1f}, {}/month)",
+                                               p.plans.front().model->name, local->candidate.estimate.quant, local->how,
+                                               local->name, local->candidate.quality, money(local->monthly_usd)),
+                                   0, 2) +
+                                  "  " + wrap(local->candidate.estimate.engine + ": " + local->candidate.estimate.launch, 2, 4));
+  }
+  s += "\nLocal quality is the model's x the quant's retention; `plan --model ID` shows every option for one model.\n";
   return s;
 }
 
@@ -498,6 +576,9 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
       where += " (token_embd on GPU 0, output on the last)";
       break;
     }
+    case PlacementKind::tensor_parallel:
+      where = fmt::format("every tensor sharded over {} GPUs", e.placement.gpus());
+      break;
   }
   out += "  tensors     " + wrap(where, 14, 14);
   for (const auto& n : file.notes) out += "  note: " + wrap(n, 8, 8);

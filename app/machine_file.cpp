@@ -88,6 +88,7 @@ nlohmann::json to_json(const Machine& m) {
                        {"cpu_repack", d.cpu_repack},
                        {"pci_vendor_id", d.pci_vendor_id},
                        {"pci_device_id", d.pci_device_id},
+                       {"arch", d.arch},
                        {"details", d.details}});
   const CpuInfo& c = m.cpu;
   return {{"format", kFormat},
@@ -157,6 +158,7 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where) {
     d.pci_vendor_id = dj.value("pci_vendor_id", 0);
     d.pci_device_id = dj.value("pci_device_id", 0);
     d.details = dj.value("details", "");
+    d.arch = dj.value("arch", "");
     if (!d.memory_bytes.known()) r.fail(p, "a device needs memory_bytes");
     if (d.read_gbps.known() && !(d.read_gbps.value > 0)) r.fail(p + "/read_gbps", "must be > 0");
     m.devices.push_back(d);

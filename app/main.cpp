@@ -32,7 +32,16 @@ Examples:
   benchr-advise estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --backend vulkan
   benchr-advise plan --model llama-3.3-70b --min-tps 15 --budget 150
       What to buy or rent to run a model at a speed, cheapest first, with the break-even
-      volume against the API.
+      volume against the API, and the command that serves it (llama.cpp, vLLM, MLX).
+  benchr-advise plan --budget 100
+      The best model that $100 a month buys: on hardware bought, rented, or through an API.
+  benchr-advise plan --model qwen3-32b --users 16 --min-tps 20 --used
+      A team server: 16 people at 20 tok/s each, second-hand hardware where priced.
+  benchr-advise plan --model deepseek-v3.1 --quant FP8 --budget 50000 --tokens-per-month 5e9
+      Beyond one machine: tensor parallel in a server, servers as pipeline stages.
+  benchr-advise plan --model llama-3.3-70b --fleet desk.json laptop.json
+      Machines you own (saved with `probe --save`), alone or joined by llama.cpp RPC.
+  benchr-advise estimate --model llama-3.3-70b --quant FP8 --hardware h100-sxm --gpus 4 --users 32
   benchr-advise fit ~/models/Qwen3-8B-Q4_K_M.gguf --context 32768
       Read the file's own tensors and metadata: will it fit here, with what context, how fast.
   benchr-advise probe --save me.json ; benchr-advise --machine me.json --budget 50
@@ -45,6 +54,7 @@ Exit status: 0 on success, 2 on bad input (the message names the flag, file or f
 struct Flags {
   bool json = false;
   std::string machine_path, hardware_id, save_path, model_id, quant_id, backend;
+  int gpus = 1;
   std::vector<std::string> catalog_paths;
   Workload workload;
   Budget budget;
@@ -93,8 +103,12 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "Share of those tokens that are input (prompt), 0..1 [default: 0.75 = 3:1]")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--min-tps", f.workload.min_decode_tps,
-                 "Slowest acceptable decode speed, tokens/s [default: 10]")
+                 "Slowest acceptable decode speed for each user, tokens/s [default: 10]")
       ->check(at_least(0.0, "--min-tps"));
+  app.add_option("--users", f.workload.users,
+                 "Users served at the same time (continuous batching): each gets its own KV cache of "
+                 "--context tokens, and --min-tps applies to each [default: 1]")
+      ->check(CLI::Range(1, 4096));
   app.add_option("--kwh-price", f.kwh_price, "Electricity price, USD per kWh [default: catalog]")
       ->check(at_least(0.0, "--kwh-price"));
   app.add_option("--kv-cache-type", f.kv_type, "KV cache element type: f16, q8_0 or q4_0 [default: f16]");
@@ -153,7 +167,9 @@ Machine the_machine(const Flags& f, const Catalog& c) {
     }
     HardwareSpec spec = *hw;
     if (!f.backend.empty()) spec.backend = parse_backend(f.backend, "--backend");
-    Machine m = machine_from_hardware(spec);
+    if (f.gpus > 1 && spec.kind != "gpu")
+      throw InputError("--gpus " + std::to_string(f.gpus) + ": '" + spec.id + "' is not a graphics card (kind " + spec.kind + ")");
+    Machine m = machine_from_hardware(spec, f.gpus);
     if (spec.kind == "gpu") {
       // A graphics card goes into a computer: this one (or the --machine replayed), whose CPU
       // and RAM take what does not fit on the card.
@@ -191,6 +207,8 @@ int run(int argc, char** argv) {
                  "Use a saved probe (probe --save) or an hwloc XML export instead of probing")
       ->check(CLI::ExistingFile);
   app.add_option("--hardware", f.hardware_id, "Ask about a catalog machine instead of this one");
+  app.add_option("--gpus", f.gpus, "With --hardware GPU: this many of it in the machine (split or tensor parallel) [default: 1]")
+      ->check(CLI::Range(1, 64));
   app.add_option("--catalog", f.catalog_paths,
                  "Add or override catalog entries from a TOML file (repeatable)")
       ->check(CLI::ExistingFile);
@@ -210,16 +228,30 @@ int run(int argc, char** argv) {
   fit_cmd->add_option("PATH", fit_path, "A .gguf file (a split's first shard reads them all) or a Hugging Face "
                                         "folder (config.json + safetensors)")
       ->required();
-  auto* plan_cmd = app.add_subcommand("plan", "Rank machines to buy or rent for a model, a speed and a budget");
+  auto* plan_cmd = app.add_subcommand(
+      "plan", "Rank machines to buy or rent for a model, a speed and a budget; without --model, the best "
+              "model the budget buys");
   std::string plan_quant = "auto";
-  plan_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
+  double min_quality = -1;
+  PlanScope scope;
+  std::vector<std::string> fleet_paths;
+  plan_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`); without it, every model is planned");
+  plan_cmd->add_option("--min-quality", min_quality,
+                       "Without --model: the cheapest way to any model at least this good (catalog scale, see "
+                       "`models`)")
+      ->check(at_least(0.0, "--min-quality"));
+  plan_cmd->add_flag("--used", scope.used, "Price purchases second-hand where the catalog has a used price");
+  plan_cmd->add_option("--fleet", fleet_paths,
+                       "Plan on machines you own (saved with `probe --save`, or hwloc XML), alone and joined by "
+                       "llama.cpp RPC, instead of buying")
+      ->check(CLI::ExistingFile);
   plan_cmd->add_option("--quant", plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]");
   double min_retention = 0.9;
   plan_cmd->add_option("--min-retention", min_retention,
                        "With --quant auto, only quants keeping at least this share of the model's quality "
                        "(perplexity-based, see `quants`) [default: 0.9: no IQ2/Q2 mixes unless asked]")
       ->check(CLI::Range(0.0, 1.0));
-  plan_cmd->add_option("--max-price", f.list.max_price, "Spend at most this on hardware, USD")
+  plan_cmd->add_option("--max-price", scope.max_price_usd, "Spend at most this on hardware, USD")
       ->check(at_least(0.0, "--max-price"));
   auto* calibrate_cmd = app.add_subcommand(
       "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
@@ -301,8 +333,18 @@ int run(int argc, char** argv) {
   }
 
   if (plan_cmd->parsed()) {
-    const ModelSpec* model = catalog.find_model(f.model_id);
-    if (!model) {
+    if (!f.model_id.empty() && min_quality >= 0)
+      throw InputError("plan: give --model or --min-quality, not both");
+    if (!f.machine_path.empty() || !f.hardware_id.empty())
+      throw InputError("plan ranks catalog machines (or --fleet ones): drop --machine/--hardware");
+    for (const auto& path : fleet_paths) {
+      Machine m = with_catalog_gpus(load_machine(path), catalog);
+      if (m.hardware_id.empty()) m.hardware_id = path;
+      m.name = path + ": " + m.name;
+      scope.fleet.push_back(std::move(m));
+    }
+    const ModelSpec* model = f.model_id.empty() ? nullptr : catalog.find_model(f.model_id);
+    if (!model && !f.model_id.empty()) {
       std::vector<std::string> ids;
       for (const auto& m : catalog.models) ids.push_back(m.id);
       throw InputError("--model: unknown model id '" + f.model_id + "'" + did_you_mean(f.model_id, ids));
@@ -315,7 +357,13 @@ int run(int argc, char** argv) {
       for (const auto& q : catalog.quants) ids.push_back(q.id);
       throw InputError("--quant: unknown quant id '" + plan_quant + "'" + did_you_mean(plan_quant, ids));
     }
-    const Plan p = plan(catalog, *model, quants, f.workload, f.budget, f.list.max_price);
+    if (!model) {
+      const ModelsPlan p = plan_models(catalog, quants, f.workload, f.budget, scope, std::max(0.0, min_quality),
+                                       min_quality >= 0);
+      std::cout << present_models_plan(p, f.workload, f.budget, min_quality, f.json);
+      return 0;
+    }
+    const Plan p = plan(catalog, *model, quants, f.workload, f.budget, scope);
     std::cout << present_plan(p, *model, f.workload, f.budget, f.json);
     return 0;
   }

@@ -174,6 +174,7 @@ ModelSpec read_model(Entry& e) {
   m.license = e.str("license");
   m.license_name = e.str("license_name", m.license);
   m.released = e.str("released", "");
+  m.hf_repo = e.str("hf_repo", "");
   m.quality = e.number("quality");
   m.quality_source = e.str("quality_source", "");
   m.source = e.str("source");
@@ -242,6 +243,7 @@ QuantSpec read_quant(Entry& e) {
     throw InputError(e.where() + ": " + e.label() + ": quality_retention must be <= 1");
   q.only_models = read_strings(e, "only_models", [](const std::string&, const std::string&) {});
   for (const auto& name : read_strings(e, "backends", parse_backend)) q.backends.push_back(parse_backend(name, ""));
+  q.archs = read_strings(e, "archs", [](const std::string&, const std::string&) {});
   q.quality_source = e.str("quality_source", "");
   q.source = e.str("source");
   q.as_of = e.str("as_of", "");
@@ -273,6 +275,14 @@ HardwareSpec read_hardware(Entry& e) {
   h.price_usd = e.number("price_usd");
   h.price_condition = e.str("price_condition", "");
   h.price_as_of = e.str("price_as_of", "");
+  h.used_price_usd = e.number("used_price_usd", 0.0);
+  h.used_price_as_of = e.str("used_price_as_of", "");
+  h.used_price_source = e.str("used_price_source", "");
+  if (h.used_price_usd > 0 && (h.used_price_as_of.empty() || h.used_price_source.empty()))
+    throw InputError(e.where() + ": " + e.label() + ": a used_price_usd needs used_price_as_of and used_price_source");
+  h.link = e.str("link", "");
+  h.arch = e.str("arch", "");
+  h.link_gbps = e.number("link_gbps", 0.0);
   h.unified_memory = e.boolean("unified_memory", h.kind == "apple" || h.kind == "apu");
   h.gpu_memory_fraction = e.number("gpu_memory_fraction", 0.0);
   if (h.gpu_memory_fraction > 1)

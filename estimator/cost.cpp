@@ -12,13 +12,26 @@ MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Worklo
     c.busy_hours = std::numeric_limits<double>::infinity();
   } else {
     const double prefill_s = e.prefill_tps > 0 ? w.input_tokens() / e.prefill_tps : 0;
-    c.busy_hours = (w.output_tokens() / e.decode_tps + prefill_s) / 3600;
+    // Batched users share the machine's time: output comes at the aggregate rate.
+    const double aggregate = e.aggregate_tps > 0 ? e.aggregate_tps : e.decode_tps;
+    c.busy_hours = (w.output_tokens() / aggregate + prefill_s) / 3600;
   }
   c.utilisation = c.busy_hours / kHoursPerMonth;
   c.can_serve = c.utilisation <= 1;
-  const Device& d = machine.devices.at(e.placement.device);
+  // Every device the placement uses draws its power while the tokens pass: the GPUs of a split,
+  // the host that holds the rest of a model.
+  const Placement& p = e.placement;
+  double watts = 0;
+  const std::size_t used = p.kind == PlacementKind::layer_split || p.kind == PlacementKind::tensor_parallel
+                               ? std::size_t(p.gpus())
+                               : 1;
+  for (std::size_t i = p.device; i < p.device + used && i < machine.devices.size(); ++i)
+    watts += machine.devices[i].power_w.value;
+  if ((p.kind == PlacementKind::partial_offload || p.kind == PlacementKind::experts_on_cpu) &&
+      p.host < machine.devices.size() && p.host != p.device)
+    watts += machine.devices[p.host].power_w.value;
   const double hours = std::min(c.busy_hours, kHoursPerMonth);
-  c.electricity_usd = hours * d.power_w.value / 1000 * power_price.usd_per_kwh;
+  c.electricity_usd = hours * watts / 1000 * power_price.usd_per_kwh;
   if (machine.price_usd.known() && b.amortize_months > 0)
     c.hardware_usd = machine.price_usd.value / b.amortize_months;
   c.total_usd = c.electricity_usd + c.hardware_usd;

@@ -13,7 +13,8 @@ Device host_device(const CpuInfo& cpu);
 
 /// A catalog hardware entry as a Machine: one device with datasheet figures × backend efficiency.
 /// Apple and APU entries are one unified-memory device, of which the GPU may use only a part.
-Machine machine_from_hardware(const HardwareSpec& hw);
+/// A GPU may come `count` times (price multiplied, the link between them from the catalog).
+Machine machine_from_hardware(const HardwareSpec& hw, int count = 1);
 
 /// The machine with a calibration's measurements applied to its CPU device: measured read
 /// bandwidth, per-format rates, and the figures' sources saying "measured".
@@ -65,10 +66,14 @@ struct Slice {
   double layers = 1;
   bool dense = true, routed = true;
   bool output = true, embedding = true;
+  int tp = 1;  ///< tensor parallel: this pool holds 1/tp of every matrix (and its share of the KV heads)
 };
-/// The slice's weights by format: as stored, or (`per_token`) as one decoded token reads them --
-/// routed experts at experts_active / experts, the embedding gathered (one row, not counted).
-std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const Slice& s, bool per_token);
+/// The slice's weights by format: as stored, or (`per_token`) as one decoding step reads them --
+/// routed experts at the share that `batch` tokens route to (experts_active / experts for one;
+/// 1 - (1 - active/experts)^batch for a batch, routing taken as uniform), the embedding gathered
+/// (one row, not counted).
+std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const Slice& s, bool per_token,
+                                   int batch = 1);
 
 /// Weights touched per decoded token, by format (the whole model). A prompt's tokens skip the
 /// output matrix (`with_output` false): llama.cpp computes logits for the last one only.
@@ -80,9 +85,13 @@ double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, const Slice& s =
 /// KV cache for `tokens` of context: per layer K and V widths (GQA), or the MLA latent; sliding-
 /// window layers hold at most the window.
 double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv);
+/// The KV cache share one of `tp` tensor-parallel ranks holds: the KV heads are split over the
+/// ranks (each keeps at least one, so with more ranks than KV heads they are replicated); an MLA
+/// latent is not split (vLLM keeps the whole latent on every rank).
+double kv_share(const ModelSpec& m, int tp);
 
 /// What the slice needs in device d's pool: its weights, the KV cache of its layers (when it
-/// holds their attention), compute buffers and runtime overhead.
+/// holds their attention) for every concurrent user, compute buffers and runtime overhead.
 MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d,
                        const Slice& s = Slice{});
 
@@ -95,6 +104,15 @@ bool runs_on(const QuantSpec& q, const Machine& machine);
 /// the largest non-software GPU the model fits on, else the CPU.
 Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine,
                   const Workload& w, std::optional<Placement> placement = std::nullopt);
+
+// ---- engines and launch commands (launch.cpp) ----------------------------------------------
+
+/// The engine that runs a weight format: GGUF on llama.cpp, MLX on MLX, the rest on vLLM.
+Engine engine_of(const QuantSpec& q);
+
+/// A command line that runs the estimate's placement on its engine: llama-server flags for
+/// offload, splits and RPC workers; vllm serve with tensor and pipeline parallel sizes.
+std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimate& e, const Workload& w);
 
 // ---- cost (cost.cpp) -------------------------------------------------------------------------
 
@@ -110,11 +128,18 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
 
 // ---- purchase planning (plan.cpp) -------------------------------------------------------------
 
-/// Every catalog machine (1, 2, 4 or 8 of a GPU, until one holds the model) bought and amortised,
-/// and every rental billed for its busy hours, each with the best of `quants` on it for the
-/// workload; ranked by monthly cost among those that meet the target; with the break-even
-/// volume against the cheapest API as good as the model. `max_price_usd` < 0: no limit.
+/// Every catalog machine (1, 2, 4 or 8 of a GPU in one machine, then 8-GPU machines in a row for
+/// datacenter GPUs, until the model fits) bought and amortised -- at the second-hand price with
+/// `scope.used` -- and every rental (more instances of it until the model fits) billed for its busy
+/// hours; or, with a fleet, each owned machine and all of them joined by llama.cpp RPC. Each with the
+/// best of `quants` on it for the workload; ranked by monthly cost among those that meet the target;
+/// with the break-even volume against the cheapest API as good as the model.
 Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants, const Workload& w,
-          const Budget& b, double max_price_usd);
+          const Budget& b, const PlanScope& scope);
+
+/// `plan` without a model: every catalog model of at least `min_quality` planned; those with an
+/// option that meets the target ranked by quality (then cost), or by cost when `cheapest_first`.
+ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& quants, const Workload& w,
+                       const Budget& b, const PlanScope& scope, double min_quality, bool cheapest_first);
 
 }  // namespace benchr

@@ -168,12 +168,15 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     d.compute_gflops = spec.compute_gflops;
     d.power_w = spec.power_w;
     d.layer_overhead_s = spec.layer_overhead_s;
+    d.arch = spec.arch;
     m.notes.push_back(d.name + " matched to catalog '" + match->id + "' (" + match->source + ")");
   }
   return m;
 }
 
-Machine machine_from_hardware(const HardwareSpec& hw) {
+namespace {
+
+Machine one_machine(const HardwareSpec& hw) {
   Machine m;
   m.name = hw.name;
   m.hardware_id = hw.id;
@@ -213,11 +216,29 @@ Machine machine_from_hardware(const HardwareSpec& hw) {
     d.layer_overhead_s = {o, std::string(to_string(hw.backend)) + " per-layer overhead " + fixed(o * 1e6) +
                                  " us (fitted, bench/fit_efficiency.py)"};
   d.cpu_repack = d.kind == DeviceKind::cpu && hw.backend == Backend::cpu;
+  d.arch = hw.arch;
   m.devices.push_back(d);
+  if (hw.link_gbps > 0) {
+    m.gpu_link = hw.link;
+    m.gpu_link_gbps = {hw.link_gbps, "catalog: " + hw.link};
+  }
   if (d.kind == DeviceKind::cpu) {
     m.cpu.model = hw.name;
     m.cpu.ram_total_bytes = {hw.memory_gib * kGiB, "datasheet"};
     m.cpu.ram_available_bytes = m.cpu.ram_total_bytes;
+  }
+  return m;
+}
+
+}  // namespace
+
+Machine machine_from_hardware(const HardwareSpec& hw, int count) {
+  Machine m = one_machine(hw);
+  if (count > 1 && hw.kind == "gpu") {
+    const Device one = m.devices.front();
+    m.devices.assign(count, one);
+    m.name = std::to_string(count) + " x " + hw.name;
+    if (m.price_usd.known()) m.price_usd.value *= count;
   }
   return m;
 }

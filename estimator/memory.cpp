@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "estimator.hpp"
@@ -85,9 +86,11 @@ double computed_active_params(const ModelSpec& m) {
   return n;
 }
 
-std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const Slice& s, bool per_token) {
+std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const Slice& s, bool per_token,
+                                   int batch) {
   const auto p = param_breakdown(m);
-  const double share = per_token && m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
+  const double one = m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
+  const double share = per_token ? 1 - std::pow(1 - one, std::max(1, batch)) : 1.0;
   std::vector<FormatLoad> load;
   for (std::size_t r = 0; r < kRoles; ++r) {
     const auto role = static_cast<Role>(r);
@@ -101,6 +104,7 @@ std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const
     } else {
       params = s.layers * ((s.dense ? p.total[r] - p.routed[r] : 0) + (s.routed ? p.routed[r] * share : 0));
     }
+    params /= std::max(1, s.tp);
     if (params <= 0) continue;
     for (const auto& f : q.roles[r]) {
       auto it = std::find_if(load.begin(), load.end(), [&](const FormatLoad& l) { return l.format == f.format; });
@@ -149,12 +153,18 @@ double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv) {
   return (global_layers * tokens + local_layers * local_tokens) * width * kv_element_bytes(kv);
 }
 
+double kv_share(const ModelSpec& m, int tp) {
+  return m.is_mla() ? 1.0 : 1.0 / std::min(std::max(1, tp), std::max(1, m.kv_heads));
+}
+
 MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d,
                        const Slice& s) {
   MemoryNeed n;
   n.weights_bytes = bytes_of(slice_load(m, q, s, false));
   n.repack_bytes = d.cpu_repack ? cpu_repack_bytes(m, q, s) : 0;
-  n.kv_cache_bytes = s.dense ? s.layers * kv_cache_bytes(m, w.context_tokens, w.kv_type) : 0;
+  n.kv_cache_bytes = s.dense ? std::max(1, w.users) * s.layers * kv_share(m, s.tp) *
+                                   kv_cache_bytes(m, w.context_tokens, w.kv_type)
+                             : 0;
   n.compute_bytes = kUbatchTokens * kComputeBytesPerElement * (double(m.vocab) + 2.0 * m.hidden);
   n.overhead_bytes = kOutputBufferBytesPerLogit * m.vocab +
                      (d.kind == DeviceKind::gpu && d.backend != Backend::metal

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 
 #include "estimator.hpp"
 #include "text.hpp"
@@ -6,52 +7,73 @@
 namespace benchr {
 namespace {
 
-/// `count` of a catalog machine: a GPU is repeated (layers split over the copies), price and
-/// power multiply; anything else is one machine.
-Machine machines_of(const HardwareSpec& hw, int count) {
-  Machine m = machine_from_hardware(hw);
-  if (count > 1) {
-    const Device one = m.devices.front();
-    m.devices.assign(count, one);
-    m.name = std::to_string(count) + " x " + hw.name;
-    if (m.price_usd.known()) m.price_usd.value *= count;  // power: per device, summed by the plan
-  }
-  return m;
+// A datacenter GPU server holds 8 GPUs (HGX/DGX boards, 8-GPU MI300X platforms; the catalog's 8x
+// rentals); beyond that a model spans several of them.
+constexpr int kGpusPerServer = 8;
+
+/// The largest power of two <= n that divides the attention heads (vLLM's tensor-parallel size
+/// must divide them).
+int tensor_parallel_size(const ModelSpec& m, int n) {
+  int tp = 1;
+  while (tp * 2 <= n && m.heads % (tp * 2) == 0) tp *= 2;
+  return tp;
 }
 
-/// The placement on `count` GPUs: one device, or the layers split over all of them.
-std::optional<Placement> placement_for(int count) {
-  if (count == 1) return std::nullopt;  // the estimator chooses
+/// The placement on `count` GPUs in `nodes` machines for the quant's engine: one GPU (the
+/// estimator chooses), llama.cpp's layer split (over RPC between machines), or vLLM's tensor
+/// parallel inside a machine with the machines as pipeline stages.
+std::optional<Placement> placement_for(const ModelSpec& m, const QuantSpec& q, int count, int nodes) {
+  if (count == 1) return std::nullopt;
   Placement p;
-  p.kind = PlacementKind::layer_split;
-  p.gpu_count = count;
+  if (engine_of(q) == Engine::vllm) {
+    p.kind = PlacementKind::tensor_parallel;
+    p.gpu_count = tensor_parallel_size(m, count / nodes);
+    p.nodes = count / p.gpu_count;
+  } else {
+    p.kind = PlacementKind::layer_split;
+    p.gpu_count = count;
+    p.nodes = nodes;
+  }
   return p;
 }
 
-/// The best quant on this option: the highest quality that meets the target, else the fastest
+/// How the hardware of an option is paid for.
+struct Purchase {
+  std::string how;                 ///< buy, buy used, rent, own
+  const Rental* rental = nullptr;
+  int instances = 1;               ///< rentals: instances of it
+};
+
+/// The best quant on this machine: the highest quality that meets the target, else the fastest
 /// that fits (to show how far it is).
 PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
-                    const HardwareSpec& hw, int count, const Workload& w, const Budget& b, const Rental* rental) {
+                    const Machine& machine, const std::string& hardware_id, int count, int nodes, const Workload& w,
+                    const Budget& b, const Purchase& how) {
   PlanOption o;
-  o.hardware_id = hw.id;
-  o.name = count > 1 ? std::to_string(count) + " x " + hw.name : hw.name;
+  o.hardware_id = hardware_id;
+  o.name = machine.name;
   o.count = count;
-  o.how = rental ? "rent" : "buy";
-  if (rental) o.rental_id = rental->id;
-  const Machine machine = machines_of(hw, count);
+  o.nodes = nodes;
+  o.how = how.how;
+  if (how.rental) o.rental_id = how.rental->id;
+  const int copies = how.rental ? how.instances : count;
+  o.label = (copies > 1 ? std::to_string(copies) + " x " : "") + (how.rental ? how.rental->id : hardware_id);
+  if (o.label.empty()) o.label = machine.name;
   bool have = false;
   for (const QuantSpec* q : quants) {
     if (!q->applies_to(m.id) || !runs_on(*q, machine)) continue;
+    const auto placement = placement_for(m, *q, count, nodes);
+    // Layer split over RPC joins llama.cpp machines only; vLLM needs tensor-parallel heads.
+    if (nodes > 1 && how.how == "own" && engine_of(*q) != Engine::llama_cpp) continue;
     Candidate cand;
-    cand.estimate = estimate(m, *q, machine, w, placement_for(count));
+    cand.estimate = estimate(m, *q, machine, w, placement);
     Budget owned = b;
-    if (rental) owned.amortize_months = 0;  // nothing bought
+    if (how.rental || how.how == "own") owned.amortize_months = 0;  // nothing bought
     cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, owned);
-    cand.cost.electricity_usd *= count;  // every GPU draws its power while the token passes
-    if (rental) {
-      // Billed for the hours the workload keeps the instance busy (start it on demand); an
+    if (how.rental) {
+      // Billed for the hours the workload keeps the instances busy (start them on demand); an
       // always-on instance costs 730 h x the rate.
-      cand.cost.hardware_usd = std::min(cand.cost.busy_hours, kHoursPerMonth) * rental->usd_per_hour;
+      cand.cost.hardware_usd = std::min(cand.cost.busy_hours, kHoursPerMonth) * how.rental->usd_per_hour * how.instances;
       cand.cost.electricity_usd = 0;  // in the rate
     }
     cand.cost.total_usd = cand.cost.electricity_usd + cand.cost.hardware_usd;
@@ -81,27 +103,84 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   return o;
 }
 
+/// GPU counts to try for one catalog GPU: 1, 2, 4, 8 in one machine, then 2 and 4 machines of 8
+/// for datacenter GPUs (those with NVLink or Infinity Fabric between them).
+std::vector<std::pair<int, int>> counts_for(const HardwareSpec& hw) {
+  if (hw.kind != "gpu") return {{1, 1}};
+  std::vector<std::pair<int, int>> counts{{1, 1}, {2, 1}, {4, 1}, {8, 1}};
+  if (hw.link.rfind("nvlink", 0) == 0 || hw.link.rfind("infinity", 0) == 0)
+    counts.insert(counts.end(), {{16, 2}, {32, 4}});
+  return counts;
+}
+
+/// An owned machine's main device for joining a fleet: its largest GPU a model may go on, else
+/// its CPU.
+Device main_device(const Machine& m) {
+  const Device* best = nullptr;
+  for (const auto& d : m.devices)
+    if (d.kind == DeviceKind::gpu && !d.software && d.read_gbps.value > 0 &&
+        (!best || d.memory_bytes.value > best->memory_bytes.value))
+      best = &d;
+  return best ? *best : m.devices.front();
+}
+
+void add_fleet(Plan& p, const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
+               const Workload& w, const Budget& b, const std::vector<Machine>& fleet) {
+  for (const auto& machine : fleet)
+    p.options.push_back(evaluate(c, m, quants, machine, machine.hardware_id, 1, 1, w, b, {"own"}));
+  if (fleet.size() < 2) return;
+  // All of them joined by llama.cpp's RPC backend: each machine's main device holds a share of
+  // the layers in proportion to its memory.
+  Machine joined;
+  joined.name = std::to_string(fleet.size()) + " machines over RPC";
+  for (const auto& machine : fleet) joined.devices.push_back(main_device(machine));
+  joined.cpu = fleet.front().cpu;
+  const int n = int(fleet.size());
+  p.options.push_back(evaluate(c, m, quants, joined, "", n, n, w, b, {"own"}));
+}
+
 }  // namespace
 
 Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants, const Workload& w,
-          const Budget& b, double max_price_usd) {
+          const Budget& b, const PlanScope& scope) {
   Plan p;
-  for (const auto& hw : c.hardware) {
-    // A purchase needs a price: machines the catalog has none for are left out (counted).
-    if (hw.price_usd <= 0) {
-      ++p.unpriced;
-      continue;
+  p.model = &m;
+  if (!scope.fleet.empty()) {
+    add_fleet(p, c, m, quants, w, b, scope.fleet);
+  } else {
+    for (const auto& hw : c.hardware) {
+      // A purchase needs a price: machines the catalog has none for are left out (counted).
+      const bool used = scope.used && hw.used_price_usd > 0;
+      const double price = used ? hw.used_price_usd : hw.price_usd;
+      if (price <= 0) {
+        ++p.unpriced;
+        continue;
+      }
+      HardwareSpec priced = hw;
+      priced.price_usd = price;
+      for (const auto& [count, nodes] : counts_for(hw)) {
+        if (scope.max_price_usd >= 0 && price * count > scope.max_price_usd) break;
+        const Machine machine = machine_from_hardware(priced, count);
+        p.options.push_back(evaluate(c, m, quants, machine, hw.id, count, nodes, w, b, {used ? "buy used" : "buy"}));
+        if (p.options.back().candidate.estimate.fits) break;  // more of the same adds little speed
+      }
     }
-    for (int count : {1, 2, 4, 8}) {
-      if (count > 1 && hw.kind != "gpu") break;
-      if (max_price_usd >= 0 && hw.price_usd * count > max_price_usd) break;
-      p.options.push_back(evaluate(c, m, quants, hw, count, w, b, nullptr));
-      if (p.options.back().candidate.estimate.fits) break;  // more of the same adds no speed
+    for (const auto& r : c.rentals) {
+      const HardwareSpec* hw = c.find_hardware(r.hardware);
+      if (!hw) continue;
+      // More instances of the rental until the model fits: single GPUs up to a server of 8, then
+      // servers in a row (datacenter GPUs only).
+      for (int instances = 1; instances * r.gpus <= 4 * kGpusPerServer; instances *= 2) {
+        const int count = instances * r.gpus;
+        const int nodes = std::max(1, count / kGpusPerServer);
+        if (nodes > 1 && counts_for(*hw).back().first < count) break;
+        Machine machine = machine_from_hardware(*hw, count);
+        machine.name = (instances > 1 ? std::to_string(instances) + " x " : "") + (r.gpus > 1 ? std::to_string(r.gpus) + " x " : "") +
+                       hw->name + " (" + r.provider + ")";
+        p.options.push_back(evaluate(c, m, quants, machine, hw->id, count, nodes, w, b, {"rent", &r, instances}));
+        if (p.options.back().candidate.estimate.fits) break;
+      }
     }
-  }
-  for (const auto& r : c.rentals) {
-    const HardwareSpec* hw = c.find_hardware(r.hardware);
-    if (hw) p.options.push_back(evaluate(c, m, quants, *hw, r.gpus, w, b, &r));
   }
   // As-good APIs: hosts of this model, and closed models of at least its quality.
   for (const auto& o : c.apis) {
@@ -115,7 +194,7 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
   if (!p.apis.empty() && w.tokens_per_month > 0) {
     const double api_per_token = p.apis.front().usd / w.tokens_per_month;
     for (auto& o : p.options) {
-      if (o.how != "buy" || !o.candidate.estimate.fits) continue;
+      if (o.how.rfind("buy", 0) != 0 || !o.candidate.estimate.fits) continue;
       const double power_per_token = o.candidate.cost.electricity_usd / w.tokens_per_month;
       if (api_per_token > power_per_token && o.candidate.cost.hardware_usd > 0)
         o.breakeven_tokens_per_month = o.candidate.cost.hardware_usd / (api_per_token - power_per_token);
@@ -133,6 +212,33 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
       p.fastest = i;
   }
   return p;
+}
+
+ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& quants, const Workload& w,
+                       const Budget& b, const PlanScope& scope, double min_quality, bool cheapest_first) {
+  ModelsPlan out;
+  for (const auto& m : c.models) {
+    if (m.quality < min_quality) continue;
+    ++out.models_considered;
+    Plan p = plan(c, m, quants, w, b, scope);
+    if (p.cheapest) out.plans.push_back(std::move(p));
+  }
+  const auto cost = [](const Plan& p) { return p.options[*p.cheapest].monthly_usd; };
+  const auto quality = [](const Plan& p) { return p.options[*p.cheapest].candidate.quality; };
+  std::stable_sort(out.plans.begin(), out.plans.end(), [&](const Plan& x, const Plan& y) {
+    if (cheapest_first) return cost(x) < cost(y) || (cost(x) == cost(y) && quality(x) > quality(y));
+    return quality(x) > quality(y) || (quality(x) == quality(y) && cost(x) < cost(y));
+  });
+  for (const auto& o : c.apis) {
+    const ModelSpec* m = o.model.empty() ? nullptr : c.find_model(o.model);
+    const double q = m ? m->quality : o.quality;
+    const double usd = api_cost_usd(o, w);
+    if (usd <= b.usd_per_month && q >= min_quality) out.apis.push_back({&o, usd, q});
+  }
+  std::stable_sort(out.apis.begin(), out.apis.end(), [](const ApiCost& x, const ApiCost& y) {
+    return x.quality > y.quality || (x.quality == y.quality && x.usd < y.usd);
+  });
+  return out;
 }
 
 }  // namespace benchr

@@ -18,6 +18,26 @@ double min_headroom(const Device& d) {
   return d.kind == DeviceKind::gpu && !d.unified_memory ? kMinHeadroomVram : kMinHeadroom;
 }
 
+// Moving activations between GPUs and machines (comm_seconds); sources in
+// bench/interconnect_notes.md. vLLM and SGLang move 16-bit activations, llama.cpp f32 ones.
+constexpr double kActivationBytesVllm = 2, kActivationBytesLlamaCpp = 4;
+// One small all-reduce (8-64 KB: a decode step's hidden states): vLLM's custom all-reduce on H100
+// NVLink takes 8.7 / 9.2 / 11.8 us at 32 KB with 2 / 4 / 8 GPUs (sglang PR #2904) -> 10 us; NCCL
+// over PCIe without NVLink 50-96 us and a one-shot P2P kernel 45-47 us for 8-64 KB on 8 x A800
+// PCIe (vllm issue #50576) -> 50 us.
+constexpr double kAllReduceLatencyUsNvlink = 10;
+constexpr double kAllReduceLatencyUsPcie = 50;
+constexpr double kPcie4x16Gbps = 31.5;  // PCIe 4.0 x16 per direction: 16 GT/s x 16 x 128/130 / 8
+// Between the machines of a GPU cluster: 400 Gb/s InfiniBand NDR gives 46-48 GB/s per NIC in
+// nccl-tests (nccl-tests issue #290); one RDMA write of 48 KB takes 8.8 us (ib_write_lat, b12x PR
+// #295) -> 10 us a hop between pipeline stages.
+constexpr double kClusterLinkGbps = 47;
+constexpr double kClusterHopLatencyUs = 10;
+// llama.cpp's RPC backend between machines: 7.9 ms a token more with one remote host over gigabit
+// Ethernet (llama.cpp PR #6829: 63 t/s local, 42 t/s remote) and 9.8 ms with one remote GPU
+// (issue #7292: 92 vs 48 t/s) -> 8 ms a token per remote machine; gigabit Ethernet unless told.
+constexpr double kRpcHopLatencyUs = 8000;
+constexpr double kGigabitEthernetGbps = 0.125;
 
 // A format is dequantization-bound when its measured GEMV rate is below this share of the
 // streaming read: then the dot product's arithmetic, not DRAM, sets the pace (local-notes.md:
@@ -84,13 +104,15 @@ double attention_flops_per_token(const ModelSpec& m, int64_t prompt, int64_t dep
   return 2.0 * m.heads * (qk + vd) * (global_layers * mean_pos + local_layers * local_pos);
 }
 
-/// One device's share of a placement.
+/// One device's share of a placement. A tensor-parallel rank after the first of its node reads its
+/// share at the same time as the first (`concurrent`): its time does not add.
 struct Pool {
   std::size_t device;
   Slice slice;
+  bool concurrent = false;
 };
 
-std::vector<Pool> pools_of(const ModelSpec& m, const Placement& p) {
+std::vector<Pool> pools_of(const ModelSpec& m, const Machine& machine, const Placement& p) {
   switch (p.kind) {
     case PlacementKind::partial_offload: {
       // llama.cpp -ngl N: the first N layers on the GPU; the output matrix and the embedding stay
@@ -102,11 +124,29 @@ std::vector<Pool> pools_of(const ModelSpec& m, const Placement& p) {
       // Attention, dense and shared MLPs, output on the GPU; routed experts and the embedding in RAM.
       return {{p.device, Slice{1, true, false, true, false}}, {p.host, Slice{1, false, true, false, true}}};
     case PlacementKind::layer_split: {
-      // An equal share of the layers on each GPU; the embedding on the first, the output on the last.
+      // Layers shared in proportion to each GPU's memory (llama.cpp's default --tensor-split);
+      // the embedding on the first, the output on the last.
       std::vector<Pool> pools;
       const int n = std::max(1, p.gpu_count);
-      for (int i = 0; i < n; ++i)
-        pools.push_back({p.device + i, Slice{1.0 / n, true, true, i == n - 1, i == 0}});
+      double sum = 0;
+      for (int i = 0; i < n && p.device + i < machine.devices.size(); ++i)
+        sum += machine.devices[p.device + i].memory_bytes.value;
+      for (int i = 0; i < n; ++i) {
+        const double mem = p.device + i < machine.devices.size() ? machine.devices[p.device + i].memory_bytes.value : 0;
+        pools.push_back({p.device + i, Slice{sum > 0 ? mem / sum : 1.0 / n, true, true, i == n - 1, i == 0}});
+      }
+      return pools;
+    }
+    case PlacementKind::tensor_parallel: {
+      // vLLM/SGLang: each node a pipeline stage with an equal share of the layers, every matrix of
+      // those layers sharded over the node's GPUs (the vocabulary too); first stage embeds, last
+      // computes the logits.
+      std::vector<Pool> pools;
+      const int tp = std::max(1, p.gpu_count), stages = std::max(1, p.nodes);
+      for (int n = 0; n < stages; ++n)
+        for (int r = 0; r < tp; ++r)
+          pools.push_back({p.device + std::size_t(n * tp + r),
+                           Slice{1.0 / stages, true, true, n == stages - 1, n == 0, tp}, r > 0});
       return pools;
     }
     default:
@@ -115,8 +155,9 @@ std::vector<Pool> pools_of(const ModelSpec& m, const Placement& p) {
 }
 
 bool fits_all(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Machine& machine, const Placement& p) {
-  for (const auto& pool : pools_of(m, p))
-    if (!fits(memory_need(m, q, w, machine.devices[pool.device], pool.slice), machine.devices[pool.device])) return false;
+  for (const auto& pool : pools_of(m, machine, p))
+    if (pool.device >= machine.devices.size() ||
+        !fits(memory_need(m, q, w, machine.devices[pool.device], pool.slice), machine.devices[pool.device])) return false;
   return true;
 }
 
@@ -135,17 +176,20 @@ int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, cons
   return lo;
 }
 
-/// Time one decoded token spends in one pool.
+/// Time one decoding step (one token for each of the workload's users) spends in one pool: the
+/// memory it reads, or the arithmetic of the batch where that takes longer (a roofline: with
+/// enough users decode becomes compute-bound), plus the per-layer overhead.
 struct PoolTime {
-  double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0;
+  double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
-  double total() const { return weight_s + kv_s + overhead_s; }
+  double total() const { return std::max(weight_s + kv_s, compute_s) + overhead_s; }
 };
 
 PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, const Slice& s) {
   PoolTime t;
-  for (const auto& l : slice_load(m, q, s, true)) {
+  const int users = std::max(1, w.users);
+  for (const auto& l : slice_load(m, q, s, true, users)) {
     const FormatRate* r = decode_rate(d, l.format->name);
     const double gbps = decode_gbps(d, *l.format, r);
     const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
@@ -158,12 +202,45 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     // The KV cache at depth: its bytes at the read bandwidth, or the measured attention
     // arithmetic where that is slower (on few CPU cores it is: local-notes.md, 36-46% slower
     // decode at 2048 for 7-8% more bytes); the two overlap.
-    t.kv_bytes = s.layers * kv_cache_bytes(m, w.depth_tokens, w.kv_type);
+    t.kv_bytes = users * s.layers * kv_share(m, s.tp) * kv_cache_bytes(m, w.depth_tokens, w.kv_type);
     t.kv_s = std::max(d.read_gbps.value > 0 ? t.kv_bytes / (d.read_gbps.value * 1e9) : 0,
-                      s.layers * attention_seconds(m, w.depth_tokens, d));
+                      users * s.layers * kv_share(m, s.tp) * attention_seconds(m, w.depth_tokens, d));
     t.overhead_s = s.layers * m.layers * d.layer_overhead_s.value;
   }
+  if (users > 1 && d.compute_gflops.value > 0) {
+    double params = 0;
+    for (const auto& l : slice_load(m, q, s, true)) params += l.params;
+    t.compute_s = users * 2 * params / (d.compute_gflops.value * 1e9);
+  }
   return t;
+}
+
+/// Seconds a decoding step spends moving activations between devices: for tensor parallel, two
+/// all-reduces per layer (after attention and after the MLP) of users x hidden x 2 B among the
+/// node's GPUs (ring: 2 (tp-1)/tp of the message over each GPU's link, plus a fixed latency);
+/// for each boundary between machines (pipeline stages, llama.cpp RPC), one hop of the hidden
+/// state. `tokens` is the tokens per step (users when decoding, the prompt when prefilling).
+double comm_seconds(const ModelSpec& m, const Machine& machine, const Placement& p, double tokens) {
+  double sec = 0;
+  const bool tp = p.kind == PlacementKind::tensor_parallel;
+  const double message = tokens * m.hidden * (tp ? kActivationBytesVllm : kActivationBytesLlamaCpp);
+  if (tp && p.gpu_count > 1) {
+    const double tp = p.gpu_count;
+    const double link = machine.gpu_link_gbps.value > 0 ? machine.gpu_link_gbps.value : kPcie4x16Gbps;
+    const double latency = machine.gpu_link.rfind("nvlink", 0) == 0 || machine.gpu_link.rfind("infinity", 0) == 0
+                               ? kAllReduceLatencyUsNvlink
+                               : kAllReduceLatencyUsPcie;
+    sec += 2.0 * m.layers * (latency * 1e-6 + 2 * (tp - 1) / tp * message / (link * 1e9));
+  }
+  const int hops = p.nodes - 1;
+  if (hops > 0) {
+    const double link = machine.node_link_gbps.value > 0 ? machine.node_link_gbps.value
+                                                           : (tp ? kClusterLinkGbps : kGigabitEthernetGbps);
+    // The hop's latency is paid once a step: a prompt's tokens share it.
+    const double latency_s = (tp ? kClusterHopLatencyUs : kRpcHopLatencyUs) * 1e-6;
+    sec += hops * (latency_s + message / (link * 1e9));
+  }
+  return sec;
 }
 
 /// Seconds of compute for one prompt token in one pool: 2 FLOPs per weight plus attention.
@@ -185,33 +262,47 @@ double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, c
 
 double decode_seconds(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Machine& machine,
                       const Placement& p) {
-  double sec = 0;
-  for (const auto& pool : pools_of(m, p)) sec += decode_time(m, q, w, machine.devices[pool.device], pool.slice).total();
+  double sec = comm_seconds(m, machine, p, std::max(1, w.users));
+  for (const auto& pool : pools_of(m, machine, p))
+    if (!pool.concurrent) sec += decode_time(m, q, w, machine.devices[pool.device], pool.slice).total();
   return sec;
 }
 
-/// The fastest placement that fits: all on one GPU; a split with the host CPU (the most layers
-/// that fit, or an MoE's experts in RAM); all on the CPU. When nothing fits, the one that fails
-/// most informatively: the CPU if there is one, else the GPU.
+/// The fastest placement that fits: all on one GPU; over several identical GPUs (layers split for
+/// llama.cpp, tensor parallel for vLLM's formats); a split with the host CPU (the most layers that
+/// fit, or an MoE's experts in RAM); all on the CPU. When nothing fits, the one that fails most
+/// informatively: the CPU if there is one, else the GPU.
 Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine& machine, const Workload& w) {
   std::vector<Placement> candidates;
   std::optional<std::size_t> host;
   for (std::size_t i = 0; i < machine.devices.size(); ++i)
-    if (machine.devices[i].kind == DeviceKind::cpu && q.runs_on(machine.devices[i].backend) && !host) host = i;
+    if (machine.devices[i].kind == DeviceKind::cpu && q.runs_on(machine.devices[i]) && !host) host = i;
   for (std::size_t g = 0; g < machine.devices.size(); ++g) {
     const Device& d = machine.devices[g];
     // Software devices and GPUs with no bandwidth figure (not in the catalog, not measured) are
     // never a place for a model.
-    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d.backend)) continue;
+    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d)) continue;
     candidates.push_back({PlacementKind::all_gpu, g});
     if (!host || d.unified_memory) continue;  // one pool: nothing to split into
     if (m.is_moe()) candidates.push_back({PlacementKind::experts_on_cpu, g, *host});
     int lo = 0, hi = m.layers;  // the most layers whose weights and KV fit the GPU
     while (hi - lo > 1) {
       const int mid = (lo + hi) / 2;
-      (fits(memory_need(m, q, w, d, pools_of(m, {PlacementKind::partial_offload, g, *host, mid})[0].slice), d) ? lo : hi) = mid;
+      (fits(memory_need(m, q, w, d, pools_of(m, machine, {PlacementKind::partial_offload, g, *host, mid})[0].slice), d) ? lo : hi) = mid;
     }
     if (lo > 0) candidates.push_back({PlacementKind::partial_offload, g, *host, lo});
+  }
+  // Runs of identical GPUs: split the model over 2, 4, 8 of them.
+  for (std::size_t g = 0; g < machine.devices.size(); ++g) {
+    const Device& d = machine.devices[g];
+    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d)) continue;
+    if (g > 0 && machine.devices[g - 1].kind == DeviceKind::gpu && machine.devices[g - 1].name == d.name) continue;
+    std::size_t run = 1;
+    while (g + run < machine.devices.size() && machine.devices[g + run].name == d.name) ++run;
+    for (int n = 2; n <= int(run); n *= 2) {
+      if (engine_of(q) != Engine::vllm) candidates.push_back({PlacementKind::layer_split, g, 0, 0, n});
+      else if (m.heads % n == 0) candidates.push_back({PlacementKind::tensor_parallel, g, 0, 0, n});
+    }
   }
   if (host) candidates.push_back({PlacementKind::cpu_only, *host});
   std::optional<Placement> best;
@@ -230,7 +321,7 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
 
 bool runs_on(const QuantSpec& q, const Machine& machine) {
   return std::any_of(machine.devices.begin(), machine.devices.end(),
-                     [&](const Device& d) { return q.runs_on(d.backend); });
+                     [&](const Device& d) { return q.runs_on(d); });
 }
 
 Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine,
@@ -247,7 +338,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   const Device& d = machine.devices[e.placement.device];
   e.backend = d.backend;
   e.device_name = d.name;
-  const auto pools = pools_of(m, e.placement);
+  const auto pools = pools_of(m, machine, e.placement);
   for (const auto& pool : pools)
     if (pool.device >= machine.devices.size()) throw InputError("placement names a device the machine lacks");
 
@@ -263,21 +354,32 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
 
   // Decode: every pool's bytes at its own rates (a format's measured GEMV rate where that is
   // slower than memory), the KV cache of its layers, and its per-layer overhead; the pools run
-  // one after the other, so their times add.
-  double total_s = 0;
+  // one after the other, so their times add -- except tensor-parallel ranks, which run together --
+  // and so do the transfers between devices.
+  const int users = std::max(1, w.users);
+  const double comm_s = comm_seconds(m, machine, e.placement, users);
+  double total_s = comm_s;
   const PoolTime* worst = nullptr;
   std::vector<PoolTime> times;
   for (const auto& pool : pools) times.push_back(decode_time(m, q, w, machine.devices[pool.device], pool.slice));
   for (std::size_t i = 0; i < times.size(); ++i) {
-    total_s += times[i].total();
+    if (!pools[i].concurrent) total_s += times[i].total();
     e.bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (i > 0 && e.host_memory) e.host_bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (!worst || times[i].total() > worst->total()) worst = &times[i];
   }
+  e.users = users;
   e.decode_tps = total_s > 0 ? 1 / total_s : 0;
+  e.aggregate_tps = users * e.decode_tps;
   const Device& slow = machine.devices[pools[worst - times.data()].device];
   const std::string where = pools.size() > 1 ? " on " + slow.name : "";
-  if (worst->kv_s > worst->weight_s)
+  if (comm_s > worst->total())
+    e.bottleneck = "interconnect: " + fixed(comm_s * 1e3) + " ms per step moving activations between " +
+                   std::to_string(e.placement.gpus()) + " GPUs";
+  else if (worst->compute_s > worst->weight_s + worst->kv_s)
+    e.bottleneck = "compute" + where + ": " + std::to_string(users) + " users' tokens at " +
+                   fixed(slow.compute_gflops.value) + " GFLOP/s";
+  else if (worst->kv_s > worst->weight_s)
     e.bottleneck = worst->kv_s > worst->kv_bytes / (slow.read_gbps.value * 1e9) * 1.01
                        ? "attention arithmetic over " + std::to_string(w.depth_tokens) + " cached tokens" + where +
                              ": " + fixed(worst->kv_s * 1e3) + " ms per token"
@@ -290,10 +392,16 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     e.bottleneck = "memory bandwidth (weights)" + where + ": " + fixed(worst->weight_bytes / 1e9) + " GB per token at " +
                    fixed(worst->weight_bytes / worst->weight_s / 1e9) + " GB/s";
 
-  double prefill_s = 0;
-  for (const auto& pool : pools) prefill_s += prefill_time(m, q, w, machine.devices[pool.device], pool.slice);
+  // A prompt's tokens go through the pools in turn (tensor-parallel ranks together), with the
+  // all-reduces of the whole prompt's activations shared out over its tokens.
+  double prefill_s = w.prompt_tokens > 0 ? comm_seconds(m, machine, e.placement, double(w.prompt_tokens)) / w.prompt_tokens : 0;
+  for (const auto& pool : pools)
+    if (!pool.concurrent) prefill_s += prefill_time(m, q, w, machine.devices[pool.device], pool.slice);
   e.prefill_tps = d.compute_gflops.value > 0 && prefill_s > 0 ? 1 / prefill_s : 0;
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
+
+  e.engine = std::string(to_string(engine_of(q)));
+  e.launch = launch_command(m, q, e, w);
 
   auto& a = e.assumptions;
   a.push_back("bandwidth " + fixed(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
@@ -307,9 +415,19 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
               std::to_string(w.depth_tokens) + "), batch 1; KV cache " +
               std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) +
               " tokens");
- if (e.placement.kind == PlacementKind::layer_split)
+  if (users > 1)
+    a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "
+                "once for all of them (MoE: the experts any of them routes to), their KV caches each, and does "
+                "their arithmetic; decode tok/s is per user, " + fixed(e.aggregate_tps, "%.0f") + " tok/s in all");
+  if (e.placement.kind == PlacementKind::layer_split)
     a.push_back("layers split over " + std::to_string(e.placement.gpu_count) + " x " + d.name +
                 " (llama.cpp --split-mode layer): memory adds up, a token still passes every layer in turn");
+  if (e.placement.kind == PlacementKind::tensor_parallel)
+    a.push_back("tensor parallel over " + std::to_string(e.placement.gpu_count) + " x " + d.name +
+                (e.placement.nodes > 1 ? " in each of " + std::to_string(e.placement.nodes) + " machines (pipeline stages)" : "") +
+                ": each GPU reads 1/" + std::to_string(e.placement.gpu_count) + " of every layer, 2 all-reduces per layer over " +
+                (machine.gpu_link.empty() ? "PCIe 4.0 (assumed)" : machine.gpu_link) + ": " + fixed(comm_s * 1e3, "%.2f") +
+                " ms per step");
   if (e.placement.kind == PlacementKind::partial_offload)
     a.push_back(std::to_string(e.placement.gpu_layers) + " of " + std::to_string(m.layers) + " layers on " + d.name +
                 " (llama.cpp -ngl " + std::to_string(e.placement.gpu_layers) + "), the rest and the output matrix on " +

@@ -53,8 +53,18 @@ std::string_view to_string(PlacementKind p) {
     case PlacementKind::partial_offload: return "partial_offload";
     case PlacementKind::experts_on_cpu: return "experts_on_cpu";
     case PlacementKind::layer_split: return "layer_split";
+    case PlacementKind::tensor_parallel: return "tensor_parallel";
   }
   return "cpu_only";
+}
+
+std::string_view to_string(Engine e) {
+  switch (e) {
+    case Engine::llama_cpp: return "llama.cpp";
+    case Engine::vllm: return "vLLM";
+    case Engine::mlx: return "MLX";
+  }
+  return "llama.cpp";
 }
 
 std::string_view to_string(Verdict v) {
@@ -114,6 +124,11 @@ bool QuantSpec::applies_to(const std::string& model_id) const {
 
 bool QuantSpec::runs_on(Backend b) const {
   return backends.empty() || std::find(backends.begin(), backends.end(), b) != backends.end();
+}
+
+bool QuantSpec::runs_on(const Device& d) const {
+  return runs_on(d.backend) &&
+         (archs.empty() || d.arch.empty() || std::find(archs.begin(), archs.end(), d.arch) != archs.end());
 }
 
 const ModelSpec* Catalog::find_model(std::string_view id) const { return find_by_id(models, id); }

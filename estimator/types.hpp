@@ -95,6 +95,7 @@ struct Device {
   bool software = false;                 ///< a software rasteriser (lavapipe): never a place for a model
   bool cpu_repack = false;               ///< llama.cpp's CPU backend repacks Q4_0/Q4_K here (x86 AVX2+)
   int pci_vendor_id = 0, pci_device_id = 0;  ///< GPUs: to find the catalog entry
+  std::string arch;                      ///< GPU architecture (ampere, hopper, rdna3, ...), from the catalog
   std::string details;                   ///< what the driver says (API, driver, features)
   std::optional<DeviceCalibration> measured;  ///< per-format rates, when calibrated
 };
@@ -118,6 +119,9 @@ struct Machine {
   CpuInfo cpu;
   std::vector<Device> devices;      ///< devices[0] is the host CPU when there is one
   Sourced<double> price_usd;        ///< purchase price for amortisation, when known
+  std::string gpu_link;             ///< GPU-to-GPU interconnect inside one machine: nvlink4, pcie4, ...
+  Sourced<double> gpu_link_gbps;    ///< its bandwidth per GPU and direction, GB/s (tensor parallel)
+  Sourced<double> node_link_gbps;   ///< between machines of a cluster, per machine and direction, GB/s
   std::vector<std::string> notes;   ///< what could not be detected, and why
 };
 
@@ -139,6 +143,7 @@ struct ModelSpec {
   int q_lora_rank = 0, kv_lora_rank = 0, qk_rope_head_dim = 0;  ///< MLA (DeepSeek)
   int sliding_window = 0, sliding_window_pattern = 0;  ///< every pattern-th layer is global
   std::string license, license_name, released;
+  std::string hf_repo;          ///< Hugging Face repo of the released weights ("org/name"), for launch commands
   double quality = 0;           ///< on the catalog's one quality scale (see data/README.md)
   std::string quality_source, source, as_of;
 
@@ -178,10 +183,14 @@ struct QuantSpec {
   double quality_retention = 1.0;               ///< fraction of the 16-bit model's quality kept
   std::vector<std::string> only_models;         ///< a release format (MXFP4 of gpt-oss): these only
   std::vector<Backend> backends;                ///< the backends that run it; empty = all (GGUF)
+  std::vector<std::string> archs;               ///< GPU architectures its kernels need; empty = any
   std::string quality_source, source, as_of;
 
   bool applies_to(const std::string& model_id) const;
   bool runs_on(Backend b) const;
+  /// On this device: its backend runs the format, and its architecture (when known) is one the
+  /// format's kernels support.
+  bool runs_on(const Device& d) const;
 };
 
 struct HardwareSpec {
@@ -190,9 +199,14 @@ struct HardwareSpec {
   std::vector<Backend> backends;          ///< every backend that runs on it (backend first)
   double memory_gib = 0, memory_bandwidth_gbps = 0, fp16_tflops = 0, tdp_w = 0, price_usd = 0;
   std::string price_condition, price_as_of;  ///< msrp | new | used, and when
+  double used_price_usd = 0;              ///< second-hand price, 0 = none sourced
+  std::string used_price_as_of, used_price_source;
+  std::string link;                       ///< GPU-to-GPU interconnect of a multi-GPU box: nvlink4, pcie4, ...
+  double link_gbps = 0;                   ///< its bandwidth per GPU and direction, GB/s; 0 = unknown
   bool unified_memory = false;
   double gpu_memory_fraction = 0;         ///< unified memory the GPU may use; 0 = the default rule
   int pci_vendor_id = 0, pci_device_id = 0;
+  std::string arch;                       ///< GPU architecture: pascal, ampere, ada, hopper, blackwell, rdna3, cdna3, ...
   std::string source, as_of;
 };
 
@@ -237,6 +251,11 @@ struct Catalog {
 // Workload, placement, results
 // ---------------------------------------------------------------------------------------------
 
+/// What serves a model: llama.cpp (GGUF, and so Ollama and LM Studio), vLLM (safetensors
+/// checkpoints: BF16, FP8, AWQ, GPTQ, NVFP4; SGLang takes the same flags' meaning), MLX (Apple).
+enum class Engine { llama_cpp, vllm, mlx };
+std::string_view to_string(Engine);
+
 enum class KvType { f16, q8_0, q4_0 };
 std::string_view to_string(KvType);
 KvType parse_kv_type(std::string_view name, std::string_view where);
@@ -247,7 +266,8 @@ struct Workload {
   int64_t depth_tokens = 0;             ///< tokens already in the context when decoding (0 as tg128)
   double tokens_per_month = 10e6;       ///< input + output tokens
   double input_share = 0.75;            ///< input tokens / all tokens (3:1)
-  double min_decode_tps = 10;           ///< slower than this is not usable
+  double min_decode_tps = 10;           ///< slower than this is not usable, per user
+  int users = 1;                        ///< concurrent streams decoded together (continuous batching)
   KvType kv_type = KvType::f16;
   double input_tokens() const { return tokens_per_month * input_share; }
   double output_tokens() const { return tokens_per_month * (1 - input_share); }
@@ -256,8 +276,10 @@ struct Workload {
 /// Where the model lives: all on the CPU, all on one GPU, the first layers on a GPU and the rest
 /// on the host CPU (llama.cpp -ngl N), an MoE's routed experts in host RAM and everything else
 /// on the GPU (llama.cpp --n-cpu-moe / -ot exps=CPU), or the layers split over several GPUs
-/// (llama.cpp --split-mode layer: capacity adds, each token still passes every layer in turn).
-enum class PlacementKind { cpu_only, all_gpu, partial_offload, experts_on_cpu, layer_split };
+/// (llama.cpp --split-mode layer: capacity adds, each token still passes every layer in turn), or
+/// tensor parallel (vLLM/SGLang: every layer's matrices sharded over the GPUs of a node, which
+/// read their shares at the same time and all-reduce twice per layer; nodes as pipeline stages).
+enum class PlacementKind { cpu_only, all_gpu, partial_offload, experts_on_cpu, layer_split, tensor_parallel };
 std::string_view to_string(PlacementKind);
 
 struct Placement {
@@ -265,7 +287,11 @@ struct Placement {
   std::size_t device = 0;   ///< index into Machine::devices: the CPU, or the GPU
   std::size_t host = 0;     ///< the CPU holding the rest (partial_offload, experts_on_cpu)
   int gpu_layers = 0;       ///< partial_offload: layers on the GPU
-  int gpu_count = 1;        ///< layer_split: consecutive GPUs from `device`, an equal share of layers each
+  int gpu_count = 1;        ///< layer_split: consecutive GPUs from `device`, a share of layers each by
+                            ///< memory; tensor_parallel: GPUs per node (the tensor-parallel size)
+  int nodes = 1;            ///< machines the GPUs span, in a row: tensor_parallel's pipeline stages of
+                            ///< gpu_count GPUs each; layer_split's machines joined by llama.cpp RPC
+  int gpus() const { return kind == PlacementKind::tensor_parallel ? gpu_count * nodes : gpu_count; }
 };
 
 /// Bytes a model needs in one pool.
@@ -292,7 +318,11 @@ struct Estimate {
   std::string host_name;
   double host_bytes_per_token = 0;  ///< of bytes_per_token, what the host CPU reads
   double bytes_per_token = 0;       ///< weights + KV read per decoded token at depth_tokens
-  double decode_tps = 0, prefill_tps = 0, time_to_first_token_s = 0;
+  double decode_tps = 0, prefill_tps = 0, time_to_first_token_s = 0;  ///< decode: per user
+  int users = 1;                    ///< concurrent streams (Workload::users)
+  double aggregate_tps = 0;         ///< decode tokens per second of all streams together
+  std::string engine;               ///< what runs it: llama.cpp, vLLM, MLX
+  std::string launch;               ///< a command line that runs this placement on that engine
   std::string bottleneck;           ///< what limits decode
   int64_t max_context = 0;          ///< largest context that fits this placement
   std::vector<std::string> assumptions;
@@ -329,11 +359,21 @@ struct Budget {
 enum class Verdict { run_local, use_api, neither };
 std::string_view to_string(Verdict);
 
-/// One way to get the hardware for a plan: buy it (amortised) or rent it by the hour.
+/// What a plan may consider.
+struct PlanScope {
+  double max_price_usd = -1;      ///< spend at most this on hardware; < 0: no limit
+  bool used = false;              ///< price purchases second-hand where the catalog has a used price
+  std::vector<Machine> fleet;     ///< machines already owned (plan --fleet): plan on these only
+};
+
+/// One way to get the hardware for a plan: buy it (amortised), rent it by the hour, or use
+/// machines already owned.
 struct PlanOption {
   std::string hardware_id, name;
-  int count = 1;                  ///< identical GPUs, layers split over them
-  std::string how;                ///< "buy" or "rent"
+  std::string label;              ///< short, for tables: "2 x rtx-3090", "2 x 8xh100-sxm@lambda"
+  int count = 1;                  ///< identical GPUs (over `nodes` machines), or owned machines joined
+  int nodes = 1;                  ///< machines
+  std::string how;                ///< "buy", "buy used", "rent" or "own"
   std::string rental_id;          ///< when rented
   Candidate candidate;            ///< the chosen quant's estimate and monthly cost
   double monthly_usd = 0;
@@ -343,11 +383,19 @@ struct PlanOption {
 };
 
 struct Plan {
+  const ModelSpec* model = nullptr;
   std::vector<PlanOption> options;    ///< those that meet the target first, cheapest first
   std::optional<std::size_t> cheapest;  ///< into options: the cheapest that meets the target
   std::optional<std::size_t> fastest;   ///< the fastest that meets the target
   std::vector<ApiCost> apis;            ///< offers as good as the model, cheapest first
   int unpriced = 0;                     ///< catalog machines left out: no purchase price
+};
+
+/// `plan` without a model: for each model, its cheapest way to meet the target; and the APIs.
+struct ModelsPlan {
+  std::vector<Plan> plans;              ///< models with an option that meets the target, best first
+  std::vector<ApiCost> apis;            ///< API offers within the budget, best quality first
+  int models_considered = 0;
 };
 
 struct Advice {
