@@ -41,7 +41,8 @@ std::vector<std::pair<std::string, bool>> cpu_kernel_variants();
 /// (read_gbps_1t = 0: no single-thread figure on a GPU); gemv holds Q4_0, Q8_0 and Q4_K (weight
 /// bytes of the raw GGUF blocks / time, threads 0, f32 activations as llama.cpp's Vulkan mat-vec
 /// shaders use); fma_gflops and fma_f16_gflops (0 without shaderFloat16) are peaks. gemm and
-/// attention are not measured. Each device takes at most options.budget_s. Software devices are
+/// attention are not measured. A GPU takes at most min(options.budget_s, 2 s), a software device
+/// options.budget_s (scenarios that would start later are skipped with a note). Software devices are
 /// skipped unless options.include_software. Never throws: no loader, driver or device, and each
 /// failed scenario, is a note.
 std::vector<DeviceCalibration> calibrate_vulkan(const CalibrationOptions& options, std::vector<std::string>& notes);
