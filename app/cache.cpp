@@ -109,6 +109,8 @@ std::string machine_fingerprint(const Machine& m) {
   std::ostringstream s;
   s << m.cpu.model << "|" << m.cpu.cores.value << "c|" << m.cpu.logical_cpus.value << "t|"
     << std::llround(m.cpu.ram_total_bytes.value / kGiB) << "GiB|" << u.release << "|k" << kKernelVersion;
+  for (const auto& d : m.devices)
+    if (d.kind == DeviceKind::gpu && !d.software) s << "|" << d.name;  // a new GPU is measured anew
   return s.str();
 }
 

@@ -590,6 +590,14 @@ std::string present_calibration(const Calibration& c, bool json_out) {
   std::string s = fmt::format("Calibration of {} ({:.1f} s, kernels v{})\n", c.measured_at, c.duration_s,
                               c.kernel_version);
   for (const auto& d : c.devices) {
+    if (d.isa == "vulkan") {
+      s += fmt::format("{}: Vulkan compute shaders\n", d.device);
+      s += fmt::format("  streaming read  {:6.1f} GB/s (spread {:.0f}%)\n", d.read_gbps, d.read_spread * 100);
+      for (const auto& r : d.gemv)
+        s += fmt::format("  {:<8} GEMV {:6.1f} GB/s ±{:.0f}%\n", r.format, r.weight_gbps, r.spread * 50);
+      s += fmt::format("  FMA peak        {:.0f} GFLOP/s f32, {:.0f} f16\n", d.fma_gflops, d.fma_f16_gflops);
+      continue;
+    }
     s += fmt::format("{}: {} kernels, {} threads\n", d.device, d.isa, d.threads);
     s += fmt::format("  streaming read  {:6.1f} GB/s with 1 thread, {:6.1f} GB/s with {} (spread {:.0f}%)\n",
                      d.read_gbps_1t, d.read_gbps, d.threads, d.read_spread * 100);

@@ -127,6 +127,13 @@ Calibration run_calibration(const Machine& m, const Flags& f) {
       std::fflush(stderr);
     };
   Calibration c = calibrate_cpu(m.cpu, options);
+  // Every GPU (not software devices) through Vulkan compute: at most 2 s each.
+  if (isatty(STDERR_FILENO))
+    options.progress = [](std::string_view step) {
+      std::fprintf(stderr, "\rbenchr-advise: calibrating the GPUs: %-24.*s", int(step.size()), step.data());
+      std::fflush(stderr);
+    };
+  for (auto& gpu : calibrate_vulkan(options, c.notes)) c.devices.push_back(std::move(gpu));
   if (options.progress) std::fprintf(stderr, "\r%-72s\r", "");
   c.fingerprint = machine_fingerprint(m);
   if (const std::string err = save_calibration(c); !err.empty())

@@ -16,8 +16,9 @@ Device host_device(const CpuInfo& cpu);
 /// A GPU may come `count` times (price multiplied, the link between them from the catalog).
 Machine machine_from_hardware(const HardwareSpec& hw, int count = 1);
 
-/// The machine with a calibration's measurements applied to its CPU device: measured read
-/// bandwidth, per-format rates, and the figures' sources saying "measured".
+/// The machine with a calibration's measurements applied: to its CPU device, measured read
+/// bandwidth, per-format rates, and the figures' sources saying "measured"; to each GPU measured
+/// through Vulkan (same name), its read bandwidth and compute, on the Vulkan backend.
 Machine with_calibration(Machine m, const Calibration& c);
 
 /// The machine with each probed, unmeasured GPU matched to its catalog entry (PCI vendor and device

@@ -133,6 +133,22 @@ Device host_device(const CpuInfo& cpu) {
 Machine with_calibration(Machine m, const Calibration& c) {
   for (const auto& dc : c.devices)
     for (auto& d : m.devices) {
+      if (dc.isa == "vulkan") {
+        // A GPU measured through Vulkan compute. Its read rate is what decode gets when the
+        // catalog has no datasheet figure for it (with_catalog_gpus prefers the datasheet x the
+        // backend efficiency fitted on llama.cpp's own decode); llama.cpp would run it on Vulkan.
+        if (d.kind != DeviceKind::gpu || d.software || d.name != dc.device) continue;
+        d.measured = dc;
+        d.backend = Backend::vulkan;
+        d.read_gbps = {dc.read_gbps, "measured: Vulkan streaming read (" + c.measured_at + ")"};
+        const double flops = std::max(dc.fma_f16_gflops, dc.fma_gflops);
+        if (flops > 0 && !d.compute_gflops.known())
+          d.compute_gflops = {flops, "measured: Vulkan FMA peak (shader cores, no matrix units)"};
+        d.layer_overhead_s = {decode_overhead_s_per_layer(Backend::vulkan),
+                              "vulkan per-layer overhead " + fixed(decode_overhead_s_per_layer(Backend::vulkan) * 1e6) +
+                                  " us (fitted, bench/fit_efficiency.py)"};
+        continue;
+      }
       if (d.kind != DeviceKind::cpu) continue;
       d.read_gbps = {dc.read_gbps * kCpuDecodeOverRead,
                      "measured: streaming read " + fixed(dc.read_gbps) + " GB/s (" + std::to_string(dc.threads) +
@@ -152,16 +168,20 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     return s;
   };
   for (auto& d : m.devices) {
-    if (d.kind != DeviceKind::gpu || d.software || d.read_gbps.known()) continue;
+    if (d.kind != DeviceKind::gpu || d.software || (d.read_gbps.known() && !d.measured)) continue;
     const HardwareSpec* match = nullptr;
     for (const auto& h : c.hardware)
       if (h.pci_vendor_id && h.pci_vendor_id == d.pci_vendor_id && h.pci_device_id == d.pci_device_id) match = &h;
     for (const auto& h : c.hardware)
       if (!match && h.kind != "cpu" && lower(h.name) == lower(d.name)) match = &h;
     if (!match) {
-      m.notes.push_back(d.name + ": not in the catalog (PCI ids or name): no bandwidth figure, not used for models");
+      m.notes.push_back(d.name + (d.measured ? ": not in the catalog (PCI ids or name): its measured Vulkan figures are used"
+                                             : ": not in the catalog (PCI ids or name): no bandwidth figure, not used for models"));
       continue;
     }
+    if (d.measured)
+      m.notes.push_back(d.name + ": measured " + fixed(d.measured->read_gbps) + " GB/s Vulkan streaming read; decode uses "
+                        "the catalog's datasheet figure x the backend efficiency fitted on llama.cpp decode");
     const Device spec = machine_from_hardware(*match).devices.front();
     d.backend = spec.backend;
     d.read_gbps = spec.read_gbps;

@@ -49,8 +49,10 @@ const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_vi
     if (r.format == format && r.threads == threads) return &r;
   return nullptr;
 }
+/// The CPU's measured dot-product rate of a format. A GPU's GEMV shaders are not llama.cpp's
+/// tuned kernels: its decode goes at its read rate.
 const FormatRate* decode_rate(const Device& d, std::string_view format) {
-  return d.measured ? find_rate(d.measured->gemv, format, d.measured->threads) : nullptr;
+  return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->gemv, format, d.measured->threads) : nullptr;
 }
 /// Decode attention arithmetic for one token at `depth`, from the calibration's measured cost per
 /// query head per cached position (linear in head_dim between the two measured sizes; MLA heads
@@ -71,7 +73,7 @@ double attention_seconds(const ModelSpec& m, int64_t depth, const Device& d) {
 }
 
 const FormatRate* prefill_rate(const Device& d, std::string_view format) {
-  return d.measured ? find_rate(d.measured->gemm, format, d.measured->threads) : nullptr;
+  return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->gemm, format, d.measured->threads) : nullptr;
 }
 
 /// The rate at which decode streams weights of format `f`: llama.cpp's repacked Q4_0/Q4_K GEMV
@@ -208,9 +210,14 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     t.overhead_s = s.layers * m.layers * d.layer_overhead_s.value;
   }
   if (users > 1 && d.compute_gflops.value > 0) {
+    // In steady state the other users' prompts arrive while this one decodes: each step also
+    // prefills (users - 1) x input/output tokens (a request of I prompt and O output tokens is
+    // replaced every O steps), computed with the decode tokens in one batch.
+    const double share = std::clamp(w.input_share, 0.0, 0.95);
+    const double tokens = users + (users - 1) * share / (1 - share);
     double params = 0;
     for (const auto& l : slice_load(m, q, s, true)) params += l.params;
-    t.compute_s = users * 2 * params / (d.compute_gflops.value * 1e9);
+    t.compute_s = tokens * 2 * params / (d.compute_gflops.value * 1e9);
   }
   return t;
 }
@@ -299,10 +306,11 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     if (g > 0 && machine.devices[g - 1].kind == DeviceKind::gpu && machine.devices[g - 1].name == d.name) continue;
     std::size_t run = 1;
     while (g + run < machine.devices.size() && machine.devices[g + run].name == d.name) ++run;
-    for (int n = 2; n <= int(run); n *= 2) {
-      if (engine_of(q) != Engine::vllm) candidates.push_back({PlacementKind::layer_split, g, 0, 0, n});
-      else if (m.heads % n == 0) candidates.push_back({PlacementKind::tensor_parallel, g, 0, 0, n});
-    }
+    // llama.cpp splits the layers over every GPU it sees; vLLM's tensor-parallel size is a
+    // power of two that divides the attention heads.
+    if (engine_of(q) != Engine::vllm && run > 1) candidates.push_back({PlacementKind::layer_split, g, 0, 0, int(run)});
+    for (int n = 2; engine_of(q) == Engine::vllm && n <= int(run); n *= 2)
+      if (m.heads % n == 0) candidates.push_back({PlacementKind::tensor_parallel, g, 0, 0, n});
   }
   if (host) candidates.push_back({PlacementKind::cpu_only, *host});
   std::optional<Placement> best;
@@ -377,7 +385,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     e.bottleneck = "interconnect: " + fixed(comm_s * 1e3) + " ms per step moving activations between " +
                    std::to_string(e.placement.gpus()) + " GPUs";
   else if (worst->compute_s > worst->weight_s + worst->kv_s)
-    e.bottleneck = "compute" + where + ": " + std::to_string(users) + " users' tokens at " +
+    e.bottleneck = "compute" + where + ": " + std::to_string(users) + " users' tokens and the others' prompts at " +
                    fixed(slow.compute_gflops.value) + " GFLOP/s";
   else if (worst->kv_s > worst->weight_s)
     e.bottleneck = worst->kv_s > worst->kv_bytes / (slow.read_gbps.value * 1e9) * 1.01
@@ -417,8 +425,9 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
               " tokens");
   if (users > 1)
     a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "
-                "once for all of them (MoE: the experts any of them routes to), their KV caches each, and does "
-                "their arithmetic; decode tok/s is per user, " + fixed(e.aggregate_tps, "%.0f") + " tok/s in all");
+                "once for all of them (MoE: the experts any of them routes to) and their KV caches at depth " +
+                std::to_string(w.depth_tokens) + ", and computes their tokens with the prompts of those arriving "
+                "(input:output as --input-share); decode tok/s is per user, " + fixed(e.aggregate_tps, "%.0f") + " tok/s in all");
   if (e.placement.kind == PlacementKind::layer_split)
     a.push_back("layers split over " + std::to_string(e.placement.gpu_count) + " x " + d.name +
                 " (llama.cpp --split-mode layer): memory adds up, a token still passes every layer in turn");

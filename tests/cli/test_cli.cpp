@@ -147,6 +147,88 @@ BOOST_AUTO_TEST_CASE(plan_puts_a_70b_model_on_two_24_gb_cards) {
   bad_input("plan --model llama-3.3-70x", "unknown model id");
 }
 
+BOOST_AUTO_TEST_CASE(deepseek_at_fp8_fits_one_h200_server_but_needs_two_h100_servers) {
+  // DeepSeek-V3.1 at FP8: 671B weights at 8 bits (embedding and output BF16) ~ 673 GiB. Eight
+  // H200s hold 8 x 141 x 0.95 = 1072 GiB: one server. Eight H100s hold 8 x 80 x 0.95 = 608 GiB:
+  // not enough, so two servers of eight, tensor parallel in each, one pipeline stage each.
+  const Result r = run("plan --model deepseek-v3.1 --quant FP8 --min-tps 1 --budget 1e6 --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  bool h200 = false, h100 = false;
+  for (const auto& o : j["options"]) {
+    if (o["rental"] == "h200-sxm@runpod-community" && o["fits"] == true) {
+      h200 = true;
+      BOOST_TEST(o["count"] == 8);
+      BOOST_TEST(o["nodes"] == 1);
+      BOOST_TEST(o["placement"] == "tensor_parallel");
+    }
+    if (o["rental"] == "8xh100-sxm@lambda") {
+      if (o["count"] == 8) BOOST_TEST(o["fits"] == false);
+      if (o["fits"] == true) {
+        h100 = true;
+        BOOST_TEST(o["count"] == 16);
+        BOOST_TEST(o["nodes"] == 2);
+        BOOST_TEST(o["launch"].get<std::string>().find("--tensor-parallel-size 8 --pipeline-parallel-size 2") !=
+                   std::string::npos);
+      }
+    }
+  }
+  BOOST_TEST(h200);
+  BOOST_TEST(h100);
+}
+
+BOOST_AUTO_TEST_CASE(plan_without_a_model_ranks_the_best_quality_the_budget_buys) {
+  const Result r = run("plan --budget 50 --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_REQUIRE(!j["local"].empty());
+  double last = 1e9;
+  for (const auto& o : j["local"]) {
+    BOOST_TEST(o["monthly_usd"].get<double>() <= 50.0);
+    BOOST_TEST(o["quality"].get<double>() <= last);
+    last = o["quality"].get<double>();
+  }
+  for (const auto& a : j["apis"]) BOOST_TEST(a["monthly_usd"].get<double>() <= 50.0);
+  // --min-quality: the cheapest way to a quality, cheapest first.
+  const Result q = run("plan --min-quality 40 --budget 1000 --json");
+  BOOST_REQUIRE(q.status == 0);
+  const auto k = nlohmann::json::parse(q.out);
+  double prev = 0;
+  for (const auto& o : k["local"]) {
+    BOOST_TEST(o["monthly_usd"].get<double>() >= prev);
+    prev = o["monthly_usd"].get<double>();
+  }
+  bad_input("plan --model qwen3-8b --min-quality 10", "not both");
+}
+
+BOOST_AUTO_TEST_CASE(users_share_the_machine_and_each_get_their_kv_cache) {
+  const Result one = run("estimate --model llama-3.1-8b --quant FP8 --hardware h100-sxm --json");
+  const Result many = run("estimate --model llama-3.1-8b --quant FP8 --hardware h100-sxm --users 16 --json");
+  BOOST_REQUIRE(one.status == 0);
+  BOOST_REQUIRE(many.status == 0);
+  const auto a = nlohmann::json::parse(one.out), b = nlohmann::json::parse(many.out);
+  BOOST_TEST(b["users"] == 16);
+  BOOST_TEST(b["aggregate_tps"].get<double>() == 16 * b["decode_tps"].get<double>(), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(b["decode_tps"].get<double>() <= a["decode_tps"].get<double>());
+  BOOST_TEST(b["memory"]["kv_cache_bytes"].get<double>() == 16 * a["memory"]["kv_cache_bytes"].get<double>(),
+             boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(a["engine"] == "vLLM");
+  bad_input("--users 0", "--users");
+  bad_input("--hardware apple-m4-16gb --gpus 2", "not a graphics card");
+}
+
+BOOST_AUTO_TEST_CASE(a_fleet_of_saved_probes_is_planned_as_owned_machines) {
+  const std::string path = temp_file(".json");
+  BOOST_REQUIRE(run("probe --save " + path + " --no-calibrate").status == 0);
+  const Result r = run("plan --model qwen3-0.6b --fleet " + path + " " + path + " --json");
+  std::remove(path.c_str());
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_REQUIRE(j["options"].size() >= 2u);
+  for (const auto& o : j["options"]) BOOST_TEST(o["how"] == "own");
+  bad_input("plan --model qwen3-0.6b --fleet /nonexistent.json", "nonexistent");
+}
+
 BOOST_AUTO_TEST_CASE(help_teaches_with_examples) {
   const Result r = run("--help");
   BOOST_TEST(r.status == 0);

@@ -14,6 +14,7 @@ namespace benchr {
 std::ostream& operator<<(std::ostream& o, Verdict v) { return o << to_string(v); }
 std::ostream& operator<<(std::ostream& o, SimdLevel s) { return o << to_string(s); }
 std::ostream& operator<<(std::ostream& o, Backend b) { return o << to_string(b); }
+std::ostream& operator<<(std::ostream& o, PlacementKind p) { return o << to_string(p); }
 }  // namespace benchr
 
 namespace {
@@ -55,6 +56,7 @@ RoleMix half(const char* a, const char* b) {
 QuantSpec quant(const char* id, const char* base) {
   QuantSpec q;
   q.id = id;
+  q.format = "gguf";
   q.block_format = find_block_format(base);
   for (auto& r : q.roles) r = one(base);
   q.roles[static_cast<std::size_t>(Role::other)] = one("F32");
@@ -444,6 +446,276 @@ BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   BOOST_TEST(a.verdict == Verdict::use_api);
   const Advice poor = advise(c, cpu_machine(33, 300, 4 * kGiB), Workload{}, Budget{5, 36});
   BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+/// A datacenter-like GPU: `gbps` of decode bandwidth, no per-layer overhead, `gflops` of compute.
+Device gpu_device(double gbps, double gflops, double memory_gib) {
+  Device d;
+  d.kind = DeviceKind::gpu;
+  d.backend = Backend::cuda;
+  d.name = "test GPU";
+  d.read_gbps = {gbps, "test"};
+  d.compute_gflops = {gflops, "test"};
+  d.memory_bytes = {memory_gib * kGiB, "test"};
+  d.power_w = {500, "test"};
+  return d;
+}
+
+Machine gpus(int n, double gbps, double gflops, double memory_gib) {
+  Machine m;
+  m.name = std::to_string(n) + " test GPUs";
+  m.devices.assign(n, gpu_device(gbps, gflops, memory_gib));
+  m.gpu_link = "nvlink4";
+  m.gpu_link_gbps = {450, "test"};
+  return m;
+}
+
+QuantSpec fp8() {
+  QuantSpec q = quant("FP8", "FP8");
+  q.format = "fp8";
+  return q;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(multi_gpu_and_batching)
+
+BOOST_AUTO_TEST_CASE(tensor_parallel_reads_a_share_of_each_layer_and_all_reduces_twice_a_layer) {
+  // 2 GPUs at 1000 GB/s read half of the 8B's FP8 bytes each, at the same time; every one of the
+  // 32 layers adds 2 all-reduces of 4096 x 2 B over NVLink: 10 us latency (vLLM's custom
+  // all-reduce on H100, speed.cpp) + 2 (2-1)/2 x 8192 B / 450 GB/s.
+  const ModelSpec m = llama_3_1_8b();
+  const QuantSpec q = fp8();
+  Placement p;
+  p.kind = PlacementKind::tensor_parallel;
+  p.gpu_count = 2;
+  const auto e = estimate(m, q, gpus(2, 1000, 1e6, 80), Workload{}, p);
+  const double per_gpu_s = weight_bytes_per_token(m, q) / 2 / 1000e9;
+  const double comm_s = 2 * 32 * (10e-6 + 8192 / 450e9);
+  BOOST_TEST(1 / e.decode_tps == per_gpu_s + comm_s, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(e.launch.find("vllm serve") == 0u);
+  BOOST_TEST(e.launch.find("--tensor-parallel-size 2") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(kv_heads_are_shared_out_over_ranks_until_each_has_one) {
+  BOOST_TEST(kv_share(llama_3_1_8b(), 2) == 0.5);     // 8 KV heads: 4 a rank
+  BOOST_TEST(kv_share(llama_3_1_8b(), 16) == 0.125);  // 16 ranks, 8 heads: one each, replicated
+  ModelSpec mla = llama_3_1_8b();
+  mla.kv_lora_rank = 512, mla.qk_rope_head_dim = 64;
+  BOOST_TEST(kv_share(mla, 8) == 1.0);  // vLLM keeps the whole latent on every rank
+}
+
+BOOST_AUTO_TEST_CASE(batched_users_share_one_weight_read) {
+  // With compute to spare, 4 users cost one weight read per step: each decodes as fast as one
+  // user alone, and the machine makes 4 x as many tokens.
+  Workload one, four;
+  four.users = 4;
+  const Machine g = gpus(1, 1000, 1e9, 80);
+  const auto a = estimate(llama_3_1_8b(), q8_0(), g, one);
+  const auto b = estimate(llama_3_1_8b(), q8_0(), g, four);
+  BOOST_TEST(b.decode_tps == a.decode_tps, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(b.aggregate_tps == 4 * a.decode_tps, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(b.memory.kv_cache_bytes == 4 * a.memory.kv_cache_bytes);  // a KV cache per user
+}
+
+BOOST_AUTO_TEST_CASE(many_users_make_decode_compute_bound_with_the_others_prompts) {
+  // 4 users, input:output 1:1: each step computes their 4 tokens and 3 arriving prompt tokens
+  // (3 other users x 1 input token per output token) = 7 tokens x 2 x params at 1 TFLOP/s, which
+  // is longer than the 8.5 GB weight read at 1000 GB/s.
+  Workload w;
+  w.users = 4;
+  w.input_share = 0.5;
+  const ModelSpec m = llama_3_1_8b();
+  double params = 0;
+  for (const auto& l : per_token_load(m, q8_0())) params += l.params;
+  const auto e = estimate(m, q8_0(), gpus(1, 1000, 1000, 80), w);
+  BOOST_TEST(1 / e.decode_tps == 7 * 2 * params / 1e12, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(e.bottleneck.find("compute") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_reads_the_experts_any_of_its_tokens_routes_to) {
+  // 64 experts, 8 active: one token reads 8/64 of them; 8 tokens (uniform routing) read
+  // 1 - (56/64)^8 = 65.6% of them.
+  const ModelSpec m = small_moe();
+  const QuantSpec q = q8_0();
+  Slice experts;
+  experts.dense = false, experts.output = false, experts.embedding = false;
+  double all = 0, one = 0, eight = 0;
+  for (const auto& l : slice_load(m, q, experts, false)) all += l.bytes;
+  for (const auto& l : slice_load(m, q, experts, true, 1)) one += l.bytes;
+  for (const auto& l : slice_load(m, q, experts, true, 8)) eight += l.bytes;
+  BOOST_TEST(one / all == 8.0 / 64, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(eight / all == 1 - std::pow(56.0 / 64, 8), boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(pipeline_stages_across_machines_add_a_hop_each) {
+  // 2 machines x 2 GPUs: each GPU reads a quarter of the weights; the two stages run in turn
+  // (2 x a quarter); each stage all-reduces over its 16 layers; one hop of 4096 x 2 B between
+  // the machines: 10 us + 8192 B / 47 GB/s (InfiniBand NDR, speed.cpp).
+  const ModelSpec m = llama_3_1_8b();
+  Placement p;
+  p.kind = PlacementKind::tensor_parallel;
+  p.gpu_count = 2;
+  p.nodes = 2;
+  const auto e = estimate(m, fp8(), gpus(4, 1000, 1e6, 80), Workload{}, p);
+  const double read_s = 2 * weight_bytes_per_token(m, fp8()) / 4 / 1000e9;
+  const double allreduce_s = 2 * 32 * (10e-6 + 8192 / 450e9);
+  const double hop_s = 10e-6 + 8192 / 47e9;
+  BOOST_TEST(1 / e.decode_tps == read_s + allreduce_s + hop_s, boost::test_tools::tolerance(1e-3));
+  BOOST_TEST(e.launch.find("--pipeline-parallel-size 2") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(layer_split_gives_each_gpu_layers_in_proportion_to_its_memory) {
+  // 24 + 8 GiB: the first holds 3/4 of the layers, so 3/4 of the weights.
+  Machine m = gpus(2, 1000, 1e6, 24);
+  m.devices[1].memory_bytes.value = 8 * kGiB;
+  Placement p;
+  p.kind = PlacementKind::layer_split;
+  p.gpu_count = 2;
+  const auto e = estimate(llama_3_1_8b(), q8_0(), m, Workload{}, p);
+  Slice s;
+  s.layers = 0.75, s.output = false;
+  BOOST_TEST(e.memory.weights_bytes == memory_need(llama_3_1_8b(), q8_0(), Workload{}, m.devices[0], s).weights_bytes);
+  BOOST_TEST(e.launch.find("--split-mode layer") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(vllm_formats_run_only_on_the_architectures_their_kernels_support) {
+  QuantSpec nvfp4 = fp8();
+  nvfp4.archs = {"blackwell"};
+  Device d = gpu_device(1000, 1e6, 24);
+  d.arch = "ampere";
+  BOOST_TEST(!nvfp4.runs_on(d));
+  d.arch = "blackwell";
+  BOOST_TEST(nvfp4.runs_on(d));
+  d.arch.clear();  // an unmatched probed GPU: not ruled out
+  BOOST_TEST(nvfp4.runs_on(d));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(planning)
+
+namespace {
+
+HardwareSpec card(const char* id, double gib, double gbps, double price) {
+  HardwareSpec h;
+  h.id = id, h.name = id, h.kind = "gpu", h.backend = Backend::cuda, h.backends = {Backend::cuda};
+  h.memory_gib = gib, h.memory_bandwidth_gbps = gbps, h.fp16_tflops = 100, h.tdp_w = 350, h.price_usd = price;
+  return h;
+}
+
+ModelSpec llama_70b() {
+  ModelSpec m = llama_3_1_8b();
+  m.id = "llama-3.3-70b";
+  m.layers = 80, m.hidden = 8192, m.heads = 64, m.kv_heads = 8, m.ffn = 28672;
+  m.quality = 28;
+  return m;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_70b_at_q4_k_m_needs_two_24gb_cards_or_a_64gb_mac) {
+  // Llama 70B at Q4_K_M: 42.5 GB = 39.6 GiB of weights, + 2.5 GiB of KV at 8192 tokens. One
+  // 24 GiB card cannot hold it; two hold 21.3 GiB each, under 24 x 0.95 = 22.8. A 64 GiB Mac
+  // lets its GPU wire 3/4 of it, 48 GiB.
+  Catalog c;
+  c.models = {llama_70b()};
+  c.quants = {q4_k_m()};
+  c.hardware = {card("card-24", 24, 936, 750)};
+  HardwareSpec mac;
+  mac.id = "mac-64", mac.name = "mac-64", mac.kind = "apple", mac.backend = Backend::metal, mac.backends = {Backend::metal};
+  mac.memory_gib = 64, mac.memory_bandwidth_gbps = 400, mac.fp16_tflops = 30, mac.tdp_w = 100, mac.price_usd = 3000;
+  mac.unified_memory = true;
+  c.hardware.push_back(mac);
+  c.electricity = {0.2, "test", ""};
+  Workload w;
+  w.min_decode_tps = 1;
+  const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
+  int card_count = 0;
+  bool mac_fits = false;
+  for (const auto& o : p.options) {
+    if (o.hardware_id == "card-24" && o.candidate.estimate.fits) card_count = o.count;
+    if (o.hardware_id == "mac-64") mac_fits = o.candidate.estimate.fits;
+  }
+  BOOST_TEST(card_count == 2);
+  BOOST_TEST(mac_fits);
+}
+
+BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
+  // 2 cards at $750 used over 36 months: $41.67 a month of hardware, against $1000 new.
+  Catalog c;
+  c.models = {llama_70b()};
+  c.quants = {q4_k_m()};
+  c.hardware = {card("card-24", 24, 936, 1000)};
+  c.hardware[0].used_price_usd = 750;
+  c.electricity = {0.2, "test", ""};
+  PlanScope used;
+  used.used = true;
+  const Plan p = plan(c, c.models[0], {&c.quants[0]}, Workload{}, Budget{1000, 36}, used);
+  bool seen = false;
+  for (const auto& o : p.options)
+    if (o.count == 2) {
+      seen = true;
+      BOOST_TEST(o.how == "buy used");
+      BOOST_TEST(o.candidate.cost.hardware_usd == 2 * 750.0 / 36, boost::test_tools::tolerance(1e-9));
+    }
+  BOOST_TEST(seen);
+}
+
+BOOST_AUTO_TEST_CASE(owned_machines_too_small_alone_join_over_rpc) {
+  // Two machines of 24 GiB of RAM each cannot hold the 70B at Q4_K_M (42 GiB) alone; joined by
+  // llama.cpp RPC, each holds half of the layers, and every token pays the 8 ms hop.
+  Catalog c;
+  c.models = {llama_70b()};
+  c.quants = {q4_k_m()};
+  c.electricity = {0.2, "test", ""};
+  PlanScope fleet;
+  fleet.fleet = {cpu_machine(60, 1000, 24 * kGiB), cpu_machine(60, 1000, 24 * kGiB)};
+  Workload w;
+  w.min_decode_tps = 0.1;
+  w.tokens_per_month = 1e5;  // about 1 tok/s: a light load
+  const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, fleet);
+  BOOST_REQUIRE_EQUAL(p.options.size(), 3u);
+  BOOST_REQUIRE(p.cheapest.has_value());
+  const PlanOption& joined = p.options[*p.cheapest];
+  BOOST_TEST(joined.count == 2);
+  BOOST_TEST(joined.how == "own");
+  BOOST_TEST(joined.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
+  const double read_s = weight_bytes_per_token(c.models[0], c.quants[0]) / 60e9;
+  BOOST_TEST(1 / joined.candidate.estimate.decode_tps == read_s + 8e-3 + 8192 * 4 / 0.125e9,
+             boost::test_tools::tolerance(1e-3));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(gpu_calibration)
+
+BOOST_AUTO_TEST_CASE(an_unknown_gpu_measured_through_vulkan_takes_models_at_its_measured_rate) {
+  // A GPU the catalog does not know has no bandwidth until Vulkan measures it: then decode goes at
+  // the measured read, on the Vulkan backend, and the CPU keeps its own figures.
+  Machine m = cpu_machine(33, 300, 24 * kGiB);
+  Device gpu;
+  gpu.kind = DeviceKind::gpu;
+  gpu.name = "Mystery GPU";
+  gpu.memory_bytes = {16 * kGiB, "Vulkan heap 0"};
+  m.devices.push_back(gpu);
+  Calibration c;
+  DeviceCalibration dc;
+  dc.device = "Mystery GPU", dc.isa = "vulkan", dc.read_gbps = 500, dc.fma_gflops = 20000;
+  c.devices = {dc};
+  const Machine cal = with_calibration(m, c);
+  BOOST_TEST(cal.devices[0].read_gbps.value == 33.0);  // the CPU: untouched by a GPU's figures
+  BOOST_TEST(cal.devices[1].read_gbps.value == 500.0);
+  BOOST_TEST(cal.devices[1].backend == Backend::vulkan);
+  const auto e = estimate(llama_3_1_8b(), q8_0(), cal, Workload{});
+  BOOST_TEST(e.placement.kind == PlacementKind::all_gpu);
+  // 32 layers x 56 us (Vulkan's fitted per-layer overhead) + the bytes at 500 GB/s.
+  BOOST_TEST(1 / e.decode_tps == weight_bytes_per_token(llama_3_1_8b(), q8_0()) / 500e9 + 32 * 56e-6,
+             boost::test_tools::tolerance(1e-6));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
