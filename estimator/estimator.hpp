@@ -86,6 +86,8 @@ double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, const Slice& s =
 /// KV cache for `tokens` of context: per layer K and V widths (GQA), or the MLA latent; sliding-
 /// window layers hold at most the window.
 double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv);
+/// The most tokens whose KV cache fits in `bytes` (the inverse of kv_cache_bytes).
+int64_t kv_tokens_within(const ModelSpec& m, double bytes, KvType kv);
 /// The KV cache share one of `tp` tensor-parallel ranks holds: the KV heads are split over the
 /// ranks (each keeps at least one, so with more ranks than KV heads they are replicated); an MLA
 /// latent is not split (vLLM keeps the whole latent on every rank).

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "estimator.hpp"
@@ -151,6 +152,18 @@ double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv) {
   }
   const double local_tokens = std::min<double>(tokens, m.sliding_window);
   return (global_layers * tokens + local_layers * local_tokens) * width * kv_element_bytes(kv);
+}
+
+int64_t kv_tokens_within(const ModelSpec& m, double bytes, KvType kv) {
+  if (bytes <= 0) return 0;
+  const double per_token = kv_cache_bytes(m, 1, kv);  // every layer holds the first tokens
+  if (per_token <= 0) return std::numeric_limits<int64_t>::max();
+  const double window = m.sliding_window > 0 && m.sliding_window_pattern > 0 ? m.sliding_window : 0;
+  if (window == 0 || bytes <= window * per_token) return static_cast<int64_t>(std::floor(bytes / per_token));
+  // Past the window only the global layers grow.
+  const double global_per_token = (kv_cache_bytes(m, int64_t(window) + 1, kv) - kv_cache_bytes(m, int64_t(window), kv));
+  if (global_per_token <= 0) return std::numeric_limits<int64_t>::max();
+  return static_cast<int64_t>(window + std::floor((bytes - kv_cache_bytes(m, int64_t(window), kv)) / global_per_token));
 }
 
 double kv_share(const ModelSpec& m, int tp) {

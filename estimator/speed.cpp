@@ -163,19 +163,22 @@ bool fits_all(const ModelSpec& m, const QuantSpec& q, const Workload& w, const M
   return true;
 }
 
+/// The most tokens of context every pool has room for: only the KV cache grows with the context,
+/// so each pool's room left at no context, over its KV bytes per token of context.
 int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, const Machine& machine, const Placement& p) {
-  auto ok = [&](int64_t ctx) {
-    w.context_tokens = ctx;
-    return fits_all(m, q, w, machine, p);
-  };
-  int64_t lo = 1, hi = std::max<int64_t>(m.context_max, 1);
-  if (!ok(lo)) return 0;
-  if (ok(hi)) return hi;
-  while (hi - lo > 1) {
-    const int64_t mid = lo + (hi - lo) / 2;
-    (ok(mid) ? lo : hi) = mid;
+  w.context_tokens = 0;
+  int64_t most = std::max<int64_t>(m.context_max, 1);
+  for (const auto& pool : pools_of(m, machine, p)) {
+    if (pool.device >= machine.devices.size()) return 0;
+    const Device& d = machine.devices[pool.device];
+    const MemoryNeed base = memory_need(m, q, w, d, pool.slice);
+    const double room = base.available_bytes * (1 - min_headroom(d)) - base.total_bytes;
+    if (room < 0) return 0;
+    if (!pool.slice.dense) continue;  // holds no KV cache
+    const double per_layer_share = std::max(1, w.users) * pool.slice.layers * kv_share(m, pool.slice.tp);
+    most = std::min(most, kv_tokens_within(m, room / per_layer_share, w.kv_type));
   }
-  return lo;
+  return most;
 }
 
 /// Time one decoding step (one token for each of the workload's users) spends in one pool: the
