@@ -375,22 +375,25 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   return s;
 }
 
+namespace {
+json option_json(const PlanOption& o) {
+  json j = candidate_json(o.candidate);
+  j["hardware_id"] = o.hardware_id;
+  j["name"] = o.name;
+  j["label"] = o.label;
+  j["count"] = o.count;
+  j["nodes"] = o.nodes;
+  j["how"] = o.how;
+  j["rental"] = o.rental_id;
+  j["monthly_usd"] = o.monthly_usd;
+  j["meets"] = o.meets;
+  j["why_not"] = o.why_not;
+  j["breakeven_tokens_per_month"] = o.breakeven_tokens_per_month ? json(*o.breakeven_tokens_per_month) : json(nullptr);
+  return j;
+}
+}  // namespace
+
 std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, const Budget& b, bool json_out) {
-  auto option_json = [](const PlanOption& o) {
-    json j = candidate_json(o.candidate);
-    j["hardware_id"] = o.hardware_id;
-    j["name"] = o.name;
-    j["label"] = o.label;
-    j["count"] = o.count;
-    j["nodes"] = o.nodes;
-    j["how"] = o.how;
-    j["rental"] = o.rental_id;
-    j["monthly_usd"] = o.monthly_usd;
-    j["meets"] = o.meets;
-    j["why_not"] = o.why_not;
-    j["breakeven_tokens_per_month"] = o.breakeven_tokens_per_month ? json(*o.breakeven_tokens_per_month) : json(nullptr);
-    return j;
-  };
   if (json_out) {
     json j;
     j["model"] = m.id;
@@ -457,18 +460,7 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
     j["budget"] = {{"usd_per_month", b.usd_per_month}, {"amortize_months", b.amortize_months}};
     j["min_quality"] = min_quality >= 0 ? json(min_quality) : json(nullptr);
     json local = json::array();
-    for (const auto& x : p.plans) {
-      const PlanOption& o = best(x);
-      json c = candidate_json(o.candidate);
-      c["hardware_id"] = o.hardware_id;
-      c["name"] = o.name;
-      c["how"] = o.how;
-      c["count"] = o.count;
-      c["nodes"] = o.nodes;
-      c["rental"] = o.rental_id;
-      c["monthly_usd"] = o.monthly_usd;
-      local.push_back(c);
-    }
+    for (const auto& x : p.plans) local.push_back(option_json(best(x)));
     j["local"] = local;
     json apis = json::array();
     for (const auto& a : p.apis) apis.push_back(api_json(a));
