@@ -240,9 +240,9 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
   std::string s = wrap(fmt::format("{} at {} on {} ({}, {}; placement {})", e.model, e.quant, m.name, e.device_name,
                                    to_string(e.backend), to_string(e.placement.kind)), 0, 2);
   const MemoryNeed& n = e.memory;
-  s += fmt::format("  fits        {} — needs {} of {} ({:.0f}% headroom); largest context {}\n",
+  s += fmt::format("  fits        {} — needs {} of {} ({:.0f}% headroom); largest context {}{}\n",
                    e.fits ? "yes" : "NO", gib(n.total_bytes), gib(n.available_bytes),
-                   e.headroom * 100, e.max_context);
+                   e.headroom * 100, e.max_context, e.users > 1 ? " per user" : "");
   s += fmt::format("  memory      weights {}, KV cache {}, compute {}, overhead {}\n",
                    gib(n.weights_bytes), gib(n.kv_cache_bytes), gib(n.compute_bytes),
                    gib(n.overhead_bytes));

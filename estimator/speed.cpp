@@ -389,7 +389,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
                    std::to_string(e.placement.gpus()) + " GPUs";
   else if (worst->compute_s > worst->weight_s + worst->kv_s)
     e.bottleneck = "compute" + where + ": " + std::to_string(users) + " users' tokens and the others' prompts at " +
-                   fixed(slow.compute_gflops.value) + " GFLOP/s";
+                   flops(slow.compute_gflops.value);
   else if (worst->kv_s > worst->weight_s)
     e.bottleneck = worst->kv_s > worst->kv_bytes / (slow.read_gbps.value * 1e9) * 1.01
                        ? "attention arithmetic over " + std::to_string(w.depth_tokens) + " cached tokens" + where +
@@ -418,14 +418,13 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   a.push_back("bandwidth " + fixed(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
   if (d.layer_overhead_s.known()) a.push_back(d.layer_overhead_s.source + " x " + std::to_string(m.layers) + " layers");
   if (d.compute_gflops.known())
-    a.push_back("prefill compute " + fixed(d.compute_gflops.value) + " GFLOP/s: " +
-                d.compute_gflops.source);
+    a.push_back("prefill compute " + flops(d.compute_gflops.value) + ": " + d.compute_gflops.source);
   else
     a.push_back("no compute figure for this device: prefill not estimated");
   a.push_back("decode at depth " + std::to_string(w.depth_tokens) + " (llama-bench tg at -d " +
-              std::to_string(w.depth_tokens) + "), batch 1; KV cache " +
-              std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) +
-              " tokens");
+              std::to_string(w.depth_tokens) + "), batch " + std::to_string(users) + "; KV cache " +
+              std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) + " tokens" +
+              (users > 1 ? " per user" : ""));
   if (users > 1)
     a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "
                 "once for all of them (MoE: the experts any of them routes to) and their KV caches at depth " +
