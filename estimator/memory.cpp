@@ -159,11 +159,13 @@ int64_t kv_tokens_within(const ModelSpec& m, double bytes, KvType kv) {
   const double per_token = kv_cache_bytes(m, 1, kv);  // every layer holds the first tokens
   if (per_token <= 0) return std::numeric_limits<int64_t>::max();
   const double window = m.sliding_window > 0 && m.sliding_window_pattern > 0 ? m.sliding_window : 0;
-  if (window == 0 || bytes <= window * per_token) return static_cast<int64_t>(std::floor(bytes / per_token));
+  const auto tokens = [](double t) { return static_cast<int64_t>(std::min(std::floor(t), 1e18)); };
+  if (window == 0 || bytes <= window * per_token) return tokens(bytes / per_token);
   // Past the window only the global layers grow.
-  const double global_per_token = (kv_cache_bytes(m, int64_t(window) + 1, kv) - kv_cache_bytes(m, int64_t(window), kv));
+  const double at_window = kv_cache_bytes(m, int64_t(window), kv);
+  const double global_per_token = kv_cache_bytes(m, int64_t(window) + 1, kv) - at_window;
   if (global_per_token <= 0) return std::numeric_limits<int64_t>::max();
-  return static_cast<int64_t>(window + std::floor((bytes - kv_cache_bytes(m, int64_t(window), kv)) / global_per_token));
+  return tokens(window + (bytes - at_window) / global_per_token);
 }
 
 double kv_share(const ModelSpec& m, int tp) {
