@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Decode of MoE models against dense ones, fully on one GPU, from bench/published_moe.csv.
+
+Each row becomes `benchr-advise estimate --hardware ID --backend B` with the catalog's model and
+quant (datasheet figures and the per-backend constants fitted on dense LLaMA-2 7B only). The
+table prints predicted / measured per row, then the median |error| for MoE rows and for dense
+rows: a gap between the two is what the MoE-specific cost is. Rows whose GPU or model the catalog
+lacks (and the two `eval time` rows with an unknown A100/H100 variant) are skipped and named.
+Usage: python3 bench/check_moe.py [build/app/benchr-advise]
+"""
+import csv, json, os, statistics, subprocess, sys, tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+exe = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "build", "app", "benchr-advise")
+
+extra = '''[[model]]
+id = "llama-2-7b"
+name = "LLaMA-2 7B"
+params_b = 6.74
+layers = 32
+hidden = 4096
+heads = 32
+kv_heads = 32
+head_dim = 128
+ffn = 11008
+vocab = 32000
+tied_embeddings = false
+context_max = 4096
+experts = 0
+experts_active = 0
+expert_ffn = 0
+license = "llama2"
+quality = 0
+source = "meta-llama/Llama-2-7b config.json"
+
+[[hardware]]
+id = "m2-max-38gpu-96gb"
+name = "Apple M2 Max (38-core GPU), 96 GB"
+kind = "apple"
+backend = "metal"
+memory_gib = 96
+memory_bandwidth_gbps = 400
+fp16_tflops = 0
+tdp_w = 0
+price_usd = 0
+source = "Apple M2 Max: 400 GB/s unified memory (apple.com Mac Studio 2023 tech specs)"
+'''
+MODELS = [("glm-4.5-air", "glm-4.5-air"), ("llama-4-scout", "llama-4-scout"), ("qwen3-coder-30b-a3b", "qwen3-coder-30b-a3b"),
+          ("qwen3-30b-a3b", "qwen3-30b-a3b"), ("gpt-oss-120b", "gpt-oss-120b"), ("gpt-oss-20b", "gpt-oss-20b"),
+          ("gemma-3-27b", "gemma-3-27b"), ("gemma-3-4b", "gemma-3-4b"), ("llama-3.3-70b", "llama-3.3-70b"),
+          ("llama-2-7b", "llama-2-7b"), ("qwen3-32b", "qwen3-32b"), ("mixtral-8x7b", "mixtral-8x7b")]
+GPUS = [("strix halo", "ryzen-ai-max-395-128gb"), ("dgx spark", "dgx-spark"), ("rtx pro 6000", "rtx-pro-6000-blackwell"),
+        ("m3 ultra", "apple-m3-ultra-512gb"), ("rtx 5090", "rtx-5090"), ("rx 7900 xt", "rx-7900-xt"),
+        ("m2 max", "m2-max-38gpu-96gb")]
+BACKENDS = {"CUDA": "cuda", "ROCm": "rocm", "Vulkan": "vulkan", "Metal": "metal"}
+
+def lookup(table, text):
+    t = text.lower().replace(" ", "-")
+    for key, value in table:
+        if key.replace(" ", "-") in t:
+            return value
+    return None
+
+def quant(q):
+    for name in ("MXFP4", "BF16", "Q8_0", "Q4_0", "Q5_K_M"):
+        if q.startswith(name):
+            return name
+    if "Q8_K_XL" in q:
+        return "MXFP4"  # gpt-oss's UD-Q8_K_XL keeps the experts (nearly all bytes) in MXFP4: 60 GiB
+    return "Q4_K_M" if "Q4_K" in q else None
+
+with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+    f.write(extra)
+    catalog = f.name
+
+rows = []
+print(f"{'model':<20} {'quant':<7} {'backend':<7} {'hardware':<24} {'pred':>7} {'meas':>7} {'ratio':>6}")
+for r in csv.DictReader(open(os.path.join(here, "published_moe.csv"))):
+    mid, hw, q, b = lookup(MODELS, r["model"]), lookup(GPUS, r["gpu"]), quant(r["quant"]), BACKENDS.get(r["backend"])
+    if not (mid and hw and q and b) or not r["tg_test"].startswith("tg"):
+        print(f"skipped: {r['model']} {r['quant']} {r['backend']} {r['gpu']}")
+        continue
+    out = subprocess.run([exe, "estimate", "--model", mid, "--quant", q, "--hardware", hw, "--backend", b,
+                          "--context", "4096", "--no-calibrate", "--catalog", catalog, "--json"],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        print(f"error: {mid} {q} {hw}: {out.stderr.strip()}")
+        continue
+    e = json.loads(out.stdout)
+    meas = float(r["tg_tps"])
+    moe = "dense" not in r["model"].lower()
+    rows.append((moe, e["decode_tps"] / meas))
+    print(f"{mid:<20} {q:<7} {b:<7} {hw:<24} {e['decode_tps']:>7.1f} {meas:>7.1f} {e['decode_tps'] / meas:>6.2f}"
+          f"{'' if e['fits'] and e['placement'] == 'all_gpu' else '  (' + e['placement'] + ')'}  {'MoE' if moe else 'dense'}")
+os.unlink(catalog)
+
+print()
+for label, sel in (("MoE", True), ("dense", False)):
+    ratios = [x for m, x in rows if m == sel]
+    if ratios:
+        errs = [abs(x - 1) for x in ratios]
+        print(f"{label:<6} n={len(ratios):>2}  median |error| {statistics.median(errs) * 100:5.1f}%  "
+              f"within 20%: {sum(e <= 0.2 for e in errs) / len(errs) * 100:.0f}%  median ratio {statistics.median(ratios):.2f}")
