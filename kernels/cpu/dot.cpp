@@ -6,6 +6,7 @@
 // Everything here has internal linkage and no std:: templates are instantiated: a function
 // compiled for AVX-512 must never be merged into the generic build by the linker.
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 
 #include "dot.hpp"
@@ -200,30 +201,43 @@ inline __m256i dot_s8s8(__m256i a, __m256i b) {
 
 inline __m256i load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
+/// acc + the products of unsigned (u) and signed (s) bytes, four per int32 lane.
+inline __m256i dot_u8s8_acc(__m256i acc, __m256i u, __m256i s) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpbusd_epi32(acc, u, s);
+#else
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
+#endif
+}
+
+/// Eight interleaved Q4_0 rows: each 32-byte load holds two rows' nibbles, dotted (low nibbles
+/// with activations 0..15, high with 16..31, both broadcast to the two lanes) into one vector of
+/// four partial sums per row; three horizontal adds make the eight row sums, in the order
+/// 0 2 4 6 1 3 5 7, which the scales follow and the result is put back from at the end.
 void dot8_q4_0_fast(int n, const BlockQ4_0x8* w, const void* vx, float* y) {
   const auto* x = static_cast<const BlockQ8_0*>(vx);
+  const __m256i m4 = _mm256_set1_epi8(0xF), eight = _mm256_set1_epi8(8);
+  const __m128i scale_order = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
   __m256 acc = _mm256_setzero_ps();
-  const __m256i ones = _mm256_set1_epi8(1);
   for (int b = 0; b < n / kQK; ++b) {
-    const __m256i xq = load(x[b].qs);
-    __m256i p[8];
-    for (int r = 0; r < 8; ++r) p[r] = dot_u8s8(nibbles(w[b].qs[r]), xq);
-    // Eight rows' partial sums -> one vector of eight row sums.
-    const __m256i t01 = _mm256_hadd_epi32(p[0], p[1]), t23 = _mm256_hadd_epi32(p[2], p[3]);
-    const __m256i t45 = _mm256_hadd_epi32(p[4], p[5]), t67 = _mm256_hadd_epi32(p[6], p[7]);
-    const __m256i u0 = _mm256_hadd_epi32(t01, t23), u1 = _mm256_hadd_epi32(t45, t67);
-    __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
-    // (q - 8) . x = q . x - 8 sum(x): the offset once per column for all eight rows.
-    __m256i off = dot_u8s8(ones, xq);
-    off = _mm256_hadd_epi32(off, off);
-    off = _mm256_hadd_epi32(off, off);
-    off = _mm256_add_epi32(off, _mm256_permute2x128_si256(off, off, 0x01));
-    sums = _mm256_sub_epi32(sums, _mm256_slli_epi32(off, 3));
-    const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].d))),
-                                       _mm256_set1_ps(half(x[b].d)));
-    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), scale, acc);
+    const __m256i xlo = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs)));
+    const __m256i xhi = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs + 16)));
+    // (q - 8) . x = q . x - 8 sum(x): each row's partial sums start from -8 x the activations
+    // their lanes cover, the same for every pair of rows, so once per column.
+    const __m256i start = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                           dot_u8s8_acc(dot_u8s8(eight, xlo), eight, xhi));
+    __m256i p[4];
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; ++r) {
+      const __m256i q = load(w[b].qs[2 * r]);  // rows 2r and 2r + 1
+      p[r] = dot_u8s8_acc(dot_u8s8_acc(start, _mm256_and_si256(q, m4), xlo),
+                          _mm256_and_si256(_mm256_srli_epi16(q, 4), m4), xhi);
+    }
+    const __m256i sums = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+    const __m128i d = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].d)), scale_order);
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_mul_ps(_mm256_cvtph_ps(d), _mm256_set1_ps(half(x[b].d))), acc);
   }
-  _mm256_storeu_ps(y, acc);
+  _mm256_storeu_ps(y, _mm256_permutevar8x32_ps(acc, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
 
 /// Q4_0 and Q8_0: four blocks per step into four accumulators, so the FMA latency (4 cycles)
@@ -267,35 +281,73 @@ inline __m256i broadcast16(__m128i v, int i) {
   return _mm256_broadcastw_epi16(_mm_shuffle_epi8(v, _mm_set1_epi16(int16_t(((2 * i + 1) << 8) | (2 * i)))));
 }
 
+/// The 16 int8 scales of a K-quant block (one per 16 weights) as int16 in the order the 32-weight
+/// groups use them: lane 0 holds the even scales, lane 1 the odd ones, so group g's pair
+/// (2g for its first 16 weights, 2g + 1 for the rest) is int16 g of each lane.
+inline __m256i scales_even_odd(__m128i scales) {
+  return _mm256_cvtepi8_epi16(
+      _mm_shuffle_epi8(scales, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)));
+}
+
+/// Group g's two scales over its 32 weights (see scales_even_odd): one in-lane shuffle.
+template <int g>
+inline __m256i group_scales(__m256i even_odd) {
+  return _mm256_shuffle_epi8(even_odd, _mm256_set1_epi16(int16_t(((2 * g + 1) << 8) | (2 * g))));
+}
+
+/// Q3_K's 16 scales (6 bits, minus 32) as int8, as scales_q3_k unpacks them: low 4 bits from the
+/// nibbles of bytes 0..7, high 2 bits from bytes 8..11 (scale j: byte 8 + j % 4, bits 2 (j / 4)).
+inline __m128i q3_k_scales(const BlockQ3_K& b) {
+  // One 16-byte load that stays inside the block (the last two bytes of qs, the 12 scale bytes, d),
+  // shifted so that byte i is scale byte i.
+  static_assert(offsetof(BlockQ3_K, scales) >= 2 && offsetof(BlockQ3_K, scales) + 14 <= sizeof(BlockQ3_K));
+  const auto* p = reinterpret_cast<const uint8_t*>(&b) + offsetof(BlockQ3_K, scales) - 2;
+  const __m128i v = _mm_srli_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), 2);
+  const __m128i m4 = _mm_set1_epi8(0xF);
+  const __m128i low = _mm_unpacklo_epi64(_mm_and_si128(v, m4), _mm_and_si128(_mm_srli_epi16(v, 4), m4));
+  const __m128i h = _mm_shuffle_epi8(v, _mm_set1_epi32(0x0b0a0908));  // bytes 8..11, four times
+  const __m128i high = _mm_and_si128(_mm_srlv_epi32(h, _mm_setr_epi32(0, 2, 4, 6)), _mm_set1_epi8(3));
+  return _mm_sub_epi8(_mm_or_si128(low, _mm_slli_epi16(high, 4)), _mm_set1_epi8(32));
+}
+
+/// One 32-weight group of a Q3_K block with the work ggml-cpu's AVX2 kernel does for it
+/// (llama.cpp ggml/src/ggml-cpu/arch/x86/quants.c, ggml_vec_dot_q3_K_q8_K; no AVX-512 or VNNI
+/// path there): the 2 low bits (bits 2 (g % 4) of `q2`, 0..3) and 4 where the high bit (bit g of
+/// `hmask`) is clear are each dotted with the activations (two maddubs) and subtracted, so
+/// q = low + 4 high - 4; then the group's two int16 scales (one in-lane shuffle) in a madd.
+/// A leaner kernel is possible (low bits dotted where they lie, the -4 through the bsums, VNNI:
+/// 2.2x this rate on Zen 4), but the calibration measures what llama.cpp's decode gets, and
+/// with it Q3_K_M decode came out 1.2-1.4x llama.cpp's measured rate.
+template <int g>
+inline __m256i q3_k_group(__m256i acc, __m256i q2, __m256i hmask, __m256i scales, const int8_t* q8) {
+  if constexpr (g % 4 != 0) q2 = _mm256_srli_epi16(q2, 2 * (g % 4));
+  const __m256i low = _mm256_and_si256(q2, _mm256_set1_epi8(3));
+  __m256i four = _mm256_andnot_si256(hmask, _mm256_set1_epi8(char(1 << g)));  // bit g where clear
+  if constexpr (g < 2) four = _mm256_slli_epi16(four, 2 - g);
+  if constexpr (g > 2) four = _mm256_srli_epi16(four, g - 2);
+  const __m256i x = load(q8 + 32 * g);
+  const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(low, x), _mm256_maddubs_epi16(four, x));
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(p, group_scales<g>(scales)));
+}
+
+/// Q3_K: 256 weights of 3 bits (2 in qs, 1 in hmask) with 16 6-bit scales.
 float dot_q3_k_fast(int n, const void* vw, const void* vx) {
   const auto* w = static_cast<const BlockQ3_K*>(vw);
   const auto* x = static_cast<const BlockQ8_K*>(vx);
-  const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1), four = _mm256_set1_epi8(4);
   __m256 acc = _mm256_setzero_ps();
   for (int b = 0; b < n / kQKK; ++b) {
-    // The 16 6-bit scales, as scales_q3_k unpacks them, four at a time: low 4 bits from bytes
-    // 0..7, high 2 bits from bytes 8..11.
-    uint32_t aux[4];
-    std::memcpy(aux, w[b].scales, 12);
-    const uint32_t tmp = aux[2], k1 = 0x03030303, k2 = 0x0f0f0f0f;
-    aux[2] = ((aux[0] >> 4) & k2) | (((tmp >> 4) & k1) << 4);
-    aux[3] = ((aux[1] >> 4) & k2) | (((tmp >> 6) & k1) << 4);
-    aux[0] = (aux[0] & k2) | (((tmp >> 0) & k1) << 4);
-    aux[1] = (aux[1] & k2) | (((tmp >> 2) & k1) << 4);
-    const __m128i scales = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(aux)), _mm_set1_epi8(32));
-    const __m256i hbits = load(w[b].hmask);
+    const __m256i scales = scales_even_odd(q3_k_scales(w[b]));
+    const __m256i hmask = load(w[b].hmask), qa = load(w[b].qs), qb = load(w[b].qs + 32);
+    const int8_t* q8 = x[b].qs;
     __m256i sumi = _mm256_setzero_si256();
-#pragma GCC unroll 8
-    for (int g = 0; g < 8; ++g) {
-      const __m256i q3 = load(w[b].qs + (g / 4) * 32);
-      const __m256i lo = _mm256_and_si256(_mm256_srli_epi16(q3, 2 * (g % 4)), m3);
-      const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, g), one), 2);
-      const __m256i q8 = load(x[b].qs + 32 * g);
-      // (lo + 4 hi - 4) x q8 = (lo + 4 hi) x q8 - 4 x q8, both unsigned x signed.
-      const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(_mm256_or_si256(lo, hi), q8),
-                                         _mm256_maddubs_epi16(four, q8));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(scales, 2 * g)));
-    }
+    sumi = q3_k_group<0>(sumi, qa, hmask, scales, q8);
+    sumi = q3_k_group<1>(sumi, qa, hmask, scales, q8);
+    sumi = q3_k_group<2>(sumi, qa, hmask, scales, q8);
+    sumi = q3_k_group<3>(sumi, qa, hmask, scales, q8);
+    sumi = q3_k_group<4>(sumi, qb, hmask, scales, q8);
+    sumi = q3_k_group<5>(sumi, qb, hmask, scales, q8);
+    sumi = q3_k_group<6>(sumi, qb, hmask, scales, q8);
+    sumi = q3_k_group<7>(sumi, qb, hmask, scales, q8);
     acc = _mm256_fmadd_ps(_mm256_set1_ps(half(w[b].d) * x[b].d), _mm256_cvtepi32_ps(sumi), acc);
   }
   return hsum(acc);
@@ -349,6 +401,12 @@ float dot_q45_k_fast(int n, const void* vw, const void* vx) {
   return hsum(acc) - _mm_cvtss_f32(m);
 }
 
+/// Q6_K as ggml-cpu's AVX2 kernel does it (llama.cpp ggml/src/ggml-cpu/arch/x86/quants.c,
+/// ggml_vec_dot_q6_K_q8_K; no AVX-512 or VNNI path there): per 32 weights the 6-bit value
+/// (0..63) and 32 are each dotted with the activations (two maddubs) and subtracted, then the
+/// pair of int8 scales is widened (shuffle + sign extension) for the madd. It computes about
+/// 18 GB/s of weights per Zen 4 core in L2, so 2 threads keep up with DRAM (34.5 GB/s read), as
+/// llama.cpp's Q6_K decode does (30-39 GB/s implied, local-notes.md).
 float dot_q6_k_fast(int n, const void* vw, const void* vx) {
   const auto* w = static_cast<const BlockQ6_K*>(vw);
   const auto* x = static_cast<const BlockQ8_K*>(vx);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "calibrate.hpp"
@@ -79,6 +80,44 @@ BOOST_AUTO_TEST_CASE(fast_variants_agree_with_the_generic_twin) {
       const int n = 4096;
       const Case fast = dot_case(*v.kernels, fi.format, n, 99), slow = dot_case(generic, fi.format, n, 99);
       BOOST_TEST(std::abs(fast.got - slow.got) / slow.magnitude < 1e-5, v.kernels->isa << " " << fi.name);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(k_quant_kernels_are_exact_at_the_extremes) {
+  // The fast Q3_K/Q6_K paths dot unsigned values (Q3_K: the 2 low bits and 4 where the high
+  // bit is clear; Q6_K: 0..63 and 32) with the activations in int16 pairs (maddubs saturates at
+  // 2^15) before the int16 scales: every weight at its largest or smallest value, the largest
+  // and most negative scales, activations at +-127 must not saturate. Sums are integers times
+  // one scale here, so every variant must agree with the generic twin to float rounding.
+  const DotKernels& generic = *dot_variants().front().kernels;
+  const int n = 3 * kQKK;
+  for (Format f : {Format::q3_k, Format::q6_k}) {
+    for (uint8_t pattern : {uint8_t(0x00), uint8_t(0xFF), uint8_t(0x80), uint8_t(0x55), uint8_t(0xAA)}) {
+      std::vector<uint8_t> w(std::size_t(n / kQKK) * info(f).block_bytes, pattern);
+      for (std::size_t off = 0; off < w.size(); off += info(f).block_bytes) {  // d = 1.0 in each block
+        const std::size_t d_at = info(f).block_bytes - sizeof(fp16_t);       // d is last in both layouts
+        const fp16_t one = 0x3c00;
+        std::memcpy(&w[off + d_at], &one, sizeof one);
+      }
+      for (float sign : {1.0f, -1.0f}) {
+        std::vector<float> x(n);
+        for (int i = 0; i < n; ++i) x[i] = i % 3 == 2 ? -sign : sign;  // every q8 is +-127
+        const auto xq = quantize_activations(f, x);
+        const auto wd = dequantize_row(f, w.data(), n);
+        const auto xd = dequantize_activations(f, xq, n);
+        double ref = 0, mag = 0;
+        for (int i = 0; i < n; ++i) ref += wd[i] * xd[i], mag += std::abs(wd[i] * xd[i]);
+        const float slow = generic.dot[static_cast<std::size_t>(f)](n, w.data(), xq.data());
+        for (const auto& v : dot_variants()) {
+          if (!v.supported) continue;
+          const float got = v.kernels->dot[static_cast<std::size_t>(f)](n, w.data(), xq.data());
+          BOOST_TEST(std::abs(got - ref) <= kRelativeTolerance * mag + 1e-6,
+                     v.kernels->isa << " " << info(f).name << " bytes 0x" << std::hex << int(pattern) << std::dec
+                                    << " sign " << sign << ": got " << got << ", float64 " << ref);
+          BOOST_TEST(std::abs(got - slow) <= 1e-5 * mag + 1e-6, v.kernels->isa << " " << info(f).name << " vs generic");
+        }
+      }
     }
   }
 }
