@@ -78,8 +78,8 @@ const FormatRate* prefill_rate(const Device& d, std::string_view format) {
 
 /// The rate at which decode streams weights of format `f`: llama.cpp's repacked Q4_0/Q4_K GEMV
 /// kernels keep up with memory on AVX2+ CPUs (local-llamacpp.csv: Q4_0 decode implies 32-34 GB/s
-/// against a 34.5 GB/s likwid read), so those run at the read bandwidth -- the calibration's own
-/// eight-row interleaved Q4_0 kernel reaches about 0.8 of that so far; every other format at
+/// against a 34.5 GB/s likwid read), so those run at the read bandwidth -- as the calibration's
+/// own eight-row interleaved Q4_0 kernel does on 2 threads (kernel v7); every other format at
 /// its measured dot-product rate where that is slower than memory (dequantization-bound), else
 /// at the read bandwidth; without a calibration, at the read bandwidth.
 double decode_gbps(const Device& d, const BlockFormat& f, const FormatRate* measured) {
