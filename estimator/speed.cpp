@@ -232,9 +232,9 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
 /// state. `tokens` is the tokens per step (users when decoding, the prompt when prefilling).
 double comm_seconds(const ModelSpec& m, const Machine& machine, const Placement& p, double tokens) {
   double sec = 0;
-  const bool tp = p.kind == PlacementKind::tensor_parallel;
-  const double message = tokens * m.hidden * (tp ? kActivationBytesVllm : kActivationBytesLlamaCpp);
-  if (tp && p.gpu_count > 1) {
+  const bool vllm = p.kind == PlacementKind::tensor_parallel;
+  const double message = tokens * m.hidden * (vllm ? kActivationBytesVllm : kActivationBytesLlamaCpp);
+  if (vllm && p.gpu_count > 1) {
     const double tp = p.gpu_count;
     const double link = machine.gpu_link_gbps.value > 0 ? machine.gpu_link_gbps.value : kPcie4x16Gbps;
     const double latency = machine.gpu_link.rfind("nvlink", 0) == 0 || machine.gpu_link.rfind("infinity", 0) == 0
@@ -245,9 +245,9 @@ double comm_seconds(const ModelSpec& m, const Machine& machine, const Placement&
   const int hops = p.nodes - 1;
   if (hops > 0) {
     const double link = machine.node_link_gbps.value > 0 ? machine.node_link_gbps.value
-                                                           : (tp ? kClusterLinkGbps : kGigabitEthernetGbps);
+                                                           : (vllm ? kClusterLinkGbps : kGigabitEthernetGbps);
     // The hop's latency is paid once a step: a prompt's tokens share it.
-    const double latency_s = (tp ? kClusterHopLatencyUs : kRpcHopLatencyUs) * 1e-6;
+    const double latency_s = (vllm ? kClusterHopLatencyUs : kRpcHopLatencyUs) * 1e-6;
     sec += hops * (latency_s + message / (link * 1e9));
   }
   return sec;
@@ -302,15 +302,15 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     }
     if (lo > 0) candidates.push_back({PlacementKind::partial_offload, g, *host, lo});
   }
-  // Runs of identical GPUs: split the model over 2, 4, 8 of them.
+  // Runs of identical GPUs: llama.cpp splits the layers over all of them, vLLM shards every layer
+  // over 2, 4 or 8.
   for (std::size_t g = 0; g < machine.devices.size(); ++g) {
     const Device& d = machine.devices[g];
     if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d)) continue;
     if (g > 0 && machine.devices[g - 1].kind == DeviceKind::gpu && machine.devices[g - 1].name == d.name) continue;
     std::size_t run = 1;
     while (g + run < machine.devices.size() && machine.devices[g + run].name == d.name) ++run;
-    // llama.cpp splits the layers over every GPU it sees; vLLM's tensor-parallel size is a
-    // power of two that divides the attention heads.
+    // vLLM's tensor-parallel size must divide the attention heads.
     if (engine_of(q) != Engine::vllm && run > 1) candidates.push_back({PlacementKind::layer_split, g, 0, 0, int(run)});
     for (int n = 2; engine_of(q) == Engine::vllm && n <= int(run); n *= 2)
       if (m.heads % n == 0) candidates.push_back({PlacementKind::tensor_parallel, g, 0, 0, n});
