@@ -256,16 +256,26 @@ double comm_seconds(const ModelSpec& m, const Machine& machine, const Placement&
 /// Seconds of compute for one prompt token in one pool: 2 FLOPs per weight plus attention.
 /// Formats llama.cpp multiplies with a dedicated CPU GEMM run at the device's compute rate; the
 /// others go one dot product per row and token in llama.cpp too, which is what the calibration's
-/// in-cache GEMM times. A prompt's tokens skip the output matrix (logits for the last one only).
+/// in-cache GEMM times. An MoE's routed experts (MUL_MAT_ID) never reach tinyBLAS: ggml-cpu's
+/// mul_mat_id calls the dot product per row and token (ggml_compute_forward_mul_mat_id_one_chunk);
+/// only the repacked formats have their own path (repack.cpp forward_mul_mat_id). A prompt's
+/// tokens skip the output matrix (logits for the last one only).
 double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, Slice s) {
   if (d.compute_gflops.value <= 0) return 0;
   s.output = false;
   double sec = s.dense ? s.layers * attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) /
                              (d.compute_gflops.value * 1e9)
                        : 0;
-  for (const auto& l : slice_load(m, q, s, true)) {
-    const FormatRate* r = l.format->cpu_gemm || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
-    sec += 2 * l.params / ((r ? r->gflops : d.compute_gflops.value) * 1e9);
+  Slice dense = s, routed = s;
+  dense.routed = false;
+  routed.dense = routed.embedding = false;
+  for (const bool experts : {false, true}) {
+    if (experts && !(m.is_moe() && s.routed)) continue;
+    for (const auto& l : slice_load(m, q, experts ? routed : dense, true)) {
+      const bool gemm = experts ? l.format->cpu_repack && d.cpu_repack : l.format->cpu_gemm;
+      const FormatRate* r = gemm || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
+      sec += 2 * l.params / ((r ? r->gflops : d.compute_gflops.value) * 1e9);
+    }
   }
   return sec;
 }
