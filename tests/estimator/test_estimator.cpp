@@ -216,6 +216,30 @@ BOOST_AUTO_TEST_CASE(prefill_is_compute_over_flops_per_token) {
   BOOST_TEST(300e9 / deep.prefill_tps == flops + 2.0 * 32 * 256 * 32 * 2048, boost::test_tools::tolerance(1e-3));
 }
 
+BOOST_AUTO_TEST_CASE(an_moes_routed_experts_prefill_at_the_dot_product_rate) {
+  // ggml-cpu's MUL_MAT_ID goes one dot product per row and token: the routed experts' FLOPs run
+  // at the calibration's in-cache Q8_0 rate (100 GFLOP/s here), the rest at the compute rate
+  // (Q8_0 has tinyBLAS there: 300 GFLOP/s).
+  Machine m = cpu_machine(33, 300, 24 * kGiB);
+  DeviceCalibration dc;
+  dc.threads = 2;
+  dc.gemm = {{"Q8_0", 2, 0, 100, 0}};
+  m.devices[0].measured = dc;
+  const ModelSpec moe = small_moe();
+  Workload w;
+  Slice experts, rest;
+  experts.dense = experts.output = experts.embedding = false;
+  rest.routed = rest.output = false;
+  double expert_params = 0, other_params = 0;
+  for (const auto& l : slice_load(moe, q8_0(), experts, true)) expert_params += l.params;
+  for (const auto& l : slice_load(moe, q8_0(), rest, true)) other_params += l.params;
+  const auto e = estimate(moe, q8_0(), m, w);
+  // Attention at a mean position of 256: 2 x 32 heads x (128 + 128) x 16 layers x 256.
+  const double attention = 2.0 * 32 * 256 * 16 * 256;
+  BOOST_TEST(1 / e.prefill_tps == 2 * expert_params / 100e9 + (2 * other_params + attention) / 300e9,
+             boost::test_tools::tolerance(1e-6));
+}
+
 BOOST_AUTO_TEST_CASE(a_model_larger_than_memory_does_not_fit) {
   Workload w;
   const auto e = estimate(llama_3_1_8b(), q8_0(), cpu_machine(33, 300, 8 * kGiB), w);
