@@ -274,7 +274,13 @@ double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, c
     for (const auto& l : slice_load(m, q, experts ? routed : dense, true)) {
       const bool gemm = experts ? l.format->cpu_repack && d.cpu_repack : l.format->cpu_gemm;
       const FormatRate* r = gemm || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
-      sec += 2 * l.params / ((r ? r->gflops : d.compute_gflops.value) * 1e9);
+      double gflops = r ? r->gflops : d.compute_gflops.value;
+      // tinyBLAS multiplies F16 and F32 weights with f32 FMAs: the measured FMA peak, not the
+      // 8-bit dot products' rate the device's compute figure stands for.
+      if (gemm && d.kind == DeviceKind::cpu && d.measured && d.measured->fma_gflops > 0 &&
+          (l.format->name == "F16" || l.format->name == "F32"))
+        gflops = d.measured->fma_gflops;
+      sec += 2 * l.params / (gflops * 1e9);
     }
   }
   return sec;
