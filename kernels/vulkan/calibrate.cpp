@@ -286,7 +286,7 @@ std::vector<DeviceRun> measure_vulkan(const CalibrationOptions& options, std::ve
 }
 
 std::vector<float> gemv_vulkan(Format f, const std::vector<uint8_t>& w, int rows, int cols, const std::vector<float>& x,
-                               std::string& error) {
+                               std::string& error, bool staging) {
   try {
     const FormatInfo& fi = info(f);
     if (gemv_spirv(f).empty()) throw std::invalid_argument(std::string("no Vulkan GEMV shader for ") + std::string(fi.name));
@@ -297,8 +297,8 @@ std::vector<float> gemv_vulkan(Format f, const std::vector<uint8_t>& w, int rows
     const auto devices = loader.physical_devices();
     if (devices.empty()) throw vk::Error("no Vulkan device");
     vk::Gpu gpu(loader, devices.front(), false);
-    vk::Buffer wb = gpu.buffer(w.size() + kPadBytes, true), xb = gpu.buffer(x.size() * 4, true),
-               yb = gpu.buffer(std::size_t(rows) * 4, true);
+    vk::Buffer wb = gpu.buffer(w.size() + kPadBytes, true, !staging), xb = gpu.buffer(x.size() * 4, true, !staging),
+               yb = gpu.buffer(std::size_t(rows) * 4, true, !staging);
     gpu.upload(wb, 0, w.data(), w.size());
     gpu.upload(xb, 0, x.data(), x.size() * 4);
     gpu.run(gemv_benchmark(f, wb, xb, yb, rows, cols), 1, 0);

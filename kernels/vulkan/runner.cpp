@@ -246,7 +246,7 @@ Gpu::~Gpu() {
   fn_.vkDestroyDevice(device_, nullptr);
 }
 
-Buffer Gpu::buffer(std::size_t bytes, bool device_local) {
+Buffer Gpu::buffer(std::size_t bytes, bool device_local, bool map) {
   const VkDevice dev = device_;
   const DeviceFunctions& fn = fn_;
   Buffer b;
@@ -285,7 +285,7 @@ Buffer Gpu::buffer(std::size_t bytes, bool device_local) {
   b.memory = Owned<VkDeviceMemory>(memory, [&fn, dev](VkDeviceMemory m) { fn.vkFreeMemory(dev, m, nullptr); });
   check(fn.vkBindBufferMemory(dev, handle, memory, 0), "vkBindBufferMemory");
   const auto flags = memory_.memoryTypes[best].propertyFlags;
-  if (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
+  if (map && (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)) {
     check(fn.vkMapMemory(dev, memory, 0, VK_WHOLE_SIZE, 0, &b.mapped), "vkMapMemory");
     b.coherent = flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
   }

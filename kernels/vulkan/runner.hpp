@@ -145,8 +145,10 @@ class Gpu {
   Gpu& operator=(const Gpu&) = delete;
 
   /// device_local: the GPU's own memory when it has any that the host cannot map (discrete
-  /// cards), else what it has; otherwise host-visible, coherent memory (staging).
-  Buffer buffer(std::size_t bytes, bool device_local);
+  /// cards), else what it has; otherwise host-visible, coherent memory (staging). `map` false
+  /// leaves even host-visible memory unmapped, so transfers go through staging copies as they do
+  /// to a discrete card's VRAM (tests take that path on lavapipe, whose memory is all visible).
+  Buffer buffer(std::size_t bytes, bool device_local, bool map = true);
   /// Copies host bytes into `dst` at `offset`: mapped directly when it is host-visible, else
   /// through a staging buffer and a copy on the queue.
   void upload(Buffer& dst, std::size_t offset, const void* src, std::size_t bytes);

@@ -64,8 +64,9 @@ std::vector<DeviceRun> measure_vulkan(const CalibrationOptions& options, std::ve
 
 /// y = W·x on the first device (software devices included) with the GEMV shader for `f`:
 /// `w` holds `rows` rows of `cols` weights as raw GGUF blocks, `x` holds `cols` floats.
-/// Returns y (`rows` floats), or an empty vector with `error` set. Never throws.
+/// Returns y (`rows` floats), or an empty vector with `error` set. Never throws. `staging`: keep
+/// the device buffers unmapped, so data moves through staging copies as to a discrete GPU.
 std::vector<float> gemv_vulkan(Format f, const std::vector<uint8_t>& w, int rows, int cols, const std::vector<float>& x,
-                               std::string& error);
+                               std::string& error, bool staging = false);
 
 }  // namespace benchr::kernels
