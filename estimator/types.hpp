@@ -302,7 +302,7 @@ struct MemoryNeed {
   double compute_bytes = 0;
   double overhead_bytes = 0;
   double total_bytes = 0;      ///< resident working set: weights + kv + compute + overhead
-  double peak_bytes = 0;       ///< total + repack: peak RSS during load, page cache included
+  double peak_bytes = 0;       ///< peak RSS: total + repack, less the logits rows never written
   double available_bytes = 0;
 };
 
