@@ -491,7 +491,8 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
   const PlanOption* local = p.plans.empty() ? nullptr : &best(p.plans.front());
   const ApiCost* api = p.apis.empty() ? nullptr : &p.apis.front();
   if (min_quality < 0 && (local || api)) {
-    const bool api_wins = api && (!local || api->quality > local->candidate.quality);
+    const bool api_wins = api && (!local || api->quality > local->candidate.quality ||
+                                  (api->quality == local->candidate.quality && api->usd < local->monthly_usd));
     s += "\n" + (api_wins ? wrap(fmt::format("Best the budget buys: {} by API (quality {:.0f}, {}/month)",
                                                api->offer->name, api->quality, money(api->usd)),
                                    0, 2)
