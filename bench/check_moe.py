@@ -8,32 +8,13 @@ rows: a gap between the two is what the MoE-specific cost is. Rows whose GPU or 
 lacks (and the two `eval time` rows with an unknown A100/H100 variant) are skipped and named.
 Usage: python3 bench/check_moe.py [build/app/benchr-advise]
 """
-import csv, json, os, statistics, subprocess, sys, tempfile
+import csv, os, statistics
 
-here = os.path.dirname(os.path.abspath(__file__))
-exe = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "build", "app", "benchr-advise")
+from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
 
-extra = '''[[model]]
-id = "llama-2-7b"
-name = "LLaMA-2 7B"
-params_b = 6.74
-layers = 32
-hidden = 4096
-heads = 32
-kv_heads = 32
-head_dim = 128
-ffn = 11008
-vocab = 32000
-tied_embeddings = false
-context_max = 4096
-experts = 0
-experts_active = 0
-expert_ffn = 0
-license = "llama2"
-quality = 0
-source = "meta-llama/Llama-2-7b config.json"
+exe = exe()
 
-[[hardware]]
+extra = '''[[hardware]]
 id = "m2-max-38gpu-96gb"
 name = "Apple M2 Max (38-core GPU), 96 GB"
 kind = "apple"
@@ -69,9 +50,7 @@ def quant(q):
         return "MXFP4"  # gpt-oss's UD-Q8_K_XL keeps the experts (nearly all bytes) in MXFP4: 60 GiB
     return "Q4_K_M" if "Q4_K" in q else None
 
-with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
-    f.write(extra)
-    catalog = f.name
+catalog = catalog_file(LLAMA_2, extra)
 
 rows = []
 print(f"{'model':<20} {'quant':<7} {'backend':<7} {'hardware':<24} {'pred':>7} {'meas':>7} {'ratio':>6}")
@@ -80,13 +59,11 @@ for r in csv.DictReader(open(os.path.join(here, "published_moe.csv"))):
     if not (mid and hw and q and b) or not r["tg_test"].startswith("tg"):
         print(f"skipped: {r['model']} {r['quant']} {r['backend']} {r['gpu']}")
         continue
-    out = subprocess.run([exe, "estimate", "--model", mid, "--quant", q, "--hardware", hw, "--backend", b,
-                          "--context", "4096", "--no-calibrate", "--catalog", catalog, "--json"],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        print(f"error: {mid} {q} {hw}: {out.stderr.strip()}")
+    e, err = estimate(exe, catalog, "--model", mid, "--quant", q, "--hardware", hw, "--backend", b,
+                      "--context", "4096", "--no-calibrate")
+    if e is None:
+        print(f"error: {mid} {q} {hw}: {err}")
         continue
-    e = json.loads(out.stdout)
     meas = float(r["tg_tps"])
     moe = "dense" not in r["model"].lower()
     rows.append((moe, e["decode_tps"] / meas))

@@ -8,32 +8,12 @@ places the model itself (llama.cpp's layer split for GGUF quants, vLLM's tensor 
 others). Rows with only an aggregate figure (TensorRT-LLM max-load tables) are skipped.
 Usage: python3 bench/check_multigpu.py [build/app/benchr-advise]
 """
-import csv, json, os, statistics, subprocess, sys, tempfile
+import csv, os, statistics
 
-here = os.path.dirname(os.path.abspath(__file__))
-exe = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "build", "app", "benchr-advise")
+from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
 
-# LLaMA-2 70B: Llama-3 70B's shape with a 32000-token vocabulary (meta-llama/Llama-2-70b config.json).
-extra = '''[[model]]
-id = "llama-2-70b"
-name = "LLaMA-2 70B"
-params_b = 68.98
-layers = 80
-hidden = 8192
-heads = 64
-kv_heads = 8
-head_dim = 128
-ffn = 28672
-vocab = 32000
-tied_embeddings = false
-context_max = 4096
-experts = 0
-experts_active = 0
-expert_ffn = 0
-license = "llama2"
-quality = 0
-source = "meta-llama/Llama-2-70b-hf config.json"
-'''
+exe = exe()
+
 MODELS = {"llama-2-70b": "llama-2-70b", "70b": "llama-3.3-70b", "405b": "llama-3.1-405b", "8b": "llama-3.1-8b",
           "mixtral-8x7b": "mixtral-8x7b", "deepseek-v3": "deepseek-v3.1"}
 GPUS = {"H100-SXM-80GB": "h100-sxm", "H200-SXM-141GB": "h200-sxm", "A100-SXM-80GB": "a100-80gb-sxm",
@@ -51,9 +31,7 @@ def quant_id(engine, quant):
         return {"F16": "F16"}.get(quant, quant)
     return {"FP8": "FP8", "BF16": "HF-BF16", "": "HF-BF16", "FP16": "HF-BF16"}.get(quant)
 
-with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
-    f.write(extra)
-    catalog = f.name
+catalog = catalog_file(LLAMA_2)
 
 rows, errors = [], []
 print(f"{'engine':<10} {'model':<15} {'quant':<8} {'GPUs':<14} {'users':>5} {'pred':>7} {'meas':>7} {'ratio':>6}  placement")
@@ -78,14 +56,12 @@ for r in csv.DictReader(open(os.path.join(here, "published_multigpu.csv"))):
         inp, outp = int(r["input_tokens"]), int(r["output_tokens"])
     depth = inp + outp // 2
     share = inp / (inp + outp)
-    out = subprocess.run([exe, "estimate", "--model", mid, "--quant", q, "--hardware", gpu, "--gpus", r["gpus"],
-                          "--users", str(users), "--context", str(max(512, inp + outp)), "--depth", str(depth),
-                          "--input-share", f"{share:.3f}", "--no-calibrate", "--catalog", catalog, "--json"],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        print(f"error: {mid} {q} {gpu} x{r['gpus']}: {out.stderr.strip()}")
+    e, err = estimate(exe, catalog, "--model", mid, "--quant", q, "--hardware", gpu, "--gpus", r["gpus"],
+                      "--users", str(users), "--context", str(max(512, inp + outp)), "--depth", str(depth),
+                      "--input-share", f"{share:.3f}", "--no-calibrate")
+    if e is None:
+        print(f"error: {mid} {q} {gpu} x{r['gpus']}: {err}")
         continue
-    e = json.loads(out.stdout)
     pred = e["decode_tps"]
     ratio = pred / per_stream
     engine = r["engine"].split()[0]

@@ -8,36 +8,18 @@ the table prints predicted / measured. Rows whose hardware lacks a bandwidth (or
 prefill) are skipped and counted.
 Usage: python3 bench/check_published.py [build/app/benchr-advise] [path/to/validation/published]
 """
-import csv, json, os, re, statistics, subprocess, sys, tempfile
+import csv, os, re, statistics, sys
 
-here = os.path.dirname(os.path.abspath(__file__))
-exe = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "build", "app", "benchr-advise")
+from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
+
+exe = exe()
 root = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "..", "shared", "validation", "published")
 
 def slug(name):
     return "pub-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 hw = {r["hardware"]: r for r in csv.DictReader(open(os.path.join(root, "hardware.csv")))}
-toml = ['''[[model]]
-id = "llama-2-7b"
-name = "LLaMA-2 7B"
-params_b = 6.74
-layers = 32
-hidden = 4096
-heads = 32
-kv_heads = 32
-head_dim = 128
-ffn = 11008
-vocab = 32000
-tied_embeddings = false
-context_max = 4096
-experts = 0
-experts_active = 0
-expert_ffn = 0
-license = "llama2"
-quality = 0
-source = "meta-llama/Llama-2-7b config.json"
-''']
+toml = [LLAMA_2]
 for name, h in hw.items():
     if not h["mem_bw_gbps"]:
         continue
@@ -55,9 +37,7 @@ tdp_w = {float(h["tdp_w"] or 0)}
 price_usd = {float(h["price_usd"] or 0)}
 source = "validation/published/hardware.csv"
 ''')
-cat = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
-cat.write("\n".join(toml))
-cat.close()
+catalog = catalog_file(*toml)
 
 tg_err, pp_err, skipped, lines = [], [], 0, []
 for r in csv.DictReader(open(os.path.join(root, "speeds.csv"))):
@@ -65,13 +45,11 @@ for r in csv.DictReader(open(os.path.join(root, "speeds.csv"))):
     if not h or not h["mem_bw_gbps"]:
         skipped += 1
         continue
-    out = subprocess.run([exe, "--catalog", cat.name, "estimate", "--model", "llama-2-7b", "--quant", r["quant"],
-                          "--hardware", slug(r["hardware"]), "--backend", r["backend"], "--context", "512",
-                          "--prompt-tokens", r["pp_tokens"], "--json"], capture_output=True, text=True)
-    if out.returncode != 0:
-        print("failed:", r["hardware"], out.stderr.strip())
+    e, err = estimate(exe, catalog, "--model", "llama-2-7b", "--quant", r["quant"], "--hardware", slug(r["hardware"]),
+                      "--backend", r["backend"], "--context", "512", "--prompt-tokens", r["pp_tokens"])
+    if e is None:
+        print("failed:", r["hardware"], err)
         continue
-    e = json.loads(out.stdout)
     tg, pp = float(r["tg_tps"]), float(r["pp_tps"])
     tg_err.append(e["decode_tps"] / tg - 1)
     pp_ratio = e["prefill_tps"] / pp if e["prefill_tps"] > 0 else None
@@ -79,7 +57,7 @@ for r in csv.DictReader(open(os.path.join(root, "speeds.csv"))):
         pp_err.append(pp_ratio - 1)
     lines.append(f"{r['hardware'][:38]:38} {r['backend']:6} {r['quant']:5} {e['decode_tps']:7.1f} {tg:7.1f} "
                  f"{e['decode_tps'] / tg:5.2f}  {e['prefill_tps']:8.0f} {pp:8.0f} " + (f"{pp_ratio:5.2f}" if pp_ratio else "    -"))
-os.unlink(cat.name)
+os.unlink(catalog)
 print(f"{'hardware':38} {'backend':6} {'quant':5} {'tg pred':>7} {'tg meas':>7} {'ratio':>5}  {'pp pred':>8} {'pp meas':>8} {'ratio':>5}")
 print("\n".join(lines))
 a = [abs(x) for x in tg_err]
