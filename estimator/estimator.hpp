@@ -13,7 +13,8 @@ Device host_device(const CpuInfo& cpu);
 
 /// A catalog hardware entry as a Machine: one device with datasheet figures × backend efficiency.
 /// Apple and APU entries are one unified-memory device, of which the GPU may use only a part.
-/// A GPU may come `count` times (price multiplied, the link between them from the catalog).
+/// A GPU (or a unified-memory machine) may come `count` times: price multiplied, the link between
+/// GPUs from the catalog.
 Machine machine_from_hardware(const HardwareSpec& hw, int count = 1);
 
 /// The machine with a calibration's measurements applied: to its CPU device, measured read

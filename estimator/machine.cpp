@@ -254,7 +254,7 @@ Machine one_machine(const HardwareSpec& hw) {
 
 Machine machine_from_hardware(const HardwareSpec& hw, int count) {
   Machine m = one_machine(hw);
-  if (count > 1 && hw.kind == "gpu") {
+  if (count > 1 && hw.kind != "cpu") {
     const Device one = m.devices.front();
     m.devices.assign(count, one);
     m.name = std::to_string(count) + " x " + hw.name;

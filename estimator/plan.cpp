@@ -63,8 +63,11 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   for (const QuantSpec* q : quants) {
     if (!q->applies_to(m.id) || !runs_on(*q, machine)) continue;
     const auto placement = placement_for(m, *q, count, nodes);
-    // Layer split over RPC joins llama.cpp machines only; vLLM needs tensor-parallel heads.
-    if (nodes > 1 && how.how == "own" && engine_of(*q) != Engine::llama_cpp) continue;
+    // Machines joined without a GPU server's fabric (owned ones, Macs, APUs) run llama.cpp's RPC
+    // backend: vLLM's tensor parallel needs the GPUs of a server.
+    if (nodes > 1 && engine_of(*q) != Engine::llama_cpp &&
+        (how.how == "own" || machine.devices.front().unified_memory))
+      continue;
     Candidate cand;
     cand.estimate = estimate(m, *q, machine, w, placement);
     Budget owned = b;
@@ -103,9 +106,11 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   return o;
 }
 
-/// GPU counts to try for one catalog GPU: 1, 2, 4, 8 in one machine, then 2 and 4 machines of 8
-/// for datacenter GPUs (those with NVLink or Infinity Fabric between them).
+/// (devices, machines) to try for one catalog entry: a GPU 1, 2, 4, 8 times in one machine, then
+/// 2 and 4 machines of 8 for datacenter GPUs (those with NVLink or Infinity Fabric between them);
+/// a unified-memory machine (Mac, Strix Halo, DGX Spark) 1, 2 or 4 times, joined by llama.cpp RPC.
 std::vector<std::pair<int, int>> counts_for(const HardwareSpec& hw) {
+  if (hw.kind == "apple" || hw.kind == "apu") return {{1, 1}, {2, 2}, {4, 4}};
   if (hw.kind != "gpu") return {{1, 1}};
   std::vector<std::pair<int, int>> counts{{1, 1}, {2, 1}, {4, 1}, {8, 1}};
   if (hw.link.rfind("nvlink", 0) == 0 || hw.link.rfind("infinity", 0) == 0)

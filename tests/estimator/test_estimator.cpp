@@ -671,6 +671,29 @@ BOOST_AUTO_TEST_CASE(a_70b_at_q4_k_m_needs_two_24gb_cards_or_a_64gb_mac) {
   BOOST_TEST(mac_fits);
 }
 
+BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
+  // A 48 GiB Mac lets its GPU wire 3/4 of it, 36 GiB: less than the 70B at Q4_K_M (42 GiB with
+  // its KV cache). Two of them, llama.cpp RPC between them, hold half the layers each.
+  Catalog c;
+  c.models = {llama_70b()};
+  c.quants = {q4_k_m()};
+  HardwareSpec mac;
+  mac.id = "mac-48", mac.name = "mac-48", mac.kind = "apple", mac.backend = Backend::metal, mac.backends = {Backend::metal};
+  mac.memory_gib = 48, mac.memory_bandwidth_gbps = 400, mac.fp16_tflops = 30, mac.tdp_w = 100, mac.price_usd = 2000;
+  mac.unified_memory = true;
+  c.hardware = {mac};
+  c.electricity = {0.2, "test", ""};
+  Workload w;
+  w.min_decode_tps = 1;
+  const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
+  BOOST_REQUIRE(p.cheapest.has_value());
+  const PlanOption& o = p.options[*p.cheapest];
+  BOOST_TEST(o.count == 2);
+  BOOST_TEST(o.nodes == 2);
+  BOOST_TEST(o.candidate.cost.hardware_usd == 2 * 2000.0 / 36, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(o.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
   // 2 cards at $750 used over 36 months: $41.67 a month of hardware, against $1000 new.
   Catalog c;
