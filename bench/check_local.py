@@ -6,13 +6,14 @@ Runs `benchr-advise estimate --json` for every row of ../shared/validation/local
 machine, with the validation shapes added by --catalog. Prints predicted, measured and their ratio,
 and the median absolute error per column. Run it on a 2-core Zen 4 VM like the one the data came
 from; elsewhere the ratios say how far this machine is from that one.
-Usage: python3 bench/check_local.py [build/app/benchr-advise] [path/to/shared/validation]
+Usage: python3 bench/check_local.py [build/app/benchr-advise] [path/to/shared/validation] [--recalibrate]
 """
 import csv, json, os, statistics, subprocess, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-exe = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "build", "app", "benchr-advise")
-val = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "..", "shared", "validation")
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+exe = args[0] if len(args) > 0 else os.path.join(here, "..", "build", "app", "benchr-advise")
+val = args[1] if len(args) > 1 else os.path.join(here, "..", "..", "shared", "validation")
 catalog = os.path.join(val, "local-models.toml")
 
 def estimate(model, quant, context, depth=0, prompt=512):
@@ -27,6 +28,20 @@ def show(rows, title, cols):
     for r in rows:
         print("  ".join(f"{v:>{w}}" if isinstance(v, str) else f"{v:>{w}.3g}" for v, (_, w) in zip(r, cols)))
     print()
+
+# The validation rows were measured when this VM read 34.5 GB/s with 2 threads (likwid-bench,
+# local-notes.md). Its bandwidth comes and goes (30 to 63 GB/s within minutes): a calibration
+# taken in another state compares unlike with like, so say so before the table.
+VALIDATION_READ_GBPS = 34.5
+if "--recalibrate" in sys.argv:
+    subprocess.run([exe, "calibrate"], check=True, capture_output=True)
+probe = json.loads(subprocess.run([exe, "probe", "--json"], check=True, capture_output=True, text=True).stdout)
+source = probe["devices"][0]["read_gbps"]["source"]  # "measured: streaming read 32.1 GB/s (2 threads, ...)"
+if "streaming read" in source:
+    read = float(source.split("streaming read ")[1].split()[0])
+    ratio = read / VALIDATION_READ_GBPS
+    print(f"calibration read {read:.1f} GB/s, {ratio:.2f}x the {VALIDATION_READ_GBPS} GB/s of the validation runs"
+          + ("" if 0.85 <= ratio <= 1.15 else ": NOT LIKE FOR LIKE, run `benchr-advise calibrate` again") + "\n")
 
 speed, tg_err, pp_err = [], [], []
 for r in csv.DictReader(open(os.path.join(val, "local-llamacpp.csv"))):
