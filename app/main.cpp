@@ -37,7 +37,7 @@ Examples:
       The best model that $100 a month buys: on hardware bought, rented, or through an API.
   benchr-advise plan --model qwen3-32b --users 16 --min-tps 20 --used
       A team server: 16 people at 20 tok/s each, second-hand hardware where priced.
-  benchr-advise plan --model deepseek-v3.1 --quant FP8 --users 64 --budget 50000 --tokens-per-month 5e9
+  benchr-advise plan --model deepseek-v3.1 --quant FP8 --users 64 --budget 5e4 --tokens-per-month 5e9
       Beyond one machine, for 64 users: tensor parallel in a server, servers as pipeline stages.
   benchr-advise plan --model llama-3.3-70b --fleet desk.json laptop.json
       Machines you own (saved with `probe --save`), alone or joined by llama.cpp RPC.
