@@ -665,7 +665,7 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
     }
     if (!c.quality_scale.empty()) s += "quality: " + wrap(c.quality_scale, 9, 2);
   } else if (what == "quants") {
-    s += fmt::format("{:<10} {:<6} {:<8} {:>7}  {}\n", "id", "format", "block", "retain", "bits per weight by role");
+    s += fmt::format("{:<10} {:<11} {:<8} {:>7}  {}\n", "id", "format", "block", "retain", "bits per weight by role");
     for (const auto& q : c.quants) {
       std::string roles;
       json jr;
@@ -676,7 +676,7 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
         if (static_cast<Role>(r) != Role::other)
           roles += fmt::format("{}{:.3g}", roles.empty() ? "" : " ", bits);
       }
-      s += fmt::format("{:<10} {:<6} {:<8} {:>7.3f}  {}\n", q.id, q.format, q.block_format->name,
+      s += fmt::format("{:<10} {:<11} {:<8} {:>7.3f}  {}\n", q.id, q.format, q.block_format->name,
                        q.quality_retention, roles);
       json backends = json::array();
       for (auto b : q.backends) backends.push_back(to_string(b));
