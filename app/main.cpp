@@ -328,7 +328,7 @@ int run(int argc, char** argv) {
       file.notes.push_back("quality retention unknown for this file's mix ('" + file.file_type + "'): taken as 1");
     }
     const Machine machine = with_catalog_gpus(the_machine(f, catalog), catalog);
-    if (!runs_on(quant, machine))
+    if (!runs_on(quant, file.spec, machine))
       throw InputError(fit_path + ": no backend of this machine runs " + file.format + " weights of type " +
                        std::string(quant.block_format->name));
     Workload w = f.workload;
@@ -401,7 +401,7 @@ int run(int argc, char** argv) {
     if (!quant->applies_to(model->id))
       throw InputError("--quant " + quant->id + ": this format is the release format of other models only (" +
                        quant->only_models.front() + ", ...); pick another quant for " + model->id);
-    if (!runs_on(*quant, machine))
+    if (!runs_on(*quant, *model, machine))
       throw InputError("--quant " + quant->id + ": no backend of this machine runs the " + quant->format +
                        " format (pick a GGUF quant, or --hardware/--backend for a machine that does)");
     const Estimate e = estimate(*model, *quant, machine, f.workload);

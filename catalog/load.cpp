@@ -244,6 +244,7 @@ QuantSpec read_quant(Entry& e) {
   q.only_models = read_strings(e, "only_models", [](const std::string&, const std::string&) {});
   for (const auto& name : read_strings(e, "backends", parse_backend)) q.backends.push_back(parse_backend(name, ""));
   q.archs = read_strings(e, "archs", [](const std::string&, const std::string&) {});
+  q.moe_archs = read_strings(e, "moe_archs", [](const std::string&, const std::string&) {});
   q.quality_source = e.str("quality_source", "");
   q.source = e.str("source");
   q.as_of = e.str("as_of", "");

@@ -31,7 +31,7 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
   Advice a;
   for (const auto& m : c.models) {
     for (const auto& q : c.quants) {
-      if (!q.applies_to(m.id) || !runs_on(q, machine)) continue;
+      if (!q.applies_to(m.id) || !runs_on(q, m, machine)) continue;
       Candidate cand;
       cand.estimate = estimate(m, q, machine, w);
       cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, b);

@@ -102,7 +102,7 @@ MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w
 // ---- speed and the whole estimate (speed.cpp) ------------------------------------------------
 
 /// Whether some device of the machine has a backend that runs `q` (MLX needs Metal, ...).
-bool runs_on(const QuantSpec& q, const Machine& machine);
+bool runs_on(const QuantSpec& q, const ModelSpec& m, const Machine& machine);
 
 /// Estimate for one model × quant on a machine. Without a placement, the best one is chosen:
 /// the largest non-software GPU the model fits on, else the CPU.

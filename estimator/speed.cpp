@@ -302,12 +302,12 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
   std::vector<Placement> candidates;
   std::optional<std::size_t> host;
   for (std::size_t i = 0; i < machine.devices.size(); ++i)
-    if (machine.devices[i].kind == DeviceKind::cpu && q.runs_on(machine.devices[i]) && !host) host = i;
+    if (machine.devices[i].kind == DeviceKind::cpu && q.runs_on(machine.devices[i], m.is_moe()) && !host) host = i;
   for (std::size_t g = 0; g < machine.devices.size(); ++g) {
     const Device& d = machine.devices[g];
     // Software devices and GPUs with no bandwidth figure (not in the catalog, not measured) are
     // never a place for a model.
-    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d)) continue;
+    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d, m.is_moe())) continue;
     candidates.push_back({PlacementKind::all_gpu, g});
     if (!host || d.unified_memory) continue;  // one pool: nothing to split into
     if (m.is_moe()) candidates.push_back({PlacementKind::experts_on_cpu, g, *host});
@@ -322,7 +322,7 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
   // over 2, 4 or 8.
   for (std::size_t g = 0; g < machine.devices.size(); ++g) {
     const Device& d = machine.devices[g];
-    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d)) continue;
+    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d, m.is_moe())) continue;
     if (g > 0 && machine.devices[g - 1].kind == DeviceKind::gpu && machine.devices[g - 1].name == d.name) continue;
     std::size_t run = 1;
     while (g + run < machine.devices.size() && machine.devices[g + run].name == d.name) ++run;
@@ -346,9 +346,9 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
 
 }  // namespace
 
-bool runs_on(const QuantSpec& q, const Machine& machine) {
+bool runs_on(const QuantSpec& q, const ModelSpec& m, const Machine& machine) {
   return std::any_of(machine.devices.begin(), machine.devices.end(),
-                     [&](const Device& d) { return q.runs_on(d); });
+                     [&](const Device& d) { return q.runs_on(d, m.is_moe()); });
 }
 
 Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine,

@@ -126,9 +126,10 @@ bool QuantSpec::runs_on(Backend b) const {
   return backends.empty() || std::find(backends.begin(), backends.end(), b) != backends.end();
 }
 
-bool QuantSpec::runs_on(const Device& d) const {
+bool QuantSpec::runs_on(const Device& d, bool moe) const {
+  const auto& need = moe && !moe_archs.empty() ? moe_archs : archs;
   return runs_on(d.backend) &&
-         (archs.empty() || d.arch.empty() || std::find(archs.begin(), archs.end(), d.arch) != archs.end());
+         (need.empty() || d.arch.empty() || std::find(need.begin(), need.end(), d.arch) != need.end());
 }
 
 const ModelSpec* Catalog::find_model(std::string_view id) const { return find_by_id(models, id); }

@@ -184,13 +184,14 @@ struct QuantSpec {
   std::vector<std::string> only_models;         ///< a release format (MXFP4 of gpt-oss): these only
   std::vector<Backend> backends;                ///< the backends that run it; empty = all (GGUF)
   std::vector<std::string> archs;               ///< GPU architectures its kernels need; empty = any
+  std::vector<std::string> moe_archs;           ///< for MoE models, when their kernels need fewer; empty = archs
   std::string quality_source, source, as_of;
 
   bool applies_to(const std::string& model_id) const;
   bool runs_on(Backend b) const;
-  /// On this device: its backend runs the format, and its architecture (when known) is one the
-  /// format's kernels support.
-  bool runs_on(const Device& d) const;
+  /// On this device, for a dense (or an MoE) model: its backend runs the format, and its
+  /// architecture (when known) is one the format's kernels support.
+  bool runs_on(const Device& d, bool moe) const;
 };
 
 struct HardwareSpec {

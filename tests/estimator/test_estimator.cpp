@@ -614,11 +614,18 @@ BOOST_AUTO_TEST_CASE(vllm_formats_run_only_on_the_architectures_their_kernels_su
   nvfp4.archs = {"blackwell"};
   Device d = gpu_device(1000, 1e6, 24);
   d.arch = "ampere";
-  BOOST_TEST(!nvfp4.runs_on(d));
+  BOOST_TEST(!nvfp4.runs_on(d, false));
   d.arch = "blackwell";
-  BOOST_TEST(nvfp4.runs_on(d));
+  BOOST_TEST(nvfp4.runs_on(d, false));
   d.arch.clear();  // an unmatched probed GPU: not ruled out
-  BOOST_TEST(nvfp4.runs_on(d));
+  BOOST_TEST(nvfp4.runs_on(d, false));
+  // vLLM runs FP8 on Ampere through weight-only Marlin kernels, but not an MoE's experts.
+  QuantSpec fp8_q = fp8();
+  fp8_q.archs = {"ampere", "hopper"};
+  fp8_q.moe_archs = {"hopper"};
+  d.arch = "ampere";
+  BOOST_TEST(fp8_q.runs_on(d, false));
+  BOOST_TEST(!fp8_q.runs_on(d, true));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
