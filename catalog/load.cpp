@@ -327,22 +327,30 @@ Rental read_rental(Entry& e) {
   return r;
 }
 
+/// Where an entry was read: the index of its source (the embedded files, then each --catalog)
+/// and its file:line:column.
+struct Origin {
+  std::size_t source;
+  std::string where;
+};
+
 /// Merge by id: replace an entry from an earlier source, add a new one; reject an id twice in
-/// the same source.
+/// the same source. Sources are told apart by their place in the list, not their names: a user's
+/// file may have the same path as an embedded one (data/prices.toml, run from the repository).
 template <class T>
-void merge(std::vector<T>& into, std::vector<std::string>& origin, T item, const std::string& where,
-           const std::string& source, std::string_view kind) {
+void merge(std::vector<T>& into, std::vector<Origin>& origin, T item, const std::string& where, std::size_t source,
+           std::string_view kind) {
   for (std::size_t i = 0; i < into.size(); ++i) {
     if (into[i].id != item.id) continue;
-    if (origin[i].rfind(source + ":", 0) == 0)
-      throw InputError(where + ": duplicate " + std::string(kind) + " id '" + item.id +
-                       "' (first at " + origin[i] + ")");
+    if (origin[i].source == source)
+      throw InputError(where + ": duplicate " + std::string(kind) + " id '" + item.id + "' (first at " +
+                       origin[i].where + ")");
     into[i] = std::move(item);
-    origin[i] = where;
+    origin[i] = {source, where};
     return;
   }
   into.push_back(std::move(item));
-  origin.push_back(where);
+  origin.push_back({source, where});
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -392,8 +400,9 @@ CatalogText read_catalog_file(const std::string& path) {
 
 Catalog load_catalog(const std::vector<CatalogText>& sources) {
   Catalog c;
-  std::vector<std::string> model_at, quant_at, hw_at, api_at, rental_at;
-  for (const auto& src : sources) {
+  std::vector<Origin> model_at, quant_at, hw_at, api_at, rental_at;
+  for (std::size_t index = 0; index < sources.size(); ++index) {
+    const CatalogText& src = sources[index];
     toml::table root;
     try {
       root = toml::parse(src.text, src.path);
@@ -429,11 +438,11 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
         if (!t) throw InputError(at(src.path, item.source()) + ": [[" + k + "]] entries must be tables");
         Entry e(*t, src.path, k);
         const std::string where = e.where();
-        if (k == "model") merge(c.models, model_at, read_model(e), where, src.path, k);
-        else if (k == "quant") merge(c.quants, quant_at, read_quant(e), where, src.path, k);
-        else if (k == "hardware") merge(c.hardware, hw_at, read_hardware(e), where, src.path, k);
-        else if (k == "api") merge(c.apis, api_at, read_api(e), where, src.path, k);
-        else merge(c.rentals, rental_at, read_rental(e), where, src.path, k);
+        if (k == "model") merge(c.models, model_at, read_model(e), where, index, k);
+        else if (k == "quant") merge(c.quants, quant_at, read_quant(e), where, index, k);
+        else if (k == "hardware") merge(c.hardware, hw_at, read_hardware(e), where, index, k);
+        else if (k == "api") merge(c.apis, api_at, read_api(e), where, index, k);
+        else merge(c.rentals, rental_at, read_rental(e), where, index, k);
         e.finish();
       }
     }
@@ -442,18 +451,18 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
   for (const auto& m : c.models) model_ids.push_back(m.id);
   for (std::size_t i = 0; i < c.apis.size(); ++i)
     if (!c.apis[i].model.empty() && !c.find_model(c.apis[i].model))
-      throw InputError(api_at[i] + ": api '" + c.apis[i].id + "': unknown model '" +
+      throw InputError(api_at[i].where + ": api '" + c.apis[i].id + "': unknown model '" +
                        c.apis[i].model + "'" + did_you_mean(c.apis[i].model, model_ids));
   std::vector<std::string> hardware_ids;
   for (const auto& h : c.hardware) hardware_ids.push_back(h.id);
   for (std::size_t i = 0; i < c.rentals.size(); ++i)
     if (!c.find_hardware(c.rentals[i].hardware))
-      throw InputError(rental_at[i] + ": rental '" + c.rentals[i].id + "': unknown hardware '" +
+      throw InputError(rental_at[i].where + ": rental '" + c.rentals[i].id + "': unknown hardware '" +
                        c.rentals[i].hardware + "'" + did_you_mean(c.rentals[i].hardware, hardware_ids));
   for (std::size_t i = 0; i < c.quants.size(); ++i)
     for (const auto& id : c.quants[i].only_models)
       if (!c.find_model(id))
-        throw InputError(quant_at[i] + ": quant '" + c.quants[i].id + "': only_models names unknown model '" +
+        throw InputError(quant_at[i].where + ": quant '" + c.quants[i].id + "': only_models names unknown model '" +
                          id + "'" + did_you_mean(id, model_ids));
   return c;
 }

@@ -170,6 +170,16 @@ BOOST_AUTO_TEST_CASE(a_duplicate_id_in_one_file_is_rejected) {
   BOOST_TEST(contains(e, "user.toml:21:1: duplicate model id 'tiny' (first at user.toml:1:1)"));
 }
 
+BOOST_AUTO_TEST_CASE(a_user_file_named_like_an_embedded_one_overrides_it) {
+  // `--catalog data/prices.toml` run from the repository: same name as the embedded file, but a
+  // second source, so its ids replace the embedded ones instead of being duplicates.
+  auto sources = embedded_catalog();
+  for (const auto& s : embedded_catalog())
+    if (s.path == "data/prices.toml") sources.push_back(s);
+  const Catalog c = load_catalog(sources);
+  BOOST_TEST(!c.apis.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_misspelt_field_is_an_error_with_a_suggestion) {
   std::string text = kModel;
   text.replace(text.find("quality = 1"), 11, "quality = 1\nqualty = 2");
