@@ -701,6 +701,30 @@ BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
   BOOST_TEST(o.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_its_busy_hours) {
+  // The 70B at Q4_K_M does not fit one rented 24 GiB card; two instances hold it. They are billed
+  // for the hours the workload keeps them busy, each at the hourly rate: busy hours x $0.50 x 2.
+  Catalog c;
+  c.models = {llama_70b()};
+  c.quants = {q4_k_m()};
+  c.hardware = {card("card-24", 24, 936, 0)};
+  Rental r;
+  r.id = "card-24@cloud", r.hardware = "card-24", r.provider = "cloud", r.usd_per_hour = 0.5, r.gpus = 1;
+  c.rentals = {r};
+  c.electricity = {0.2, "test", ""};
+  Workload w;
+  w.min_decode_tps = 1;
+  const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
+  BOOST_REQUIRE(p.cheapest.has_value());
+  const PlanOption& o = p.options[*p.cheapest];
+  BOOST_TEST(o.how == "rent");
+  BOOST_TEST(o.count == 2);
+  BOOST_TEST(o.label == "2 x card-24@cloud");
+  BOOST_TEST(o.monthly_usd == o.candidate.cost.busy_hours * 0.5 * 2, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(o.candidate.cost.electricity_usd == 0.0);  // in the rate
+  BOOST_TEST(p.unpriced == 1);  // the card itself has no purchase price
+}
+
 BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
   // 2 cards at $750 used over 36 months: $41.67 a month of hardware, against $1000 new.
   Catalog c;
