@@ -19,10 +19,12 @@ constexpr double kDecodeEfficiencyCuda = 0.870, kDecodeOverheadUsCuda = 34;
 constexpr double kDecodeEfficiencyMetal = 0.945, kDecodeOverheadUsMetal = 198;
 constexpr double kDecodeEfficiencyRocm = 1.0, kDecodeOverheadUsRocm = 200;
 constexpr double kDecodeEfficiencyVulkan = 1.0, kDecodeOverheadUsVulkan = 56;
-// CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode: no published CPU row to fit yet.
-// Assumption: a streaming read reaches ~75% of the DDR datasheet figure and decode ~96% of the
-// streaming read (local-notes.md: 33 GB/s decode vs 34.5 GB/s likwid load) -> 0.72.
-constexpr double kDecodeEfficiencyCpu = 0.72;
+// CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket: 0.63, the
+// median over 11 published CPU-only runs on 5 CPUs (Ryzen 7940HS, Ryzen AI 9 HX 370, EPYC 9554,
+// Threadripper PRO 5995WX, Core i5-4278U; 1.5B to 32B, Q4_0 to Q8_0), bench/check_cpu.py over
+// bench/published_cpu.csv. Small models on many threads fall below it (thread synchronisation per
+// token, not modelled).
+constexpr double kDecodeEfficiencyCpu = 0.63;
 
 // Prefill efficiency: median of pp512 x 2 x params / datasheet dense FP16 FLOP/s, same data and
 // script (cuda n=24, metal n=23, rocm n=10, vulkan n=10). CPU: see host_device().
@@ -35,7 +37,7 @@ constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datash
 // Live CPU, until calibration measures it (issue 3). From ../shared/validation/local-notes.md on
 // 2 Zen 4 cores: "tg ~ 33 GB/s / bytes per token fits all dense models within +-12%" -> 16.5 GB/s
 // of decode per core. A core count alone cannot see the memory channels, so the sum is capped
-// per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x 0.72.
+// per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x 0.63.
 constexpr double kCpuDecodeGbpsPerCore = 16.5;
 // Decode's weight stream over a streaming read of the same machine: 33 GB/s / 34.5 GB/s likwid
 // load (local-notes.md) = 0.96.
