@@ -318,17 +318,20 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     }
     if (lo > 0) candidates.push_back({PlacementKind::partial_offload, g, *host, lo});
   }
-  // Runs of identical GPUs: llama.cpp splits the layers over all of them, vLLM shards every layer
-  // over 2, 4 or 8.
+  // Several GPUs: llama.cpp splits the layers over every usable GPU in a row, in proportion to
+  // their memory, alike or not; vLLM shards every layer over 2, 4 or 8 identical ones.
+  auto usable = [&](std::size_t i) {
+    const Device& d = machine.devices[i];
+    return d.kind == DeviceKind::gpu && !d.software && d.read_gbps.value > 0 && q.runs_on(d, m.is_moe());
+  };
   for (std::size_t g = 0; g < machine.devices.size(); ++g) {
-    const Device& d = machine.devices[g];
-    if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d, m.is_moe())) continue;
-    if (g > 0 && machine.devices[g - 1].kind == DeviceKind::gpu && machine.devices[g - 1].name == d.name) continue;
-    std::size_t run = 1;
-    while (g + run < machine.devices.size() && machine.devices[g + run].name == d.name) ++run;
+    if (!usable(g) || (g > 0 && usable(g - 1))) continue;  // the start of a row of usable GPUs
+    std::size_t row = 1, same = 1;
+    while (g + row < machine.devices.size() && usable(g + row)) ++row;
+    while (same < row && machine.devices[g + same].name == machine.devices[g].name) ++same;
+    if (engine_of(q) != Engine::vllm && row > 1) candidates.push_back({PlacementKind::layer_split, g, 0, 0, int(row)});
     // vLLM's tensor-parallel size must divide the attention heads.
-    if (engine_of(q) != Engine::vllm && run > 1) candidates.push_back({PlacementKind::layer_split, g, 0, 0, int(run)});
-    for (int n = 2; engine_of(q) == Engine::vllm && n <= int(run); n *= 2)
+    for (int n = 2; engine_of(q) == Engine::vllm && n <= int(same); n *= 2)
       if (m.heads % n == 0) candidates.push_back({PlacementKind::tensor_parallel, g, 0, 0, n});
   }
   if (host) candidates.push_back({PlacementKind::cpu_only, *host});
@@ -337,7 +340,8 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
   for (const auto& p : candidates) {
     if (!fits_all(m, q, w, machine, p)) continue;
     const double sec = decode_seconds(m, q, w, machine, p);
-    if (!best || sec < best_s) best = p, best_s = sec;
+    // A split must be faster, not equal to rounding: else the simpler placement listed first stays.
+    if (!best || sec < best_s * (1 - 1e-9)) best = p, best_s = sec;
   }
   if (best) return *best;
   if (host) return {PlacementKind::cpu_only, *host};

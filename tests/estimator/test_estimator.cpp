@@ -609,6 +609,20 @@ BOOST_AUTO_TEST_CASE(layer_split_gives_each_gpu_layers_in_proportion_to_its_memo
   BOOST_TEST(e.launch.find("--split-mode layer") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(two_unlike_gpus_share_a_model_neither_holds) {
+  // A 24 GiB and a 14 GiB card; the 8B at F32 (29.9 GiB + 1 GiB of KV + buffers) fits neither
+  // alone (24 x 0.95 = 22.8 GiB) but both together, 24/38 of its layers on the larger (llama.cpp's
+  // default split): 16.4 GiB of layers + the 2 GiB embedding there, 9.6 + the 2 GiB output
+  // matrix on the smaller (under 14 x 0.95 = 13.3 with its KV and buffers).
+  Machine m = gpus(2, 1000, 1e6, 24);
+  m.devices[1].name = "small GPU";
+  m.devices[1].memory_bytes.value = 14 * kGiB;
+  const auto e = estimate(llama_3_1_8b(), quant("F32", "F32"), m, Workload{});
+  BOOST_TEST(e.placement.kind == PlacementKind::layer_split);
+  BOOST_TEST(e.placement.gpu_count == 2);
+  BOOST_TEST(e.fits);
+}
+
 BOOST_AUTO_TEST_CASE(vllm_formats_run_only_on_the_architectures_their_kernels_support) {
   QuantSpec nvfp4 = fp8();
   nvfp4.archs = {"blackwell"};
