@@ -551,8 +551,11 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
   std::string where;
   switch (e.placement.kind) {
     case PlacementKind::cpu_only:
-    case PlacementKind::all_gpu:
       where = fmt::format("all {} tensors on {}", file.tensors.size(), e.device_name);
+      break;
+    case PlacementKind::all_gpu:
+      // llama.cpp keeps the input embedding in host RAM (a token gathers one row of it).
+      where = fmt::format("every tensor on {}, but token_embd.weight in host RAM", e.device_name);
       break;
     case PlacementKind::partial_offload:
       where = fmt::format("blk.0-{} on {}; blk.{}-{}, output.weight and token_embd.weight on {}",
@@ -566,7 +569,7 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
       const int n = e.placement.gpu_count;
       for (int i = 0; i < n; ++i)
         where += fmt::format("{}blk.{}-{} on GPU {}", i ? "; " : "", i * L / n, (i + 1) * L / n - 1, i);
-      where += " (token_embd on GPU 0, output on the last)";
+      where += " (token_embd in host RAM, output on the last)";
       break;
     }
     case PlacementKind::tensor_parallel:

@@ -114,7 +114,11 @@ struct Pool {
   bool concurrent = false;
 };
 
-std::vector<Pool> pools_of(const ModelSpec& m, const Machine& machine, const Placement& p) {
+/// The pools of a placement. llama.cpp keeps the input embedding in host RAM whatever is offloaded
+/// (llama_model::load_tensors: "there is very little benefit to offloading the input layer, so
+/// always keep it on the CPU"; a token gathers one row of it); vLLM and MLX keep it on the GPU.
+std::vector<Pool> pools_of(const ModelSpec& m, const QuantSpec& q, const Machine& machine, const Placement& p) {
+  const bool gpu_embeds = engine_of(q) != Engine::llama_cpp;
   switch (p.kind) {
     case PlacementKind::partial_offload: {
       // llama.cpp -ngl N: the first N layers on the GPU; the output matrix and the embedding stay
@@ -127,7 +131,7 @@ std::vector<Pool> pools_of(const ModelSpec& m, const Machine& machine, const Pla
       return {{p.device, Slice{1, true, false, true, false}}, {p.host, Slice{1, false, true, false, true}}};
     case PlacementKind::layer_split: {
       // Layers shared in proportion to each GPU's memory (llama.cpp's default --tensor-split);
-      // the embedding on the first, the output on the last.
+      // the output on the last.
       std::vector<Pool> pools;
       const int n = std::max(1, p.gpu_count);
       double sum = 0;
@@ -135,7 +139,7 @@ std::vector<Pool> pools_of(const ModelSpec& m, const Machine& machine, const Pla
         sum += machine.devices[p.device + i].memory_bytes.value;
       for (int i = 0; i < n; ++i) {
         const double mem = p.device + i < machine.devices.size() ? machine.devices[p.device + i].memory_bytes.value : 0;
-        pools.push_back({p.device + i, Slice{sum > 0 ? mem / sum : 1.0 / n, true, true, i == n - 1, i == 0}});
+        pools.push_back({p.device + i, Slice{sum > 0 ? mem / sum : 1.0 / n, true, true, i == n - 1, i == 0 && gpu_embeds}});
       }
       return pools;
     }
@@ -151,13 +155,18 @@ std::vector<Pool> pools_of(const ModelSpec& m, const Machine& machine, const Pla
                            Slice{1.0 / stages, true, true, n == stages - 1, n == 0, tp}, r > 0});
       return pools;
     }
+    case PlacementKind::all_gpu: {
+      Slice all;
+      all.embedding = gpu_embeds;
+      return {{p.device, all}};
+    }
     default:
       return {{p.device, Slice{}}};
   }
 }
 
 bool fits_all(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Machine& machine, const Placement& p) {
-  for (const auto& pool : pools_of(m, machine, p))
+  for (const auto& pool : pools_of(m, q, machine, p))
     if (pool.device >= machine.devices.size() ||
         !fits(memory_need(m, q, w, machine.devices[pool.device], pool.slice), machine.devices[pool.device])) return false;
   return true;
@@ -168,7 +177,7 @@ bool fits_all(const ModelSpec& m, const QuantSpec& q, const Workload& w, const M
 int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, const Machine& machine, const Placement& p) {
   w.context_tokens = 0;
   int64_t most = std::max<int64_t>(m.context_max, 1);
-  for (const auto& pool : pools_of(m, machine, p)) {
+  for (const auto& pool : pools_of(m, q, machine, p)) {
     if (pool.device >= machine.devices.size()) return 0;
     const Device& d = machine.devices[pool.device];
     const MemoryNeed base = memory_need(m, q, w, d, pool.slice);
@@ -289,7 +298,7 @@ double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, c
 double decode_seconds(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Machine& machine,
                       const Placement& p) {
   double sec = comm_seconds(m, machine, p, std::max(1, w.users));
-  for (const auto& pool : pools_of(m, machine, p))
+  for (const auto& pool : pools_of(m, q, machine, p))
     if (!pool.concurrent) sec += decode_time(m, q, w, machine.devices[pool.device], pool.slice).total();
   return sec;
 }
@@ -314,7 +323,7 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     int lo = 0, hi = m.layers;  // the most layers whose weights and KV fit the GPU
     while (hi - lo > 1) {
       const int mid = (lo + hi) / 2;
-      (fits(memory_need(m, q, w, d, pools_of(m, machine, {PlacementKind::partial_offload, g, *host, mid})[0].slice), d) ? lo : hi) = mid;
+      (fits(memory_need(m, q, w, d, pools_of(m, q, machine, {PlacementKind::partial_offload, g, *host, mid})[0].slice), d) ? lo : hi) = mid;
     }
     if (lo > 0) candidates.push_back({PlacementKind::partial_offload, g, *host, lo});
   }
@@ -369,7 +378,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   const Device& d = machine.devices[e.placement.device];
   e.backend = d.backend;
   e.device_name = d.name;
-  const auto pools = pools_of(m, machine, e.placement);
+  const auto pools = pools_of(m, q, machine, e.placement);
   for (const auto& pool : pools)
     if (pool.device >= machine.devices.size()) throw InputError("placement names a device the machine lacks");
 

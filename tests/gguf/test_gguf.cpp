@@ -194,14 +194,16 @@ BOOST_AUTO_TEST_CASE(llama_3_1_8b_q4_k_m_matches_the_real_file) {
   BOOST_TEST(role_bits(q, Role::attn_qk) == 4.5, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(weight_bytes(f.spec, q) == double(f.weight_bytes), boost::test_tools::tolerance(1e-6));
 
-  // And so the file goes through the whole estimate, here on a 24 GiB GPU.
+  // And so the file goes through the whole estimate, here on a 24 GiB GPU: every tensor but
+  // token_embd (Q4_K, 128256 x 4096 x 4.5 bits), which llama.cpp keeps in host RAM.
   HardwareSpec gpu;
   gpu.id = "gpu-24g", gpu.name = "24 GiB GPU", gpu.kind = "gpu", gpu.backend = Backend::cuda;
   gpu.memory_gib = 24, gpu.memory_bandwidth_gbps = 1008, gpu.fp16_tflops = 165;
   Workload w;
   w.context_tokens = 8192;
   const Estimate e = estimate(f.spec, q, machine_from_hardware(gpu), w);
-  BOOST_TEST(e.memory.weights_bytes == double(f.weight_bytes), boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(e.memory.weights_bytes == double(f.weight_bytes) - 128256.0 * 4096 * 4.5 / 8,
+             boost::test_tools::tolerance(1e-6));
   BOOST_TEST(e.fits);
   BOOST_TEST(e.decode_tps > 0);
 }
