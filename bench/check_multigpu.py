@@ -8,7 +8,7 @@ places the model itself (llama.cpp's layer split for GGUF quants, vLLM's tensor 
 others). Rows with only an aggregate figure (TensorRT-LLM max-load tables) are skipped.
 Usage: python3 bench/check_multigpu.py [build/app/benchr-advise]
 """
-import csv, os, statistics
+import csv, os, re, statistics
 
 from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
 
@@ -65,6 +65,12 @@ for r in csv.DictReader(open(os.path.join(here, "published_multigpu.csv"))):
     pred = e["decode_tps"]
     ratio = pred / per_stream
     engine = r["engine"].split()[0]
+    if engine == "vllm":
+        # vLLM before 0.6 was CPU-bound at load: its own profiling found the GPU busy 38% of the
+        # time for Llama 3 8B on an H100 (blog.vllm.ai/2024/09/05/perf-update.html), so its rows
+        # are kept apart. The version is the last one a row's notes name.
+        versions = re.findall(r"v0\.(\d+)\.\d+", r["notes"])
+        engine = f"vllm 0.{versions[-1]}" if versions else "vllm ?"
     rows.append((engine, ratio))
     print(f"{engine:<10} {mid:<15} {q:<8} {r['gpus'] + ' x ' + gpu:<14} {users:>5} {pred:>7.1f} {per_stream:>7.1f} {ratio:>6.2f}  "
           f"{e['placement']}{'' if e['fits'] else ' (DOES NOT FIT)'}")
