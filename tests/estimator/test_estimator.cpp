@@ -664,22 +664,32 @@ ModelSpec llama_70b() {
   return m;
 }
 
+/// The planning tests' catalog: the 70B at Q4_K_M, electricity at $0.20/kWh; hardware added by
+/// each test.
+Catalog catalog_70b() {
+  Catalog c;
+  c.models = {llama_70b()};
+  c.quants = {q4_k_m()};
+  c.electricity = {0.2, "test", ""};
+  return c;
+}
+
+HardwareSpec mac(const char* id, double gib, double price) {
+  HardwareSpec h;
+  h.id = id, h.name = id, h.kind = "apple", h.backend = Backend::metal, h.backends = {Backend::metal};
+  h.memory_gib = gib, h.memory_bandwidth_gbps = 400, h.fp16_tflops = 30, h.tdp_w = 100, h.price_usd = price;
+  h.unified_memory = true;
+  return h;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_70b_at_q4_k_m_needs_two_24gb_cards_or_a_64gb_mac) {
   // Llama 70B at Q4_K_M: 42.5 GB = 39.6 GiB of weights, + 2.5 GiB of KV at 8192 tokens. One
   // 24 GiB card cannot hold it; two hold 21.3 GiB each, under 24 x 0.95 = 22.8. A 64 GiB Mac
   // lets its GPU wire 3/4 of it, 48 GiB.
-  Catalog c;
-  c.models = {llama_70b()};
-  c.quants = {q4_k_m()};
-  c.hardware = {card("card-24", 24, 936, 750)};
-  HardwareSpec mac;
-  mac.id = "mac-64", mac.name = "mac-64", mac.kind = "apple", mac.backend = Backend::metal, mac.backends = {Backend::metal};
-  mac.memory_gib = 64, mac.memory_bandwidth_gbps = 400, mac.fp16_tflops = 30, mac.tdp_w = 100, mac.price_usd = 3000;
-  mac.unified_memory = true;
-  c.hardware.push_back(mac);
-  c.electricity = {0.2, "test", ""};
+  Catalog c = catalog_70b();
+  c.hardware = {card("card-24", 24, 936, 750), mac("mac-64", 64, 3000)};
   Workload w;
   w.min_decode_tps = 1;
   const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
@@ -696,15 +706,8 @@ BOOST_AUTO_TEST_CASE(a_70b_at_q4_k_m_needs_two_24gb_cards_or_a_64gb_mac) {
 BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
   // A 48 GiB Mac lets its GPU wire 3/4 of it, 36 GiB: less than the 70B at Q4_K_M (42 GiB with
   // its KV cache). Two of them, llama.cpp RPC between them, hold half the layers each.
-  Catalog c;
-  c.models = {llama_70b()};
-  c.quants = {q4_k_m()};
-  HardwareSpec mac;
-  mac.id = "mac-48", mac.name = "mac-48", mac.kind = "apple", mac.backend = Backend::metal, mac.backends = {Backend::metal};
-  mac.memory_gib = 48, mac.memory_bandwidth_gbps = 400, mac.fp16_tflops = 30, mac.tdp_w = 100, mac.price_usd = 2000;
-  mac.unified_memory = true;
-  c.hardware = {mac};
-  c.electricity = {0.2, "test", ""};
+  Catalog c = catalog_70b();
+  c.hardware = {mac("mac-48", 48, 2000)};
   Workload w;
   w.min_decode_tps = 1;
   const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
@@ -719,14 +722,11 @@ BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
 BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_its_busy_hours) {
   // The 70B at Q4_K_M does not fit one rented 24 GiB card; two instances hold it. They are billed
   // for the hours the workload keeps them busy, each at the hourly rate: busy hours x $0.50 x 2.
-  Catalog c;
-  c.models = {llama_70b()};
-  c.quants = {q4_k_m()};
+  Catalog c = catalog_70b();
   c.hardware = {card("card-24", 24, 936, 0)};
   Rental r;
   r.id = "card-24@cloud", r.hardware = "card-24", r.provider = "cloud", r.usd_per_hour = 0.5, r.gpus = 1;
   c.rentals = {r};
-  c.electricity = {0.2, "test", ""};
   Workload w;
   w.min_decode_tps = 1;
   const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
@@ -742,12 +742,9 @@ BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_its_busy_h
 
 BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
   // 2 cards at $750 used over 36 months: $41.67 a month of hardware, against $1000 new.
-  Catalog c;
-  c.models = {llama_70b()};
-  c.quants = {q4_k_m()};
+  Catalog c = catalog_70b();
   c.hardware = {card("card-24", 24, 936, 1000)};
   c.hardware[0].used_price_usd = 750;
-  c.electricity = {0.2, "test", ""};
   PlanScope used;
   used.used = true;
   const Plan p = plan(c, c.models[0], {&c.quants[0]}, Workload{}, Budget{1000, 36}, used);
@@ -764,10 +761,7 @@ BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
 BOOST_AUTO_TEST_CASE(owned_machines_too_small_alone_join_over_rpc) {
   // Two machines of 24 GiB of RAM each cannot hold the 70B at Q4_K_M (42 GiB) alone; joined by
   // llama.cpp RPC, each holds half of the layers, and every token pays the 8 ms hop.
-  Catalog c;
-  c.models = {llama_70b()};
-  c.quants = {q4_k_m()};
-  c.electricity = {0.2, "test", ""};
+  const Catalog c = catalog_70b();
   PlanScope fleet;
   fleet.fleet = {cpu_machine(60, 1000, 24 * kGiB), cpu_machine(60, 1000, 24 * kGiB)};
   Workload w;
