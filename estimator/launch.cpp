@@ -5,6 +5,10 @@
 namespace benchr {
 namespace {
 
+// The engines' default ports: llama.cpp's rpc-server listens on 50052, a Ray head on 6379.
+constexpr const char* kRpcPort = "50052";
+constexpr const char* kRayPort = "6379";
+
 /// The last part of "org/name", or the catalog id when the catalog names no repository.
 std::string repo_name(const ModelSpec& m) {
   if (m.hf_repo.empty()) return m.id;
@@ -19,10 +23,10 @@ std::string llama_cpp(const ModelSpec& m, const QuantSpec& q, const Estimate& e,
     // The first machine runs the server; every other one an RPC worker holding its layers.
     for (int i = 1; i < p.nodes; ++i) {
       if (i > 1) rpc += ',';
-      rpc += "HOST" + std::to_string(i) + ":50052";
+      rpc += "HOST" + std::to_string(i) + ":" + kRpcPort;
     }
   }
-  std::string cmd = rpc.empty() ? "" : "rpc-server -H 0.0.0.0 -p 50052 (on each other machine); ";
+  std::string cmd = rpc.empty() ? "" : std::string("rpc-server -H 0.0.0.0 -p ") + kRpcPort + " (on each other machine); ";
   const int users = std::max(1, w.users);
   // llama-server shares -c among its --parallel slots.
   cmd += "llama-server -m " + repo_name(m) + "-" + q.id + ".gguf -c " + std::to_string(w.context_tokens * users);
@@ -47,7 +51,7 @@ std::string vllm(const ModelSpec& m, const QuantSpec& q, const Estimate& e, cons
   const std::string repo = m.hf_repo.empty() ? m.id : m.hf_repo;
   std::string cmd;
   if (p.kind == PlacementKind::tensor_parallel && p.nodes > 1)
-    cmd = "ray start --head (on one machine), ray start --address HEAD:6379 (on the " + std::to_string(p.nodes - 1) +
+    cmd = "ray start --head (on one machine), ray start --address HEAD:" + std::string(kRayPort) + " (on the " + std::to_string(p.nodes - 1) +
           " others); ";
   // FP8 quantizes a BF16 checkpoint as it loads; the 4-bit formats need a checkpoint made in them.
   const bool prequantized = q.format == "awq" || q.format == "gptq" || q.format == "nvfp4";
