@@ -51,8 +51,8 @@ std::string vllm(const ModelSpec& m, const QuantSpec& q, const Estimate& e, cons
   const std::string repo = m.hf_repo.empty() ? m.id : m.hf_repo;
   std::string cmd;
   if (p.kind == PlacementKind::tensor_parallel && p.nodes > 1)
-    cmd = "ray start --head (on one machine), ray start --address HEAD:" + std::string(kRayPort) + " (on the " + std::to_string(p.nodes - 1) +
-          " others); ";
+    cmd = "ray start --head (on one machine), ray start --address HEAD:" + std::string(kRayPort) + " (on " +
+          (p.nodes == 2 ? std::string("the other") : "each of the " + std::to_string(p.nodes - 1) + " others") + "); ";
   // FP8 quantizes a BF16 checkpoint as it loads; the 4-bit formats need a checkpoint made in them.
   const bool prequantized = q.format == "awq" || q.format == "gptq" || q.format == "nvfp4";
   cmd += "vllm serve " + (prequantized ? "<" + q.id + " checkpoint of " + repo + ">" : repo);
