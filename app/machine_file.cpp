@@ -46,6 +46,17 @@ struct Reader {
     return v;
   }
 
+  /// A device's "cpu_repack": a SIMD level, or true/false as earlier versions wrote it.
+  SimdLevel repack_level(const nlohmann::json& dj, const std::string& path) const {
+    const auto it = dj.find("cpu_repack");
+    if (it == dj.end() || it->is_null() || (it->is_boolean() && !it->get<bool>())) return SimdLevel::none;
+    if (it->is_boolean()) return SimdLevel::avx2;
+    if (it->is_string())
+      for (auto s : {SimdLevel::none, SimdLevel::avx2, SimdLevel::avx512})
+        if (to_string(s) == it->get<std::string>()) return s;
+    fail(path + "/cpu_repack", "expected none, AVX2 or AVX-512");
+  }
+
   template <class T>
   Sourced<T> sourced(const nlohmann::json& j, const std::string& path, const char* key) const {
     auto it = j.find(key);
@@ -85,7 +96,7 @@ nlohmann::json to_json(const Machine& m) {
                        {"layer_overhead_s", sourced(d.layer_overhead_s)},
                        {"unified_memory", d.unified_memory},
                        {"software", d.software},
-                       {"cpu_repack", d.cpu_repack},
+                       {"cpu_repack", to_string(d.cpu_repack)},
                        {"pci_vendor_id", d.pci_vendor_id},
                        {"pci_device_id", d.pci_device_id},
                        {"arch", d.arch},
@@ -154,7 +165,7 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where) {
     d.layer_overhead_s = r.sourced<double>(dj, p, "layer_overhead_s");
     d.unified_memory = dj.value("unified_memory", false);
     d.software = dj.value("software", false);
-    d.cpu_repack = dj.value("cpu_repack", false);
+    d.cpu_repack = r.repack_level(dj, p);
     d.pci_vendor_id = dj.value("pci_vendor_id", 0);
     d.pci_device_id = dj.value("pci_device_id", 0);
     d.details = dj.value("details", "");

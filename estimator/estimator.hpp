@@ -81,8 +81,9 @@ std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const
 /// output matrix (`with_output` false): llama.cpp computes logits for the last one only.
 std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q, bool with_output = true);
 
-/// Bytes llama.cpp's x86 CPU backend repacks into a second buffer (Q4_0/Q4_K matmul weights).
-double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, const Slice& s = Slice{});
+/// Bytes llama.cpp's x86 CPU backend repacks into a second buffer on a CPU whose repacked kernels
+/// are at level `cpu` (the matmul weights of the formats BlockFormat::repacked_on names).
+double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, SimdLevel cpu, const Slice& s = Slice{});
 
 /// KV cache for `tokens` of context: per layer K and V widths (GQA), or the MLA latent; sliding-
 /// window layers hold at most the window.

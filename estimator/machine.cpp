@@ -128,7 +128,7 @@ Device host_device(const CpuInfo& cpu) {
                                                    std::string(to_string(simd)) + ", not measured)"};
   d.power_w = {cores * kCpuWattsPerCore,
                "estimate: " + std::to_string(cores) + " cores x 10.6 W (7950X TDP per core)"};
-  d.cpu_repack = simd == SimdLevel::avx2 || simd == SimdLevel::avx512;
+  if (simd == SimdLevel::avx2 || simd == SimdLevel::avx512) d.cpu_repack = simd;
   return d;
 }
 
@@ -237,7 +237,9 @@ Machine one_machine(const HardwareSpec& hw) {
   if (const double o = decode_overhead_s_per_layer(hw.backend); o > 0)
     d.layer_overhead_s = {o, std::string(to_string(hw.backend)) + " per-layer overhead " + fixed(o * 1e6) +
                                  " us (fitted, bench/fit_efficiency.py)"};
-  d.cpu_repack = d.kind == DeviceKind::cpu && hw.backend == Backend::cpu;
+  // A catalog CPU's SIMD level is not in the catalog: AVX2, which every x86 server and desktop
+  // CPU since 2013 has (Haswell, Zen); AVX-512 only adds Q2_K's repack.
+  if (d.kind == DeviceKind::cpu && hw.backend == Backend::cpu) d.cpu_repack = SimdLevel::avx2;
   d.arch = hw.arch;
   m.devices.push_back(d);
   if (hw.link_gbps > 0) {

@@ -118,10 +118,9 @@ std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const
 }
 
 namespace {
-double bytes_of(const std::vector<FormatLoad>& load, bool repacked_only = false) {
+double bytes_of(const std::vector<FormatLoad>& load) {
   double b = 0;
-  for (const auto& l : load)
-    if (!repacked_only || l.format->cpu_repack) b += l.bytes;
+  for (const auto& l : load) b += l.bytes;
   return b;
 }
 }  // namespace
@@ -136,10 +135,13 @@ std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q, b
 
 double weight_bytes_per_token(const ModelSpec& m, const QuantSpec& q) { return bytes_of(per_token_load(m, q)); }
 
-double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, const Slice& s) {
+double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, SimdLevel cpu, const Slice& s) {
   Slice matmuls = s;
   matmuls.embedding = false;  // get_rows reads the original
-  return bytes_of(slice_load(m, q, matmuls, false), true);
+  double b = 0;
+  for (const auto& l : slice_load(m, q, matmuls, false))
+    if (l.format->repacked_on(cpu)) b += l.bytes;
+  return b;
 }
 
 double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv) {
@@ -176,7 +178,7 @@ MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w
                        const Slice& s) {
   MemoryNeed n;
   n.weights_bytes = bytes_of(slice_load(m, q, s, false));
-  n.repack_bytes = d.cpu_repack ? cpu_repack_bytes(m, q, s) : 0;
+  n.repack_bytes = cpu_repack_bytes(m, q, d.cpu_repack, s);
   n.kv_cache_bytes = s.dense ? std::max(1, w.users) * s.layers * kv_share(m, s.tp) *
                                    kv_cache_bytes(m, w.context_tokens, w.kv_type)
                              : 0;

@@ -76,14 +76,14 @@ const FormatRate* prefill_rate(const Device& d, std::string_view format) {
   return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->gemm, format, d.measured->threads) : nullptr;
 }
 
-/// The rate at which decode streams weights of format `f`: llama.cpp's repacked Q4_0/Q4_K GEMV
+/// The rate at which decode streams weights of format `f`: llama.cpp's repacked GEMV
 /// kernels keep up with memory on AVX2+ CPUs (local-llamacpp.csv: Q4_0 decode implies 32-34 GB/s
 /// against a 34.5 GB/s likwid read), so those run at the read bandwidth -- as the calibration's
 /// own eight-row interleaved Q4_0 kernel does on 2 threads (kernel v7); every other format at
 /// its measured dot-product rate where that is slower than memory (dequantization-bound), else
 /// at the read bandwidth; without a calibration, at the read bandwidth.
 double decode_gbps(const Device& d, const BlockFormat& f, const FormatRate* measured) {
-  if (!measured || (d.cpu_repack && f.cpu_repack)) return d.read_gbps.value;
+  if (!measured || f.repacked_on(d.cpu_repack)) return d.read_gbps.value;
   return std::min(measured->weight_gbps, d.read_gbps.value);
 }
 
@@ -281,7 +281,7 @@ double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, c
   for (const bool experts : {false, true}) {
     if (experts && !(m.is_moe() && s.routed)) continue;
     for (const auto& l : slice_load(m, q, experts ? routed : dense, true)) {
-      const bool gemm = experts ? l.format->cpu_repack && d.cpu_repack : l.format->cpu_gemm;
+      const bool gemm = l.format->repacked_on(d.cpu_repack) || (!experts && l.format->cpu_gemm);
       const FormatRate* r = gemm || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
       double gflops = r ? r->gflops : d.compute_gflops.value;
       // tinyBLAS multiplies F16 and F32 weights with f32 FMAs: the measured FMA peak, not the
@@ -478,10 +478,19 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   if (m.is_moe())
     a.push_back("MoE: memory holds all " + std::to_string(m.experts) + " experts; a token reads " +
                 std::to_string(m.experts_active) + " of them");
-  if (e.memory.repack_bytes > 0)
-    a.push_back("llama.cpp's CPU backend repacks " + gib(e.memory.repack_bytes) +
-                " of Q4_0/Q4_K weights: peak RSS while loading is " + gib(e.memory.peak_bytes) +
+  if (e.memory.repack_bytes > 0) {
+    SimdLevel cpu = SimdLevel::none;  // the host's, wherever the placement's main device is
+    for (const auto& x : machine.devices) cpu = std::max(cpu, x.cpu_repack);
+    std::string formats;
+    for (const auto& l : per_token_load(m, q))
+      if (l.format->repacked_on(cpu)) {
+        if (!formats.empty()) formats += '/';
+        formats += l.format->name;
+      }
+    a.push_back("llama.cpp's CPU backend repacks " + gib(e.memory.repack_bytes) + " of " + formats +
+                " weights: peak RSS while loading is " + gib(e.memory.peak_bytes) +
                 ", of which the file's duplicate pages are reclaimable page cache");
+  }
   if (w.context_tokens > m.context_max)
     a.push_back("context " + std::to_string(w.context_tokens) + " exceeds the model's maximum " +
                 std::to_string(m.context_max));

@@ -93,7 +93,7 @@ struct Device {
   Sourced<double> layer_overhead_s;      ///< decode's fixed cost per layer and token
   bool unified_memory = false;           ///< shares its pool with the host (Apple, APU)
   bool software = false;                 ///< a software rasteriser (lavapipe): never a place for a model
-  bool cpu_repack = false;               ///< llama.cpp's CPU backend repacks Q4_0/Q4_K here (x86 AVX2+)
+  SimdLevel cpu_repack = SimdLevel::none;  ///< x86 level of llama.cpp's repacked CPU kernels here (avx2, avx512)
   int pci_vendor_id = 0, pci_device_id = 0;  ///< GPUs: to find the catalog entry
   std::string arch;                      ///< GPU architecture (ampere, hopper, rdna3, ...), from the catalog
   std::string details;                   ///< what the driver says (API, driver, features)
@@ -161,8 +161,10 @@ struct BlockFormat {
   std::string_view name;
   int block_elements;   ///< weights per block
   int block_bytes;      ///< bytes per block, scales included
-  bool cpu_repack;      ///< llama.cpp's x86 CPU backend keeps a second, repacked copy
-  bool cpu_gemm;        ///< llama.cpp's CPU prefill has a dedicated GEMM for it (tinyBLAS, repack)
+  SimdLevel cpu_repack;  ///< llama.cpp's x86 CPU backend keeps a repacked copy from this level up (none: never)
+  bool cpu_gemm;         ///< llama.cpp's CPU prefill multiplies it with tinyBLAS's GEMM
+  /// Whether a CPU whose repacked kernels are at `cpu` (Device::cpu_repack) repacks this format.
+  bool repacked_on(SimdLevel cpu) const { return cpu_repack >= SimdLevel::avx2 && cpu >= cpu_repack; }
   double bits_per_weight() const { return 8.0 * block_bytes / block_elements; }
 };
 /// The known formats; nullptr for an unknown name.

@@ -89,7 +89,7 @@ Device cpu_device(double read_gbps, double gflops, double memory_bytes) {
   d.compute_gflops = {gflops, "test"};
   d.memory_bytes = {memory_bytes, "test"};
   d.power_w = {100, "test"};
-  d.cpu_repack = true;
+  d.cpu_repack = SimdLevel::avx512;
   return d;
 }
 
@@ -144,9 +144,23 @@ BOOST_AUTO_TEST_CASE(quantized_weights_match_real_gguf_files) {
 
 BOOST_AUTO_TEST_CASE(cpu_repack_copies_the_q4_matmul_weights) {
   // local-memory.csv: 8B Q4_K_M repack_MiB = 3204.0; 8B Q8_0 = 0.
-  BOOST_TEST(cpu_repack_bytes(llama_3_1_8b(), q4_k_m()) / kMiB == 3204.0,
+  BOOST_TEST(cpu_repack_bytes(llama_3_1_8b(), q4_k_m(), SimdLevel::avx512) / kMiB == 3204.0,
              boost::test_tools::tolerance(0.005));
-  BOOST_TEST(cpu_repack_bytes(llama_3_1_8b(), q8_0()) == 0.0);
+  BOOST_TEST(cpu_repack_bytes(llama_3_1_8b(), q8_0(), SimdLevel::avx512) == 0.0);
+  BOOST_TEST(cpu_repack_bytes(llama_3_1_8b(), q4_k_m(), SimdLevel::none) == 0.0);  // Arm, or no AVX2
+}
+
+BOOST_AUTO_TEST_CASE(cpu_repack_follows_the_simd_level) {
+  // repack.cpp: MXFP4 (gpt-oss's experts) repacks from AVX2, Q2_K only on AVX-512. Every matmul
+  // weight of these one-format quants (all but token_embd and the F32 norms) is repacked.
+  const auto m = llama_3_1_8b();
+  const QuantSpec q2 = quant("Q2_K", "Q2_K"), mx = quant("MXFP4", "MXFP4");
+  const double matmul_params = computed_params(m) - 128256.0 * 4096 - 4096.0 * 65;
+  BOOST_TEST(cpu_repack_bytes(m, q2, SimdLevel::avx2) == 0.0);
+  BOOST_TEST(cpu_repack_bytes(m, q2, SimdLevel::avx512) == matmul_params * 84 / 256,
+             boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(cpu_repack_bytes(m, mx, SimdLevel::avx2) == matmul_params * 17 / 32,
+             boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(compute_buffer_follows_vocab_and_hidden) {
@@ -268,7 +282,7 @@ BOOST_AUTO_TEST_CASE(a_model_too_big_for_the_gpu_puts_its_first_layers_there) {
   // logits): (6144 x 0.95 - 266.5 - 400.49) / 253.04 = 20.4 -> 20 layers (llama.cpp -ngl 20).
   Machine m = cpu_machine(30, 300, 64 * kGiB);
   Device gpu = cpu_device(900, 50000, 6 * kGiB);
-  gpu.kind = DeviceKind::gpu, gpu.backend = Backend::cuda, gpu.name = "test GPU", gpu.cpu_repack = false;
+  gpu.kind = DeviceKind::gpu, gpu.backend = Backend::cuda, gpu.name = "test GPU";
   m.devices.push_back(gpu);
   const auto e = estimate(llama_3_1_8b(), q8_0(), m, Workload{});
   BOOST_TEST(to_string(e.placement.kind) == "partial_offload");
@@ -287,7 +301,7 @@ BOOST_AUTO_TEST_CASE(an_moe_too_big_for_the_gpu_keeps_its_experts_in_ram) {
   // the expert bytes from RAM.
   Machine m = cpu_machine(30, 300, 64 * kGiB);
   Device gpu = cpu_device(900, 50000, 4 * kGiB);
-  gpu.kind = DeviceKind::gpu, gpu.backend = Backend::cuda, gpu.name = "test GPU", gpu.cpu_repack = false;
+  gpu.kind = DeviceKind::gpu, gpu.backend = Backend::cuda, gpu.name = "test GPU";
   m.devices.push_back(gpu);
   Workload w;
   w.context_tokens = 4096;
