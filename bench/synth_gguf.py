@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Write an F16 GGUF with random weights for one [[model]] shape of the catalog schema.
+
+For bench/check_local_live.py only: llama-quantize turns the F16 file into each quant, and
+llama-bench times it next to benchr-advise's prediction in one run. Decode and prefill speed do not
+depend on weight values, only on tensor names, shapes and types, which follow llama.cpp's `llama`
+and `qwen3moe` architectures (src/models/*.cpp create_tensor calls). Pure Python (no numpy): random
+f16 bits come from os.urandom with the exponent byte mapped into a range like real weights
+(|w| between 2^-9 and 2^-4), norms are 1.0 in f32.
+Usage: python3 bench/synth_gguf.py MODELS.toml MODEL_ID OUT.gguf
+"""
+import os, struct, sys, tomllib
+
+ALIGN = 32
+F32, F16 = 0, 1
+T_U32, T_I32, T_F32, T_STR, T_ARR = 4, 5, 6, 8, 9
+
+def gguf_str(s):
+    b = s.encode()
+    return struct.pack("<Q", len(b)) + b
+
+def kv(key, vtype, value):
+    out = gguf_str(key) + struct.pack("<I", vtype)
+    if vtype == T_U32: return out + struct.pack("<I", value)
+    if vtype == T_F32: return out + struct.pack("<f", value)
+    if vtype == T_STR: return out + gguf_str(value)
+    etype, items = value
+    body = b"".join(gguf_str(x) for x in items) if etype == T_STR else \
+        struct.pack(f"<{len(items)}{'f' if etype == T_F32 else 'i'}", *items)
+    return out + struct.pack("<IQ", etype, len(items)) + body
+
+def tensors(m):
+    """(name, dims innermost first, type) in llama.cpp's order."""
+    e, hd, v = m["hidden"], m["head_dim"], m["vocab"]
+    q, kvd = m["heads"] * hd, m["kv_heads"] * hd
+    out = [("token_embd.weight", [e, v], F16), ("output_norm.weight", [e], F32)]
+    if not m["tied_embeddings"]:
+        out.append(("output.weight", [e, v], F16))
+    for i in range(m["layers"]):
+        b = f"blk.{i}."
+        out += [(b + "attn_norm.weight", [e], F32), (b + "attn_q.weight", [e, q], F16),
+                (b + "attn_k.weight", [e, kvd], F16), (b + "attn_v.weight", [e, kvd], F16),
+                (b + "attn_output.weight", [q, e], F16), (b + "ffn_norm.weight", [e], F32)]
+        if m["experts"]:
+            x, f = m["experts"], m["expert_ffn"]
+            out += [(b + "attn_q_norm.weight", [hd], F32), (b + "attn_k_norm.weight", [hd], F32),
+                    (b + "ffn_gate_inp.weight", [e, x], F32),
+                    (b + "ffn_gate_exps.weight", [e, f, x], F16), (b + "ffn_up_exps.weight", [e, f, x], F16),
+                    (b + "ffn_down_exps.weight", [f, e, x], F16)]
+        else:
+            f = m["ffn"]
+            out += [(b + "ffn_gate.weight", [e, f], F16), (b + "ffn_up.weight", [e, f], F16),
+                    (b + "ffn_down.weight", [f, e], F16)]
+    return out
+
+def metadata(m):
+    arch = "qwen3moe" if m["experts"] else "llama"
+    v = m["vocab"]
+    # SentencePiece-style vocabulary: unk, bos, eos, the 256 byte tokens llama.cpp looks up, fillers.
+    tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)]
+    types = [2, 3, 3] + [6] * 256
+    tokens += [f"tok{i}" for i in range(len(tokens), v)]
+    types += [1] * (v - len(types))
+    out = [kv("general.architecture", T_STR, arch), kv("general.name", T_STR, m["id"] + " (random weights)"),
+           kv("general.file_type", T_U32, 1),
+           kv(f"{arch}.context_length", T_U32, m["context_max"]), kv(f"{arch}.embedding_length", T_U32, m["hidden"]),
+           kv(f"{arch}.block_count", T_U32, m["layers"]), kv(f"{arch}.feed_forward_length", T_U32, m["ffn"]),
+           kv(f"{arch}.attention.head_count", T_U32, m["heads"]),
+           kv(f"{arch}.attention.head_count_kv", T_U32, m["kv_heads"]),
+           kv(f"{arch}.attention.key_length", T_U32, m["head_dim"]),
+           kv(f"{arch}.attention.value_length", T_U32, m["head_dim"]),
+           kv(f"{arch}.rope.dimension_count", T_U32, m["head_dim"]),
+           kv(f"{arch}.rope.freq_base", T_F32, 500000.0),
+           kv(f"{arch}.attention.layer_norm_rms_epsilon", T_F32, 1e-5),
+           kv(f"{arch}.vocab_size", T_U32, v),
+           kv("tokenizer.ggml.model", T_STR, "llama"),
+           kv("tokenizer.ggml.tokens", T_ARR, (T_STR, tokens)),
+           kv("tokenizer.ggml.scores", T_ARR, (T_F32, [0.0] * v)),
+           kv("tokenizer.ggml.token_type", T_ARR, (T_I32, types)),
+           kv("tokenizer.ggml.unknown_token_id", T_U32, 0), kv("tokenizer.ggml.bos_token_id", T_U32, 1),
+           kv("tokenizer.ggml.eos_token_id", T_U32, 2)]
+    if m["experts"]:
+        out += [kv(f"{arch}.expert_count", T_U32, m["experts"]),
+                kv(f"{arch}.expert_used_count", T_U32, m["experts_active"]),
+                kv(f"{arch}.expert_feed_forward_length", T_U32, m["expert_ffn"])]
+    return out
+
+# High byte of an f16: sign, 5 exponent bits, 2 mantissa bits. Exponents 6..11 give 2^-9..2^-4.
+HIGH = bytes(((b & 0x80) | ((6 + (b >> 2) % 6) << 2) | (b & 3)) for b in range(256))
+CHUNK = 1 << 24  # elements per write
+
+def write_f16(f, n):
+    while n:
+        k = min(n, CHUNK)
+        buf = bytearray(2 * k)
+        buf[0::2] = os.urandom(k)
+        buf[1::2] = os.urandom(k).translate(HIGH)
+        f.write(buf)
+        n -= k
+
+def main():
+    path, model_id, out = sys.argv[1:4]
+    with open(path, "rb") as f:
+        m = next(x for x in tomllib.load(f)["model"] if x["id"] == model_id)
+    ts, meta = tensors(m), metadata(m)
+    offset, infos = 0, []
+    for name, dims, t in ts:
+        n = 1
+        for d in dims: n *= d
+        infos.append(gguf_str(name) + struct.pack(f"<I{len(dims)}QIQ", len(dims), *dims, t, offset))
+        offset += (n * (2 if t == F16 else 4) + ALIGN - 1) // ALIGN * ALIGN
+    with open(out + ".tmp", "wb") as f:
+        f.write(b"GGUF" + struct.pack("<IQQ", 3, len(ts), len(meta)) + b"".join(meta) + b"".join(infos))
+        f.write(b"\0" * (-f.tell() % ALIGN))
+        for name, dims, t in ts:
+            n = 1
+            for d in dims: n *= d
+            if t == F16: write_f16(f, n)
+            else: f.write(struct.pack("<f", 1.0) * n if "norm" in name else
+                          struct.pack(f"<{n}f", *[((i * 2654435761) % 1000) / 1000 - 0.5 for i in range(n)]))
+            f.write(b"\0" * (-f.tell() % ALIGN))
+    os.replace(out + ".tmp", out)
+
+if __name__ == "__main__":
+    main()
