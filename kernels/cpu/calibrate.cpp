@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <barrier>
 #include <chrono>
 #include <cmath>
@@ -27,6 +28,10 @@ constexpr int kRowElements = 4096;
 // 8 x L3 (a quarter of a 4 x L3 buffer would still hit in cache), at least 128 MiB, at most 1 GiB.
 constexpr double kBufferPerL3 = 8;
 constexpr std::size_t kMinBuffer = 128u << 20, kMaxBuffer = 1024u << 20;
+// Decode hands a matrix's rows to the threads as llama.cpp does for one token: chunks of 64 rows
+// (ggml-cpu.c, ggml_compute_forward_mul_mat: chunk_size 64 when src1 has one column), thread i
+// starting with chunk i and taking the next free one from a shared counter when done.
+constexpr std::size_t kDecodeChunkRows = 64;
 // Prefill reuses each weight row across a batch of tokens while it is in cache: per thread a
 // 256 KiB weight tile (inside a 1 MiB L2) against 8 activation columns.
 constexpr std::size_t kGemmTileBytes = 256u << 10;
@@ -81,8 +86,10 @@ struct Samples {
 
 /// Runs `work(thread_index)` on `threads` pinned threads in lockstep: one warm-up, then
 /// repetitions (kMinReps..kMaxReps) until `deadline`; returns the wall time of each repetition.
-template <class Work>
-Samples run_team(const Pinner& pinner, int threads, Clock::time_point deadline, Work work) {
+/// `between()` runs on one thread while the others wait, after each repetition.
+template <class Work, class Between = void (*)()>
+Samples run_team(const Pinner& pinner, int threads, Clock::time_point deadline, Work work,
+                 Between between = [] {}) {
   Samples out;
   std::barrier sync(threads);
   Clock::time_point start;
@@ -98,6 +105,7 @@ Samples run_team(const Pinner& pinner, int threads, Clock::time_point deadline, 
         const auto now = Clock::now();
         if (rep > 0) out.seconds.push_back(std::chrono::duration<double>(now - start).count());
         stop = rep >= kMinReps && now > deadline;
+        between();
       }
       sync.arrive_and_wait();
       if (stop) break;
@@ -172,9 +180,12 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     cal.devices.push_back(d);
     return cal;
   }
-  // Huge pages where the kernel offers them: a streaming read should not measure TLB misses
-  // (llama.cpp's weights are mmapped, and it reads them in the same long runs).
-  madvise(buffer.get(), bytes, MADV_HUGEPAGE);
+  // 4 KiB pages, as llama.cpp reads its weights: mmapped from the GGUF file (the page cache maps
+  // no huge pages), and CPU_REPACK copies in plain heap memory. With huge pages (kernels v9) the
+  // GEMVs ran 10-40% above ggml's own vec_dot kernels streamed over the same 256 MiB in 4 KiB
+  // pages and 64-row chunks (Q3_K 24.5 against 17-18 GB/s, 2 threads, 2026-11-28); llama.cpp's
+  // Q3_K_M decode implies 18 GB/s for its Q3_K tensors. bench/ggml_gemv.cpp is that comparison.
+  madvise(buffer.get(), bytes, MADV_NOHUGEPAGE);
 
   // First touch by the thread that will read each slice (its NUMA node, its pages), with random
   // bytes: identical pages could be merged by the host, and a stream over them would hit cache.
@@ -234,17 +245,23 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     for (int threads : thread_counts) {
       std::vector<float> y(rows);
       // Q4_0 as llama.cpp runs it on x86 (repacked, eight rows per pass); the others row by row.
-      const Samples s = run_team(pinner, threads, step_deadline(done++), [&](int tid) {
-        if (eight) {
-          auto [b, e] = slice(rows / 8, tid, threads);
-          for (std::size_t g = b; g < e; ++g)
-            k.dot8_q4_0(kRowElements, reinterpret_cast<const kernels::BlockQ4_0x8*>(buffer.get() + 8 * g * row_bytes),
-                        xq.data(), &y[8 * g]);
-          return;
-        }
-        auto [b, e] = slice(rows, tid, threads);
-        for (std::size_t r = b; r < e; ++r) y[r] = dot(kRowElements, buffer.get() + r * row_bytes, xq.data());
-      });
+      const std::size_t chunks = (rows + kDecodeChunkRows - 1) / kDecodeChunkRows;
+      std::atomic<std::size_t> next{std::size_t(threads)};
+      auto gemv_chunk = [&](std::size_t c) {
+        const std::size_t r0 = c * kDecodeChunkRows, r1 = std::min(rows, r0 + kDecodeChunkRows);
+        if (eight)
+          for (std::size_t r = r0; r + 8 <= r1; r += 8)
+            k.dot8_q4_0(kRowElements, reinterpret_cast<const kernels::BlockQ4_0x8*>(buffer.get() + r * row_bytes),
+                        xq.data(), &y[r]);
+        else
+          for (std::size_t r = r0; r < r1; ++r) y[r] = dot(kRowElements, buffer.get() + r * row_bytes, xq.data());
+      };
+      const Samples s = run_team(
+          pinner, threads, step_deadline(done++),
+          [&](int tid) {
+            for (std::size_t c = tid; c < chunks; c = next.fetch_add(1, std::memory_order_relaxed)) gemv_chunk(c);
+          },
+          [&] { next = std::size_t(threads); });
       const double sec = s.best();
       d.gemv.push_back({std::string(fi.name), threads, rows * row_bytes / sec / 1e9,
                         2.0 * rows * kRowElements / sec / 1e9, s.spread()});
