@@ -319,6 +319,7 @@ int run(int argc, char** argv) {
 
   if (fit_cmd->parsed()) {
     ModelFile file = read_model_file(fit_path);
+    file.spec.local_path = fit_path;
     QuantSpec quant = quant_spec(file);
     // The bytes come from the file; the quality kept by its mix (Q4_K_M...) from the catalog.
     if (const QuantSpec* known = catalog.find_quant(file.file_type)) {

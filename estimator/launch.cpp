@@ -29,7 +29,8 @@ std::string llama_cpp(const ModelSpec& m, const QuantSpec& q, const Estimate& e,
   std::string cmd = rpc.empty() ? "" : std::string("rpc-server -H 0.0.0.0 -p ") + kRpcPort + " (on each other machine); ";
   const int users = std::max(1, w.users);
   // llama-server shares -c among its --parallel slots.
-  cmd += "llama-server -m " + repo_name(m) + "-" + q.id + ".gguf -c " + std::to_string(w.context_tokens * users);
+  const std::string file = m.local_path.empty() ? repo_name(m) + "-" + q.id + ".gguf" : m.local_path;
+  cmd += "llama-server -m " + file + " -c " + std::to_string(w.context_tokens * users);
   if (users > 1) cmd += " --parallel " + std::to_string(users);
   switch (p.kind) {
     case PlacementKind::cpu_only: cmd += " -ngl 0"; break;
@@ -48,13 +49,14 @@ std::string llama_cpp(const ModelSpec& m, const QuantSpec& q, const Estimate& e,
 
 std::string vllm(const ModelSpec& m, const QuantSpec& q, const Estimate& e, const Workload& w) {
   const Placement& p = e.placement;
-  const std::string repo = m.hf_repo.empty() ? m.id : m.hf_repo;
+  const std::string repo = !m.local_path.empty() ? m.local_path : m.hf_repo.empty() ? m.id : m.hf_repo;
   std::string cmd;
   if (p.kind == PlacementKind::tensor_parallel && p.nodes > 1)
     cmd = "ray start --head (on one machine), ray start --address HEAD:" + std::string(kRayPort) + " (on " +
           (p.nodes == 2 ? std::string("the other") : "each of the " + std::to_string(p.nodes - 1) + " others") + "); ";
   // FP8 quantizes a BF16 checkpoint as it loads; the 4-bit formats need a checkpoint made in them.
-  const bool prequantized = q.format == "awq" || q.format == "gptq" || q.format == "nvfp4";
+  // A folder `fit` read is already in its format.
+  const bool prequantized = m.local_path.empty() && (q.format == "awq" || q.format == "gptq" || q.format == "nvfp4");
   cmd += "vllm serve " + (prequantized ? "<" + q.id + " checkpoint of " + repo + ">" : repo);
   if (p.kind == PlacementKind::tensor_parallel) {
     cmd += " --tensor-parallel-size " + std::to_string(p.gpu_count);

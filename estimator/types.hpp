@@ -144,6 +144,7 @@ struct ModelSpec {
   int sliding_window = 0, sliding_window_pattern = 0;  ///< every pattern-th layer is global
   std::string license, license_name, released;
   std::string hf_repo;          ///< Hugging Face repo of the released weights ("org/name"), for launch commands
+  std::string local_path;       ///< the file or folder `fit` read it from: launch commands name it instead
   double quality = 0;           ///< on the catalog's one quality scale (see data/README.md)
   std::string quality_source, source, as_of;
 

@@ -147,25 +147,28 @@ float dot_q45_k_generic(int n, const void* vw, const void* vx) {
 
 [[maybe_unused]] void attend_generic(int hd, int positions, const fp16_t* q, const fp16_t* k, const fp16_t* v,
                                      int stride, float* out) {
+  // As ggml's one-row flash attention over an f16 cache: rescale the accumulator only when the
+  // maximum moves (one exp a position), and keep the weighted values in f16 (VKQ16), rounded
+  // after every position.
+  fp16_t acc[kMaxAttendHeadDim];
   float m = -INFINITY, sum = 0;
-  for (int i = 0; i < hd; ++i) out[i] = 0;
+  for (int i = 0; i < hd; ++i) acc[i] = float_to_fp16(0);
   for (int p = 0; p < positions; ++p) {
-    // As ggml's one-row flash attention: rescale the accumulator only when the maximum moves,
-    // so a position costs one exp.
     const float s = dot_f16_generic(hd, q, k + std::size_t(p) * stride);
     float weight = 1;
     if (s > m) {
       const float scale = std::exp(m - s);
-      for (int i = 0; i < hd; ++i) out[i] *= scale;
+      for (int i = 0; i < hd; ++i) acc[i] = float_to_fp16(fp16_to_float(acc[i]) * scale);
       sum *= scale;
       m = s;
     } else {
       weight = std::exp(s - m);
     }
-    for (int i = 0; i < hd; ++i) out[i] += weight * fp16_to_float(v[std::size_t(p) * stride + i]);
+    for (int i = 0; i < hd; ++i)
+      acc[i] = float_to_fp16(fp16_to_float(acc[i]) + weight * fp16_to_float(v[std::size_t(p) * stride + i]));
     sum += weight;
   }
-  for (int i = 0; i < hd; ++i) out[i] /= sum;
+  for (int i = 0; i < hd; ++i) out[i] = fp16_to_float(acc[i]) / sum;
 }
 
 #if defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
@@ -241,7 +244,8 @@ void dot8_q4_0_fast(int n, const BlockQ4_0x8* w, const void* vx, float* y) {
 }
 
 /// Q4_0 and Q8_0 one block at a time into one accumulator, as ggml-cpu's x86 kernels do
-/// (arch/x86/quants.c, ggml_vec_dot_q8_0_q8_0): each block's FMA waits for the last. Four
+/// (arch/x86/quants.c, ggml_vec_dot_q8_0_q8_0): each block's FMA waits for the last, and its two
+/// scales come from the fp16 table. Four
 /// accumulators (kernels v9) computed Q8_0 ~25% faster in L2 than llama.cpp's own kernel and
 /// streamed 10-15% faster from DRAM on 2 Zen 4 threads, where llama.cpp's Q8_0 decode runs at
 /// 0.85-0.9x the read bandwidth (local-notes.md: 29-34 GB/s implied against a 34.5 GB/s read).
@@ -249,9 +253,10 @@ template <class Block, class Quants>
 float dot_32_fast(int n, const void* vw, const void* vx, Quants quants) {
   const auto* w = static_cast<const Block*>(vw);
   const auto* x = static_cast<const BlockQ8_0*>(vx);
+  const float* f32 = fp16_table();
   __m256 acc = _mm256_setzero_ps();
   for (int b = 0; b < n / kQK; ++b) {
-    const __m256 d = _mm256_set1_ps(half(w[b].d) * half(x[b].d));
+    const __m256 d = _mm256_set1_ps(f32[w[b].d] * f32[x[b].d]);
     acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_s8s8(quants(w[b]), load(x[b].qs))), acc);
   }
   return hsum(acc);
@@ -452,14 +457,25 @@ float dot_f16_fast(int n, const void* vw, const void* vx) {
 
 void attend_fast(int hd, int positions, const fp16_t* q, const fp16_t* k, const fp16_t* v, int stride,
                  float* out) {
+  // The weighted values accumulate in f16 as in ggml (ggml_vec_mad_f16 on VKQ16): every position
+  // widens the accumulator, adds, and narrows it back, a chain through memory that makes this
+  // loop ~1.5x slower than an f32 accumulator (kernels v10).
+  fp16_t acc[kMaxAttendHeadDim];
   float m = -INFINITY, sum = 0;
-  for (int i = 0; i < hd; ++i) out[i] = 0;
+  for (int i = 0; i < hd; ++i) acc[i] = 0;  // +0.0 in f16
+  auto ph = [](const fp16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); };
+  auto store = [](fp16_t* p, __m256 x) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT));
+  };
+  auto narrow = [](float x) { return fp16_t(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT)); };
   for (int p = 0; p < positions; ++p) {
     const float s = dot_f16_fast(hd, q, k + std::size_t(p) * stride);
     float weight = 1;
     if (s > m) {  // the maximum moved: rescale what is accumulated (rare after the first few)
       const float scale = std::exp(m - s);
-      for (int i = 0; i < hd; ++i) out[i] *= scale;
+      int i = 0;
+      for (; i + 8 <= hd; i += 8) store(acc + i, _mm256_mul_ps(ph(acc + i), _mm256_set1_ps(scale)));
+      for (; i < hd; ++i) acc[i] = narrow(half(acc[i]) * scale);
       sum *= scale;
       m = s;
     } else {
@@ -468,14 +484,11 @@ void attend_fast(int hd, int positions, const fp16_t* q, const fp16_t* k, const 
     const __m256 vw = _mm256_set1_ps(weight);
     const fp16_t* vp = v + std::size_t(p) * stride;
     int i = 0;
-    for (; i + 8 <= hd; i += 8) {
-      const __m256 vv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(vp + i)));
-      _mm256_storeu_ps(out + i, _mm256_fmadd_ps(vv, vw, _mm256_loadu_ps(out + i)));
-    }
-    for (; i < hd; ++i) out[i] += weight * half(vp[i]);
+    for (; i + 8 <= hd; i += 8) store(acc + i, _mm256_fmadd_ps(ph(vp + i), vw, ph(acc + i)));
+    for (; i < hd; ++i) acc[i] = narrow(half(acc[i]) + weight * half(vp[i]));
     sum += weight;
   }
-  for (int i = 0; i < hd; ++i) out[i] /= sum;
+  for (int i = 0; i < hd; ++i) out[i] = half(acc[i]) / sum;
 }
 
 /// Ten independent accumulators cover the FMA latency (4 cycles) x 2 pipes of current cores.

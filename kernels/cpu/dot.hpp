@@ -42,8 +42,10 @@ using ReadFn = uint64_t (*)(const uint8_t* p, std::size_t bytes);
 
 /// Decode attention for one query head over `positions` cached keys and values, as llama.cpp's
 /// CPU flash attention does it for a single token: q (f16) · each f16 key, online softmax, and
-/// the weighted f16 values accumulated in f32 into `out` (head_dim floats). K and V rows are
-/// `stride` halves apart (the KV heads of one position are contiguous).
+/// the weighted f16 values accumulated in f16 (ggml's VKQ16), then written to `out` (head_dim
+/// floats, at most kMaxAttendHeadDim). K and V rows are `stride` halves apart (the KV heads of one
+/// position are contiguous).
+constexpr int kMaxAttendHeadDim = 1024;
 using AttendFn = void (*)(int head_dim, int positions, const fp16_t* q, const fp16_t* k, const fp16_t* v,
                           int stride, float* out);
 
@@ -92,6 +94,12 @@ std::vector<Variant> dot_variants();
 const DotKernels& best_dot_kernels();
 
 // ---- data for the kernels (quantize.cpp) -----------------------------------------------------
+
+/// Every half as a float (65536 entries, 256 KiB): llama.cpp's x86 build converts the scalar fp16
+/// block scales of its dot products through such a table (ggml-cpu/simd-mappings.h: with F16C
+/// only the vector conversion is native, GGML_CPU_FP16_TO_FP32 reads ggml_table_f32_f16), and
+/// the Q8_0/Q4_0 kernels do the same so their cost per block is llama.cpp's.
+const float* fp16_table();
 
 /// Fills `bytes` (whole blocks) with random weights in `f`'s layout with valid scales (no NaN, no
 /// subnormals), as a benchmark needs; deterministic for a seed. Every page differs: a VM that

@@ -43,6 +43,15 @@ void patch(uint8_t* buf, std::size_t bytes, Bytes& rng, Patch p) {
 
 }  // namespace
 
+const float* fp16_table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(1 << 16);
+    for (uint32_t h = 0; h < t.size(); ++h) t[h] = fp16_to_float(fp16_t(h));
+    return t;
+  }();
+  return table.data();
+}
+
 void fill_weights(Format f, uint8_t* buf, std::size_t bytes, uint64_t seed) {
   Bytes rng{seed};
   if (f == Format::f16) {

@@ -390,6 +390,8 @@ BOOST_AUTO_TEST_CASE(fit_reads_a_gguf_file_and_estimates_it) {
   BOOST_TEST(j["fits"] == true);
   BOOST_TEST(j["placement"] == "all_gpu");
   BOOST_TEST(j["memory"]["kv_cache_bytes"] == 1073741824.0);  // 8192 tokens, as the catalog's 8B
+  // The command to run it names the file that was read, not a catalog-style name.
+  BOOST_TEST(j["launch"].get<std::string>().find("llama-server -m " + path + " ") == 0u);
 
   // The same file cut short: one message naming the file and the byte, exit 2.
   std::filesystem::resize_file(path, 100);

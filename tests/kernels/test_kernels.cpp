@@ -150,7 +150,11 @@ BOOST_AUTO_TEST_CASE(eight_interleaved_q4_0_rows_match_the_float64_reference) {
 
 BOOST_AUTO_TEST_CASE(attention_matches_a_float64_softmax) {
   // One query head over 300 cached positions, head_dim 64 and 128 (and an odd 72), with the K/V
-  // rows of 4 KV heads interleaved as in llama.cpp's cache: stride = 4 x head_dim.
+  // rows of 4 KV heads interleaved as in llama.cpp's cache: stride = 4 x head_dim. The weighted
+  // values are summed in f16 as llama.cpp does (11-bit significand): each position may round the
+  // running sum by 2^-11 of itself, so the outputs (averages of N(0,1) values) may drift by a few
+  // 1e-3 over 300 positions; a wrong softmax or a dropped rescale is off by 0.1 or more.
+  constexpr double kF16SumTolerance = 1e-2;
   for (const auto& v : dot_variants()) {
     if (!v.supported) continue;
     for (int hd : {64, 72, 128}) {
@@ -175,8 +179,9 @@ BOOST_AUTO_TEST_CASE(attention_matches_a_float64_softmax) {
         total += w;
         for (int i = 0; i < hd; ++i) ref[i] += w * fp16_to_float(val[std::size_t(p) * stride + i]);
       }
-      for (int i = 0; i < hd; ++i)
-        BOOST_TEST(std::abs(out[i] - ref[i] / total) < kRelativeTolerance, v.kernels->isa << " hd " << hd << " i " << i);
+      double worst = 0;
+      for (int i = 0; i < hd; ++i) worst = std::max(worst, std::abs(out[i] - ref[i] / total));
+      BOOST_TEST(worst < kF16SumTolerance, v.kernels->isa << " hd " << hd << ": off by " << worst);
     }
   }
 }
