@@ -64,7 +64,8 @@ void pin(int cpu) {
 template <class Row>
 double stream(std::size_t rows, std::size_t row_bytes, int threads, Row row) {
   double best = 1e30;
-  for (int rep = 0; rep < 5; ++rep) {
+  static const int reps = std::getenv("REPS") ? std::atoi(std::getenv("REPS")) : 5;
+  for (int rep = 0; rep < reps; ++rep) {
     const std::size_t chunks = (rows + kChunkRows - 1) / kChunkRows;
     std::atomic<std::size_t> next{std::size_t(threads)};
     auto body = [&](int t) {
