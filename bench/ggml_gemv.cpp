@@ -9,7 +9,7 @@
 //   L=/root/llm/llama.cpp/build/ggml/src
 //   g++ -std=c++20 -O2 -march=native -I. bench/ggml_gemv.cpp build/kernels/libkernels.a \
 //       $L/libggml-cpu.a $L/libggml-base.a -fopenmp -lpthread -o /tmp/ggml_gemv
-//   /tmp/ggml_gemv [row_elements=4096] [MiB=256] [--huge]
+//   [REPS=5] /tmp/ggml_gemv [row_elements=4096] [MiB=256] [--huge]
 // 2026-11-28, 2-core Zen 4 VM, 2 threads, K=4096, 256 MiB (GB/s, ggml / ours): Q8_0 23.5-26.4 /
 // 28.8-29.6 with four accumulators (kernels v9), Q3_K 17.2-18.0 / 17.6-18.3, Q6_K 24.4-26.5 /
 // 24.1-28.3, F16 30.2 / 30.4-32.0; the v9 calibration itself (huge pages, halves) read Q3_K at 24.5.
