@@ -245,10 +245,10 @@ void dot8_q4_0_fast(int n, const BlockQ4_0x8* w, const void* vx, float* y) {
 
 /// Q4_0 and Q8_0 one block at a time into one accumulator, as ggml-cpu's x86 kernels do
 /// (arch/x86/quants.c, ggml_vec_dot_q8_0_q8_0): each block's FMA waits for the last, and its two
-/// scales come from the fp16 table. Four
-/// accumulators (kernels v9) computed Q8_0 ~25% faster in L2 than llama.cpp's own kernel and
-/// streamed 10-15% faster from DRAM on 2 Zen 4 threads, where llama.cpp's Q8_0 decode runs at
-/// 0.85-0.9x the read bandwidth (local-notes.md: 29-34 GB/s implied against a 34.5 GB/s read).
+/// scales come from the fp16 table. Four accumulators (kernels v9) computed Q8_0 ~25% faster in
+/// L2 than llama.cpp's own kernel and streamed 10-15% faster from DRAM on 2 Zen 4 threads
+/// (bench/ggml_gemv.cpp), where llama.cpp's Q8_0 decode runs at 0.85-0.9x the read bandwidth
+/// (local-notes.md: 29-34 GB/s implied against a 34.5 GB/s read).
 template <class Block, class Quants>
 float dot_32_fast(int n, const void* vw, const void* vx, Quants quants) {
   const auto* w = static_cast<const Block*>(vw);
@@ -459,7 +459,8 @@ void attend_fast(int hd, int positions, const fp16_t* q, const fp16_t* k, const 
                  float* out) {
   // The weighted values accumulate in f16 as in ggml (ggml_vec_mad_f16 on VKQ16): every position
   // widens the accumulator, adds, and narrows it back, a chain through memory that makes this
-  // loop ~1.5x slower than an f32 accumulator (kernels v10).
+  // loop ~1.3x slower than an f32 accumulator (kernels v11: 9.9 against 7.6 ns per position at
+  // head_dim 64 on a Zen 4 core; llama.cpp's depth rows imply 11.3-11.6, local-llamacpp.csv).
   fp16_t acc[kMaxAttendHeadDim];
   float m = -INFINITY, sum = 0;
   for (int i = 0; i < hd; ++i) acc[i] = 0;  // +0.0 in f16
