@@ -1,44 +1,77 @@
 #!/usr/bin/env python3
-"""Accuracy check of multi-GPU and batched decode against bench/published_multigpu.csv.
+"""Accuracy check of multi-GPU and batched decode against bench/published_multigpu.csv, and the fit
+of the serving engines' per-layer cost (estimator/speed.cpp, kServingLayerUs*).
 
 Every row with a per-stream decode speed becomes `benchr-advise estimate --hardware GPU --gpus N
 --users U`: U is the row's batch, or, for load tests that report only a prompt count, the mean
 concurrency the row's own figures imply (aggregate tok/s / per-stream tok/s). The estimator then
 places the model itself (llama.cpp's layer split for GGUF quants, vLLM's tensor parallel for the
 others). Rows with only an aggregate figure (TensorRT-LLM max-load tables) are skipped.
+
+The fit: at 1-8 users a step is the weights, the KV cache, the all-reduces and a fixed cost per
+layer. Each vLLM/SGLang row on CUDA from 2025 on implies that cost: the constant in the estimator
+plus the row's gap (1/measured - 1/predicted) over the layers of its kind (an MoE model's gap is
+put on its MoE layers). The medians, dense and MoE, are the constants.
 Usage: python3 bench/check_multigpu.py [build/app/benchr-advise]
 """
-import csv, os, re, statistics
+import csv, os, re, statistics, tomllib
 
 from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
 
 exe = exe()
 
-MODELS = {"llama-2-70b": "llama-2-70b", "70b": "llama-3.3-70b", "405b": "llama-3.1-405b", "8b": "llama-3.1-8b",
-          "mixtral-8x7b": "mixtral-8x7b", "deepseek-v3": "deepseek-v3.1"}
-GPUS = {"H100-SXM-80GB": "h100-sxm", "H200-SXM-141GB": "h200-sxm", "A100-SXM-80GB": "a100-80gb-sxm",
-        "RTX 3090": "rtx-3090", "RTX 4090": "rtx-4090"}
+# Order matters: the first key found in the row's model name wins.
+MODELS = {"qwen3-8b": "qwen3-8b", "llama-2-70b": "llama-2-70b", "70b": "llama-3.3-70b", "405b": "llama-3.1-405b",
+          "8b": "llama-3.1-8b", "mixtral-8x7b": "mixtral-8x7b", "deepseek": "deepseek-v3.1", "gpt-oss-20b": "gpt-oss-20b"}
+GPUS = {"h100-sxm": "h100-sxm", "h100 sxm": "h100-sxm", "h100 pcie": "h100-pcie", "h100 80gb": "h100-sxm",
+        "h200": "h200-sxm", "a100-sxm-80gb": "a100-80gb-sxm", "a100 40gb": "a100-40gb-sxm", "mi300x": "instinct-mi300x",
+        "rtx 3090": "rtx-3090", "rtx 4090": "rtx-4090"}
+# The constants the estimator uses now (estimator/speed.cpp), to turn a row's gap into its cost.
+SERVING_LAYER_US = {"dense": 60, "moe": 238}
 
 def model_id(name):
     n = name.lower()
-    for key, mid in MODELS.items():
-        if key in n:
-            return mid
-    return None
+    return next((mid for key, mid in MODELS.items() if key in n), None)
+
+def gpu_id(name):
+    n = name.lower()
+    return next((gid for key, gid in GPUS.items() if key in n), None)
 
 def quant_id(engine, quant):
     if engine.startswith("llama.cpp"):
         return {"F16": "F16"}.get(quant, quant)
-    return {"FP8": "FP8", "BF16": "HF-BF16", "": "HF-BF16", "FP16": "HF-BF16"}.get(quant)
+    q = quant.lower()
+    if q.startswith("fp8"):
+        return "FP8"
+    if q.startswith("mxfp4"):
+        return "HF-MXFP4"
+    if q.startswith("awq"):
+        return "AWQ-4bit"
+    return "HF-BF16" if q in ("", "bf16", "fp16") else None
 
+def engine_label(r):
+    """The engine, and for the 2024 rows the release, kept apart: vLLM before 0.6 was CPU-bound at
+    load -- its own profiling found the GPU busy 38% of the time for Llama 3 8B on an H100
+    (blog.vllm.ai/2024/09/05/perf-update.html) -- and SGLang 0.4.1 served DeepSeek-V3 days after
+    its release (sglang PR #2643, 2024-12-29; the other row there is a user's report, issue #3196)."""
+    engine = r["engine"].split()[0]
+    if engine == "vllm" and "LambdaLabsML" in r["source"]:
+        versions = re.findall(r"v0\.(\d+)\.\d+", r["notes"])
+        return f"vllm 0.{versions[-1]}" if versions else "vllm 2024"
+    if engine == "sglang" and "sgl-project/sglang" in r["source"]:
+        versions = re.findall(r"SGLang v(0\.\d+\.\d+)", r["notes"])
+        return f"sglang {versions[-1]}" if versions else "sglang ?"
+    return engine
+
+models = {m["id"]: m for m in tomllib.load(open(os.path.join(here, "..", "data", "models.toml"), "rb"))["model"]}
 catalog = catalog_file(LLAMA_2)
 
-rows, errors = [], []
+rows, implied, unfit = [], [], []
 print(f"{'engine':<10} {'model':<15} {'quant':<8} {'GPUs':<14} {'users':>5} {'pred':>7} {'meas':>7} {'ratio':>6}  placement")
 for r in csv.DictReader(open(os.path.join(here, "published_multigpu.csv"))):
-    if not r["decode_tps_per_stream"]:
+    if not r["decode_tps_per_stream"] or "SPECULATIVE" in r["notes"]:
         continue
-    mid, gpu, q = model_id(r["model"]), GPUS.get(r["gpu"]), quant_id(r["engine"], r["quant"])
+    mid, gpu, q = model_id(r["model"]), gpu_id(r["gpu"]), quant_id(r["engine"], r["quant"])
     if not (mid and gpu and q):
         print(f"skipped: {r['engine']} {r['model']} {r['quant']} {r['gpu']}")
         continue
@@ -64,14 +97,15 @@ for r in csv.DictReader(open(os.path.join(here, "published_multigpu.csv"))):
         continue
     pred = e["decode_tps"]
     ratio = pred / per_stream
-    engine = r["engine"].split()[0]
-    if engine == "vllm":
-        # vLLM before 0.6 was CPU-bound at load: its own profiling found the GPU busy 38% of the
-        # time for Llama 3 8B on an H100 (blog.vllm.ai/2024/09/05/perf-update.html), so its rows
-        # are kept apart. The version is the last one a row's notes name.
-        versions = re.findall(r"v0\.(\d+)\.\d+", r["notes"])
-        engine = f"vllm 0.{versions[-1]}" if versions else "vllm ?"
-    rows.append((engine, ratio))
+    engine = engine_label(r)
+    if engine in ("vllm", "sglang") and users <= 8 and e["backend"] == "cuda":
+        m = models[mid]
+        moe = m.get("experts", 0) > 0
+        kind = "moe" if moe else "dense"
+        layers = m["layers"] - (m.get("dense_layers", 0) if moe else 0)
+        implied.append((kind, SERVING_LAYER_US[kind] + (1 / per_stream - 1 / pred) / layers * 1e6,
+                        f"{engine} {mid} {q} {r['gpus']} x {gpu}, {users} users"))
+    (rows.append((engine, ratio)) if e["fits"] else unfit.append(engine))
     print(f"{engine:<10} {mid:<15} {q:<8} {r['gpus'] + ' x ' + gpu:<14} {users:>5} {pred:>7.1f} {per_stream:>7.1f} {ratio:>6.2f}  "
           f"{e['placement']}{'' if e['fits'] else ' (DOES NOT FIT)'}")
 os.unlink(catalog)
@@ -86,4 +120,18 @@ def summary(label, ratios):
 print()
 for engine in sorted({e for e, _ in rows}):
     summary(engine, [x for e, x in rows if e == engine])
+summary("serving, 2025 on", [x for e, x in rows if e in ("vllm", "sglang", "nim", "tensorrt-llm")])
 summary("all", [x for _, x in rows])
+if unfit:
+    print(f"not counted: {len(unfit)} rows the estimator finds do not fit ({', '.join(sorted(set(unfit)))}): "
+          "more users' KV cache than the GPUs hold -- an engine then runs fewer at a time and queues the rest")
+
+print("\nserving engines' cost per layer at 1-8 users (vLLM/SGLang on CUDA, 2025 on), implied by each row:")
+for kind in ("dense", "moe"):
+    costs = [c for k, c, _ in implied if k == kind]
+    for k, c, what in implied:
+        if k == kind:
+            print(f"  {kind:<5} {c:6.0f} us  {what}")
+    if costs:
+        print(f"  {kind:<5} median {statistics.median(costs):.0f} us over {len(costs)} rows "
+              f"(estimator: {SERVING_LAYER_US[kind]} us)")

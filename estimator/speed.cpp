@@ -39,6 +39,29 @@ constexpr double kClusterHopLatencyUs = 10;
 constexpr double kRpcHopLatencyUs = 8000;
 constexpr double kGigabitEthernetGbps = 0.125;
 
+// What a vLLM/SGLang-class serving engine pays per layer and step at small batch on a GPU, in
+// place of llama.cpp's per-layer overhead (the device's figure): the cost the vLLM and SGLang rows
+// of bench/published_multigpu.csv imply on CUDA at 1-8 users, releases from 2025 on, once the
+// weights, the KV cache and the all-reduces are counted (bench/check_multigpu.py prints each
+// row's figure and the medians). Dense layers: 52-75 us over 7 rows, 3 sources (GPUStack's
+// Qwen3-8B on an H100 with vLLM 0.11 and SGLang 0.5.3, Llama-3.1-8B on an A100) -> 60. MoE
+// layers -- router, top-k, expert GEMMs of a few tokens each, which cannot stream at the memory's
+// rate: 108-666 us over 15 rows, 5 sources (gpt-oss-20b on an H100/H200, DeepSeek-R1 on 8-16
+// H100/H200), falling with each release (666 SGLang 0.4.3 in 2025-03, 108 SGLang 0.5.7 in
+// 2026-03) -> 238. llama.cpp's own CUDA MoE is cheaper: gpt-oss-20b on an RTX 5090 implies 46 us.
+constexpr double kServingLayerUsDense = 60;
+constexpr double kServingLayerUsMoe = 238;
+
+/// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
+/// backend; a serving engine's own on a GPU, and never below the backend's (ROCm's is larger).
+double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d) {
+  const double backend = d.layer_overhead_s.value;
+  if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu) return m.layers * backend;
+  const int moe_layers = m.is_moe() ? m.layers - m.dense_layers : 0;
+  return (m.layers - moe_layers) * std::max(backend, kServingLayerUsDense * 1e-6) +
+         moe_layers * std::max(backend, kServingLayerUsMoe * 1e-6);
+}
+
 // A format is dequantization-bound when its measured GEMV rate is below this share of the
 // streaming read: then the dot product's arithmetic, not DRAM, sets the pace (local-notes.md:
 // Q3_K_M decodes at ~0.7x bandwidth on 2 cores).
@@ -191,13 +214,14 @@ int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, cons
 }
 
 /// Time one decoding step (one token for each of the workload's users) spends in one pool: the
-/// memory it reads, or the arithmetic of the batch where that takes longer (a roofline: with
-/// enough users decode becomes compute-bound), plus the per-layer overhead.
+/// matrix products read the weights, or compute the batch where that takes longer (a roofline:
+/// with enough users decode becomes compute-bound); attention then reads each user's KV cache,
+/// a kernel of its own that the products' arithmetic does not hide; plus the per-layer overhead.
 struct PoolTime {
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
-  double total() const { return std::max(weight_s + kv_s, compute_s) + overhead_s; }
+  double total() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
 };
 
 PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, const Slice& s) {
@@ -219,7 +243,7 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     t.kv_bytes = users * s.layers * kv_share(m, s.tp) * kv_cache_bytes(m, w.depth_tokens, w.kv_type);
     t.kv_s = std::max(d.read_gbps.value > 0 ? t.kv_bytes / (d.read_gbps.value * 1e9) : 0,
                       users * s.layers * kv_share(m, s.tp) * attention_seconds(m, w.depth_tokens, d));
-    t.overhead_s = s.layers * m.layers * d.layer_overhead_s.value;
+    t.overhead_s = s.layers * layers_overhead_s(m, q, d);
   }
   if (users > 1 && d.compute_gflops.value > 0) {
     // In steady state the other users' prompts arrive while this one decodes: each step also
@@ -353,7 +377,16 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     if (!best || sec < best_s * (1 - 1e-9)) best = p, best_s = sec;
   }
   if (best) return *best;
-  if (host) return {PlacementKind::cpu_only, *host};
+  // Nothing fits: the placement with the most memory comes closest, and says by how much.
+  auto memory = [&](const Placement& p) {
+    double sum = 0;
+    for (const auto& pool : pools_of(m, q, machine, p))
+      if (pool.device < machine.devices.size()) sum += machine.devices[pool.device].memory_bytes.value;
+    return sum;
+  };
+  if (!candidates.empty())
+    return *std::max_element(candidates.begin(), candidates.end(),
+                             [&](const Placement& a, const Placement& b) { return memory(a) < memory(b); });
   return {PlacementKind::all_gpu, 0};
 }
 
@@ -416,7 +449,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   if (comm_s > worst->total())
     e.bottleneck = "interconnect: " + fixed(comm_s * 1e3) + " ms per step moving activations between " +
                    std::to_string(e.placement.gpus()) + " GPUs";
-  else if (worst->compute_s > worst->weight_s + worst->kv_s)
+  else if (worst->compute_s > std::max(worst->weight_s, worst->kv_s))
     e.bottleneck = "compute" + where + ": " + std::to_string(users) + " users' tokens and the others' prompts at " +
                    flops(slow.compute_gflops.value);
   else if (worst->kv_s > worst->weight_s)
@@ -445,7 +478,13 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
 
   auto& a = e.assumptions;
   a.push_back("bandwidth " + fixed(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
-  if (d.layer_overhead_s.known()) a.push_back(d.layer_overhead_s.source + " x " + std::to_string(m.layers) + " layers");
+  if (engine_of(q) == Engine::vllm && d.kind == DeviceKind::gpu)
+    a.push_back("serving engine (vLLM/SGLang) per-layer cost " + fixed(layers_overhead_s(m, q, d) / m.layers * 1e6, "%.0f") +
+                " us at small batch (" + (m.is_moe() ? "MoE layers " + fixed(kServingLayerUsMoe, "%.0f") + " us, " : std::string()) +
+                "dense " + fixed(kServingLayerUsDense, "%.0f") + " us, fitted, bench/check_multigpu.py) x " +
+                std::to_string(m.layers) + " layers");
+  else if (d.layer_overhead_s.known())
+    a.push_back(d.layer_overhead_s.source + " x " + std::to_string(m.layers) + " layers");
   if (d.compute_gflops.known())
     a.push_back("prefill compute " + flops(d.compute_gflops.value) + ": " + d.compute_gflops.source);
   else
