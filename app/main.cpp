@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include <unistd.h>
 
@@ -73,7 +74,7 @@ CLI::Validator at_least(T min, const char* what) {
           std::size_t used = 0;
           const double v = std::stod(s, &used);
           if (used != s.size() || !(v >= double(min)))
-            return std::string(what) + " must be a number >= " + std::to_string(min) + ", got '" + s + "'";
+            return std::string(what) + " must be a number >= " + (std::ostringstream() << min).str() + ", got '" + s + "'";
         } catch (const std::exception&) {
           return std::string(what) + " must be a number, got '" + s + "'";
         }
