@@ -39,9 +39,6 @@ constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datash
 // of decode per core. A core count alone cannot see the memory channels, so the sum is capped
 // per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x 0.63.
 constexpr double kCpuDecodeGbpsPerCore = 16.5;
-// Decode's weight stream over a streaming read of the same machine: 33 GB/s / 34.5 GB/s likwid
-// load (local-notes.md) = 0.96.
-constexpr double kCpuDecodeOverRead = 0.96;
 constexpr double kDualChannelDdr5Gbps = 89.6;
 // Prefill per core, 8-bit dot products (llama.cpp quantizes activations to Q8): pp512 on 2 Zen 4
 // cores with AVX-512 VNNI, Q4_0 (repacked GEMM) rows of local-llamacpp.csv, FLOPs = 2 x matmul
@@ -152,9 +149,8 @@ Machine with_calibration(Machine m, const Calibration& c) {
         continue;
       }
       if (d.kind != DeviceKind::cpu) continue;
-      d.read_gbps = {dc.read_gbps * kCpuDecodeOverRead,
-                     "measured: streaming read " + fixed(dc.read_gbps) + " GB/s (" + std::to_string(dc.threads) +
-                         " threads, " + c.measured_at + ") x 0.96 decode/read"};
+      d.read_gbps = {dc.read_gbps, "measured: streaming read " + fixed(dc.read_gbps) + " GB/s (" +
+                                       std::to_string(dc.threads) + " threads, " + c.measured_at + ")"};
       if (dc.fma_gflops > 0)
         d.compute_gflops = {dc.fma_gflops * kCpuPrefillOverFma,
                             "measured: f32 FMA peak " + fixed(dc.fma_gflops) + " GFLOP/s x " + fixed(kCpuPrefillOverFma) +

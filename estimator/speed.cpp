@@ -67,6 +67,14 @@ double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d
 // Q3_K_M decodes at ~0.7x bandwidth on 2 cores).
 constexpr double kDequantBound = 0.85;
 
+// llama.cpp's CPU decode spends this share of its time in the dot-product kernels the calibration
+// times; the rest is mul_mat's own loop (1.7%), the threads' barrier spin (1.4%), flash attention,
+// activation quantization, norms and rope. perf record of llama-bench tg, 2 Zen 4 threads,
+// 2026-11-28: 92.5% Llama-3.2-3B Q8_0, 92.4% 3B Q6_K, 93% TinyLlama Q8_0. (It replaces a 0.96
+// decode/read factor fitted on Q4_0 rows: live runs 3-5 of bench/local_live_2026-11-28.md, rows
+// on a steady machine, median |error| 6.8/7.4/8.9% -> 6.4/5.2/6.3% recomputed.)
+constexpr double kCpuDecodeKernelShare = 0.93;
+
 const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_view format, int threads) {
   for (const auto& r : rates)
     if (r.format == format && r.threads == threads) return &r;
@@ -245,6 +253,7 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
                       users * s.layers * kv_share(m, s.tp) * attention_seconds(m, w.depth_tokens, d));
     t.overhead_s = s.layers * layers_overhead_s(m, q, d);
   }
+  if (d.kind == DeviceKind::cpu && d.measured) t.overhead_s += t.weight_s * (1 / kCpuDecodeKernelShare - 1);
   if (users > 1 && d.compute_gflops.value > 0) {
     // In steady state the other users' prompts arrive while this one decodes: each step also
     // prefills (users - 1) x input/output tokens (a request of I prompt and O output tokens is
@@ -485,6 +494,9 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
                 std::to_string(m.layers) + " layers");
   else if (d.layer_overhead_s.known())
     a.push_back(d.layer_overhead_s.source + " x " + std::to_string(m.layers) + " layers");
+  if (d.kind == DeviceKind::cpu && d.measured)
+    a.push_back("llama.cpp spends " + fixed(kCpuDecodeKernelShare * 100, "%.0f") +
+                "% of CPU decode in the dot-product kernels the calibration times (perf of llama-bench)");
   if (d.compute_gflops.known())
     a.push_back("prefill compute " + flops(d.compute_gflops.value) + ": " + d.compute_gflops.source);
   else

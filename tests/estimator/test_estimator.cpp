@@ -352,7 +352,8 @@ BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
 }
 
 BOOST_AUTO_TEST_CASE(a_calibration_replaces_the_estimates_with_measurements) {
-  // Measured streaming read 32 GB/s -> decode reads weights at 32 x 0.96 = 30.72 GB/s.
+  // Measured streaming read 32 GB/s: weights stream at the lower of it and their format's
+  // measured rate, and llama.cpp spends 93% of its decode in those kernels (speed.cpp).
   Machine m = cpu_machine(33, 300, 24 * kGiB);
   Calibration c;
   c.measured_at = "2026-11-27T00:00:00Z";
@@ -362,7 +363,7 @@ BOOST_AUTO_TEST_CASE(a_calibration_replaces_the_estimates_with_measurements) {
   dc.gemv = {{"Q3_K", 2, 10, 20, 0}, {"Q4_0", 2, 12, 26, 0}, {"Q8_0", 2, 40, 40, 0}};
   c.devices = {dc};
   m = with_calibration(m, c);
-  BOOST_TEST(m.devices[0].read_gbps.value == 32 * 0.96);
+  BOOST_TEST(m.devices[0].read_gbps.value == 32);
   BOOST_TEST(m.devices[0].read_gbps.source.find("measured") == 0u);
 
   Workload w;
@@ -370,32 +371,32 @@ BOOST_AUTO_TEST_CASE(a_calibration_replaces_the_estimates_with_measurements) {
   // weights stream at the read rate: 1 MB of 3.45 GB, inside the 1e-3 tolerance).
   const QuantSpec q3 = quant("Q3_K", "Q3_K");
   const auto e3 = estimate(llama_3_1_8b(), q3, m, w);
-  BOOST_TEST(e3.decode_tps == 10e9 / weight_bytes_per_token(llama_3_1_8b(), q3), boost::test_tools::tolerance(1e-3));
+  BOOST_TEST(e3.decode_tps == 0.93 * 10e9 / weight_bytes_per_token(llama_3_1_8b(), q3), boost::test_tools::tolerance(1e-3));
   BOOST_TEST(e3.bottleneck.find("dequantization") == 0u, e3.bottleneck);
   // Q8_0 measured faster than memory: memory sets the pace.
   const auto e8 = estimate(llama_3_1_8b(), q8_0(), m, w);
-  BOOST_TEST(e8.decode_tps == 30.72e9 / weight_bytes_per_token(llama_3_1_8b(), q8_0()), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(e8.decode_tps == 0.93 * 32e9 / weight_bytes_per_token(llama_3_1_8b(), q8_0()), boost::test_tools::tolerance(1e-9));
   // Q4_0 is repacked by llama.cpp on this CPU: its GEMV keeps up with memory whatever the
   // calibration's plain dot product measured.
   const QuantSpec q4 = quant("Q4_0", "Q4_0");
   const auto e4 = estimate(llama_3_1_8b(), q4, m, w);
-  BOOST_TEST(e4.decode_tps == 30.72e9 / weight_bytes_per_token(llama_3_1_8b(), q4), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(e4.decode_tps == 0.93 * 32e9 / weight_bytes_per_token(llama_3_1_8b(), q4), boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(attention_at_depth_costs_its_measured_time_per_position) {
   // 10 ns per head-position at head_dim 64, 20 at 128; Llama 8B (head_dim 128, 32 heads, 32
   // layers) at depth 1000: 32 x 1000 x 32 x 20 ns = 20.48 ms, far more than reading its
-  // 131 MB of KV at 30 GB/s (4.4 ms).
+  // 131 MB of KV at 30 GB/s (4.4 ms); the weights at 30 GB/s over the 93% of decode in kernels.
   Machine m = cpu_machine(30, 300, 24 * kGiB);
   DeviceCalibration dc;
-  dc.threads = 2, dc.read_gbps = 30 / 0.96, dc.attention_ns_hd64 = 10, dc.attention_ns_hd128 = 20;
+  dc.threads = 2, dc.read_gbps = 30, dc.attention_ns_hd64 = 10, dc.attention_ns_hd128 = 20;
   Calibration c;
   c.devices = {dc};
   m = with_calibration(m, c);
   Workload w;
   w.depth_tokens = 1000;
   const auto e = estimate(llama_3_1_8b(), q8_0(), m, w);
-  const double weights_s = weight_bytes_per_token(llama_3_1_8b(), q8_0()) / 30e9;
+  const double weights_s = weight_bytes_per_token(llama_3_1_8b(), q8_0()) / 30e9 / 0.93;
   BOOST_TEST(1 / e.decode_tps == weights_s + 20.48e-3, boost::test_tools::tolerance(1e-6));
 }
 
