@@ -4,11 +4,16 @@
 Each row becomes `benchr-advise estimate --hardware ID --backend B` with the catalog's model and
 quant (datasheet figures and the per-backend constants fitted on dense LLaMA-2 7B only). The
 table prints predicted / measured per row, then the median |error| for MoE rows and for dense
-rows: a gap between the two is what the MoE-specific cost is. Rows whose GPU or model the catalog
+rows: a gap between the two is what the MoE-specific cost is. Each row also prints the cost per
+layer it implies beyond the estimate (1/measured - 1/predicted over its MoE layers, or all layers
+of a dense model, plus the MoE constant in use): the CUDA MoE rows' median is the estimator's
+kMoeLayerExtraUsCuda (estimator/speed.cpp). Rows whose GPU or model the catalog
 lacks (and the two `eval time` rows with an unknown A100/H100 variant) are skipped and named.
 Usage: python3 bench/check_moe.py [build/app/benchr-advise]
 """
 import csv, os, statistics
+
+import tomllib
 
 from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
 
@@ -50,10 +55,13 @@ def quant(q):
         return "MXFP4"  # gpt-oss's UD-Q8_K_XL keeps the experts (nearly all bytes) in MXFP4: 60 GiB
     return "Q4_K_M" if "Q4_K" in q else None
 
+MOE_LAYER_EXTRA_US_CUDA = 19  # estimator/speed.cpp, kMoeLayerExtraUsCuda
+layers = {m["id"]: m for m in tomllib.load(open(os.path.join(here, "..", "data", "models.toml"), "rb"))["model"]}
+layers["llama-2-7b"] = {"layers": 32}  # LLAMA_2 in benchlib
 catalog = catalog_file(LLAMA_2, extra)
 
-rows = []
-print(f"{'model':<20} {'quant':<7} {'backend':<7} {'hardware':<24} {'pred':>7} {'meas':>7} {'ratio':>6}")
+rows, implied = [], []
+print(f"{'model':<20} {'quant':<7} {'backend':<7} {'hardware':<24} {'pred':>7} {'meas':>7} {'ratio':>6} {'us/layer':>8}")
 for r in csv.DictReader(open(os.path.join(here, "published_moe.csv"))):
     mid, hw, q, b = lookup(MODELS, r["model"]), lookup(GPUS, r["gpu"]), quant(r["quant"]), BACKENDS.get(r["backend"])
     if not (mid and hw and q and b) or not r["tg_test"].startswith("tg"):
@@ -67,7 +75,12 @@ for r in csv.DictReader(open(os.path.join(here, "published_moe.csv"))):
     meas = float(r["tg_tps"])
     moe = "dense" not in r["model"].lower()
     rows.append((moe, e["decode_tps"] / meas))
-    print(f"{mid:<20} {q:<7} {b:<7} {hw:<24} {e['decode_tps']:>7.1f} {meas:>7.1f} {e['decode_tps'] / meas:>6.2f}"
+    m = layers[mid]
+    n = m["layers"] - m.get("dense_layers", 0) if moe else m["layers"]
+    cost = (MOE_LAYER_EXTRA_US_CUDA if moe and b == "cuda" else 0) + (1 / meas - 1 / e["decode_tps"]) / n * 1e6
+    if moe and b == "cuda":
+        implied.append(cost)
+    print(f"{mid:<20} {q:<7} {b:<7} {hw:<24} {e['decode_tps']:>7.1f} {meas:>7.1f} {e['decode_tps'] / meas:>6.2f} {cost:>8.0f}"
           f"{'' if e['fits'] and e['placement'] == 'all_gpu' else '  (' + e['placement'] + ')'}  {'MoE' if moe else 'dense'}")
 os.unlink(catalog)
 
@@ -78,3 +91,6 @@ for label, sel in (("MoE", True), ("dense", False)):
         errs = [abs(x - 1) for x in ratios]
         print(f"{label:<6} n={len(ratios):>2}  median |error| {statistics.median(errs) * 100:5.1f}%  "
               f"within 20%: {sum(e <= 0.2 for e in errs) / len(errs) * 100:.0f}%  median ratio {statistics.median(ratios):.2f}")
+if implied:
+    print(f"CUDA MoE rows: {statistics.median(implied):.0f} us a layer beyond the dense overhead (median of {len(implied)}; "
+          f"estimator: {MOE_LAYER_EXTRA_US_CUDA})")

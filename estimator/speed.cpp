@@ -51,13 +51,23 @@ constexpr double kGigabitEthernetGbps = 0.125;
 // 2026-03) -> 238. llama.cpp's own CUDA MoE is cheaper: gpt-oss-20b on an RTX 5090 implies 46 us.
 constexpr double kServingLayerUsDense = 60;
 constexpr double kServingLayerUsMoe = 238;
+// llama.cpp's CUDA backend runs more kernels in an MoE layer than in a dense one (router matmul,
+// softmax and top-k, the experts' weights gathered, three MUL_MAT_ID, the weighted sum), each
+// paying its launch and sync: what the MoE rows of bench/published_moe.csv on CUDA imply beyond
+// the dense per-layer overhead, once their bytes are counted (bench/check_moe.py prints each):
+// 10-46 us over 6 rows, 3 GPUs (RTX 5090, RTX PRO 6000, DGX Spark), 4 models -> 19. The other
+// backends show no MoE-specific excess apart from their dense rows' (ROCm -62 to +241 us, Vulkan
+// 77-187 with dense rows 119-655, Metal -30 to +65): none is added there.
+constexpr double kMoeLayerExtraUsCuda = 19;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
-/// backend; a serving engine's own on a GPU, and never below the backend's (ROCm's is larger).
+/// backend (and on CUDA, more for an MoE layer); a serving engine's own on a GPU, and never below
+/// the backend's (ROCm's is larger).
 double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d) {
   const double backend = d.layer_overhead_s.value;
-  if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu) return m.layers * backend;
   const int moe_layers = m.is_moe() ? m.layers - m.dense_layers : 0;
+  if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu)
+    return m.layers * backend + (d.backend == Backend::cuda ? moe_layers * kMoeLayerExtraUsCuda * 1e-6 : 0);
   return (m.layers - moe_layers) * std::max(backend, kServingLayerUsDense * 1e-6) +
          moe_layers * std::max(backend, kServingLayerUsMoe * 1e-6);
 }
