@@ -100,12 +100,12 @@ for r in csv.DictReader(open(os.path.join(here, "published_multigpu.csv"))):
     engine = engine_label(r)
     if engine in ("vllm", "sglang") and users <= 8 and e["backend"] == "cuda":
         m = models[mid]
-        moe = m.get("experts", 0) > 0
-        kind = "moe" if moe else "dense"
+        kind = "moe" if m.get("experts", 0) > 0 else "dense"
         layers = m["layers"] - (m.get("dense_layers", 0) if moe else 0)
         implied.append((kind, SERVING_LAYER_US[kind] + (1 / per_stream - 1 / pred) / layers * 1e6,
                         f"{engine} {mid} {q} {r['gpus']} x {gpu}, {users} users"))
-    (rows.append((engine, ratio)) if e["fits"] else unfit.append(engine))
+    moe = models.get(mid, {}).get("experts", 0) > 0
+    (rows.append((engine, ratio, moe)) if e["fits"] else unfit.append(engine))
     print(f"{engine:<10} {mid:<15} {q:<8} {r['gpus'] + ' x ' + gpu:<14} {users:>5} {pred:>7.1f} {per_stream:>7.1f} {ratio:>6.2f}  "
           f"{e['placement']}{'' if e['fits'] else ' (DOES NOT FIT)'}")
 os.unlink(catalog)
@@ -118,10 +118,13 @@ def summary(label, ratios):
           f"within 25%: {sum(e <= 0.25 for e in errs) / len(errs) * 100:.0f}%  median ratio {statistics.median(ratios):.2f}")
 
 print()
-for engine in sorted({e for e, _ in rows}):
-    summary(engine, [x for e, x in rows if e == engine])
-summary("serving, 2025 on", [x for e, x in rows if e in ("vllm", "sglang", "nim", "tensorrt-llm")])
-summary("all", [x for _, x in rows])
+for engine in sorted({e for e, _, _ in rows}):
+    summary(engine, [x for e, x, _ in rows if e == engine])
+serving = ("vllm", "sglang", "nim", "tensorrt-llm")
+summary("serving, 2025 on", [x for e, x, _ in rows if e in serving])
+summary("  dense models", [x for e, x, moe in rows if e in serving and not moe])
+summary("  MoE models", [x for e, x, moe in rows if e in serving and moe])
+summary("all", [x for _, x, _ in rows])
 if unfit:
     print(f"not counted: {len(unfit)} rows the estimator finds do not fit ({', '.join(sorted(set(unfit)))}): "
           "more users' KV cache than the GPUs hold -- an engine then runs fewer at a time and queues the rest")
