@@ -157,11 +157,18 @@ std::string machine_lines(const Machine& m) {
         c.ram_available_bytes.source);
   }
   bool gpu = false;
-  for (const auto& d : m.devices) {
+  for (std::size_t i = 0; i < m.devices.size();) {
+    const Device& d = m.devices[i];
+    // A row of identical GPUs (a server's 8 or 16) is shown once, with its count.
+    std::size_t same = 1;
+    while (i + same < m.devices.size() && m.devices[i + same].name == d.name &&
+           m.devices[i + same].details == d.details && m.devices[i + same].memory_bytes.value == d.memory_bytes.value)
+      ++same;
+    i += same;
     const std::string kind = d.kind == DeviceKind::cpu ? "device" : d.software ? "soft GPU" : "GPU";
     if (d.kind == DeviceKind::gpu) gpu = true;
-    row(kind, fmt::format("{} ({} backend), {} for a model", d.name, to_string(d.backend),
-                          gib(d.memory_bytes.value)),
+    row(kind, fmt::format("{}{} ({} backend), {} for a model{}", same > 1 ? std::to_string(same) + " x " : "", d.name,
+                          to_string(d.backend), gib(d.memory_bytes.value), same > 1 ? " each" : ""),
         d.memory_bytes.source);
     if (!d.details.empty()) s += std::string(12, ' ') + wrap(d.details, 12, 12);
     if (d.read_gbps.known())
@@ -169,7 +176,9 @@ std::string machine_lines(const Machine& m) {
     else if (!d.software)
       row("", "decode bandwidth unknown: not in the catalog, and GPU kernels are not yet measured", "");
     if (d.compute_gflops.known())
-      row("", fmt::format("prefill {:.3g} GFLOP/s", d.compute_gflops.value), d.compute_gflops.source);
+      row("", d.compute_gflops.value >= 1000 ? fmt::format("prefill {:.3g} TFLOP/s", d.compute_gflops.value / 1000)
+                                              : fmt::format("prefill {:.3g} GFLOP/s", d.compute_gflops.value),
+          d.compute_gflops.source);
   }
   if (!gpu) row("GPUs", "none", "");
   for (const auto& n : m.notes) s += "  note: " + wrap(n, 8, 8);

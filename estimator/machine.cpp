@@ -165,6 +165,7 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
     return s;
   };
+  std::vector<std::pair<const HardwareSpec*, std::string>> matched;  // entry, the GPU's name
   for (auto& d : m.devices) {
     if (d.kind != DeviceKind::gpu || d.software || (d.read_gbps.known() && !d.measured)) continue;
     const HardwareSpec* match = nullptr;
@@ -187,7 +188,23 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     d.power_w = spec.power_w;
     d.layer_overhead_s = spec.layer_overhead_s;
     d.arch = spec.arch;
-    m.notes.push_back(d.name + " matched to catalog '" + match->id + "' (" + match->source + ")");
+    // Seen on the PCI bus only (no Vulkan driver, or a recorded topology): the datasheet's memory.
+    if (!d.memory_bytes.known()) d.memory_bytes = spec.memory_bytes;
+    matched.emplace_back(match, d.name);
+  }
+  // One note per catalog entry; GPUs of one entry side by side are joined by its link (NVLink,
+  // NVSwitch) unless the machine says otherwise.
+  for (std::size_t i = 0; i < matched.size();) {
+    std::size_t n = 1;
+    while (i + n < matched.size() && matched[i + n].first == matched[i].first) ++n;
+    const HardwareSpec& h = *matched[i].first;
+    m.notes.push_back((n > 1 ? std::to_string(n) + " x " : "") + matched[i].second + " matched to catalog '" + h.id +
+                      "' (" + h.source + ")");
+    if (n > 1 && m.gpu_link.empty() && !h.link.empty()) {
+      m.gpu_link = h.link;
+      m.gpu_link_gbps = {h.link_gbps, "catalog: " + h.link + " of " + h.id};
+    }
+    i += n;
   }
   return m;
 }

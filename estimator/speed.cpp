@@ -557,6 +557,12 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
                 std::to_string(m.context_max));
   a.push_back("fits when the working set leaves " + fixed(min_headroom(d) * 100, "%.0f") +
               "% of " + gib(e.memory.available_bytes) + " free");
+  for (const auto& pool : pools)
+    if (!machine.devices[pool.device].power_w.known()) {
+      a.push_back(machine.devices[pool.device].name + ": power draw unknown (no datasheet figure): its electricity "
+                  "is not counted in the cost");
+      break;
+    }
   return e;
 }
 

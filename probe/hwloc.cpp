@@ -1,5 +1,6 @@
 #include <hwloc.h>
 
+#include <cstdio>
 #include <memory>
 
 #include "probe.hpp"
@@ -81,6 +82,33 @@ CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
     else cpu.simd = {SimdLevel::unknown, "hwloc XML has no CPU flags"};
   }
   return cpu;
+}
+
+std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml_path) {
+  std::vector<PciGpu> gpus;
+  hwloc_topology_t raw = nullptr;
+  if (hwloc_topology_init(&raw) != 0) return gpus;
+  Topology topo(raw);
+  // PCI devices and their OS devices (NVML and RSMI name the GPU model), the important ones.
+  hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+  if ((xml_path && hwloc_topology_set_xml(raw, xml_path->c_str()) != 0) || hwloc_topology_load(raw) != 0) return gpus;
+  for (hwloc_obj_t o = nullptr; (o = hwloc_get_next_pcidev(raw, o));) {
+    // Display (0x0300) and 3D (0x0302) controllers of the GPU vendors: not a server's BMC display.
+    const auto& pci = o->attr->pcidev;
+    const bool gpu_vendor = pci.vendor_id == 0x10de || pci.vendor_id == 0x1002 || pci.vendor_id == 0x8086;
+    if ((pci.class_id >> 8) != 0x03 || !gpu_vendor) continue;
+    PciGpu g{pci.vendor_id, pci.device_id, {}};
+    for (hwloc_obj_t c = o->io_first_child; c && g.name.empty(); c = c->next_sibling)
+      if (const char* model = hwloc_obj_get_info_by_name(c, "GPUModel")) g.name = model;
+    if (const char* name = hwloc_obj_get_info_by_name(o, "PCIDevice"); g.name.empty() && name) g.name = name;
+    if (g.name.empty()) {
+      char ids[32];
+      std::snprintf(ids, sizeof ids, "PCI GPU %04x:%04x", pci.vendor_id, pci.device_id);
+      g.name = ids;
+    }
+    gpus.push_back(g);
+  }
+  return gpus;
 }
 
 }  // namespace benchr

@@ -39,6 +39,17 @@ std::vector<GpuInfo> probe_vulkan(std::vector<std::string>& notes);
 /// until it is matched to a catalog entry or measured; software devices are marked.
 Device gpu_device(const GpuInfo& g);
 
+/// A GPU on the PCI bus as hwloc sees it (a display or 3D controller of NVIDIA, AMD or Intel):
+/// what a machine without a Vulkan driver for it, or a recorded topology, still tells.
+struct PciGpu {
+  uint32_t vendor_id = 0, device_id = 0;
+  std::string name;  ///< the model its vendor library reported (NVML, RSMI), else pci.ids' name
+};
+
+/// A PCI GPU as a Device: ids and name only; the catalog entry its ids match gives memory and
+/// rates (with_catalog_gpus), the backend is its vendor's (CUDA, ROCm, else Vulkan).
+Device pci_gpu_device(const PciGpu& g);
+
 /// A machine recorded as an hwloc XML export (`lstopo --of xml`): topology and NUMA memory as
 /// recorded; RAM availability and CPU flags are not in such a file and are noted as assumptions.
 /// Throws InputError naming the file when hwloc cannot read it.
@@ -50,6 +61,10 @@ Machine machine_from_hwloc_xml(const std::string& path);
 /// Throws InputError when an XML file cannot be loaded; on the live system a failure is a note.
 CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
                             std::vector<std::string>& notes);
+
+/// The GPUs on the PCI bus, from hwloc: the live system when `xml_path` is empty (a scan of the
+/// bus, ~6 ms here, so only when Vulkan shows no GPU), else the XML file. Empty when hwloc fails.
+std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml_path);
 
 struct MemInfo {
   std::optional<double> total_bytes, available_bytes;

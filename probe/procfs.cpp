@@ -1,5 +1,6 @@
 #include <sched.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -166,7 +167,31 @@ Machine probe_live() {
   }
   m.devices.push_back(host_device(m.cpu));
   for (const GpuInfo& g : probe_vulkan(m.notes)) m.devices.push_back(gpu_device(g));
+  // No Vulkan driver for the GPUs (a headless server with only CUDA, say): the PCI bus still
+  // shows them, and their ids find them in the catalog.
+  const bool vulkan_gpu = std::any_of(m.devices.begin(), m.devices.end(),
+                                      [](const Device& d) { return d.kind == DeviceKind::gpu && !d.software; });
+  if (!vulkan_gpu) {
+    const auto gpus = pci_gpus_from_hwloc(std::nullopt);
+    for (const PciGpu& g : gpus) m.devices.push_back(pci_gpu_device(g));
+    if (!gpus.empty())
+      m.notes.push_back(std::to_string(gpus.size()) +
+                        " GPU(s) on the PCI bus (hwloc) that Vulkan does not show: memory and rates from the catalog");
+  }
   return m;
+}
+
+Device pci_gpu_device(const PciGpu& g) {
+  Device d;
+  d.kind = DeviceKind::gpu;
+  d.name = g.name;
+  d.backend = g.vendor_id == 0x10de ? Backend::cuda : g.vendor_id == 0x1002 ? Backend::rocm : Backend::vulkan;
+  d.pci_vendor_id = int(g.vendor_id);
+  d.pci_device_id = int(g.device_id);
+  char ids[48];
+  std::snprintf(ids, sizeof ids, "PCI %04x:%04x (hwloc)", g.vendor_id, g.device_id);
+  d.details = ids;
+  return d;
 }
 
 Device gpu_device(const GpuInfo& g) {
@@ -197,6 +222,7 @@ Machine machine_from_hwloc_xml(const std::string& path) {
   m.cpu = topology_from_hwloc(path, m.notes);
   m.notes.push_back("replayed from hwloc XML: RAM available taken as the NUMA total");
   m.devices.push_back(host_device(m.cpu));
+  for (const PciGpu& g : pci_gpus_from_hwloc(path)) m.devices.push_back(pci_gpu_device(g));
   return m;
 }
 

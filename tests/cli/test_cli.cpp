@@ -253,6 +253,19 @@ BOOST_AUTO_TEST_CASE(an_hwloc_export_is_a_machine_too) {
   BOOST_REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
   BOOST_TEST(j["machine"]["cpu"]["model"] == "Intel(R) Xeon(R) Platinum 8174 CPU @ 3.10GHz");
+  // The DGX-2's 16 GPUs, known from their PCI ids: a 70B at Q4_K_M (40 GiB) goes over them,
+  // not on the CPUs, and the catalog's V100 SXM3 gives their memory and NVSwitch link.
+  const Result e = run("--machine " + data("probe/fixtures/nvidiaDGX2.xml") +
+                       " estimate --model llama-3.3-70b --quant Q4_K_M --json");
+  BOOST_REQUIRE(e.status == 0);
+  const auto est = nlohmann::json::parse(e.out);
+  BOOST_TEST(est["placement"] == "layer_split");
+  BOOST_TEST(est["gpus"] == 16);
+  BOOST_TEST(est["fits"] == true);
+  BOOST_TEST(est["memory"]["available_bytes"].get<double>() == 32.0 * 1024 * 1024 * 1024);
+  const Result p = run("--machine " + data("probe/fixtures/nvidiaDGX2.xml") + " probe");
+  BOOST_TEST(p.out.find("16 x Tesla V100-SXM3-32GB-H (cuda backend), 32.0 GiB for a model each") != std::string::npos,
+             p.out);
 }
 
 BOOST_AUTO_TEST_CASE(listings_filter_and_mark_stale_prices) {

@@ -152,6 +152,16 @@ BOOST_AUTO_TEST_CASE(dgx2_topology_has_two_sockets_and_one_and_a_half_terabytes)
   BOOST_TEST(m.cpu.ram_total_bytes.value / kGiB > 1400.0);
   // Two NUMA nodes: the bandwidth estimate is capped per node, not per core.
   BOOST_TEST(m.devices.at(0).read_gbps.value <= 2 * 89.6);
+  // Its 16 V100s are PCI 3D controllers [10de:1db8] with NVML's model name; the ASPEED display
+  // of the BMC and the NVSwitches (class 0680) are not GPUs.
+  BOOST_REQUIRE_EQUAL(m.devices.size(), 17u);
+  for (std::size_t i = 1; i < m.devices.size(); ++i) {
+    BOOST_TEST((m.devices[i].kind == DeviceKind::gpu && m.devices[i].backend == Backend::cuda));
+    BOOST_TEST(m.devices[i].pci_vendor_id == 0x10de);
+    BOOST_TEST(m.devices[i].pci_device_id == 0x1db8);
+    BOOST_TEST(m.devices[i].name == "Tesla V100-SXM3-32GB-H");
+    BOOST_TEST(!m.devices[i].memory_bytes.known());  // the catalog entry gives it
+  }
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_xml_is_bad_input) {
