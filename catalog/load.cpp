@@ -281,6 +281,10 @@ HardwareSpec read_hardware(Entry& e) {
   h.used_price_source = e.str("used_price_source", "");
   if (h.used_price_usd > 0 && (h.used_price_as_of.empty() || h.used_price_source.empty()))
     throw InputError(e.where() + ": " + e.label() + ": a used_price_usd needs used_price_as_of and used_price_source");
+  h.measured_bandwidth_gbps = e.number("measured_bandwidth_gbps", 0.0);
+  h.measured_bandwidth_source = e.str("measured_bandwidth_source", "");
+  if (h.measured_bandwidth_gbps > 0 && h.measured_bandwidth_source.empty())
+    throw InputError(e.where() + ": " + e.label() + ": a measured_bandwidth_gbps needs measured_bandwidth_source");
   h.link = e.str("link", "");
   h.arch = e.str("arch", "");
   h.link_gbps = e.number("link_gbps", 0.0);

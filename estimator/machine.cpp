@@ -240,6 +240,13 @@ Machine one_machine(const HardwareSpec& hw) {
   d.read_gbps = {hw.memory_bandwidth_gbps * eff, "datasheet " + fixed(hw.memory_bandwidth_gbps) +
                                                      " GB/s x " + std::string(to_string(hw.backend)) +
                                                      " decode efficiency " + fixed(eff)};
+  // The backend efficiencies were fitted on discrete GPUs; no backend reads faster than the memory
+  // system sustains, which on an APU's LPDDR5X is well below its datasheet figure.
+  if (hw.measured_bandwidth_gbps > 0 && hw.measured_bandwidth_gbps < d.read_gbps.value)
+    d.read_gbps = {hw.measured_bandwidth_gbps, "measured " + fixed(hw.measured_bandwidth_gbps) + " GB/s sustained (" +
+                                                   hw.measured_bandwidth_source + "), below datasheet " +
+                                                   fixed(hw.memory_bandwidth_gbps) + " GB/s x " +
+                                                   std::string(to_string(hw.backend)) + " decode efficiency " + fixed(eff)};
   if (hw.fp16_tflops > 0) {
     const double peff = prefill_efficiency(hw.backend);
     d.compute_gflops = {hw.fp16_tflops * 1000 * peff,

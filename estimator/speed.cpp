@@ -56,8 +56,9 @@ constexpr double kServingLayerUsMoe = 238;
 // paying its launch and sync: what the MoE rows of bench/published_moe.csv on CUDA imply beyond
 // the dense per-layer overhead, once their bytes are counted (bench/check_moe.py prints each):
 // 10-46 us over 6 rows, 3 GPUs (RTX 5090, RTX PRO 6000, DGX Spark), 4 models -> 19. The other
-// backends show no MoE-specific excess apart from their dense rows' (ROCm -62 to +241 us, Vulkan
-// 77-187 with dense rows 119-655, Metal -30 to +65): none is added there.
+// backends show no consistent MoE-specific excess: ROCm -94 to +101 us a layer (its dense rows
+// -101 to +51), Vulkan -32 to +47 but for its slow Q8_0 and BF16 expert kernels (320, 1872),
+// Metal -30 to +65: none is added there.
 constexpr double kMoeLayerExtraUsCuda = 19;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the

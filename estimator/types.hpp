@@ -202,6 +202,8 @@ struct HardwareSpec {
   Backend backend = Backend::cpu;         ///< the default backend
   std::vector<Backend> backends;          ///< every backend that runs on it (backend first)
   double memory_gib = 0, memory_bandwidth_gbps = 0, fp16_tflops = 0, tdp_w = 0, price_usd = 0;
+  double measured_bandwidth_gbps = 0;     ///< what a bandwidth benchmark sustains, 0 = none sourced
+  std::string measured_bandwidth_source;
   std::string price_condition, price_as_of;  ///< msrp | new | used, and when
   double used_price_usd = 0;              ///< second-hand price, 0 = none sourced
   std::string used_price_as_of, used_price_source;

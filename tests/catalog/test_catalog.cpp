@@ -165,6 +165,24 @@ BOOST_AUTO_TEST_CASE(a_negative_size_is_rejected) {
   BOOST_TEST(contains(error_for(text), "user.toml:6:10: model 'tiny': field 'hidden' must be >= 0"));
 }
 
+BOOST_AUTO_TEST_CASE(a_measured_bandwidth_needs_its_source) {
+  const std::string gpu = R"([[hardware]]
+id = "test-apu"
+name = "Test APU"
+kind = "apu"
+backend = "vulkan"
+memory_gib = 64
+memory_bandwidth_gbps = 256
+measured_bandwidth_gbps = 212
+fp16_tflops = 0
+tdp_w = 100
+price_usd = 0
+source = "test"
+)";
+  BOOST_TEST(contains(error_for(gpu), "hardware 'test-apu': a measured_bandwidth_gbps needs measured_bandwidth_source"));
+  BOOST_TEST(error_for(gpu + "measured_bandwidth_source = \"a benchmark\"\n") == "no error");
+}
+
 BOOST_AUTO_TEST_CASE(a_duplicate_id_in_one_file_is_rejected) {
   const auto e = error_for(std::string(kModel) + "\n" + kModel);
   BOOST_TEST(contains(e, "user.toml:21:1: duplicate model id 'tiny' (first at user.toml:1:1)"));

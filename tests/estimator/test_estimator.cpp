@@ -351,6 +351,19 @@ BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
   BOOST_TEST(m.devices[0].read_gbps.value == 400 * decode_efficiency(Backend::metal));
 }
 
+BOOST_AUTO_TEST_CASE(no_backend_reads_faster_than_the_memory_sustains) {
+  // An APU's LPDDR5X: 256 GB/s on the datasheet, 212 sustained (Strix Halo, rocm_bandwidth_test);
+  // Vulkan's efficiency of 1.0 (fitted on discrete GPUs) would give 256.
+  HardwareSpec hw;
+  hw.id = "test-apu", hw.name = "Test APU", hw.kind = "apu", hw.backend = Backend::vulkan;
+  hw.memory_gib = 128, hw.memory_bandwidth_gbps = 256, hw.fp16_tflops = 59, hw.tdp_w = 120;
+  BOOST_TEST(machine_from_hardware(hw).devices[0].read_gbps.value == 256 * decode_efficiency(Backend::vulkan));
+  hw.measured_bandwidth_gbps = 212, hw.measured_bandwidth_source = "test";
+  BOOST_TEST(machine_from_hardware(hw).devices[0].read_gbps.value == 212);
+  hw.measured_bandwidth_gbps = 300;  // above the datasheet x efficiency: the efficiency's figure stays
+  BOOST_TEST(machine_from_hardware(hw).devices[0].read_gbps.value == 256 * decode_efficiency(Backend::vulkan));
+}
+
 BOOST_AUTO_TEST_CASE(a_calibration_replaces_the_estimates_with_measurements) {
   // Measured streaming read 32 GB/s: weights stream at the lower of it and their format's
   // measured rate, and llama.cpp spends 93% of its decode in those kernels (speed.cpp).
