@@ -1,5 +1,5 @@
 """What the bench/ checks share: the built binary, extra catalog entries, `estimate --json`."""
-import json, os, subprocess, sys, tempfile
+import json, os, subprocess, sys, tempfile, tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -65,3 +65,9 @@ def estimate(binary, catalog, *args):
     if out.returncode != 0:
         return None, out.stderr.strip()
     return json.loads(out.stdout), ""
+
+
+def catalog_models():
+    """The embedded catalog's models (data/models.toml) by id, as TOML tables."""
+    with open(os.path.join(HERE, "..", "data", "models.toml"), "rb") as f:
+        return {m["id"]: m for m in tomllib.load(f)["model"]}

@@ -13,9 +13,7 @@ Usage: python3 bench/check_moe.py [build/app/benchr-advise]
 """
 import csv, os, statistics
 
-import tomllib
-
-from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
+from benchlib import HERE as here, LLAMA_2, catalog_file, catalog_models, estimate, exe
 
 exe = exe()
 
@@ -56,7 +54,7 @@ def quant(q):
     return "Q4_K_M" if "Q4_K" in q else None
 
 MOE_LAYER_EXTRA_US_CUDA = 19  # estimator/speed.cpp, kMoeLayerExtraUsCuda
-layers = {m["id"]: m for m in tomllib.load(open(os.path.join(here, "..", "data", "models.toml"), "rb"))["model"]}
+layers = catalog_models()
 layers["llama-2-7b"] = {"layers": 32}  # LLAMA_2 in benchlib
 catalog = catalog_file(LLAMA_2, extra)
 

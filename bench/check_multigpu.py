@@ -14,9 +14,9 @@ plus the row's gap (1/measured - 1/predicted) over the layers of its kind (an Mo
 put on its MoE layers). The medians, dense and MoE, are the constants.
 Usage: python3 bench/check_multigpu.py [build/app/benchr-advise]
 """
-import csv, os, re, statistics, tomllib
+import csv, os, re, statistics
 
-from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
+from benchlib import HERE as here, LLAMA_2, catalog_file, catalog_models, estimate, exe
 
 exe = exe()
 
@@ -63,7 +63,7 @@ def engine_label(r):
         return f"sglang {versions[-1]}" if versions else "sglang ?"
     return engine
 
-models = {m["id"]: m for m in tomllib.load(open(os.path.join(here, "..", "data", "models.toml"), "rb"))["model"]}
+models = catalog_models()
 catalog = catalog_file(LLAMA_2)
 
 rows, implied, unfit = [], [], []
@@ -105,7 +105,10 @@ for r in csv.DictReader(open(os.path.join(here, "published_multigpu.csv"))):
         implied.append((kind, SERVING_LAYER_US[kind] + (1 / per_stream - 1 / pred) / layers * 1e6,
                         f"{engine} {mid} {q} {r['gpus']} x {gpu}, {users} users"))
     moe = models.get(mid, {}).get("experts", 0) > 0
-    (rows.append((engine, ratio, moe)) if e["fits"] else unfit.append(engine))
+    if e["fits"]:
+        rows.append((engine, ratio, moe))
+    else:
+        unfit.append(engine)
     print(f"{engine:<10} {mid:<15} {q:<8} {r['gpus'] + ' x ' + gpu:<14} {users:>5} {pred:>7.1f} {per_stream:>7.1f} {ratio:>6.2f}  "
           f"{e['placement']}{'' if e['fits'] else ' (DOES NOT FIT)'}")
 os.unlink(catalog)
