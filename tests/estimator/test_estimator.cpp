@@ -351,6 +351,28 @@ BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
   BOOST_TEST(m.devices[0].read_gbps.value == 400 * decode_efficiency(Backend::metal));
 }
 
+BOOST_AUTO_TEST_CASE(mlx_pays_its_own_cost_per_layer_on_a_mac) {
+  // A Mac's Metal device: llama.cpp's GGUF pays Metal's 198 us a layer, MLX 124 us (fitted on
+  // bench/published_mlx.csv), both on top of the bytes at the same bandwidth.
+  HardwareSpec hw;
+  hw.id = "mac";
+  hw.name = "Mac";
+  hw.kind = "apple";
+  hw.backend = Backend::metal;
+  hw.memory_gib = 64, hw.memory_bandwidth_gbps = 400, hw.fp16_tflops = 10, hw.tdp_w = 100;
+  const Machine mac = machine_from_hardware(hw);
+  QuantSpec mlx4 = quant("MLX-4bit", "MLX4");
+  mlx4.format = "mlx";
+  mlx4.backends = {Backend::metal};
+  const ModelSpec m = llama_3_1_8b();
+  const double gbps = mac.devices[0].read_gbps.value * 1e9;
+  auto overhead_s = [&](const QuantSpec& q) {
+    return 1 / estimate(m, q, mac, Workload{}).decode_tps - weight_bytes_per_token(m, q) / gbps;
+  };
+  BOOST_TEST(overhead_s(q4_0()) == 32 * 198e-6, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(overhead_s(mlx4) == 32 * 124e-6, boost::test_tools::tolerance(1e-6));
+}
+
 BOOST_AUTO_TEST_CASE(no_backend_reads_faster_than_the_memory_sustains) {
   // An APU's LPDDR5X: 256 GB/s on the datasheet, 212 sustained (Strix Halo, rocm_bandwidth_test);
   // Vulkan's efficiency of 1.0 (fitted on discrete GPUs) would give 256.
