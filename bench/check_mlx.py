@@ -3,7 +3,7 @@
 
 Each row with a chip, model and quant the catalog knows becomes `benchr-advise estimate --hardware
 ID` (datasheet bandwidth and the Metal constants fitted by bench/fit_efficiency.py) at the row's
-prompt length as depth. Rows whose model (Qwen3.5/3.6, Gemma 4, MiniMax), quant (unstated bits,
+prompt length as depth. Rows whose model (Gemma 4, MiniMax), quant (unstated bits,
 MLX 6-bit, MLX MXFP4) or chip the catalog lacks are named and skipped. Short rows (prompt up to
 4096 tokens) make the medians; longer ones are printed apart.
 
@@ -46,14 +46,17 @@ def chip(name, cores, mem):
 
 # Published name (lower case, first match wins) -> catalog model. Same-shape stand-ins: Llama 3 70B
 # for 3.1 70B, Qwen2.5-Coder-14B and the 1M-context Qwen2.5-7B for their base models,
-# Phi-4-reasoning-plus for Phi-4-reasoning.
+# Phi-4-reasoning-plus for Phi-4-reasoning, Qwen3.6-35B-A3B for Qwen3.5's (same config), Qwen3-Coder-Next for
+# Qwen3-Next 80B-A3B (same dimensions).
 MODELS = [("distill-llama-70b", "deepseek-r1-distill-llama-70b"), ("distill-qwen-32b", "deepseek-r1-distill-qwen-32b"),
           ("distill-qwen-14b", "deepseek-r1-distill-qwen-14b"), ("distill-qwen-7b", "deepseek-r1-distill-qwen-7b"),
           ("llama-3.3-70b", "llama-3.3-70b"), ("llama-3-70b", "llama-3.1-70b"), ("llama-3.1-8b", "llama-3.1-8b"),
           ("qwen2.5-7b", "qwen2.5-7b"), ("qwen2.5-coder-14b", "qwen2.5-14b"), ("phi-4-reasoning", "phi-4-reasoning"),
           ("phi-4", "phi-4"), ("gemma-3-12b", "gemma-3-12b"), ("qwen3-4b", "qwen3-4b"), ("qwen3-8b", "qwen3-8b"),
           ("qwen3-30b-a3b", "qwen3-30b-a3b"), ("mistral-7b", "mistral-7b"), ("gpt-oss-20b", "gpt-oss-20b"),
-          ("gpt-oss-120b", "gpt-oss-120b"), ("deepseek-r1 (671b", "deepseek-r1")]
+          ("gpt-oss-120b", "gpt-oss-120b"), ("deepseek-r1 (671b", "deepseek-r1"), ("qwen3.5-35b-a3b", "qwen3.5-35b-a3b"),
+          ("qwen3.6-35b-a3b", "qwen3.5-35b-a3b"), ("qwen3.5-122b-a10b", "qwen3.5-122b-a10b"), ("qwen3.5-9b", "qwen3.5-9b"),
+          ("qwen3.5-4b", "qwen3.5-4b"), ("qwen3-coder-next", "qwen3-next-80b-a3b")]
 
 def model(name):
     n = name.lower()
@@ -65,7 +68,7 @@ def quant(engine, q):
     if engine == "mlx":
         return {"MLX 4-bit": "MLX-4bit", "MLX 8-bit": "MLX-8bit"}.get(q.split(" (")[0])
     for name in ("Q4_K_M", "Q8_0", "Q4_0"):
-        if q.startswith(name):
+        if q.startswith(name) or q.startswith("UD-" + name):  # Unsloth's dynamic mixes: near their base type
             return name
     return "MXFP4" if q.startswith("MXFP4 GGUF") else None
 
@@ -77,7 +80,7 @@ with open(os.path.join(here, "..", "data", "hardware.toml"), "rb") as f:
     bandwidth = {h["id"]: h["memory_bandwidth_gbps"] for h in tomllib.load(f)["hardware"]}
 catalog = catalog_file("")
 
-rows, implied, fit_rows = [], {"mlx": [], "llama.cpp": []}, []
+rows, implied, fit_rows, sources = [], {"mlx": [], "llama.cpp": []}, [], {"mlx": set(), "llama.cpp": set()}
 print(f"{'engine':<9} {'model':<29} {'quant':<8} {'hardware':<26} {'depth':>5} {'pred':>6} {'meas':>6} {'ratio':>5} "
       f"{'us/layer':>8}")
 for r in csv.DictReader(open(os.path.join(here, "published_mlx.csv"))):
@@ -99,6 +102,7 @@ for r in csv.DictReader(open(os.path.join(here, "published_mlx.csv"))):
     if short:
         rows.append((eng, e["decode_tps"] / meas))
         implied[eng].append(cost)
+        sources[eng].add(r["source"].split("/tree/")[0].split("/blob/")[0])
         if eng == "mlx":
             fit_rows.append((meas, bytes_per_token / (bandwidth[hw] * 1e9), layers[mid]["layers"]))
     print(f"{eng:<9} {mid:<29} {q:<8} {hw:<26} {depth:>5} {e['decode_tps']:>6.1f} {meas:>6.1f} {e['decode_tps'] / meas:>5.2f} "
@@ -110,7 +114,7 @@ for eng in ("mlx", "llama.cpp"):
     ratios = [x for g, x in rows if g == eng]
     if ratios:
         errs = [abs(x - 1) for x in ratios]
-        print(f"{eng:<9} short rows n={len(ratios):>2}  median |error| {statistics.median(errs) * 100:5.1f}%  "
+        print(f"{eng:<9} short rows n={len(ratios):>2} ({len(sources[eng])} sources)  median |error| {statistics.median(errs) * 100:5.1f}%  "
               f"within 20%: {sum(e <= 0.2 for e in errs) / len(errs) * 100:.0f}%  median ratio {statistics.median(ratios):.2f}  "
               f"implied per-layer cost median {statistics.median(implied[eng]):.0f} us")
 

@@ -4,7 +4,8 @@
 For bench/check_local_live.py only: llama-quantize turns the F16 file into each quant, and
 llama-bench times it next to benchr-advise's prediction in one run. Decode and prefill speed do not
 depend on weight values, only on tensor names, shapes and types, which follow llama.cpp's `llama`
-and `qwen3moe` architectures (src/models/*.cpp create_tensor calls). Pure Python (no numpy): random
+and `qwen3moe` architectures, and `qwen35` for a dense model with Gated DeltaNet recurrent layers
+(src/models/*.cpp create_tensor calls). Pure Python (no numpy): random
 f16 bits come from os.urandom with the exponent byte mapped into a range like real weights
 (|w| between 2^-9 and 2^-4), norms are 1.0 in f32.
 Usage: python3 bench/synth_gguf.py MODELS.toml MODEL_ID OUT.gguf
@@ -29,15 +30,47 @@ def kv(key, vtype, value):
         struct.pack(f"<{len(items)}{'f' if etype == T_F32 else 'i'}", *items)
     return out + struct.pack("<IQ", etype, len(items)) + body
 
+def delta_net(m):
+    """A Qwen3.5 Gated DeltaNet layer's (key heads, value heads, head dim) from the catalog's
+    recurrent_in_proj = 2 nk d + 2 nv d + 2 nv, recurrent_out_proj = nv d and recurrent_state =
+    3 (2 nk d + nv d) + d nv d (llama.cpp's qwen35: key and value heads are ssm_d_state wide)."""
+    out, width, state = m["recurrent_out_proj"], m["recurrent_in_proj"], m["recurrent_state"]
+    for d in (64, 128, 256):
+        nv = out // d
+        keys = (width - 2 * out - 2 * nv) // 2
+        if nv * d == out and keys % d == 0 and 3 * (2 * keys + out) + d * out == state:
+            return keys // d, nv, d
+    sys.exit(f"{m['id']}: recurrent_* fields are not a Gated DeltaNet layer")
+
+FULL_ATTENTION_INTERVAL = 4  # llama.cpp qwen35: every 4th layer is full attention
+
 def tensors(m):
     """(name, dims innermost first, type) in llama.cpp's order."""
     e, hd, v = m["hidden"], m["head_dim"], m["vocab"]
-    q, kvd = m["heads"] * hd, m["kv_heads"] * hd
+    hybrid = m.get("recurrent_layers", 0) > 0
+    q, kvd = m["heads"] * hd * (2 if m.get("attn_output_gate") else 1), m["kv_heads"] * hd
     out = [("token_embd.weight", [e, v], F16), ("output_norm.weight", [e], F32)]
     if not m["tied_embeddings"]:
         out.append(("output.weight", [e, v], F16))
     for i in range(m["layers"]):
         b = f"blk.{i}."
+        if hybrid:
+            out += [(b + "attn_norm.weight", [e], F32), (b + "post_attention_norm.weight", [e], F32)]
+            if (i + 1) % FULL_ATTENTION_INTERVAL:
+                nk, nv, d = delta_net(m)
+                out += [(b + "attn_qkv.weight", [e, 2 * nk * d + nv * d], F16), (b + "attn_gate.weight", [e, nv * d], F16),
+                        (b + "ssm_conv1d.weight", [4, 2 * nk * d + nv * d], F32), (b + "ssm_dt.bias", [nv], F32),
+                        (b + "ssm_a", [nv], F32), (b + "ssm_beta.weight", [e, nv], F16),
+                        (b + "ssm_alpha.weight", [e, nv], F16), (b + "ssm_norm.weight", [d], F32),
+                        (b + "ssm_out.weight", [nv * d, e], F16)]
+            else:
+                out += [(b + "attn_q.weight", [e, q], F16), (b + "attn_k.weight", [e, kvd], F16),
+                        (b + "attn_v.weight", [e, kvd], F16), (b + "attn_output.weight", [m["heads"] * hd, e], F16),
+                        (b + "attn_q_norm.weight", [hd], F32), (b + "attn_k_norm.weight", [hd], F32)]
+            f = m["ffn"]
+            out += [(b + "ffn_gate.weight", [e, f], F16), (b + "ffn_up.weight", [e, f], F16),
+                    (b + "ffn_down.weight", [f, e], F16)]
+            continue
         out += [(b + "attn_norm.weight", [e], F32), (b + "attn_q.weight", [e, q], F16),
                 (b + "attn_k.weight", [e, kvd], F16), (b + "attn_v.weight", [e, kvd], F16),
                 (b + "attn_output.weight", [q, e], F16), (b + "ffn_norm.weight", [e], F32)]
@@ -54,7 +87,8 @@ def tensors(m):
     return out
 
 def metadata(m):
-    arch = "qwen3moe" if m["experts"] else "llama"
+    hybrid = m.get("recurrent_layers", 0) > 0
+    arch = "qwen35" if hybrid else "qwen3moe" if m["experts"] else "llama"
     v = m["vocab"]
     # SentencePiece-style vocabulary: unk, bos, eos, the 256 byte tokens llama.cpp looks up, fillers.
     tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)]
@@ -69,7 +103,8 @@ def metadata(m):
            kv(f"{arch}.attention.head_count_kv", T_U32, m["kv_heads"]),
            kv(f"{arch}.attention.key_length", T_U32, m["head_dim"]),
            kv(f"{arch}.attention.value_length", T_U32, m["head_dim"]),
-           kv(f"{arch}.rope.dimension_count", T_U32, m["head_dim"]),
+           # Qwen3.5 rotates a quarter of each head (partial_rotary_factor 0.25).
+           kv(f"{arch}.rope.dimension_count", T_U32, m["head_dim"] // 4 if hybrid else m["head_dim"]),
            kv(f"{arch}.rope.freq_base", T_F32, 500000.0),
            kv(f"{arch}.attention.layer_norm_rms_epsilon", T_F32, 1e-5),
            kv(f"{arch}.vocab_size", T_U32, v),
@@ -79,6 +114,13 @@ def metadata(m):
            kv("tokenizer.ggml.token_type", T_ARR, (T_I32, types)),
            kv("tokenizer.ggml.unknown_token_id", T_U32, 0), kv("tokenizer.ggml.bos_token_id", T_U32, 1),
            kv("tokenizer.ggml.eos_token_id", T_U32, 2)]
+    if hybrid:
+        nk, nv, d = delta_net(m)
+        out += [kv(f"{arch}.ssm.conv_kernel", T_U32, 4), kv(f"{arch}.ssm.inner_size", T_U32, nv * d),
+                kv(f"{arch}.ssm.state_size", T_U32, d), kv(f"{arch}.ssm.time_step_rank", T_U32, nv),
+                kv(f"{arch}.ssm.group_count", T_U32, nk),
+                kv(f"{arch}.full_attention_interval", T_U32, FULL_ATTENTION_INTERVAL),
+                kv(f"{arch}.rope.dimension_sections", T_ARR, (T_I32, [11, 11, 10, 0]))]
     if m["experts"]:
         out += [kv(f"{arch}.expert_count", T_U32, m["experts"]),
                 kv(f"{arch}.expert_used_count", T_U32, m["experts_active"]),

@@ -171,6 +171,11 @@ ModelSpec read_model(Entry& e) {
   m.qk_rope_head_dim = e.small("qk_rope_head_dim", 0);
   m.sliding_window = e.small("sliding_window", 0);
   m.sliding_window_pattern = e.small("sliding_window_pattern", 0);
+  m.attn_output_gate = e.boolean("attn_output_gate", false);
+  m.recurrent_layers = e.small("recurrent_layers", 0);
+  m.recurrent_in_proj = e.small("recurrent_in_proj", 0);
+  m.recurrent_out_proj = e.small("recurrent_out_proj", 0);
+  m.recurrent_state = e.integer("recurrent_state", 0);
   m.license = e.str("license");
   m.license_name = e.str("license_name", m.license);
   m.released = e.str("released", "");
@@ -185,6 +190,11 @@ ModelSpec read_model(Entry& e) {
   if (m.experts > 0 ? m.dense_layers > m.layers : m.ffn == 0)
     throw InputError(e.where() + ": " + e.label() +
                      (m.experts > 0 ? ": dense_layers exceeds layers" : ": a dense model needs ffn > 0"));
+  if (m.recurrent_layers > 0 &&
+      (m.recurrent_layers >= m.layers || !m.recurrent_in_proj || !m.recurrent_out_proj || !m.recurrent_state))
+    throw InputError(e.where() + ": " + e.label() +
+                     ": recurrent layers need 0 < recurrent_layers < layers and recurrent_in_proj, "
+                     "recurrent_out_proj, recurrent_state > 0");
   if (m.context_max == 0)
     throw InputError(e.where() + ": " + e.label() + ": field 'context_max' must be > 0");
   return m;

@@ -85,9 +85,11 @@ std::vector<FormatLoad> per_token_load(const ModelSpec& m, const QuantSpec& q, b
 /// are at level `cpu` (the matmul weights of the formats BlockFormat::repacked_on names).
 double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, SimdLevel cpu, const Slice& s = Slice{});
 
-/// KV cache for `tokens` of context: per layer K and V widths (GQA), or the MLA latent; sliding-
-/// window layers hold at most the window.
+/// KV cache for `tokens` of context: per attention layer K and V widths (GQA), or the MLA latent;
+/// sliding-window layers hold at most the window; recurrent layers hold none.
 double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv);
+/// The recurrent layers' state for one sequence, whatever its length (0 without such layers).
+double recurrent_state_bytes(const ModelSpec& m);
 /// The most tokens whose KV cache fits in `bytes` (the inverse of kv_cache_bytes).
 int64_t kv_tokens_within(const ModelSpec& m, double bytes, KvType kv);
 /// The KV cache share one of `tp` tensor-parallel ranks holds: the KV heads are split over the

@@ -21,6 +21,11 @@ constexpr double kOutputBufferBytesPerLogit = 4;
 // a fraction of memory instead (machine.cpp).
 constexpr double kGpuRuntimeOverheadBytes = 400 * kMiB;
 
+// llama.cpp keeps a recurrent layer's state in f32 whatever the KV cache type: llama_model::
+// create_memory builds llama_memory_recurrent with GGML_TYPE_F32 for both its r (convolution)
+// and s (recurrent) tensors.
+constexpr double kRecurrentStateElementBytes = 4;
+
 double v_dim(const ModelSpec& m) { return m.v_head_dim > 0 ? m.v_head_dim : m.head_dim; }
 
 double kv_element_bytes(KvType t) {
@@ -47,16 +52,21 @@ ParamBreakdown param_breakdown(const ModelSpec& m) {
   at(p.total, m.tied_embeddings ? Role::output : Role::embedding) = vocab * h;
   if (!m.tied_embeddings) at(p.total, Role::output) = vocab * h;
 
+  const double A = m.attention_layers(), R = m.recurrent_layers;
   if (m.is_mla()) {
     const double q = m.q_lora_rank > 0 ? h * m.q_lora_rank + m.q_lora_rank * heads * hd
                                        : h * heads * hd;
-    at(p.total, Role::attn_qk) = L * (q + h * (m.kv_lora_rank + m.qk_rope_head_dim));
-    at(p.total, Role::attn_v) = L * m.kv_lora_rank * heads * (hd - m.qk_rope_head_dim + vd);
+    at(p.total, Role::attn_qk) = A * (q + h * (m.kv_lora_rank + m.qk_rope_head_dim));
+    at(p.total, Role::attn_v) = A * m.kv_lora_rank * heads * (hd - m.qk_rope_head_dim + vd);
   } else {
-    at(p.total, Role::attn_qk) = L * (h * heads * hd + h * kvh * hd);
-    at(p.total, Role::attn_v) = L * h * kvh * vd;
+    at(p.total, Role::attn_qk) = A * (h * heads * hd * (m.attn_output_gate ? 2 : 1) + h * kvh * hd);
+    at(p.total, Role::attn_v) = A * h * kvh * vd;
   }
-  at(p.total, Role::attn_o) = L * heads * vd * h;
+  at(p.total, Role::attn_o) = A * heads * vd * h;
+  // A recurrent layer's projections take the attention roles: inputs (q, k, v, gates) as attn_qk,
+  // the output as attn_o.
+  at(p.total, Role::attn_qk) += R * h * m.recurrent_in_proj;
+  at(p.total, Role::attn_o) += R * double(m.recurrent_out_proj) * h;
 
   const double dense = m.is_moe() ? m.dense_layers : L;
   const double moe = L - dense;
@@ -147,13 +157,12 @@ double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, SimdLevel cpu, c
 double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv) {
   const double width = m.is_mla() ? double(m.kv_lora_rank + m.qk_rope_head_dim)
                                   : double(m.kv_heads) * (m.head_dim + v_dim(m));
-  double global_layers = m.layers, local_layers = 0;
-  if (m.sliding_window > 0 && m.sliding_window_pattern > 0) {
-    global_layers = m.layers / m.sliding_window_pattern;  // every pattern-th layer is global
-    local_layers = m.layers - global_layers;
-  }
   const double local_tokens = std::min<double>(tokens, m.sliding_window);
-  return (global_layers * tokens + local_layers * local_tokens) * width * kv_element_bytes(kv);
+  return (m.global_layers() * tokens + m.local_layers() * local_tokens) * width * kv_element_bytes(kv);
+}
+
+double recurrent_state_bytes(const ModelSpec& m) {
+  return double(m.recurrent_layers) * double(m.recurrent_state) * kRecurrentStateElementBytes;
 }
 
 int64_t kv_tokens_within(const ModelSpec& m, double bytes, KvType kv) {
@@ -180,7 +189,7 @@ MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w
   n.weights_bytes = bytes_of(slice_load(m, q, s, false));
   n.repack_bytes = cpu_repack_bytes(m, q, d.cpu_repack, s);
   n.kv_cache_bytes = s.dense ? std::max(1, w.users) * s.layers * kv_share(m, s.tp) *
-                                   kv_cache_bytes(m, w.context_tokens, w.kv_type)
+                                   (kv_cache_bytes(m, w.context_tokens, w.kv_type) + recurrent_state_bytes(m))
                              : 0;
   n.compute_bytes = kUbatchTokens * kComputeBytesPerElement * (double(m.vocab) + 2.0 * m.hidden);
   n.overhead_bytes = kOutputBufferBytesPerLogit * m.vocab +

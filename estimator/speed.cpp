@@ -62,27 +62,38 @@ constexpr double kServingLayerUsMoe = 238;
 constexpr double kMoeLayerExtraUsCuda = 19;
 
 // MLX on Apple silicon pays less per layer than llama.cpp's Metal backend (198 us): the cost the
-// 25 short-prompt MLX rows of bench/published_mlx.csv imply once their bytes are streamed at
-// Metal's fitted efficiency (the same memory system), median over 11 sources and M1-M5 chips ->
-// 124 us, where the rows' median predicted/measured is 1.00 (bench/check_mlx.py prints each row's
-// figure): median |error| 11.2%, 92% of rows within 20%. The figure falls with the chip's
-// generation (M1 120-360 us, M2 120-280, M3 40-120, M4 Max 98, M5 Max 49-162), which one constant
-// does not follow. Fitting the efficiency as well gives 5.5%, but anywhere along a flat valley
-// (0.77 at 2 us to 0.85 at 90 us) and below what the M3 Max's 70B row streams at (0.92 of
-// datasheet, overhead included): these rows cannot separate the two, so Metal's efficiency, fitted
-// on 79 rows, is kept. The llama.cpp rows of the same file, on models and Macs outside that fit,
-// land at median 5.0% with Metal's constants.
-constexpr double kMlxLayerUs = 124;
+// 36 short-prompt MLX rows of bench/published_mlx.csv (18 sources, 13 Macs from M1 Pro to M5 Max,
+// dense, MoE and Gated DeltaNet hybrids) imply once their bytes are streamed at Metal's fitted
+// efficiency (the same memory system): median 135 us, where the rows' median predicted/measured
+// is 1.00 (bench/check_mlx.py prints each row's figure): median |error| 9.4%, 83% within 20%.
+// The figure falls with the chip's generation (M1 120-360 us, M2 120-280, M3 40-145, M4 98-167,
+// M5 Max 49-162), which one constant does not follow; the hybrids on M1/M2 (no bf16 in the GPU)
+// are 1.3-1.7x slower than predicted. Fitting the efficiency as well gives 5.7%, but anywhere
+// along a flat valley (0.77 at 2 us to 0.85 at 90 us) and below what the M3 Max's 70B row streams
+// at (0.92 of datasheet, overhead included): these rows cannot separate the two, so Metal's
+// efficiency, fitted on 79 rows, is kept. llama.cpp's rows of the same file on dense and MoE
+// models outside that fit land at median 5.0%.
+constexpr double kMlxLayerUs = 135;
+
+// llama.cpp's CPU backend spends more on a Gated DeltaNet layer than its bytes: ~30 graph nodes
+// (convolution, L2 norms, gates, the delta rule, the state copied in and out), each ending in a
+// barrier of the threads. llama-bench tg64, 2 Zen 4 threads, llama.cpp de3ff81 (2026-09), a
+// Qwen3.5-4B shape with random weights (bench/synth_gguf.py) against Llama-3.2-3B in the same run
+// (its own predicted/measured as the control): 0.67 ms more a recurrent layer at Q8_0 and 0.98 at
+// Q4_K_M -> 0.8 ms. perf: the Q8_0 dot product takes 78% of the hybrid's samples (92.5% for the
+// dense 3B), memmove 5.7%, the barrier spin 6.7%. Measured on this 2-core machine only.
+constexpr double kRecurrentLayerUsCpu = 800;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
-/// backend (and on CUDA, more for an MoE layer); MLX's own; a serving engine's own on a GPU, and
-/// never below the backend's (ROCm's is larger).
+/// backend (and on CUDA, more for an MoE layer; on a CPU, more for a recurrent layer); MLX's own;
+/// a serving engine's own on a GPU, and never below the backend's (ROCm's is larger).
 double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d) {
   const double backend = d.layer_overhead_s.value;
   const int moe_layers = m.is_moe() ? m.layers - m.dense_layers : 0;
   if (engine_of(q) == Engine::mlx) return m.layers * kMlxLayerUs * 1e-6;
   if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu)
-    return m.layers * backend + (d.backend == Backend::cuda ? moe_layers * kMoeLayerExtraUsCuda * 1e-6 : 0);
+    return m.layers * backend + (d.backend == Backend::cuda ? moe_layers * kMoeLayerExtraUsCuda * 1e-6 : 0) +
+           (d.kind == DeviceKind::cpu ? m.recurrent_layers * kRecurrentLayerUsCpu * 1e-6 : 0);
   return (m.layers - moe_layers) * std::max(backend, kServingLayerUsDense * 1e-6) +
          moe_layers * std::max(backend, kServingLayerUsMoe * 1e-6);
 }
@@ -119,12 +130,7 @@ double attention_seconds(const ModelSpec& m, int64_t depth, const Device& d) {
   const double hd = m.is_mla() ? double(m.kv_lora_rank + m.qk_rope_head_dim) : double(m.head_dim);
   const double a = d.measured->attention_ns_hd64, b = d.measured->attention_ns_hd128;
   const double ns = std::max(a * 0.5, a + (b - a) * (hd - 64) / 64);
-  double global_layers = m.layers, local_layers = 0;
-  if (m.sliding_window > 0 && m.sliding_window_pattern > 0) {
-    global_layers = m.layers / m.sliding_window_pattern;
-    local_layers = m.layers - global_layers;
-  }
-  const double positions = global_layers * depth + local_layers * std::min<double>(depth, m.sliding_window);
+  const double positions = m.global_layers() * depth + m.local_layers() * std::min<double>(depth, m.sliding_window);
   return positions * m.heads * ns * 1e-9;
 }
 
@@ -153,13 +159,8 @@ bool fits(const MemoryNeed& n, const Device& d) {
 double attention_flops_per_token(const ModelSpec& m, int64_t prompt, int64_t depth) {
   const double mean_pos = depth + prompt / 2.0;
   const double qk = m.head_dim, vd = m.v_head_dim > 0 ? m.v_head_dim : m.head_dim;
-  double global_layers = m.layers, local_layers = 0;
-  if (m.sliding_window > 0 && m.sliding_window_pattern > 0) {
-    global_layers = m.layers / m.sliding_window_pattern;
-    local_layers = m.layers - global_layers;
-  }
   const double local_pos = std::min<double>(mean_pos, m.sliding_window);
-  return 2.0 * m.heads * (qk + vd) * (global_layers * mean_pos + local_layers * local_pos);
+  return 2.0 * m.heads * (qk + vd) * (m.global_layers() * mean_pos + m.local_layers() * local_pos);
 }
 
 /// One device's share of a placement. A tensor-parallel rank after the first of its node reads its
@@ -273,7 +274,9 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     // The KV cache at depth: its bytes at the read bandwidth, or the measured attention
     // arithmetic where that is slower (on few CPU cores it is: local-notes.md, 36-46% slower
     // decode at 2048 for 7-8% more bytes); the two overlap.
-    t.kv_bytes = users * s.layers * kv_share(m, s.tp) * kv_cache_bytes(m, w.depth_tokens, w.kv_type);
+    // A recurrent layer reads its state and writes it back each token.
+    t.kv_bytes = users * s.layers * kv_share(m, s.tp) *
+                 (kv_cache_bytes(m, w.depth_tokens, w.kv_type) + 2 * recurrent_state_bytes(m));
     t.kv_s = std::max(d.read_gbps.value > 0 ? t.kv_bytes / (d.read_gbps.value * 1e9) : 0,
                       users * s.layers * kv_share(m, s.tp) * attention_seconds(m, w.depth_tokens, d));
     t.overhead_s = s.layers * layers_overhead_s(m, q, d);
@@ -533,6 +536,15 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
               std::to_string(w.depth_tokens) + "), batch " + std::to_string(users) + "; KV cache " +
               std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) + " tokens" +
               (users > 1 ? " per user" : ""));
+  if (m.recurrent_layers > 0)
+    a.push_back(std::to_string(m.recurrent_layers) + " of " + std::to_string(m.layers) +
+                " layers are recurrent (linear attention or state space): no KV cache, a fixed f32 state of " +
+                fixed(recurrent_state_bytes(m) / kMiB, "%.1f") + " MiB per sequence (in the KV figure), read and " +
+                "written each token" +
+                (d.kind == DeviceKind::cpu && engine_of(q) == Engine::llama_cpp
+                     ? "; llama.cpp's CPU backend spends " + fixed(kRecurrentLayerUsCpu / 1000, "%.1f") +
+                           " ms more on each (its extra graph nodes, measured on 2 Zen 4 cores)"
+                     : std::string()));
   if (users > 1)
     a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "
                 "once for all of them (MoE: the experts any of them routes to) and their KV caches at depth " +

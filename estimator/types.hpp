@@ -142,6 +142,13 @@ struct ModelSpec {
   int experts = 0, experts_active = 0, shared_experts = 0, expert_ffn = 0, dense_layers = 0;
   int q_lora_rank = 0, kv_lora_rank = 0, qk_rope_head_dim = 0;  ///< MLA (DeepSeek)
   int sliding_window = 0, sliding_window_pattern = 0;  ///< every pattern-th layer is global
+  bool attn_output_gate = false;  ///< query projection twice as wide: half gates the output (Qwen3-Next)
+  /// Recurrent layers (linear attention such as Gated DeltaNet, or state-space such as Mamba2) in
+  /// place of attention: a fixed state per sequence instead of a KV cache. Their input
+  /// projections are hidden x recurrent_in_proj, their output projection recurrent_out_proj x
+  /// hidden; recurrent_state is the state's elements per layer and sequence (f32 in llama.cpp).
+  int recurrent_layers = 0, recurrent_in_proj = 0, recurrent_out_proj = 0;
+  int64_t recurrent_state = 0;
   std::string license, license_name, released;
   std::string hf_repo;          ///< Hugging Face repo of the released weights ("org/name"), for launch commands
   std::string local_path;       ///< the file or folder `fit` read it from: launch commands name it instead
@@ -150,6 +157,14 @@ struct ModelSpec {
 
   bool is_moe() const { return experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }
+  /// Layers with a KV cache, and of those the ones that attend over the whole context (every
+  /// pattern-th, with a sliding window) and the ones that see only the window.
+  int attention_layers() const { return layers - recurrent_layers; }
+  double global_layers() const {
+    return sliding_window > 0 && sliding_window_pattern > 0 ? attention_layers() / sliding_window_pattern
+                                                            : attention_layers();
+  }
+  double local_layers() const { return attention_layers() - global_layers(); }
 };
 
 /// Tensor roles whose precision a quantization mix sets separately.

@@ -630,6 +630,24 @@ struct ArchSwa {
 constexpr std::array<ArchSwa, 5> kArchSwa{{
     {"gemma2", 2}, {"gemma3", 6}, {"cohere2", 4}, {"gpt-oss", 2}, {"llama4", 4}}};
 
+/// A recurrent layer's shape, in llama.cpp's ssm terms: Gated DeltaNet (Qwen3-Next, Qwen3.5:
+/// groups = key heads, d_state = key head dim, heads = value heads, d_inner = value heads x value
+/// head dim) or Mamba2 (groups, d_state, heads, d_inner = heads x head dim).
+void set_recurrent(ModelSpec& s, bool delta_net, int d_inner, int d_state, int groups, int heads, int conv) {
+  // Inputs: q/B and k/C (groups x d_state each), v/x and the output gate z (d_inner each), and per
+  // head beta and alpha (DeltaNet: attn_qkv, attn_gate, ssm_beta_alpha) or dt (Mamba2: ssm_in).
+  s.recurrent_in_proj = 2 * groups * d_state + 2 * d_inner + (delta_net ? 2 : 1) * heads;
+  s.recurrent_out_proj = d_inner;
+  // llama_hparams::n_embd_r() + n_embd_s(): the convolution's last conv - 1 inputs, and the state.
+  s.recurrent_state = int64_t(std::max(conv - 1, 0)) * (d_inner + 2 * int64_t(groups) * d_state) +
+                      int64_t(d_state) * d_inner;
+}
+
+/// Gated DeltaNet architectures: llama.cpp marks every layer recurrent but each 4th
+/// (llama_model::load_hparams for qwen3next: recurrent_layer_arr[i] = (i + 1) % 4 != 0).
+bool delta_net_arch(std::string_view arch) { return arch.rfind("qwen3next", 0) == 0 || arch.rfind("qwen35", 0) == 0; }
+constexpr int kDeltaNetFullAttentionInterval = 4;
+
 void fill_spec_gguf(ModelFile& mf, const Metadata& md) {
   GgufFields m(mf.path, md, mf.notes);
   const std::string a = mf.architecture + ".";
@@ -705,6 +723,28 @@ void fill_spec_gguf(ModelFile& mf, const Metadata& md) {
   }
   if (s.sliding_window && !s.sliding_window_pattern)
     mf.notes.push_back("sliding window pattern not in metadata: every layer counted as global attention");
+
+  // Recurrent layers (llama_hparams::recurrent_layer_arr): Gated DeltaNet all but every
+  // full_attention_interval-th; hybrids with a per-layer KV head count (Granite 4.0-H, Jamba) the
+  // layers with none; Mamba alone every layer.
+  if (const int d_inner = m.count(a + "ssm.inner_size")) {
+    const bool delta_net = delta_net_arch(mf.architecture);
+    const Value* kv = m.find(a + "attention.head_count_kv");
+    if (delta_net) {
+      int every = m.count(a + "full_attention_interval");
+      if (!every) every = kDeltaNetFullAttentionInterval;
+      s.recurrent_layers = s.layers - s.layers / every;
+    } else if (kv && kv->array) {
+      s.recurrent_layers = int(std::count(kv->ints.begin(), kv->ints.end(), 0));
+    } else if (!s.heads) {
+      s.recurrent_layers = s.layers;
+    }
+    set_recurrent(s, delta_net, d_inner, m.count(a + "ssm.state_size"), m.count(a + "ssm.group_count"),
+                  m.count(a + "ssm.time_step_rank"), m.count(a + "ssm.conv_kernel"));
+    mf.notes.push_back(std::to_string(s.recurrent_layers) + " of " + std::to_string(s.layers) +
+                       " layers recurrent (" + (delta_net ? "Gated DeltaNet" : "state space") + "), " +
+                       std::to_string(s.recurrent_state) + " f32 of state each");
+  }
 
   const TensorInfo* embd = find_tensor(mf.tensors, "token_embd.weight");
   if (auto v = m.integer(a + "vocab_size")) {
@@ -1093,6 +1133,30 @@ void fill_spec_config(ModelFile& mf, const std::string& file, const std::string&
   }
   if (s.sliding_window && !s.sliding_window_pattern)
     mf.notes.push_back("sliding window pattern not in config.json: every layer counted as global attention");
+
+  // Recurrent layers: Gated DeltaNet (Qwen3-Next, Qwen3.5: linear_* keys, layer_types
+  // "linear_attention" or every full_attention_interval-th layer full) or Mamba2 (Granite 4.0-H:
+  // mamba_* keys, layer_types "mamba").
+  const json* types = c.find("layer_types");
+  const auto typed = [&](const char* kind) {
+    return types && types->is_array() ? int(std::count(types->begin(), types->end(), json(kind))) : 0;
+  };
+  if (const int value_heads = c.count({"linear_num_value_heads"})) {
+    const int every = c.count({"full_attention_interval"});
+    s.recurrent_layers = typed("linear_attention");
+    if (!s.recurrent_layers) s.recurrent_layers = s.layers - s.layers / (every ? every : kDeltaNetFullAttentionInterval);
+    set_recurrent(s, true, value_heads * c.count({"linear_value_head_dim"}), c.count({"linear_key_head_dim"}),
+                  c.count({"linear_num_key_heads"}), value_heads, c.count({"linear_conv_kernel_dim"}));
+    // Qwen3-Next gates its attention output always; Qwen3.5 says so in attn_output_gate.
+    s.attn_output_gate = c.flag("attn_output_gate").value_or(mf.architecture == "qwen3_next");
+  } else if (const int mamba_heads = c.count({"mamba_n_heads"})) {
+    s.recurrent_layers = typed("mamba");
+    set_recurrent(s, false, mamba_heads * c.count({"mamba_d_head"}), c.count({"mamba_d_state"}),
+                  std::max(1, c.count({"mamba_n_groups"})), mamba_heads, c.count({"mamba_d_conv"}));
+  }
+  if (s.recurrent_layers)
+    mf.notes.push_back(std::to_string(s.recurrent_layers) + " of " + std::to_string(s.layers) +
+                       " layers recurrent, " + std::to_string(s.recurrent_state) + " f32 of state each");
 
   if (auto q = cfg.find("quantization_config"); q != cfg.end() && q->is_object()) {
     const auto method = q->find("quant_method");

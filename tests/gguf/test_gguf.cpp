@@ -716,6 +716,71 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_field) {
   CHECK_ERROR(dir.path, "no model.safetensors or model.safetensors.index.json");
 }
 
+BOOST_AUTO_TEST_CASE(recurrent_layers_from_ssm_metadata) {
+  TempDir dir;
+  // Qwen3-Next-80B-A3B as llama.cpp converts it (ssm_* keys from the linear_* config fields, no
+  // interval key: llama.cpp's rule makes every 4th layer full attention). Per layer: conv state
+  // 3 x (4096 + 2 x 16 x 128) = 24576 and state 128 x 4096 = 524288 (llama-hparams.cpp n_embd_r,
+  // n_embd_s); inputs 2 x 16 x 128 + 2 x 4096 + 2 x 32 = 12352 wide.
+  Gguf next;
+  next.kvs = {kv_str("general.architecture", "qwen3next"), kv_u32("qwen3next.block_count", 48),
+              kv_u32("qwen3next.attention.head_count", 16), kv_u32("qwen3next.attention.head_count_kv", 2),
+              kv_u32("qwen3next.ssm.inner_size", 4096), kv_u32("qwen3next.ssm.state_size", 128),
+              kv_u32("qwen3next.ssm.group_count", 16), kv_u32("qwen3next.ssm.time_step_rank", 32),
+              kv_u32("qwen3next.ssm.conv_kernel", 4)};
+  write_gguf(dir / "next.gguf", next);
+  const ModelSpec q = read_model_file((dir / "next.gguf").string()).spec;
+  BOOST_TEST(q.recurrent_layers == 36);
+  BOOST_TEST(q.recurrent_state == 24576 + 524288);
+  BOOST_TEST(q.recurrent_in_proj == 12352);
+  BOOST_TEST(q.recurrent_out_proj == 4096);
+
+  // Granite 4.0-H-Small (Mamba2): KV heads per layer, 0 on the 36 Mamba layers; d_inner 8192,
+  // one group, state 128, 128 heads: conv 3 x (8192 + 256), state 128 x 8192, inputs 2 x 8192 +
+  // 256 + 128 (x, z, B, C, dt).
+  std::vector<int32_t> kv(40, 0);
+  for (int i : {5, 15, 25, 35}) kv[std::size_t(i)] = 8;
+  Gguf granite;
+  granite.kvs = {kv_str("general.architecture", "granitehybrid"), kv_u32("granitehybrid.block_count", 40),
+                 kv_u32("granitehybrid.attention.head_count", 32), kv_i32_array("granitehybrid.attention.head_count_kv", kv),
+                 kv_u32("granitehybrid.ssm.inner_size", 8192), kv_u32("granitehybrid.ssm.state_size", 128),
+                 kv_u32("granitehybrid.ssm.group_count", 1), kv_u32("granitehybrid.ssm.time_step_rank", 128),
+                 kv_u32("granitehybrid.ssm.conv_kernel", 4)};
+  write_gguf(dir / "granite.gguf", granite);
+  const ModelSpec g = read_model_file((dir / "granite.gguf").string()).spec;
+  BOOST_TEST(g.recurrent_layers == 36);
+  BOOST_TEST(g.kv_heads == 8);
+  BOOST_TEST(g.recurrent_state == 3 * (8192 + 256) + 128 * 8192);
+  BOOST_TEST(g.recurrent_in_proj == 2 * 8192 + 256 + 128);
+
+  // The same shapes from config.json: Qwen3.5's layer_types and linear_* keys, Granite's mamba_*.
+  write_st(dir / "model.safetensors", {{"model.embed_tokens.weight", "BF16", {1000, 256}}});
+  json types = json::array();
+  for (int i = 0; i < 40; ++i) types.push_back(i % 4 == 3 ? "full_attention" : "linear_attention");
+  const json qwen = {{"num_hidden_layers", 40}, {"hidden_size", 2048}, {"num_attention_heads", 16},
+                     {"num_key_value_heads", 2}, {"head_dim", 256}, {"attn_output_gate", true},
+                     {"layer_types", types}, {"linear_num_key_heads", 16}, {"linear_num_value_heads", 32},
+                     {"linear_key_head_dim", 128}, {"linear_value_head_dim", 128}, {"linear_conv_kernel_dim", 4}};
+  write_bytes(dir / "config.json", json({{"model_type", "qwen3_5_moe"}, {"text_config", qwen}}).dump());
+  const ModelSpec q35 = read_model_file(dir.path.string()).spec;
+  BOOST_TEST(q35.recurrent_layers == 30);
+  BOOST_TEST(q35.recurrent_state == 24576 + 524288);
+  BOOST_TEST(q35.recurrent_in_proj == 12352);
+  BOOST_TEST(q35.attn_output_gate);
+
+  json mamba = json::array();
+  for (int i = 0; i < 40; ++i) mamba.push_back(i % 10 == 5 ? "attention" : "mamba");
+  const json gr = {{"num_hidden_layers", 40}, {"hidden_size", 4096}, {"num_attention_heads", 32},
+                   {"num_key_value_heads", 8}, {"layer_types", mamba}, {"mamba_n_heads", 128},
+                   {"mamba_d_head", 64}, {"mamba_d_state", 128}, {"mamba_n_groups", 1}, {"mamba_d_conv", 4}};
+  write_bytes(dir / "config.json", json({{"model_type", "granitemoehybrid"}, {"text_config", gr}}).dump());
+  const ModelSpec g2 = read_model_file(dir.path.string()).spec;
+  BOOST_TEST(g2.recurrent_layers == 36);
+  BOOST_TEST(g2.recurrent_state == g.recurrent_state);
+  BOOST_TEST(g2.recurrent_in_proj == g.recurrent_in_proj);
+  BOOST_TEST(!g2.attn_output_gate);
+}
+
 BOOST_AUTO_TEST_CASE(multimodal_and_sliding_window_configs) {
   TempDir dir;
   write_st(dir / "model.safetensors", {{"language_model.model.embed_tokens.weight", "BF16", {1000, 256}},
