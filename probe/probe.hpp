@@ -50,6 +50,10 @@ struct PciGpu {
 /// rates (with_catalog_gpus), the backend is its vendor's (CUDA, ROCm, else Vulkan).
 Device pci_gpu_device(const PciGpu& g);
 
+/// The GPUs of `pci` that no device of `devices` is (by PCI vendor and device id): the ones
+/// Vulkan does not show, for want of a driver.
+std::vector<PciGpu> pci_gpus_not_in(const std::vector<Device>& devices, const std::vector<PciGpu>& pci);
+
 /// A machine recorded as an hwloc XML export (`lstopo --of xml`): topology and NUMA memory as
 /// recorded; RAM availability and CPU flags are not in such a file and are noted as assumptions.
 /// Throws InputError naming the file when hwloc cannot read it.
@@ -63,7 +67,7 @@ CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
                             std::vector<std::string>& notes);
 
 /// The GPUs on the PCI bus, from hwloc: the live system when `xml_path` is empty (a scan of the
-/// bus, ~6 ms here, so only when Vulkan shows no GPU), else the XML file. Empty when hwloc fails.
+/// bus, ~6 ms here, so only when Vulkan shows no discrete GPU), else the XML file. Empty when hwloc fails.
 std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml_path);
 
 struct MemInfo {

@@ -164,6 +164,21 @@ BOOST_AUTO_TEST_CASE(dgx2_topology_has_two_sockets_and_one_and_a_half_terabytes)
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_gpu_vulkan_does_not_show_is_taken_from_the_pci_bus) {
+  // A laptop whose Vulkan shows the Intel iGPU [8086:a7a0] but has no ICD for its RTX 4070
+  // [10de:2820]: the bus adds the card, not the iGPU again.
+  Device igpu;
+  igpu.kind = DeviceKind::gpu;
+  igpu.unified_memory = true;
+  igpu.pci_vendor_id = 0x8086, igpu.pci_device_id = 0xa7a0;
+  const std::vector<Device> vulkan{Device{}, igpu};
+  const std::vector<PciGpu> bus{{0x8086, 0xa7a0, "Intel Iris Xe"}, {0x10de, 0x2820, "NVIDIA GeForce RTX 4070 Laptop"}};
+  const auto missing = pci_gpus_not_in(vulkan, bus);
+  BOOST_REQUIRE_EQUAL(missing.size(), 1u);
+  BOOST_TEST(missing[0].device_id == 0x2820u);
+  BOOST_TEST(pci_gpus_not_in({Device{}}, bus).size() == 2u);  // no Vulkan GPU: both
+}
+
 BOOST_AUTO_TEST_CASE(unreadable_xml_is_bad_input) {
   BOOST_CHECK_THROW(machine_from_hwloc_xml(fixture("COPYING")), InputError);
   BOOST_CHECK_THROW(machine_from_hwloc_xml("/nonexistent.xml"), InputError);
