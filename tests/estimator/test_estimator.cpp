@@ -365,14 +365,21 @@ BOOST_AUTO_TEST_CASE(a_probed_gpu_takes_its_figures_from_the_catalog_entry_with_
   BOOST_TEST(e.placement.device == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
+namespace {
+/// A 64 GB Mac with 400 GB/s, as a catalog entry.
+HardwareSpec mac_64gb() {
   HardwareSpec hw;
   hw.id = "mac";
   hw.name = "Mac";
   hw.kind = "apple";
   hw.backend = Backend::metal;
   hw.memory_gib = 64, hw.memory_bandwidth_gbps = 400, hw.fp16_tflops = 10, hw.tdp_w = 100;
-  const Machine m = machine_from_hardware(hw);
+  return hw;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
+  const Machine m = machine_from_hardware(mac_64gb());
   BOOST_REQUIRE_EQUAL(m.devices.size(), 1u);  // one pool, never counted twice
   BOOST_TEST(m.devices[0].memory_bytes.value == 48 * kGiB);
   BOOST_TEST(m.devices[0].read_gbps.value == 400 * decode_efficiency(Backend::metal));
@@ -381,13 +388,7 @@ BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
 BOOST_AUTO_TEST_CASE(mlx_pays_its_own_cost_per_layer_on_a_mac) {
   // A Mac's Metal device: llama.cpp's GGUF pays Metal's 198 us a layer, MLX 135 us (fitted on
   // bench/published_mlx.csv), both on top of the bytes at the same bandwidth.
-  HardwareSpec hw;
-  hw.id = "mac";
-  hw.name = "Mac";
-  hw.kind = "apple";
-  hw.backend = Backend::metal;
-  hw.memory_gib = 64, hw.memory_bandwidth_gbps = 400, hw.fp16_tflops = 10, hw.tdp_w = 100;
-  const Machine mac = machine_from_hardware(hw);
+  const Machine mac = machine_from_hardware(mac_64gb());
   QuantSpec mlx4 = quant("MLX-4bit", "MLX4");
   mlx4.format = "mlx";
   mlx4.backends = {Backend::metal};
