@@ -7,8 +7,10 @@ table prints predicted / measured per row, then the median |error| for MoE rows 
 rows: a gap between the two is what the MoE-specific cost is. Each row also prints the cost per
 layer it implies beyond the estimate (1/measured - 1/predicted over its MoE layers, or all layers
 of a dense model, plus the MoE constant in use): the CUDA MoE rows' median is the estimator's
-kMoeLayerExtraUsCuda (estimator/speed.cpp). Rows whose GPU or model the catalog
-lacks (and the two `eval time` rows with an unknown A100/H100 variant) are skipped and named.
+kMoeLayerExtraUsCuda (estimator/speed.cpp). Hybrid models (Gated DeltaNet layers: Qwen3-Next,
+Qwen3.5) are a third group, with builds before and after llama.cpp's Gated DeltaNet kernels. Rows
+whose GPU or model the catalog lacks (and the two `eval time` rows with an unknown A100/H100
+variant) are skipped and named.
 Usage: python3 bench/check_moe.py [build/app/benchr-advise]
 """
 import csv, os, statistics
@@ -29,7 +31,9 @@ tdp_w = 0
 price_usd = 0
 source = "Apple M2 Max: 400 GB/s unified memory (apple.com Mac Studio 2023 tech specs)"
 '''
-MODELS = [("glm-4.5-air", "glm-4.5-air"), ("llama-4-scout", "llama-4-scout"), ("qwen3-coder-30b-a3b", "qwen3-coder-30b-a3b"),
+MODELS = [("qwen3-next", "qwen3-next-80b-a3b"), ("qwen3-coder-next", "qwen3-next-80b-a3b"),
+          ("qwen3.5-35b-a3b", "qwen3.5-35b-a3b"), ("qwen3.5-122b-a10b", "qwen3.5-122b-a10b"), ("qwen3.5-27b", "qwen3.5-27b"),
+          ("qwen3.5-9b", "qwen3.5-9b"), ("glm-4.5-air", "glm-4.5-air"), ("llama-4-scout", "llama-4-scout"), ("qwen3-coder-30b-a3b", "qwen3-coder-30b-a3b"),
           ("qwen3-30b-a3b", "qwen3-30b-a3b"), ("gpt-oss-120b", "gpt-oss-120b"), ("gpt-oss-20b", "gpt-oss-20b"),
           ("gemma-3-27b", "gemma-3-27b"), ("gemma-3-4b", "gemma-3-4b"), ("llama-3.3-70b", "llama-3.3-70b"),
           ("llama-2-7b", "llama-2-7b"), ("qwen3-32b", "qwen3-32b"), ("mixtral-8x7b", "mixtral-8x7b")]
@@ -51,7 +55,8 @@ def quant(q):
             return name
     if "Q8_K_XL" in q:
         return "MXFP4"  # gpt-oss's UD-Q8_K_XL keeps the experts (nearly all bytes) in MXFP4: 60 GiB
-    return "Q4_K_M" if "Q4_K" in q else None
+    # Unsloth's dynamic UD-Qn_K_XL mixes: near their base type
+    return "Q4_K_M" if "Q4_K" in q else "Q5_K_M" if "Q5_K" in q else None
 
 MOE_LAYER_EXTRA_US_CUDA = 19  # estimator/speed.cpp, kMoeLayerExtraUsCuda
 layers = catalog_models()
@@ -71,20 +76,21 @@ for r in csv.DictReader(open(os.path.join(here, "published_moe.csv"))):
         print(f"error: {mid} {q} {hw}: {err}")
         continue
     meas = float(r["tg_tps"])
-    moe = "dense" not in r["model"].lower()
-    rows.append((moe, e["decode_tps"] / meas))
     m = layers[mid]
+    moe = m.get("experts", 0) > 0 and "dense" not in r["model"].lower()
+    kind = "hybrid" if m.get("recurrent_layers", 0) else "MoE" if moe else "dense"
+    rows.append((kind, e["decode_tps"] / meas))
     n = m["layers"] - m.get("dense_layers", 0) if moe else m["layers"]
     cost = (MOE_LAYER_EXTRA_US_CUDA if moe and b == "cuda" else 0) + (1 / meas - 1 / e["decode_tps"]) / n * 1e6
-    if moe and b == "cuda":
+    if kind == "MoE" and b == "cuda":
         implied.append(cost)
     print(f"{mid:<20} {q:<7} {b:<7} {hw:<24} {e['decode_tps']:>7.1f} {meas:>7.1f} {e['decode_tps'] / meas:>6.2f} {cost:>8.0f}"
-          f"{'' if e['fits'] and e['placement'] == 'all_gpu' else '  (' + e['placement'] + ')'}  {'MoE' if moe else 'dense'}")
+          f"{'' if e['fits'] and e['placement'] == 'all_gpu' else '  (' + e['placement'] + ')'}  {kind}")
 os.unlink(catalog)
 
 print()
-for label, sel in (("MoE", True), ("dense", False)):
-    ratios = [x for m, x in rows if m == sel]
+for label in ("MoE", "dense", "hybrid"):
+    ratios = [x for k, x in rows if k == label]
     if ratios:
         errs = [abs(x - 1) for x in ratios]
         print(f"{label:<6} n={len(ratios):>2}  median |error| {statistics.median(errs) * 100:5.1f}%  "
