@@ -4,11 +4,12 @@
 For bench/check_local_live.py only: llama-quantize turns the F16 file into each quant, and
 llama-bench times it next to benchr-advise's prediction in one run. Decode and prefill speed do not
 depend on weight values, only on tensor names, shapes and types, which follow llama.cpp's `llama`
-and `qwen3moe` architectures, and `qwen35` for a dense model with Gated DeltaNet recurrent layers
-(src/models/*.cpp create_tensor calls). Pure Python (no numpy): random
+and `qwen3moe` architectures, `qwen35` for a dense model with Gated DeltaNet recurrent layers and
+`granitehybrid` (named as a fourth argument) for one with Mamba2 layers (src/models/*.cpp
+create_tensor calls). Pure Python (no numpy): random
 f16 bits come from os.urandom with the exponent byte mapped into a range like real weights
 (|w| between 2^-9 and 2^-4), norms are 1.0 in f32.
-Usage: python3 bench/synth_gguf.py MODELS.toml MODEL_ID OUT.gguf
+Usage: python3 bench/synth_gguf.py MODELS.toml MODEL_ID OUT.gguf [granitehybrid]
 """
 import os, struct, sys, tomllib
 
@@ -44,6 +45,23 @@ def delta_net(m):
 
 FULL_ATTENTION_INTERVAL = 4  # llama.cpp qwen35: every 4th layer is full attention
 
+def mamba2(m):
+    """A Mamba2 layer's (d_inner, heads) for `granitehybrid` (one group, d_state 128, conv 4: IBM's
+    Granite 4.0-H) from recurrent_in_proj = 2 d_inner + 2 x 128 + heads, recurrent_out_proj = d_inner."""
+    d_inner = m["recurrent_out_proj"]
+    heads = m["recurrent_in_proj"] - 2 * d_inner - 256
+    if m["recurrent_state"] != 3 * (d_inner + 256) + 128 * d_inner or heads <= 0:
+        sys.exit(f"{m['id']}: recurrent_* fields are not a one-group Mamba2 layer with d_state 128")
+    return d_inner, heads
+
+def attention_layer(m, i):
+    """Whether layer i attends (the others are recurrent): qwen35 every 4th; granitehybrid spreads
+    its attention layers evenly (Granite 4.0-H: 4 of 40)."""
+    if ARCH == "qwen35":
+        return (i + 1) % FULL_ATTENTION_INTERVAL == 0
+    every = m["layers"] // (m["layers"] - m["recurrent_layers"])
+    return i % every == every // 2
+
 def tensors(m):
     """(name, dims innermost first, type) in llama.cpp's order."""
     e, hd, v = m["hidden"], m["head_dim"], m["vocab"]
@@ -54,9 +72,25 @@ def tensors(m):
         out.append(("output.weight", [e, v], F16))
     for i in range(m["layers"]):
         b = f"blk.{i}."
+        if ARCH == "granitehybrid":
+            out.append((b + "attn_norm.weight", [e], F32))
+            if attention_layer(m, i):
+                out += [(b + "attn_q.weight", [e, q], F16), (b + "attn_k.weight", [e, kvd], F16),
+                        (b + "attn_v.weight", [e, kvd], F16), (b + "attn_output.weight", [q, e], F16)]
+            else:
+                d_inner, heads = mamba2(m)
+                out += [(b + "ssm_in.weight", [e, 2 * d_inner + 256 + heads], F16),
+                        (b + "ssm_conv1d.weight", [4, d_inner + 256], F32), (b + "ssm_conv1d.bias", [d_inner + 256], F32),
+                        (b + "ssm_dt.bias", [heads], F32),
+                        (b + "ssm_a", [1, heads], F32), (b + "ssm_d", [1, heads], F32),
+                        (b + "ssm_norm.weight", [d_inner, 1], F32), (b + "ssm_out.weight", [d_inner, e], F16)]
+            f = m["ffn"]
+            out += [(b + "ffn_norm.weight", [e], F32), (b + "ffn_gate.weight", [e, f], F16),
+                    (b + "ffn_up.weight", [e, f], F16), (b + "ffn_down.weight", [f, e], F16)]
+            continue
         if hybrid:
             out += [(b + "attn_norm.weight", [e], F32), (b + "post_attention_norm.weight", [e], F32)]
-            if (i + 1) % FULL_ATTENTION_INTERVAL:
+            if not attention_layer(m, i):
                 nk, nv, d = delta_net(m)
                 out += [(b + "attn_qkv.weight", [e, 2 * nk * d + nv * d], F16), (b + "attn_gate.weight", [e, nv * d], F16),
                         (b + "ssm_conv1d.weight", [4, 2 * nk * d + nv * d], F32), (b + "ssm_dt.bias", [nv], F32),
@@ -88,7 +122,7 @@ def tensors(m):
 
 def metadata(m):
     hybrid = m.get("recurrent_layers", 0) > 0
-    arch = "qwen35" if hybrid else "qwen3moe" if m["experts"] else "llama"
+    arch = ARCH
     v = m["vocab"]
     # SentencePiece-style vocabulary: unk, bos, eos, the 256 byte tokens llama.cpp looks up, fillers.
     tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)]
@@ -100,7 +134,9 @@ def metadata(m):
            kv(f"{arch}.context_length", T_U32, m["context_max"]), kv(f"{arch}.embedding_length", T_U32, m["hidden"]),
            kv(f"{arch}.block_count", T_U32, m["layers"]), kv(f"{arch}.feed_forward_length", T_U32, m["ffn"]),
            kv(f"{arch}.attention.head_count", T_U32, m["heads"]),
-           kv(f"{arch}.attention.head_count_kv", T_U32, m["kv_heads"]),
+           kv(f"{arch}.attention.head_count_kv", T_ARR, (T_I32, [m["kv_heads"] if attention_layer(m, i) else 0
+                                                                 for i in range(m["layers"])]))
+           if arch == "granitehybrid" else kv(f"{arch}.attention.head_count_kv", T_U32, m["kv_heads"]),
            kv(f"{arch}.attention.key_length", T_U32, m["head_dim"]),
            kv(f"{arch}.attention.value_length", T_U32, m["head_dim"]),
            # Qwen3.5 rotates a quarter of each head (partial_rotary_factor 0.25).
@@ -114,7 +150,12 @@ def metadata(m):
            kv("tokenizer.ggml.token_type", T_ARR, (T_I32, types)),
            kv("tokenizer.ggml.unknown_token_id", T_U32, 0), kv("tokenizer.ggml.bos_token_id", T_U32, 1),
            kv("tokenizer.ggml.eos_token_id", T_U32, 2)]
-    if hybrid:
+    if arch == "granitehybrid":
+        d_inner, heads = mamba2(m)
+        out += [kv(f"{arch}.ssm.conv_kernel", T_U32, 4), kv(f"{arch}.ssm.inner_size", T_U32, d_inner),
+                kv(f"{arch}.ssm.state_size", T_U32, 128), kv(f"{arch}.ssm.time_step_rank", T_U32, heads),
+                kv(f"{arch}.ssm.group_count", T_U32, 1)]
+    elif hybrid:
         nk, nv, d = delta_net(m)
         out += [kv(f"{arch}.ssm.conv_kernel", T_U32, 4), kv(f"{arch}.ssm.inner_size", T_U32, nv * d),
                 kv(f"{arch}.ssm.state_size", T_U32, d), kv(f"{arch}.ssm.time_step_rank", T_U32, nv),
@@ -141,9 +182,13 @@ def write_f16(f, n):
         n -= k
 
 def main():
+    global ARCH
     path, model_id, out = sys.argv[1:4]
     with open(path, "rb") as f:
         m = next(x for x in tomllib.load(f)["model"] if x["id"] == model_id)
+    # The catalog does not say which kind a recurrent layer is: Gated DeltaNet (qwen35) unless told.
+    ARCH = sys.argv[4] if len(sys.argv) > 4 else "qwen35" if m.get("recurrent_layers") else \
+        "qwen3moe" if m["experts"] else "llama"
     ts, meta = tensors(m), metadata(m)
     offset, infos = 0, []
     for name, dims, t in ts:

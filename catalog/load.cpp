@@ -173,6 +173,8 @@ ModelSpec read_model(Entry& e) {
   m.sliding_window_pattern = e.small("sliding_window_pattern", 0);
   m.attn_output_gate = e.boolean("attn_output_gate", false);
   m.recurrent_layers = e.small("recurrent_layers", 0);
+  if (const std::string kind = e.str("recurrent_kind", ""); m.recurrent_layers > 0 || !kind.empty())
+    m.recurrent_kind = parse_recurrent_kind(kind, e.where() + ": " + e.label() + ": field 'recurrent_kind'");
   m.recurrent_in_proj = e.small("recurrent_in_proj", 0);
   m.recurrent_out_proj = e.small("recurrent_out_proj", 0);
   m.recurrent_state = e.integer("recurrent_state", 0);
@@ -195,6 +197,8 @@ ModelSpec read_model(Entry& e) {
     throw InputError(e.where() + ": " + e.label() +
                      ": recurrent layers need 0 < recurrent_layers < layers and recurrent_in_proj, "
                      "recurrent_out_proj, recurrent_state > 0");
+  if (m.recurrent_kind != RecurrentKind::none && m.recurrent_layers == 0)
+    throw InputError(e.where() + ": " + e.label() + ": recurrent_kind without recurrent_layers");
   if (m.context_max == 0)
     throw InputError(e.where() + ": " + e.label() + ": field 'context_max' must be > 0");
   return m;

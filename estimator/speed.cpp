@@ -79,13 +79,15 @@ constexpr double kMlxLayerUs = 135;
 // (convolution, L2 norms, gates, the delta rule, the state copied in and out), each ending in a
 // barrier of the threads. llama-bench tg64, 2 Zen 4 threads, llama.cpp de3ff81 (2026-09), a
 // Qwen3.5-4B shape with random weights (bench/synth_gguf.py) against Llama-3.2-3B in the same run
-// (its own predicted/measured as the control): 0.67 ms more a recurrent layer at Q8_0 and 0.98 at
-// Q4_K_M -> 0.8 ms. perf: the Q8_0 dot product takes 78% of the hybrid's samples (92.5% for the
-// dense 3B), memmove 5.7%, the barrier spin 6.7%. Measured on this 2-core machine only.
-constexpr double kRecurrentLayerUsCpu = 800;
+// (its own predicted/measured as the control), two runs: 0.67 and 0.98 ms more a recurrent layer
+// (Q8_0, Q4_K_M) -> 0.8 ms; perf: the Q8_0 dot product takes 78% of the hybrid's samples (92.5%
+// for the dense 3B), memmove 5.7%, the barrier spin 6.7%. A Mamba2 layer (one fused ssm_scan) has
+// no such cost: a Granite 4.0-H-like synthetic model in the second run decodes at the control's
+// predicted/measured once its state is counted (bench/local_live_2026-11-28.md).
+constexpr double kDeltaNetLayerUsCpu = 800;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
-/// backend (and on CUDA, more for an MoE layer; on a CPU, more for a recurrent layer); MLX's own;
+/// backend (and on CUDA, more for an MoE layer; on a CPU, more for a Gated DeltaNet layer); MLX's own;
 /// a serving engine's own on a GPU, and never below the backend's (ROCm's is larger).
 double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d) {
   const double backend = d.layer_overhead_s.value;
@@ -93,7 +95,9 @@ double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d
   if (engine_of(q) == Engine::mlx) return m.layers * kMlxLayerUs * 1e-6;
   if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu)
     return m.layers * backend + (d.backend == Backend::cuda ? moe_layers * kMoeLayerExtraUsCuda * 1e-6 : 0) +
-           (d.kind == DeviceKind::cpu ? m.recurrent_layers * kRecurrentLayerUsCpu * 1e-6 : 0);
+           (d.kind == DeviceKind::cpu && m.recurrent_kind == RecurrentKind::gated_delta_net
+                ? m.recurrent_layers * kDeltaNetLayerUsCpu * 1e-6
+                : 0);
   return (m.layers - moe_layers) * std::max(backend, kServingLayerUsDense * 1e-6) +
          moe_layers * std::max(backend, kServingLayerUsMoe * 1e-6);
 }
@@ -537,12 +541,13 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
               std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) + " tokens" +
               (users > 1 ? " per user" : ""));
   if (m.recurrent_layers > 0)
-    a.push_back(std::to_string(m.recurrent_layers) + " of " + std::to_string(m.layers) +
-                " layers are recurrent (linear attention or state space): no KV cache, a fixed f32 state of " +
-                fixed(recurrent_state_bytes(m) / kMiB, "%.1f") + " MiB per sequence (in the KV figure), read and " +
-                "written each token" +
-                (d.kind == DeviceKind::cpu && engine_of(q) == Engine::llama_cpp
-                     ? "; llama.cpp's CPU backend spends " + fixed(kRecurrentLayerUsCpu / 1000, "%.1f") +
+    a.push_back(std::to_string(m.recurrent_layers) + " of " + std::to_string(m.layers) + " layers are " +
+                (m.recurrent_kind == RecurrentKind::mamba2 ? "Mamba2" : "Gated DeltaNet") +
+                ": no KV cache, a fixed f32 state of " + fixed(recurrent_state_bytes(m) / kMiB, "%.1f") +
+                " MiB per sequence (in the KV figure), read and written each token" +
+                (d.kind == DeviceKind::cpu && engine_of(q) == Engine::llama_cpp &&
+                         m.recurrent_kind == RecurrentKind::gated_delta_net
+                     ? "; llama.cpp's CPU backend spends " + fixed(kDeltaNetLayerUsCpu / 1000, "%.1f") +
                            " ms more on each (its extra graph nodes, measured on 2 Zen 4 cores)"
                      : std::string()));
   if (users > 1)

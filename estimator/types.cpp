@@ -46,6 +46,22 @@ KvType parse_kv_type(std::string_view name, std::string_view where) {
                    "' (expected f16, q8_0 or q4_0)");
 }
 
+std::string_view to_string(RecurrentKind k) {
+  switch (k) {
+    case RecurrentKind::none: return "none";
+    case RecurrentKind::gated_delta_net: return "gated_delta_net";
+    case RecurrentKind::mamba2: return "mamba2";
+  }
+  return "none";
+}
+
+RecurrentKind parse_recurrent_kind(std::string_view name, std::string_view where) {
+  for (auto k : {RecurrentKind::gated_delta_net, RecurrentKind::mamba2})
+    if (to_string(k) == name) return k;
+  throw InputError(std::string(where) + ": unknown recurrent layer kind '" + std::string(name) +
+                   "' (expected gated_delta_net or mamba2)");
+}
+
 std::string_view to_string(PlacementKind p) {
   switch (p) {
     case PlacementKind::cpu_only: return "cpu_only";

@@ -129,6 +129,12 @@ struct Machine {
 // Catalog
 // ---------------------------------------------------------------------------------------------
 
+/// What a recurrent layer is: Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5) or a Mamba2
+/// state-space layer (Granite 4.0-H, Nemotron-H, Jamba).
+enum class RecurrentKind { none, gated_delta_net, mamba2 };
+std::string_view to_string(RecurrentKind);
+RecurrentKind parse_recurrent_kind(std::string_view name, std::string_view where);
+
 /// Architecture as in the model's config.json. Counts are plain numbers; 0 means "not used".
 struct ModelSpec {
   std::string id, name;
@@ -147,6 +153,7 @@ struct ModelSpec {
   /// place of attention: a fixed state per sequence instead of a KV cache. Their input
   /// projections are hidden x recurrent_in_proj, their output projection recurrent_out_proj x
   /// hidden; recurrent_state is the state's elements per layer and sequence (f32 in llama.cpp).
+  RecurrentKind recurrent_kind = RecurrentKind::none;
   int recurrent_layers = 0, recurrent_in_proj = 0, recurrent_out_proj = 0;
   int64_t recurrent_state = 0;
   std::string license, license_name, released;

@@ -634,6 +634,7 @@ constexpr std::array<ArchSwa, 5> kArchSwa{{
 /// groups = key heads, d_state = key head dim, heads = value heads, d_inner = value heads x value
 /// head dim) or Mamba2 (groups, d_state, heads, d_inner = heads x head dim).
 void set_recurrent(ModelSpec& s, bool delta_net, int d_inner, int d_state, int groups, int heads, int conv) {
+  s.recurrent_kind = delta_net ? RecurrentKind::gated_delta_net : RecurrentKind::mamba2;
   // Inputs: q/B and k/C (groups x d_state each), v/x and the output gate z (d_inner each), and per
   // head beta and alpha (DeltaNet: attn_qkv, attn_gate, ssm_beta_alpha) or dt (Mamba2: ssm_in).
   s.recurrent_in_proj = 2 * groups * d_state + 2 * d_inner + (delta_net ? 2 : 1) * heads;

@@ -183,6 +183,18 @@ source = "test"
   BOOST_TEST(error_for(gpu + "measured_bandwidth_source = \"a benchmark\"\n") == "no error");
 }
 
+BOOST_AUTO_TEST_CASE(recurrent_layers_need_their_kind_and_shapes) {
+  std::string text = kModel;
+  text.replace(text.find("layers = 2\n"), 11, "layers = 2\nrecurrent_layers = 1\n");
+  BOOST_TEST(contains(error_for(text), "model 'tiny': field 'recurrent_kind': unknown recurrent layer kind ''"));
+  text.replace(text.find("recurrent_layers = 1\n"), 21, "recurrent_layers = 1\nrecurrent_kind = \"mamba\"\n");
+  BOOST_TEST(contains(error_for(text), "unknown recurrent layer kind 'mamba' (expected gated_delta_net or mamba2)"));
+  text.replace(text.find("\"mamba\""), 7, "\"mamba2\"");
+  BOOST_TEST(contains(error_for(text), "model 'tiny': recurrent layers need 0 < recurrent_layers < layers"));
+  text.replace(text.find("recurrent_kind"), 14, "recurrent_in_proj = 8\nrecurrent_out_proj = 8\nrecurrent_state = 64\nrecurrent_kind");
+  BOOST_TEST(error_for(text) == "no error");
+}
+
 BOOST_AUTO_TEST_CASE(a_duplicate_id_in_one_file_is_rejected) {
   const auto e = error_for(std::string(kModel) + "\n" + kModel);
   BOOST_TEST(contains(e, "user.toml:21:1: duplicate model id 'tiny' (first at user.toml:1:1)"));

@@ -731,6 +731,7 @@ BOOST_AUTO_TEST_CASE(recurrent_layers_from_ssm_metadata) {
   write_gguf(dir / "next.gguf", next);
   const ModelSpec q = read_model_file((dir / "next.gguf").string()).spec;
   BOOST_TEST(q.recurrent_layers == 36);
+  BOOST_TEST(to_string(q.recurrent_kind) == "gated_delta_net");
   BOOST_TEST(q.recurrent_state == 24576 + 524288);
   BOOST_TEST(q.recurrent_in_proj == 12352);
   BOOST_TEST(q.recurrent_out_proj == 4096);
@@ -749,6 +750,7 @@ BOOST_AUTO_TEST_CASE(recurrent_layers_from_ssm_metadata) {
   write_gguf(dir / "granite.gguf", granite);
   const ModelSpec g = read_model_file((dir / "granite.gguf").string()).spec;
   BOOST_TEST(g.recurrent_layers == 36);
+  BOOST_TEST(to_string(g.recurrent_kind) == "mamba2");
   BOOST_TEST(g.kv_heads == 8);
   BOOST_TEST(g.recurrent_state == 3 * (8192 + 256) + 128 * 8192);
   BOOST_TEST(g.recurrent_in_proj == 2 * 8192 + 256 + 128);
