@@ -743,7 +743,7 @@ void fill_spec_gguf(ModelFile& mf, const Metadata& md) {
     set_recurrent(s, delta_net, d_inner, m.count(a + "ssm.state_size"), m.count(a + "ssm.group_count"),
                   m.count(a + "ssm.time_step_rank"), m.count(a + "ssm.conv_kernel"));
     mf.notes.push_back(std::to_string(s.recurrent_layers) + " of " + std::to_string(s.layers) +
-                       " layers recurrent (" + (delta_net ? "Gated DeltaNet" : "state space") + "), " +
+                       " layers recurrent (" + (delta_net ? "Gated DeltaNet" : "Mamba2") + "), " +
                        std::to_string(s.recurrent_state) + " f32 of state each");
   }
 
