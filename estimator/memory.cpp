@@ -23,7 +23,8 @@ constexpr double kGpuRuntimeOverheadBytes = 400 * kMiB;
 
 // llama.cpp keeps a recurrent layer's state in f32 whatever the KV cache type: llama_model::
 // create_memory builds llama_memory_recurrent with GGML_TYPE_F32 for both its r (convolution)
-// and s (recurrent) tensors.
+// and s (recurrent) tensors; its load log says "R (f32): 2.25 MiB, S (f32): 48.00 MiB" for the
+// Qwen3.5-4B shape, this formula's figure to the byte (bench/local_live_2026-11-28.md).
 constexpr double kRecurrentStateElementBytes = 4;
 
 double v_dim(const ModelSpec& m) { return m.v_head_dim > 0 ? m.v_head_dim : m.head_dim; }

@@ -644,6 +644,13 @@ void set_recurrent(ModelSpec& s, bool delta_net, int d_inner, int d_state, int g
                       int64_t(d_state) * d_inner;
 }
 
+/// What `fit` notes about recurrent layers.
+std::string recurrent_note(const ModelSpec& s) {
+  return std::to_string(s.recurrent_layers) + " of " + std::to_string(s.layers) + " layers recurrent (" +
+         (s.recurrent_kind == RecurrentKind::mamba2 ? "Mamba2" : "Gated DeltaNet") + "), " +
+         std::to_string(s.recurrent_state) + " f32 of state each";
+}
+
 /// Gated DeltaNet architectures: llama.cpp marks every layer recurrent but each 4th
 /// (llama_model::load_hparams for qwen3next: recurrent_layer_arr[i] = (i + 1) % 4 != 0).
 bool delta_net_arch(std::string_view arch) { return arch.rfind("qwen3next", 0) == 0 || arch.rfind("qwen35", 0) == 0; }
@@ -742,9 +749,8 @@ void fill_spec_gguf(ModelFile& mf, const Metadata& md) {
     }
     set_recurrent(s, delta_net, d_inner, m.count(a + "ssm.state_size"), m.count(a + "ssm.group_count"),
                   m.count(a + "ssm.time_step_rank"), m.count(a + "ssm.conv_kernel"));
-    mf.notes.push_back(std::to_string(s.recurrent_layers) + " of " + std::to_string(s.layers) +
-                       " layers recurrent (" + (delta_net ? "Gated DeltaNet" : "Mamba2") + "), " +
-                       std::to_string(s.recurrent_state) + " f32 of state each");
+    s.attn_output_gate = delta_net;  // llama.cpp's qwen3next/qwen35 attn_q: n_embd_head_k x n_head x 2
+    mf.notes.push_back(recurrent_note(s));
   }
 
   const TensorInfo* embd = find_tensor(mf.tensors, "token_embd.weight");
@@ -1155,9 +1161,7 @@ void fill_spec_config(ModelFile& mf, const std::string& file, const std::string&
     set_recurrent(s, false, mamba_heads * c.count({"mamba_d_head"}), c.count({"mamba_d_state"}),
                   std::max(1, c.count({"mamba_n_groups"})), mamba_heads, c.count({"mamba_d_conv"}));
   }
-  if (s.recurrent_layers)
-    mf.notes.push_back(std::to_string(s.recurrent_layers) + " of " + std::to_string(s.layers) +
-                       " layers recurrent, " + std::to_string(s.recurrent_state) + " f32 of state each");
+  if (s.recurrent_layers) mf.notes.push_back(recurrent_note(s));
 
   if (auto q = cfg.find("quantization_config"); q != cfg.end() && q->is_object()) {
     const auto method = q->find("quant_method");

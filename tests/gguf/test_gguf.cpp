@@ -735,6 +735,7 @@ BOOST_AUTO_TEST_CASE(recurrent_layers_from_ssm_metadata) {
   BOOST_TEST(q.recurrent_state == 24576 + 524288);
   BOOST_TEST(q.recurrent_in_proj == 12352);
   BOOST_TEST(q.recurrent_out_proj == 4096);
+  BOOST_TEST(q.attn_output_gate);
 
   // Granite 4.0-H-Small (Mamba2): KV heads per layer, 0 on the 36 Mamba layers; d_inner 8192,
   // one group, state 128, 128 heads: conv 3 x (8192 + 256), state 128 x 8192, inputs 2 x 8192 +
