@@ -147,6 +147,10 @@ BOOST_AUTO_TEST_CASE(recurrent_layers_hold_a_fixed_state_not_a_kv_cache) {
   const Machine m = cpu_machine(100, 1000, 256 * kGiB);
   const auto e = estimate(q, q8_0(), m, w);
   BOOST_TEST(e.memory.kv_cache_bytes == 671088640.0 + 65863680.0);
+  // A quantized KV cache shrinks the attention layers' cache, not the f32 state.
+  w.kv_type = KvType::q8_0;
+  BOOST_TEST(estimate(q, q8_0(), m, w).memory.kv_cache_bytes == 671088640.0 * 34 / 64 + 65863680.0);
+  w.kv_type = KvType::f16;
   BOOST_TEST(e.bytes_per_token == weight_bytes_per_token(q, q8_0()) + kv_cache_bytes(q, 4096, KvType::f16) +
                                       2 * 65863680.0);
   // On a CPU llama.cpp spends 0.8 ms more on each Gated DeltaNet layer (speed.cpp, measured), and
