@@ -5,11 +5,11 @@ For bench/check_local_live.py only: llama-quantize turns the F16 file into each 
 llama-bench times it next to benchr-advise's prediction in one run. Decode and prefill speed do not
 depend on weight values, only on tensor names, shapes and types, which follow llama.cpp's `llama`
 and `qwen3moe` architectures, `qwen35` for a dense model with Gated DeltaNet recurrent layers and
-`granitehybrid` (named as a fourth argument) for one with Mamba2 layers (src/models/*.cpp
+`granitehybrid` for one with Mamba2 layers (the entry's recurrent_kind; src/models/*.cpp
 create_tensor calls). Pure Python (no numpy): random
 f16 bits come from os.urandom with the exponent byte mapped into a range like real weights
 (|w| between 2^-9 and 2^-4), norms are 1.0 in f32.
-Usage: python3 bench/synth_gguf.py MODELS.toml MODEL_ID OUT.gguf [granitehybrid]
+Usage: python3 bench/synth_gguf.py MODELS.toml MODEL_ID OUT.gguf
 """
 import os, struct, sys, tomllib
 
@@ -140,7 +140,7 @@ def metadata(m):
            kv(f"{arch}.attention.key_length", T_U32, m["head_dim"]),
            kv(f"{arch}.attention.value_length", T_U32, m["head_dim"]),
            # Qwen3.5 rotates a quarter of each head (partial_rotary_factor 0.25).
-           kv(f"{arch}.rope.dimension_count", T_U32, m["head_dim"] // 4 if hybrid else m["head_dim"]),
+           kv(f"{arch}.rope.dimension_count", T_U32, m["head_dim"] // 4 if arch == "qwen35" else m["head_dim"]),
            kv(f"{arch}.rope.freq_base", T_F32, 500000.0),
            kv(f"{arch}.attention.layer_norm_rms_epsilon", T_F32, 1e-5),
            kv(f"{arch}.vocab_size", T_U32, v),
@@ -186,9 +186,8 @@ def main():
     path, model_id, out = sys.argv[1:4]
     with open(path, "rb") as f:
         m = next(x for x in tomllib.load(f)["model"] if x["id"] == model_id)
-    # The catalog does not say which kind a recurrent layer is: Gated DeltaNet (qwen35) unless told.
-    ARCH = sys.argv[4] if len(sys.argv) > 4 else "qwen35" if m.get("recurrent_layers") else \
-        "qwen3moe" if m["experts"] else "llama"
+    ARCH = {"gated_delta_net": "qwen35", "mamba2": "granitehybrid"}.get(m.get("recurrent_kind"),
+                                                                        "qwen3moe" if m["experts"] else "llama")
     ts, meta = tensors(m), metadata(m)
     offset, infos = 0, []
     for name, dims, t in ts:
