@@ -120,10 +120,14 @@ const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_vi
     if (r.format == format && r.threads == threads) return &r;
   return nullptr;
 }
-/// The CPU's measured dot-product rate of a format. A GPU's GEMV shaders are not llama.cpp's
-/// tuned kernels: its decode goes at its read rate.
-const FormatRate* decode_rate(const Device& d, std::string_view format) {
-  return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->gemv, format, d.measured->threads) : nullptr;
+/// The CPU's measured rate for decoding weights of format `f`: its own dot-product kernel's, or
+/// for a format llama.cpp repacks on this CPU its repacked GEMV's, which the calibration's Q4_0
+/// kernel is (interleaved and computed as llama.cpp's; ggml's Q4_K GEMV streams from DRAM as its
+/// Q4_0 one does on 2 Zen 4 threads: 33.9-34.2 against 32.4-33.9 GB/s, bench/ggml_gemv.cpp). A
+/// GPU's GEMV shaders are not llama.cpp's tuned kernels: its decode goes at its read rate.
+const FormatRate* decode_rate(const Device& d, const BlockFormat& f) {
+  if (!d.measured || d.kind != DeviceKind::cpu) return nullptr;
+  return find_rate(d.measured->gemv, f.repacked_on(d.cpu_repack) ? "Q4_0" : f.name, d.measured->threads);
 }
 /// Decode attention arithmetic for one token at `depth`, from the calibration's measured cost per
 /// query head per cached position (linear in head_dim between the two measured sizes; MLA heads
@@ -142,14 +146,13 @@ const FormatRate* prefill_rate(const Device& d, std::string_view format) {
   return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->gemm, format, d.measured->threads) : nullptr;
 }
 
-/// The rate at which decode streams weights of format `f`: llama.cpp's repacked GEMV
-/// kernels keep up with memory on AVX2+ CPUs (local-llamacpp.csv: Q4_0 decode implies 32-34 GB/s
-/// against a 34.5 GB/s likwid read), so those run at the read bandwidth -- as the calibration's
-/// own eight-row interleaved Q4_0 kernel does on 2 threads (kernel v7); every other format at
-/// its measured dot-product rate where that is slower than memory (dequantization-bound), else
-/// at the read bandwidth; without a calibration, at the read bandwidth.
-double decode_gbps(const Device& d, const BlockFormat& f, const FormatRate* measured) {
-  if (!measured || f.repacked_on(d.cpu_repack)) return d.read_gbps.value;
+/// The rate at which decode streams weights: the measured kernel's where that is slower than the
+/// streaming read (dequantization- or kernel-bound), else the read; without a calibration, the
+/// read. (Kernels v12 measure what llama.cpp runs, repacked Q4_0 included, and their DRAM rates
+/// hold while this VM's plain read swings between 31 and 47 GB/s: 2026-11-28, repacked Q4_0 30.5-31.1
+/// GB/s in both states.)
+double decode_gbps(const Device& d, const FormatRate* measured) {
+  if (!measured) return d.read_gbps.value;
   return std::min(measured->weight_gbps, d.read_gbps.value);
 }
 
@@ -266,8 +269,8 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
   PoolTime t;
   const int users = std::max(1, w.users);
   for (const auto& l : slice_load(m, q, s, true, users)) {
-    const FormatRate* r = decode_rate(d, l.format->name);
-    const double gbps = decode_gbps(d, *l.format, r);
+    const FormatRate* r = decode_rate(d, *l.format);
+    const double gbps = decode_gbps(d, r);
     const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
     t.weight_bytes += l.bytes;
     t.weight_s += sec;
@@ -327,13 +330,31 @@ double comm_seconds(const ModelSpec& m, const Machine& machine, const Placement&
   return sec;
 }
 
+// llama.cpp's repacked GEMV (one token, eight interleaved rows: ggml_gemv_q4_0_8x8_q8_0, a
+// 256-bit kernel with eight dependent dot products a block) in cache, over the device's prefill
+// compute rate (its 8-bit GEMM): 153 / 265 GFLOP/s measured on 2 Zen 4 threads (calibration
+// kernels v12, whose Q4_0 kernel is built the same way; ggml's own 150 in bench/ggml_gemv.cpp).
+// For CPUs without a calibration.
+constexpr double kRepackedGemvOverCompute = 0.58;
+
+/// The rate of llama.cpp's repacked GEMV with the weights in cache: the calibration's in-cache
+/// figure for its Q4_0 kernel (interleaved as llama.cpp repacks, computed as its GEMV does), else
+/// the compute rate x kRepackedGemvOverCompute. Q4_K's repacked GEMV runs 171 GFLOP/s to Q4_0's
+/// 150 here (ggml's kernels): one figure stands for every repacked format.
+double repacked_gemv_gflops(const Device& d) {
+  if (const FormatRate* r = prefill_rate(d, "Q4_0")) return r->gflops;
+  return d.compute_gflops.value * kRepackedGemvOverCompute;
+}
+
 /// Seconds of compute for one prompt token in one pool: 2 FLOPs per weight plus attention.
 /// Formats llama.cpp multiplies with a dedicated CPU GEMM run at the device's compute rate; the
 /// others go one dot product per row and token in llama.cpp too, which is what the calibration's
-/// in-cache GEMM times. An MoE's routed experts (MUL_MAT_ID) never reach tinyBLAS: ggml-cpu's
-/// mul_mat_id calls the dot product per row and token (ggml_compute_forward_mul_mat_id_one_chunk);
-/// only the repacked formats have their own path (repack.cpp forward_mul_mat_id). A prompt's
-/// tokens skip the output matrix (logits for the last one only).
+/// in-cache GEMM times. An MoE's routed experts (MUL_MAT_ID) never reach a GEMM: ggml-cpu's
+/// mul_mat_id calls the dot product per row and token (ggml_compute_forward_mul_mat_id_one_chunk),
+/// and for the repacked formats repack.cpp's forward_mul_mat_id calls its GEMV once per routed
+/// token (local-llamacpp.csv: the 64-expert shape's pp512 at Q4_0 and Q4_K_M was 1.45-1.65x
+/// over while experts counted at the GEMM rate). A prompt's tokens skip the output matrix (logits
+/// for the last one only).
 double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, Slice s) {
   if (d.compute_gflops.value <= 0) return 0;
   s.output = false;
@@ -346,9 +367,10 @@ double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, c
   for (const bool experts : {false, true}) {
     if (experts && !(m.is_moe() && s.routed)) continue;
     for (const auto& l : slice_load(m, q, experts ? routed : dense, true)) {
-      const bool gemm = l.format->repacked_on(d.cpu_repack) || (!experts && l.format->cpu_gemm);
-      const FormatRate* r = gemm || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
-      double gflops = r ? r->gflops : d.compute_gflops.value;
+      const bool repacked = d.kind == DeviceKind::cpu && l.format->repacked_on(d.cpu_repack);
+      const bool gemm = !experts && (repacked || l.format->cpu_gemm);
+      const FormatRate* r = gemm || repacked || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
+      double gflops = repacked && experts ? repacked_gemv_gflops(d) : r ? r->gflops : d.compute_gflops.value;
       // tinyBLAS multiplies F16 and F32 weights with f32 FMAs: the measured FMA peak, not the
       // 8-bit dot products' rate the device's compute figure stands for.
       if (gemm && d.kind == DeviceKind::cpu && d.measured && d.measured->fma_gflops > 0 &&

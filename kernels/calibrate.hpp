@@ -12,7 +12,7 @@
 namespace benchr {
 
 /// Bumped whenever a kernel changes what it measures: older cached calibrations are ignored.
-constexpr int kKernelVersion = 11;
+constexpr int kKernelVersion = 12;
 
 struct CalibrationOptions {
   double budget_s = 3.0;   ///< wall time for the whole run; steps that would overrun are skipped

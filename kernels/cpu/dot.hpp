@@ -53,19 +53,23 @@ using AttendFn = void (*)(int head_dim, int positions, const fp16_t* q, const fp
 /// the FLOPs done (2 per lane per FMA): the compute peak of one core.
 using FmaFn = double (*)(long iterations, float* sink);
 
-/// Eight Q4_0 rows interleaved as llama.cpp's x86 CPU backend repacks them: for each block
-/// column, the eight fp16 scales, then the eight rows' 16 bytes of nibbles (144 B per column), so
-/// the eight rows stream as one sequential run.
+/// Eight Q4_0 rows interleaved as llama.cpp's x86 CPU backend repacks them (repack.cpp,
+/// block_q4_0x8 with an 8-byte interleave): for each block column the eight fp16 scales, then
+/// eight bytes of each row in turn (rows 0-7: nibble pairs 0-7), then the next eight of each (pairs
+/// 8-15), every nibble XOR 8 so that it reads as a signed 4-bit value (q - 8): 144 B per column,
+/// the eight rows one sequential run.
 struct BlockQ4_0x8 {
   fp16_t d[8];
-  uint8_t qs[8][kQK / 2];
+  uint8_t qs[2][8][8];  ///< [half of the block's nibble pairs][row][byte], each byte XOR 0x88
 };
 static_assert(sizeof(BlockQ4_0x8) == 8 * sizeof(BlockQ4_0));
 /// Eight standard Q4_0 rows of `n` weights (`row_bytes` apart) -> `n / 32` interleaved columns.
 std::vector<BlockQ4_0x8> interleave_q4_0x8(const uint8_t* rows, std::size_t row_bytes, int n);
 
-/// y[0..8) = the eight interleaved rows · one Q8_0 activation row: the activation block loaded
-/// once per column, the eight rows' sums reduced together and scaled with one vector multiply.
+/// y[0..8) = the eight interleaved rows · one Q8_0 activation row, computed as llama.cpp's x86
+/// repacked GEMV (ggml_gemv_q4_0_8x8_q8_0) does: the nibbles sign-extended through a 16-entry
+/// byte table, signed x signed byte products, and the block's eight dot products chained through
+/// one int32 accumulator before one scaled FMA.
 using Dot8Fn = void (*)(int n, const BlockQ4_0x8* w, const void* x, float* y);
 
 struct DotKernels {

@@ -102,7 +102,7 @@ std::vector<BlockQ4_0x8> interleave_q4_0x8(const uint8_t* rows, std::size_t row_
       BlockQ4_0 blk;
       std::memcpy(&blk, rows + r * row_bytes + b * sizeof blk, sizeof blk);
       out[b].d[r] = blk.d;
-      std::memcpy(out[b].qs[r], blk.qs, sizeof blk.qs);
+      for (int j = 0; j < kQK / 2; ++j) out[b].qs[j / 8][r][j % 8] = blk.qs[j] ^ 0x88;
     }
   return out;
 }

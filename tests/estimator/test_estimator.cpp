@@ -432,7 +432,7 @@ BOOST_AUTO_TEST_CASE(a_calibration_replaces_the_estimates_with_measurements) {
   DeviceCalibration dc;
   dc.threads = 2;
   dc.read_gbps = 32;
-  dc.gemv = {{"Q3_K", 2, 10, 20, 0}, {"Q4_0", 2, 12, 26, 0}, {"Q8_0", 2, 40, 40, 0}};
+  dc.gemv = {{"Q3_K", 2, 10, 20, 0}, {"Q4_0", 2, 12, 26, 0}, {"Q4_K", 2, 30, 40, 0}, {"Q8_0", 2, 40, 40, 0}};
   c.devices = {dc};
   m = with_calibration(m, c);
   BOOST_TEST(m.devices[0].read_gbps.value == 32);
@@ -448,11 +448,45 @@ BOOST_AUTO_TEST_CASE(a_calibration_replaces_the_estimates_with_measurements) {
   // Q8_0 measured faster than memory: memory sets the pace.
   const auto e8 = estimate(llama_3_1_8b(), q8_0(), m, w);
   BOOST_TEST(e8.decode_tps == 0.93 * 32e9 / weight_bytes_per_token(llama_3_1_8b(), q8_0()), boost::test_tools::tolerance(1e-9));
-  // Q4_0 is repacked by llama.cpp on this CPU: its GEMV keeps up with memory whatever the
-  // calibration's plain dot product measured.
+  // Q4_0 and Q4_K are repacked by llama.cpp on this CPU: both decode at the repacked GEMV's
+  // measured rate (the calibration's Q4_0 kernel), not at a plain Q4_K row kernel's.
+  for (const char* f : {"Q4_0", "Q4_K"}) {
+    const QuantSpec q4 = quant(f, f);
+    const auto e4 = estimate(llama_3_1_8b(), q4, m, w);
+    BOOST_TEST_CONTEXT(f) {
+      BOOST_TEST(e4.decode_tps == 0.93 * 12e9 / weight_bytes_per_token(llama_3_1_8b(), q4),
+                 boost::test_tools::tolerance(1e-3));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_repacked_moe_prefills_its_experts_one_gemv_per_token) {
+  // llama.cpp's repacked mul_mat_id runs its GEMV once per routed token: the experts of a Q4_0
+  // MoE prefill at the calibration's in-cache repacked rate (the Q4_0 "gemm" entry, 150 GFLOP/s),
+  // its attention and dense weights at the device's compute rate (300); a Q8_0 MoE's experts at
+  // its in-cache dot product (100).
+  Machine m = cpu_machine(30, 300, 24 * kGiB);
+  DeviceCalibration dc;
+  dc.threads = 2, dc.read_gbps = 30;
+  dc.gemm = {{"Q4_0", 2, 0, 150, 0}, {"Q8_0", 2, 0, 100, 0}};
+  Calibration c;
+  c.devices = {dc};
+  m = with_calibration(m, c);  // no FMA peak measured: the compute rate stays 300
+  const ModelSpec moe = small_moe();
+  Workload w;
+  w.prompt_tokens = 1;  // no attention arithmetic to speak of
+  auto seconds = [&](const QuantSpec& q, double expert_gflops, double dense_gflops) {
+    double routed = 0, dense = 0;
+    Slice experts, rest;
+    experts.dense = experts.embedding = experts.output = rest.routed = rest.output = false;
+    for (const auto& l : slice_load(moe, q, experts, true)) routed += l.params;
+    for (const auto& l : slice_load(moe, q, rest, true)) dense += l.params;
+    return 2 * routed / (expert_gflops * 1e9) + 2 * dense / (dense_gflops * 1e9);
+  };
   const QuantSpec q4 = quant("Q4_0", "Q4_0");
-  const auto e4 = estimate(llama_3_1_8b(), q4, m, w);
-  BOOST_TEST(e4.decode_tps == 0.93 * 32e9 / weight_bytes_per_token(llama_3_1_8b(), q4), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(1 / estimate(moe, q4, m, w).prefill_tps == seconds(q4, 150, 300), boost::test_tools::tolerance(1e-3));
+  BOOST_TEST(1 / estimate(moe, q8_0(), m, w).prefill_tps == seconds(q8_0(), 100, 300),
+             boost::test_tools::tolerance(1e-3));
 }
 
 BOOST_AUTO_TEST_CASE(attention_at_depth_costs_its_measured_time_per_position) {
