@@ -7,9 +7,10 @@
 2. Decode GEMV per format: the calibration's all-thread rates next to the rate llama.cpp's decode
    implies on this kind of machine (../shared/validation/local-llamacpp.csv: tg128 x bytes read per
    token, median over the rows of that quant). Target: at least llama.cpp's rate. Q4_0 and Q4_K_M
-   rows come from llama.cpp's *repacked* 8-row kernels; the calibration times its own eight-row
-   interleaved kernel for Q4_0 but the plain per-row dot product for Q4_K (what llama.cpp runs
-   where it does not repack), so a gap there is expected. Q3_K_M is a mix (Q3_K with Q4_K, Q5_K
+   rows come from llama.cpp's *repacked* 8-row kernels; the calibration's Q4_0 kernel is that
+   kernel (llama.cpp's layout and instruction sequence, kernels v12), and the estimator decodes
+   every repacked format (Q4_K too) at its rate; the Q4_K figure printed is the plain per-row dot
+   product (what llama.cpp runs where it does not repack). Q3_K_M is a mix (Q3_K with Q4_K, Q5_K
    and Q6_K tensors), so its implied rate is above what Q3_K alone runs at.
 Usage: python3 bench/check_kernels.py [build/app/benchr-advise] [path/to/shared/validation]
 """

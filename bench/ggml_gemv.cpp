@@ -10,6 +10,8 @@
 //   g++ -std=c++20 -O2 -march=native -I. bench/ggml_gemv.cpp build/kernels/libkernels.a \
 //       $L/libggml-cpu.a $L/libggml-base.a -fopenmp -lpthread -o /tmp/ggml_gemv
 //   [REPS=5] /tmp/ggml_gemv [row_elements=4096] [MiB=256] [--huge]
+// Then the repacked Q4_0 GEMV (ggml_gemv_q4_0_8x8_q8_0 against our dot8_q4_0) from DRAM and in
+// cache, and ggml's repacked Q4_K GEMV beside it.
 // 2026-11-28, 2-core Zen 4 VM, 2 threads, K=4096, 256 MiB (GB/s, ggml / ours): Q8_0 23.5-26.4 /
 // 28.8-29.6 with four accumulators (kernels v9), Q3_K 17.2-18.0 / 17.6-18.3, Q6_K 24.4-26.5 /
 // 24.1-28.3, F16 30.2 / 30.4-32.0; the v9 calibration itself (huge pages, halves) read Q3_K at 24.5.
@@ -39,6 +41,9 @@ void ggml_vec_dot_q4_K_q8_K(int, float*, size_t, const void*, size_t, const void
 void ggml_vec_dot_q5_K_q8_K(int, float*, size_t, const void*, size_t, const void*, size_t, int);
 void ggml_vec_dot_q6_K_q8_K(int, float*, size_t, const void*, size_t, const void*, size_t, int);
 void ggml_vec_dot_f16(int, float*, size_t, const void*, size_t, const void*, size_t, int);
+// The repacked GEMVs (repack.cpp): `nc` rows of `n` weights, interleaved eight at a time.
+void ggml_gemv_q4_0_8x8_q8_0(int n, float* s, size_t bs, const void* vx, const void* vy, int nr, int nc);
+void ggml_gemv_q4_K_8x8_q8_K(int n, float* s, size_t bs, const void* vx, const void* vy, int nr, int nc);
 }
 
 namespace {
@@ -60,18 +65,19 @@ void pin(int cpu) {
   pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
-/// Best of 5 passes over `rows` rows with `threads` threads, in GB/s of weights.
+/// Best of 5 passes over `rows` rows (or groups of rows) with `threads` threads, handed out
+/// `chunk` at a time, in GB/s of weights.
 template <class Row>
-double stream(std::size_t rows, std::size_t row_bytes, int threads, Row row) {
+double stream(std::size_t rows, std::size_t row_bytes, int threads, Row row, std::size_t chunk = kChunkRows) {
   double best = 1e30;
   static const int reps = std::getenv("REPS") ? std::atoi(std::getenv("REPS")) : 5;
   for (int rep = 0; rep < reps; ++rep) {
-    const std::size_t chunks = (rows + kChunkRows - 1) / kChunkRows;
+    const std::size_t chunks = (rows + chunk - 1) / chunk;
     std::atomic<std::size_t> next{std::size_t(threads)};
     auto body = [&](int t) {
       pin(t);
       for (std::size_t c = t; c < chunks; c = next.fetch_add(1))
-        for (std::size_t r = c * kChunkRows; r < std::min(rows, (c + 1) * kChunkRows); ++r) row(r);
+        for (std::size_t r = c * chunk; r < std::min(rows, (c + 1) * chunk); ++r) row(r);
     };
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::thread> team;
@@ -111,6 +117,75 @@ int main(int argc, char** argv) {
                               [&](std::size_t r) { y[r] = ours(K, buffer + r * row_bytes, xq.data()); });
       std::printf("%-6s  %7d  %6.1f  %6.1f  %9.2f\n", std::string(info.name).c_str(), threads, g, o, o / g);
     }
+  }
+
+  // The repacked Q4_0 GEMV (llama.cpp runs it for Q4_0 on AVX2+ CPUs): from DRAM, in GB/s; then in cache (a 256 KiB tile per thread, one
+  // activation column a pass, as MoE prefill calls it once per routed token), in GFLOP/s. The
+  // layouts are the same (k::BlockQ4_0x8 is llama.cpp's block_q4_0x8). ggml's repacked Q4_K GEMV
+  // (block_q4_Kx8: 8 d, 8 dmin fp16, 96 B of 6-bit scales, 1024 B of nibbles) beside it.
+  constexpr std::size_t kQ4Kx8Bytes = 1152;
+  const std::size_t group_bytes = 8 * std::size_t(K / 32) * sizeof(k::BlockQ4_0);
+  const std::size_t groups = bytes / group_bytes;
+  k::fill_q4_0x8(buffer, groups * group_bytes, 1);
+  const auto x0 = k::quantize_activations(k::Format::q4_0, x);
+  const auto xk = k::quantize_activations(k::Format::q4_k, x);
+  const auto dot8 = k::best_dot_kernels().dot8_q4_0;
+  std::vector<float> y(groups * 8);
+  auto ggml_q4_0 = [&](const uint8_t* w, float* out) { ggml_gemv_q4_0_8x8_q8_0(K, out, 8, w, x0.data(), 1, 8); };
+  auto ours_q4_0 = [&](const uint8_t* w, float* out) {
+    dot8(K, reinterpret_cast<const k::BlockQ4_0x8*>(w), x0.data(), out);
+  };
+  std::printf("\nrepacked Q4_0 (eight rows interleaved as llama.cpp repacks them)\n"
+              "from DRAM  threads    ggml    ours  ours/ggml   (GB/s)\n");
+  // llama.cpp's repacked path hands a matrix out in 4 chunks per thread (repack.cpp
+  // forward_mul_mat): for a K-row matrix, K / (4 x threads) rows a chunk.
+  auto repacked_chunk = [&](int threads) { return std::max<std::size_t>(1, std::size_t(K) / (4 * threads) / 8); };
+  for (int threads : {1, 2}) {
+    const double g = stream(groups, group_bytes, threads,
+                            [&](std::size_t i) { ggml_q4_0(buffer + i * group_bytes, &y[8 * i]); }, repacked_chunk(threads));
+    const double o = stream(groups, group_bytes, threads,
+                            [&](std::size_t i) { ours_q4_0(buffer + i * group_bytes, &y[8 * i]); }, repacked_chunk(threads));
+    std::printf("           %7d  %6.1f  %6.1f  %9.2f\n", threads, g, o, o / g);
+  }
+  auto in_cache = [&](int threads, auto gemv, std::size_t group_bytes) {
+    const std::size_t tile_groups = (std::size_t(256) << 10) / group_bytes;
+    double best = 1e30;
+    constexpr int kPasses = 3000;  // ~40 ms a thread: thread start-up is noise
+    for (int rep = 0; rep < 5; ++rep) {
+      auto body = [&](int t) {
+        pin(t);
+        const uint8_t* tile = buffer + t * tile_groups * group_bytes;
+        float out[8];
+        for (int p = 0; p < kPasses; ++p)
+          for (std::size_t i = 0; i < tile_groups; ++i) gemv(tile + i * group_bytes, out);
+      };
+      const auto t0 = std::chrono::steady_clock::now();
+      std::vector<std::thread> team;
+      for (int t = 1; t < threads; ++t) team.emplace_back(body, t);
+      body(0);
+      for (auto& t : team) t.join();
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return 2.0 * threads * kPasses * tile_groups * 8 * K / best / 1e9;
+  };
+  std::printf("in cache   threads    ggml    ours  ours/ggml   (GFLOP/s)\n");
+  for (int threads : {1, 2}) {
+    const double g = in_cache(threads, ggml_q4_0, group_bytes), o = in_cache(threads, ours_q4_0, group_bytes);
+    std::printf("           %7d  %6.0f  %6.0f  %9.2f\n", threads, g, o, o / g);
+  }
+
+  // ggml's repacked Q4_K, alone: random nibbles and scales, its fp16 d and dmin set to 1/64.
+  const std::size_t kgroup = std::size_t(K / 256) * kQ4Kx8Bytes, kgroups = bytes / kgroup;
+  k::fill_weights(k::Format::q8_0, buffer, kgroups * kgroup, 2);
+  for (std::size_t b = 0; b < kgroups * kgroup; b += kQ4Kx8Bytes)
+    for (int i = 0; i < 16; ++i) buffer[b + 2 * i] = 0x00, buffer[b + 2 * i + 1] = 0x24;  // fp16 2^-6
+  auto ggml_q4_k = [&](const uint8_t* w, float* out) { ggml_gemv_q4_K_8x8_q8_K(K, out, 8, w, xk.data(), 1, 8); };
+  std::printf("\nggml's repacked Q4_K   threads  DRAM GB/s  in cache GFLOP/s\n");
+  for (int threads : {1, 2}) {
+    const double g = stream(kgroups, kgroup, threads,
+                            [&](std::size_t i) { ggml_q4_k(buffer + i * kgroup, &y[8 * (i % groups)]); },
+                            repacked_chunk(threads));
+    std::printf("                       %7d  %9.1f  %16.0f\n", threads, g, in_cache(threads, ggml_q4_k, kgroup));
   }
   std::free(buffer);
 }

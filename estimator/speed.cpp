@@ -146,14 +146,16 @@ const FormatRate* prefill_rate(const Device& d, std::string_view format) {
   return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->gemm, format, d.measured->threads) : nullptr;
 }
 
-/// The rate at which decode streams weights: the measured kernel's where that is slower than the
-/// streaming read (dequantization- or kernel-bound), else the read; without a calibration, the
-/// read. (Kernels v12 measure what llama.cpp runs, repacked Q4_0 included, and their DRAM rates
-/// hold while this VM's plain read swings between 31 and 47 GB/s: 2026-11-28, repacked Q4_0 30.5-31.1
-/// GB/s in both states.)
+/// The rate at which decode streams weights: the measured kernel's (kernels v12 measure what
+/// llama.cpp runs, its repacked Q4_0 GEMV included, over a buffer 8x the last-level cache, so the
+/// figure is already DRAM's); without a calibration, the read bandwidth. Not capped at the
+/// calibration's plain streaming read: a dot product's loads stream faster than that loop on this
+/// VM (F16 38.5-39.5 GB/s, Q6_K 36.6 against a 34-35 read), and so does llama.cpp's decode (Llama
+/// 3.2 1B F16 implies 41.5-45 GB/s in its kernels; the read-capped figure predicted it at 0.77).
+/// The kernels' rates also hold when this VM's plain read jumps to 47-65 GB/s (2026-11-28: Q8_0
+/// 31.6-39.8, repacked Q4_0 30.5-39.5), which llama.cpp's decode mostly does not follow either.
 double decode_gbps(const Device& d, const FormatRate* measured) {
-  if (!measured) return d.read_gbps.value;
-  return std::min(measured->weight_gbps, d.read_gbps.value);
+  return measured ? measured->weight_gbps : d.read_gbps.value;
 }
 
 bool fits(const MemoryNeed& n, const Device& d) {
