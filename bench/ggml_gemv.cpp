@@ -11,7 +11,10 @@
 //       $L/libggml-cpu.a $L/libggml-base.a -fopenmp -lpthread -o /tmp/ggml_gemv
 //   [REPS=5] /tmp/ggml_gemv [row_elements=4096] [MiB=256] [--huge]
 // Then the repacked Q4_0 GEMV (ggml_gemv_q4_0_8x8_q8_0 against our dot8_q4_0) from DRAM and in
-// cache, and ggml's repacked Q4_K GEMV beside it.
+// cache, and ggml's repacked Q4_K GEMV beside it. 2026-11-28, kernels v12, two runs: from DRAM
+// ours/ggml 1.03 (1 thread, 20.2 GB/s ggml) and 0.99-1.06 (2 threads, 30.8-31.4); in cache 0.93-1.03
+// (1 thread, 75 GFLOP/s) and 0.98-1.01 (2 threads, 141-145); ggml's Q4_K: 22.7 / 31.5-31.9 GB/s,
+// 87 / 155-157 GFLOP/s. (Kernels v11's dot8, four independent sums: 287 GFLOP/s in cache.)
 // 2026-11-28, 2-core Zen 4 VM, 2 threads, K=4096, 256 MiB (GB/s, ggml / ours): Q8_0 23.5-26.4 /
 // 28.8-29.6 with four accumulators (kernels v9), Q3_K 17.2-18.0 / 17.6-18.3, Q6_K 24.4-26.5 /
 // 24.1-28.3, F16 30.2 / 30.4-32.0; the v9 calibration itself (huge pages, halves) read Q3_K at 24.5.

@@ -146,16 +146,18 @@ const FormatRate* prefill_rate(const Device& d, std::string_view format) {
   return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->gemm, format, d.measured->threads) : nullptr;
 }
 
-/// The rate at which decode streams weights: the measured kernel's (kernels v12 measure what
-/// llama.cpp runs, its repacked Q4_0 GEMV included, over a buffer 8x the last-level cache, so the
-/// figure is already DRAM's); without a calibration, the read bandwidth. Not capped at the
-/// calibration's plain streaming read: a dot product's loads stream faster than that loop on this
-/// VM (F16 38.5-39.5 GB/s, Q6_K 36.6 against a 34-35 read), and so does llama.cpp's decode (Llama
-/// 3.2 1B F16 implies 41.5-45 GB/s in its kernels; the read-capped figure predicted it at 0.77).
-/// The kernels' rates also hold when this VM's plain read jumps to 47-65 GB/s (2026-11-28: Q8_0
-/// 31.6-39.8, repacked Q4_0 30.5-39.5), which llama.cpp's decode mostly does not follow either.
+/// The rate at which decode streams weights: the measured kernel's where that is below the
+/// streaming read (dequantization- or kernel-bound), else the read; without a calibration, the
+/// read. Kernels v12 measure what llama.cpp runs, its repacked Q4_0 GEMV included, and their rates
+/// hold when this VM's plain read jumps from 31-35 to 47-65 GB/s (2026-11-28: Q8_0 31.6-39.8,
+/// repacked Q4_0 30.5-39.5), which llama.cpp's decode mostly does not follow either. Uncapped,
+/// the F16 and Q6_K kernels (38.5-39.5 and 36.6 GB/s against a 34-35 read) would carry llama.cpp's
+/// faster F16 decode (Llama 3.2 1B: 0.77 -> 0.86-1.06), but Q8_0, already 1.08-1.16 over, went
+/// to 1.14-1.25: live runs 7 (capped) and 8 (uncapped) of bench/local_live_2026-11-28.md, median
+/// 8.1% / 9.2%, 23 / 19 of 25 rows within 15%.
 double decode_gbps(const Device& d, const FormatRate* measured) {
-  return measured ? measured->weight_gbps : d.read_gbps.value;
+  if (!measured) return d.read_gbps.value;
+  return std::min(measured->weight_gbps, d.read_gbps.value);
 }
 
 bool fits(const MemoryNeed& n, const Device& d) {
@@ -553,6 +555,18 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
                 std::to_string(m.layers) + " layers");
   else if (d.layer_overhead_s.known())
     a.push_back(d.layer_overhead_s.source + " x " + std::to_string(m.layers) + " layers");
+  for (const auto& pool : pools) {  // the calibrated CPU's rates, format by format
+    const Device& c = machine.devices[pool.device];
+    if (c.kind != DeviceKind::cpu || !c.measured) continue;
+    std::string rates;
+    for (const auto& l : slice_load(m, q, pool.slice, true)) {
+      const FormatRate* r = decode_rate(c, *l.format);
+      rates += (rates.empty() ? "" : ", ") + std::string(l.format->name) + " " + fixed(decode_gbps(c, r)) + " GB/s" +
+               (!r ? " (read)" : l.format->repacked_on(c.cpu_repack) ? " (repacked GEMV)" : "");
+    }
+    a.push_back("decode streams the weights at the calibration's kernel rates: " + rates);
+    break;
+  }
   if (d.kind == DeviceKind::cpu && d.measured)
     a.push_back("llama.cpp spends " + fixed(kCpuDecodeKernelShare * 100, "%.0f") +
                 "% of CPU decode in the dot-product kernels the calibration times (perf of llama-bench)");
