@@ -2,15 +2,16 @@
 """How well can any prediction match llama.cpp on this VM? The reference's own reproducibility.
 
 Issue #3/#6's local decode target is median |error| <= 5% with every row within +-15%, against
-../shared/validation/local-llamacpp.csv. bench/live_runs/run1..6.csv are six full runs of
-bench/check_local_live.py (2026-11-28, sessions 3-5; tables in bench/local_live_2026-11-28.md):
-the same llama.cpp build (de3ff81), the same 25 shapes x quants x depths, the validation's
-protocol (llama-bench -t 2 -n 128 -r 3) on this kind of 2-core VM. This prints
+../shared/validation/local-llamacpp.csv. bench/live_runs/run*.csv are full runs of
+bench/check_local_live.py (2026-11-28: runs 1-6 in sessions 3-5, 7-9 in session 7; tables in
+bench/local_live_2026-11-28.md): the same llama.cpp build (de3ff81), the same 25 shapes x quants
+x depths, the validation's protocol (llama-bench -t 2 -n 128 -r 3) on this kind of 2-core VM;
+only llama.cpp's measured tok/s are used here, not the predictions. This prints
   1. llama.cpp now against the validation csv, run by run: the error a *perfect* predictor of
      llama.cpp-now would show against the csv;
-  2. a hindsight oracle, each row's geometric mean over the six runs (one fitted number per row:
+  2. a hindsight oracle, each row's geometric mean over the runs (one fitted number per row:
      better than any model can do), against each run;
-  3. each row's spread (coefficient of variation) over the six runs.
+  3. each row's spread (coefficient of variation) over the runs.
 If (1) and (2) miss the target, the target is below this machine's noise floor.
 Usage: python3 bench/check_noise_floor.py [path/to/shared/validation]
 """

@@ -123,7 +123,7 @@ const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_vi
 /// The CPU's measured rate for decoding weights of format `f`: its own dot-product kernel's, or
 /// for a format llama.cpp repacks on this CPU its repacked GEMV's, which the calibration's Q4_0
 /// kernel is (interleaved and computed as llama.cpp's; ggml's Q4_K GEMV streams from DRAM as its
-/// Q4_0 one does on 2 Zen 4 threads: 33.9-34.2 against 32.4-33.9 GB/s, bench/ggml_gemv.cpp). A
+/// Q4_0 one does on 2 Zen 4 threads: 31.5-31.9 against 30.8-31.4 GB/s, bench/ggml_gemv.cpp). A
 /// GPU's GEMV shaders are not llama.cpp's tuned kernels: its decode goes at its read rate.
 const FormatRate* decode_rate(const Device& d, const BlockFormat& f) {
   if (!d.measured || d.kind != DeviceKind::cpu) return nullptr;
@@ -343,8 +343,8 @@ constexpr double kRepackedGemvOverCompute = 0.58;
 
 /// The rate of llama.cpp's repacked GEMV with the weights in cache: the calibration's in-cache
 /// figure for its Q4_0 kernel (interleaved as llama.cpp repacks, computed as its GEMV does), else
-/// the compute rate x kRepackedGemvOverCompute. Q4_K's repacked GEMV runs 171 GFLOP/s to Q4_0's
-/// 150 here (ggml's kernels): one figure stands for every repacked format.
+/// the compute rate x kRepackedGemvOverCompute. ggml's repacked Q4_K GEMV runs 155-157 GFLOP/s to
+/// its Q4_0 one's 141-145 here (bench/ggml_gemv.cpp): one figure stands for every repacked format.
 double repacked_gemv_gflops(const Device& d) {
   if (const FormatRate* r = prefill_rate(d, "Q4_0")) return r->gflops;
   return d.compute_gflops.value * kRepackedGemvOverCompute;
