@@ -1,6 +1,9 @@
 // Our calibration GEMV kernels against llama.cpp's own (ggml-cpu's vec_dot) on the same matrix, the
 // same way: a DRAM-sized matrix in 4 KiB pages, rows handed out in 64-row chunks from a shared
 // counter as ggml_compute_forward_mul_mat does for one token, 1 and 2 threads, best of 5 passes.
+// Its threads start anew each pass; the calibration's stay and start together from a barrier,
+// which lifts every kernel's 2-thread figure here (Q8_0: 35-37 GB/s against 31-32, ggml's and
+// ours alike; bench/local_live_2026-11-28.md): compare ours/ggml, not these with `calibrate`.
 // Prints each format's weight GB/s for both and the ratio ours/ggml: the calibration measures what
 // llama.cpp's decode gets only while that ratio stays near 1.
 //
