@@ -71,28 +71,42 @@ void pin(int cpu) {
   pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+/// The best wall time of `reps` passes, each running `body(t)` on threads t = 0..threads-1 (pinned,
+/// started anew each pass) after `setup()`.
+template <class Body, class Setup>
+double best_seconds(int threads, int reps, Body body, Setup setup) {
+  double best = 1e30;
+  for (int rep = 0; rep < reps; ++rep) {
+    setup();
+    auto pinned = [&](int t) {
+      pin(t);
+      body(t);
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> team;
+    for (int t = 1; t < threads; ++t) team.emplace_back(pinned, t);
+    pinned(0);
+    for (auto& t : team) t.join();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
 /// Best of 5 passes over `rows` rows (or groups of rows) with `threads` threads, handed out
 /// `chunk` at a time, in GB/s of weights.
 template <class Row>
 double stream(std::size_t rows, std::size_t row_bytes, int threads, Row row, std::size_t chunk = kChunkRows) {
-  double best = 1e30;
   static const int reps = std::getenv("REPS") ? std::atoi(std::getenv("REPS")) : 5;
-  for (int rep = 0; rep < reps; ++rep) {
-    const std::size_t chunks = (rows + chunk - 1) / chunk;
-    std::atomic<std::size_t> next{std::size_t(threads)};
-    auto body = [&](int t) {
-      pin(t);
-      for (std::size_t c = t; c < chunks; c = next.fetch_add(1))
-        for (std::size_t r = c * chunk; r < std::min(rows, (c + 1) * chunk); ++r) row(r);
-    };
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::thread> team;
-    for (int t = 1; t < threads; ++t) team.emplace_back(body, t);
-    body(0);
-    for (auto& t : team) t.join();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return rows * row_bytes / best / 1e9;
+  const std::size_t chunks = (rows + chunk - 1) / chunk;
+  std::atomic<std::size_t> next;
+  const double sec = best_seconds(
+      threads, reps,
+      [&](int t) {
+        for (std::size_t c = t; c < chunks; c = next.fetch_add(1))
+          for (std::size_t r = c * chunk; r < std::min(rows, (c + 1) * chunk); ++r) row(r);
+      },
+      [&] { next = std::size_t(threads); });
+  return rows * row_bytes / sec / 1e9;
 }
 }  // namespace
 
@@ -155,24 +169,17 @@ int main(int argc, char** argv) {
   }
   auto in_cache = [&](int threads, auto gemv, std::size_t group_bytes) {
     const std::size_t tile_groups = (std::size_t(256) << 10) / group_bytes;
-    double best = 1e30;
     constexpr int kPasses = 3000;  // ~40 ms a thread: thread start-up is noise
-    for (int rep = 0; rep < 5; ++rep) {
-      auto body = [&](int t) {
-        pin(t);
-        const uint8_t* tile = buffer + t * tile_groups * group_bytes;
-        float out[8];
-        for (int p = 0; p < kPasses; ++p)
-          for (std::size_t i = 0; i < tile_groups; ++i) gemv(tile + i * group_bytes, out);
-      };
-      const auto t0 = std::chrono::steady_clock::now();
-      std::vector<std::thread> team;
-      for (int t = 1; t < threads; ++t) team.emplace_back(body, t);
-      body(0);
-      for (auto& t : team) t.join();
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-    return 2.0 * threads * kPasses * tile_groups * 8 * K / best / 1e9;
+    const double sec = best_seconds(
+        threads, 5,
+        [&](int t) {
+          const uint8_t* tile = buffer + t * tile_groups * group_bytes;
+          float out[8];
+          for (int p = 0; p < kPasses; ++p)
+            for (std::size_t i = 0; i < tile_groups; ++i) gemv(tile + i * group_bytes, out);
+        },
+        [] {});
+    return 2.0 * threads * kPasses * tile_groups * 8 * K / sec / 1e9;
   };
   std::printf("in cache   threads    ggml    ours  ours/ggml   (GFLOP/s)\n");
   for (int threads : {1, 2}) {
