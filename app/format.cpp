@@ -625,8 +625,10 @@ std::string present_calibration(const Calibration& c, bool json_out) {
   }
   for (const auto& n : c.notes) s += "  note: " + wrap(n, 8, 8);
   s += "GEMV: weight bytes streamed per second through the format's dot product (decode); GEMM:\n"
-       "multiply-adds x 2 per second with the weights in cache (prefill). Each figure is the fastest of\n"
-       "its repetitions; ± is half their spread.\n";
+       "multiply-adds x 2 per second with the weights in cache (prefill). Q4_0 is timed as llama.cpp's\n"
+       "repacked GEMV, which decodes every format llama.cpp repacks on x86 (Q4_0, Q4_K, IQ4_NL, MXFP4;\n"
+       "Q2_K with AVX-512) and prefills their MoE experts one token at a time. Each figure is the\n"
+       "fastest of its repetitions; ± is half their spread.\n";
   return s;
 }
 
