@@ -64,6 +64,7 @@ nlohmann::json to_json(const Calibration& c) {
                        {"threads", d.threads},         {"read_gbps_1t", d.read_gbps_1t},
                        {"read_gbps", d.read_gbps},     {"read_spread", d.read_spread},
                        {"gemv", rates_json(d.gemv)},   {"gemm", rates_json(d.gemm)},
+                       {"tinyblas", rates_json(d.tinyblas)},
                        {"fma_gflops", d.fma_gflops},
                        {"fma_f16_gflops", d.fma_f16_gflops},
                        {"attention_ns_hd64", d.attention_ns_hd64},
@@ -91,6 +92,7 @@ Calibration calibration_from_json(const nlohmann::json& j) {
     dc.read_spread = d.at("read_spread").get<double>();
     dc.gemv = rates_from(d.at("gemv"));
     dc.gemm = rates_from(d.at("gemm"));
+    if (d.contains("tinyblas")) dc.tinyblas = rates_from(d.at("tinyblas"));
     dc.fma_gflops = d.at("fma_gflops").get<double>();
     dc.fma_f16_gflops = d.value("fma_f16_gflops", 0.0);  // absent from files before the Vulkan kernels
     dc.attention_ns_hd64 = d.at("attention_ns_hd64").get<double>();

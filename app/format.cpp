@@ -618,6 +618,9 @@ std::string present_calibration(const Calibration& c, bool json_out) {
       s += fmt::format("  {:<8} {:>22} {:>22} {:>22}\n", g.format, one, all,
                        fmt::format("{:.0f} GFLOP/s", g.gflops));
     }
+    for (const auto& t : d.tinyblas)
+      s += fmt::format("  {:<8} tinyBLAS 4x4 tiles (a prompt's dense products) {:.0f} GFLOP/s ±{:.0f}%\n", t.format,
+                       t.gflops, t.spread * 50);
     if (d.fma_gflops > 0) s += fmt::format("  f32 FMA peak    {:.0f} GFLOP/s with {} threads\n", d.fma_gflops, d.threads);
     if (d.attention_ns_hd128 > 0)
       s += fmt::format("  decode attention (f16 KV): {:.2f} ns per head per cached position at head_dim 64, "

@@ -145,6 +145,10 @@ double attention_seconds(const ModelSpec& m, int64_t depth, const Device& d) {
 const FormatRate* prefill_rate(const Device& d, std::string_view format) {
   return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->gemm, format, d.measured->threads) : nullptr;
 }
+/// The CPU's measured rate of llama.cpp's tinyBLAS tiles for a format (Q8_0), if calibrated.
+const FormatRate* tinyblas_rate(const Device& d, std::string_view format) {
+  return d.measured && d.kind == DeviceKind::cpu ? find_rate(d.measured->tinyblas, format, d.measured->threads) : nullptr;
+}
 
 /// The rate at which decode streams weights: the measured kernel's where that is below the
 /// streaming read (dequantization- or kernel-bound), else the read; without a calibration, the
@@ -371,15 +375,25 @@ double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, c
   for (const bool experts : {false, true}) {
     if (experts && !(m.is_moe() && s.routed)) continue;
     for (const auto& l : slice_load(m, q, experts ? routed : dense, true)) {
-      const bool repacked = d.kind == DeviceKind::cpu && l.format->repacked_on(d.cpu_repack);
-      const bool gemm = !experts && (repacked || l.format->cpu_gemm);
-      const FormatRate* r = gemm || repacked || d.kind != DeviceKind::cpu ? nullptr : prefill_rate(d, l.format->name);
-      double gflops = repacked && experts ? repacked_gemv_gflops(d) : r ? r->gflops : d.compute_gflops.value;
-      // tinyBLAS multiplies F16 and F32 weights with f32 FMAs: the measured FMA peak, not the
-      // 8-bit dot products' rate the device's compute figure stands for.
-      if (gemm && d.kind == DeviceKind::cpu && d.measured && d.measured->fma_gflops > 0 &&
-          (l.format->name == "F16" || l.format->name == "F32"))
-        gflops = d.measured->fma_gflops;
+      // The path llama.cpp's CPU backend takes, and its rate: a dense product of a repacked format
+      // its repacked GEMM, of another format tinyBLAS takes tinyBLAS (Q8_0's tiles as measured, F16
+      // and F32 at the f32 FMA peak), both else at the compute rate; a routed expert of a repacked
+      // format the repacked GEMV once per token; any other product one dot product per row and token
+      // (measured in cache). A GPU: its compute rate.
+      double gflops = d.compute_gflops.value;
+      if (d.kind == DeviceKind::cpu) {
+        const std::string_view f = l.format->name;
+        const bool repacked = l.format->repacked_on(d.cpu_repack);
+        const FormatRate* r = nullptr;
+        if (repacked && experts)
+          gflops = repacked_gemv_gflops(d);
+        else if (!experts && (repacked || l.format->cpu_gemm)) {
+          r = repacked ? nullptr : tinyblas_rate(d, f);
+          if ((f == "F16" || f == "F32") && d.measured && d.measured->fma_gflops > 0) gflops = d.measured->fma_gflops;
+        } else
+          r = prefill_rate(d, f);
+        if (r) gflops = r->gflops;
+      }
       sec += 2 * l.params / (gflops * 1e9);
     }
   }

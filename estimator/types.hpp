@@ -63,6 +63,7 @@ struct DeviceCalibration {
   double read_gbps_1t = 0, read_gbps = 0, read_spread = 0;  ///< streaming read, 1 and all threads
   std::vector<FormatRate> gemv;       ///< out-of-cache dot products: decode
   std::vector<FormatRate> gemm;       ///< in-cache dot products (weights reused): prefill
+  std::vector<FormatRate> tinyblas;   ///< in-cache 4 x 4 tiles as llama.cpp's tinyBLAS: dense prefill (Q8_0)
   double fma_gflops = 0;              ///< f32 FMA peak, all threads
   double fma_f16_gflops = 0;          ///< f16 FMA peak (Vulkan devices with shaderFloat16); 0: not measured
   /// Decode attention (f16 KV cache, one query): nanoseconds per query head per cached position

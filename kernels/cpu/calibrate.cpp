@@ -43,6 +43,9 @@ std::size_t repacked_chunk_rows(int threads) {
 // 256 KiB weight tile (inside a 1 MiB L2) against 8 activation columns.
 constexpr std::size_t kGemmTileBytes = 256u << 10;
 constexpr int kGemmColumns = 8;
+// The tile kernel runs ~2x the GEMM's rate: 32 passes over the tile (~0.6 ms a repetition here)
+// keep its spread within the others'.
+constexpr int kTileReps = 32;
 constexpr int kMinReps = 2, kMaxReps = 9;
 // Streaming reads a few seconds apart that differ by more than this are reported: on a quiet
 // machine they agree within a few percent (spread of the repetitions, `calibrate`).
@@ -169,9 +172,9 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   if (d.threads > 1) thread_counts.push_back(d.threads);
 
   // Step deadlines: the budget is shared out by the expected cost of each step.
-  // read x2; per format: read again (but the first), fill, GEMV x2, GEMM; attention x2; FMA; the
-  // read once more.
-  const int steps = 2 + 5 * int(kernels::kFormats) - 1 + 2 + 1 + 1;
+  // read x2; per format: read again (but the first), fill, GEMV x2, GEMM; Q8_0's tinyBLAS tile;
+  // attention x2; FMA; the read once more.
+  const int steps = 2 + 5 * int(kernels::kFormats) - 1 + 1 + 2 + 1 + 1;
   auto step_deadline = [&](int done) {
     const auto left = end - Clock::now();
     return Clock::now() + left / std::max(1, steps - done);
@@ -294,6 +297,23 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     const double work = 4.0 * d.threads * tile_rows * kGemmColumns;  // row x column products
     d.gemm.push_back({std::string(fi.name), d.threads, work * row_bytes / s.best() / 1e9,
                       2.0 * work * kRowElements / s.best() / 1e9, s.spread()});
+    if (fi.format == Format::q8_0 && Clock::now() < end) {
+      // A prompt's dense Q8_0 products go through tinyBLAS's 4 x 4 tiles: the same in-cache
+      // tile against kGemmColumns activation rows laid out as a matrix.
+      std::vector<uint8_t> xs(kGemmColumns * row_bytes);
+      for (int c = 0; c < kGemmColumns; ++c) std::memcpy(xs.data() + c * row_bytes, xq.data(), row_bytes);
+      const Samples t = run_team(pinner, d.threads, step_deadline(done++), [&](int tid) {
+        const uint8_t* tile = buffer.get() + tid * tile_rows * row_bytes;
+        float out[16];
+        for (int rep = 0; rep < kTileReps; ++rep)
+          for (std::size_t r = 0; r + 4 <= tile_rows; r += 4)
+            for (int c = 0; c + 4 <= kGemmColumns; c += 4)
+              k.tile4_q8_0(kRowElements, tile + r * row_bytes, row_bytes, xs.data() + c * row_bytes, row_bytes, out);
+      });
+      const double tiled = work * kTileReps / 4;  // row x column products
+      d.tinyblas.push_back({std::string(fi.name), d.threads, tiled * row_bytes / t.best() / 1e9,
+                            2.0 * tiled * kRowElements / t.best() / 1e9, t.spread()});
+    }
   }
   // Decode attention at depth: 32 query heads over 8 KV heads and 2048 cached f16 positions (a
   // Llama-style layer), the query heads split over the threads.

@@ -72,6 +72,13 @@ std::vector<BlockQ4_0x8> interleave_q4_0x8(const uint8_t* rows, std::size_t row_
 /// one int32 accumulator before one scaled FMA.
 using Dot8Fn = void (*)(int n, const BlockQ4_0x8* w, const void* x, float* y);
 
+/// y[4 j + i] = Q8_0 weight row i · Q8_0 activation row j for a 4 x 4 tile (rows `w_stride` and
+/// `x_stride` bytes apart), computed as llama.cpp's tinyBLAS does a prompt's Q8_0 product
+/// (llamafile/sgemm.cpp, tinyBLAS_Q0_AVX::gemm4xN<4>): per block the four rows' scales converted
+/// together, each of the 16 products a signed dot of the 32 bytes turned to floats and added with
+/// its scale into an accumulator of its own.
+using Tile4Fn = void (*)(int n, const void* w, std::size_t w_stride, const void* x, std::size_t x_stride, float* y);
+
 struct DotKernels {
   const char* isa;                       ///< "generic", "avx2", "avx512"
   std::array<DotFn, kFormats> dot;
@@ -79,6 +86,7 @@ struct DotKernels {
   AttendFn attend;
   FmaFn fma;
   Dot8Fn dot8_q4_0;
+  Tile4Fn tile4_q8_0;
 };
 
 // One source (dot.cpp) compiled once per instruction set; each defines its table.

@@ -461,6 +461,29 @@ BOOST_AUTO_TEST_CASE(a_calibration_replaces_the_estimates_with_measurements) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_prompt_multiplies_q8_0_at_the_measured_tinyblas_rate) {
+  // llama.cpp's CPU prefill takes Q8_0 matrices through tinyBLAS's 4 x 4 tiles: with that rate
+  // measured (200 GFLOP/s), the 8B's weights go at it, not at the compute rate (300) nor at the
+  // per-row dot product (100).
+  Machine m = cpu_machine(30, 300, 24 * kGiB);
+  DeviceCalibration dc;
+  dc.threads = 2, dc.read_gbps = 30;
+  dc.gemm = {{"Q8_0", 2, 0, 100, 0}};
+  dc.tinyblas = {{"Q8_0", 2, 0, 200, 0}};
+  Calibration c;
+  c.devices = {dc};
+  m = with_calibration(m, c);
+  Workload w;
+  w.prompt_tokens = 1;
+  Slice prompt;
+  prompt.output = false;  // a prompt's tokens skip the output matrix
+  double params = 0;
+  for (const auto& l : slice_load(llama_3_1_8b(), q8_0(), prompt, true))
+    if (l.format->name == "Q8_0") params += l.params;
+  BOOST_TEST(1 / estimate(llama_3_1_8b(), q8_0(), m, w).prefill_tps == 2 * params / 200e9,
+             boost::test_tools::tolerance(1e-3));
+}
+
 BOOST_AUTO_TEST_CASE(a_repacked_moe_prefills_its_experts_one_gemv_per_token) {
   // llama.cpp's repacked mul_mat_id runs its GEMV once per routed token: the experts of a Q4_0
   // MoE prefill at the calibration's in-cache repacked rate (the Q4_0 "gemm" entry, 150 GFLOP/s),

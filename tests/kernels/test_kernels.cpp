@@ -148,6 +148,41 @@ BOOST_AUTO_TEST_CASE(eight_interleaved_q4_0_rows_match_the_float64_reference) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_q8_0_tile_of_four_rows_by_four_columns_matches_the_float64_reference) {
+  // Four Q8_0 weight rows x four Q8_0 activation rows of 4096 + 5 x 32 weights, with row strides
+  // wider than a row (as in a matrix view): each of the 16 products against the float64 reference.
+  const int n = 4096 + 5 * 32;
+  const std::size_t row_bytes = std::size_t(n / 32) * sizeof(BlockQ8_0), stride = row_bytes + 3 * sizeof(BlockQ8_0);
+  const auto rows = random_weights(Format::q8_0, 4, n, 9);
+  std::vector<uint8_t> w(4 * stride), x(4 * stride);
+  std::vector<std::vector<double>> wd, xd;
+  std::mt19937 rng(4);
+  std::normal_distribution<float> normal(0, 1);
+  for (int r = 0; r < 4; ++r) {
+    std::memcpy(w.data() + r * stride, rows.data() + r * row_bytes, row_bytes);
+    const auto d = dequantize_row(Format::q8_0, rows.data() + r * row_bytes, n);
+    wd.emplace_back(d.begin(), d.end());
+    std::vector<float> v(n);
+    for (auto& e : v) e = normal(rng);
+    const auto q = quantize_activations(Format::q8_0, v);
+    std::memcpy(x.data() + r * stride, q.data(), row_bytes);
+    const auto dq = dequantize_activations(Format::q8_0, q, n);
+    xd.emplace_back(dq.begin(), dq.end());
+  }
+  for (const auto& v : dot_variants()) {
+    if (!v.supported) continue;
+    float y[16];
+    v.kernels->tile4_q8_0(n, w.data(), stride, x.data(), stride, y);
+    for (int j = 0; j < 4; ++j)
+      for (int i = 0; i < 4; ++i) {
+        double ref = 0, mag = 0;
+        for (int k = 0; k < n; ++k) ref += wd[i][k] * xd[j][k], mag += std::abs(wd[i][k] * xd[j][k]);
+        BOOST_TEST(std::abs(y[4 * j + i] - ref) / mag < kRelativeTolerance,
+                   v.kernels->isa << " row " << i << " column " << j);
+      }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(attention_matches_a_float64_softmax) {
   // One query head over 300 cached positions, head_dim 64 and 128 (and an odd 72), with the K/V
   // rows of 4 KV heads interleaved as in llama.cpp's cache: stride = 4 x head_dim. The weighted
