@@ -188,6 +188,25 @@ std::string machine_lines(const Machine& m) {
 }  // namespace
 
 json to_json(const Estimate& e) {
+  json pools = json::array();
+  for (const auto& p : e.pools)
+    pools.push_back({{"device", p.device},
+                     {"backend", to_string(p.backend)},
+                     {"concurrent", p.concurrent},
+                     {"read_gbps", p.read_gbps},
+                     {"decode_efficiency", p.decode_efficiency},
+                     {"prefill_efficiency", p.prefill_efficiency},
+                     {"layer_overhead_s", p.layer_overhead_s},
+                     {"decode", {{"weight_bytes", p.weight_bytes},
+                                 {"weight_s", p.weight_s},
+                                 {"kv_bytes", p.kv_bytes},
+                                 {"kv_s", p.kv_s},
+                                 {"overhead_s", p.overhead_s},
+                                 {"compute_s", p.compute_s},
+                                 {"total_s", p.decode_s()}}},
+                     {"prefill", {{"s_per_token", p.prefill_s},
+                                  {"routed_experts_s", p.prefill_routed_s},
+                                  {"tokens_per_expert", p.tokens_per_expert}}}});
   return {{"model", e.model},
           {"quant", e.quant},
           {"hardware", e.hardware},
@@ -211,6 +230,7 @@ json to_json(const Estimate& e) {
           {"prefill_tps", e.prefill_tps},
           {"time_to_first_token_s", e.time_to_first_token_s},
           {"bottleneck", e.bottleneck},
+          {"breakdown", {{"pools", pools}, {"comm_s", e.comm_s}, {"prefill_comm_s_per_token", e.prefill_comm_s}}},
           {"engine", e.engine},
           {"launch", e.launch},
           {"assumptions", e.assumptions}};

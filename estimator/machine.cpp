@@ -140,6 +140,7 @@ Machine with_calibration(Machine m, const Calibration& c) {
         d.measured = dc;
         d.backend = Backend::vulkan;
         d.read_gbps = {dc.read_gbps, "measured: Vulkan streaming read (" + c.measured_at + ")"};
+        d.decode_efficiency = 0;
         const double flops = std::max(dc.fma_f16_gflops, dc.fma_gflops);
         if (flops > 0 && !d.compute_gflops.known())
           d.compute_gflops = {flops, "measured: Vulkan FMA peak (shader cores, no matrix units)"};
@@ -149,6 +150,7 @@ Machine with_calibration(Machine m, const Calibration& c) {
         continue;
       }
       if (d.kind != DeviceKind::cpu) continue;
+      d.decode_efficiency = d.prefill_efficiency = 0;
       d.read_gbps = {dc.read_gbps, "measured: streaming read " + fixed(dc.read_gbps) + " GB/s (" +
                                        std::to_string(dc.threads) + " threads, " + c.measured_at + ")"};
       if (dc.fma_gflops > 0)
@@ -187,6 +189,8 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     d.compute_gflops = spec.compute_gflops;
     d.power_w = spec.power_w;
     d.layer_overhead_s = spec.layer_overhead_s;
+    d.decode_efficiency = spec.decode_efficiency;
+    d.prefill_efficiency = spec.prefill_efficiency;
     d.arch = spec.arch;
     // Seen on the PCI bus only (no Vulkan driver, or a recorded topology): the datasheet's memory.
     if (!d.memory_bytes.known()) d.memory_bytes = spec.memory_bytes;
@@ -242,13 +246,17 @@ Machine one_machine(const HardwareSpec& hw) {
                                                      " decode efficiency " + fixed(eff)};
   // The backend efficiencies were fitted on discrete GPUs; no backend reads faster than the memory
   // system sustains, which on an APU's LPDDR5X is well below its datasheet figure.
-  if (hw.measured_bandwidth_gbps > 0 && hw.measured_bandwidth_gbps < d.read_gbps.value)
+  d.decode_efficiency = eff;
+  if (hw.measured_bandwidth_gbps > 0 && hw.measured_bandwidth_gbps < d.read_gbps.value) {
+    d.decode_efficiency = 0;
     d.read_gbps = {hw.measured_bandwidth_gbps, "measured " + fixed(hw.measured_bandwidth_gbps) + " GB/s sustained (" +
                                                    hw.measured_bandwidth_source + "), below datasheet " +
                                                    fixed(hw.memory_bandwidth_gbps) + " GB/s x " +
                                                    std::string(to_string(hw.backend)) + " decode efficiency " + fixed(eff)};
+  }
   if (hw.fp16_tflops > 0) {
     const double peff = prefill_efficiency(hw.backend);
+    d.prefill_efficiency = peff;
     d.compute_gflops = {hw.fp16_tflops * 1000 * peff,
                         "datasheet " + fixed(hw.fp16_tflops) + " FP16 TFLOPS x " +
                             std::string(to_string(hw.backend)) + " prefill efficiency " + fixed(peff)};

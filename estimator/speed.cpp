@@ -354,6 +354,23 @@ double repacked_gemv_gflops(const Device& d) {
   return d.compute_gflops.value * kRepackedGemvOverCompute;
 }
 
+// llama.cpp's default micro-batch (-ub 512): the prompt goes through the layers this many tokens
+// at a time (llama-bench's pp512 is one micro-batch).
+constexpr int64_t kUbatchTokens = 512;
+
+// An MoE's routed experts prefill on a GPU as one small GEMM per expert (llama.cpp's CUDA/ROCm
+// MMQ/mul_mat_id, Metal's and Vulkan's mul_mm_id): a micro-batch of u tokens gives each of E
+// experts u x k / E of them (Qwen3-30B-A3B: 512 x 8 / 128 = 32), and a GEMM that narrow fills few
+// of the tiles a dense product's 512 columns fill, while it still loads every weight tile once.
+// Its rate is the dense rate x n / (n + kMoeGemmHalfTokens): half the dense rate at that many
+// tokens per expert. Fitted by bench/check_accuracy.py on the corpus' GPU MoE prefill rows
+// (cross-validated there, leave one device out).
+constexpr double kMoeGemmHalfTokens = 48;
+
+double moe_gemm_efficiency(double tokens_per_expert) {
+  return tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + kMoeGemmHalfTokens) : 1;
+}
+
 /// Seconds of compute for one prompt token in one pool: 2 FLOPs per weight plus attention.
 /// Formats llama.cpp multiplies with a dedicated CPU GEMM run at the device's compute rate; the
 /// others go one dot product per row and token in llama.cpp too, which is what the calibration's
@@ -363,9 +380,17 @@ double repacked_gemv_gflops(const Device& d) {
 /// token (local-llamacpp.csv: the 64-expert shape's pp512 at Q4_0 and Q4_K_M was 1.45-1.65x
 /// over while experts counted at the GEMM rate). A prompt's tokens skip the output matrix (logits
 /// for the last one only).
-double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, Slice s) {
-  if (d.compute_gflops.value <= 0) return 0;
+struct PrefillTime {
+  double seconds = 0, routed_s = 0, tokens_per_expert = 0;
+};
+
+PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, Slice s) {
+  PrefillTime t;
+  if (d.compute_gflops.value <= 0) return t;
   s.output = false;
+  // A GPU's routed experts: a micro-batch spreads over them, ubatch x k / E tokens each on average.
+  const double ubatch = double(std::clamp<int64_t>(w.prompt_tokens, 1, kUbatchTokens));
+  if (m.is_moe() && d.kind == DeviceKind::gpu) t.tokens_per_expert = ubatch * m.experts_active / m.experts;
   double sec = s.dense ? s.layers * attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) /
                              (d.compute_gflops.value * 1e9)
                        : 0;
@@ -393,11 +418,16 @@ double prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, c
         } else
           r = prefill_rate(d, f);
         if (r) gflops = r->gflops;
+      } else if (experts) {
+        gflops *= moe_gemm_efficiency(t.tokens_per_expert);
       }
-      sec += 2 * l.params / (gflops * 1e9);
+      const double ls = 2 * l.params / (gflops * 1e9);
+      sec += ls;
+      if (experts) t.routed_s += ls;
     }
   }
-  return sec;
+  t.seconds = sec;
+  return t;
 }
 
 double decode_seconds(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Machine& machine,
@@ -549,8 +579,26 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   // A prompt's tokens go through the pools in turn (tensor-parallel ranks together), with the
   // all-reduces of the whole prompt's activations shared out over its tokens.
   double prefill_s = w.prompt_tokens > 0 ? comm_seconds(m, machine, e.placement, double(w.prompt_tokens)) / w.prompt_tokens : 0;
-  for (const auto& pool : pools)
-    if (!pool.concurrent) prefill_s += prefill_time(m, q, w, machine.devices[pool.device], pool.slice);
+  e.prefill_comm_s = prefill_s;
+  for (std::size_t i = 0; i < pools.size(); ++i) {
+    const Device& dev = machine.devices[pools[i].device];
+    const PrefillTime pt = prefill_time(m, q, w, dev, pools[i].slice);
+    if (!pools[i].concurrent) prefill_s += pt.seconds;
+    const PoolTime& t = times[i];
+    PoolSeconds ps;
+    ps.device = dev.name;
+    ps.backend = dev.backend;
+    ps.concurrent = pools[i].concurrent;
+    ps.read_gbps = dev.read_gbps.value;
+    ps.decode_efficiency = dev.decode_efficiency;
+    ps.prefill_efficiency = dev.prefill_efficiency;
+    ps.layer_overhead_s = dev.layer_overhead_s.value;
+    ps.weight_bytes = t.weight_bytes, ps.weight_s = t.weight_s, ps.kv_bytes = t.kv_bytes, ps.kv_s = t.kv_s;
+    ps.overhead_s = t.overhead_s, ps.compute_s = t.compute_s;
+    ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
+    e.pools.push_back(ps);
+  }
+  e.comm_s = comm_s;
   e.prefill_tps = d.compute_gflops.value > 0 && prefill_s > 0 ? 1 / prefill_s : 0;
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
 

@@ -99,6 +99,10 @@ struct Device {
   std::string arch;                      ///< GPU architecture (ampere, hopper, rdna3, ...), from the catalog
   std::string details;                   ///< what the driver says (API, driver, features)
   std::optional<DeviceCalibration> measured;  ///< per-format rates, when calibrated
+  /// The backend efficiencies applied to a catalog entry's datasheet figures (read_gbps =
+  /// datasheet x decode_efficiency, compute_gflops = datasheet x prefill_efficiency); 0 where the
+  /// rate is measured or capped at a measurement instead. bench/check_accuracy.py refits them.
+  double decode_efficiency = 0, prefill_efficiency = 0;
 };
 
 struct CpuInfo {
@@ -335,6 +339,22 @@ struct MemoryNeed {
   double available_bytes = 0;
 };
 
+/// One device's share of a decoding step and of a prompt token, in seconds by cause: what
+/// decode_tps and prefill_tps are made of (decode: max(weights, compute) + KV + overhead).
+struct PoolSeconds {
+  std::string device;
+  Backend backend = Backend::cpu;
+  bool concurrent = false;          ///< a tensor-parallel rank that runs beside the first: not added
+  double read_gbps = 0;             ///< the rate this device streams weights at, GB/s
+  double decode_efficiency = 0, prefill_efficiency = 0;  ///< Device's, 0 where measured
+  double layer_overhead_s = 0;      ///< the backend's per-layer figure applied (0: none)
+  double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
+  double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
+  double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
+  double tokens_per_expert = 0;     ///< GPU MoE prefill: a micro-batch's tokens each routed expert gets
+  double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
+};
+
 struct Estimate {
   std::string model, quant, hardware;
   Backend backend = Backend::cpu;
@@ -354,6 +374,9 @@ struct Estimate {
   std::string launch;               ///< a command line that runs this placement on that engine
   std::string bottleneck;           ///< what limits decode
   int64_t max_context = 0;          ///< largest context that fits this placement
+  std::vector<PoolSeconds> pools;   ///< the breakdown, device by device
+  double comm_s = 0;                ///< decode: seconds a step moves activations between devices
+  double prefill_comm_s = 0;        ///< prefill: the same per prompt token
   std::vector<std::string> assumptions;
 };
 

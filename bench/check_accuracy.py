@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""Out-of-sample accuracy of decode and prefill on the published corpus (bench/corpus/).
+
+Every run in bench/corpus/runs_*.csv is predicted from its device's datasheet figures alone
+(bench/corpus/devices_*.csv: memory bandwidth, dense FP16 TFLOPS, and a sourced measured
+bandwidth where one exists), as a user would type them into `--catalog`: no device is special-
+cased. `benchr-advise estimate --json` gives each prediction and its breakdown (seconds per pool
+and cause, with the backend constants applied); the fitted constants are then refitted here on
+every fold's training rows and the held-out rows re-predicted from the breakdown:
+
+  decode  t = comm + sum over pools of weights_s x e0/e + kv_s x e0/e + overhead_s x o/o0
+          (e: the backend's decode efficiency, o: its per-layer overhead; GPU pools whose rate
+          is measured keep it)
+  prefill t = sum over pools of (dense_s + routed_s x g(h)/g(h0)) x p0/p
+          (p: the backend's prefill efficiency; h: the MoE grouped-GEMM half-rate tokens)
+
+The accuracy quoted is leave-one-device-out (LODO: each device's rows predicted by constants
+fitted without it) and leave-one-source-out (LOSO); in-sample (the shipped constants, fitted on
+all rows) is printed beside it, labelled. A one-constant baseline (datasheet bandwidth / bytes
+per token x k, k fitted LODO) shows what the model adds. The constants fitted on all rows are
+printed in the form estimator/machine.cpp and estimator/speed.cpp hold them.
+Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--class NAME]
+"""
+import csv, glob, json, math, os, re, statistics, subprocess, sys, tempfile
+from collections import defaultdict
+
+from benchlib import HERE, LLAMA_2
+
+EXE = next((a for a in sys.argv[1:] if not a.startswith("--")), os.path.join(HERE, "..", "build", "app", "benchr-advise"))
+SHOW_ROWS = "--rows" in sys.argv
+CORPUS = os.path.join(HERE, "corpus")
+
+# Quants as published that the catalog names differently. Unsloth's dynamic UD-Qn_K_XL mixes sit
+# near their base K-quant; Q4_1 and Q5_0/Q5_1 are legacy block types close to Q4_0/Q5_K sizes.
+QUANT_ALIASES = {"UD-Q4_K_XL": "Q4_K_M", "UD-Q5_K_XL": "Q5_K_M", "UD-Q6_K_XL": "Q6_K", "UD-Q8_K_XL": "Q8_0",
+                 "UD-Q3_K_XL": "Q3_K_M", "UD-Q2_K_XL": "Q2_K", "Q4_K_L": "Q4_K_M", "MLX 4-bit": "MLX-4bit",
+                 "MLX 8-bit": "MLX-8bit"}
+DATACENTER = re.compile(r"\b(A100|A800|H100|H800|H200|GH200|B200|A10|A30|A40|L4|L40S?|V100|P100|MI\d{2,3}X?|T4)\b")
+
+
+def read_csvs(pattern):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(CORPUS, pattern))):
+        with open(path, newline="") as f:
+            for i, r in enumerate(csv.DictReader(f)):
+                r["_file"] = f"{os.path.basename(path)}:{i + 2}"
+                rows.append(r)
+    return rows
+
+
+def num(x):
+    try:
+        v = float(x)
+        return v if math.isfinite(v) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def load():
+    devices = {}
+    for d in read_csvs("devices_*.csv"):
+        devices.setdefault(d["device"].strip(), d)
+    runs = [r for r in read_csvs("runs_*.csv")]
+    models = [open(p).read() for p in sorted(glob.glob(os.path.join(CORPUS, "models_*.toml")))]
+    return devices, runs, models
+
+
+def hardware_entry(hid, d, backend):
+    """A [[hardware]] entry from a corpus device: its datasheet figures only. Memory is set far
+    above any model so that the placement is the run's (every layer on the device); fit is not
+    what this checks. A CPU-only run is a `cpu` entry at the package's datasheet bandwidth."""
+    kind = d["kind"] if d["kind"] in ("gpu", "apple", "apu", "cpu") else "gpu"
+    if backend == "cpu":
+        kind = "cpu"
+    measured = num(d.get("measured_bandwidth_gbps"))
+    text = f'''[[hardware]]
+id = "{hid}"
+name = {json.dumps(d["device"])}
+kind = "{kind}"
+backend = "{backend}"
+memory_gib = 4096
+memory_bandwidth_gbps = {num(d["bandwidth_gbps"])}
+fp16_tflops = {num(d.get("fp16_tflops")) or 0 if kind != "cpu" else 0}
+tdp_w = 0
+price_usd = 0
+source = "bench/corpus"
+'''
+    if measured and backend != "cpu":
+        text += f'measured_bandwidth_gbps = {measured}\nmeasured_bandwidth_source = "bench/corpus"\n'
+    return text
+
+
+def klass(run, dev, moe):
+    kind = dev["kind"]
+    if run["backend"] == "cpu":
+        return "cpu"
+    if kind == "apple" or run["backend"] in ("metal", "mlx"):
+        return "apple"
+    if kind == "apu":
+        return "apu"
+    if DATACENTER.search(dev["device"]):
+        return "datacenter"
+    return "moe-gpu" if moe else "dense-gpu"
+
+
+def predict_all(devices, runs, models):
+    """Run the estimator once per row; returns the rows it could predict, with their breakdown."""
+    entries, skipped, rows = {}, defaultdict(int), []
+    for r in runs:
+        dev = devices.get(r["device"].strip())
+        backend = r["backend"].strip().lower()
+        if backend == "mlx":
+            backend = "metal"
+        if not dev or not num(dev.get("bandwidth_gbps")):
+            skipped["device without a datasheet bandwidth"] += 1
+            continue
+        if backend not in ("cuda", "rocm", "vulkan", "metal", "cpu"):
+            skipped[f"backend {backend}"] += 1
+            continue
+        r["_backend"] = backend
+        r["_hid"] = "c-" + slug(dev["device"]) + "-" + backend
+        entries[r["_hid"]] = hardware_entry(r["_hid"], dev, backend)
+    catalog = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
+    catalog.write(LLAMA_2 + "\n" + "\n".join(models) + "\n" + "\n".join(entries.values()))
+    catalog.close()
+    try:
+        for r in runs:
+            if "_hid" not in r:
+                continue
+            tg, pp = num(r.get("tg_tps")), num(r.get("pp_tps"))
+            ngl = num(r.get("ngl"))
+            if r["_backend"] != "cpu" and ngl is not None and 0 < ngl < 90:
+                skipped["partial offload (-ngl < all)"] += 1
+                continue
+            if num(r.get("n_cpu_moe")):
+                skipped["experts on the CPU (--n-cpu-moe): the host is not in the corpus"] += 1
+                continue
+            if r["_backend"] == "cpu" and ngl not in (None, 0):
+                skipped["cpu backend with layers on a GPU"] += 1
+                continue
+            quant = r["quant"].strip()
+            quant = QUANT_ALIASES.get(quant, quant)
+            if r["backend"].strip().lower() == "mlx" and not quant.startswith("MLX"):
+                quant = {"4bit": "MLX-4bit", "8bit": "MLX-8bit"}.get(quant, quant)
+            pp_tokens = int(num(r.get("pp_tokens")) or 512)
+            depth = int(num(r.get("depth")) or 0)
+            gpus = int(num(r.get("gpus")) or 1)
+            args = [EXE, "--catalog", catalog.name, "--no-calibrate", "estimate", "--model", r["model"].strip(),
+                    "--quant", quant, "--hardware", r["_hid"], "--backend", r["_backend"],
+                    "--prompt-tokens", str(pp_tokens), "--depth", str(depth),
+                    "--context", str(max(4096, pp_tokens + depth + 256)), "--json"]
+            if gpus > 1:
+                args += ["--gpus", str(gpus)]
+            out = subprocess.run(args, capture_output=True, text=True)
+            if out.returncode != 0:
+                msg = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"
+                skipped[re.sub(r"'[^']*'", "'…'", msg)[:90]] += 1
+                continue
+            e = json.loads(out.stdout)
+            dev = devices[r["device"].strip()]
+            moe = "tokens_per_expert" in json.dumps(e["breakdown"]) and any(
+                p["prefill"]["tokens_per_expert"] > 0 or p["prefill"]["routed_experts_s"] > 0 for p in e["breakdown"]["pools"])
+            moe = moe or "MoE:" in " ".join(e["assumptions"])
+            rows.append(dict(run=r, e=e, tg=tg, pp=pp, device=dev["device"], source=r["source_id"].strip() or r["_file"],
+                             backend=r["_backend"], cls=klass(r, dev, moe), bw=num(dev["bandwidth_gbps"]),
+                             file_gib=num(r.get("file_gib"))))
+    finally:
+        os.unlink(catalog.name)
+    return rows, skipped
+
+
+# --- the model of the breakdown, with constants as parameters -------------------------------------
+
+BACKENDS = ("cuda", "rocm", "vulkan", "metal", "cpu")
+
+
+def shipped(rows):
+    """The constants the binary applied, read back from the breakdown (one value per backend)."""
+    c = {"h": None}
+    for x in rows:
+        for p in x["e"]["breakdown"]["pools"]:
+            b = p["backend"]
+            if p["decode_efficiency"] > 0:
+                c.setdefault(("e", b), p["decode_efficiency"])
+            if p["layer_overhead_s"] > 0:
+                c.setdefault(("o", b), p["layer_overhead_s"])
+            if p["prefill_efficiency"] > 0:
+                c.setdefault(("p", b), p["prefill_efficiency"])
+    return c
+
+
+H0 = None  # the shipped MoE half-rate tokens, recovered from one MoE row
+
+
+def decode_terms(x, c0):
+    """Decode seconds as a + sum_b A_b / e_b + sum_b B_b x o_b: the coefficients for one row."""
+    a, A, B = x["e"]["breakdown"]["comm_s"], defaultdict(float), defaultdict(float)
+    for p in x["e"]["breakdown"]["pools"]:
+        if p["concurrent"]:
+            continue
+        d, b = p["decode"], p["backend"]
+        e0 = p["decode_efficiency"]
+        mem = max(d["weight_s"], d["compute_s"]) + d["kv_s"]
+        if e0 > 0 and d["weight_s"] >= d["compute_s"]:
+            A[b] += mem * e0
+        else:
+            a += mem
+        o0 = p["layer_overhead_s"]
+        if o0 > 0:
+            B[b] += d["overhead_s"] / o0
+        else:
+            a += d["overhead_s"]
+    return a, A, B
+
+
+def decode_pred(x, c):
+    a, A, B = x["dterms"]
+    t = a + sum(v / c[("e", b)] for b, v in A.items()) + sum(v * c[("o", b)] for b, v in B.items())
+    return 1 / t if t > 0 else None
+
+
+def g_ratio(n, h_new, h_old):
+    return (1 + h_new / n) / (1 + h_old / n) if n > 0 else 1
+
+
+def prefill_pred(x, c):
+    t = x["e"]["breakdown"]["prefill_comm_s_per_token"]
+    for p in x["e"]["breakdown"]["pools"]:
+        if p["concurrent"] or p["prefill"]["s_per_token"] <= 0:
+            continue
+        b, p0 = p["backend"], p["prefill_efficiency"]
+        scale = p0 / c[("p", b)] if p0 > 0 and ("p", b) in c else 1
+        routed = p["prefill"]["routed_experts_s"]
+        n = p["prefill"]["tokens_per_expert"]
+        routed_new = routed * g_ratio(n, c["h"], H0) if n > 0 and c["h"] is not None else routed
+        t += (p["prefill"]["s_per_token"] - routed + routed_new) * scale
+    return 1 / t if t > 0 else None
+
+
+def irls_fit(samples, c0_e, c0_o):
+    """Decode constants of one backend: minimise sum |pred time / measured time - 1| (median-like,
+    by iteratively reweighted least squares) over u = 1/e and o, with e <= 1 and o >= 0."""
+    u, o = 1 / c0_e, c0_o
+    w = [1.0] * len(samples)
+    for _ in range(30):
+        # rows: (a + A u + B o) / T - 1 -> residual; weighted normal equations in (u, o)
+        s11 = s12 = s22 = r1 = r2 = 0.0
+        for (a, A, B, T), wi in zip(samples, w):
+            x1, x2, y = A / T, B / T, 1 - a / T
+            s11 += wi * x1 * x1; s12 += wi * x1 * x2; s22 += wi * x2 * x2
+            r1 += wi * x1 * y; r2 += wi * x2 * y
+        det = s11 * s22 - s12 * s12
+        if s22 > 0 and abs(det) > 1e-30 * max(1, s11 * s22):
+            u, o = (r1 * s22 - r2 * s12) / det, (s11 * r2 - s12 * r1) / det
+        elif s11 > 0:
+            u = r1 / s11
+        if u < 1 or o < 0:  # e <= 1 (no faster than the datasheet), o >= 0
+            o = max(0.0, o)
+            u = max(1.0, (r1 - s12 * o) / s11 if s11 > 0 else u)
+            if s22 > 0:
+                o = max(0.0, (r2 - s12 * u) / s22)
+        w = [1 / max(abs((a + A * u + B * o) / T - 1), 0.01) for a, A, B, T in samples]
+    return 1 / u, o
+
+
+def fit(train, c0):
+    """Every fitted constant, refitted on `train` rows."""
+    c = dict(c0)
+    for b in BACKENDS:
+        if ("e", b) not in c0:
+            continue
+        samples = []
+        for x in train:
+            if x["tg"] is None:
+                continue
+            a, A, B = x["dterms"]
+            if set(A) | set(B) <= {b} and A.get(b, 0) > 0:
+                samples.append((a, A.get(b, 0), B.get(b, 0), 1 / x["tg"]))
+        if len(samples) >= 3:
+            e, o = irls_fit(samples, c0[("e", b)], c0.get(("o", b), 0))
+            c[("e", b)] = e
+            if ("o", b) in c0:
+                c[("o", b)] = o
+    # Prefill efficiency per backend: the median of measured / predicted on dense rows scales it.
+    for b in BACKENDS:
+        if ("p", b) not in c0:
+            continue
+        r = [x["pp"] / prefill_pred(x, c0) for x in train
+             if x["pp"] and x["backend"] == b and not x["moe_prefill"] and prefill_pred(x, c0)]
+        if len(r) >= 3:
+            c[("p", b)] = c0[("p", b)] * statistics.median(r)
+    # The MoE half-rate tokens: a grid over GPU MoE rows, given the refitted efficiencies.
+    moe = [x for x in train if x["pp"] and x["moe_prefill"]]
+    if len(moe) >= 3 and H0 is not None:
+        best = None
+        for h in [2 * i for i in range(0, 151)]:
+            c["h"] = h
+            err = statistics.median(abs(math.log(prefill_pred(x, c) / x["pp"])) for x in moe)
+            if best is None or err < best[0]:
+                best = (err, h)
+        c["h"] = best[1]
+    return c
+
+
+def cross_validate(rows, key, c0):
+    """Each group's rows predicted by constants fitted on the other groups' rows."""
+    out = {}
+    groups = defaultdict(list)
+    for i, x in enumerate(rows):
+        groups[x[key]].append(i)
+    for g, idx in groups.items():
+        held = set(idx)
+        c = fit([x for i, x in enumerate(rows) if i not in held], c0)
+        for i in idx:
+            out[i] = (decode_pred(rows[i], c) if rows[i]["tg"] else None,
+                      prefill_pred(rows[i], c) if rows[i]["pp"] else None)
+    return out
+
+
+def baseline(rows):
+    """One constant: tg = k x datasheet GB/s / file GB, k fitted on the other devices (LODO)."""
+    out = {}
+    ok = [i for i, x in enumerate(rows) if x["tg"] and x["file_gib"]]
+    for i in ok:
+        k = statistics.median(rows[j]["tg"] * rows[j]["file_gib"] * 1.073741824 / rows[j]["bw"]
+                              for j in ok if rows[j]["device"] != rows[i]["device"])
+        out[i] = k * rows[i]["bw"] / (rows[i]["file_gib"] * 1.073741824)
+    return out
+
+
+def stats(pairs, tol):
+    errs = [abs(p / m - 1) for p, m in pairs if p and m]
+    if not errs:
+        return "      -", 0
+    ratio = statistics.median(p / m for p, m in pairs if p and m)
+    return (f"{100 * statistics.median(errs):5.1f}% {100 * sum(e <= tol for e in errs) / len(errs):4.0f}% "
+            f"{ratio:5.2f} {len(errs):4d}"), len(errs)
+
+
+def main():
+    global H0
+    devices, runs, models = load()
+    rows, skipped = predict_all(devices, runs, models)
+    c0 = shipped(rows)
+    for x in rows:
+        x["dterms"] = decode_terms(x, c0)
+        x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["e"]["breakdown"]["pools"])
+        if x["moe_prefill"] and H0 is None:
+            # recover the shipped half-rate tokens from the breakdown: routed_s = dense-rate x (1 + h/n)
+            H0 = SHIPPED_MOE_HALF_TOKENS
+    c0["h"] = H0
+    lodo = cross_validate(rows, "device", c0)
+    loso = cross_validate(rows, "source", c0)
+    base = baseline(rows)
+    call = fit(rows, c0)
+
+    if SHOW_ROWS:
+        print(f"{'class':10} {'device':40} {'bk':6} {'model':22} {'quant':7} {'tg':>7} {'in':>5} {'lodo':>5}  {'pp':>7} {'in':>5} {'lodo':>5}")
+        for i, x in enumerate(rows):
+            tg_in = x["e"]["decode_tps"] / x["tg"] if x["tg"] else None
+            pp_in = x["e"]["prefill_tps"] / x["pp"] if x["pp"] and x["e"]["prefill_tps"] > 0 else None
+            tl, pl = lodo[i]
+            f = lambda v: f"{v:5.2f}" if v else "    -"
+            print(f"{x['cls']:10} {x['device'][:40]:40} {x['backend']:6} {x['run']['model'][:22]:22} {x['run']['quant'][:7]:7} "
+                  f"{x['tg'] or 0:7.1f} {f(tg_in)} {f(tl / x['tg'] if tl and x['tg'] else None)}  "
+                  f"{x['pp'] or 0:7.0f} {f(pp_in)} {f(pl / x['pp'] if pl and x['pp'] else None)}")
+        print()
+
+    ndev = len({x["device"] for x in rows})
+    print(f"corpus: {len(runs)} runs in bench/corpus/runs_*.csv; predicted {len(rows)} rows over {ndev} devices, "
+          f"{len({x['source'] for x in rows})} sources; {sum(1 for x in rows if x['tg'])} decode and "
+          f"{sum(1 for x in rows if x['pp'])} prefill measurements")
+    for why, n in sorted(skipped.items(), key=lambda kv: -kv[1]):
+        print(f"  skipped {n:4d}: {why}")
+    print()
+    hdr = "median |err| within  ratio    n"
+    print(f"{'':14} {'decode LODO':>28} {'decode LOSO':>28} {'decode in-sample':>28} {'prefill LODO':>28} {'prefill in-sample':>28}")
+    print(f"{'class':14} " + " ".join(f"{hdr:>28}" for _ in range(5)))
+    classes = ["all"] + sorted({x["cls"] for x in rows})
+    worst_tg = worst_pp = 0.0
+    summary = {}
+    for k in classes:
+        idx = [i for i, x in enumerate(rows) if k == "all" or x["cls"] == k]
+        tg_lodo = [(lodo[i][0], rows[i]["tg"]) for i in idx if rows[i]["tg"]]
+        tg_loso = [(loso[i][0], rows[i]["tg"]) for i in idx if rows[i]["tg"]]
+        tg_in = [(rows[i]["e"]["decode_tps"], rows[i]["tg"]) for i in idx if rows[i]["tg"]]
+        pp_lodo = [(lodo[i][1], rows[i]["pp"]) for i in idx if rows[i]["pp"]]
+        pp_in = [(rows[i]["e"]["prefill_tps"] or None, rows[i]["pp"]) for i in idx if rows[i]["pp"]]
+        cells = [stats(tg_lodo, 0.2), stats(tg_loso, 0.2), stats(tg_in, 0.2), stats(pp_lodo, 0.25), stats(pp_in, 0.25)]
+        print(f"{k:14} " + " ".join(f"{c[0]:>28}" for c in cells))
+        summary[k] = (tg_lodo, pp_lodo)
+    bl = [(base[i], rows[i]["tg"]) for i in base]
+    print(f"{'baseline':14} {stats(bl, 0.2)[0]:>28}   (one constant: k x datasheet GB/s / file GB, k fitted LODO)")
+    print("\nwithin: decode +-20%, prefill +-25%; ratio: median predicted/measured; n: rows with a prediction")
+
+    print("\nconstants fitted on all rows (the form estimator/machine.cpp and speed.cpp hold them):")
+    for b in BACKENDS:
+        parts = []
+        if ("e", b) in call:
+            parts.append(f"decode efficiency {call[('e', b)]:.3f} (shipped {c0[('e', b)]:.3f})")
+        if ("o", b) in call:
+            parts.append(f"per-layer overhead {call[('o', b)] * 1e6:.0f} us (shipped {c0[('o', b)] * 1e6:.0f})")
+        if ("p", b) in call:
+            parts.append(f"prefill efficiency {call[('p', b)]:.3f} (shipped {c0[('p', b)]:.3f})")
+        if parts:
+            print(f"  {b:7} " + ", ".join(parts))
+    if call["h"] is not None:
+        print(f"  MoE grouped-GEMM half-rate tokens kMoeGemmHalfTokens {call['h']:.0f} (shipped {H0:.0f})")
+
+    # 80% bands: the 10th and 90th percentiles of log(predicted / measured) of each class's LODO
+    # residuals, and how many held-out rows fall inside a band built without their device.
+    print("\n80% bands from LODO residuals (measured / predicted; coverage: each device's rows against a band "
+          "fitted without that device):")
+    for k in classes[1:]:
+        for what, j in (("decode", 0), ("prefill", 1)):
+            idx = [i for i, x in enumerate(rows) if x["cls"] == k and (x["tg"] if j == 0 else x["pp"]) and lodo[i][j]]
+            if len(idx) < 8:
+                continue
+            meas = lambda i: rows[i]["tg"] if j == 0 else rows[i]["pp"]
+            r = {i: math.log(meas(i) / lodo[i][j]) for i in idx}
+            q = quantiles(list(r.values()))
+            hit = 0
+            for i in idx:
+                rest = [v for i2, v in r.items() if rows[i2]["device"] != rows[i]["device"]]
+                lo, hi = quantiles(rest) if len(rest) >= 5 else q
+                hit += lo <= r[i] <= hi
+            print(f"  {k:11} {what:8} x{math.exp(q[0]):.2f} .. x{math.exp(q[1]):.2f}   coverage {100 * hit / len(idx):3.0f}% of {len(idx)}")
+    return 0
+
+
+def quantiles(v):
+    v = sorted(v)
+    at = lambda p: v[min(len(v) - 1, max(0, int(round(p * (len(v) - 1)))))]
+    return at(0.1), at(0.9)
+
+
+# estimator/speed.cpp kMoeGemmHalfTokens, as the binary applies it (the breakdown gives the routed
+# seconds after the factor, not the factor itself).
+SHIPPED_MOE_HALF_TOKENS = 48
+
+if __name__ == "__main__":
+    sys.exit(main())
