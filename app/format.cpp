@@ -45,6 +45,11 @@ std::string wrap(const std::string& text, std::size_t first_col, std::size_t ind
   return out + line + "\n";
 }
 
+/// " (80% range 33-43)": where 80% of published runs of its class fell, out of sample.
+std::string band_text(const Range& r) {
+  return r.high > 0 ? fmt::format(" (80% range {}-{})", tps(r.low), tps(r.high)) : std::string();
+}
+
 std::string cut(std::string s, std::size_t n) {
   if (s.size() > n) s = s.substr(0, n - 1) + "~";
   return s;
@@ -187,6 +192,11 @@ std::string machine_lines(const Machine& m) {
 
 }  // namespace
 
+namespace {
+/// An 80% band as [low, high], or null where the figure is unknown.
+json range_json(const Range& r) { return r.high > 0 ? json::array({r.low, r.high}) : json(nullptr); }
+}  // namespace
+
 json to_json(const Estimate& e) {
   json pools = json::array();
   for (const auto& p : e.pools)
@@ -228,6 +238,9 @@ json to_json(const Estimate& e) {
           {"users", e.users},
           {"aggregate_tps", e.aggregate_tps},
           {"prefill_tps", e.prefill_tps},
+          {"accuracy_class", to_string(e.accuracy_class)},
+          {"decode_tps_range", range_json(e.decode_tps_range)},
+          {"prefill_tps_range", range_json(e.prefill_tps_range)},
           {"time_to_first_token_s", e.time_to_first_token_s},
           {"bottleneck", e.bottleneck},
           {"breakdown", {{"pools", pools}, {"comm_s", e.comm_s}, {"prefill_comm_s_per_token", e.prefill_comm_s}}},
@@ -289,10 +302,12 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
                                              e.users, tps(e.aggregate_tps), e.bottleneck),
                                  14, 14);
   else
-    s += "  decode      " + wrap(fmt::format("{} tok/s — {}", tps(e.decode_tps), e.bottleneck), 14, 14);
+    s += "  decode      " + wrap(fmt::format("{} tok/s{} — {}", tps(e.decode_tps), band_text(e.decode_tps_range),
+                                             e.bottleneck),
+                                 14, 14);
   if (e.prefill_tps > 0)
-    s += fmt::format("  prefill     {} tok/s; first token after {:.1f} s for a {}-token prompt\n",
-                     tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
+    s += fmt::format("  prefill     {} tok/s{}; first token after {:.1f} s for a {}-token prompt\n",
+                     tps(e.prefill_tps), band_text(e.prefill_tps_range), e.time_to_first_token_s, w.prompt_tokens);
   s += fmt::format("  cost        {}/month for {} tokens ({:.0f} h busy, {:.0f}% of the month)\n",
                    money(cost.total_usd), tokens(w.tokens_per_month), cost.busy_hours,
                    cost.utilisation * 100);
@@ -354,9 +369,10 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      "context\n",
                      gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
                      e.max_context);
-    s += fmt::format("  speed     decode {} tok/s, prefill {} tok/s (first token {:.2g} s for "
+    s += fmt::format("  speed     decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for "
                      "{} tokens)\n",
-                     tps(e.decode_tps), tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
+                     tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
+                     e.time_to_first_token_s, w.prompt_tokens);
     s += fmt::format("            limit: {}\n", e.bottleneck);
     s += fmt::format("  cost      {}/month: electricity {} for {:.0f} h busy ({:.0f}% of the "
                      "month){}\n",

@@ -60,11 +60,37 @@ def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
 
 
+def device_key(name):
+    """One key per physical device model, whatever the transcriber called it ("RTX 3060" and
+    "NVIDIA GeForce RTX 3060 12GB"): leave-one-device-out leaves all of its names out."""
+    t = re.sub(r"\(.*?\)|,.*$| — .*$", " ", name.lower())
+    t = re.sub(r"\b(nvidia|geforce|amd|radeon|intel|apple|tesla|workstation( edition)?|\d+ ?gb|graphics)\b", " ", t)
+    t = " ".join(t.split())
+    for names, key in SAME_CHIP:
+        if any(n in name.lower() for n in names):
+            return key
+    return t
+
+
+# Products transcribed under names that share no words: the same chip.
+SAME_CHIP = [(("strix halo", "8060s", "ai max+ 395", "ai max 395"), "strix halo"), (("dgx spark", "gb10"), "gb10"),
+             (("780m",), "780m")]
+
+
 def load():
     devices = {}
     for d in read_csvs("devices_*.csv"):
         devices.setdefault(d["device"].strip(), d)
-    runs = [r for r in read_csvs("runs_*.csv")]
+    runs, seen = [], set()
+    for r in read_csvs("runs_*.csv"):
+        # The same published run transcribed from two places (legacy files and a helper's pass)
+        # counts once: same model, quant, backend and measured figures.
+        key = (r["model"].strip(), r["quant"].strip(), r["backend"].strip().lower(), r.get("depth", "").strip() or "0",
+               r.get("tg_tps", "").strip(), r.get("pp_tps", "").strip())
+        if key in seen:
+            continue
+        seen.add(key)
+        runs.append(r)
     models = [open(p).read() for p in sorted(glob.glob(os.path.join(CORPUS, "models_*.toml")))]
     return devices, runs, models
 
@@ -88,6 +114,7 @@ fp16_tflops = {num(d.get("fp16_tflops")) or 0 if kind != "cpu" else 0}
 tdp_w = 0
 price_usd = 0
 source = "bench/corpus"
+unified_memory = {"true" if kind in ("apple", "apu") else "false"}
 '''
     if measured and backend != "cpu":
         text += f'measured_bandwidth_gbps = {measured}\nmeasured_bandwidth_source = "bench/corpus"\n'
@@ -165,7 +192,7 @@ def predict_all(devices, runs, models):
             moe = "tokens_per_expert" in json.dumps(e["breakdown"]) and any(
                 p["prefill"]["tokens_per_expert"] > 0 or p["prefill"]["routed_experts_s"] > 0 for p in e["breakdown"]["pools"])
             moe = moe or "MoE:" in " ".join(e["assumptions"])
-            rows.append(dict(run=r, e=e, tg=tg, pp=pp, device=dev["device"], source=r["source_id"].strip() or r["_file"],
+            rows.append(dict(run=r, e=e, tg=tg, pp=pp, device=device_key(dev["device"]), source=r["source_id"].strip() or r["_file"],
                              backend=r["_backend"], cls=klass(r, dev, moe), bw=num(dev["bandwidth_gbps"]),
                              file_gib=num(r.get("file_gib"))))
     finally:
@@ -413,11 +440,12 @@ def main():
 
     # 80% bands: the 10th and 90th percentiles of log(predicted / measured) of each class's LODO
     # residuals, and how many held-out rows fall inside a band built without their device.
-    print("\n80% bands from LODO residuals (measured / predicted; coverage: each device's rows against a band "
-          "fitted without that device):")
-    for k in classes[1:]:
+    print("\n80% bands from LODO residuals by the estimator's accuracy_class (measured / predicted; coverage: "
+          "each device's rows against a band fitted without that device):")
+    code = {}
+    for k in ("cpu", "apple", "apu", "gpu-dense", "gpu-moe"):
         for what, j in (("decode", 0), ("prefill", 1)):
-            idx = [i for i, x in enumerate(rows) if x["cls"] == k and (x["tg"] if j == 0 else x["pp"]) and lodo[i][j]]
+            idx = [i for i, x in enumerate(rows) if x["e"]["accuracy_class"] == k and (x["tg"] if j == 0 else x["pp"]) and lodo[i][j]]
             if len(idx) < 8:
                 continue
             meas = lambda i: rows[i]["tg"] if j == 0 else rows[i]["pp"]
@@ -429,6 +457,10 @@ def main():
                 lo, hi = quantiles(rest) if len(rest) >= 5 else q
                 hit += lo <= r[i] <= hi
             print(f"  {k:11} {what:8} x{math.exp(q[0]):.2f} .. x{math.exp(q[1]):.2f}   coverage {100 * hit / len(idx):3.0f}% of {len(idx)}")
+            code[k, what] = f"{{{math.exp(q[0]):.2f}, {math.exp(q[1]):.2f}}}"
+    print("\nbands in the form estimator/accuracy.cpp holds them:")
+    for k in ("cpu", "apple", "apu", "gpu-dense", "gpu-moe"):
+        print(f"    /* {k.replace('-', '_')} */ {{{code.get((k, 'decode'), '{0, 0}')}, {code.get((k, 'prefill'), '{0, 0}')}}},")
     return 0
 
 

@@ -143,6 +143,8 @@ std::vector<std::string> read_strings(Entry& e, std::string_view key, Check chec
   return out;
 }
 
+const BlockFormat& block_format(Entry& e, const toml::node& n, std::string_view name);
+
 ModelSpec read_model(Entry& e) {
   ModelSpec m;
   m.id = e.str("id");
@@ -175,6 +177,11 @@ ModelSpec read_model(Entry& e) {
   m.recurrent_layers = e.small("recurrent_layers", 0);
   if (const std::string kind = e.str("recurrent_kind", ""); m.recurrent_layers > 0 || !kind.empty())
     m.recurrent_kind = parse_recurrent_kind(kind, e.where() + ": " + e.label() + ": field 'recurrent_kind'");
+  if (const toml::node* f = e.raw("experts_format")) {
+    const auto name = f->as_string();
+    if (!name) throw InputError(e.where(*f) + ": " + e.label() + ": field 'experts_format' must be a block format name");
+    m.experts_format = &block_format(e, *f, name->get());
+  }
   m.recurrent_in_proj = e.small("recurrent_in_proj", 0);
   m.recurrent_out_proj = e.small("recurrent_out_proj", 0);
   m.recurrent_state = e.integer("recurrent_state", 0);

@@ -28,6 +28,11 @@ Machine with_calibration(Machine m, const Calibration& c);
 Machine with_catalog_gpus(Machine m, const Catalog& c);
 
 /// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
+/// The class whose out-of-sample errors bound a prediction on `d` (estimator/accuracy.cpp).
+AccuracyClass accuracy_class(const Device& d, const ModelSpec& m);
+/// The 80% band around `predicted` tok/s for that class; {0, 0} where unknown.
+Range band(double predicted, AccuracyClass c, bool decode);
+
 double decode_efficiency(Backend);
 /// Decode's fixed cost per layer and token on a backend (kernel launches, synchronisation).
 double decode_overhead_s_per_layer(Backend);

@@ -602,6 +602,9 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   e.prefill_tps = d.compute_gflops.value > 0 && prefill_s > 0 ? 1 / prefill_s : 0;
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
 
+  e.accuracy_class = accuracy_class(d, m);
+  e.decode_tps_range = band(e.decode_tps, e.accuracy_class, true);
+  e.prefill_tps_range = band(e.prefill_tps, e.accuracy_class, false);
   e.engine = std::string(to_string(engine_of(q)));
   e.launch = launch_command(m, q, e, w);
 

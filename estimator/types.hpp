@@ -137,6 +137,7 @@ struct Machine {
 /// What a recurrent layer is: Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5) or a Mamba2
 /// state-space layer (Granite 4.0-H, Nemotron-H, Jamba).
 enum class RecurrentKind { none, gated_delta_net, mamba2 };
+struct BlockFormat;
 std::string_view to_string(RecurrentKind);
 RecurrentKind parse_recurrent_kind(std::string_view name, std::string_view where);
 
@@ -159,6 +160,9 @@ struct ModelSpec {
   /// projections are hidden x recurrent_in_proj, their output projection recurrent_out_proj x
   /// hidden; recurrent_state is the state's elements per layer and sequence (f32 in llama.cpp).
   RecurrentKind recurrent_kind = RecurrentKind::none;
+  /// The block format the routed experts were released in, which every GGUF keeps whatever its
+  /// quant name (gpt-oss: MXFP4); nullptr when the quant decides.
+  const BlockFormat* experts_format = nullptr;
   int recurrent_layers = 0, recurrent_in_proj = 0, recurrent_out_proj = 0;
   int64_t recurrent_state = 0;
   std::string license, license_name, released;
@@ -355,6 +359,16 @@ struct PoolSeconds {
   double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
 };
 
+/// The kind of prediction whose out-of-sample errors bound this one's: rows of the same class in
+/// bench/check_accuracy.py (leave one device out).
+enum class AccuracyClass { cpu, apple, apu, gpu_dense, gpu_moe };
+std::string_view to_string(AccuracyClass);
+
+/// Where a figure falls for 80% of out-of-sample rows of its class: predicted x [low, high].
+struct Range {
+  double low = 0, high = 0;
+};
+
 struct Estimate {
   std::string model, quant, hardware;
   Backend backend = Backend::cpu;
@@ -368,6 +382,8 @@ struct Estimate {
   double host_bytes_per_token = 0;  ///< of bytes_per_token, what the host CPU reads
   double bytes_per_token = 0;       ///< weights + KV read per decoded token at depth_tokens
   double decode_tps = 0, prefill_tps = 0, time_to_first_token_s = 0;  ///< decode: per user
+  AccuracyClass accuracy_class = AccuracyClass::gpu_dense;
+  Range decode_tps_range, prefill_tps_range;  ///< 80% bands; {0, 0} where the figure is unknown
   int users = 1;                    ///< concurrent streams (Workload::users)
   double aggregate_tps = 0;         ///< decode tokens per second of all streams together
   std::string engine;               ///< what runs it: llama.cpp, vLLM, MLX

@@ -1,0 +1,48 @@
+#include "estimator.hpp"
+
+namespace benchr {
+namespace {
+
+// 80% bands: the 10th and 90th percentiles of measured / predicted over each class's rows in
+// bench/corpus/, every row predicted by constants fitted without its device (leave one device
+// out), as bench/check_accuracy.py prints them ("bands in the form estimator/accuracy.cpp holds
+// them"); the coverage it prints checks them on each device against a band built without it.
+struct Band {
+  Range decode, prefill;
+};
+constexpr Band kBands[] = {
+    /* cpu */ {{0.25, 1.45}, {0, 0}},
+    /* apple */ {{0.68, 1.07}, {0.74, 1.15}},
+    /* apu */ {{0.75, 1.08}, {0.26, 1.26}},
+    /* gpu_dense */ {{0.48, 1.18}, {0.83, 1.80}},
+    /* gpu_moe */ {{0.42, 1.18}, {0.74, 1.53}},
+};
+
+}  // namespace
+
+std::string_view to_string(AccuracyClass c) {
+  switch (c) {
+    case AccuracyClass::cpu: return "cpu";
+    case AccuracyClass::apple: return "apple";
+    case AccuracyClass::apu: return "apu";
+    case AccuracyClass::gpu_dense: return "gpu-dense";
+    case AccuracyClass::gpu_moe: return "gpu-moe";
+  }
+  return "gpu-dense";
+}
+
+AccuracyClass accuracy_class(const Device& d, const ModelSpec& m) {
+  if (d.kind == DeviceKind::cpu) return AccuracyClass::cpu;
+  if (d.backend == Backend::metal) return AccuracyClass::apple;
+  if (d.unified_memory) return AccuracyClass::apu;
+  return m.is_moe() ? AccuracyClass::gpu_moe : AccuracyClass::gpu_dense;
+}
+
+Range band(double predicted, AccuracyClass c, bool decode) {
+  const Band& b = kBands[static_cast<int>(c)];
+  const Range& r = decode ? b.decode : b.prefill;
+  if (predicted <= 0 || r.high <= 0) return {};
+  return {predicted * r.low, predicted * r.high};
+}
+
+}  // namespace benchr
