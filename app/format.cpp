@@ -47,7 +47,7 @@ std::string wrap(const std::string& text, std::size_t first_col, std::size_t ind
 
 /// " (80% range 33-43)": where 80% of published runs of its class fell, out of sample.
 std::string band_text(const Range& r) {
-  return r.high > 0 ? fmt::format(" (80% range {}-{})", tps(r.low), tps(r.high)) : std::string();
+  return r.high > 0 ? fmt::format(" (80%: {}-{})", tps(r.low), tps(r.high)) : std::string();
 }
 
 std::string cut(std::string s, std::size_t n) {

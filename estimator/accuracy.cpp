@@ -16,6 +16,11 @@ constexpr Band kBands[] = {
     /* apu */ {{0.75, 1.08}, {0.26, 1.26}},
     /* gpu_dense */ {{0.48, 1.18}, {0.83, 1.80}},
     /* gpu_moe */ {{0.42, 1.18}, {0.74, 1.53}},
+    // A CPU this tool calibrated: measured / predicted over live runs 7-9 of
+    // bench/local_live_2026-11-28.md (bench/live_runs/run7-9.csv, 75 decode rows, llama-bench run
+    // between two calibrations on 2 Zen 4 cores; no constant there was fitted on those rows). No
+    // live prefill rows were kept: no prefill band.
+    /* cpu_calibrated */ {{0.86, 1.09}, {0, 0}},
 };
 
 }  // namespace
@@ -27,12 +32,13 @@ std::string_view to_string(AccuracyClass c) {
     case AccuracyClass::apu: return "apu";
     case AccuracyClass::gpu_dense: return "gpu-dense";
     case AccuracyClass::gpu_moe: return "gpu-moe";
+    case AccuracyClass::cpu_calibrated: return "cpu-calibrated";
   }
   return "gpu-dense";
 }
 
 AccuracyClass accuracy_class(const Device& d, const ModelSpec& m) {
-  if (d.kind == DeviceKind::cpu) return AccuracyClass::cpu;
+  if (d.kind == DeviceKind::cpu) return d.measured ? AccuracyClass::cpu_calibrated : AccuracyClass::cpu;
   if (d.backend == Backend::metal) return AccuracyClass::apple;
   if (d.unified_memory) return AccuracyClass::apu;
   return m.is_moe() ? AccuracyClass::gpu_moe : AccuracyClass::gpu_dense;

@@ -361,7 +361,7 @@ struct PoolSeconds {
 
 /// The kind of prediction whose out-of-sample errors bound this one's: rows of the same class in
 /// bench/check_accuracy.py (leave one device out).
-enum class AccuracyClass { cpu, apple, apu, gpu_dense, gpu_moe };
+enum class AccuracyClass { cpu, apple, apu, gpu_dense, gpu_moe, cpu_calibrated };
 std::string_view to_string(AccuracyClass);
 
 /// Where a figure falls for 80% of out-of-sample rows of its class: predicted x [low, high].
