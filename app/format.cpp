@@ -205,6 +205,8 @@ json to_json(const Estimate& e) {
                      {"concurrent", p.concurrent},
                      {"read_gbps", p.read_gbps},
                      {"decode_efficiency", p.decode_efficiency},
+                     {"datasheet_gbps", p.datasheet_gbps},
+                     {"gemv_cap_gbps", p.gemv_cap_gbps},
                      {"prefill_efficiency", p.prefill_efficiency},
                      {"layer_overhead_s", p.layer_overhead_s},
                      {"decode", {{"weight_bytes", p.weight_bytes},

@@ -77,7 +77,12 @@ SAME_CHIP = [(("strix halo", "8060s", "ai max+ 395", "ai max 395"), "strix halo"
              (("780m",), "780m")]
 
 
+UNITS = {}  # device -> its compute units and boost clock (bench/corpus/device_units.csv)
+
+
 def load():
+    for u in read_csvs("device_units.csv"):
+        UNITS.setdefault(u["device"].strip(), u)
     devices = {}
     for d in read_csvs("devices_*.csv"):
         devices.setdefault(d["device"].strip(), d)
@@ -116,6 +121,9 @@ price_usd = 0
 source = "bench/corpus"
 unified_memory = {"true" if kind in ("apple", "apu") else "false"}
 '''
+    u = UNITS.get(d["device"].strip(), {})
+    if backend != "cpu" and num(u.get("compute_units")) and num(u.get("boost_clock_mhz")):
+        text += f'compute_units = {int(num(u["compute_units"]))}\nboost_clock_mhz = {num(u["boost_clock_mhz"])}\n'
     if measured and backend != "cpu":
         text += f'measured_bandwidth_gbps = {measured}\nmeasured_bandwidth_source = "bench/corpus"\n'
     return text
@@ -223,19 +231,35 @@ def shipped(rows):
 H0 = None  # the shipped MoE half-rate tokens, recovered from one MoE row
 
 
-def decode_terms(x, c0):
-    """Decode seconds as a + sum_b A_b / e_b + sum_b B_b x o_b: the coefficients for one row."""
+def pool_rate(p, c):
+    """A pool's weight-streaming rate under constants c: the datasheet x the backend's decode
+    efficiency, or the SMs x clock x bytes per SM and clock where that is lower (CUDA)."""
+    e0, b = p["decode_efficiency"], p["backend"]
+    if e0 <= 0:
+        return None  # measured, or capped at a measurement: not a fitted constant's
+    rate = p["datasheet_gbps"] * c[("e", b)]
+    if p["gemv_cap_gbps"] > 0 and c.get("sm"):
+        rate = min(rate, p["gemv_cap_gbps"] * c["sm"] / c0_sm)
+    return rate
+
+
+def decode_terms(x, c):
+    """Decode seconds as a + sum_b A_b / e_b + sum_b B_b x o_b at constants c (which decide
+    whether a CUDA pool is bound by its SMs, whose time is then in a): one row's coefficients."""
     a, A, B = x["e"]["breakdown"]["comm_s"], defaultdict(float), defaultdict(float)
     for p in x["e"]["breakdown"]["pools"]:
         if p["concurrent"]:
             continue
         d, b = p["decode"], p["backend"]
-        e0 = p["decode_efficiency"]
-        mem = max(d["weight_s"], d["compute_s"]) + d["kv_s"]
-        if e0 > 0 and d["weight_s"] >= d["compute_s"]:
-            A[b] += mem * e0
+        rate = pool_rate(p, c)
+        if rate is None or d["compute_s"] > d["weight_s"]:
+            a += max(d["weight_s"], d["compute_s"]) + d["kv_s"]
         else:
-            a += mem
+            gb = (d["weight_bytes"] + d["kv_bytes"]) / 1e9
+            if p["gemv_cap_gbps"] > 0 and c.get("sm") and rate < p["datasheet_gbps"] * c[("e", b)]:
+                a += gb / rate
+            else:
+                A[b] += gb / p["datasheet_gbps"]
         o0 = p["layer_overhead_s"]
         if o0 > 0:
             B[b] += d["overhead_s"] / o0
@@ -245,7 +269,7 @@ def decode_terms(x, c0):
 
 
 def decode_pred(x, c):
-    a, A, B = x["dterms"]
+    a, A, B = decode_terms(x, c)
     t = a + sum(v / c[("e", b)] for b, v in A.items()) + sum(v * c[("o", b)] for b, v in B.items())
     return 1 / t if t > 0 else None
 
@@ -294,9 +318,8 @@ def irls_fit(samples, c0_e, c0_o):
     return 1 / u, o
 
 
-def fit(train, c0):
-    """Every fitted constant, refitted on `train` rows."""
-    c = dict(c0)
+def fit_decode(train, c0, c):
+    """Each backend's decode efficiency and per-layer overhead at the bytes per SM and clock in c."""
     for b in BACKENDS:
         if ("e", b) not in c0:
             continue
@@ -304,7 +327,7 @@ def fit(train, c0):
         for x in train:
             if x["tg"] is None:
                 continue
-            a, A, B = x["dterms"]
+            a, A, B = decode_terms(x, c)
             if set(A) | set(B) <= {b} and A.get(b, 0) > 0:
                 samples.append((a, A.get(b, 0), B.get(b, 0), 1 / x["tg"]))
         if len(samples) >= 3:
@@ -312,6 +335,25 @@ def fit(train, c0):
             c[("e", b)] = e
             if ("o", b) in c0:
                 c[("o", b)] = o
+    return c
+
+
+def fit(train, c0):
+    """Every fitted constant, refitted on `train` rows."""
+    c = dict(c0)
+    # The bytes per SM and clock: a grid, each point with the efficiencies refitted, scored on the
+    # median |log error| of the CUDA rows whose device has a known SM count.
+    sm_rows = [x for x in train if x["tg"] and any(p["gemv_cap_gbps"] > 0 for p in x["e"]["breakdown"]["pools"])]
+    if len(sm_rows) >= 5:
+        best = None
+        for sm in [3 + 0.25 * i for i in range(21)]:
+            trial = fit_decode(train, c0, dict(c, sm=sm))
+            err = statistics.median(abs(math.log(decode_pred(x, trial) * x["tg"] ** -1)) for x in sm_rows)
+            if best is None or err < best[0]:
+                best = (err, sm, trial)
+        c = best[2]
+    else:
+        c = fit_decode(train, c0, c)
     # Prefill efficiency per backend: the median of measured / predicted on dense rows scales it.
     for b in BACKENDS:
         if ("p", b) not in c0:
@@ -374,12 +416,12 @@ def main():
     rows, skipped = predict_all(devices, runs, models)
     c0 = shipped(rows)
     for x in rows:
-        x["dterms"] = decode_terms(x, c0)
         x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["e"]["breakdown"]["pools"])
         if x["moe_prefill"] and H0 is None:
             # recover the shipped half-rate tokens from the breakdown: routed_s = dense-rate x (1 + h/n)
             H0 = SHIPPED_MOE_HALF_TOKENS
     c0["h"] = H0
+    c0["sm"] = c0_sm
     lodo = cross_validate(rows, "device", c0)
     loso = cross_validate(rows, "source", c0)
     base = baseline(rows)
@@ -435,6 +477,7 @@ def main():
             parts.append(f"prefill efficiency {call[('p', b)]:.3f} (shipped {c0[('p', b)]:.3f})")
         if parts:
             print(f"  {b:7} " + ", ".join(parts))
+    print(f"  CUDA GEMV bytes per SM and clock kCudaGemvBytesPerSmClock {call['sm']:.2f} (shipped {c0_sm:.2f})")
     if call["h"] is not None:
         print(f"  MoE grouped-GEMM half-rate tokens kMoeGemmHalfTokens {call['h']:.0f} (shipped {H0:.0f})")
 
@@ -473,6 +516,8 @@ def quantiles(v):
 # estimator/speed.cpp kMoeGemmHalfTokens, as the binary applies it (the breakdown gives the routed
 # seconds after the factor, not the factor itself).
 SHIPPED_MOE_HALF_TOKENS = 48
+# estimator/machine.cpp kCudaGemvBytesPerSmClock, as the binary applies it.
+c0_sm = 5.25
 
 if __name__ == "__main__":
     sys.exit(main())

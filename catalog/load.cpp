@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -306,6 +307,10 @@ HardwareSpec read_hardware(Entry& e) {
   h.measured_bandwidth_source = e.str("measured_bandwidth_source", "");
   if (h.measured_bandwidth_gbps > 0 && h.measured_bandwidth_source.empty())
     throw InputError(e.where() + ": " + e.label() + ": a measured_bandwidth_gbps needs measured_bandwidth_source");
+  h.compute_units = e.small("compute_units", 0);
+  h.boost_clock_mhz = e.number("boost_clock_mhz", 0.0);
+  if (h.boost_clock_mhz < 0 || !std::isfinite(h.boost_clock_mhz))
+    throw InputError(e.where() + ": " + e.label() + ": boost_clock_mhz must be a finite number >= 0");
   h.link = e.str("link", "");
   h.arch = e.str("arch", "");
   h.link_gbps = e.number("link_gbps", 0.0);

@@ -26,6 +26,15 @@ constexpr double kDecodeEfficiencyVulkan = 1.0, kDecodeOverheadUsVulkan = 56;
 // token, not modelled).
 constexpr double kDecodeEfficiencyCpu = 0.63;
 
+// llama.cpp's CUDA GEMV (mul_mat_vec_q) streams at most this many bytes of weights per SM per
+// clock, however fast the memory: a GPU with few SMs for its bandwidth is bound by it (A100 108
+// SMs x 1.41 GHz -> 800 GB/s of its 1935-2039; H100 PCIe 114 x 1.755 -> 1050 of 2000; V100, A30,
+// P40, M40, K80, Quadro RTX 6000 likewise), one with many is not (RTX 4090 128 x 2.52 -> 1690 of
+// 1008). Little's law: what one SM keeps in flight over the DRAM latency (~5 KB over ~600 ns at
+// 1.6 GHz). Fitted by bench/check_accuracy.py on the corpus' CUDA decode rows (datacenter class
+// 60% -> 13% in-sample median error; leave-one-device-out in its output).
+constexpr double kCudaGemvBytesPerSmClock = 5.25;
+
 // Prefill efficiency: median of pp512 x 2 x params / datasheet dense FP16 FLOP/s, same data and
 // script (cuda n=24, metal n=23, rocm n=10, vulkan n=10). CPU: see host_device().
 constexpr double kPrefillEfficiencyCuda = 0.489;
@@ -190,6 +199,8 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     d.power_w = spec.power_w;
     d.layer_overhead_s = spec.layer_overhead_s;
     d.decode_efficiency = spec.decode_efficiency;
+    d.datasheet_gbps = spec.datasheet_gbps;
+    d.gemv_cap_gbps = spec.gemv_cap_gbps;
     d.prefill_efficiency = spec.prefill_efficiency;
     d.arch = spec.arch;
     // Seen on the PCI bus only (no Vulkan driver, or a recorded topology): the datasheet's memory.
@@ -247,6 +258,15 @@ Machine one_machine(const HardwareSpec& hw) {
   // The backend efficiencies were fitted on discrete GPUs; no backend reads faster than the memory
   // system sustains, which on an APU's LPDDR5X is well below its datasheet figure.
   d.decode_efficiency = eff;
+  d.datasheet_gbps = hw.memory_bandwidth_gbps;
+  if (hw.backend == Backend::cuda && hw.compute_units > 0 && hw.boost_clock_mhz > 0) {
+    d.gemv_cap_gbps = hw.compute_units * hw.boost_clock_mhz * 1e6 * kCudaGemvBytesPerSmClock / 1e9;
+    if (d.gemv_cap_gbps < d.read_gbps.value)
+      d.read_gbps = {d.gemv_cap_gbps, std::to_string(hw.compute_units) + " SMs x " + fixed(hw.boost_clock_mhz, "%.0f") +
+                                          " MHz x " + fixed(kCudaGemvBytesPerSmClock) +
+                                          " B per SM and clock (llama.cpp's CUDA GEMV), below datasheet " +
+                                          fixed(hw.memory_bandwidth_gbps) + " GB/s x cuda decode efficiency " + fixed(eff)};
+  }
   if (hw.measured_bandwidth_gbps > 0 && hw.measured_bandwidth_gbps < d.read_gbps.value) {
     d.decode_efficiency = 0;
     d.read_gbps = {hw.measured_bandwidth_gbps, "measured " + fixed(hw.measured_bandwidth_gbps) + " GB/s sustained (" +

@@ -591,6 +591,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     ps.concurrent = pools[i].concurrent;
     ps.read_gbps = dev.read_gbps.value;
     ps.decode_efficiency = dev.decode_efficiency;
+    ps.datasheet_gbps = dev.datasheet_gbps;
+    ps.gemv_cap_gbps = dev.gemv_cap_gbps;
     ps.prefill_efficiency = dev.prefill_efficiency;
     ps.layer_overhead_s = dev.layer_overhead_s.value;
     ps.weight_bytes = t.weight_bytes, ps.weight_s = t.weight_s, ps.kv_bytes = t.kv_bytes, ps.kv_s = t.kv_s;

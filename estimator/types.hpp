@@ -103,6 +103,8 @@ struct Device {
   /// datasheet x decode_efficiency, compute_gflops = datasheet x prefill_efficiency); 0 where the
   /// rate is measured or capped at a measurement instead. bench/check_accuracy.py refits them.
   double decode_efficiency = 0, prefill_efficiency = 0;
+  double datasheet_gbps = 0;             ///< the catalog's memory bandwidth; 0 for a live or measured device
+  double gemv_cap_gbps = 0;              ///< what its units x clock can stream through the GEMV; 0 = no cap known
 };
 
 struct CpuInfo {
@@ -234,6 +236,8 @@ struct HardwareSpec {
   std::vector<Backend> backends;          ///< every backend that runs on it (backend first)
   double memory_gib = 0, memory_bandwidth_gbps = 0, fp16_tflops = 0, tdp_w = 0, price_usd = 0;
   double measured_bandwidth_gbps = 0;     ///< what a bandwidth benchmark sustains, 0 = none sourced
+  int compute_units = 0;                  ///< streaming multiprocessors (NVIDIA), compute units, ...; 0 = unknown
+  double boost_clock_mhz = 0;             ///< the GPU's boost clock; 0 = unknown
   std::string measured_bandwidth_source;
   std::string price_condition, price_as_of;  ///< msrp | new | used, and when
   double used_price_usd = 0;              ///< second-hand price, 0 = none sourced
@@ -350,6 +354,7 @@ struct PoolSeconds {
   Backend backend = Backend::cpu;
   bool concurrent = false;          ///< a tensor-parallel rank that runs beside the first: not added
   double read_gbps = 0;             ///< the rate this device streams weights at, GB/s
+  double datasheet_gbps = 0, gemv_cap_gbps = 0;  ///< Device's: what read_gbps was the lesser of
   double decode_efficiency = 0, prefill_efficiency = 0;  ///< Device's, 0 where measured
   double layer_overhead_s = 0;      ///< the backend's per-layer figure applied (0: none)
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
