@@ -207,6 +207,9 @@ json to_json(const Estimate& e) {
                      {"decode_efficiency", p.decode_efficiency},
                      {"datasheet_gbps", p.datasheet_gbps},
                      {"gemv_cap_gbps", p.gemv_cap_gbps},
+                     {"compute_gflops", p.compute_gflops},
+                     {"datasheet_gflops", p.datasheet_gflops},
+                     {"gemm_cap_gflops", p.gemm_cap_gflops},
                      {"prefill_efficiency", p.prefill_efficiency},
                      {"layer_overhead_s", p.layer_overhead_s},
                      {"decode", {{"weight_bytes", p.weight_bytes},
@@ -218,7 +221,8 @@ json to_json(const Estimate& e) {
                                  {"total_s", p.decode_s()}}},
                      {"prefill", {{"s_per_token", p.prefill_s},
                                   {"routed_experts_s", p.prefill_routed_s},
-                                  {"tokens_per_expert", p.tokens_per_expert}}}});
+                                  {"tokens_per_expert", p.tokens_per_expert},
+                                  {"moe_gemm_half_tokens", p.moe_half_tokens}}}});
   return {{"model", e.model},
           {"quant", e.quant},
           {"hardware", e.hardware},

@@ -123,7 +123,8 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
 '''
     u = UNITS.get(d["device"].strip(), {})
     if backend != "cpu" and num(u.get("compute_units")) and num(u.get("boost_clock_mhz")):
-        text += f'compute_units = {int(num(u["compute_units"]))}\nboost_clock_mhz = {num(u["boost_clock_mhz"])}\n'
+        text += (f'compute_units = {int(num(u["compute_units"]))}\nboost_clock_mhz = {num(u["boost_clock_mhz"])}\n'
+                 'units_source = "bench/corpus/device_units.csv"\n')
     if measured and backend != "cpu":
         text += f'measured_bandwidth_gbps = {measured}\nmeasured_bandwidth_source = "bench/corpus"\n'
     return text
@@ -278,13 +279,24 @@ def g_ratio(n, h_new, h_old):
     return (1 + h_new / n) / (1 + h_old / n) if n > 0 else 1
 
 
+def prefill_rate(p, c):
+    """A GPU pool's prompt GEMM rate under constants c: datasheet FP16 x the backend's prefill
+    efficiency, or SMs x clock x FLOPs per SM and clock where that is lower (CUDA)."""
+    b = p["backend"]
+    if p["prefill_efficiency"] <= 0 or ("p", b) not in c:
+        return p["compute_gflops"]
+    rate = p["datasheet_gflops"] * c[("p", b)]
+    if p["gemm_cap_gflops"] > 0 and c.get("mma"):
+        rate = min(rate, p["gemm_cap_gflops"] * c["mma"] / c0_mma)
+    return rate
+
+
 def prefill_pred(x, c):
     t = x["e"]["breakdown"]["prefill_comm_s_per_token"]
     for p in x["e"]["breakdown"]["pools"]:
         if p["concurrent"] or p["prefill"]["s_per_token"] <= 0:
             continue
-        b, p0 = p["backend"], p["prefill_efficiency"]
-        scale = p0 / c[("p", b)] if p0 > 0 and ("p", b) in c else 1
+        scale = p["compute_gflops"] / prefill_rate(p, c) if p["compute_gflops"] > 0 else 1
         routed = p["prefill"]["routed_experts_s"]
         n = p["prefill"]["tokens_per_expert"]
         routed_new = routed * g_ratio(n, c["h"], H0) if n > 0 and c["h"] is not None else routed
@@ -354,14 +366,25 @@ def fit(train, c0):
         c = best[2]
     else:
         c = fit_decode(train, c0, c)
-    # Prefill efficiency per backend: the median of measured / predicted on dense rows scales it.
-    for b in BACKENDS:
-        if ("p", b) not in c0:
-            continue
-        r = [x["pp"] / prefill_pred(x, c0) for x in train
-             if x["pp"] and x["backend"] == b and not x["moe_prefill"] and prefill_pred(x, c0)]
-        if len(r) >= 3:
-            c[("p", b)] = c0[("p", b)] * statistics.median(r)
+    # Prefill efficiency per backend, at each FLOPs per SM and clock of a grid: the median of
+    # measured / predicted on dense rows scales it (twice: the SM cap decides which rows it moves);
+    # the grid point is scored on the CUDA dense rows whose device has a known SM count.
+    dense = [x for x in train if x["pp"] and not x["moe_prefill"]]
+    sm_pp = [x for x in dense if any(p["gemm_cap_gflops"] > 0 for p in x["e"]["breakdown"]["pools"])]
+    best = None
+    for mma in ([200 + 25 * i for i in range(29)] if len(sm_pp) >= 5 else [c0_mma]):
+        trial = dict(c, mma=mma)
+        for _ in range(2):
+            for b in BACKENDS:
+                if ("p", b) not in c0:
+                    continue
+                r = [x["pp"] / prefill_pred(x, trial) for x in dense if x["backend"] == b and prefill_pred(x, trial)]
+                if len(r) >= 3:
+                    trial[("p", b)] = trial[("p", b)] * statistics.median(r)
+        err = statistics.median(abs(math.log(prefill_pred(x, trial) / x["pp"])) for x in sm_pp) if sm_pp else 0
+        if best is None or err < best[0]:
+            best = (err, trial)
+    c = best[1]
     # The MoE half-rate tokens: a grid over GPU MoE rows, given the refitted efficiencies.
     moe = [x for x in train if x["pp"] and x["moe_prefill"]]
     if len(moe) >= 3 and H0 is not None:
@@ -415,13 +438,22 @@ def main():
     devices, runs, models = load()
     rows, skipped = predict_all(devices, runs, models)
     c0 = shipped(rows)
+    global c0_sm, c0_mma
     for x in rows:
         x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["e"]["breakdown"]["pools"])
-        if x["moe_prefill"] and H0 is None:
-            # recover the shipped half-rate tokens from the breakdown: routed_s = dense-rate x (1 + h/n)
-            H0 = SHIPPED_MOE_HALF_TOKENS
+        for p in x["e"]["breakdown"]["pools"]:
+            if p["prefill"]["moe_gemm_half_tokens"] > 0:
+                H0 = p["prefill"]["moe_gemm_half_tokens"]
+            # the per-SM constants the binary applied: its cap over the SMs x clock given it
+            u = UNITS.get(x["run"]["device"].strip(), {})
+            units_ghz = (num(u.get("compute_units")) or 0) * (num(u.get("boost_clock_mhz")) or 0) / 1000
+            if units_ghz > 0 and p["gemv_cap_gbps"] > 0:
+                c0_sm = p["gemv_cap_gbps"] / units_ghz
+            if units_ghz > 0 and p["gemm_cap_gflops"] > 0:
+                c0_mma = p["gemm_cap_gflops"] / units_ghz
     c0["h"] = H0
     c0["sm"] = c0_sm
+    c0["mma"] = c0_mma
     lodo = cross_validate(rows, "device", c0)
     loso = cross_validate(rows, "source", c0)
     base = baseline(rows)
@@ -478,6 +510,7 @@ def main():
         if parts:
             print(f"  {b:7} " + ", ".join(parts))
     print(f"  CUDA GEMV bytes per SM and clock kCudaGemvBytesPerSmClock {call['sm']:.2f} (shipped {c0_sm:.2f})")
+    print(f"  CUDA GEMM FLOPs per SM and clock kCudaGemmFlopsPerSmClock {call['mma']:.0f} (shipped {c0_mma:.0f})")
     if call["h"] is not None:
         print(f"  MoE grouped-GEMM half-rate tokens kMoeGemmHalfTokens {call['h']:.0f} (shipped {H0:.0f})")
 
@@ -513,11 +546,8 @@ def quantiles(v):
     return at(0.1), at(0.9)
 
 
-# estimator/speed.cpp kMoeGemmHalfTokens, as the binary applies it (the breakdown gives the routed
-# seconds after the factor, not the factor itself).
-SHIPPED_MOE_HALF_TOKENS = 48
-# estimator/machine.cpp kCudaGemvBytesPerSmClock, as the binary applies it.
-c0_sm = 5.25
+# The per-SM constants the binary applied (estimator/machine.cpp), read back from the breakdown.
+c0_sm = c0_mma = None
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -311,6 +311,9 @@ HardwareSpec read_hardware(Entry& e) {
   h.boost_clock_mhz = e.number("boost_clock_mhz", 0.0);
   if (h.boost_clock_mhz < 0 || !std::isfinite(h.boost_clock_mhz))
     throw InputError(e.where() + ": " + e.label() + ": boost_clock_mhz must be a finite number >= 0");
+  h.units_source = e.str("units_source", "");
+  if ((h.compute_units > 0 || h.boost_clock_mhz > 0) && h.units_source.empty())
+    throw InputError(e.where() + ": " + e.label() + ": compute_units and boost_clock_mhz need units_source");
   h.link = e.str("link", "");
   h.arch = e.str("arch", "");
   h.link_gbps = e.number("link_gbps", 0.0);

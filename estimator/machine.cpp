@@ -11,20 +11,16 @@ namespace {
 
 // Decode per backend: seconds per token = bytes / (datasheet bandwidth x efficiency) + layers x
 // overhead per layer (kernel launches and synchronisation a token costs whatever its size).
-// Both fitted together on ../shared/validation/published/speeds.csv (LLaMA-2 7B, every layer on
-// the GPU) by bench/fit_efficiency.py, minimising the median relative error: cuda n=29 (4.4%),
-// metal n=79 (3.0%), rocm n=10 (10.9%), vulkan n=12 (4.9%). rocm and vulkan reach the cap of
-// efficiency 1 (datasheet bandwidth): their gap to it is all per-layer overhead on those rows.
-constexpr double kDecodeEfficiencyCuda = 0.870, kDecodeOverheadUsCuda = 34;
-constexpr double kDecodeEfficiencyMetal = 0.945, kDecodeOverheadUsMetal = 198;
-constexpr double kDecodeEfficiencyRocm = 1.0, kDecodeOverheadUsRocm = 200;
-constexpr double kDecodeEfficiencyVulkan = 1.0, kDecodeOverheadUsVulkan = 56;
-// CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket: 0.63, the
-// median over 11 published CPU-only runs on 5 CPUs (Ryzen 7940HS, Ryzen AI 9 HX 370, EPYC 9554,
-// Threadripper PRO 5995WX, Core i5-4278U; 1.5B to 32B, Q4_0 to Q8_0), bench/check_cpu.py over
-// bench/published_cpu.csv. Small models on many threads fall below it (thread synchronisation per
-// token, not modelled).
-constexpr double kDecodeEfficiencyCpu = 0.63;
+// Fitted together on bench/corpus/ (618 published decode rows, 90 devices, 2023-2026 builds) by
+// bench/check_accuracy.py, minimising the summed |relative error| (IRLS), which prints these and
+// their leave-one-device-out error. A CPU has no per-layer figure (thread synchronisation per
+// token, which many threads on a small model pay, is not modelled).
+constexpr double kDecodeEfficiencyCuda = 0.832, kDecodeOverheadUsCuda = 36;
+constexpr double kDecodeEfficiencyMetal = 0.909, kDecodeOverheadUsMetal = 197;
+constexpr double kDecodeEfficiencyRocm = 0.860, kDecodeOverheadUsRocm = 151;
+constexpr double kDecodeEfficiencyVulkan = 0.820, kDecodeOverheadUsVulkan = 48;
+// CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket.
+constexpr double kDecodeEfficiencyCpu = 0.589;
 
 // llama.cpp's CUDA GEMV (mul_mat_vec_q) streams at most this many bytes of weights per SM per
 // clock, however fast the memory: a GPU with few SMs for its bandwidth is bound by it (A100 108
@@ -34,13 +30,22 @@ constexpr double kDecodeEfficiencyCpu = 0.63;
 // 1.6 GHz). Fitted by bench/check_accuracy.py on the corpus' CUDA decode rows (datacenter class
 // 60% -> 13% in-sample median error; leave-one-device-out in its output).
 constexpr double kCudaGemvBytesPerSmClock = 5.25;
+// llama.cpp's CUDA prompt GEMM (MMQ: int8 mma.sync tiles; cuBLAS for F16) reaches about this many
+// FLOPs per SM per clock on every architecture from Ampere on, whatever the datasheet's tensor
+// peak: the mma.sync path runs at the same per-SM rate on A100 and H100 (Hopper's peak needs
+// wgmma), and GeForce cards list 1024 FP16 FLOPs per SM and clock. So an A100 (108 SMs x 1.41 GHz)
+// prefills about like an RTX 3090 Ti, and an H100 PCIe at 0.15-0.20 of its 756 TFLOPS. Fitted by
+// bench/check_accuracy.py on the corpus' CUDA prefill rows; a device without SM count and clock
+// keeps its datasheet FP16 x cuda prefill efficiency.
+constexpr double kCudaGemmFlopsPerSmClock = 600;
 
-// Prefill efficiency: median of pp512 x 2 x params / datasheet dense FP16 FLOP/s, same data and
-// script (cuda n=24, metal n=23, rocm n=10, vulkan n=10). CPU: see host_device().
-constexpr double kPrefillEfficiencyCuda = 0.489;
-constexpr double kPrefillEfficiencyMetal = 0.683;
-constexpr double kPrefillEfficiencyRocm = 0.352;
-constexpr double kPrefillEfficiencyVulkan = 0.390;
+// Prefill efficiency: pp x 2 x active params (+ attention) / datasheet dense FP16 FLOP/s, the
+// median per backend over the corpus' dense prefill rows, refitted with kCudaGemmFlopsPerSmClock by
+// bench/check_accuracy.py. CPU: see host_device().
+constexpr double kPrefillEfficiencyCuda = 0.331;
+constexpr double kPrefillEfficiencyMetal = 0.646;
+constexpr double kPrefillEfficiencyRocm = 0.239;
+constexpr double kPrefillEfficiencyVulkan = 0.222;
 constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datasheet rows yet
 
 // Live CPU, until calibration measures it (issue 3). From ../shared/validation/local-notes.md on
@@ -155,7 +160,7 @@ Machine with_calibration(Machine m, const Calibration& c) {
           d.compute_gflops = {flops, "measured: Vulkan FMA peak (shader cores, no matrix units)"};
         d.layer_overhead_s = {decode_overhead_s_per_layer(Backend::vulkan),
                               "vulkan per-layer overhead " + fixed(decode_overhead_s_per_layer(Backend::vulkan) * 1e6) +
-                                  " us (fitted, bench/fit_efficiency.py)"};
+                                  " us (fitted, bench/check_accuracy.py)"};
         continue;
       }
       if (d.kind != DeviceKind::cpu) continue;
@@ -201,6 +206,8 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     d.decode_efficiency = spec.decode_efficiency;
     d.datasheet_gbps = spec.datasheet_gbps;
     d.gemv_cap_gbps = spec.gemv_cap_gbps;
+    d.datasheet_gflops = spec.datasheet_gflops;
+    d.gemm_cap_gflops = spec.gemm_cap_gflops;
     d.prefill_efficiency = spec.prefill_efficiency;
     d.arch = spec.arch;
     // Seen on the PCI bus only (no Vulkan driver, or a recorded topology): the datasheet's memory.
@@ -277,14 +284,24 @@ Machine one_machine(const HardwareSpec& hw) {
   if (hw.fp16_tflops > 0) {
     const double peff = prefill_efficiency(hw.backend);
     d.prefill_efficiency = peff;
+    d.datasheet_gflops = hw.fp16_tflops * 1000;
     d.compute_gflops = {hw.fp16_tflops * 1000 * peff,
                         "datasheet " + fixed(hw.fp16_tflops) + " FP16 TFLOPS x " +
                             std::string(to_string(hw.backend)) + " prefill efficiency " + fixed(peff)};
+    if (hw.backend == Backend::cuda && hw.compute_units > 0 && hw.boost_clock_mhz > 0) {
+      d.gemm_cap_gflops = hw.compute_units * hw.boost_clock_mhz * 1e6 * kCudaGemmFlopsPerSmClock / 1e9;
+      if (d.gemm_cap_gflops < d.compute_gflops.value)
+        d.compute_gflops = {d.gemm_cap_gflops, std::to_string(hw.compute_units) + " SMs x " +
+                                                   fixed(hw.boost_clock_mhz, "%.0f") + " MHz x " +
+                                                   fixed(kCudaGemmFlopsPerSmClock, "%.0f") +
+                                                   " FLOPs per SM and clock (llama.cpp's CUDA GEMM), below datasheet " +
+                                                   fixed(hw.fp16_tflops) + " FP16 TFLOPS x cuda prefill efficiency " + fixed(peff)};
+    }
   }
   if (hw.tdp_w > 0) d.power_w = {hw.tdp_w, "datasheet TDP"};
   if (const double o = decode_overhead_s_per_layer(hw.backend); o > 0)
     d.layer_overhead_s = {o, std::string(to_string(hw.backend)) + " per-layer overhead " + fixed(o * 1e6) +
-                                 " us (fitted, bench/fit_efficiency.py)"};
+                                 " us (fitted, bench/check_accuracy.py)"};
   // A catalog CPU's SIMD level is not in the catalog: AVX2, which every x86 server and desktop
   // CPU since 2013 has (Haswell, Zen); AVX-512 only adds Q2_K's repack.
   if (d.kind == DeviceKind::cpu && hw.backend == Backend::cpu) d.cpu_repack = SimdLevel::avx2;

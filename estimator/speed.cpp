@@ -365,7 +365,7 @@ constexpr int64_t kUbatchTokens = 512;
 // Its rate is the dense rate x n / (n + kMoeGemmHalfTokens): half the dense rate at that many
 // tokens per expert. Fitted by bench/check_accuracy.py on the corpus' GPU MoE prefill rows
 // (cross-validated there, leave one device out).
-constexpr double kMoeGemmHalfTokens = 48;
+constexpr double kMoeGemmHalfTokens = 64;
 
 double moe_gemm_efficiency(double tokens_per_expert) {
   return tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + kMoeGemmHalfTokens) : 1;
@@ -572,6 +572,9 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   else if (worst->slowest_s > worst->weight_s / 2)
     e.bottleneck = "dequantization" + where + ": " + worst->slowest + ", below the " + fixed(slow.read_gbps.value) +
                    " GB/s memory read";
+  else if (slow.gemv_cap_gbps > 0 && slow.read_gbps.value >= slow.gemv_cap_gbps)
+    e.bottleneck = "GEMV throughput of the SMs" + where + ": " + fixed(worst->weight_bytes / 1e9) + " GB per token at " +
+                   fixed(worst->weight_bytes / worst->weight_s / 1e9) + " GB/s, below what its memory delivers";
   else
     e.bottleneck = "memory bandwidth (weights)" + where + ": " + fixed(worst->weight_bytes / 1e9) + " GB per token at " +
                    fixed(worst->weight_bytes / worst->weight_s / 1e9) + " GB/s";
@@ -593,11 +596,15 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     ps.decode_efficiency = dev.decode_efficiency;
     ps.datasheet_gbps = dev.datasheet_gbps;
     ps.gemv_cap_gbps = dev.gemv_cap_gbps;
+    ps.compute_gflops = dev.compute_gflops.value;
+    ps.datasheet_gflops = dev.datasheet_gflops;
+    ps.gemm_cap_gflops = dev.gemm_cap_gflops;
     ps.prefill_efficiency = dev.prefill_efficiency;
     ps.layer_overhead_s = dev.layer_overhead_s.value;
     ps.weight_bytes = t.weight_bytes, ps.weight_s = t.weight_s, ps.kv_bytes = t.kv_bytes, ps.kv_s = t.kv_s;
     ps.overhead_s = t.overhead_s, ps.compute_s = t.compute_s;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
+    if (pt.tokens_per_expert > 0) ps.moe_half_tokens = kMoeGemmHalfTokens;
     e.pools.push_back(ps);
   }
   e.comm_s = comm_s;

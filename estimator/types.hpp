@@ -105,6 +105,8 @@ struct Device {
   double decode_efficiency = 0, prefill_efficiency = 0;
   double datasheet_gbps = 0;             ///< the catalog's memory bandwidth; 0 for a live or measured device
   double gemv_cap_gbps = 0;              ///< what its units x clock can stream through the GEMV; 0 = no cap known
+  double datasheet_gflops = 0;           ///< the catalog's dense FP16 figure; 0 for a live or measured device
+  double gemm_cap_gflops = 0;            ///< what its units x clock compute in llama.cpp's GEMM; 0 = no cap known
 };
 
 struct CpuInfo {
@@ -238,6 +240,7 @@ struct HardwareSpec {
   double measured_bandwidth_gbps = 0;     ///< what a bandwidth benchmark sustains, 0 = none sourced
   int compute_units = 0;                  ///< streaming multiprocessors (NVIDIA), compute units, ...; 0 = unknown
   double boost_clock_mhz = 0;             ///< the GPU's boost clock; 0 = unknown
+  std::string units_source;               ///< where compute_units and boost_clock_mhz were read
   std::string measured_bandwidth_source;
   std::string price_condition, price_as_of;  ///< msrp | new | used, and when
   double used_price_usd = 0;              ///< second-hand price, 0 = none sourced
@@ -355,12 +358,15 @@ struct PoolSeconds {
   bool concurrent = false;          ///< a tensor-parallel rank that runs beside the first: not added
   double read_gbps = 0;             ///< the rate this device streams weights at, GB/s
   double datasheet_gbps = 0, gemv_cap_gbps = 0;  ///< Device's: what read_gbps was the lesser of
+  double compute_gflops = 0;        ///< the rate a prompt's products run at (GPUs), GFLOP/s
+  double datasheet_gflops = 0, gemm_cap_gflops = 0;  ///< Device's: what compute_gflops was the lesser of
   double decode_efficiency = 0, prefill_efficiency = 0;  ///< Device's, 0 where measured
   double layer_overhead_s = 0;      ///< the backend's per-layer figure applied (0: none)
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
   double tokens_per_expert = 0;     ///< GPU MoE prefill: a micro-batch's tokens each routed expert gets
+  double moe_half_tokens = 0;       ///< the tokens per expert at which its GEMM runs at half the dense rate
   double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
 };
 
