@@ -347,6 +347,10 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                          : ", hardware already owned");
     s += fmt::format("  quality   {:.1f} = {:.0f} × {:.3g} retained at {}\n", best->quality,
                      model->quality, quant->quality_retention, quant->id);
+    s += "  why       " + wrap(fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points "
+                                           "and quants within {:g}% retention are a tie, won by the faster",
+                                           w.min_decode_tps, kQualityTiePoints, kRetentionTie * 100),
+                               12, 12);
   } else {
     s += "\nNothing in the catalog meets the constraints on this machine (see below).\n";
   }
@@ -374,7 +378,9 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      "tok/s", "$/month", "quality", "why it lost");
     for (const auto* r : others) {
       const Estimate& e = r->estimate;
-      std::string why = r->eligible ? fmt::format("lower quality ({:.1f})", r->quality) : r->why_not;
+      std::string why = !r->eligible        ? r->why_not
+                        : best && quality_tie(*r, *best) ? fmt::format("as good, slower ({} tok/s)", tps(e.decode_tps))
+                                                     : fmt::format("lower quality ({:.1f})", r->quality);
       s += fmt::format("{:<22} {:<8} {:>9} {:>7} {:>9} {:>7.1f}  {}\n", cut(e.model, 22),
                        cut(e.quant, 8), gib(e.memory.total_bytes), tps(e.decode_tps),
                        money(r->cost.total_usd), r->quality, cut(why, 30));

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 
 #include "estimator.hpp"
 #include "text.hpp"
@@ -27,6 +28,31 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
 
 }  // namespace
 
+bool quality_tie(const Candidate& a, const Candidate& b) {
+  return std::abs(a.model_quality - b.model_quality) <= kQualityTiePoints &&
+         std::abs(a.retention - b.retention) <= kRetentionTie;
+}
+
+void rank_candidates(std::vector<Candidate>& c) {
+  std::stable_sort(c.begin(), c.end(), [](const Candidate& x, const Candidate& y) {
+    if (x.eligible != y.eligible) return x.eligible;
+    if (x.quality != y.quality) return x.quality > y.quality;
+    return x.estimate.decode_tps > y.estimate.decode_tps;
+  });
+  const auto eligible_end = std::partition_point(c.begin(), c.end(), [](const Candidate& x) { return x.eligible; });
+  for (auto tier = c.begin(); tier != eligible_end;) {
+    const Candidate anchor = *tier;  // the best quality left
+    const auto tier_end =
+        std::stable_partition(tier, eligible_end, [&](const Candidate& x) { return quality_tie(x, anchor); });
+    std::stable_sort(tier, tier_end, [](const Candidate& x, const Candidate& y) {
+      if (x.estimate.decode_tps != y.estimate.decode_tps) return x.estimate.decode_tps > y.estimate.decode_tps;
+      return x.estimate.max_context > y.estimate.max_context;
+    });
+    // The rest keep their quality order (stable_partition), so the next anchor is their best.
+    tier = tier_end;
+  }
+}
+
 Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b) {
   Advice a;
   for (const auto& m : c.models) {
@@ -36,16 +62,14 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
       cand.estimate = estimate(m, q, machine, w);
       cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, b);
       cand.quality = m.quality * q.quality_retention;
+      cand.model_quality = m.quality;
+      cand.retention = q.quality_retention;
       cand.why_not = why_not(cand, m, w, b);
       cand.eligible = cand.why_not.empty();
       a.ranked.push_back(std::move(cand));
     }
   }
-  std::stable_sort(a.ranked.begin(), a.ranked.end(), [](const Candidate& x, const Candidate& y) {
-    if (x.eligible != y.eligible) return x.eligible;
-    if (x.quality != y.quality) return x.quality > y.quality;
-    return x.estimate.decode_tps > y.estimate.decode_tps;
-  });
+  rank_candidates(a.ranked);
   if (!a.ranked.empty() && a.ranked.front().eligible) a.recommended = 0;
 
   for (const auto& o : c.apis) {

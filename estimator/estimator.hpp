@@ -129,6 +129,29 @@ double api_cost_usd(const ApiOffer& offer, const Workload& w);
 
 // ---- advice (advise.cpp) ---------------------------------------------------------------------
 
+/// The ranking's objective: the best quality, where differences within the noise of the quality
+/// figures are ties, and among ties the fastest decode, then the longest context that fits.
+/// Quality points on the catalog's 0-100 scale (data/models.toml: Artificial Analysis
+/// Intelligence Index) within which two models are a tie. A judgement, not a measured error bar:
+/// each catalog figure is one published score of the model's best mode, and a 2-point gap is not a
+/// difference a user notices, where a 3x speed difference is ("a model that just clears the floor
+/// is rarely the pick when a slightly weaker one is 3x faster", ../shared/advice-notes.md).
+constexpr double kQualityTiePoints = 2.0;
+/// Quant retentions (data/quants.toml, PPL(F16) / PPL(quant)) within which two quants are a tie:
+/// 0.5%, the gap between Q6_K (0.9965) and 16 bits, which nobody measures in use
+/// (../shared/advice-notes.md: Q8_0 near-lossless, F16 not worth its bytes at batch 1).
+constexpr double kRetentionTie = 0.005;
+
+/// Whether a and b are a tie on quality: their models' qualities within kQualityTiePoints and
+/// their quants' retentions within kRetentionTie.
+bool quality_tie(const Candidate& a, const Candidate& b);
+
+/// Orders candidates by the objective: eligible ones first, in tiers -- the best-quality eligible
+/// candidate and every eligible one tied with it (quality_tie), fastest decode first, then the
+/// most context; then the next tier from the best of the rest --; then the others by quality, then
+/// speed. Ties anchored on each tier's best keep the order transitive.
+void rank_candidates(std::vector<Candidate>& c);
+
 /// Every catalog model × quant on this machine, ranked; the best eligible one recommended; the
 /// API alternatives priced; a verdict within the budget.
 Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b);

@@ -44,8 +44,8 @@ struct Purchase {
   int instances = 1;               ///< rentals: instances of it
 };
 
-/// The best quant on this machine: the highest quality that meets the target, else the fastest
-/// that fits (to show how far it is).
+/// The best quant on this machine: the first that meets the target as rank_candidates orders them,
+/// else the fastest that fits (to show how far it is).
 PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
                     const Machine& machine, const std::string& hardware_id, int count, int nodes, const Workload& w,
                     const Budget& b, const Purchase& how) {
@@ -59,7 +59,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   const int copies = how.rental ? how.instances : count;
   o.label = (copies > 1 ? std::to_string(copies) + " x " : "") + (how.rental ? how.rental->id : hardware_id);
   if (o.label.empty()) o.label = machine.name;
-  bool have = false;
+  std::vector<Candidate> tried;
   for (const QuantSpec* q : quants) {
     if (!q->applies_to(m.id) || !runs_on(*q, m, machine)) continue;
     const auto placement = placement_for(m, *q, count, nodes);
@@ -81,6 +81,8 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     }
     cand.cost.total_usd = cand.cost.electricity_usd + cand.cost.hardware_usd;
     cand.quality = m.quality * q->quality_retention;
+    cand.model_quality = m.quality;
+    cand.retention = q->quality_retention;
     const auto& e = cand.estimate;
     if (!e.fits) cand.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
                                 fixed(e.memory.available_bytes / kGiB, "%.0f");
@@ -88,18 +90,21 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     else if (!cand.cost.can_serve) cand.why_not = "cannot serve the volume";
     else if (cand.cost.total_usd > b.usd_per_month) cand.why_not = "over budget";
     cand.eligible = cand.why_not.empty();
-    const auto better = [&](const Candidate& x, const Candidate& y) {
-      if (x.eligible != y.eligible) return x.eligible;
-      if (x.eligible) return x.quality > y.quality || (x.quality == y.quality && x.cost.total_usd < y.cost.total_usd);
-      if (x.estimate.fits != y.estimate.fits) return x.estimate.fits;
-      return x.estimate.decode_tps > y.estimate.decode_tps;
-    };
-    if (!have || better(cand, o.candidate)) o.candidate = cand, have = true;
+    tried.push_back(std::move(cand));
   }
-  if (!have) {
+  if (tried.empty()) {
     o.why_not = "no quant of this model runs on its backends";
     return o;
   }
+  // The quants that meet the target ranked as advice ranks them (quality ties go to the faster);
+  // with none, the one that comes closest: fits, then fastest.
+  rank_candidates(tried);
+  if (!tried.front().eligible)
+    std::stable_sort(tried.begin(), tried.end(), [](const Candidate& x, const Candidate& y) {
+      if (x.estimate.fits != y.estimate.fits) return x.estimate.fits;
+      return x.estimate.decode_tps > y.estimate.decode_tps;
+    });
+  o.candidate = tried.front();
   o.monthly_usd = o.candidate.cost.total_usd;
   o.meets = o.candidate.eligible;
   o.why_not = o.candidate.why_not;

@@ -295,7 +295,11 @@ struct Workload {
   int64_t depth_tokens = 0;             ///< tokens already in the context when decoding (0 as tg128)
   double tokens_per_month = 10e6;       ///< input + output tokens
   double input_share = 0.75;            ///< input tokens / all tokens (3:1)
-  double min_decode_tps = 10;           ///< slower than this is not usable, per user
+  /// Slower than this is not usable, per user. 20: chat reads as fluid from about 15-20 tok/s
+  /// (people read 5-10 tok/s; ../shared/advice-notes.md, "Speed people accept"), so a pick at the
+  /// floor is still comfortable; reasoning models, which write hundreds of thinking tokens first,
+  /// want more (--min-tps 40).
+  double min_decode_tps = 20;
   int users = 1;                        ///< concurrent streams decoded together (continuous batching)
   KvType kv_type = KvType::f16;
   double input_tokens() const { return tokens_per_month * input_share; }
@@ -376,6 +380,8 @@ struct Candidate {
   Estimate estimate;
   MonthlyCost cost;
   double quality = 0;               ///< model quality × quant retention
+  double model_quality = 0;         ///< the model's catalog quality (the tie rule's first half)
+  double retention = 1;             ///< the quant's quality retention (the tie rule's second half)
   bool eligible = false;
   std::string why_not;              ///< empty when eligible
 };
@@ -428,7 +434,7 @@ struct ModelsPlan {
 };
 
 struct Advice {
-  std::vector<Candidate> ranked;            ///< eligible ones first, then by quality, then speed
+  std::vector<Candidate> ranked;            ///< as rank_candidates orders them
   std::optional<std::size_t> recommended;   ///< into ranked: the best eligible candidate
   std::vector<ApiCost> apis;                ///< every priced offer, best quality first
   std::optional<std::size_t> same_model_api;  ///< into apis: cheapest host of the recommended model

@@ -623,6 +623,71 @@ BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
 }
 
+BOOST_AUTO_TEST_CASE(f16_never_beats_a_faster_q8_0_but_q8_0_beats_a_faster_q4_k_m) {
+  // Llama 3.1 8B on 1000 GB/s: F16 reads ~16 GB a token (~62 tok/s), Q8_0 ~8.5 GB (~117 tok/s),
+  // Q4_K_M ~4.9 GB (~200 tok/s); all clear 20 tok/s. F16 (retention 1) and Q8_0 (0.9996) differ
+  // by 0.04% < kRetentionTie 0.5%: a tie, won by the faster Q8_0. Q4_K_M (0.9726) is 2.7% below:
+  // no tie, so the better quality, Q8_0, stays the pick although Q4_K_M is faster still.
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.quants = {quant("F16", "F16"), q8_0(), q4_k_m()};
+  c.quants[1].quality_retention = 0.9996;
+  c.quants[2].quality_retention = 0.9726;
+  c.electricity = {0.2, "test", ""};
+  const Advice a = advise(c, cpu_machine(1000, 5000, 64 * kGiB), Workload{}, Budget{100, 36});
+  BOOST_REQUIRE(a.recommended.has_value());
+  BOOST_TEST(a.ranked[*a.recommended].estimate.quant == "Q8_0");
+  BOOST_TEST(a.ranked[0].estimate.decode_tps > 100);
+  BOOST_TEST(a.ranked[1].estimate.quant == "F16");  // same tier, slower
+  BOOST_TEST(a.ranked[2].estimate.quant == "Q4_K_M");  // next tier
+}
+
+BOOST_AUTO_TEST_CASE(a_nearly_as_good_moe_three_times_faster_beats_the_dense_model) {
+  // On 200 GB/s, both at Q4_K_M: the dense 8B shape reads ~4.9 GB a token, ~41 tok/s (quality
+  // 72 x 0.9726), clearing the default 20 tok/s floor; the small MoE (16 layers, 8 of 64 experts
+  // of 1024, ~1.4B parameters touched, ~0.9 GB a token) over 200 tok/s (quality 70 x 0.9726).
+  // 72 - 70 = 2 <= kQualityTiePoints: a tie, won by the MoE. At 75 the dense model is 5 points
+  // better: no tie, and it is the pick however much faster the MoE is.
+  Catalog c;
+  c.models = {llama_3_1_8b(), small_moe()};
+  c.models[0].quality = 72;
+  c.models[1].quality = 70;
+  c.quants = {q4_k_m()};
+  c.quants[0].quality_retention = 0.9726;
+  c.electricity = {0.2, "test", ""};
+  Workload w;
+  BOOST_TEST(w.min_decode_tps == 20.0);
+  const Machine m = cpu_machine(200, 5000, 64 * kGiB);
+  const Advice a = advise(c, m, w, Budget{100, 36});
+  BOOST_REQUIRE(a.recommended.has_value());
+  const Candidate& pick = a.ranked[*a.recommended];
+  BOOST_TEST(pick.estimate.model == "qwen3moe-16L-64x8");
+  BOOST_TEST(a.ranked[1].estimate.model == "llama-3.1-8b");
+  BOOST_TEST(a.ranked[1].eligible);  // it cleared the floor and lost on speed alone
+  BOOST_TEST(pick.estimate.decode_tps > 3 * a.ranked[1].estimate.decode_tps);
+  BOOST_TEST(quality_tie(pick, a.ranked[1]));
+
+  c.models[0].quality = 75;
+  const Advice b = advise(c, m, w, Budget{100, 36});
+  BOOST_REQUIRE(b.recommended.has_value());
+  BOOST_TEST(b.ranked[*b.recommended].estimate.model == "llama-3.1-8b");
+}
+
+BOOST_AUTO_TEST_CASE(ties_are_anchored_on_the_best_so_the_order_is_transitive) {
+  // Qualities 74, 72.5, 71 (retention 1): 72.5 ties with both, but 71 is 3 below 74. The tier is
+  // anchored on 74: {74, 72.5}, fastest first; then 71 alone, however fast.
+  auto cand = [](double quality, double tps) {
+    Candidate x;
+    x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
+    return x;
+  };
+  std::vector<Candidate> c{cand(71, 300), cand(74, 30), cand(72.5, 60)};
+  rank_candidates(c);
+  BOOST_TEST(c[0].model_quality == 72.5);
+  BOOST_TEST(c[1].model_quality == 74.0);
+  BOOST_TEST(c[2].model_quality == 71.0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
