@@ -17,6 +17,22 @@ std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / kGiB); 
 std::string money(double usd) {
   return usd < 10 ? fmt::format("${:.2f}", usd) : fmt::format("${:.0f}", usd);
 }
+/// A monthly figure that may be unknown: "unknown", never $0.
+std::string money(const std::optional<double>& usd) { return usd ? money(*usd) : "unknown"; }
+json usd_json(const std::optional<double>& usd) { return usd ? json(*usd) : json(nullptr); }
+
+/// What a month costs, in words: the total, then its parts and what each is for.
+std::string cost_words(const MonthlyCost& c, int amortize_months) {
+  std::string s = fmt::format("{}: electricity {} for {:.0f} h busy ({:.0f}% of the month)",
+                              c.total_usd ? money(*c.total_usd) + "/month" : "not known",
+                              c.electricity_usd ? money(*c.electricity_usd) : "unknown (no power figure)",
+                              c.busy_hours, c.utilisation * 100);
+  if (c.owned) return s + ", hardware owned";
+  if (!c.hardware_usd) return s + ", hardware price unknown (none in the catalog)";
+  return s + fmt::format(", hardware {} amortised{}", money(*c.hardware_usd),
+                         amortize_months > 0 ? fmt::format(" over {} months", amortize_months) : "");
+}
+
 std::string tokens(double n) {
   return n >= 1e9 ? fmt::format("{:.3g}B", n / 1e9)
          : n >= 1e6 ? fmt::format("{:.3g}M", n / 1e6)
@@ -220,9 +236,10 @@ json to_json(const MonthlyCost& c) {
   return {{"busy_hours", std::isfinite(c.busy_hours) ? json(c.busy_hours) : json(nullptr)},
           {"utilisation", std::isfinite(c.utilisation) ? json(c.utilisation) : json(nullptr)},
           {"can_serve", c.can_serve},
-          {"electricity_usd", c.electricity_usd},
-          {"hardware_usd", c.hardware_usd},
-          {"total_usd", c.total_usd}};
+          {"owned", c.owned},
+          {"electricity_usd", usd_json(c.electricity_usd)},
+          {"hardware_usd", usd_json(c.hardware_usd)},
+          {"total_usd", usd_json(c.total_usd)}};
 }
 
 json to_json(const Workload& w) {
@@ -273,9 +290,8 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
   if (e.prefill_tps > 0)
     s += fmt::format("  prefill     {} tok/s; first token after {:.1f} s for a {}-token prompt\n",
                      tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
-  s += fmt::format("  cost        {}/month for {} tokens ({:.0f} h busy, {:.0f}% of the month)\n",
-                   money(cost.total_usd), tokens(w.tokens_per_month), cost.busy_hours,
-                   cost.utilisation * 100);
+  s += "  cost        " + wrap(fmt::format("for {} tokens, {}", tokens(w.tokens_per_month), cost_words(cost, 0)),
+                               14, 14);
   s += "  run it      " + wrap(e.engine + ": " + e.launch, 14, 14);
   s += "  assumptions\n";
   for (const auto& a : e.assumptions) s += "    - " + wrap(a, 6, 6);
@@ -338,13 +354,13 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      "{} tokens)\n",
                      tps(e.decode_tps), tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
     s += fmt::format("            limit: {}\n", e.bottleneck);
-    s += fmt::format("  cost      {}/month: electricity {} for {:.0f} h busy ({:.0f}% of the "
-                     "month){}\n",
-                     money(best->cost.total_usd), money(best->cost.electricity_usd),
-                     best->cost.busy_hours, best->cost.utilisation * 100,
-                     best->cost.hardware_usd > 0
-                         ? ", hardware " + money(best->cost.hardware_usd) + " amortised"
-                         : ", hardware already owned");
+    s += "  cost      " + wrap(cost_words(best->cost, b.amortize_months), 12, 12);
+    // Owned hardware is never ruled out by the budget: its running cost is set against it here.
+    if (b.owned && best->cost.total_usd)
+      s += "  budget    " + wrap(fmt::format("running it costs {}/month, {} the {}/month budget", money(best->cost.total_usd),
+                                             *best->cost.total_usd <= b.usd_per_month ? "within" : "OVER",
+                                             money(b.usd_per_month)),
+                                 12, 12);
     s += fmt::format("  quality   {:.1f} = {:.0f} × {:.3g} retained at {}\n", best->quality,
                      model->quality, quant->quality_retention, quant->id);
     s += "  why       " + wrap(fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points "
@@ -400,7 +416,7 @@ json option_json(const PlanOption& o) {
   j["nodes"] = o.nodes;
   j["how"] = o.how;
   j["rental"] = o.rental_id;
-  j["monthly_usd"] = o.monthly_usd;
+  j["monthly_usd"] = usd_json(o.monthly_usd);
   j["meets"] = o.meets;
   j["why_not"] = o.why_not;
   j["breakeven_tokens_per_month"] = o.breakeven_tokens_per_month ? json(*o.breakeven_tokens_per_month) : json(nullptr);

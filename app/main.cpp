@@ -27,7 +27,10 @@ Examples:
   benchr-advise --budget 20 --tokens-per-month 50e6 --input-share 0.9 --min-tps 20
       A heavier, prompt-heavy workload that needs 20 tokens/s.
   benchr-advise --hardware rtx-4090 --budget 100
-      The same question for a machine you might buy (ids: `benchr-advise hardware`).
+      The same question for a machine you might buy (ids: `benchr-advise hardware`): its price
+      amortised over --amortize-months counts against the budget.
+  benchr-advise --hardware apple-m3-ultra-512gb --owned
+      A machine you already own: always a pick; the budget is set against the running cost.
   benchr-advise estimate --model qwen3-8b --quant Q4_K_M --context 32768 --json
       Memory, decode and prefill speed of one model on this machine, as JSON.
   benchr-advise estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --backend vulkan
@@ -215,6 +218,9 @@ int run(int argc, char** argv) {
                  "Use a saved probe (probe --save) or an hwloc XML export instead of probing")
       ->check(CLI::ExistingFile);
   app.add_option("--hardware", f.hardware_id, "Ask about a catalog machine instead of this one");
+  app.add_flag("--owned", f.budget.owned,
+               "With --hardware: you already own it; advise with nothing amortised and the budget set "
+               "against the running cost only (this machine and --machine are always owned)");
   app.add_option("--gpus", f.gpus, "With --hardware GPU: this many of it in the machine (split or tensor parallel) [default: 1]")
       ->check(CLI::Range(1, 64));
   app.add_option("--catalog", f.catalog_paths,
@@ -295,6 +301,9 @@ int run(int argc, char** argv) {
     if (!f.json) std::cout << "cached in " << calibration_cache_path(c.fingerprint) << "\n";
     return 0;
   }
+
+  // The machine you advise on is yours unless it is a catalog machine you might buy.
+  if (f.hardware_id.empty()) f.budget.owned = true;
 
   std::vector<CatalogText> sources = embedded_catalog();
   for (const auto& p : f.catalog_paths) sources.push_back(read_catalog_file(p));

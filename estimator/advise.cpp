@@ -21,8 +21,10 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
            " tok/s";
   if (!c.cost.can_serve)
     return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h for 730 h/month";
-  if (c.cost.total_usd > b.usd_per_month)
-    return "over budget: " + money(c.cost.total_usd) + "/month";
+  // Owned hardware is never ruled out by money: its running cost is set against the budget apart.
+  // A purchase whose price is unknown cannot be (its cost says so).
+  if (!b.owned && c.cost.total_usd && *c.cost.total_usd > b.usd_per_month)
+    return "over budget: " + money(*c.cost.total_usd) + "/month";
   return {};
 }
 
@@ -97,18 +99,25 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
   const std::string better = best && local && best->quality > local->quality
                                  ? "; for higher quality, " + best->offer->name + " costs " + money(best->usd) + "/month"
                                  : "";
-  if (local && (!comparable || local->cost.total_usd <= comparable->usd)) {
+  const std::optional<double> local_usd = local ? local->cost.total_usd : std::nullopt;
+  const std::string local_cost =
+      !local ? ""
+      : local_usd ? money(*local_usd) + "/month"
+                  : std::string("a cost not known (") +
+                        (local->cost.hardware_usd ? "no power figure" : "no purchase price in the catalog") + ")";
+  // Unknown local cost: the machine is still the answer to the question asked; the API's price
+  // stands beside it.
+  if (local && (!comparable || !local_usd || *local_usd <= comparable->usd)) {
     a.verdict = Verdict::run_local;
     a.verdict_reason = "run " + local->estimate.model + " " + local->estimate.quant + " here: " +
-                       fixed(local->estimate.decode_tps, "%.1f") + " tok/s for " +
-                       money(local->cost.total_usd) + "/month";
+                       fixed(local->estimate.decode_tps, "%.1f") + " tok/s for " + local_cost;
     if (comparable) a.verdict_reason += "; the same quality by API costs " + money(comparable->usd);
     a.verdict_reason += better;
   } else if (local) {
     a.verdict = Verdict::use_api;
     a.verdict_reason = "use " + comparable->offer->name + ": " + money(comparable->usd) +
                        "/month for the quality of " + local->estimate.model + " " + local->estimate.quant +
-                       ", which costs " + money(local->cost.total_usd) + " to run here" + better;
+                       ", which costs " + local_cost + " to run here" + better;
   } else if (best) {
     a.verdict = Verdict::use_api;
     a.verdict_reason = "use " + best->offer->name + ": " + money(best->usd) +

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "estimator.hpp"
 #include "text.hpp"
@@ -70,16 +71,16 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
       continue;
     Candidate cand;
     cand.estimate = estimate(m, *q, machine, w, placement);
-    Budget owned = b;
-    if (how.rental || how.how == "own") owned.amortize_months = 0;  // nothing bought
-    cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, owned);
+    Budget paid = b;
+    paid.owned = how.rental || how.how == "own";  // nothing bought
+    cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, paid);
     if (how.rental) {
       // Billed for the hours the workload keeps the instances busy (start them on demand); an
       // always-on instance costs 730 h x the rate.
       cand.cost.hardware_usd = std::min(cand.cost.busy_hours, kHoursPerMonth) * how.rental->usd_per_hour * how.instances;
       cand.cost.electricity_usd = 0;  // in the rate
+      cand.cost.total_usd = *cand.cost.hardware_usd;
     }
-    cand.cost.total_usd = cand.cost.electricity_usd + cand.cost.hardware_usd;
     cand.quality = m.quality * q->quality_retention;
     cand.model_quality = m.quality;
     cand.retention = q->quality_retention;
@@ -88,7 +89,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
                                 fixed(e.memory.available_bytes / kGiB, "%.0f");
     else if (e.decode_tps < w.min_decode_tps) cand.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
     else if (!cand.cost.can_serve) cand.why_not = "cannot serve the volume";
-    else if (cand.cost.total_usd > b.usd_per_month) cand.why_not = "over budget";
+    else if (cand.cost.total_usd && *cand.cost.total_usd > b.usd_per_month) cand.why_not = "over budget";
     cand.eligible = cand.why_not.empty();
     tried.push_back(std::move(cand));
   }
@@ -205,14 +206,19 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
     const double api_per_token = p.apis.front().usd / w.tokens_per_month;
     for (auto& o : p.options) {
       if (o.how.rfind("buy", 0) != 0 || !o.candidate.estimate.fits) continue;
-      const double power_per_token = o.candidate.cost.electricity_usd / w.tokens_per_month;
-      if (api_per_token > power_per_token && o.candidate.cost.hardware_usd > 0)
-        o.breakeven_tokens_per_month = o.candidate.cost.hardware_usd / (api_per_token - power_per_token);
+      const MonthlyCost& cost = o.candidate.cost;
+      if (!cost.electricity_usd || !cost.hardware_usd) continue;
+      const double power_per_token = *cost.electricity_usd / w.tokens_per_month;
+      if (api_per_token > power_per_token && *cost.hardware_usd > 0)
+        o.breakeven_tokens_per_month = *cost.hardware_usd / (api_per_token - power_per_token);
     }
   }
   std::stable_sort(p.options.begin(), p.options.end(), [](const PlanOption& x, const PlanOption& y) {
     if (x.meets != y.meets) return x.meets;
-    if (x.meets) return x.monthly_usd < y.monthly_usd;
+    if (x.meets) {
+      if (x.monthly_usd.has_value() != y.monthly_usd.has_value()) return x.monthly_usd.has_value();  // unknown last
+      return x.monthly_usd.value_or(0) < y.monthly_usd.value_or(0);
+    }
     return x.candidate.estimate.decode_tps > y.candidate.estimate.decode_tps;
   });
   for (std::size_t i = 0; i < p.options.size(); ++i) {
@@ -233,7 +239,9 @@ ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& qu
     Plan p = plan(c, m, quants, w, b, scope);
     if (p.cheapest) out.plans.push_back(std::move(p));
   }
-  const auto cost = [](const Plan& p) { return p.options[*p.cheapest].monthly_usd; };
+  const auto cost = [](const Plan& p) {
+    return p.options[*p.cheapest].monthly_usd.value_or(std::numeric_limits<double>::infinity());
+  };
   const auto quality = [](const Plan& p) { return p.options[*p.cheapest].candidate.quality; };
   std::stable_sort(out.plans.begin(), out.plans.end(), [&](const Plan& x, const Plan& y) {
     if (cheapest_first) return cost(x) < cost(y) || (cost(x) == cost(y) && quality(x) > quality(y));

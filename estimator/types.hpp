@@ -361,13 +361,17 @@ struct Estimate {
   std::vector<std::string> assumptions;
 };
 
+/// A month of the workload on a machine. A figure that cannot be known is empty, never 0: the
+/// electricity of a device with no power figure (no TDP in the catalog), the amortisation of a
+/// purchase with no price; the total is then unknown too.
 struct MonthlyCost {
   double busy_hours = 0;            ///< hours of generation the workload needs per month
   double utilisation = 0;           ///< busy_hours / hours in a month
   bool can_serve = false;           ///< utilisation <= 1
-  double electricity_usd = 0;
-  double hardware_usd = 0;          ///< amortised purchase price, when known
-  double total_usd = 0;
+  bool owned = false;               ///< nothing to amortise (Budget::owned, or a rental)
+  std::optional<double> electricity_usd;
+  std::optional<double> hardware_usd;  ///< amortised purchase price; 0 when owned
+  std::optional<double> total_usd;     ///< electricity + hardware, when both are known
 };
 
 struct ApiCost {
@@ -389,6 +393,11 @@ struct Candidate {
 struct Budget {
   double usd_per_month = 100;
   int amortize_months = 36;
+  /// The machine is already owned (advise on this machine, `--machine FILE`, `--hardware ID
+  /// --owned`): nothing is amortised, and the budget never rules a model out -- the running cost
+  /// is set against it on a line of its own. False: a purchase, amortised over amortize_months at
+  /// its price (unknown when the catalog has none).
+  bool owned = false;
 };
 
 enum class Verdict { run_local, use_api, neither };
@@ -411,7 +420,7 @@ struct PlanOption {
   std::string how;                ///< "buy", "buy used", "rent" or "own"
   std::string rental_id;          ///< when rented
   Candidate candidate;            ///< the chosen quant's estimate and monthly cost
-  double monthly_usd = 0;
+  std::optional<double> monthly_usd;  ///< empty when unknown (an owned machine with no power figure)
   bool meets = false;             ///< fits, fast enough, can serve the volume, within budget
   std::string why_not;
   std::optional<double> breakeven_tokens_per_month;  ///< against the cheapest as-good API

@@ -71,6 +71,25 @@ BOOST_AUTO_TEST_CASE(budget_100_recommends_a_model_for_this_machine) {
   for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 100u, line);
 }
 
+BOOST_AUTO_TEST_CASE(owned_catalog_hardware_gets_a_pick_at_any_budget) {
+  // An M3 Ultra 512 GB bought ($9499 over 36 months, $264 a month) is over a $100 budget; owned,
+  // it is advised on, with its running cost set against the budget on a line of its own.
+  const Result bought = run("--hardware apple-m3-ultra-512gb --budget 100");
+  BOOST_TEST(bought.status == 0, bought.err);
+  BOOST_TEST(bought.out.find("Nothing in the catalog meets") != std::string::npos, bought.out);
+  const Result owned = run("--hardware apple-m3-ultra-512gb --budget 0 --owned");
+  BOOST_TEST(owned.status == 0, owned.err);
+  BOOST_TEST(owned.out.find("Recommended here:") != std::string::npos, owned.out);
+  BOOST_TEST(owned.out.find("hardware owned") != std::string::npos, owned.out);
+  BOOST_TEST(owned.out.find("OVER the $0.00/month budget") != std::string::npos, owned.out);
+  // No price in the catalog: a purchase whose cost is not known, never $0.
+  const Result unpriced = run("--hardware h100-sxm --budget 100 --json");
+  BOOST_TEST(unpriced.status == 0, unpriced.err);
+  const auto j = nlohmann::json::parse(unpriced.out);
+  BOOST_TEST(j["recommended"]["cost"]["hardware_usd"].is_null());
+  BOOST_TEST(j["recommended"]["cost"]["total_usd"].is_null());
+}
+
 BOOST_AUTO_TEST_CASE(budget_json_is_one_document_with_the_advice) {
   const Result r = run("--budget 100 --json");
   BOOST_REQUIRE(r.status == 0);

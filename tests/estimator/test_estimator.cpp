@@ -555,9 +555,33 @@ BOOST_AUTO_TEST_CASE(local_cost_is_power_for_the_busy_hours_plus_amortisation) {
   m.price_usd = {3600, "test"};
   const MonthlyCost c = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, Budget{100, 36});
   BOOST_TEST(c.busy_hours == 325000.0 / 3600, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(c.electricity_usd == 325000.0 / 3600 * 0.1 * 0.30, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(c.hardware_usd == 100.0);
+  BOOST_TEST(c.electricity_usd.value() == 325000.0 / 3600 * 0.1 * 0.30, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(c.hardware_usd.value() == 100.0);
   BOOST_TEST(c.can_serve);
+}
+
+BOOST_AUTO_TEST_CASE(owned_hardware_amortises_nothing_and_unknown_figures_stay_unknown) {
+  // The same $3600 machine owned: hardware $0, the electricity alone ($2.708, as above).
+  Estimate e;
+  e.decode_tps = 10, e.prefill_tps = 100;
+  Machine m = cpu_machine(33, 300, 24 * kGiB);
+  m.price_usd = {3600, "test"};
+  Budget owned{100, 36};
+  owned.owned = true;
+  const MonthlyCost c = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, owned);
+  BOOST_TEST(c.hardware_usd.value() == 0.0);
+  BOOST_TEST(c.total_usd.value() == 325000.0 / 3600 * 0.1 * 0.30, boost::test_tools::tolerance(1e-9));
+  // Bought, with no price in the catalog: the amortisation is unknown, not $0, and so is the total.
+  m.price_usd = {};
+  const MonthlyCost unpriced = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, Budget{100, 36});
+  BOOST_TEST(!unpriced.hardware_usd.has_value());
+  BOOST_TEST(!unpriced.total_usd.has_value());
+  BOOST_TEST(unpriced.electricity_usd.has_value());
+  // No power figure (a catalog TDP of 0): the electricity is unknown, not free.
+  m.devices[0].power_w = {};
+  const MonthlyCost no_tdp = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, owned);
+  BOOST_TEST(!no_tdp.electricity_usd.has_value());
+  BOOST_TEST(!no_tdp.total_usd.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_machine_too_slow_for_the_volume_cannot_serve_it) {
@@ -621,6 +645,36 @@ BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   BOOST_TEST(a.verdict == Verdict::use_api);
   const Advice poor = advise(c, cpu_machine(33, 300, 4 * kGiB), Workload{}, Budget{5, 36});
   BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
+}
+
+BOOST_AUTO_TEST_CASE(owned_hardware_always_gets_a_pick_whatever_the_budget) {
+  // TinyLlama at Q8_0 on a $36,000 machine: bought, $1000 a month over 36 months is over a $0
+  // budget and nothing is recommended; owned, nothing is amortised and the budget rules nothing
+  // out -- the pick is the same model, with only its electricity as its cost.
+  Catalog c;
+  c.models = {tinyllama()};
+  c.models[0].quality = 5;
+  c.quants = {q8_0()};
+  c.electricity = {0.2, "test", ""};
+  Machine m = cpu_machine(100, 300, 24 * kGiB);
+  m.price_usd = {36000, "test"};
+  Workload w;
+  w.context_tokens = 2048;
+  const Advice bought = advise(c, m, w, Budget{0, 36});
+  BOOST_TEST(!bought.recommended.has_value());
+  BOOST_TEST(bought.ranked[0].why_not.find("over budget: $1000") == 0u);
+  Budget owned{0, 36};
+  owned.owned = true;
+  const Advice mine = advise(c, m, w, owned);
+  BOOST_REQUIRE(mine.recommended.has_value());
+  BOOST_TEST(mine.ranked[*mine.recommended].cost.hardware_usd.value() == 0.0);
+  BOOST_TEST(mine.ranked[*mine.recommended].cost.total_usd.value() > 0.0);  // the electricity
+  // Bought with no price known: not ruled out by a budget it cannot be set against; cost unknown.
+  m.price_usd = {};
+  const Advice unpriced = advise(c, m, w, Budget{0, 36});
+  BOOST_REQUIRE(unpriced.recommended.has_value());
+  BOOST_TEST(!unpriced.ranked[*unpriced.recommended].cost.total_usd.has_value());
+  BOOST_TEST(unpriced.verdict_reason.find("no purchase price") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(f16_never_beats_a_faster_q8_0_but_q8_0_beats_a_faster_q4_k_m) {
@@ -969,7 +1023,7 @@ BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
   const PlanOption& o = p.options[*p.cheapest];
   BOOST_TEST(o.count == 2);
   BOOST_TEST(o.nodes == 2);
-  BOOST_TEST(o.candidate.cost.hardware_usd == 2 * 2000.0 / 36, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(o.candidate.cost.hardware_usd.value() == 2 * 2000.0 / 36, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(o.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
 }
 
@@ -989,8 +1043,8 @@ BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_its_busy_h
   BOOST_TEST(o.how == "rent");
   BOOST_TEST(o.count == 2);
   BOOST_TEST(o.label == "2 x card-24@cloud");
-  BOOST_TEST(o.monthly_usd == o.candidate.cost.busy_hours * 0.5 * 2, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(o.candidate.cost.electricity_usd == 0.0);  // in the rate
+  BOOST_TEST(o.monthly_usd.value() == o.candidate.cost.busy_hours * 0.5 * 2, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(o.candidate.cost.electricity_usd.value() == 0.0);  // in the rate
   BOOST_TEST(p.unpriced == 1);  // the card itself has no purchase price
 }
 
@@ -1007,7 +1061,7 @@ BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
     if (o.count == 2) {
       seen = true;
       BOOST_TEST(o.how == "buy used");
-      BOOST_TEST(o.candidate.cost.hardware_usd == 2 * 750.0 / 36, boost::test_tools::tolerance(1e-9));
+      BOOST_TEST(o.candidate.cost.hardware_usd.value() == 2 * 750.0 / 36, boost::test_tools::tolerance(1e-9));
     }
   BOOST_TEST(seen);
 }
