@@ -23,10 +23,10 @@ json usd_json(const std::optional<double>& usd) { return usd ? json(*usd) : json
 
 /// What a month costs, in words: the total, then its parts and what each is for.
 std::string cost_words(const MonthlyCost& c, int amortize_months) {
-  std::string s = fmt::format("{}: electricity {} for {:.0f} h busy ({:.0f}% of the month)",
+  std::string s = fmt::format("{}: electricity {} for {:.0f} h busy and {:.0f} h idle of {:.0f} h up",
                               c.total_usd ? money(*c.total_usd) + "/month" : "not known",
                               c.electricity_usd ? money(*c.electricity_usd) : "unknown (no power figure)",
-                              c.busy_hours, c.utilisation * 100);
+                              c.busy_hours, std::max(0.0, c.up_hours - c.busy_hours), c.up_hours);
   if (c.owned) return s + ", hardware owned";
   if (!c.hardware_usd) return s + ", hardware price unknown (none in the catalog)";
   return s + fmt::format(", hardware {} amortised{}", money(*c.hardware_usd),
@@ -235,6 +235,7 @@ json to_json(const Estimate& e) {
 json to_json(const MonthlyCost& c) {
   return {{"busy_hours", std::isfinite(c.busy_hours) ? json(c.busy_hours) : json(nullptr)},
           {"utilisation", std::isfinite(c.utilisation) ? json(c.utilisation) : json(nullptr)},
+          {"up_hours", c.up_hours},
           {"can_serve", c.can_serve},
           {"owned", c.owned},
           {"electricity_usd", usd_json(c.electricity_usd)},
@@ -247,7 +248,8 @@ json to_json(const Workload& w) {
           {"depth_tokens", w.depth_tokens},     {"tokens_per_month", w.tokens_per_month},
           {"input_share", w.input_share},       {"input_tokens", w.input_tokens()},
           {"output_tokens", w.output_tokens()}, {"min_decode_tps", w.min_decode_tps},
-          {"users", w.users},                   {"kv_cache_type", to_string(w.kv_type)}};
+          {"users", w.users},                   {"kv_cache_type", to_string(w.kv_type)},
+          {"hours_per_day", w.hours_per_day ? json(*w.hours_per_day) : json(nullptr)}};
 }
 
 std::string present_machine(const Machine& m, bool json_out) {
@@ -475,8 +477,17 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
   for (std::size_t i = 0; i < p.apis.size() && i < 4; ++i)
     s += fmt::format("  {:<44} {:>9}/month  quality {:.0f}\n", cut(p.apis[i].offer->name, 44), money(p.apis[i].usd),
                      p.apis[i].quality);
-  s += "\nbreak-even: the monthly volume at which buying costs as much as the cheapest API above.\n"
-       "Rentals are billed for the busy hours only; an always-on instance costs 730 h x the rate.\n";
+  s += "\nbreak-even: the monthly volume at which buying costs as much as the cheapest API above.\n";
+  s += wrap(w.hours_per_day
+                ? fmt::format("Rentals are billed for {:g} h a day up ({:.0f} h/month, --hours-per-day), idle or not.",
+                              *w.hours_per_day, *w.hours_per_day * kHoursPerMonth / 24)
+            : w.users > 1
+                ? fmt::format("Rentals are billed always on, 730 h/month, for {} users (--hours-per-day to change).",
+                              w.users)
+                : fmt::format("Rentals are billed for one user's working day, 8 h x 5 days ({:.0f} h/month), or the "
+                              "busy hours if more (--hours-per-day, --always-on to change).",
+                              kOneUserHoursPerMonth),
+            0, 0);
   if (p.unpriced > 0)
     s += fmt::format("{} catalog machines have no purchase price and are not in the list.\n", p.unpriced);
   return s;

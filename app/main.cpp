@@ -64,6 +64,8 @@ struct Flags {
   Budget budget;
   std::string kv_type = "f16";
   double kwh_price = -1;
+  double hours_per_day = -1;
+  bool always_on = false;
   ListFilter list;
   bool no_calibrate = false;
   double calibration_budget_s = 3.0;
@@ -113,6 +115,12 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "Users served at the same time (continuous batching): each gets its own KV cache of "
                  "--context tokens, and --min-tps applies to each [default: 1]")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--hours-per-day", f.hours_per_day,
+                 "Hours a day the machine is up for this work: a rental is billed for them, an owned machine "
+                 "idles in them [default: one user's working day, 8 h x 5 days (173 h/month) or the busy "
+                 "hours if more; always on with --users > 1]")
+      ->check(CLI::Range(0.0, 24.0));
+  app.add_flag("--always-on", f.always_on, "The machine is up all the time (--hours-per-day 24)");
   app.add_option("--kwh-price", f.kwh_price, "Electricity price, USD per kWh [default: catalog]")
       ->check(at_least(0.0, "--kwh-price"));
   app.add_option("--kv-cache-type", f.kv_type, "KV cache element type: f16, q8_0 or q4_0 [default: f16]");
@@ -311,6 +319,10 @@ int run(int argc, char** argv) {
   if (f.kwh_price >= 0)
     catalog.electricity = {f.kwh_price, "--kwh-price", "given on the command line"};
   f.workload.kv_type = parse_kv_type(f.kv_type, "--kv-cache-type");
+  if (f.always_on && f.hours_per_day >= 0 && f.hours_per_day != 24)
+    throw InputError("--always-on means --hours-per-day 24: give one of them");
+  if (f.always_on) f.workload.hours_per_day = 24;
+  else if (f.hours_per_day >= 0) f.workload.hours_per_day = f.hours_per_day;
 
   for (auto [cmd, what] : {std::pair{models_cmd, "models"}, {quants_cmd, "quants"},
                            {hardware_cmd, "hardware"}, {prices_cmd, "prices"}})

@@ -20,11 +20,11 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
     return "too slow: " + fixed(e.decode_tps, "%.1f") + " < " + fixed(w.min_decode_tps, "%g") +
            " tok/s";
   if (!c.cost.can_serve)
-    return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h for 730 h/month";
+    return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h in " + fixed(c.cost.up_hours, "%.0f") + " h up a month";
   // Owned hardware is never ruled out by money: its running cost is set against the budget apart.
-  // A purchase whose price is unknown cannot be (its cost says so).
-  if (!b.owned && c.cost.total_usd && *c.cost.total_usd > b.usd_per_month)
-    return "over budget: " + money(*c.cost.total_usd) + "/month";
+  // A cost with an unknown part is over budget only when its known parts are.
+  if (!b.owned && c.cost.at_least_usd() > b.usd_per_month)
+    return "over budget: " + std::string(c.cost.total_usd ? "" : "at least ") + money(c.cost.at_least_usd()) + "/month";
   return {};
 }
 

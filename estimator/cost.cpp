@@ -5,6 +5,13 @@
 
 namespace benchr {
 
+double hours_up(const Workload& w, double busy_hours) {
+  double up = w.hours_per_day ? *w.hours_per_day * kHoursPerMonth / 24
+              : w.users > 1   ? kHoursPerMonth
+                              : std::max(busy_hours, kOneUserHoursPerMonth);
+  return std::min(up, kHoursPerMonth);
+}
+
 MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Workload& w,
                          const Electricity& power_price, const Budget& b) {
   MonthlyCost c;
@@ -17,7 +24,8 @@ MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Worklo
     c.busy_hours = (w.output_tokens() / aggregate + prefill_s) / 3600;
   }
   c.utilisation = c.busy_hours / kHoursPerMonth;
-  c.can_serve = c.utilisation <= 1;
+  c.up_hours = hours_up(w, c.busy_hours);
+  c.can_serve = c.busy_hours <= c.up_hours;
   // Every device the placement uses draws its power while the tokens pass: the GPUs of a split,
   // the host that holds the rest of a model.
   const Placement& p = e.placement;
@@ -34,8 +42,9 @@ MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Worklo
   if ((p.kind == PlacementKind::partial_offload || p.kind == PlacementKind::experts_on_cpu) &&
       p.host < machine.devices.size() && p.host != p.device)
     draw(machine.devices[p.host]);
-  const double hours = std::min(c.busy_hours, kHoursPerMonth);
-  if (watts_known) c.electricity_usd = hours * watts / 1000 * power_price.usd_per_kwh;
+  const double busy = std::min(c.busy_hours, c.up_hours);
+  const double kwh = (busy * watts + (c.up_hours - busy) * watts * kIdlePowerShare) / 1000;
+  if (watts_known) c.electricity_usd = kwh * power_price.usd_per_kwh;
   c.owned = b.owned;
   if (b.owned || b.amortize_months <= 0) c.hardware_usd = 0;
   else if (machine.price_usd.known()) c.hardware_usd = machine.price_usd.value / b.amortize_months;

@@ -123,6 +123,23 @@ std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimat
 
 // ---- cost (cost.cpp) -------------------------------------------------------------------------
 
+/// One user's working hours, when a machine is up for them: 8 h a day on 5 days a week,
+/// 8 x 5 x 52 / 12 = 173.3 h a month -- a rented instance started for the working day and stopped
+/// after it (advice-notes: a rented GPU is billed for every hour it is up, idle or not).
+constexpr double kOneUserHoursPerMonth = 8.0 * 5 * 52 / 12;
+/// Power an idle machine draws, as a share of what it draws generating: a desktop with a GPU
+/// idles at 30-100 W (../shared/advice-notes.md, "Money") against 400-800 W under load (a
+/// 350-450 W card with a 65-170 W CPU and the board), 8-12%: 0.1. Macs and APUs idle lower.
+constexpr double kIdlePowerShare = 0.1;
+
+/// Hours a month the machine is up for the workload, given the hours it is busy generating:
+/// `w.hours_per_day` x 730 / 24 when given; else several users (w.users > 1) keep it up always
+/// (730 h), and one user keeps it up for the busy hours plus the idle rest of a working day
+/// (kOneUserHoursPerMonth), more when the busy hours are more; never over 730 h.
+double hours_up(const Workload& w, double busy_hours);
+
+/// A month of the workload: electricity for the busy hours at the devices' power and for the rest
+/// of the hours up at kIdlePowerShare of it, plus (unless owned) the price over amortize_months.
 MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Workload& w,
                          const Electricity& power_price, const Budget& b);
 double api_cost_usd(const ApiOffer& offer, const Workload& w);
@@ -160,8 +177,8 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
 
 /// Every catalog machine (1, 2, 4 or 8 of a GPU in one machine, then 8-GPU machines in a row for
 /// datacenter GPUs, until the model fits) bought and amortised -- at the second-hand price with
-/// `scope.used` -- and every rental (more instances of it until the model fits) billed for its busy
-/// hours; or, with a fleet, each owned machine and all of them joined by llama.cpp RPC. Each with the
+/// `scope.used` -- and every rental (more instances of it until the model fits) billed for the
+/// hours it is up (hours_up); or, with a fleet, each owned machine and all of them joined by llama.cpp RPC. Each with the
 /// best of `quants` on it for the workload; ranked by monthly cost among those that meet the target;
 /// with the break-even volume against the cheapest API as good as the model.
 Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants, const Workload& w,

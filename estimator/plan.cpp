@@ -75,9 +75,9 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     paid.owned = how.rental || how.how == "own";  // nothing bought
     cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, paid);
     if (how.rental) {
-      // Billed for the hours the workload keeps the instances busy (start them on demand); an
-      // always-on instance costs 730 h x the rate.
-      cand.cost.hardware_usd = std::min(cand.cost.busy_hours, kHoursPerMonth) * how.rental->usd_per_hour * how.instances;
+      // Billed for every hour the instances are up, idle or not (hours_up: the working day of one
+      // user, always on for several, or as given).
+      cand.cost.hardware_usd = cand.cost.up_hours * how.rental->usd_per_hour * how.instances;
       cand.cost.electricity_usd = 0;  // in the rate
       cand.cost.total_usd = *cand.cost.hardware_usd;
     }
@@ -89,7 +89,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
                                 fixed(e.memory.available_bytes / kGiB, "%.0f");
     else if (e.decode_tps < w.min_decode_tps) cand.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
     else if (!cand.cost.can_serve) cand.why_not = "cannot serve the volume";
-    else if (cand.cost.total_usd && *cand.cost.total_usd > b.usd_per_month) cand.why_not = "over budget";
+    else if (cand.cost.at_least_usd() > b.usd_per_month) cand.why_not = "over budget";
     cand.eligible = cand.why_not.empty();
     tried.push_back(std::move(cand));
   }

@@ -302,6 +302,10 @@ struct Workload {
   double min_decode_tps = 20;
   int users = 1;                        ///< concurrent streams decoded together (continuous batching)
   KvType kv_type = KvType::f16;
+  /// Hours a day the machine is up for this work (`--hours-per-day`, `--always-on` = 24): a rented
+  /// instance is billed for them, an owned machine draws idle power in them when not generating.
+  /// Empty: the rule of hours_up() (cost.cpp).
+  std::optional<double> hours_per_day;
   double input_tokens() const { return tokens_per_month * input_share; }
   double output_tokens() const { return tokens_per_month * (1 - input_share); }
 };
@@ -367,11 +371,14 @@ struct Estimate {
 struct MonthlyCost {
   double busy_hours = 0;            ///< hours of generation the workload needs per month
   double utilisation = 0;           ///< busy_hours / hours in a month
-  bool can_serve = false;           ///< utilisation <= 1
+  double up_hours = 0;              ///< hours a month the machine is up (hours_up): billed, or drawing power
+  bool can_serve = false;           ///< the busy hours fit in the hours up
   bool owned = false;               ///< nothing to amortise (Budget::owned, or a rental)
   std::optional<double> electricity_usd;
   std::optional<double> hardware_usd;  ///< amortised purchase price; 0 when owned
   std::optional<double> total_usd;     ///< electricity + hardware, when both are known
+  /// The known parts: the total when known, else a lower bound (a budget it exceeds is exceeded).
+  double at_least_usd() const { return electricity_usd.value_or(0) + hardware_usd.value_or(0); }
 };
 
 struct ApiCost {

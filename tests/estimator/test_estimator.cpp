@@ -549,28 +549,63 @@ BOOST_AUTO_TEST_CASE(api_prices_input_and_output_apart) {
 BOOST_AUTO_TEST_CASE(local_cost_is_power_for_the_busy_hours_plus_amortisation) {
   // decode 2.5M tokens at 10 tok/s = 250,000 s; prefill 7.5M at 100 tok/s = 75,000 s;
   // 325,000 s = 90.28 h x 0.1 kW x $0.30 = $2.708; a $3600 machine over 36 months adds $100.
+  // Always on (--hours-per-day 24), it idles the other 730 - 90.28 = 639.7 h at 10% of 100 W:
+  // 639.7 x 0.01 kW x $0.30 = $1.919 more.
   Estimate e;
   e.decode_tps = 10, e.prefill_tps = 100;
   Machine m = cpu_machine(33, 300, 24 * kGiB);
   m.price_usd = {3600, "test"};
-  const MonthlyCost c = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, Budget{100, 36});
+  Workload always;
+  always.hours_per_day = 24;
+  const MonthlyCost c = monthly_cost(e, m, always, Electricity{0.30, "test", ""}, Budget{100, 36});
   BOOST_TEST(c.busy_hours == 325000.0 / 3600, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(c.electricity_usd.value() == 325000.0 / 3600 * 0.1 * 0.30, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(c.up_hours == 730.0);
+  BOOST_TEST(c.electricity_usd.value() == 2.708333 + 1.919167, boost::test_tools::tolerance(1e-6));
   BOOST_TEST(c.hardware_usd.value() == 100.0);
   BOOST_TEST(c.can_serve);
 }
 
+BOOST_AUTO_TEST_CASE(one_user_keeps_the_machine_up_a_working_day_several_always) {
+  // The same 90.28 busy hours. One user (the default): up 8 h x 5 days x 52 / 12 = 173.33 h, so
+  // 83.06 h idle at 10 W: $2.708 + 83.06 x 0.01 x $0.30 = $2.708 + $0.249 = $2.957. Two users:
+  // always on, 730 h, as above. 4 h a day: 4 x 730 / 24 = 121.67 h, 31.39 h idle: $2.802.
+  // A busier month than the working day (0.5 tok/s: 1389 h) cannot be served at all.
+  Estimate e;
+  e.decode_tps = 10, e.prefill_tps = 100;
+  const Machine m = cpu_machine(33, 300, 24 * kGiB);
+  const Electricity price{0.30, "test", ""};
+  Budget owned{100, 36};
+  owned.owned = true;
+  const MonthlyCost one = monthly_cost(e, m, Workload{}, price, owned);
+  BOOST_TEST(one.up_hours == 173.333333, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(one.electricity_usd.value() == 2.9575, boost::test_tools::tolerance(1e-6));
+  Workload team;
+  team.users = 2;
+  BOOST_TEST(hours_up(team, 90.28) == 730.0);
+  Workload four;
+  four.hours_per_day = 4;
+  const MonthlyCost part = monthly_cost(e, m, four, price, owned);
+  BOOST_TEST(part.up_hours == 121.666667, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(part.electricity_usd.value() == 2.708333 + (121.666667 - 90.277778) * 0.01 * 0.30,
+             boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(hours_up(Workload{}, 300) == 300.0);  // busier than a working day: up while busy
+  e.decode_tps = 0.5;
+  BOOST_TEST(!monthly_cost(e, m, four, price, owned).can_serve);
+}
+
 BOOST_AUTO_TEST_CASE(owned_hardware_amortises_nothing_and_unknown_figures_stay_unknown) {
-  // The same $3600 machine owned: hardware $0, the electricity alone ($2.708, as above).
+  // The same $3600 machine owned, always on: hardware $0, the electricity alone ($4.628, above).
   Estimate e;
   e.decode_tps = 10, e.prefill_tps = 100;
   Machine m = cpu_machine(33, 300, 24 * kGiB);
   m.price_usd = {3600, "test"};
   Budget owned{100, 36};
   owned.owned = true;
-  const MonthlyCost c = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, owned);
+  Workload always;
+  always.hours_per_day = 24;
+  const MonthlyCost c = monthly_cost(e, m, always, Electricity{0.30, "test", ""}, owned);
   BOOST_TEST(c.hardware_usd.value() == 0.0);
-  BOOST_TEST(c.total_usd.value() == 325000.0 / 3600 * 0.1 * 0.30, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(c.total_usd.value() == 2.708333 + 1.919167, boost::test_tools::tolerance(1e-6));
   // Bought, with no price in the catalog: the amortisation is unknown, not $0, and so is the total.
   m.price_usd = {};
   const MonthlyCost unpriced = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, Budget{100, 36});
@@ -662,16 +697,17 @@ BOOST_AUTO_TEST_CASE(owned_hardware_always_gets_a_pick_whatever_the_budget) {
   w.context_tokens = 2048;
   const Advice bought = advise(c, m, w, Budget{0, 36});
   BOOST_TEST(!bought.recommended.has_value());
-  BOOST_TEST(bought.ranked[0].why_not.find("over budget: $1000") == 0u);
+  BOOST_TEST(bought.ranked[0].why_not.find("over budget: $1001") == 0u, bought.ranked[0].why_not);  // + power
   Budget owned{0, 36};
   owned.owned = true;
   const Advice mine = advise(c, m, w, owned);
   BOOST_REQUIRE(mine.recommended.has_value());
   BOOST_TEST(mine.ranked[*mine.recommended].cost.hardware_usd.value() == 0.0);
   BOOST_TEST(mine.ranked[*mine.recommended].cost.total_usd.value() > 0.0);  // the electricity
-  // Bought with no price known: not ruled out by a budget it cannot be set against; cost unknown.
+  // Bought with no price known: its electricity (cents) is within $100, the rest unknown: not
+  // ruled out by a budget it cannot be set against, and its cost is unknown, not $0.
   m.price_usd = {};
-  const Advice unpriced = advise(c, m, w, Budget{0, 36});
+  const Advice unpriced = advise(c, m, w, Budget{100, 36});
   BOOST_REQUIRE(unpriced.recommended.has_value());
   BOOST_TEST(!unpriced.ranked[*unpriced.recommended].cost.total_usd.has_value());
   BOOST_TEST(unpriced.verdict_reason.find("no purchase price") != std::string::npos);
@@ -1027,9 +1063,12 @@ BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
   BOOST_TEST(o.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_its_busy_hours) {
+BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_the_hours_it_is_up) {
   // The 70B at Q4_K_M does not fit one rented 24 GiB card; two instances hold it. They are billed
-  // for the hours the workload keeps them busy, each at the hourly rate: busy hours x $0.50 x 2.
+  // for every hour they are up, each at the hourly rate. One user's working day (the default):
+  // 173.33 h x $0.50 x 2 = $173.33, though they are busy only ~43 h. For 4 users, always on:
+  // 730 h x $0.50 for each instance (4 of them: each user's KV cache of 2.5 GiB needs a third
+  // and fourth card): $1460.
   Catalog c = catalog_70b();
   c.hardware = {card("card-24", 24, 936, 0)};
   Rental r;
@@ -1043,9 +1082,15 @@ BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_its_busy_h
   BOOST_TEST(o.how == "rent");
   BOOST_TEST(o.count == 2);
   BOOST_TEST(o.label == "2 x card-24@cloud");
-  BOOST_TEST(o.monthly_usd.value() == o.candidate.cost.busy_hours * 0.5 * 2, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(o.candidate.cost.busy_hours < 173.3);
+  BOOST_TEST(o.monthly_usd.value() == 173.333333, boost::test_tools::tolerance(1e-6));
   BOOST_TEST(o.candidate.cost.electricity_usd.value() == 0.0);  // in the rate
   BOOST_TEST(p.unpriced == 1);  // the card itself has no purchase price
+  w.users = 4;
+  const Plan team = plan(c, c.models[0], {&c.quants[0]}, w, Budget{5000, 36}, PlanScope{});
+  BOOST_REQUIRE(team.cheapest.has_value());
+  BOOST_TEST(team.options[*team.cheapest].count == 4);
+  BOOST_TEST(team.options[*team.cheapest].monthly_usd.value() == 1460.0, boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
