@@ -66,6 +66,17 @@ std::string cut(std::string s, std::size_t n) {
   return s;
 }
 
+/// When the estimate needs more GPU memory than the device's default limit: the setting that
+/// raises it (the estimate was planned at the raised value), else nothing.
+std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col) {
+  if (!needs_raised_limit(e, m)) return "";
+  const Device& d = m.devices[e.placement.device];
+  return fmt::format("  {:<{}}", "setting", col - 2) + wrap(fmt::format("needs {}, over what the GPU's default limit of {} holds: `{}`",
+                                           gib(e.memory.total_bytes),
+                                           gib(d.raised_limit->default_bytes), d.raised_limit->setting),
+                               col, col);
+}
+
 // Prices older than this are flagged as possibly stale (the catalog issue's rule).
 constexpr int kStaleDays = 180;
 
@@ -224,8 +235,8 @@ json to_json(const Estimate& e) {
           {"decode_tps", e.decode_tps},
           {"users", e.users},
           {"aggregate_tps", e.aggregate_tps},
-          {"prefill_tps", e.prefill_tps},
-          {"time_to_first_token_s", e.time_to_first_token_s},
+          {"prefill_tps", e.prefill_tps > 0 ? json(e.prefill_tps) : json(nullptr)},  // unknown, never 0
+          {"time_to_first_token_s", e.prefill_tps > 0 ? json(e.time_to_first_token_s) : json(nullptr)},
           {"bottleneck", e.bottleneck},
           {"engine", e.engine},
           {"launch", e.launch},
@@ -263,6 +274,7 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     json j = to_json(e);
     j["cost"] = to_json(cost);
     j["workload"] = to_json(w);
+    j["memory_setting"] = needs_raised_limit(e, m) ? json(m.devices[e.placement.device].raised_limit->setting) : json(nullptr);
     return j.dump(2) + "\n";
   }
   std::string s = wrap(fmt::format("{} at {} on {} ({}, {}; placement {})", e.model, e.quant, m.name, e.device_name,
@@ -292,6 +304,9 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
   if (e.prefill_tps > 0)
     s += fmt::format("  prefill     {} tok/s; first token after {:.1f} s for a {}-token prompt\n",
                      tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
+  else
+    s += "  prefill     unknown: no compute figure for this device (busy hours count decode only)\n";
+  s += raised_limit_line(e, m, 14);
   s += "  cost        " + wrap(fmt::format("for {} tokens, {}", tokens(w.tokens_per_month), cost_words(cost, 0)),
                                14, 14);
   s += "  run it      " + wrap(e.engine + ": " + e.launch, 14, 14);
@@ -313,6 +328,10 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                         {"as_of", c.electricity.as_of}};
     j["quality_scale"] = c.quality_scale;
     j["recommended"] = best ? candidate_json(*best) : json(nullptr);
+    if (best)
+      j["recommended"]["memory_setting"] = needs_raised_limit(best->estimate, m)
+                                               ? json(m.devices[best->estimate.placement.device].raised_limit->setting)
+                                               : json(nullptr);
     json apis = json::array();
     for (const auto& api : a.apis) apis.push_back(api_json(api));
     j["apis"] = apis;
@@ -352,10 +371,15 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      "context\n",
                      gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
                      e.max_context);
-    s += fmt::format("  speed     decode {} tok/s, prefill {} tok/s (first token {:.2g} s for "
-                     "{} tokens)\n",
-                     tps(e.decode_tps), tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
+    if (e.prefill_tps > 0)
+      s += fmt::format("  speed     decode {} tok/s, prefill {} tok/s (first token {:.2g} s for "
+                       "{} tokens)\n",
+                       tps(e.decode_tps), tps(e.prefill_tps), e.time_to_first_token_s, w.prompt_tokens);
+    else
+      s += fmt::format("  speed     decode {} tok/s; prefill and first token unknown (no compute figure)\n",
+                       tps(e.decode_tps));
     s += fmt::format("            limit: {}\n", e.bottleneck);
+    s += raised_limit_line(e, m, 12);
     s += "  cost      " + wrap(cost_words(best->cost, b.amortize_months), 12, 12);
     // Owned hardware is never ruled out by the budget: its running cost is set against it here.
     if (b.owned && best->cost.total_usd)

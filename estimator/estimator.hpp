@@ -104,6 +104,12 @@ MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w
 
 // ---- speed and the whole estimate (speed.cpp) ------------------------------------------------
 
+/// The share of a device's pool a model leaves free (fits: total <= available x (1 - this)).
+double min_headroom(const Device& d);
+/// Whether the estimate fits its main device only above that device's default memory limit
+/// (Device::raised_limit): the setting that raises it must be applied.
+bool needs_raised_limit(const Estimate& e, const Machine& machine);
+
 /// Whether some device of the machine has a backend that runs `q` (MLX needs Metal, ...).
 bool runs_on(const QuantSpec& q, const ModelSpec& m, const Machine& machine);
 

@@ -81,6 +81,15 @@ struct Calibration {
   std::vector<std::string> notes;
 };
 
+/// A GPU memory limit owners routinely raise: Apple's wired limit (`iogpu.wired_limit_mb`), the
+/// Linux GTT share of an AMD APU (`ttm.pages_limit`). Device::memory_bytes is planned at the raised
+/// value; this is the default and what raises it.
+struct RaisedLimit {
+  double default_bytes = 0;
+  std::string setting;   ///< as typed: "sudo sysctl iogpu.wired_limit_mb=122880"
+  std::string source;    ///< why the raised value is safe, with its source
+};
+
 /// One compute device with its own memory pool (a CPU with system RAM, a GPU with VRAM, or a
 /// unified-memory SoC seen as one GPU device).
 struct Device {
@@ -88,6 +97,7 @@ struct Device {
   std::string name;
   Backend backend = Backend::cpu;
   Sourced<double> memory_bytes;          ///< memory a model may use on this device
+  std::optional<RaisedLimit> raised_limit;  ///< memory_bytes is above the default: how it gets there
   Sourced<double> read_gbps;             ///< effective read bandwidth for decode, GB/s (1e9 B/s)
   Sourced<double> compute_gflops;        ///< effective dense throughput for prefill, GFLOP/s
   Sourced<double> power_w;               ///< power drawn while generating

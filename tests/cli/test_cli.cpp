@@ -90,6 +90,27 @@ BOOST_AUTO_TEST_CASE(owned_catalog_hardware_gets_a_pick_at_any_budget) {
   BOOST_TEST(j["recommended"]["cost"]["total_usd"].is_null());
 }
 
+BOOST_AUTO_TEST_CASE(memory_limits_owners_raise_are_planned_raised_with_the_setting_printed) {
+  // Strix Halo 128 GB: gpt-oss-120b (MXFP4, 60.2 GiB with a 32k KV cache) does not fit Linux's
+  // default GTT half (64 GiB, less the 10% a unified pool keeps free: 57.6); raised to 112 GiB it
+  // does, and the kernel setting is printed.
+  const Result r = run("estimate --model gpt-oss-120b --quant MXFP4 --hardware ryzen-ai-max-395-128gb --context 32768");
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("fits        yes") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("ttm.pages_limit=29360128") != std::string::npos, r.out);
+  const Result small = run("estimate --model qwen3-8b --quant Q4_K_M --hardware ryzen-ai-max-395-128gb --json");
+  BOOST_TEST(nlohmann::json::parse(small.out)["memory_setting"].is_null());  // fits the default: no setting
+  // An M4 Max without a published FP16 figure: prefill unknown, never "0.0 tok/s".
+  const Result mac = run("estimate --model qwen3-8b --quant Q4_K_M --hardware apple-m4-max-128gb --json");
+  BOOST_TEST(mac.status == 0, mac.err);
+  const auto j = nlohmann::json::parse(mac.out);
+  BOOST_TEST(j["prefill_tps"].is_null());
+  BOOST_TEST(j["time_to_first_token_s"].is_null());
+  const Result text = run("estimate --model qwen3-8b --quant Q4_K_M --hardware apple-m4-max-128gb");
+  BOOST_TEST(text.out.find("prefill     unknown") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("0.0 tok/s") == std::string::npos, text.out);
+}
+
 BOOST_AUTO_TEST_CASE(budget_json_is_one_document_with_the_advice) {
   const Result r = run("--budget 100 --json");
   BOOST_REQUIRE(r.status == 0);

@@ -387,11 +387,41 @@ HardwareSpec mac_64gb() {
 }
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
+BOOST_AUTO_TEST_CASE(apple_gpu_wires_three_quarters_by_default_and_ram_less_8_gib_raised) {
+  // 64 GiB Mac: Metal's default wired limit is 3/4, 48 GiB; owners raise it, planned at 64 - 8 =
+  // 56 GiB = 57344 MiB with `sudo sysctl iogpu.wired_limit_mb=57344`.
   const Machine m = machine_from_hardware(mac_64gb());
   BOOST_REQUIRE_EQUAL(m.devices.size(), 1u);  // one pool, never counted twice
-  BOOST_TEST(m.devices[0].memory_bytes.value == 48 * kGiB);
+  BOOST_TEST(m.devices[0].memory_bytes.value == 56 * kGiB);
+  BOOST_REQUIRE(m.devices[0].raised_limit.has_value());
+  BOOST_TEST(m.devices[0].raised_limit->default_bytes == 48 * kGiB);
+  BOOST_TEST(m.devices[0].raised_limit->setting == "sudo sysctl iogpu.wired_limit_mb=57344");
   BOOST_TEST(m.devices[0].read_gbps.value == 400 * decode_efficiency(Backend::metal));
+  // A 16 GiB Mac: 16 - 8 = 8 GiB is below its default 2/3 (10.7 GiB): left at the default.
+  HardwareSpec small = mac_64gb();
+  small.memory_gib = 16;
+  const Machine air = machine_from_hardware(small);
+  BOOST_TEST(air.devices[0].memory_bytes.value == 16 * kGiB * 2 / 3, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(!air.devices[0].raised_limit.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(strix_halo_is_planned_at_the_raised_gtt_share) {
+  // 128 GiB Ryzen AI Max: Linux's default GTT is half, 64 GiB (the catalog's 0.5); raised to 7/8,
+  // 112 GiB = 29360128 pages of 4 KiB = 114688 MiB.
+  HardwareSpec hw;
+  hw.id = "ryzen-ai-max-395-128gb", hw.name = "Strix Halo", hw.kind = "apu", hw.arch = "rdna3.5";
+  hw.backend = Backend::vulkan, hw.backends = {Backend::vulkan};
+  hw.memory_gib = 128, hw.memory_bandwidth_gbps = 256, hw.fp16_tflops = 59.4, hw.tdp_w = 120;
+  hw.unified_memory = true, hw.gpu_memory_fraction = 0.5;
+  const Machine m = machine_from_hardware(hw);
+  BOOST_TEST(m.devices[0].memory_bytes.value == 112 * kGiB);
+  BOOST_REQUIRE(m.devices[0].raised_limit.has_value());
+  BOOST_TEST(m.devices[0].raised_limit->default_bytes == 64 * kGiB);
+  BOOST_TEST(m.devices[0].raised_limit->setting.find("ttm.pages_limit=29360128") != std::string::npos);
+  BOOST_TEST(m.devices[0].raised_limit->setting.find("amdgpu.gttsize=114688") != std::string::npos);
+  // DGX Spark (CUDA sees 0.95 of its memory, measured) is not raised.
+  hw.arch = "blackwell", hw.gpu_memory_fraction = 0.95;
+  BOOST_TEST(!machine_from_hardware(hw).devices[0].raised_limit.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(mlx_pays_its_own_cost_per_layer_on_a_mac) {
