@@ -162,12 +162,15 @@ std::string machine_lines(const Machine& m) {
     else s += head + "\n" + std::string(12, ' ') + wrap("[" + source + "]", 12, 13);
   };
   if (!c.model.empty() || c.cores.known()) {
-    row("CPU", fmt::format("{} ({} package{})", c.model.empty() ? "unknown" : c.model,
-                           c.packages.value, c.packages.value == 1 ? "" : "s"),
+    // A catalog machine knows its memory, not its core count or SIMD level: those rows are left out.
+    row("CPU", c.packages.known() ? fmt::format("{} ({} package{})", c.model.empty() ? "unknown" : c.model,
+                                                c.packages.value, c.packages.value == 1 ? "" : "s")
+                                  : c.model,
         c.packages.source);
-    row("cores", fmt::format("{} physical / {} logical CPUs", c.cores.value, c.logical_cpus.value),
-        c.cores.source);
-    row("SIMD", std::string(to_string(c.simd.value)), c.simd.source);
+    if (c.cores.known())
+      row("cores", fmt::format("{} physical / {} logical CPUs", c.cores.value, c.logical_cpus.value),
+          c.cores.source);
+    if (c.simd.known()) row("SIMD", std::string(to_string(c.simd.value)), c.simd.source);
     if (c.l3_bytes.known() || c.l2_bytes.known())
       row("caches", fmt::format("L1d {:.0f} KiB, L2 {:.0f} KiB, L3 {:.0f} MiB per instance",
                                 c.l1d_bytes.value / 1024, c.l2_bytes.value / 1024, c.l3_bytes.value / kMiB),

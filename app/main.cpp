@@ -55,9 +55,14 @@ Examples:
 
 Exit status: 0 on success, 2 on bad input (the message names the flag, file or field).)";
 
+// The host a catalog graphics card is planned in unless --host says otherwise: a typical current
+// desktop, dual-channel DDR5-5600 with 64 GB (data/hardware.toml), so advice about a catalog card is
+// reproducible and never depends on this machine's free memory.
+constexpr const char* kDefaultHost = "cpu-desktop-ddr5-5600-2ch";
+
 struct Flags {
   bool json = false;
-  std::string machine_path, hardware_id, save_path, model_id, quant_id, backend;
+  std::string machine_path, hardware_id, save_path, model_id, quant_id, backend, host_id;
   int gpus = 1;
   std::vector<std::string> catalog_paths;
   Workload workload;
@@ -190,17 +195,39 @@ Machine the_machine(const Flags& f, const Catalog& c) {
       throw InputError("--gpus " + std::to_string(f.gpus) + ": '" + spec.id + "' is not a graphics card (kind " + spec.kind + ")");
     Machine m = machine_from_hardware(spec, f.gpus);
     if (spec.kind == "gpu") {
-      // A graphics card goes into a computer: this one (or the --machine replayed), whose CPU
-      // and RAM take what does not fit on the card.
-      const Machine host = this_machine(f);
+      // A graphics card goes into a computer whose CPU and RAM take what does not fit on the card:
+      // a catalog CPU machine (by default a typical DDR5 desktop, so the answer is the same on
+      // every machine it is asked on), or with `--host this` this one (or the --machine replayed).
+      Machine host;
+      std::string which;
+      if (f.host_id == "this" || (f.host_id.empty() && !f.machine_path.empty())) {
+        host = this_machine(f);
+        which = f.machine_path.empty() ? std::string("this machine (--host this)") : f.machine_path;
+      } else {
+        const std::string id = f.host_id.empty() ? kDefaultHost : f.host_id;
+        const HardwareSpec* h = c.find_hardware(id);
+        if (!h || h->kind != "cpu") {
+          std::vector<std::string> ids{"this"};
+          for (const auto& x : c.hardware)
+            if (x.kind == "cpu") ids.push_back(x.id);
+          throw InputError("--host: '" + id + "' is not a catalog CPU machine" + did_you_mean(id, ids) +
+                           "; `benchr-advise hardware --kind cpu` lists them, `--host this` uses this machine");
+        }
+        host = machine_from_hardware(*h);
+        which = "catalog '" + id + "'" + (f.host_id.empty() ? " (the default; --host ID or --host this to change)" : "");
+      }
       m.cpu = host.cpu;
       m.devices.insert(m.devices.begin(), host.devices.front());
-      m.notes.push_back("host for the card: " + (f.machine_path.empty() ? std::string("this machine") : f.machine_path) +
-                        " (" + host.devices.front().name + ", " +
-                        std::to_string(std::llround(host.devices.front().memory_bytes.value / kGiB)) + " GiB RAM)");
+      m.notes.push_back("host for the card: " + which + " (" + host.devices.front().name + ", " +
+                        std::to_string(std::llround(host.devices.front().memory_bytes.value / kGiB)) +
+                        " GiB RAM); the price is the card's alone");
+    } else if (!f.host_id.empty()) {
+      throw InputError("--host: only a graphics card (--hardware of kind gpu) goes into a host; '" + spec.id +
+                       "' is of kind " + spec.kind);
     }
     return m;
   }
+  if (!f.host_id.empty()) throw InputError("--host: goes with --hardware GPU (the computer the card goes into)");
   Machine m = this_machine(f);
   if (!f.backend.empty()) {
     const Backend b = parse_backend(f.backend, "--backend");
@@ -226,6 +253,9 @@ int run(int argc, char** argv) {
                  "Use a saved probe (probe --save) or an hwloc XML export instead of probing")
       ->check(CLI::ExistingFile);
   app.add_option("--hardware", f.hardware_id, "Ask about a catalog machine instead of this one");
+  app.add_option("--host", f.host_id,
+                 "With --hardware GPU: the computer the card goes into, a catalog CPU machine id or 'this' "
+                 "(this machine, or --machine) [default: " + std::string(kDefaultHost) + "]");
   app.add_flag("--owned", f.budget.owned,
                "With --hardware: you already own it; advise with nothing amortised and the budget set "
                "against the running cost only (this machine and --machine are always owned)");
