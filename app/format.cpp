@@ -17,6 +17,22 @@ std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / kGiB); 
 std::string money(double usd) {
   return usd < 10 ? fmt::format("${:.2f}", usd) : fmt::format("${:.0f}", usd);
 }
+/// A monthly figure that may be unknown: "unknown", never $0.
+std::string money(const std::optional<double>& usd) { return usd ? money(*usd) : "unknown"; }
+json usd_json(const std::optional<double>& usd) { return usd ? json(*usd) : json(nullptr); }
+
+/// What a month costs, in words: the total, then its parts and what each is for.
+std::string cost_words(const MonthlyCost& c, int amortize_months) {
+  std::string s = fmt::format("{}: electricity {} for {:.0f} h busy and {:.0f} h idle of {:.0f} h up",
+                              c.total_usd ? money(*c.total_usd) + "/month" : "not known",
+                              c.electricity_usd ? money(*c.electricity_usd) : "unknown (no power figure)",
+                              c.busy_hours, std::max(0.0, c.up_hours - c.busy_hours), c.up_hours);
+  if (c.owned) return s + ", hardware owned";
+  if (!c.hardware_usd) return s + ", hardware price unknown (none in the catalog)";
+  return s + fmt::format(", hardware {} amortised{}", money(*c.hardware_usd),
+                         amortize_months > 0 ? fmt::format(" over {} months", amortize_months) : "");
+}
+
 std::string tokens(double n) {
   return n >= 1e9 ? fmt::format("{:.3g}B", n / 1e9)
          : n >= 1e6 ? fmt::format("{:.3g}M", n / 1e6)
@@ -53,6 +69,17 @@ std::string band_text(const Range& r) {
 std::string cut(std::string s, std::size_t n) {
   if (s.size() > n) s = s.substr(0, n - 1) + "~";
   return s;
+}
+
+/// When the estimate needs more GPU memory than the device's default limit: the setting that
+/// raises it (the estimate was planned at the raised value), else nothing.
+std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col) {
+  if (!needs_raised_limit(e, m)) return "";
+  const Device& d = m.devices[e.placement.device];
+  return fmt::format("  {:<{}}", "setting", col - 2) + wrap(fmt::format("needs {}, over what the GPU's default limit of {} holds: `{}`",
+                                           gib(e.memory.total_bytes),
+                                           gib(d.raised_limit->default_bytes), d.raised_limit->setting),
+                               col, col);
 }
 
 // Prices older than this are flagged as possibly stale (the catalog issue's rule).
@@ -140,12 +167,15 @@ std::string machine_lines(const Machine& m) {
     else s += head + "\n" + std::string(12, ' ') + wrap("[" + source + "]", 12, 13);
   };
   if (!c.model.empty() || c.cores.known()) {
-    row("CPU", fmt::format("{} ({} package{})", c.model.empty() ? "unknown" : c.model,
-                           c.packages.value, c.packages.value == 1 ? "" : "s"),
+    // A catalog machine knows its memory, not its core count or SIMD level: those rows are left out.
+    row("CPU", c.packages.known() ? fmt::format("{} ({} package{})", c.model.empty() ? "unknown" : c.model,
+                                                c.packages.value, c.packages.value == 1 ? "" : "s")
+                                  : c.model,
         c.packages.source);
-    row("cores", fmt::format("{} physical / {} logical CPUs", c.cores.value, c.logical_cpus.value),
-        c.cores.source);
-    row("SIMD", std::string(to_string(c.simd.value)), c.simd.source);
+    if (c.cores.known())
+      row("cores", fmt::format("{} physical / {} logical CPUs", c.cores.value, c.logical_cpus.value),
+          c.cores.source);
+    if (c.simd.known()) row("SIMD", std::string(to_string(c.simd.value)), c.simd.source);
     if (c.l3_bytes.known() || c.l2_bytes.known())
       row("caches", fmt::format("L1d {:.0f} KiB, L2 {:.0f} KiB, L3 {:.0f} MiB per instance",
                                 c.l1d_bytes.value / 1024, c.l2_bytes.value / 1024, c.l3_bytes.value / kMiB),
@@ -243,11 +273,11 @@ json to_json(const Estimate& e) {
           {"decode_tps", e.decode_tps},
           {"users", e.users},
           {"aggregate_tps", e.aggregate_tps},
-          {"prefill_tps", e.prefill_tps},
+          {"prefill_tps", e.prefill_tps > 0 ? json(e.prefill_tps) : json(nullptr)},  // unknown, never 0
           {"accuracy_class", to_string(e.accuracy_class)},
           {"decode_tps_range", range_json(e.decode_tps_range)},
           {"prefill_tps_range", range_json(e.prefill_tps_range)},
-          {"time_to_first_token_s", e.time_to_first_token_s},
+          {"time_to_first_token_s", e.prefill_tps > 0 ? json(e.time_to_first_token_s) : json(nullptr)},
           {"bottleneck", e.bottleneck},
           {"breakdown", {{"pools", pools}, {"comm_s", e.comm_s}, {"prefill_comm_s_per_token", e.prefill_comm_s}}},
           {"engine", e.engine},
@@ -258,10 +288,12 @@ json to_json(const Estimate& e) {
 json to_json(const MonthlyCost& c) {
   return {{"busy_hours", std::isfinite(c.busy_hours) ? json(c.busy_hours) : json(nullptr)},
           {"utilisation", std::isfinite(c.utilisation) ? json(c.utilisation) : json(nullptr)},
+          {"up_hours", c.up_hours},
           {"can_serve", c.can_serve},
-          {"electricity_usd", c.electricity_usd},
-          {"hardware_usd", c.hardware_usd},
-          {"total_usd", c.total_usd}};
+          {"owned", c.owned},
+          {"electricity_usd", usd_json(c.electricity_usd)},
+          {"hardware_usd", usd_json(c.hardware_usd)},
+          {"total_usd", usd_json(c.total_usd)}};
 }
 
 json to_json(const Workload& w) {
@@ -269,7 +301,8 @@ json to_json(const Workload& w) {
           {"depth_tokens", w.depth_tokens},     {"tokens_per_month", w.tokens_per_month},
           {"input_share", w.input_share},       {"input_tokens", w.input_tokens()},
           {"output_tokens", w.output_tokens()}, {"min_decode_tps", w.min_decode_tps},
-          {"users", w.users},                   {"kv_cache_type", to_string(w.kv_type)}};
+          {"users", w.users},                   {"kv_cache_type", to_string(w.kv_type)},
+          {"hours_per_day", w.hours_per_day ? json(*w.hours_per_day) : json(nullptr)}};
 }
 
 std::string present_machine(const Machine& m, bool json_out) {
@@ -283,6 +316,7 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     json j = to_json(e);
     j["cost"] = to_json(cost);
     j["workload"] = to_json(w);
+    j["memory_setting"] = needs_raised_limit(e, m) ? json(m.devices[e.placement.device].raised_limit->setting) : json(nullptr);
     return j.dump(2) + "\n";
   }
   std::string s = wrap(fmt::format("{} at {} on {} ({}, {}; placement {})", e.model, e.quant, m.name, e.device_name,
@@ -314,9 +348,11 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
   if (e.prefill_tps > 0)
     s += fmt::format("  prefill     {} tok/s{}; first token after {:.1f} s for a {}-token prompt\n",
                      tps(e.prefill_tps), band_text(e.prefill_tps_range), e.time_to_first_token_s, w.prompt_tokens);
-  s += fmt::format("  cost        {}/month for {} tokens ({:.0f} h busy, {:.0f}% of the month)\n",
-                   money(cost.total_usd), tokens(w.tokens_per_month), cost.busy_hours,
-                   cost.utilisation * 100);
+  else
+    s += "  prefill     unknown: no compute figure for this device (busy hours count decode only)\n";
+  s += raised_limit_line(e, m, 14);
+  s += "  cost        " + wrap(fmt::format("for {} tokens, {}", tokens(w.tokens_per_month), cost_words(cost, 0)),
+                               14, 14);
   s += "  run it      " + wrap(e.engine + ": " + e.launch, 14, 14);
   s += "  assumptions\n";
   for (const auto& a : e.assumptions) s += "    - " + wrap(a, 6, 6);
@@ -336,6 +372,10 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                         {"as_of", c.electricity.as_of}};
     j["quality_scale"] = c.quality_scale;
     j["recommended"] = best ? candidate_json(*best) : json(nullptr);
+    if (best)
+      j["recommended"]["memory_setting"] = needs_raised_limit(best->estimate, m)
+                                               ? json(m.devices[best->estimate.placement.device].raised_limit->setting)
+                                               : json(nullptr);
     json apis = json::array();
     for (const auto& api : a.apis) apis.push_back(api_json(api));
     j["apis"] = apis;
@@ -375,20 +415,29 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      "context\n",
                      gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
                      e.max_context);
-    s += fmt::format("  speed     decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for "
-                     "{} tokens)\n",
-                     tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
-                     e.time_to_first_token_s, w.prompt_tokens);
+    if (e.prefill_tps > 0)
+      s += fmt::format("  speed     decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for "
+                       "{} tokens)\n",
+                       tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
+                       e.time_to_first_token_s, w.prompt_tokens);
+    else
+      s += fmt::format("  speed     decode {} tok/s{}; prefill and first token unknown (no compute figure)\n",
+                       tps(e.decode_tps), band_text(e.decode_tps_range));
     s += fmt::format("            limit: {}\n", e.bottleneck);
-    s += fmt::format("  cost      {}/month: electricity {} for {:.0f} h busy ({:.0f}% of the "
-                     "month){}\n",
-                     money(best->cost.total_usd), money(best->cost.electricity_usd),
-                     best->cost.busy_hours, best->cost.utilisation * 100,
-                     best->cost.hardware_usd > 0
-                         ? ", hardware " + money(best->cost.hardware_usd) + " amortised"
-                         : ", hardware already owned");
+    s += raised_limit_line(e, m, 12);
+    s += "  cost      " + wrap(cost_words(best->cost, b.amortize_months), 12, 12);
+    // Owned hardware is never ruled out by the budget: its running cost is set against it here.
+    if (b.owned && best->cost.total_usd)
+      s += "  budget    " + wrap(fmt::format("running it costs {}/month, {} the {}/month budget", money(best->cost.total_usd),
+                                             *best->cost.total_usd <= b.usd_per_month ? "within" : "OVER",
+                                             money(b.usd_per_month)),
+                                 12, 12);
     s += fmt::format("  quality   {:.1f} = {:.0f} × {:.3g} retained at {}\n", best->quality,
                      model->quality, quant->quality_retention, quant->id);
+    s += "  why       " + wrap(fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points "
+                                           "and quants within {:g}% retention are a tie, won by the faster",
+                                           w.min_decode_tps, kQualityTiePoints, kRetentionTie * 100),
+                               12, 12);
   } else {
     s += "\nNothing in the catalog meets the constraints on this machine (see below).\n";
   }
@@ -416,7 +465,9 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      "tok/s", "$/month", "quality", "why it lost");
     for (const auto* r : others) {
       const Estimate& e = r->estimate;
-      std::string why = r->eligible ? fmt::format("lower quality ({:.1f})", r->quality) : r->why_not;
+      std::string why = !r->eligible        ? r->why_not
+                        : best && quality_tie(*r, *best) ? fmt::format("as good, slower ({} tok/s)", tps(e.decode_tps))
+                                                     : fmt::format("lower quality ({:.1f})", r->quality);
       s += fmt::format("{:<22} {:<8} {:>9} {:>7} {:>9} {:>7.1f}  {}\n", cut(e.model, 22),
                        cut(e.quant, 8), gib(e.memory.total_bytes), tps(e.decode_tps),
                        money(r->cost.total_usd), r->quality, cut(why, 30));
@@ -436,7 +487,7 @@ json option_json(const PlanOption& o) {
   j["nodes"] = o.nodes;
   j["how"] = o.how;
   j["rental"] = o.rental_id;
-  j["monthly_usd"] = o.monthly_usd;
+  j["monthly_usd"] = usd_json(o.monthly_usd);
   j["meets"] = o.meets;
   j["why_not"] = o.why_not;
   j["breakeven_tokens_per_month"] = o.breakeven_tokens_per_month ? json(*o.breakeven_tokens_per_month) : json(nullptr);
@@ -495,8 +546,17 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
   for (std::size_t i = 0; i < p.apis.size() && i < 4; ++i)
     s += fmt::format("  {:<44} {:>9}/month  quality {:.0f}\n", cut(p.apis[i].offer->name, 44), money(p.apis[i].usd),
                      p.apis[i].quality);
-  s += "\nbreak-even: the monthly volume at which buying costs as much as the cheapest API above.\n"
-       "Rentals are billed for the busy hours only; an always-on instance costs 730 h x the rate.\n";
+  s += "\nbreak-even: the monthly volume at which buying costs as much as the cheapest API above.\n";
+  s += wrap(w.hours_per_day
+                ? fmt::format("Rentals are billed for {:g} h a day up ({:.0f} h/month, --hours-per-day), idle or not.",
+                              *w.hours_per_day, *w.hours_per_day * kHoursPerMonth / 24)
+            : w.users > 1
+                ? fmt::format("Rentals are billed always on, 730 h/month, for {} users (--hours-per-day to change).",
+                              w.users)
+                : fmt::format("Rentals are billed for one user's working day, 8 h x 5 days ({:.0f} h/month), or the "
+                              "busy hours if more (--hours-per-day, --always-on to change).",
+                              kOneUserHoursPerMonth),
+            0, 0);
   if (p.unpriced > 0)
     s += fmt::format("{} catalog machines have no purchase price and are not in the list.\n", p.unpriced);
   return s;

@@ -27,7 +27,10 @@ Examples:
   benchr-advise --budget 20 --tokens-per-month 50e6 --input-share 0.9 --min-tps 20
       A heavier, prompt-heavy workload that needs 20 tokens/s.
   benchr-advise --hardware rtx-4090 --budget 100
-      The same question for a machine you might buy (ids: `benchr-advise hardware`).
+      The same question for a machine you might buy (ids: `benchr-advise hardware`): its price
+      amortised over --amortize-months counts against the budget.
+  benchr-advise --hardware apple-m3-ultra-512gb --owned
+      A machine you already own: always a pick; the budget is set against the running cost.
   benchr-advise estimate --model qwen3-8b --quant Q4_K_M --context 32768 --json
       Memory, decode and prefill speed of one model on this machine, as JSON.
   benchr-advise estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --backend vulkan
@@ -52,15 +55,22 @@ Examples:
 
 Exit status: 0 on success, 2 on bad input (the message names the flag, file or field).)";
 
+// The host a catalog graphics card is planned in unless --host says otherwise: a typical current
+// desktop, dual-channel DDR5-5600 with 64 GB (data/hardware.toml), so advice about a catalog card is
+// reproducible and never depends on this machine's free memory.
+constexpr const char* kDefaultHost = "cpu-desktop-ddr5-5600-2ch";
+
 struct Flags {
   bool json = false;
-  std::string machine_path, hardware_id, save_path, model_id, quant_id, backend;
+  std::string machine_path, hardware_id, save_path, model_id, quant_id, backend, host_id;
   int gpus = 1;
   std::vector<std::string> catalog_paths;
   Workload workload;
   Budget budget;
   std::string kv_type = "f16";
   double kwh_price = -1;
+  double hours_per_day = -1;
+  bool always_on = false;
   ListFilter list;
   bool no_calibrate = false;
   double calibration_budget_s = 3.0;
@@ -104,12 +114,18 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "Share of those tokens that are input (prompt), 0..1 [default: 0.75 = 3:1]")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--min-tps", f.workload.min_decode_tps,
-                 "Slowest acceptable decode speed for each user, tokens/s [default: 10]")
+                 "Slowest acceptable decode speed for each user, tokens/s [default: 20: chat reads as fluid from about 15-20; reasoning models want 40+]")
       ->check(at_least(0.0, "--min-tps"));
   app.add_option("--users", f.workload.users,
                  "Users served at the same time (continuous batching): each gets its own KV cache of "
                  "--context tokens, and --min-tps applies to each [default: 1]")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--hours-per-day", f.hours_per_day,
+                 "Hours a day the machine is up for this work: a rental is billed for them, an owned machine "
+                 "idles in them [default: one user's working day, 8 h x 5 days (173 h/month) or the busy "
+                 "hours if more; always on with --users > 1]")
+      ->check(CLI::Range(0.0, 24.0));
+  app.add_flag("--always-on", f.always_on, "The machine is up all the time (--hours-per-day 24)");
   app.add_option("--kwh-price", f.kwh_price, "Electricity price, USD per kWh [default: catalog]")
       ->check(at_least(0.0, "--kwh-price"));
   app.add_option("--kv-cache-type", f.kv_type, "KV cache element type: f16, q8_0 or q4_0 [default: f16]");
@@ -179,17 +195,39 @@ Machine the_machine(const Flags& f, const Catalog& c) {
       throw InputError("--gpus " + std::to_string(f.gpus) + ": '" + spec.id + "' is not a graphics card (kind " + spec.kind + ")");
     Machine m = machine_from_hardware(spec, f.gpus);
     if (spec.kind == "gpu") {
-      // A graphics card goes into a computer: this one (or the --machine replayed), whose CPU
-      // and RAM take what does not fit on the card.
-      const Machine host = this_machine(f);
+      // A graphics card goes into a computer whose CPU and RAM take what does not fit on the card:
+      // a catalog CPU machine (by default a typical DDR5 desktop, so the answer is the same on
+      // every machine it is asked on), or with `--host this` this one (or the --machine replayed).
+      Machine host;
+      std::string which;
+      if (f.host_id == "this" || (f.host_id.empty() && !f.machine_path.empty())) {
+        host = this_machine(f);
+        which = f.machine_path.empty() ? std::string("this machine (--host this)") : f.machine_path;
+      } else {
+        const std::string id = f.host_id.empty() ? kDefaultHost : f.host_id;
+        const HardwareSpec* h = c.find_hardware(id);
+        if (!h || h->kind != "cpu") {
+          std::vector<std::string> ids{"this"};
+          for (const auto& x : c.hardware)
+            if (x.kind == "cpu") ids.push_back(x.id);
+          throw InputError("--host: '" + id + "' is not a catalog CPU machine" + did_you_mean(id, ids) +
+                           "; `benchr-advise hardware --kind cpu` lists them, `--host this` uses this machine");
+        }
+        host = machine_from_hardware(*h);
+        which = "catalog '" + id + "'" + (f.host_id.empty() ? " (the default; --host ID or --host this to change)" : "");
+      }
       m.cpu = host.cpu;
       m.devices.insert(m.devices.begin(), host.devices.front());
-      m.notes.push_back("host for the card: " + (f.machine_path.empty() ? std::string("this machine") : f.machine_path) +
-                        " (" + host.devices.front().name + ", " +
-                        std::to_string(std::llround(host.devices.front().memory_bytes.value / kGiB)) + " GiB RAM)");
+      m.notes.push_back("host for the card: " + which + " (" + host.devices.front().name + ", " +
+                        std::to_string(std::llround(host.devices.front().memory_bytes.value / kGiB)) +
+                        " GiB RAM); the price is the card's alone");
+    } else if (!f.host_id.empty()) {
+      throw InputError("--host: only a graphics card (--hardware of kind gpu) goes into a host; '" + spec.id +
+                       "' is of kind " + spec.kind);
     }
     return m;
   }
+  if (!f.host_id.empty()) throw InputError("--host: goes with --hardware GPU (the computer the card goes into)");
   Machine m = this_machine(f);
   if (!f.backend.empty()) {
     const Backend b = parse_backend(f.backend, "--backend");
@@ -215,6 +253,12 @@ int run(int argc, char** argv) {
                  "Use a saved probe (probe --save) or an hwloc XML export instead of probing")
       ->check(CLI::ExistingFile);
   app.add_option("--hardware", f.hardware_id, "Ask about a catalog machine instead of this one");
+  app.add_option("--host", f.host_id,
+                 "With --hardware GPU: the computer the card goes into, a catalog CPU machine id or 'this' "
+                 "(this machine, or --machine) [default: " + std::string(kDefaultHost) + "]");
+  app.add_flag("--owned", f.budget.owned,
+               "With --hardware: you already own it; advise with nothing amortised and the budget set "
+               "against the running cost only (this machine and --machine are always owned)");
   app.add_option("--gpus", f.gpus, "With --hardware GPU: this many of it in the machine (split or tensor parallel) [default: 1]")
       ->check(CLI::Range(1, 64));
   app.add_option("--catalog", f.catalog_paths,
@@ -296,12 +340,19 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  // The machine you advise on is yours unless it is a catalog machine you might buy.
+  if (f.hardware_id.empty()) f.budget.owned = true;
+
   std::vector<CatalogText> sources = embedded_catalog();
   for (const auto& p : f.catalog_paths) sources.push_back(read_catalog_file(p));
   Catalog catalog = load_catalog(sources);
   if (f.kwh_price >= 0)
     catalog.electricity = {f.kwh_price, "--kwh-price", "given on the command line"};
   f.workload.kv_type = parse_kv_type(f.kv_type, "--kv-cache-type");
+  if (f.always_on && f.hours_per_day >= 0 && f.hours_per_day != 24)
+    throw InputError("--always-on means --hours-per-day 24: give one of them");
+  if (f.always_on) f.workload.hours_per_day = 24;
+  else if (f.hours_per_day >= 0) f.workload.hours_per_day = f.hours_per_day;
 
   for (auto [cmd, what] : {std::pair{models_cmd, "models"}, {quants_cmd, "quants"},
                            {hardware_cmd, "hardware"}, {prices_cmd, "prices"}})

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 
 #include "estimator.hpp"
 #include "text.hpp"
@@ -19,13 +20,40 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
     return "too slow: " + fixed(e.decode_tps, "%.1f") + " < " + fixed(w.min_decode_tps, "%g") +
            " tok/s";
   if (!c.cost.can_serve)
-    return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h for 730 h/month";
-  if (c.cost.total_usd > b.usd_per_month)
-    return "over budget: " + money(c.cost.total_usd) + "/month";
+    return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h in " + fixed(c.cost.up_hours, "%.0f") + " h up a month";
+  // Owned hardware is never ruled out by money: its running cost is set against the budget apart.
+  // A cost with an unknown part is over budget only when its known parts are.
+  if (!b.owned && c.cost.at_least_usd() > b.usd_per_month)
+    return "over budget: " + std::string(c.cost.total_usd ? "" : "at least ") + money(c.cost.at_least_usd()) + "/month";
   return {};
 }
 
 }  // namespace
+
+bool quality_tie(const Candidate& a, const Candidate& b) {
+  return std::abs(a.model_quality - b.model_quality) <= kQualityTiePoints &&
+         std::abs(a.retention - b.retention) <= kRetentionTie;
+}
+
+void rank_candidates(std::vector<Candidate>& c) {
+  std::stable_sort(c.begin(), c.end(), [](const Candidate& x, const Candidate& y) {
+    if (x.eligible != y.eligible) return x.eligible;
+    if (x.quality != y.quality) return x.quality > y.quality;
+    return x.estimate.decode_tps > y.estimate.decode_tps;
+  });
+  const auto eligible_end = std::partition_point(c.begin(), c.end(), [](const Candidate& x) { return x.eligible; });
+  for (auto tier = c.begin(); tier != eligible_end;) {
+    const Candidate anchor = *tier;  // the best quality left
+    const auto tier_end =
+        std::stable_partition(tier, eligible_end, [&](const Candidate& x) { return quality_tie(x, anchor); });
+    std::stable_sort(tier, tier_end, [](const Candidate& x, const Candidate& y) {
+      if (x.estimate.decode_tps != y.estimate.decode_tps) return x.estimate.decode_tps > y.estimate.decode_tps;
+      return x.estimate.max_context > y.estimate.max_context;
+    });
+    // The rest keep their quality order (stable_partition), so the next anchor is their best.
+    tier = tier_end;
+  }
+}
 
 Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b) {
   Advice a;
@@ -36,16 +64,14 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
       cand.estimate = estimate(m, q, machine, w);
       cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, b);
       cand.quality = m.quality * q.quality_retention;
+      cand.model_quality = m.quality;
+      cand.retention = q.quality_retention;
       cand.why_not = why_not(cand, m, w, b);
       cand.eligible = cand.why_not.empty();
       a.ranked.push_back(std::move(cand));
     }
   }
-  std::stable_sort(a.ranked.begin(), a.ranked.end(), [](const Candidate& x, const Candidate& y) {
-    if (x.eligible != y.eligible) return x.eligible;
-    if (x.quality != y.quality) return x.quality > y.quality;
-    return x.estimate.decode_tps > y.estimate.decode_tps;
-  });
+  rank_candidates(a.ranked);
   if (!a.ranked.empty() && a.ranked.front().eligible) a.recommended = 0;
 
   for (const auto& o : c.apis) {
@@ -73,18 +99,25 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
   const std::string better = best && local && best->quality > local->quality
                                  ? "; for higher quality, " + best->offer->name + " costs " + money(best->usd) + "/month"
                                  : "";
-  if (local && (!comparable || local->cost.total_usd <= comparable->usd)) {
+  const std::optional<double> local_usd = local ? local->cost.total_usd : std::nullopt;
+  const std::string local_cost =
+      !local ? ""
+      : local_usd ? money(*local_usd) + "/month"
+                  : std::string("a cost not known (") +
+                        (local->cost.hardware_usd ? "no power figure" : "no purchase price in the catalog") + ")";
+  // Unknown local cost: the machine is still the answer to the question asked; the API's price
+  // stands beside it.
+  if (local && (!comparable || !local_usd || *local_usd <= comparable->usd)) {
     a.verdict = Verdict::run_local;
     a.verdict_reason = "run " + local->estimate.model + " " + local->estimate.quant + " here: " +
-                       fixed(local->estimate.decode_tps, "%.1f") + " tok/s for " +
-                       money(local->cost.total_usd) + "/month";
+                       fixed(local->estimate.decode_tps, "%.1f") + " tok/s for " + local_cost;
     if (comparable) a.verdict_reason += "; the same quality by API costs " + money(comparable->usd);
     a.verdict_reason += better;
   } else if (local) {
     a.verdict = Verdict::use_api;
     a.verdict_reason = "use " + comparable->offer->name + ": " + money(comparable->usd) +
                        "/month for the quality of " + local->estimate.model + " " + local->estimate.quant +
-                       ", which costs " + money(local->cost.total_usd) + " to run here" + better;
+                       ", which costs " + local_cost + " to run here" + better;
   } else if (best) {
     a.verdict = Verdict::use_api;
     a.verdict_reason = "use " + best->offer->name + ": " + money(best->usd) +

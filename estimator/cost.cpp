@@ -5,6 +5,13 @@
 
 namespace benchr {
 
+double hours_up(const Workload& w, double busy_hours) {
+  double up = w.hours_per_day ? *w.hours_per_day * kHoursPerMonth / 24
+              : w.users > 1   ? kHoursPerMonth
+                              : std::max(busy_hours, kOneUserHoursPerMonth);
+  return std::min(up, kHoursPerMonth);
+}
+
 MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Workload& w,
                          const Electricity& power_price, const Budget& b) {
   MonthlyCost c;
@@ -17,24 +24,31 @@ MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Worklo
     c.busy_hours = (w.output_tokens() / aggregate + prefill_s) / 3600;
   }
   c.utilisation = c.busy_hours / kHoursPerMonth;
-  c.can_serve = c.utilisation <= 1;
+  c.up_hours = hours_up(w, c.busy_hours);
+  c.can_serve = c.busy_hours <= c.up_hours;
   // Every device the placement uses draws its power while the tokens pass: the GPUs of a split,
   // the host that holds the rest of a model.
   const Placement& p = e.placement;
   double watts = 0;
+  bool watts_known = true;  // a device with no power figure (no TDP in the catalog) makes it unknown
   const std::size_t used = p.kind == PlacementKind::layer_split || p.kind == PlacementKind::tensor_parallel
                                ? std::size_t(p.gpus())
                                : 1;
-  for (std::size_t i = p.device; i < p.device + used && i < machine.devices.size(); ++i)
-    watts += machine.devices[i].power_w.value;
+  const auto draw = [&](const Device& d) {
+    watts += d.power_w.value;
+    watts_known = watts_known && d.power_w.known();
+  };
+  for (std::size_t i = p.device; i < p.device + used && i < machine.devices.size(); ++i) draw(machine.devices[i]);
   if ((p.kind == PlacementKind::partial_offload || p.kind == PlacementKind::experts_on_cpu) &&
       p.host < machine.devices.size() && p.host != p.device)
-    watts += machine.devices[p.host].power_w.value;
-  const double hours = std::min(c.busy_hours, kHoursPerMonth);
-  c.electricity_usd = hours * watts / 1000 * power_price.usd_per_kwh;
-  if (machine.price_usd.known() && b.amortize_months > 0)
-    c.hardware_usd = machine.price_usd.value / b.amortize_months;
-  c.total_usd = c.electricity_usd + c.hardware_usd;
+    draw(machine.devices[p.host]);
+  const double busy = std::min(c.busy_hours, c.up_hours);
+  const double kwh = (busy * watts + (c.up_hours - busy) * watts * kIdlePowerShare) / 1000;
+  if (watts_known) c.electricity_usd = kwh * power_price.usd_per_kwh;
+  c.owned = b.owned;
+  if (b.owned || b.amortize_months <= 0) c.hardware_usd = 0;
+  else if (machine.price_usd.known()) c.hardware_usd = machine.price_usd.value / b.amortize_months;
+  if (c.electricity_usd && c.hardware_usd) c.total_usd = *c.electricity_usd + *c.hardware_usd;
   return c;
 }
 

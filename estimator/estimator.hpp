@@ -109,6 +109,12 @@ MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w
 
 // ---- speed and the whole estimate (speed.cpp) ------------------------------------------------
 
+/// The share of a device's pool a model leaves free (fits: total <= available x (1 - this)).
+double min_headroom(const Device& d);
+/// Whether the estimate fits its main device only above that device's default memory limit
+/// (Device::raised_limit): the setting that raises it must be applied.
+bool needs_raised_limit(const Estimate& e, const Machine& machine);
+
 /// Whether some device of the machine has a backend that runs `q` (MLX needs Metal, ...).
 bool runs_on(const QuantSpec& q, const ModelSpec& m, const Machine& machine);
 
@@ -128,11 +134,51 @@ std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimat
 
 // ---- cost (cost.cpp) -------------------------------------------------------------------------
 
+/// One user's working hours, when a machine is up for them: 8 h a day on 5 days a week,
+/// 8 x 5 x 52 / 12 = 173.3 h a month -- a rented instance started for the working day and stopped
+/// after it (advice-notes: a rented GPU is billed for every hour it is up, idle or not).
+constexpr double kOneUserHoursPerMonth = 8.0 * 5 * 52 / 12;
+/// Power an idle machine draws, as a share of what it draws generating: a desktop with a GPU
+/// idles at 30-100 W (../shared/advice-notes.md, "Money") against 400-800 W under load (a
+/// 350-450 W card with a 65-170 W CPU and the board), 8-12%: 0.1. Macs and APUs idle lower.
+constexpr double kIdlePowerShare = 0.1;
+
+/// Hours a month the machine is up for the workload, given the hours it is busy generating:
+/// `w.hours_per_day` x 730 / 24 when given; else several users (w.users > 1) keep it up always
+/// (730 h), and one user keeps it up for the busy hours plus the idle rest of a working day
+/// (kOneUserHoursPerMonth), more when the busy hours are more; never over 730 h.
+double hours_up(const Workload& w, double busy_hours);
+
+/// A month of the workload: electricity for the busy hours at the devices' power and for the rest
+/// of the hours up at kIdlePowerShare of it, plus (unless owned) the price over amortize_months.
 MonthlyCost monthly_cost(const Estimate& e, const Machine& machine, const Workload& w,
                          const Electricity& power_price, const Budget& b);
 double api_cost_usd(const ApiOffer& offer, const Workload& w);
 
 // ---- advice (advise.cpp) ---------------------------------------------------------------------
+
+/// The ranking's objective: the best quality, where differences within the noise of the quality
+/// figures are ties, and among ties the fastest decode, then the longest context that fits.
+/// Quality points on the catalog's 0-100 scale (data/models.toml: Artificial Analysis
+/// Intelligence Index) within which two models are a tie. A judgement, not a measured error bar:
+/// each catalog figure is one published score of the model's best mode, and a 2-point gap is not a
+/// difference a user notices, where a 3x speed difference is ("a model that just clears the floor
+/// is rarely the pick when a slightly weaker one is 3x faster", ../shared/advice-notes.md).
+constexpr double kQualityTiePoints = 2.0;
+/// Quant retentions (data/quants.toml, PPL(F16) / PPL(quant)) within which two quants are a tie:
+/// 0.5%, the gap between Q6_K (0.9965) and 16 bits, which nobody measures in use
+/// (../shared/advice-notes.md: Q8_0 near-lossless, F16 not worth its bytes at batch 1).
+constexpr double kRetentionTie = 0.005;
+
+/// Whether a and b are a tie on quality: their models' qualities within kQualityTiePoints and
+/// their quants' retentions within kRetentionTie.
+bool quality_tie(const Candidate& a, const Candidate& b);
+
+/// Orders candidates by the objective: eligible ones first, in tiers -- the best-quality eligible
+/// candidate and every eligible one tied with it (quality_tie), fastest decode first, then the
+/// most context; then the next tier from the best of the rest --; then the others by quality, then
+/// speed. Ties anchored on each tier's best keep the order transitive.
+void rank_candidates(std::vector<Candidate>& c);
 
 /// Every catalog model × quant on this machine, ranked; the best eligible one recommended; the
 /// API alternatives priced; a verdict within the budget.
@@ -142,8 +188,8 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
 
 /// Every catalog machine (1, 2, 4 or 8 of a GPU in one machine, then 8-GPU machines in a row for
 /// datacenter GPUs, until the model fits) bought and amortised -- at the second-hand price with
-/// `scope.used` -- and every rental (more instances of it until the model fits) billed for its busy
-/// hours; or, with a fleet, each owned machine and all of them joined by llama.cpp RPC. Each with the
+/// `scope.used` -- and every rental (more instances of it until the model fits) billed for the
+/// hours it is up (hours_up); or, with a fleet, each owned machine and all of them joined by llama.cpp RPC. Each with the
 /// best of `quants` on it for the workload; ranked by monthly cost among those that meet the target;
 /// with the break-even volume against the cheapest API as good as the model.
 Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants, const Workload& w,

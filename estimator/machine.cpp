@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <optional>
+#include <utility>
 #include <string>
 
 #include "estimator.hpp"
@@ -79,6 +81,41 @@ constexpr double kAppleLargeThresholdGib = 36;
 // Other APUs (Strix Halo, DGX Spark) are set up to give the GPU most of the memory; keep 1/8 for
 // the OS, an assumption.
 constexpr double kApuGpuFraction = 7.0 / 8.0;
+
+// Owners of large Macs raise the wired limit (`sudo sysctl iogpu.wired_limit_mb=N`, until reboot):
+// planned at RAM less 8 GiB for macOS. macOS's own ceiling on the setting keeps about 6 GB of a
+// 64 GB M2 Max ("iogpu sysctl cap=58.0GB", jundot/omlx issue #1533); 8 GiB leaves the owner's
+// other apps 2 GiB more. Only where that is above the default (Macs of 32 GB and more).
+constexpr double kMacOsReserveGiB = 8;
+// Strix Halo (Ryzen AI Max, RDNA 3.5 APU): Linux's default GTT limit gives the iGPU half of RAM
+// (the catalog's gpu_memory_fraction 0.5); owners raise it on the kernel command line
+// (`ttm.pages_limit`, in 4 KiB pages; `amdgpu.gttsize` in MiB on older kernels). Planned at 7/8
+// of RAM: Vulkan/RADV reached ~112 GB of 128 (LLMKube issue #1155; 96 GiB GTT measured with
+// ttm.pages_limit, noamsto/nix-amd-ai #42); the rest for the OS.
+constexpr double kStrixHaloRaisedFraction = 7.0 / 8.0;
+constexpr const char* kStrixHaloArch = "rdna3.5";
+
+/// Where owners raise the GPU's share of unified memory: the raised bytes and how.
+std::optional<std::pair<double, RaisedLimit>> raised_gpu_memory(const HardwareSpec& hw, double default_bytes) {
+  const double ram = hw.memory_gib * kGiB;
+  if (hw.kind == "apple") {
+    const double raised = ram - kMacOsReserveGiB * kGiB;
+    if (raised <= default_bytes) return std::nullopt;
+    return std::pair{raised, RaisedLimit{default_bytes,
+                                         "sudo sysctl iogpu.wired_limit_mb=" + fixed(raised / kMiB, "%.0f"),
+                                         "RAM less 8 GiB for macOS (macOS keeps ~6 GB of 64: jundot/omlx #1533)"}};
+  }
+  if (hw.kind == "apu" && hw.arch == kStrixHaloArch) {
+    const double raised = ram * kStrixHaloRaisedFraction;
+    if (raised <= default_bytes) return std::nullopt;
+    return std::pair{raised,
+                     RaisedLimit{default_bytes,
+                                 "kernel command line ttm.pages_limit=" + fixed(raised / 4096, "%.0f") +
+                                     " amdgpu.gttsize=" + fixed(raised / kMiB, "%.0f") + ", then reboot",
+                                 "7/8 of RAM: Vulkan/RADV reached ~112 GB of 128 (LLMKube #1155)"}};
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -258,6 +295,11 @@ Machine one_machine(const HardwareSpec& hw) {
     mem_note = "datasheet x 7/8 (GPU share of unified memory, assumed)";
   }
   d.memory_bytes = {hw.memory_gib * kGiB * fraction, mem_note};
+  if (auto raised = raised_gpu_memory(hw, d.memory_bytes.value)) {
+    d.memory_bytes = {raised->first, "raised from the default " + gib(d.memory_bytes.value) + " (" + mem_note +
+                                         ") with `" + raised->second.setting + "`: " + raised->second.source};
+    d.raised_limit = raised->second;
+  }
   const double eff = decode_efficiency(hw.backend);
   d.read_gbps = {hw.memory_bandwidth_gbps * eff, "datasheet " + fixed(hw.memory_bandwidth_gbps) +
                                                      " GB/s x " + std::string(to_string(hw.backend)) +

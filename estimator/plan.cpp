@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "estimator.hpp"
 #include "text.hpp"
@@ -44,8 +45,8 @@ struct Purchase {
   int instances = 1;               ///< rentals: instances of it
 };
 
-/// The best quant on this machine: the highest quality that meets the target, else the fastest
-/// that fits (to show how far it is).
+/// The best quant on this machine: the first that meets the target as rank_candidates orders them,
+/// else the fastest that fits (to show how far it is).
 PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
                     const Machine& machine, const std::string& hardware_id, int count, int nodes, const Workload& w,
                     const Budget& b, const Purchase& how) {
@@ -59,7 +60,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   const int copies = how.rental ? how.instances : count;
   o.label = (copies > 1 ? std::to_string(copies) + " x " : "") + (how.rental ? how.rental->id : hardware_id);
   if (o.label.empty()) o.label = machine.name;
-  bool have = false;
+  std::vector<Candidate> tried;
   for (const QuantSpec* q : quants) {
     if (!q->applies_to(m.id) || !runs_on(*q, m, machine)) continue;
     const auto placement = placement_for(m, *q, count, nodes);
@@ -70,36 +71,41 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
       continue;
     Candidate cand;
     cand.estimate = estimate(m, *q, machine, w, placement);
-    Budget owned = b;
-    if (how.rental || how.how == "own") owned.amortize_months = 0;  // nothing bought
-    cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, owned);
+    Budget paid = b;
+    paid.owned = how.rental || how.how == "own";  // nothing bought
+    cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, paid);
     if (how.rental) {
-      // Billed for the hours the workload keeps the instances busy (start them on demand); an
-      // always-on instance costs 730 h x the rate.
-      cand.cost.hardware_usd = std::min(cand.cost.busy_hours, kHoursPerMonth) * how.rental->usd_per_hour * how.instances;
+      // Billed for every hour the instances are up, idle or not (hours_up: the working day of one
+      // user, always on for several, or as given).
+      cand.cost.hardware_usd = cand.cost.up_hours * how.rental->usd_per_hour * how.instances;
       cand.cost.electricity_usd = 0;  // in the rate
+      cand.cost.total_usd = *cand.cost.hardware_usd;
     }
-    cand.cost.total_usd = cand.cost.electricity_usd + cand.cost.hardware_usd;
     cand.quality = m.quality * q->quality_retention;
+    cand.model_quality = m.quality;
+    cand.retention = q->quality_retention;
     const auto& e = cand.estimate;
     if (!e.fits) cand.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
                                 fixed(e.memory.available_bytes / kGiB, "%.0f");
     else if (e.decode_tps < w.min_decode_tps) cand.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
     else if (!cand.cost.can_serve) cand.why_not = "cannot serve the volume";
-    else if (cand.cost.total_usd > b.usd_per_month) cand.why_not = "over budget";
+    else if (cand.cost.at_least_usd() > b.usd_per_month) cand.why_not = "over budget";
     cand.eligible = cand.why_not.empty();
-    const auto better = [&](const Candidate& x, const Candidate& y) {
-      if (x.eligible != y.eligible) return x.eligible;
-      if (x.eligible) return x.quality > y.quality || (x.quality == y.quality && x.cost.total_usd < y.cost.total_usd);
-      if (x.estimate.fits != y.estimate.fits) return x.estimate.fits;
-      return x.estimate.decode_tps > y.estimate.decode_tps;
-    };
-    if (!have || better(cand, o.candidate)) o.candidate = cand, have = true;
+    tried.push_back(std::move(cand));
   }
-  if (!have) {
+  if (tried.empty()) {
     o.why_not = "no quant of this model runs on its backends";
     return o;
   }
+  // The quants that meet the target ranked as advice ranks them (quality ties go to the faster);
+  // with none, the one that comes closest: fits, then fastest.
+  rank_candidates(tried);
+  if (!tried.front().eligible)
+    std::stable_sort(tried.begin(), tried.end(), [](const Candidate& x, const Candidate& y) {
+      if (x.estimate.fits != y.estimate.fits) return x.estimate.fits;
+      return x.estimate.decode_tps > y.estimate.decode_tps;
+    });
+  o.candidate = tried.front();
   o.monthly_usd = o.candidate.cost.total_usd;
   o.meets = o.candidate.eligible;
   o.why_not = o.candidate.why_not;
@@ -200,14 +206,19 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
     const double api_per_token = p.apis.front().usd / w.tokens_per_month;
     for (auto& o : p.options) {
       if (o.how.rfind("buy", 0) != 0 || !o.candidate.estimate.fits) continue;
-      const double power_per_token = o.candidate.cost.electricity_usd / w.tokens_per_month;
-      if (api_per_token > power_per_token && o.candidate.cost.hardware_usd > 0)
-        o.breakeven_tokens_per_month = o.candidate.cost.hardware_usd / (api_per_token - power_per_token);
+      const MonthlyCost& cost = o.candidate.cost;
+      if (!cost.electricity_usd || !cost.hardware_usd) continue;
+      const double power_per_token = *cost.electricity_usd / w.tokens_per_month;
+      if (api_per_token > power_per_token && *cost.hardware_usd > 0)
+        o.breakeven_tokens_per_month = *cost.hardware_usd / (api_per_token - power_per_token);
     }
   }
   std::stable_sort(p.options.begin(), p.options.end(), [](const PlanOption& x, const PlanOption& y) {
     if (x.meets != y.meets) return x.meets;
-    if (x.meets) return x.monthly_usd < y.monthly_usd;
+    if (x.meets) {
+      if (x.monthly_usd.has_value() != y.monthly_usd.has_value()) return x.monthly_usd.has_value();  // unknown last
+      return x.monthly_usd.value_or(0) < y.monthly_usd.value_or(0);
+    }
     return x.candidate.estimate.decode_tps > y.candidate.estimate.decode_tps;
   });
   for (std::size_t i = 0; i < p.options.size(); ++i) {
@@ -228,7 +239,9 @@ ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& qu
     Plan p = plan(c, m, quants, w, b, scope);
     if (p.cheapest) out.plans.push_back(std::move(p));
   }
-  const auto cost = [](const Plan& p) { return p.options[*p.cheapest].monthly_usd; };
+  const auto cost = [](const Plan& p) {
+    return p.options[*p.cheapest].monthly_usd.value_or(std::numeric_limits<double>::infinity());
+  };
   const auto quality = [](const Plan& p) { return p.options[*p.cheapest].candidate.quality; };
   std::stable_sort(out.plans.begin(), out.plans.end(), [&](const Plan& x, const Plan& y) {
     if (cheapest_first) return cost(x) < cost(y) || (cost(x) == cost(y) && quality(x) > quality(y));

@@ -14,9 +14,6 @@ namespace {
 constexpr double kMinHeadroom = 0.10;
 constexpr double kMinHeadroomVram = 0.05;
 
-double min_headroom(const Device& d) {
-  return d.kind == DeviceKind::gpu && !d.unified_memory ? kMinHeadroomVram : kMinHeadroom;
-}
 
 // Moving activations between GPUs and machines (comm_seconds); sources in
 // bench/interconnect_notes.md. vLLM and SGLang move 16-bit activations, llama.cpp f32 ones.
@@ -163,6 +160,20 @@ double decode_gbps(const Device& d, const FormatRate* measured) {
   if (!measured) return d.read_gbps.value;
   return std::min(measured->weight_gbps, d.read_gbps.value);
 }
+
+}  // namespace
+
+double min_headroom(const Device& d) {
+  return d.kind == DeviceKind::gpu && !d.unified_memory ? kMinHeadroomVram : kMinHeadroom;
+}
+
+bool needs_raised_limit(const Estimate& e, const Machine& machine) {
+  if (e.placement.device >= machine.devices.size()) return false;
+  const Device& d = machine.devices[e.placement.device];
+  return d.raised_limit && e.memory.total_bytes > d.raised_limit->default_bytes * (1 - min_headroom(d));
+}
+
+namespace {
 
 bool fits(const MemoryNeed& n, const Device& d) {
   return n.total_bytes <= n.available_bytes * (1 - min_headroom(d));

@@ -81,6 +81,15 @@ struct Calibration {
   std::vector<std::string> notes;
 };
 
+/// A GPU memory limit owners routinely raise: Apple's wired limit (`iogpu.wired_limit_mb`), the
+/// Linux GTT share of an AMD APU (`ttm.pages_limit`). Device::memory_bytes is planned at the raised
+/// value; this is the default and what raises it.
+struct RaisedLimit {
+  double default_bytes = 0;
+  std::string setting;   ///< as typed: "sudo sysctl iogpu.wired_limit_mb=122880"
+  std::string source;    ///< why the raised value is safe, with its source
+};
+
 /// One compute device with its own memory pool (a CPU with system RAM, a GPU with VRAM, or a
 /// unified-memory SoC seen as one GPU device).
 struct Device {
@@ -88,6 +97,7 @@ struct Device {
   std::string name;
   Backend backend = Backend::cpu;
   Sourced<double> memory_bytes;          ///< memory a model may use on this device
+  std::optional<RaisedLimit> raised_limit;  ///< memory_bytes is above the default: how it gets there
   Sourced<double> read_gbps;             ///< effective read bandwidth for decode, GB/s (1e9 B/s)
   Sourced<double> compute_gflops;        ///< effective dense throughput for prefill, GFLOP/s
   Sourced<double> power_w;               ///< power drawn while generating
@@ -310,9 +320,17 @@ struct Workload {
   int64_t depth_tokens = 0;             ///< tokens already in the context when decoding (0 as tg128)
   double tokens_per_month = 10e6;       ///< input + output tokens
   double input_share = 0.75;            ///< input tokens / all tokens (3:1)
-  double min_decode_tps = 10;           ///< slower than this is not usable, per user
+  /// Slower than this is not usable, per user. 20: chat reads as fluid from about 15-20 tok/s
+  /// (people read 5-10 tok/s; ../shared/advice-notes.md, "Speed people accept"), so a pick at the
+  /// floor is still comfortable; reasoning models, which write hundreds of thinking tokens first,
+  /// want more (--min-tps 40).
+  double min_decode_tps = 20;
   int users = 1;                        ///< concurrent streams decoded together (continuous batching)
   KvType kv_type = KvType::f16;
+  /// Hours a day the machine is up for this work (`--hours-per-day`, `--always-on` = 24): a rented
+  /// instance is billed for them, an owned machine draws idle power in them when not generating.
+  /// Empty: the rule of hours_up() (cost.cpp).
+  std::optional<double> hours_per_day;
   double input_tokens() const { return tokens_per_month * input_share; }
   double output_tokens() const { return tokens_per_month * (1 - input_share); }
 };
@@ -407,13 +425,20 @@ struct Estimate {
   std::vector<std::string> assumptions;
 };
 
+/// A month of the workload on a machine. A figure that cannot be known is empty, never 0: the
+/// electricity of a device with no power figure (no TDP in the catalog), the amortisation of a
+/// purchase with no price; the total is then unknown too.
 struct MonthlyCost {
   double busy_hours = 0;            ///< hours of generation the workload needs per month
   double utilisation = 0;           ///< busy_hours / hours in a month
-  bool can_serve = false;           ///< utilisation <= 1
-  double electricity_usd = 0;
-  double hardware_usd = 0;          ///< amortised purchase price, when known
-  double total_usd = 0;
+  double up_hours = 0;              ///< hours a month the machine is up (hours_up): billed, or drawing power
+  bool can_serve = false;           ///< the busy hours fit in the hours up
+  bool owned = false;               ///< nothing to amortise (Budget::owned, or a rental)
+  std::optional<double> electricity_usd;
+  std::optional<double> hardware_usd;  ///< amortised purchase price; 0 when owned
+  std::optional<double> total_usd;     ///< electricity + hardware, when both are known
+  /// The known parts: the total when known, else a lower bound (a budget it exceeds is exceeded).
+  double at_least_usd() const { return electricity_usd.value_or(0) + hardware_usd.value_or(0); }
 };
 
 struct ApiCost {
@@ -426,6 +451,8 @@ struct Candidate {
   Estimate estimate;
   MonthlyCost cost;
   double quality = 0;               ///< model quality × quant retention
+  double model_quality = 0;         ///< the model's catalog quality (the tie rule's first half)
+  double retention = 1;             ///< the quant's quality retention (the tie rule's second half)
   bool eligible = false;
   std::string why_not;              ///< empty when eligible
 };
@@ -433,6 +460,11 @@ struct Candidate {
 struct Budget {
   double usd_per_month = 100;
   int amortize_months = 36;
+  /// The machine is already owned (advise on this machine, `--machine FILE`, `--hardware ID
+  /// --owned`): nothing is amortised, and the budget never rules a model out -- the running cost
+  /// is set against it on a line of its own. False: a purchase, amortised over amortize_months at
+  /// its price (unknown when the catalog has none).
+  bool owned = false;
 };
 
 enum class Verdict { run_local, use_api, neither };
@@ -455,7 +487,7 @@ struct PlanOption {
   std::string how;                ///< "buy", "buy used", "rent" or "own"
   std::string rental_id;          ///< when rented
   Candidate candidate;            ///< the chosen quant's estimate and monthly cost
-  double monthly_usd = 0;
+  std::optional<double> monthly_usd;  ///< empty when unknown (an owned machine with no power figure)
   bool meets = false;             ///< fits, fast enough, can serve the volume, within budget
   std::string why_not;
   std::optional<double> breakeven_tokens_per_month;  ///< against the cheapest as-good API
@@ -478,7 +510,7 @@ struct ModelsPlan {
 };
 
 struct Advice {
-  std::vector<Candidate> ranked;            ///< eligible ones first, then by quality, then speed
+  std::vector<Candidate> ranked;            ///< as rank_candidates orders them
   std::optional<std::size_t> recommended;   ///< into ranked: the best eligible candidate
   std::vector<ApiCost> apis;                ///< every priced offer, best quality first
   std::optional<std::size_t> same_model_api;  ///< into apis: cheapest host of the recommended model

@@ -71,6 +71,64 @@ BOOST_AUTO_TEST_CASE(budget_100_recommends_a_model_for_this_machine) {
   for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 100u, line);
 }
 
+BOOST_AUTO_TEST_CASE(owned_catalog_hardware_gets_a_pick_at_any_budget) {
+  // An M3 Ultra 512 GB bought ($9499 over 36 months, $264 a month) is over a $100 budget; owned,
+  // it is advised on, with its running cost set against the budget on a line of its own.
+  const Result bought = run("--hardware apple-m3-ultra-512gb --budget 100");
+  BOOST_TEST(bought.status == 0, bought.err);
+  BOOST_TEST(bought.out.find("Nothing in the catalog meets") != std::string::npos, bought.out);
+  const Result owned = run("--hardware apple-m3-ultra-512gb --budget 0 --owned");
+  BOOST_TEST(owned.status == 0, owned.err);
+  BOOST_TEST(owned.out.find("Recommended here:") != std::string::npos, owned.out);
+  BOOST_TEST(owned.out.find("hardware owned") != std::string::npos, owned.out);
+  BOOST_TEST(owned.out.find("OVER the $0.00/month budget") != std::string::npos, owned.out);
+  // No price in the catalog: a purchase whose cost is not known, never $0.
+  const Result unpriced = run("--hardware h100-sxm --budget 100 --json");
+  BOOST_TEST(unpriced.status == 0, unpriced.err);
+  const auto j = nlohmann::json::parse(unpriced.out);
+  BOOST_TEST(j["recommended"]["cost"]["hardware_usd"].is_null());
+  BOOST_TEST(j["recommended"]["cost"]["total_usd"].is_null());
+}
+
+BOOST_AUTO_TEST_CASE(memory_limits_owners_raise_are_planned_raised_with_the_setting_printed) {
+  // Strix Halo 128 GB: gpt-oss-120b (MXFP4, 60.2 GiB with a 32k KV cache) does not fit Linux's
+  // default GTT half (64 GiB, less the 10% a unified pool keeps free: 57.6); raised to 112 GiB it
+  // does, and the kernel setting is printed.
+  const Result r = run("estimate --model gpt-oss-120b --quant MXFP4 --hardware ryzen-ai-max-395-128gb --context 32768");
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("fits        yes") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("ttm.pages_limit=29360128") != std::string::npos, r.out);
+  const Result small = run("estimate --model qwen3-8b --quant Q4_K_M --hardware ryzen-ai-max-395-128gb --json");
+  BOOST_TEST(nlohmann::json::parse(small.out)["memory_setting"].is_null());  // fits the default: no setting
+  // An M4 Max without a published FP16 figure: prefill unknown, never "0.0 tok/s".
+  const Result mac = run("estimate --model qwen3-8b --quant Q4_K_M --hardware apple-m4-max-128gb --json");
+  BOOST_TEST(mac.status == 0, mac.err);
+  const auto j = nlohmann::json::parse(mac.out);
+  BOOST_TEST(j["prefill_tps"].is_null());
+  BOOST_TEST(j["time_to_first_token_s"].is_null());
+  const Result text = run("estimate --model qwen3-8b --quant Q4_K_M --hardware apple-m4-max-128gb");
+  BOOST_TEST(text.out.find("prefill     unknown") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("0.0 tok/s") == std::string::npos, text.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_card_goes_into_a_catalog_host_not_this_machine) {
+  // --hardware rtx-4090: the card in the default host, a dual-channel DDR5-5600 desktop with
+  // 64 GiB (89.6 GB/s x the CPU decode efficiency 0.589 = 52.8 GB/s) -- whatever this machine
+  // is; --host picks another.
+  const Result r = run("--hardware rtx-4090 --json");
+  BOOST_TEST(r.status == 0, r.err);
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& host = j["machine"]["devices"][0];
+  BOOST_TEST(host["memory_bytes"]["value"].get<double>() == 64.0 * 1024 * 1024 * 1024);
+  BOOST_TEST(host["read_gbps"]["value"].get<double>() == 89.6 * 0.589, boost::test_tools::tolerance(1e-9));
+  const Result epyc = run("--hardware rtx-4090 --host cpu-epyc-genoa-12ch-ddr5-4800 --json");
+  BOOST_TEST(epyc.status == 0, epyc.err);
+  BOOST_TEST(nlohmann::json::parse(epyc.out)["machine"]["devices"][0]["read_gbps"]["value"].get<double>() >
+             200.0);
+  bad_input("--hardware rtx-4090 --host rtx-3090", "--host: 'rtx-3090' is not a catalog CPU machine");
+  bad_input("--host this", "--host: goes with --hardware");
+}
+
 BOOST_AUTO_TEST_CASE(budget_json_is_one_document_with_the_advice) {
   const Result r = run("--budget 100 --json");
   BOOST_REQUIRE(r.status == 0);

@@ -387,11 +387,41 @@ HardwareSpec mac_64gb() {
 }
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(apple_gpu_gets_three_quarters_of_a_large_unified_memory) {
+BOOST_AUTO_TEST_CASE(apple_gpu_wires_three_quarters_by_default_and_ram_less_8_gib_raised) {
+  // 64 GiB Mac: Metal's default wired limit is 3/4, 48 GiB; owners raise it, planned at 64 - 8 =
+  // 56 GiB = 57344 MiB with `sudo sysctl iogpu.wired_limit_mb=57344`.
   const Machine m = machine_from_hardware(mac_64gb());
   BOOST_REQUIRE_EQUAL(m.devices.size(), 1u);  // one pool, never counted twice
-  BOOST_TEST(m.devices[0].memory_bytes.value == 48 * kGiB);
+  BOOST_TEST(m.devices[0].memory_bytes.value == 56 * kGiB);
+  BOOST_REQUIRE(m.devices[0].raised_limit.has_value());
+  BOOST_TEST(m.devices[0].raised_limit->default_bytes == 48 * kGiB);
+  BOOST_TEST(m.devices[0].raised_limit->setting == "sudo sysctl iogpu.wired_limit_mb=57344");
   BOOST_TEST(m.devices[0].read_gbps.value == 400 * decode_efficiency(Backend::metal));
+  // A 16 GiB Mac: 16 - 8 = 8 GiB is below its default 2/3 (10.7 GiB): left at the default.
+  HardwareSpec small = mac_64gb();
+  small.memory_gib = 16;
+  const Machine air = machine_from_hardware(small);
+  BOOST_TEST(air.devices[0].memory_bytes.value == 16 * kGiB * 2 / 3, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(!air.devices[0].raised_limit.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(strix_halo_is_planned_at_the_raised_gtt_share) {
+  // 128 GiB Ryzen AI Max: Linux's default GTT is half, 64 GiB (the catalog's 0.5); raised to 7/8,
+  // 112 GiB = 29360128 pages of 4 KiB = 114688 MiB.
+  HardwareSpec hw;
+  hw.id = "ryzen-ai-max-395-128gb", hw.name = "Strix Halo", hw.kind = "apu", hw.arch = "rdna3.5";
+  hw.backend = Backend::vulkan, hw.backends = {Backend::vulkan};
+  hw.memory_gib = 128, hw.memory_bandwidth_gbps = 256, hw.fp16_tflops = 59.4, hw.tdp_w = 120;
+  hw.unified_memory = true, hw.gpu_memory_fraction = 0.5;
+  const Machine m = machine_from_hardware(hw);
+  BOOST_TEST(m.devices[0].memory_bytes.value == 112 * kGiB);
+  BOOST_REQUIRE(m.devices[0].raised_limit.has_value());
+  BOOST_TEST(m.devices[0].raised_limit->default_bytes == 64 * kGiB);
+  BOOST_TEST(m.devices[0].raised_limit->setting.find("ttm.pages_limit=29360128") != std::string::npos);
+  BOOST_TEST(m.devices[0].raised_limit->setting.find("amdgpu.gttsize=114688") != std::string::npos);
+  // DGX Spark (CUDA sees 0.95 of its memory, measured) is not raised.
+  hw.arch = "blackwell", hw.gpu_memory_fraction = 0.95;
+  BOOST_TEST(!machine_from_hardware(hw).devices[0].raised_limit.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(mlx_pays_its_own_cost_per_layer_on_a_mac) {
@@ -599,15 +629,74 @@ BOOST_AUTO_TEST_CASE(api_prices_input_and_output_apart) {
 BOOST_AUTO_TEST_CASE(local_cost_is_power_for_the_busy_hours_plus_amortisation) {
   // decode 2.5M tokens at 10 tok/s = 250,000 s; prefill 7.5M at 100 tok/s = 75,000 s;
   // 325,000 s = 90.28 h x 0.1 kW x $0.30 = $2.708; a $3600 machine over 36 months adds $100.
+  // Always on (--hours-per-day 24), it idles the other 730 - 90.28 = 639.7 h at 10% of 100 W:
+  // 639.7 x 0.01 kW x $0.30 = $1.919 more.
   Estimate e;
   e.decode_tps = 10, e.prefill_tps = 100;
   Machine m = cpu_machine(33, 300, 24 * kGiB);
   m.price_usd = {3600, "test"};
-  const MonthlyCost c = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, Budget{100, 36});
+  Workload always;
+  always.hours_per_day = 24;
+  const MonthlyCost c = monthly_cost(e, m, always, Electricity{0.30, "test", ""}, Budget{100, 36});
   BOOST_TEST(c.busy_hours == 325000.0 / 3600, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(c.electricity_usd == 325000.0 / 3600 * 0.1 * 0.30, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(c.hardware_usd == 100.0);
+  BOOST_TEST(c.up_hours == 730.0);
+  BOOST_TEST(c.electricity_usd.value() == 2.708333 + 1.919167, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(c.hardware_usd.value() == 100.0);
   BOOST_TEST(c.can_serve);
+}
+
+BOOST_AUTO_TEST_CASE(one_user_keeps_the_machine_up_a_working_day_several_always) {
+  // The same 90.28 busy hours. One user (the default): up 8 h x 5 days x 52 / 12 = 173.33 h, so
+  // 83.06 h idle at 10 W: $2.708 + 83.06 x 0.01 x $0.30 = $2.708 + $0.249 = $2.957. Two users:
+  // always on, 730 h, as above. 4 h a day: 4 x 730 / 24 = 121.67 h, 31.39 h idle: $2.802.
+  // A busier month than the working day (0.5 tok/s: 1389 h) cannot be served at all.
+  Estimate e;
+  e.decode_tps = 10, e.prefill_tps = 100;
+  const Machine m = cpu_machine(33, 300, 24 * kGiB);
+  const Electricity price{0.30, "test", ""};
+  Budget owned{100, 36};
+  owned.owned = true;
+  const MonthlyCost one = monthly_cost(e, m, Workload{}, price, owned);
+  BOOST_TEST(one.up_hours == 173.333333, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(one.electricity_usd.value() == 2.9575, boost::test_tools::tolerance(1e-6));
+  Workload team;
+  team.users = 2;
+  BOOST_TEST(hours_up(team, 90.28) == 730.0);
+  Workload four;
+  four.hours_per_day = 4;
+  const MonthlyCost part = monthly_cost(e, m, four, price, owned);
+  BOOST_TEST(part.up_hours == 121.666667, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(part.electricity_usd.value() == 2.708333 + (121.666667 - 90.277778) * 0.01 * 0.30,
+             boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(hours_up(Workload{}, 300) == 300.0);  // busier than a working day: up while busy
+  e.decode_tps = 0.5;
+  BOOST_TEST(!monthly_cost(e, m, four, price, owned).can_serve);
+}
+
+BOOST_AUTO_TEST_CASE(owned_hardware_amortises_nothing_and_unknown_figures_stay_unknown) {
+  // The same $3600 machine owned, always on: hardware $0, the electricity alone ($4.628, above).
+  Estimate e;
+  e.decode_tps = 10, e.prefill_tps = 100;
+  Machine m = cpu_machine(33, 300, 24 * kGiB);
+  m.price_usd = {3600, "test"};
+  Budget owned{100, 36};
+  owned.owned = true;
+  Workload always;
+  always.hours_per_day = 24;
+  const MonthlyCost c = monthly_cost(e, m, always, Electricity{0.30, "test", ""}, owned);
+  BOOST_TEST(c.hardware_usd.value() == 0.0);
+  BOOST_TEST(c.total_usd.value() == 2.708333 + 1.919167, boost::test_tools::tolerance(1e-6));
+  // Bought, with no price in the catalog: the amortisation is unknown, not $0, and so is the total.
+  m.price_usd = {};
+  const MonthlyCost unpriced = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, Budget{100, 36});
+  BOOST_TEST(!unpriced.hardware_usd.has_value());
+  BOOST_TEST(!unpriced.total_usd.has_value());
+  BOOST_TEST(unpriced.electricity_usd.has_value());
+  // No power figure (a catalog TDP of 0): the electricity is unknown, not free.
+  m.devices[0].power_w = {};
+  const MonthlyCost no_tdp = monthly_cost(e, m, Workload{}, Electricity{0.30, "test", ""}, owned);
+  BOOST_TEST(!no_tdp.electricity_usd.has_value());
+  BOOST_TEST(!no_tdp.total_usd.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_machine_too_slow_for_the_volume_cannot_serve_it) {
@@ -671,6 +760,102 @@ BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   BOOST_TEST(a.verdict == Verdict::use_api);
   const Advice poor = advise(c, cpu_machine(33, 300, 4 * kGiB), Workload{}, Budget{5, 36});
   BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
+}
+
+BOOST_AUTO_TEST_CASE(owned_hardware_always_gets_a_pick_whatever_the_budget) {
+  // TinyLlama at Q8_0 on a $36,000 machine: bought, $1000 a month over 36 months is over a $0
+  // budget and nothing is recommended; owned, nothing is amortised and the budget rules nothing
+  // out -- the pick is the same model, with only its electricity as its cost.
+  Catalog c;
+  c.models = {tinyllama()};
+  c.models[0].quality = 5;
+  c.quants = {q8_0()};
+  c.electricity = {0.2, "test", ""};
+  Machine m = cpu_machine(100, 300, 24 * kGiB);
+  m.price_usd = {36000, "test"};
+  Workload w;
+  w.context_tokens = 2048;
+  const Advice bought = advise(c, m, w, Budget{0, 36});
+  BOOST_TEST(!bought.recommended.has_value());
+  BOOST_TEST(bought.ranked[0].why_not.find("over budget: $1001") == 0u, bought.ranked[0].why_not);  // + power
+  Budget owned{0, 36};
+  owned.owned = true;
+  const Advice mine = advise(c, m, w, owned);
+  BOOST_REQUIRE(mine.recommended.has_value());
+  BOOST_TEST(mine.ranked[*mine.recommended].cost.hardware_usd.value() == 0.0);
+  BOOST_TEST(mine.ranked[*mine.recommended].cost.total_usd.value() > 0.0);  // the electricity
+  // Bought with no price known: its electricity (cents) is within $100, the rest unknown: not
+  // ruled out by a budget it cannot be set against, and its cost is unknown, not $0.
+  m.price_usd = {};
+  const Advice unpriced = advise(c, m, w, Budget{100, 36});
+  BOOST_REQUIRE(unpriced.recommended.has_value());
+  BOOST_TEST(!unpriced.ranked[*unpriced.recommended].cost.total_usd.has_value());
+  BOOST_TEST(unpriced.verdict_reason.find("no purchase price") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(f16_never_beats_a_faster_q8_0_but_q8_0_beats_a_faster_q4_k_m) {
+  // Llama 3.1 8B on 1000 GB/s: F16 reads ~16 GB a token (~62 tok/s), Q8_0 ~8.5 GB (~117 tok/s),
+  // Q4_K_M ~4.9 GB (~200 tok/s); all clear 20 tok/s. F16 (retention 1) and Q8_0 (0.9996) differ
+  // by 0.04% < kRetentionTie 0.5%: a tie, won by the faster Q8_0. Q4_K_M (0.9726) is 2.7% below:
+  // no tie, so the better quality, Q8_0, stays the pick although Q4_K_M is faster still.
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.quants = {quant("F16", "F16"), q8_0(), q4_k_m()};
+  c.quants[1].quality_retention = 0.9996;
+  c.quants[2].quality_retention = 0.9726;
+  c.electricity = {0.2, "test", ""};
+  const Advice a = advise(c, cpu_machine(1000, 5000, 64 * kGiB), Workload{}, Budget{100, 36});
+  BOOST_REQUIRE(a.recommended.has_value());
+  BOOST_TEST(a.ranked[*a.recommended].estimate.quant == "Q8_0");
+  BOOST_TEST(a.ranked[0].estimate.decode_tps > 100);
+  BOOST_TEST(a.ranked[1].estimate.quant == "F16");  // same tier, slower
+  BOOST_TEST(a.ranked[2].estimate.quant == "Q4_K_M");  // next tier
+}
+
+BOOST_AUTO_TEST_CASE(a_nearly_as_good_moe_three_times_faster_beats_the_dense_model) {
+  // On 200 GB/s, both at Q4_K_M: the dense 8B shape reads ~4.9 GB a token, ~41 tok/s (quality
+  // 72 x 0.9726), clearing the default 20 tok/s floor; the small MoE (16 layers, 8 of 64 experts
+  // of 1024, ~1.4B parameters touched, ~0.9 GB a token) over 200 tok/s (quality 70 x 0.9726).
+  // 72 - 70 = 2 <= kQualityTiePoints: a tie, won by the MoE. At 75 the dense model is 5 points
+  // better: no tie, and it is the pick however much faster the MoE is.
+  Catalog c;
+  c.models = {llama_3_1_8b(), small_moe()};
+  c.models[0].quality = 72;
+  c.models[1].quality = 70;
+  c.quants = {q4_k_m()};
+  c.quants[0].quality_retention = 0.9726;
+  c.electricity = {0.2, "test", ""};
+  Workload w;
+  BOOST_TEST(w.min_decode_tps == 20.0);
+  const Machine m = cpu_machine(200, 5000, 64 * kGiB);
+  const Advice a = advise(c, m, w, Budget{100, 36});
+  BOOST_REQUIRE(a.recommended.has_value());
+  const Candidate& pick = a.ranked[*a.recommended];
+  BOOST_TEST(pick.estimate.model == "qwen3moe-16L-64x8");
+  BOOST_TEST(a.ranked[1].estimate.model == "llama-3.1-8b");
+  BOOST_TEST(a.ranked[1].eligible);  // it cleared the floor and lost on speed alone
+  BOOST_TEST(pick.estimate.decode_tps > 3 * a.ranked[1].estimate.decode_tps);
+  BOOST_TEST(quality_tie(pick, a.ranked[1]));
+
+  c.models[0].quality = 75;
+  const Advice b = advise(c, m, w, Budget{100, 36});
+  BOOST_REQUIRE(b.recommended.has_value());
+  BOOST_TEST(b.ranked[*b.recommended].estimate.model == "llama-3.1-8b");
+}
+
+BOOST_AUTO_TEST_CASE(ties_are_anchored_on_the_best_so_the_order_is_transitive) {
+  // Qualities 74, 72.5, 71 (retention 1): 72.5 ties with both, but 71 is 3 below 74. The tier is
+  // anchored on 74: {74, 72.5}, fastest first; then 71 alone, however fast.
+  auto cand = [](double quality, double tps) {
+    Candidate x;
+    x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
+    return x;
+  };
+  std::vector<Candidate> c{cand(71, 300), cand(74, 30), cand(72.5, 60)};
+  rank_candidates(c);
+  BOOST_TEST(c[0].model_quality == 72.5);
+  BOOST_TEST(c[1].model_quality == 74.0);
+  BOOST_TEST(c[2].model_quality == 71.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -954,13 +1139,16 @@ BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
   const PlanOption& o = p.options[*p.cheapest];
   BOOST_TEST(o.count == 2);
   BOOST_TEST(o.nodes == 2);
-  BOOST_TEST(o.candidate.cost.hardware_usd == 2 * 2000.0 / 36, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(o.candidate.cost.hardware_usd.value() == 2 * 2000.0 / 36, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(o.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_its_busy_hours) {
+BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_the_hours_it_is_up) {
   // The 70B at Q4_K_M does not fit one rented 24 GiB card; two instances hold it. They are billed
-  // for the hours the workload keeps them busy, each at the hourly rate: busy hours x $0.50 x 2.
+  // for every hour they are up, each at the hourly rate. One user's working day (the default):
+  // 173.33 h x $0.50 x 2 = $173.33, though they are busy only ~43 h. For 4 users, always on:
+  // 730 h x $0.50 for each instance (4 of them: each user's KV cache of 2.5 GiB needs a third
+  // and fourth card): $1460.
   Catalog c = catalog_70b();
   c.hardware = {card("card-24", 24, 936, 0)};
   Rental r;
@@ -974,9 +1162,15 @@ BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_its_busy_h
   BOOST_TEST(o.how == "rent");
   BOOST_TEST(o.count == 2);
   BOOST_TEST(o.label == "2 x card-24@cloud");
-  BOOST_TEST(o.monthly_usd == o.candidate.cost.busy_hours * 0.5 * 2, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(o.candidate.cost.electricity_usd == 0.0);  // in the rate
+  BOOST_TEST(o.candidate.cost.busy_hours < 173.3);
+  BOOST_TEST(o.monthly_usd.value() == 173.333333, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(o.candidate.cost.electricity_usd.value() == 0.0);  // in the rate
   BOOST_TEST(p.unpriced == 1);  // the card itself has no purchase price
+  w.users = 4;
+  const Plan team = plan(c, c.models[0], {&c.quants[0]}, w, Budget{5000, 36}, PlanScope{});
+  BOOST_REQUIRE(team.cheapest.has_value());
+  BOOST_TEST(team.options[*team.cheapest].count == 4);
+  BOOST_TEST(team.options[*team.cheapest].monthly_usd.value() == 1460.0, boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
@@ -992,7 +1186,7 @@ BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
     if (o.count == 2) {
       seen = true;
       BOOST_TEST(o.how == "buy used");
-      BOOST_TEST(o.candidate.cost.hardware_usd == 2 * 750.0 / 36, boost::test_tools::tolerance(1e-9));
+      BOOST_TEST(o.candidate.cost.hardware_usd.value() == 2 * 750.0 / 36, boost::test_tools::tolerance(1e-9));
     }
   BOOST_TEST(seen);
 }
