@@ -184,24 +184,36 @@ def predict_all(devices, runs, models):
                 quant = {"4bit": "MLX-4bit", "8bit": "MLX-8bit"}.get(quant, quant)
             pp_tokens = int(num(r.get("pp_tokens")) or 512)
             depth = int(num(r.get("depth")) or 0)
+            tg_tokens = int(num(r.get("tg_tokens")) or 128)
             gpus = int(num(r.get("gpus")) or 1)
-            args = [EXE, "--catalog", catalog.name, "--no-calibrate", "estimate", "--model", r["model"].strip(),
-                    "--quant", quant, "--hardware", r["_hid"], "--backend", r["_backend"],
-                    "--prompt-tokens", str(pp_tokens), "--depth", str(depth),
-                    "--context", str(max(4096, pp_tokens + depth + 256)), "--json"]
-            if gpus > 1:
-                args += ["--gpus", str(gpus)]
-            out = subprocess.run(args, capture_output=True, text=True)
-            if out.returncode != 0:
-                msg = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"
-                skipped[re.sub(r"'[^']*'", "'…'", msg)[:90]] += 1
+            def run(at_depth):
+                args = [EXE, "--catalog", catalog.name, "--no-calibrate", "estimate", "--model", r["model"].strip(),
+                        "--quant", quant, "--hardware", r["_hid"], "--backend", r["_backend"],
+                        "--prompt-tokens", str(pp_tokens), "--depth", str(at_depth),
+                        "--context", str(max(4096, pp_tokens + at_depth + tg_tokens + 256)), "--json"]
+                if gpus > 1:
+                    args += ["--gpus", str(gpus)]
+                out = subprocess.run(args, capture_output=True, text=True)
+                if out.returncode != 0:
+                    msg = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"
+                    skipped[re.sub(r"'[^']*'", "'…'", msg)[:90]] += 1
+                    return None
+                e = json.loads(out.stdout)
+                e["prefill_tps"] = e["prefill_tps"] or 0  # null: no compute figure
+                return e
+            # A tgN test decodes at positions depth .. depth + N: on average depth + N/2. A ppN test
+            # is estimated at its own depth (the estimator takes the prompt's mean position).
+            e = run(depth + tg_tokens // 2 if tg else depth)
+            if e is None:
                 continue
-            e = json.loads(out.stdout)
+            ep = e if not (tg and pp) or tg_tokens // 2 == 0 else run(depth)
+            if ep is None:
+                continue
             dev = devices[r["device"].strip()]
             moe = "tokens_per_expert" in json.dumps(e["breakdown"]) and any(
                 p["prefill"]["tokens_per_expert"] > 0 or p["prefill"]["routed_experts_s"] > 0 for p in e["breakdown"]["pools"])
             moe = moe or "MoE:" in " ".join(e["assumptions"])
-            rows.append(dict(run=r, e=e, tg=tg, pp=pp, device=device_key(dev["device"]), source=r["source_id"].strip() or r["_file"],
+            rows.append(dict(run=r, e=e, ep=ep, tg=tg, pp=pp, device=device_key(dev["device"]), source=r["source_id"].strip() or r["_file"],
                              backend=r["_backend"], cls=klass(r, dev, moe), bw=num(dev["bandwidth_gbps"]),
                              file_gib=num(r.get("file_gib"))))
     finally:
@@ -224,6 +236,7 @@ def shipped(rows):
                 c.setdefault(("e", b), p["decode_efficiency"])
             if p["layer_overhead_s"] > 0:
                 c.setdefault(("o", b), p["layer_overhead_s"])
+                c.setdefault(("m", b), p["moe_layer_extra_s"])
             if p["prefill_efficiency"] > 0:
                 c.setdefault(("p", b), p["prefill_efficiency"])
     return c
@@ -245,9 +258,10 @@ def pool_rate(p, c):
 
 
 def decode_terms(x, c):
-    """Decode seconds as a + sum_b A_b / e_b + sum_b B_b x o_b at constants c (which decide
-    whether a CUDA pool is bound by its SMs, whose time is then in a): one row's coefficients."""
-    a, A, B = x["e"]["breakdown"]["comm_s"], defaultdict(float), defaultdict(float)
+    """Decode seconds as a + sum_b (A_b / e_b + B_b x o_b + M_b x m_b) at constants c (which decide
+    whether a CUDA pool is bound by its SMs, whose time is then in a): one row's coefficients.
+    o: the backend's per-layer overhead, m: its extra per MoE layer (llama.cpp pools only)."""
+    a, A, B, M = x["e"]["breakdown"]["comm_s"], defaultdict(float), defaultdict(float), defaultdict(float)
     for p in x["e"]["breakdown"]["pools"]:
         if p["concurrent"]:
             continue
@@ -261,17 +275,20 @@ def decode_terms(x, c):
                 a += gb / rate
             else:
                 A[b] += gb / p["datasheet_gbps"]
-        o0 = p["layer_overhead_s"]
-        if o0 > 0:
-            B[b] += d["overhead_s"] / o0
+        if p["layer_overhead_s"] > 0 and p["llama_cpp"] and p["decode_efficiency"] > 0:
+            fixed = p["layers"] * p["layer_overhead_s"] + p["moe_layers"] * p["moe_layer_extra_s"]
+            a += d["overhead_s"] - fixed  # what is not the backend's (a CPU's Gated DeltaNet layers)
+            B[b] += p["layers"]
+            M[b] += p["moe_layers"]
         else:
             a += d["overhead_s"]
-    return a, A, B
+    return a, A, B, M
 
 
 def decode_pred(x, c):
-    a, A, B = decode_terms(x, c)
-    t = a + sum(v / c[("e", b)] for b, v in A.items()) + sum(v * c[("o", b)] for b, v in B.items())
+    a, A, B, M = decode_terms(x, c)
+    t = a + sum(v / c[("e", b)] for b, v in A.items()) + sum(v * c[("o", b)] for b, v in B.items()) + \
+        sum(v * c.get(("m", b), 0) for b, v in M.items())
     return 1 / t if t > 0 else None
 
 
@@ -292,8 +309,8 @@ def prefill_rate(p, c):
 
 
 def prefill_pred(x, c):
-    t = x["e"]["breakdown"]["prefill_comm_s_per_token"]
-    for p in x["e"]["breakdown"]["pools"]:
+    t = x["ep"]["breakdown"]["prefill_comm_s_per_token"]
+    for p in x["ep"]["breakdown"]["pools"]:
         if p["concurrent"] or p["prefill"]["s_per_token"] <= 0:
             continue
         scale = p["compute_gflops"] / prefill_rate(p, c) if p["compute_gflops"] > 0 else 1
@@ -304,30 +321,54 @@ def prefill_pred(x, c):
     return 1 / t if t > 0 else None
 
 
-def irls_fit(samples, c0_e, c0_o):
-    """Decode constants of one backend: minimise sum |pred time / measured time - 1| (median-like,
-    by iteratively reweighted least squares) over u = 1/e and o, with e <= 1 and o >= 0."""
-    u, o = 1 / c0_e, c0_o
+def solve(m, v):
+    """Gaussian elimination for a small dense system; None if singular."""
+    n = len(v)
+    m = [row[:] + [v[i]] for i, row in enumerate(m)]
+    for col in range(n):
+        piv = max(range(col, n), key=lambda r: abs(m[r][col]))
+        if abs(m[piv][col]) < 1e-300:
+            return None
+        m[col], m[piv] = m[piv], m[col]
+        for r in range(n):
+            if r != col:
+                f = m[r][col] / m[col][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def irls_fit(samples, start, lower):
+    """Constants minimising sum |pred time / measured time - 1| (median-like, by iteratively
+    reweighted least squares): each sample is (a, [features], T), time = a + features . theta;
+    theta >= lower, elementwise (u = 1/e >= 1: no faster than the datasheet; overheads >= 0)."""
+    theta = list(start)
+    k = len(theta)
     w = [1.0] * len(samples)
-    for _ in range(30):
-        # rows: (a + A u + B o) / T - 1 -> residual; weighted normal equations in (u, o)
-        s11 = s12 = s22 = r1 = r2 = 0.0
-        for (a, A, B, T), wi in zip(samples, w):
-            x1, x2, y = A / T, B / T, 1 - a / T
-            s11 += wi * x1 * x1; s12 += wi * x1 * x2; s22 += wi * x2 * x2
-            r1 += wi * x1 * y; r2 += wi * x2 * y
-        det = s11 * s22 - s12 * s12
-        if s22 > 0 and abs(det) > 1e-30 * max(1, s11 * s22):
-            u, o = (r1 * s22 - r2 * s12) / det, (s11 * r2 - s12 * r1) / det
-        elif s11 > 0:
-            u = r1 / s11
-        if u < 1 or o < 0:  # e <= 1 (no faster than the datasheet), o >= 0
-            o = max(0.0, o)
-            u = max(1.0, (r1 - s12 * o) / s11 if s11 > 0 else u)
-            if s22 > 0:
-                o = max(0.0, (r2 - s12 * u) / s22)
-        w = [1 / max(abs((a + A * u + B * o) / T - 1), 0.01) for a, A, B, T in samples]
-    return 1 / u, o
+    for _ in range(25):
+        free = list(range(k))
+        for _ in range(k + 1):
+            mat = [[0.0] * len(free) for _ in free]
+            vec = [0.0] * len(free)
+            for (a, f, T), wi in zip(samples, w):
+                y = 1 - (a + sum(f[j] * theta[j] for j in range(k) if j not in free)) / T
+                xs = [f[j] / T for j in free]
+                for r in range(len(free)):
+                    vec[r] += wi * xs[r] * y
+                    for q in range(len(free)):
+                        mat[r][q] += wi * xs[r] * xs[q]
+            sol = solve(mat, vec) if free else []
+            if sol is None:
+                break
+            for j, v in zip(free, sol):
+                theta[j] = v
+            low = [j for j in free if theta[j] < lower[j]]
+            if not low:
+                break
+            for j in low:
+                theta[j] = lower[j]
+                free.remove(j)
+        w = [1 / max(abs((a + sum(fj * t for fj, t in zip(f, theta))) / T - 1), 0.01) for a, f, T in samples]
+    return theta
 
 
 def fit_decode(train, c0, c):
@@ -339,14 +380,19 @@ def fit_decode(train, c0, c):
         for x in train:
             if x["tg"] is None:
                 continue
-            a, A, B = decode_terms(x, c)
+            a, A, B, M = decode_terms(x, c)
             if set(A) | set(B) <= {b} and A.get(b, 0) > 0:
-                samples.append((a, A.get(b, 0), B.get(b, 0), 1 / x["tg"]))
+                samples.append((a, [A.get(b, 0), B.get(b, 0), M.get(b, 0)], 1 / x["tg"]))
         if len(samples) >= 3:
-            e, o = irls_fit(samples, c0[("e", b)], c0.get(("o", b), 0))
-            c[("e", b)] = e
+            moe = sum(1 for _, f, _ in samples if f[2] > 0) >= 5  # enough MoE rows to see their extra
+            start = [1 / c0[("e", b)], c0.get(("o", b), 0), c0.get(("m", b), 0)]
+            if not moe:
+                samples = [(a + f[2] * start[2], [f[0], f[1], 0.0], T) for a, f, T in samples]
+            u, o, m = irls_fit(samples, start, [1.0, 0.0, 0.0])
+            c[("e", b)] = 1 / u
             if ("o", b) in c0:
                 c[("o", b)] = o
+                c[("m", b)] = m if moe else start[2]
     return c
 
 
@@ -370,7 +416,7 @@ def fit(train, c0):
     # measured / predicted on dense rows scales it (twice: the SM cap decides which rows it moves);
     # the grid point is scored on the CUDA dense rows whose device has a known SM count.
     dense = [x for x in train if x["pp"] and not x["moe_prefill"]]
-    sm_pp = [x for x in dense if any(p["gemm_cap_gflops"] > 0 for p in x["e"]["breakdown"]["pools"])]
+    sm_pp = [x for x in dense if any(p["gemm_cap_gflops"] > 0 for p in x["ep"]["breakdown"]["pools"])]
     best = None
     for mma in ([200 + 25 * i for i in range(29)] if len(sm_pp) >= 5 else [c0_mma]):
         trial = dict(c, mma=mma)
@@ -440,7 +486,7 @@ def main():
     c0 = shipped(rows)
     global c0_sm, c0_mma
     for x in rows:
-        x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["e"]["breakdown"]["pools"])
+        x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["ep"]["breakdown"]["pools"])
         for p in x["e"]["breakdown"]["pools"]:
             if p["prefill"]["moe_gemm_half_tokens"] > 0:
                 H0 = p["prefill"]["moe_gemm_half_tokens"]
@@ -463,7 +509,7 @@ def main():
         print(f"{'class':10} {'device':40} {'bk':6} {'model':22} {'quant':7} {'tg':>7} {'in':>5} {'lodo':>5}  {'pp':>7} {'in':>5} {'lodo':>5}")
         for i, x in enumerate(rows):
             tg_in = x["e"]["decode_tps"] / x["tg"] if x["tg"] else None
-            pp_in = x["e"]["prefill_tps"] / x["pp"] if x["pp"] and x["e"]["prefill_tps"] > 0 else None
+            pp_in = x["ep"]["prefill_tps"] / x["pp"] if x["pp"] and x["ep"]["prefill_tps"] > 0 else None
             tl, pl = lodo[i]
             f = lambda v: f"{v:5.2f}" if v else "    -"
             print(f"{x['cls']:10} {x['device'][:40]:40} {x['backend']:6} {x['run']['model'][:22]:22} {x['run']['quant'][:7]:7} "
@@ -490,7 +536,7 @@ def main():
         tg_loso = [(loso[i][0], rows[i]["tg"]) for i in idx if rows[i]["tg"]]
         tg_in = [(rows[i]["e"]["decode_tps"], rows[i]["tg"]) for i in idx if rows[i]["tg"]]
         pp_lodo = [(lodo[i][1], rows[i]["pp"]) for i in idx if rows[i]["pp"]]
-        pp_in = [(rows[i]["e"]["prefill_tps"] or None, rows[i]["pp"]) for i in idx if rows[i]["pp"]]
+        pp_in = [(rows[i]["ep"]["prefill_tps"] or None, rows[i]["pp"]) for i in idx if rows[i]["pp"]]
         cells = [stats(tg_lodo, 0.2), stats(tg_loso, 0.2), stats(tg_in, 0.2), stats(pp_lodo, 0.25), stats(pp_in, 0.25)]
         print(f"{k:14} " + " ".join(f"{c[0]:>28}" for c in cells))
         summary[k] = (tg_lodo, pp_lodo)
@@ -505,6 +551,7 @@ def main():
             parts.append(f"decode efficiency {call[('e', b)]:.3f} (shipped {c0[('e', b)]:.3f})")
         if ("o", b) in call:
             parts.append(f"per-layer overhead {call[('o', b)] * 1e6:.0f} us (shipped {c0[('o', b)] * 1e6:.0f})")
+            parts.append(f"MoE layer extra {call[('m', b)] * 1e6:.0f} us (shipped {c0[('m', b)] * 1e6:.0f})")
         if ("p", b) in call:
             parts.append(f"prefill efficiency {call[('p', b)]:.3f} (shipped {c0[('p', b)]:.3f})")
         if parts:

@@ -17,10 +17,10 @@ namespace {
 // bench/check_accuracy.py, minimising the summed |relative error| (IRLS), which prints these and
 // their leave-one-device-out error. A CPU has no per-layer figure (thread synchronisation per
 // token, which many threads on a small model pay, is not modelled).
-constexpr double kDecodeEfficiencyCuda = 0.832, kDecodeOverheadUsCuda = 36;
-constexpr double kDecodeEfficiencyMetal = 0.909, kDecodeOverheadUsMetal = 197;
-constexpr double kDecodeEfficiencyRocm = 0.860, kDecodeOverheadUsRocm = 151;
-constexpr double kDecodeEfficiencyVulkan = 0.820, kDecodeOverheadUsVulkan = 48;
+constexpr double kDecodeEfficiencyCuda = 0.832, kDecodeOverheadUsCuda = 35;
+constexpr double kDecodeEfficiencyMetal = 0.912, kDecodeOverheadUsMetal = 192;
+constexpr double kDecodeEfficiencyRocm = 0.900, kDecodeOverheadUsRocm = 153;
+constexpr double kDecodeEfficiencyVulkan = 0.836, kDecodeOverheadUsVulkan = 40;
 // CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket.
 constexpr double kDecodeEfficiencyCpu = 0.589;
 

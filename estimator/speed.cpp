@@ -48,15 +48,24 @@ constexpr double kGigabitEthernetGbps = 0.125;
 // 2026-03) -> 238. llama.cpp's own CUDA MoE is cheaper: gpt-oss-20b on an RTX 5090 implies 46 us.
 constexpr double kServingLayerUsDense = 60;
 constexpr double kServingLayerUsMoe = 238;
-// llama.cpp's CUDA backend runs more kernels in an MoE layer than in a dense one (router matmul,
-// softmax and top-k, the experts' weights gathered, three MUL_MAT_ID, the weighted sum), each
-// paying its launch and sync: what the MoE rows of bench/published_moe.csv on CUDA imply beyond
-// the dense per-layer overhead, once their bytes are counted (bench/check_moe.py prints each):
-// 10-46 us over 6 rows, 3 GPUs (RTX 5090, RTX PRO 6000, DGX Spark), 4 models -> 19. The other
-// backends show no consistent MoE-specific excess: ROCm -94 to +101 us a layer (its dense rows
-// -101 to +51), Vulkan -32 to +47 but for its slow Q8_0 and BF16 expert kernels (320, 1872),
-// Metal -30 to +65: none is added there.
-constexpr double kMoeLayerExtraUsCuda = 19;
+// llama.cpp runs more kernels in an MoE layer than in a dense one (router matmul, softmax and
+// top-k, the experts' weights gathered, three MUL_MAT_ID, the weighted sum), each paying its
+// launch and sync: the extra per MoE layer and token beyond the backend's per-layer overhead,
+// fitted with it on the corpus by bench/check_accuracy.py (the GPU MoE class's decode error,
+// leave one device out: 34.5% -> 15.4% once each backend has its own).
+constexpr double kMoeLayerExtraUsCuda = 22, kMoeLayerExtraUsRocm = 68, kMoeLayerExtraUsVulkan = 50,
+                 kMoeLayerExtraUsMetal = 97;
+
+double moe_layer_extra_s(Backend b) {
+  switch (b) {
+    case Backend::cuda: return kMoeLayerExtraUsCuda * 1e-6;
+    case Backend::rocm: return kMoeLayerExtraUsRocm * 1e-6;
+    case Backend::vulkan: return kMoeLayerExtraUsVulkan * 1e-6;
+    case Backend::metal: return kMoeLayerExtraUsMetal * 1e-6;
+    case Backend::cpu: return 0;  // a CPU's per-format rates are measured; no per-layer figure
+  }
+  return 0;
+}
 
 // MLX on Apple silicon pays less per layer than llama.cpp's Metal backend (198 us): the cost the
 // 36 short-prompt MLX rows of bench/published_mlx.csv (18 sources, 13 Macs from M1 Pro to M5 Max,
@@ -91,7 +100,7 @@ double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d
   const int moe_layers = m.is_moe() ? m.layers - m.dense_layers : 0;
   if (engine_of(q) == Engine::mlx) return m.layers * kMlxLayerUs * 1e-6;
   if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu)
-    return m.layers * backend + (d.backend == Backend::cuda ? moe_layers * kMoeLayerExtraUsCuda * 1e-6 : 0) +
+    return m.layers * backend + moe_layers * moe_layer_extra_s(d.backend) +
            (d.kind == DeviceKind::cpu && m.recurrent_kind == RecurrentKind::gated_delta_net
                 ? m.recurrent_layers * kDeltaNetLayerUsCpu * 1e-6
                 : 0);
@@ -612,6 +621,10 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     ps.gemm_cap_gflops = dev.gemm_cap_gflops;
     ps.prefill_efficiency = dev.prefill_efficiency;
     ps.layer_overhead_s = dev.layer_overhead_s.value;
+    ps.moe_layer_extra_s = moe_layer_extra_s(dev.backend);
+    ps.llama_cpp = engine_of(q) == Engine::llama_cpp;
+    ps.layers = pools[i].slice.dense ? pools[i].slice.layers * m.layers : 0;
+    ps.moe_layers = pools[i].slice.dense && m.is_moe() ? pools[i].slice.layers * (m.layers - m.dense_layers) : 0;
     ps.weight_bytes = t.weight_bytes, ps.weight_s = t.weight_s, ps.kv_bytes = t.kv_bytes, ps.kv_s = t.kv_s;
     ps.overhead_s = t.overhead_s, ps.compute_s = t.compute_s;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;

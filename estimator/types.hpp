@@ -380,6 +380,9 @@ struct PoolSeconds {
   double datasheet_gflops = 0, gemm_cap_gflops = 0;  ///< Device's: what compute_gflops was the lesser of
   double decode_efficiency = 0, prefill_efficiency = 0;  ///< Device's, 0 where measured
   double layer_overhead_s = 0;      ///< the backend's per-layer figure applied (0: none)
+  double moe_layer_extra_s = 0;     ///< and its extra for an MoE layer
+  bool llama_cpp = true;            ///< the engine is llama.cpp (MLX and vLLM pay their own per-layer costs)
+  double layers = 0, moe_layers = 0;  ///< the layers (and MoE layers) whose fixed costs this pool pays
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts

@@ -914,8 +914,8 @@ BOOST_AUTO_TEST_CASE(tensor_parallel_reads_a_share_of_each_layer_and_all_reduces
 }
 
 BOOST_AUTO_TEST_CASE(a_serving_engine_pays_its_own_cost_per_layer_more_for_moe_layers) {
-  // On one GPU with llama.cpp's CUDA overhead of 34 us a layer: a GGUF file pays that, 19 us
-  // more for an MoE layer's extra kernels (fitted on bench/published_moe.csv); an FP8 checkpoint
+  // On one GPU with llama.cpp's CUDA overhead of 34 us a layer: a GGUF file pays that, 22 us
+  // more for an MoE layer's extra kernels (fitted on bench/corpus/); an FP8 checkpoint
   // (vLLM) 60 us a dense layer and 238 an MoE layer (fitted on bench/published_multigpu.csv),
   // never less than the backend's own (ROCm's 200 us).
   Machine g = gpus(1, 1000, 1e6, 80);
@@ -924,7 +924,7 @@ BOOST_AUTO_TEST_CASE(a_serving_engine_pays_its_own_cost_per_layer_more_for_moe_l
   auto read_s = [](const ModelSpec& m, const QuantSpec& q) { return weight_bytes_per_token(m, q) / 1000e9; };
   const ModelSpec dense = llama_3_1_8b(), moe = small_moe();
   BOOST_TEST(seconds(dense, q8_0()) - read_s(dense, q8_0()) == 32 * 34e-6, boost::test_tools::tolerance(1e-6));
-  BOOST_TEST(seconds(moe, q8_0()) - read_s(moe, q8_0()) == 16 * (34e-6 + 19e-6), boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(seconds(moe, q8_0()) - read_s(moe, q8_0()) == 16 * (34e-6 + 22e-6), boost::test_tools::tolerance(1e-6));
   BOOST_TEST(seconds(dense, fp8()) - read_s(dense, fp8()) == 32 * 60e-6, boost::test_tools::tolerance(1e-6));
   BOOST_TEST(seconds(moe, fp8()) - read_s(moe, fp8()) == 16 * 238e-6, boost::test_tools::tolerance(1e-6));
   g.devices[0].layer_overhead_s.value = 200e-6;
