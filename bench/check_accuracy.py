@@ -100,7 +100,7 @@ def load():
     return devices, runs, models
 
 
-def hardware_entry(hid, d, backend):
+def hardware_entry(hid, d, backend, threads=None):
     """A [[hardware]] entry from a corpus device: its datasheet figures only. Memory is set far
     above any model so that the placement is the run's (every layer on the device); fit is not
     what this checks. A CPU-only run is a `cpu` entry at the package's datasheet bandwidth."""
@@ -125,6 +125,8 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
     if backend != "cpu" and num(u.get("compute_units")) and num(u.get("boost_clock_mhz")):
         text += (f'compute_units = {int(num(u["compute_units"]))}\nboost_clock_mhz = {num(u["boost_clock_mhz"])}\n'
                  'units_source = "bench/corpus/device_units.csv"\n')
+    if backend == "cpu" and threads:
+        text += f"cores = {threads}\n"
     if measured and backend != "cpu":
         text += f'measured_bandwidth_gbps = {measured}\nmeasured_bandwidth_source = "bench/corpus"\n'
     return text
@@ -158,8 +160,12 @@ def predict_all(devices, runs, models):
             skipped[f"backend {backend}"] += 1
             continue
         r["_backend"] = backend
-        r["_hid"] = "c-" + slug(dev["device"]) + "-" + backend
-        entries[r["_hid"]] = hardware_entry(r["_hid"], dev, backend)
+        # A CPU run's threads are the cores it streams with (llama.cpp pins one thread a core).
+        threads = int(num(r.get("threads")) or 0) if backend == "cpu" else 0
+        cores = int(num(dev.get("cpu_cores")) or 0)
+        threads = min(threads, cores) if threads and cores else threads or cores
+        r["_hid"] = "c-" + slug(dev["device"]) + "-" + backend + (f"-{threads}t" if threads else "")
+        entries[r["_hid"]] = hardware_entry(r["_hid"], dev, backend, threads)
     catalog = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
     catalog.write(LLAMA_2 + "\n" + "\n".join(models) + "\n" + "\n".join(entries.values()))
     catalog.close()

@@ -2,7 +2,7 @@
 """Decode on Apple silicon, MLX and llama.cpp, from bench/published_mlx.csv.
 
 Each row with a chip, model and quant the catalog knows becomes `benchr-advise estimate --hardware
-ID` (datasheet bandwidth and the Metal constants fitted by bench/fit_efficiency.py) at the row's
+ID` (datasheet bandwidth and the Metal constants fitted by bench/check_accuracy.py) at the row's
 prompt length as depth. Rows whose model (Gemma 4, MiniMax), quant (unstated bits,
 MLX 6-bit, MLX MXFP4) or chip the catalog lacks are named and skipped. Short rows (prompt up to
 4096 tokens) make the medians; longer ones are printed apart.
@@ -118,7 +118,7 @@ for eng in ("mlx", "llama.cpp"):
               f"within 20%: {sum(e <= 0.2 for e in errs) / len(errs) * 100:.0f}%  median ratio {statistics.median(ratios):.2f}  "
               f"implied per-layer cost median {statistics.median(implied[eng]):.0f} us")
 
-# Both MLX constants at once, as bench/fit_efficiency.py fits each backend's: the efficiency and
+# Both MLX constants at once, as bench/check_accuracy.py fits each backend's: the efficiency and
 # per-layer cost that minimise the median |relative error| of the short MLX rows (grid search).
 def median_error(eff, us):
     return statistics.median(abs(1 / (t / eff + n * us * 1e-6) / meas - 1) for meas, t, n in fit_rows)

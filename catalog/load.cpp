@@ -308,6 +308,7 @@ HardwareSpec read_hardware(Entry& e) {
   if (h.measured_bandwidth_gbps > 0 && h.measured_bandwidth_source.empty())
     throw InputError(e.where() + ": " + e.label() + ": a measured_bandwidth_gbps needs measured_bandwidth_source");
   h.compute_units = e.small("compute_units", 0);
+  h.cores = e.small("cores", 0);
   h.boost_clock_mhz = e.number("boost_clock_mhz", 0.0);
   if (h.boost_clock_mhz < 0 || !std::isfinite(h.boost_clock_mhz))
     throw InputError(e.where() + ": " + e.label() + ": boost_clock_mhz must be a finite number >= 0");

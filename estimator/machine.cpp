@@ -316,6 +316,14 @@ Machine one_machine(const HardwareSpec& hw) {
                                           " B per SM and clock (llama.cpp's CUDA GEMV), below datasheet " +
                                           fixed(hw.memory_bandwidth_gbps) + " GB/s x cuda decode efficiency " + fixed(eff)};
   }
+  if (d.kind == DeviceKind::cpu && hw.cores > 0) {
+    // Few cores cannot draw a socket's bandwidth: each streams at most kCpuDecodeGbpsPerCore.
+    d.gemv_cap_gbps = hw.cores * kCpuDecodeGbpsPerCore;
+    if (d.gemv_cap_gbps < d.read_gbps.value)
+      d.read_gbps = {d.gemv_cap_gbps, std::to_string(hw.cores) + " cores x " + fixed(kCpuDecodeGbpsPerCore) +
+                                          " GB/s, below datasheet " + fixed(hw.memory_bandwidth_gbps) +
+                                          " GB/s x cpu decode efficiency " + fixed(eff)};
+  }
   if (hw.measured_bandwidth_gbps > 0 && hw.measured_bandwidth_gbps < d.read_gbps.value) {
     d.decode_efficiency = 0;
     d.read_gbps = {hw.measured_bandwidth_gbps, "measured " + fixed(hw.measured_bandwidth_gbps) + " GB/s sustained (" +

@@ -114,7 +114,7 @@ struct Device {
   /// rate is measured or capped at a measurement instead. bench/check_accuracy.py refits them.
   double decode_efficiency = 0, prefill_efficiency = 0;
   double datasheet_gbps = 0;             ///< the catalog's memory bandwidth; 0 for a live or measured device
-  double gemv_cap_gbps = 0;              ///< what its units x clock can stream through the GEMV; 0 = no cap known
+  double gemv_cap_gbps = 0;              ///< what its units x clock (a CPU: its cores) can stream through the GEMV; 0 = no cap known
   double datasheet_gflops = 0;           ///< the catalog's dense FP16 figure; 0 for a live or measured device
   double gemm_cap_gflops = 0;            ///< what its units x clock compute in llama.cpp's GEMM; 0 = no cap known
 };
@@ -249,6 +249,7 @@ struct HardwareSpec {
   double memory_gib = 0, memory_bandwidth_gbps = 0, fp16_tflops = 0, tdp_w = 0, price_usd = 0;
   double measured_bandwidth_gbps = 0;     ///< what a bandwidth benchmark sustains, 0 = none sourced
   int compute_units = 0;                  ///< streaming multiprocessors (NVIDIA), compute units, ...; 0 = unknown
+  int cores = 0;                          ///< a CPU's physical cores that run llama.cpp's threads; 0 = unknown
   double boost_clock_mhz = 0;             ///< the GPU's boost clock; 0 = unknown
   std::string units_source;               ///< where compute_units and boost_clock_mhz were read
   std::string measured_bandwidth_source;
