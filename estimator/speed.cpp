@@ -53,7 +53,7 @@ constexpr double kServingLayerUsMoe = 238;
 // launch and sync: the extra per MoE layer and token beyond the backend's per-layer overhead,
 // fitted with it on the corpus by bench/check_accuracy.py (the GPU MoE class's decode error,
 // leave one device out: 34.5% -> 15.4% once each backend has its own).
-constexpr double kMoeLayerExtraUsCuda = 22, kMoeLayerExtraUsRocm = 68, kMoeLayerExtraUsVulkan = 50,
+constexpr double kMoeLayerExtraUsCuda = 22, kMoeLayerExtraUsRocm = 68, kMoeLayerExtraUsVulkan = 48,
                  kMoeLayerExtraUsMetal = 97;
 
 double moe_layer_extra_s(Backend b) {
@@ -385,7 +385,7 @@ constexpr int64_t kUbatchTokens = 512;
 // Its rate is the dense rate x n / (n + kMoeGemmHalfTokens): half the dense rate at that many
 // tokens per expert. Fitted by bench/check_accuracy.py on the corpus' GPU MoE prefill rows
 // (cross-validated there, leave one device out).
-constexpr double kMoeGemmHalfTokens = 64;
+constexpr double kMoeGemmHalfTokens = 116;
 
 double moe_gemm_efficiency(double tokens_per_expert) {
   return tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + kMoeGemmHalfTokens) : 1;
