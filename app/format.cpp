@@ -416,13 +416,14 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
                      e.max_context);
     if (e.prefill_tps > 0)
-      s += fmt::format("  speed     decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for "
-                       "{} tokens)\n",
-                       tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
-                       e.time_to_first_token_s, w.prompt_tokens);
+      s += "  speed     " + wrap(fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for {} tokens)",
+                                             tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
+                                             e.time_to_first_token_s, w.prompt_tokens),
+                                 12, 12);
     else
-      s += fmt::format("  speed     decode {} tok/s{}; prefill and first token unknown (no compute figure)\n",
-                       tps(e.decode_tps), band_text(e.decode_tps_range));
+      s += "  speed     " + wrap(fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
+                                             tps(e.decode_tps), band_text(e.decode_tps_range)),
+                                 12, 12);
     s += fmt::format("            limit: {}\n", e.bottleneck);
     s += raised_limit_line(e, m, 12);
     s += "  cost      " + wrap(cost_words(best->cost, b.amortize_months), 12, 12);
@@ -432,6 +433,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                                              *best->cost.total_usd <= b.usd_per_month ? "within" : "OVER",
                                              money(b.usd_per_month)),
                                  12, 12);
+    s += "  run it    " + wrap(e.engine + ": " + e.launch, 12, 12);
     s += fmt::format("  quality   {:.1f} = {:.0f} × {:.3g} retained at {}\n", best->quality,
                      model->quality, quant->quality_retention, quant->id);
     s += "  why       " + wrap(fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points "

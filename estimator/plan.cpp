@@ -62,7 +62,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   if (o.label.empty()) o.label = machine.name;
   std::vector<Candidate> tried;
   for (const QuantSpec* q : quants) {
-    if (!q->applies_to(m.id) || !runs_on(*q, m, machine)) continue;
+    if (!offered(m, *q) || !runs_on(*q, m, machine)) continue;
     const auto placement = placement_for(m, *q, count, nodes);
     // Machines joined without a GPU server's fabric (owned ones, Macs, APUs) run llama.cpp's RPC
     // backend: vLLM's tensor parallel needs the GPUs of a server.

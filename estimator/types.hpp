@@ -155,6 +155,16 @@ struct BlockFormat;
 std::string_view to_string(RecurrentKind);
 RecurrentKind parse_recurrent_kind(std::string_view name, std::string_view where);
 
+/// A Hugging Face repository that publishes one model's weights in some catalog quants: a GGUF
+/// repo (unsloth/..., bartowski/..., ggml-org/...) with a file per quant, an MLX conversion
+/// (mlx-community/...-4bit), a vLLM checkpoint (...-AWQ, ...-FP8).
+struct PublishedRepo {
+  std::string id;                   ///< "org/name" as on huggingface.co
+  std::string model;                ///< catalog model id
+  std::vector<std::string> quants;  ///< catalog quant ids it publishes
+  std::string source, as_of;
+};
+
 /// Architecture as in the model's config.json. Counts are plain numbers; 0 means "not used".
 struct ModelSpec {
   std::string id, name;
@@ -181,6 +191,9 @@ struct ModelSpec {
   int64_t recurrent_state = 0;
   std::string license, license_name, released;
   std::string hf_repo;          ///< Hugging Face repo of the released weights ("org/name"), for launch commands
+  /// Repositories that publish the model's weights in a catalog quant ([[repo]] in data/repos.toml):
+  /// launch commands name them, and advice offers only the quants one of them publishes.
+  std::vector<PublishedRepo> repos;
   std::string local_path;       ///< the file or folder `fit` read it from: launch commands name it instead
   double quality = 0;           ///< on the catalog's one quality scale (see data/README.md)
   std::string quality_source, source, as_of;
@@ -293,6 +306,7 @@ struct Catalog {
   std::vector<HardwareSpec> hardware;
   std::vector<ApiOffer> apis;
   std::vector<Rental> rentals;
+  std::vector<PublishedRepo> repos;
   Electricity electricity;
   std::string quality_scale;    ///< what `quality` means, with its source
 

@@ -900,7 +900,8 @@ BOOST_AUTO_TEST_CASE(tensor_parallel_reads_a_share_of_each_layer_and_all_reduces
   // 32 layers adds 2 all-reduces of 4096 x 2 B over NVLink: 10 us latency (vLLM's custom
   // all-reduce on H100, speed.cpp) + 2 (2-1)/2 x 8192 B / 450 GB/s, and the serving engine's
   // 60 us a dense layer (speed.cpp), paid once: the ranks run together.
-  const ModelSpec m = llama_3_1_8b();
+  ModelSpec m = llama_3_1_8b();
+  m.hf_repo = "meta-llama/Llama-3.1-8B-Instruct";  // a BF16 release: vLLM makes FP8 of it on load
   const QuantSpec q = fp8();
   Placement p;
   p.kind = PlacementKind::tensor_parallel;
@@ -909,8 +910,9 @@ BOOST_AUTO_TEST_CASE(tensor_parallel_reads_a_share_of_each_layer_and_all_reduces
   const double per_gpu_s = weight_bytes_per_token(m, q) / 2 / 1000e9;
   const double comm_s = 2 * 32 * (10e-6 + 8192 / 450e9);
   BOOST_TEST(1 / e.decode_tps == per_gpu_s + comm_s + 32 * 60e-6, boost::test_tools::tolerance(1e-6));
-  BOOST_TEST(e.launch.find("vllm serve") == 0u);
+  BOOST_TEST(e.launch.find("vllm serve meta-llama/Llama-3.1-8B-Instruct") == 0u, e.launch);
   BOOST_TEST(e.launch.find("--tensor-parallel-size 2") != std::string::npos);
+  BOOST_TEST(e.launch.find("--quantization fp8") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_serving_engine_pays_its_own_cost_per_layer_more_for_moe_layers) {
@@ -1239,6 +1241,52 @@ BOOST_AUTO_TEST_CASE(an_unknown_gpu_measured_through_vulkan_takes_models_at_its_
   BOOST_TEST(1 / e.decode_tps == weight_bytes_per_token(llama_3_1_8b(), q8_0()) / 500e9 +
                                      32 * decode_overhead_s_per_layer(Backend::vulkan),
              boost::test_tools::tolerance(1e-6));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(launch_commands)
+
+BOOST_AUTO_TEST_CASE(a_published_gguf_is_named_by_repo_and_quant_tag) {
+  // llama-server -hf ORG/REPO:QUANT: the Hub resolves the tag to the file (split files too).
+  ModelSpec m = llama_3_1_8b();
+  m.repos = {{"bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", m.id, {"Q4_K_M", "Q8_0"}, "test", ""}};
+  const auto e = estimate(m, q4_k_m(), gpus(1, 1000, 1e6, 24), Workload{});
+  BOOST_TEST(e.launch == "llama-server -hf bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q4_K_M -c 8192 -ngl 999");
+  BOOST_TEST(offered(m, q4_k_m()));
+  BOOST_TEST(!offered(m, q4_0()));  // the repos known publish no Q4_0: not a pick
+}
+
+BOOST_AUTO_TEST_CASE(an_unpublished_quant_says_so_and_shows_how_to_make_it) {
+  ModelSpec m = llama_3_1_8b();
+  m.hf_repo = "meta-llama/Llama-3.1-8B-Instruct";
+  m.repos = {{"bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", m.id, {"Q8_0"}, "test", ""}};
+  const auto e = estimate(m, q4_k_m(), gpus(1, 1000, 1e6, 24), Workload{});
+  BOOST_TEST(e.launch.find("(no published Q4_K_M GGUF of llama-3.1-8b in the catalog) hf download "
+                           "meta-llama/Llama-3.1-8B-Instruct") == 0u, e.launch);
+  BOOST_TEST(e.launch.find("llama-quantize llama-3.1-8b-BF16.gguf llama-3.1-8b-Q4_K_M.gguf Q4_K_M; llama-server "
+                           "-m llama-3.1-8b-Q4_K_M.gguf") != std::string::npos, e.launch);
+  BOOST_TEST(e.launch.find('<') == std::string::npos);
+  // A vLLM format with no checkpoint: said, never a "<... checkpoint>" placeholder.
+  QuantSpec awq = fp8();
+  awq.id = "AWQ-4bit", awq.format = "awq";
+  const auto v = estimate(m, awq, gpus(1, 1000, 1e6, 24), Workload{});
+  BOOST_TEST(v.launch.find("(no published AWQ-4bit checkpoint of llama-3.1-8b in the catalog") == 0u, v.launch);
+  BOOST_TEST(v.launch.find('<') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_checkpoint_on_a_cpu_runs_on_llama_cpp_converted) {
+  // `fit` on a Hugging Face folder on a machine without a GPU: the speed is llama.cpp's CPU
+  // backend's, so the command is too -- converted to GGUF in the folder's own type.
+  ModelSpec m = llama_3_1_8b();
+  m.local_path = "/models/Llama-3.1-8B-Instruct";
+  QuantSpec bf16 = quant("BF16", "BF16");
+  bf16.format = "safetensors";
+  const auto e = estimate(m, bf16, cpu_machine(50, 500, 64 * kGiB), Workload{});
+  BOOST_TEST(e.engine == "llama.cpp");
+  BOOST_TEST(e.launch == "python3 convert_hf_to_gguf.py /models/Llama-3.1-8B-Instruct --outtype bf16 --outfile "
+                         "model-bf16.gguf; llama-server -m model-bf16.gguf -c 8192 -ngl 0", e.launch);
+  BOOST_TEST((engine_of(fp8(), Backend::cuda) == Engine::vllm));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
