@@ -1145,6 +1145,74 @@ BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
   BOOST_TEST(o.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_graphics_card_is_bought_with_its_host_unless_the_buyer_has_one) {
+  // Two $750 cards hold the 70B at Q4_K_M (above) in one machine: with a $1500 host the purchase
+  // is 2 x 750 + 1500 = $3000, $83.33 a month over 36 months; with --have-host $1500, $41.67. A
+  // host with no catalog price leaves the total unknown, never the card's alone.
+  Catalog c = catalog_70b();
+  c.hardware = {card("card-24", 24, 936, 750)};
+  Workload w;
+  w.min_decode_tps = 1;
+  PlanScope scope;
+  scope.host_name = "desk", scope.host_price_usd = 1500;
+  auto two_cards = [&](const PlanScope& s) {
+    const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, s);
+    for (const auto& o : p.options)
+      if (o.count == 2) return o.candidate.cost.hardware_usd;
+    return std::optional<double>(-1.0);
+  };
+  BOOST_TEST(two_cards(scope).value() == 3000.0 / 36, boost::test_tools::tolerance(1e-9));
+  scope.host_owned = true;
+  BOOST_TEST(two_cards(scope).value() == 1500.0 / 36, boost::test_tools::tolerance(1e-9));
+  scope.host_owned = false, scope.host_price_usd = 0;
+  BOOST_TEST(!two_cards(scope).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_buyers_plan_shows_purchases_within_the_price_only) {
+  // --buy leaves the rentals out; --max-price 2000 also leaves out 2 cards + host ($3000) and, a
+  // rental having no purchase price, the rentals: nothing is left that holds the 70B.
+  Catalog c = catalog_70b();
+  c.hardware = {card("card-24", 24, 936, 750)};
+  Rental r;
+  r.id = "card-24@cloud", r.hardware = "card-24", r.provider = "cloud", r.usd_per_hour = 0.5, r.gpus = 1;
+  c.rentals = {r};
+  Workload w;
+  w.min_decode_tps = 1;
+  PlanScope scope;
+  scope.host_name = "desk", scope.host_price_usd = 1500, scope.buy_only = true;
+  const Plan buy = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
+  BOOST_TEST(std::none_of(buy.options.begin(), buy.options.end(), [](const PlanOption& o) { return o.how == "rent"; }));
+  BOOST_REQUIRE(buy.cheapest.has_value());
+  scope.buy_only = false, scope.max_price_usd = 2000;
+  const Plan capped = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
+  BOOST_TEST(!capped.cheapest.has_value());
+  for (const auto& o : capped.options) BOOST_TEST((o.how == "buy" && o.count * 750 + 1500 <= 2000));
+}
+
+BOOST_AUTO_TEST_CASE(the_verdict_is_the_cheapest_of_buying_renting_and_the_api) {
+  // Buying: $3000 / 36 = $83.33 a month plus power. An API as good at $1/M tokens costs $10 for
+  // 10M tokens: use the API, with the purchase's break-even volume. At $100/M ($1000 a month)
+  // buying wins.
+  Catalog c = catalog_70b();
+  c.hardware = {card("card-24", 24, 936, 750)};
+  ApiOffer api;
+  api.id = "host", api.model = c.models[0].id, api.name = "Host", api.provider = "p";
+  api.usd_per_mtok_input = api.usd_per_mtok_output = 1;
+  c.apis = {api};
+  Workload w;
+  w.min_decode_tps = 1;
+  PlanScope scope;
+  scope.host_name = "desk", scope.host_price_usd = 1500;
+  const Plan cheap_api = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
+  BOOST_TEST((cheap_api.verdict.kind == PlanVerdict::Kind::api));
+  BOOST_REQUIRE(cheap_api.verdict.purchase.has_value());
+  BOOST_TEST(cheap_api.options[*cheap_api.verdict.purchase].breakeven_tokens_per_month.has_value());
+  c.apis[0].usd_per_mtok_input = c.apis[0].usd_per_mtok_output = 100;
+  const Plan dear_api = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
+  BOOST_TEST((dear_api.verdict.kind == PlanVerdict::Kind::buy));
+  BOOST_TEST(*dear_api.verdict.option == *dear_api.cheapest);
+}
+
 BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_the_hours_it_is_up) {
   // The 70B at Q4_K_M does not fit one rented 24 GiB card; two instances hold it. They are billed
   // for every hour they are up, each at the hourly rate. One user's working day (the default):
