@@ -420,13 +420,14 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                      gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
                      e.max_context);
     if (e.prefill_tps > 0)
-      s += fmt::format("  speed     decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for "
-                       "{} tokens)\n",
-                       tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
-                       e.time_to_first_token_s, w.prompt_tokens);
+      s += "  speed     " + wrap(fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for {} tokens)",
+                                             tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
+                                             e.time_to_first_token_s, w.prompt_tokens),
+                                 12, 12);
     else
-      s += fmt::format("  speed     decode {} tok/s{}; prefill and first token unknown (no compute figure)\n",
-                       tps(e.decode_tps), band_text(e.decode_tps_range));
+      s += "  speed     " + wrap(fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
+                                             tps(e.decode_tps), band_text(e.decode_tps_range)),
+                                 12, 12);
     s += fmt::format("            limit: {}\n", e.bottleneck);
     s += raised_limit_line(e, m, 12);
     s += "  cost      " + wrap(cost_words(best->cost, b.amortize_months), 12, 12);
@@ -436,6 +437,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                                              *best->cost.total_usd <= b.usd_per_month ? "within" : "OVER",
                                              money(b.usd_per_month)),
                                  12, 12);
+    s += "  run it    " + wrap(e.engine + ": " + e.launch, 12, 12);
     s += fmt::format("  quality   {:.1f} = {:.0f} × {:.3g} retained at {}\n", best->quality,
                      model->quality, quant->quality_retention, quant->id);
     s += "  why       " + wrap(fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points "
@@ -499,6 +501,52 @@ json option_json(const PlanOption& o) {
 }
 }  // namespace
 
+namespace {
+std::string_view to_string(PlanVerdict::Kind k) {
+  switch (k) {
+    case PlanVerdict::Kind::buy: return "buy";
+    case PlanVerdict::Kind::rent: return "rent";
+    case PlanVerdict::Kind::own: return "own";
+    case PlanVerdict::Kind::api: return "api";
+    case PlanVerdict::Kind::none: return "none";
+  }
+  return "none";
+}
+
+/// The plan's verdict in one line: what to do, what it costs a month, what the alternative costs,
+/// and the volume at which buying breaks even with the API.
+std::string verdict_line(const Plan& p) {
+  const PlanVerdict& v = p.verdict;
+  const ApiCost* api = v.api ? &p.apis[*v.api] : nullptr;
+  const PlanOption* buy = v.purchase ? &p.options[*v.purchase] : nullptr;
+  const std::string breakeven =
+      buy && buy->breakeven_tokens_per_month
+          ? fmt::format("; buying {} breaks even with the API at {} tokens/month", buy->label,
+                        tokens(*buy->breakeven_tokens_per_month))
+          : "";
+  const std::string api_text = api ? fmt::format("; {} costs {}/month", api->offer->name, money(api->usd)) : "";
+  switch (v.kind) {
+    case PlanVerdict::Kind::buy:
+    case PlanVerdict::Kind::rent:
+    case PlanVerdict::Kind::own: {
+      const PlanOption& o = p.options[*v.option];
+      return fmt::format("{} {}: {} at {} tok/s for {}/month{}{}",
+                         v.kind == PlanVerdict::Kind::own ? "run it on" : std::string(to_string(v.kind)), o.label,
+                         o.candidate.estimate.quant, tps(o.candidate.estimate.decode_tps), money(o.monthly_usd),
+                         api_text, breakeven);
+    }
+    case PlanVerdict::Kind::api:
+      return fmt::format("use the API: {} at {}/month{}{}", api->offer->name, money(api->usd),
+                         p.cheapest ? fmt::format(", against {}/month for {} {}", money(p.options[*p.cheapest].monthly_usd),
+                                                  p.options[*p.cheapest].how, p.options[*p.cheapest].label)
+                                    : std::string(", as no machine shown meets the target"),
+                         breakeven);
+    case PlanVerdict::Kind::none: break;
+  }
+  return "nothing shown meets the target, and no API is as good as the model";
+}
+}  // namespace
+
 std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, const Budget& b, bool json_out) {
   if (json_out) {
     json j;
@@ -514,6 +562,10 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
     for (const auto& a : p.apis) apis.push_back(api_json(a));
     j["apis"] = apis;
     j["unpriced_machines"] = p.unpriced;
+    j["verdict"] = {{"decision", to_string(p.verdict.kind)},
+                    {"option", p.verdict.option ? option_json(p.options[*p.verdict.option]) : json(nullptr)},
+                    {"api", p.verdict.api ? api_json(p.apis[*p.verdict.api]) : json(nullptr)},
+                    {"reason", verdict_line(p)}};
     return j.dump(2) + "\n";
   }
   std::string s = wrap(fmt::format("Plan for {} ({}): {} tokens/month, {:.0f}% input, at least {:g} tok/s, "
@@ -532,7 +584,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
     const std::string be = o.breakeven_tokens_per_month ? tokens(*o.breakeven_tokens_per_month) : "-";
     s += fmt::format("{:<34} {:<8} {:<9} {:>6} {:>8} {:>10}  {}\n", cut(o.label, 34), o.how, cut(e.quant, 9),
                      e.decode_tps > 0 ? tps(e.decode_tps) : "-", money(o.monthly_usd), be,
-                     cut(o.meets ? "yes" : o.why_not, 22));
+                     cut(o.meets ? "yes" : o.why_not, 18));
   }
   const auto pick = [&](const char* label, const PlanOption& o) {
     const auto& e = o.candidate.estimate;
@@ -550,8 +602,9 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
   for (std::size_t i = 0; i < p.apis.size() && i < 4; ++i)
     s += fmt::format("  {:<44} {:>9}/month  quality {:.0f}\n", cut(p.apis[i].offer->name, 44), money(p.apis[i].usd),
                      p.apis[i].quality);
+  s += "\n" + wrap("Verdict: " + verdict_line(p), 0, 2);
   s += "\nbreak-even: the monthly volume at which buying costs as much as the cheapest API above.\n";
-  s += wrap(w.hours_per_day
+  if (!p.buy_only) s += wrap(w.hours_per_day
                 ? fmt::format("Rentals are billed for {:g} h a day up ({:.0f} h/month, --hours-per-day), idle or not.",
                               *w.hours_per_day, *w.hours_per_day * kHoursPerMonth / 24)
             : w.users > 1
@@ -563,6 +616,12 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
             0, 0);
   if (p.unpriced > 0)
     s += fmt::format("{} catalog machines have no purchase price and are not in the list.\n", p.unpriced);
+  if (!p.host_name.empty())
+    s += wrap(fmt::format("A graphics card is priced with the computer it goes into: {} at {} (--host ID for "
+                          "another, --have-host if you have one).",
+                          p.host_name, p.host_price_usd > 0 ? money(p.host_price_usd) : "an unknown price"),
+              0, 0);
+  if (p.buy_only) s += "Purchases only (--buy or --max-price): no rentals shown.\n";
   return s;
 }
 

@@ -303,8 +303,12 @@ int run(int argc, char** argv) {
                        "With --quant auto, only quants keeping at least this share of the model's quality "
                        "(perplexity-based, see `quants`) [default: 0.9: no IQ2/Q2 mixes unless asked]")
       ->check(CLI::Range(0.0, 1.0));
-  plan_cmd->add_option("--max-price", scope.max_price_usd, "Spend at most this on hardware, USD")
+  plan_cmd->add_option("--max-price", scope.max_price_usd,
+                       "Spend at most this on hardware, USD, a graphics card's host included; purchases only")
       ->check(at_least(0.0, "--max-price"));
+  plan_cmd->add_flag("--buy", scope.buy_only, "Purchases only: no rentals");
+  plan_cmd->add_flag("--have-host", scope.host_owned,
+                     "You have a computer for the graphics card: its host's price is not added");
   auto* calibrate_cmd = app.add_subcommand(
       "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
   calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 3]")
@@ -397,6 +401,20 @@ int run(int argc, char** argv) {
       throw InputError("plan: give --model or --min-quality, not both");
     if (!f.machine_path.empty() || !f.hardware_id.empty())
       throw InputError("plan ranks catalog machines (or --fleet ones): drop --machine/--hardware");
+    // The host a card is bought with: a catalog CPU machine (--host ID), by default a typical desktop.
+    {
+      const std::string id = f.host_id.empty() ? kDefaultHost : f.host_id;
+      const HardwareSpec* h = catalog.find_hardware(id);
+      if (!h || h->kind != "cpu") {
+        std::vector<std::string> ids;
+        for (const auto& x : catalog.hardware)
+          if (x.kind == "cpu") ids.push_back(x.id);
+        throw InputError("--host: '" + id + "' is not a catalog CPU machine" + did_you_mean(id, ids) +
+                         "; `benchr-advise hardware --kind cpu` lists them");
+      }
+      scope.host_name = h->id;
+      scope.host_price_usd = h->price_usd;
+    }
     for (const auto& path : fleet_paths) {
       Machine m = with_catalog_gpus(load_machine(path), catalog);
       if (m.hardware_id.empty()) m.hardware_id = path;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -361,6 +362,31 @@ Rental read_rental(Entry& e) {
   return r;
 }
 
+/// A Hugging Face repo id: "org/name", letters, digits and . _ - only (what huggingface.co
+/// accepts), so a launch command never prints a placeholder or a path.
+bool valid_repo_id(const std::string& id) {
+  const auto slash = id.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == id.size() || id.find('/', slash + 1) != std::string::npos)
+    return false;
+  return std::all_of(id.begin(), id.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-' || ch == '/';
+  });
+}
+
+PublishedRepo read_repo(Entry& e) {
+  PublishedRepo r;
+  r.id = e.str("id");
+  if (!valid_repo_id(r.id))
+    throw InputError(e.where() + ": " + e.label() + ": id must be a Hugging Face repo id 'org/name' "
+                     "(letters, digits, '.', '_', '-')");
+  r.model = e.str("model");
+  r.quants = read_strings(e, "quants", [](const std::string&, const std::string&) {});
+  if (r.quants.empty()) throw InputError(e.where() + ": " + e.label() + ": quants must name at least one catalog quant");
+  r.source = e.str("source");
+  r.as_of = e.str("as_of");
+  return r;
+}
+
 /// Where an entry was read: the index of its source (the embedded files, then each --catalog)
 /// and its file:line:column.
 struct Origin {
@@ -434,7 +460,7 @@ CatalogText read_catalog_file(const std::string& path) {
 
 Catalog load_catalog(const std::vector<CatalogText>& sources) {
   Catalog c;
-  std::vector<Origin> model_at, quant_at, hw_at, api_at, rental_at;
+  std::vector<Origin> model_at, quant_at, hw_at, api_at, rental_at, repo_at;
   for (std::size_t index = 0; index < sources.size(); ++index) {
     const CatalogText& src = sources[index];
     toml::table root;
@@ -458,11 +484,11 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
         e.finish();
         continue;
       }
-      static const std::vector<std::string> arrays{"model", "quant", "hardware", "api", "rental"};
+      static const std::vector<std::string> arrays{"model", "quant", "hardware", "api", "rental", "repo"};
       if (std::find(arrays.begin(), arrays.end(), k) == arrays.end())
         throw InputError(at(src.path, node.source()) + ": unknown section '" + k + "'" +
                          did_you_mean(k, arrays) + " (expected [[model]], [[quant]], [[hardware]], "
-                         "[[api]], [[rental]], [electricity] or [meta])");
+                         "[[api]], [[rental]], [[repo]], [electricity] or [meta])");
       auto arr = node.as_array();
       if (!arr)
         throw InputError(at(src.path, node.source()) + ": '" + k + "' must be an array of tables ([[" +
@@ -476,7 +502,8 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
         else if (k == "quant") merge(c.quants, quant_at, read_quant(e), where, index, k);
         else if (k == "hardware") merge(c.hardware, hw_at, read_hardware(e), where, index, k);
         else if (k == "api") merge(c.apis, api_at, read_api(e), where, index, k);
-        else merge(c.rentals, rental_at, read_rental(e), where, index, k);
+        else if (k == "rental") merge(c.rentals, rental_at, read_rental(e), where, index, k);
+        else merge(c.repos, repo_at, read_repo(e), where, index, k);
         e.finish();
       }
     }
@@ -498,6 +525,29 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
       if (!c.find_model(id))
         throw InputError(quant_at[i].where + ": quant '" + c.quants[i].id + "': only_models names unknown model '" +
                          id + "'" + did_you_mean(id, model_ids));
+  // Each repo to its model, after checking that the model and its quants exist, that the quants
+  // apply to the model, and that they are of one format (a GGUF repo, an MLX conversion, ...).
+  std::vector<std::string> quant_ids;
+  for (const auto& q : c.quants) quant_ids.push_back(q.id);
+  for (auto& m : c.models) m.repos.clear();
+  for (std::size_t i = 0; i < c.repos.size(); ++i) {
+    const PublishedRepo& r = c.repos[i];
+    const std::string where = repo_at[i].where + ": repo '" + r.id + "'";
+    auto model = std::find_if(c.models.begin(), c.models.end(), [&](const ModelSpec& m) { return m.id == r.model; });
+    if (model == c.models.end())
+      throw InputError(where + ": unknown model '" + r.model + "'" + did_you_mean(r.model, model_ids));
+    std::string format;
+    for (const auto& id : r.quants) {
+      const QuantSpec* q = c.find_quant(id);
+      if (!q) throw InputError(where + ": unknown quant '" + id + "'" + did_you_mean(id, quant_ids));
+      if (!q->applies_to(r.model))
+        throw InputError(where + ": quant '" + id + "' is the release format of other models only");
+      if (!format.empty() && q->format != format)
+        throw InputError(where + ": quants of two formats (" + format + ", " + q->format + "): one repo, one format");
+      format = q->format;
+    }
+    model->repos.push_back(r);
+  }
   return c;
 }
 

@@ -59,7 +59,7 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
   Advice a;
   for (const auto& m : c.models) {
     for (const auto& q : c.quants) {
-      if (!q.applies_to(m.id) || !runs_on(q, m, machine)) continue;
+      if (!offered(m, q) || !runs_on(q, m, machine)) continue;
       Candidate cand;
       cand.estimate = estimate(m, q, machine, w);
       cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, b);

@@ -127,6 +127,25 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
 
 /// The engine that runs a weight format: GGUF on llama.cpp, MLX on MLX, the rest on vLLM.
 Engine engine_of(const QuantSpec& q);
+/// The engine that runs it on a backend: vLLM's formats placed on a CPU run on llama.cpp,
+/// converted to GGUF (a Hugging Face folder `fit` reads on a machine without a GPU).
+Engine engine_of(const QuantSpec& q, Backend where);
+
+/// A Hugging Face repo that holds a model's weights in a quant; `quantize_on_load` when vLLM
+/// makes the quant from the released checkpoint as it loads it (FP8 of a BF16 release).
+struct WeightsRepo {
+  std::string id;
+  bool quantize_on_load = false;
+};
+/// Where quant q of model m is published: a catalog [[repo]] that lists it; for the released
+/// checkpoint's own format (safetensors BF16, gpt-oss's MXFP4) and FP8 made on load from a BF16
+/// release, the model's hf_repo; else nothing.
+std::optional<WeightsRepo> published_repo(const ModelSpec& m, const QuantSpec& q);
+/// Whether advice offers quant q of model m: it applies to the model, a file of it is published
+/// (or `fit` read one, or the catalog knows no repo of the model at all), and, for a model whose
+/// experts were released in a low-bit format, it is that format, Q8_0 or 16 bits -- a lower GGUF
+/// quant keeps the released experts and differs only in the small tensors.
+bool offered(const ModelSpec& m, const QuantSpec& q);
 
 /// A command line that runs the estimate's placement on its engine: llama-server flags for
 /// offload, splits and RPC workers; vllm serve with tensor and pipeline parallel sizes.

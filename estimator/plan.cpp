@@ -62,7 +62,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   if (o.label.empty()) o.label = machine.name;
   std::vector<Candidate> tried;
   for (const QuantSpec* q : quants) {
-    if (!q->applies_to(m.id) || !runs_on(*q, m, machine)) continue;
+    if (!offered(m, *q) || !runs_on(*q, m, machine)) continue;
     const auto placement = placement_for(m, *q, count, nodes);
     // Machines joined without a GPU server's fabric (owned ones, Macs, APUs) run llama.cpp's RPC
     // backend: vLLM's tensor parallel needs the GPUs of a server.
@@ -156,6 +156,8 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
           const Budget& b, const PlanScope& scope) {
   Plan p;
   p.model = &m;
+  if (scope.fleet.empty() && !scope.host_owned) p.host_name = scope.host_name, p.host_price_usd = scope.host_price_usd;
+  p.buy_only = scope.buy_only || scope.max_price_usd >= 0;
   if (!scope.fleet.empty()) {
     add_fleet(p, c, m, quants, w, b, scope.fleet);
   } else {
@@ -169,16 +171,26 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
       }
       HardwareSpec priced = hw;
       priced.price_usd = price;
+      // A graphics card is not a computer: the host it goes into is bought with it (once per
+      // machine) unless the buyer has one; a host with no catalog price leaves the total unknown.
+      const bool card = hw.kind == "gpu" && !scope.host_owned && !scope.host_name.empty();
       for (const auto& [count, nodes] : counts_for(hw)) {
-        if (scope.max_price_usd >= 0 && price * count > scope.max_price_usd) break;
-        const Machine machine = machine_from_hardware(priced, count);
+        const double total = price * count + (card ? scope.host_price_usd * nodes : 0);
+        if (scope.max_price_usd >= 0 && total > scope.max_price_usd) break;
+        Machine machine = machine_from_hardware(priced, count);
+        if (card && scope.host_price_usd > 0)
+          machine.price_usd = {total, machine.price_usd.source + " + host " + scope.host_name + " x " +
+                                          std::to_string(nodes)};
+        else if (card)
+          machine.price_usd = {};
         p.options.push_back(evaluate(c, m, quants, machine, hw.id, count, nodes, w, b, {used ? "buy used" : "buy"}));
         if (p.options.back().candidate.estimate.fits) break;  // more of the same adds little speed
       }
     }
     for (const auto& r : c.rentals) {
       const HardwareSpec* hw = c.find_hardware(r.hardware);
-      if (!hw) continue;
+      // A rental has no purchase price: a buyer's plan (--buy, --max-price) shows none.
+      if (!hw || scope.buy_only || scope.max_price_usd >= 0) continue;
       // More instances of the rental until the model fits: single GPUs up to a server of 8, then
       // servers in a row (datacenter GPUs only).
       for (int instances = 1; instances * r.gpus <= 4 * kGpusPerServer; instances *= 2) {
@@ -226,6 +238,22 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
     if (!p.cheapest) p.cheapest = i;
     if (!p.fastest || p.options[i].candidate.estimate.decode_tps > p.options[*p.fastest].candidate.estimate.decode_tps)
       p.fastest = i;
+    if (!p.verdict.purchase && p.options[i].how.rfind("buy", 0) == 0) p.verdict.purchase = i;
+  }
+  // The verdict: the cheapest that meets the target, an API as good as the model included.
+  // Options are sorted cheapest first with unknown costs last, so the cheapest is the first.
+  PlanVerdict& v = p.verdict;
+  if (!p.apis.empty()) v.api = 0;
+  const PlanOption* local = p.cheapest ? &p.options[*p.cheapest] : nullptr;
+  const bool local_wins =
+      local && (!v.api || (local->monthly_usd && *local->monthly_usd <= p.apis.front().usd));
+  if (local_wins) {
+    v.option = p.cheapest;
+    v.kind = local->how == "rent" ? PlanVerdict::Kind::rent
+             : local->how == "own" ? PlanVerdict::Kind::own
+                                   : PlanVerdict::Kind::buy;
+  } else if (v.api) {
+    v.kind = PlanVerdict::Kind::api;
   }
   return p;
 }

@@ -155,6 +155,16 @@ struct BlockFormat;
 std::string_view to_string(RecurrentKind);
 RecurrentKind parse_recurrent_kind(std::string_view name, std::string_view where);
 
+/// A Hugging Face repository that publishes one model's weights in some catalog quants: a GGUF
+/// repo (unsloth/..., bartowski/..., ggml-org/...) with a file per quant, an MLX conversion
+/// (mlx-community/...-4bit), a vLLM checkpoint (...-AWQ, ...-FP8).
+struct PublishedRepo {
+  std::string id;                   ///< "org/name" as on huggingface.co
+  std::string model;                ///< catalog model id
+  std::vector<std::string> quants;  ///< catalog quant ids it publishes
+  std::string source, as_of;
+};
+
 /// Architecture as in the model's config.json. Counts are plain numbers; 0 means "not used".
 struct ModelSpec {
   std::string id, name;
@@ -181,6 +191,9 @@ struct ModelSpec {
   int64_t recurrent_state = 0;
   std::string license, license_name, released;
   std::string hf_repo;          ///< Hugging Face repo of the released weights ("org/name"), for launch commands
+  /// Repositories that publish the model's weights in a catalog quant ([[repo]] in data/repos.toml):
+  /// launch commands name them, and advice offers only the quants one of them publishes.
+  std::vector<PublishedRepo> repos;
   std::string local_path;       ///< the file or folder `fit` read it from: launch commands name it instead
   double quality = 0;           ///< on the catalog's one quality scale (see data/README.md)
   std::string quality_source, source, as_of;
@@ -294,6 +307,7 @@ struct Catalog {
   std::vector<HardwareSpec> hardware;
   std::vector<ApiOffer> apis;
   std::vector<Rental> rentals;
+  std::vector<PublishedRepo> repos;
   Electricity electricity;
   std::string quality_scale;    ///< what `quality` means, with its source
 
@@ -476,8 +490,15 @@ std::string_view to_string(Verdict);
 
 /// What a plan may consider.
 struct PlanScope {
-  double max_price_usd = -1;      ///< spend at most this on hardware; < 0: no limit
+  double max_price_usd = -1;      ///< spend at most this on hardware; < 0: no limit (rentals, which
+                                  ///< have no purchase price, are then left out)
   bool used = false;              ///< price purchases second-hand where the catalog has a used price
+  bool buy_only = false;          ///< purchases only (plan --buy): no rentals
+  /// The computer a graphics card goes into, bought with it unless the buyer has one: its name
+  /// and price (a catalog CPU machine; 0 = the catalog has no price, so the total is unknown).
+  std::string host_name;
+  double host_price_usd = 0;
+  bool host_owned = false;
   std::vector<Machine> fleet;     ///< machines already owned (plan --fleet): plan on these only
 };
 
@@ -497,8 +518,22 @@ struct PlanOption {
   std::optional<double> breakeven_tokens_per_month;  ///< against the cheapest as-good API
 };
 
+/// A plan's answer in one line: buy the cheapest purchase, rent the cheapest rental, or use the
+/// cheapest API as good as the model -- whichever costs least a month among those that meet the
+/// target (an option of unknown cost never wins against a known one).
+struct PlanVerdict {
+  enum class Kind { buy, rent, own, api, none } kind = Kind::none;
+  std::optional<std::size_t> option;  ///< into Plan::options: the option bought or rented
+  std::optional<std::size_t> api;     ///< into Plan::apis: the cheapest as-good API
+  std::optional<std::size_t> purchase;  ///< the cheapest purchase that meets the target, for its break-even
+};
+
 struct Plan {
   const ModelSpec* model = nullptr;
+  PlanVerdict verdict;
+  std::string host_name;      ///< the host a card's price includes (PlanScope), empty when none
+  double host_price_usd = 0;
+  bool buy_only = false;      ///< rentals left out (--buy or --max-price)
   std::vector<PlanOption> options;    ///< those that meet the target first, cheapest first
   std::optional<std::size_t> cheapest;  ///< into options: the cheapest that meets the target
   std::optional<std::size_t> fastest;   ///< the fastest that meets the target

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE catalog
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "catalog.hpp"
@@ -117,9 +118,57 @@ BOOST_AUTO_TEST_CASE(every_figure_has_a_source) {
   for (const auto& a : c.apis) BOOST_TEST((!a.source.empty() && !a.as_of.empty()), a.id);
 }
 
+BOOST_AUTO_TEST_CASE(every_model_has_a_published_gguf_and_every_repo_a_real_id) {
+  // data/repos.toml: each catalog model is runnable by llama.cpp from a named Hub repo, and no id
+  // is a placeholder ("<...>", a bare file name): the loader accepts only "org/name".
+  const Catalog c = load_catalog(embedded_catalog());
+  for (const auto& m : c.models) {
+    bool gguf = false;
+    for (const auto& r : m.repos)
+      for (const auto& id : r.quants) gguf = gguf || c.find_quant(id)->format == "gguf";
+    BOOST_TEST(gguf, m.id << " has no published GGUF repo");
+  }
+  for (const auto& r : c.repos) {
+    BOOST_TEST(std::count(r.id.begin(), r.id.end(), '/') == 1, r.id);
+    BOOST_TEST(r.id.find('<') == std::string::npos, r.id);
+    BOOST_TEST(!r.source.empty(), r.id);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(gpt_oss_is_offered_in_mxfp4_q8_0_and_16_bits_only) {
+  // Every gpt-oss GGUF keeps the released MXFP4 experts (unsloth's 20b: Q2_K to Q5_K_M all
+  // 11.5-11.7 GB), so the GGUF quants offered are MXFP4 (ggml-org), Q8_0 and F16 (unsloth).
+  const Catalog c = load_catalog(embedded_catalog());
+  for (const char* id : {"gpt-oss-20b", "gpt-oss-120b"}) {
+    const ModelSpec* m = c.find_model(id);
+    std::vector<std::string> gguf;
+    for (const auto& q : c.quants)
+      if (q.format == "gguf" && offered(*m, q)) gguf.push_back(q.id);
+    BOOST_TEST(gguf == (std::vector<std::string>{"F16", "Q8_0", "MXFP4"}), id);
+    BOOST_TEST(published_repo(*m, *c.find_quant("MXFP4"))->id == std::string("ggml-org/") + id + "-GGUF");
+    BOOST_TEST(!offered(*m, *c.find_quant("Q4_K_M")));
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(user_files)
+
+BOOST_AUTO_TEST_CASE(a_repo_must_name_a_real_model_quants_of_one_format_and_an_org_slash_name_id) {
+  const std::string head = "[[repo]]\nmodel = \"qwen3-8b\"\nsource = \"s\"\nas_of = \"2026-12-06\"\n";
+  BOOST_TEST(contains(error_for(head + "id = \"<AWQ checkpoint>\"\nquants = [\"AWQ-4bit\"]\n"),
+                      "user.toml:1:1: repo '<AWQ checkpoint>': id must be a Hugging Face repo id 'org/name'"));
+  BOOST_TEST(contains(error_for(head + "id = \"a/b\"\nquants = [\"Q4_K_X\"]\n"),
+                      "repo 'a/b': unknown quant 'Q4_K_X' (did you mean 'Q4_K_M'?)"));
+  BOOST_TEST(contains(error_for(head + "id = \"a/b\"\nquants = [\"Q4_K_M\", \"MLX-4bit\"]\n"),
+                      "quants of two formats (gguf, mlx)"));
+  BOOST_TEST(contains(error_for(head + "id = \"a/b\"\nquants = [\"MXFP4\"]\n"),
+                      "quant 'MXFP4' is the release format of other models only"));
+  BOOST_TEST(contains(error_for("[[repo]]\nid = \"a/b\"\nmodel = \"qwen9\"\nquants = [\"Q8_0\"]\nsource = \"s\"\n"
+                                "as_of = \"x\"\n"),
+                      "unknown model 'qwen9'"));
+}
+
 
 BOOST_AUTO_TEST_CASE(validation_shapes_load_as_a_user_catalog) {
   auto sources = embedded_catalog();

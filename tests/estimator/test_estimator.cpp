@@ -900,7 +900,8 @@ BOOST_AUTO_TEST_CASE(tensor_parallel_reads_a_share_of_each_layer_and_all_reduces
   // 32 layers adds 2 all-reduces of 4096 x 2 B over NVLink: 10 us latency (vLLM's custom
   // all-reduce on H100, speed.cpp) + 2 (2-1)/2 x 8192 B / 450 GB/s, and the serving engine's
   // 60 us a dense layer (speed.cpp), paid once: the ranks run together.
-  const ModelSpec m = llama_3_1_8b();
+  ModelSpec m = llama_3_1_8b();
+  m.hf_repo = "meta-llama/Llama-3.1-8B-Instruct";  // a BF16 release: vLLM makes FP8 of it on load
   const QuantSpec q = fp8();
   Placement p;
   p.kind = PlacementKind::tensor_parallel;
@@ -909,8 +910,9 @@ BOOST_AUTO_TEST_CASE(tensor_parallel_reads_a_share_of_each_layer_and_all_reduces
   const double per_gpu_s = weight_bytes_per_token(m, q) / 2 / 1000e9;
   const double comm_s = 2 * 32 * (10e-6 + 8192 / 450e9);
   BOOST_TEST(1 / e.decode_tps == per_gpu_s + comm_s + 32 * 60e-6, boost::test_tools::tolerance(1e-6));
-  BOOST_TEST(e.launch.find("vllm serve") == 0u);
+  BOOST_TEST(e.launch.find("vllm serve meta-llama/Llama-3.1-8B-Instruct") == 0u, e.launch);
   BOOST_TEST(e.launch.find("--tensor-parallel-size 2") != std::string::npos);
+  BOOST_TEST(e.launch.find("--quantization fp8") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_serving_engine_pays_its_own_cost_per_layer_more_for_moe_layers) {
@@ -1143,6 +1145,74 @@ BOOST_AUTO_TEST_CASE(macs_too_small_alone_are_joined_over_rpc) {
   BOOST_TEST(o.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_graphics_card_is_bought_with_its_host_unless_the_buyer_has_one) {
+  // Two $750 cards hold the 70B at Q4_K_M (above) in one machine: with a $1500 host the purchase
+  // is 2 x 750 + 1500 = $3000, $83.33 a month over 36 months; with --have-host $1500, $41.67. A
+  // host with no catalog price leaves the total unknown, never the card's alone.
+  Catalog c = catalog_70b();
+  c.hardware = {card("card-24", 24, 936, 750)};
+  Workload w;
+  w.min_decode_tps = 1;
+  PlanScope scope;
+  scope.host_name = "desk", scope.host_price_usd = 1500;
+  auto two_cards = [&](const PlanScope& s) {
+    const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, s);
+    for (const auto& o : p.options)
+      if (o.count == 2) return o.candidate.cost.hardware_usd;
+    return std::optional<double>(-1.0);
+  };
+  BOOST_TEST(two_cards(scope).value() == 3000.0 / 36, boost::test_tools::tolerance(1e-9));
+  scope.host_owned = true;
+  BOOST_TEST(two_cards(scope).value() == 1500.0 / 36, boost::test_tools::tolerance(1e-9));
+  scope.host_owned = false, scope.host_price_usd = 0;
+  BOOST_TEST(!two_cards(scope).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_buyers_plan_shows_purchases_within_the_price_only) {
+  // --buy leaves the rentals out; --max-price 2000 also leaves out 2 cards + host ($3000) and, a
+  // rental having no purchase price, the rentals: nothing is left that holds the 70B.
+  Catalog c = catalog_70b();
+  c.hardware = {card("card-24", 24, 936, 750)};
+  Rental r;
+  r.id = "card-24@cloud", r.hardware = "card-24", r.provider = "cloud", r.usd_per_hour = 0.5, r.gpus = 1;
+  c.rentals = {r};
+  Workload w;
+  w.min_decode_tps = 1;
+  PlanScope scope;
+  scope.host_name = "desk", scope.host_price_usd = 1500, scope.buy_only = true;
+  const Plan buy = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
+  BOOST_TEST(std::none_of(buy.options.begin(), buy.options.end(), [](const PlanOption& o) { return o.how == "rent"; }));
+  BOOST_REQUIRE(buy.cheapest.has_value());
+  scope.buy_only = false, scope.max_price_usd = 2000;
+  const Plan capped = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
+  BOOST_TEST(!capped.cheapest.has_value());
+  for (const auto& o : capped.options) BOOST_TEST((o.how == "buy" && o.count * 750 + 1500 <= 2000));
+}
+
+BOOST_AUTO_TEST_CASE(the_verdict_is_the_cheapest_of_buying_renting_and_the_api) {
+  // Buying: $3000 / 36 = $83.33 a month plus power. An API as good at $1/M tokens costs $10 for
+  // 10M tokens: use the API, with the purchase's break-even volume. At $100/M ($1000 a month)
+  // buying wins.
+  Catalog c = catalog_70b();
+  c.hardware = {card("card-24", 24, 936, 750)};
+  ApiOffer api;
+  api.id = "host", api.model = c.models[0].id, api.name = "Host", api.provider = "p";
+  api.usd_per_mtok_input = api.usd_per_mtok_output = 1;
+  c.apis = {api};
+  Workload w;
+  w.min_decode_tps = 1;
+  PlanScope scope;
+  scope.host_name = "desk", scope.host_price_usd = 1500;
+  const Plan cheap_api = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
+  BOOST_TEST((cheap_api.verdict.kind == PlanVerdict::Kind::api));
+  BOOST_REQUIRE(cheap_api.verdict.purchase.has_value());
+  BOOST_TEST(cheap_api.options[*cheap_api.verdict.purchase].breakeven_tokens_per_month.has_value());
+  c.apis[0].usd_per_mtok_input = c.apis[0].usd_per_mtok_output = 100;
+  const Plan dear_api = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
+  BOOST_TEST((dear_api.verdict.kind == PlanVerdict::Kind::buy));
+  BOOST_TEST(*dear_api.verdict.option == *dear_api.cheapest);
+}
+
 BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_the_hours_it_is_up) {
   // The 70B at Q4_K_M does not fit one rented 24 GiB card; two instances hold it. They are billed
   // for every hour they are up, each at the hourly rate. One user's working day (the default):
@@ -1239,6 +1309,52 @@ BOOST_AUTO_TEST_CASE(an_unknown_gpu_measured_through_vulkan_takes_models_at_its_
   BOOST_TEST(1 / e.decode_tps == weight_bytes_per_token(llama_3_1_8b(), q8_0()) / 500e9 +
                                      32 * decode_overhead_s_per_layer(Backend::vulkan),
              boost::test_tools::tolerance(1e-6));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(launch_commands)
+
+BOOST_AUTO_TEST_CASE(a_published_gguf_is_named_by_repo_and_quant_tag) {
+  // llama-server -hf ORG/REPO:QUANT: the Hub resolves the tag to the file (split files too).
+  ModelSpec m = llama_3_1_8b();
+  m.repos = {{"bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", m.id, {"Q4_K_M", "Q8_0"}, "test", ""}};
+  const auto e = estimate(m, q4_k_m(), gpus(1, 1000, 1e6, 24), Workload{});
+  BOOST_TEST(e.launch == "llama-server -hf bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q4_K_M -c 8192 -ngl 999");
+  BOOST_TEST(offered(m, q4_k_m()));
+  BOOST_TEST(!offered(m, q4_0()));  // the repos known publish no Q4_0: not a pick
+}
+
+BOOST_AUTO_TEST_CASE(an_unpublished_quant_says_so_and_shows_how_to_make_it) {
+  ModelSpec m = llama_3_1_8b();
+  m.hf_repo = "meta-llama/Llama-3.1-8B-Instruct";
+  m.repos = {{"bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", m.id, {"Q8_0"}, "test", ""}};
+  const auto e = estimate(m, q4_k_m(), gpus(1, 1000, 1e6, 24), Workload{});
+  BOOST_TEST(e.launch.find("(no published Q4_K_M GGUF of llama-3.1-8b in the catalog) hf download "
+                           "meta-llama/Llama-3.1-8B-Instruct") == 0u, e.launch);
+  BOOST_TEST(e.launch.find("llama-quantize llama-3.1-8b-BF16.gguf llama-3.1-8b-Q4_K_M.gguf Q4_K_M; llama-server "
+                           "-m llama-3.1-8b-Q4_K_M.gguf") != std::string::npos, e.launch);
+  BOOST_TEST(e.launch.find('<') == std::string::npos);
+  // A vLLM format with no checkpoint: said, never a "<... checkpoint>" placeholder.
+  QuantSpec awq = fp8();
+  awq.id = "AWQ-4bit", awq.format = "awq";
+  const auto v = estimate(m, awq, gpus(1, 1000, 1e6, 24), Workload{});
+  BOOST_TEST(v.launch.find("(no published AWQ-4bit checkpoint of llama-3.1-8b in the catalog") == 0u, v.launch);
+  BOOST_TEST(v.launch.find('<') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_checkpoint_on_a_cpu_runs_on_llama_cpp_converted) {
+  // `fit` on a Hugging Face folder on a machine without a GPU: the speed is llama.cpp's CPU
+  // backend's, so the command is too -- converted to GGUF in the folder's own type.
+  ModelSpec m = llama_3_1_8b();
+  m.local_path = "/models/Llama-3.1-8B-Instruct";
+  QuantSpec bf16 = quant("BF16", "BF16");
+  bf16.format = "safetensors";
+  const auto e = estimate(m, bf16, cpu_machine(50, 500, 64 * kGiB), Workload{});
+  BOOST_TEST(e.engine == "llama.cpp");
+  BOOST_TEST(e.launch == "python3 convert_hf_to_gguf.py /models/Llama-3.1-8B-Instruct --outtype bf16 --outfile "
+                         "model-bf16.gguf; llama-server -m model-bf16.gguf -c 8192 -ngl 0", e.launch);
+  BOOST_TEST((engine_of(fp8(), Backend::cuda) == Engine::vllm));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

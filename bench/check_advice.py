@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The advice an expert would give, checked over every catalog machine.
+
+Runs `benchr-advise advise --json --no-calibrate` on every catalog hardware entry as owned
+(`--hardware ID --owned`; graphics cards also 2 and 8 to a machine where that is how they are
+bought), and on the hwloc fixtures in ../shared/fixtures/hwloc (read in place; skipped with a note
+when the folder is missing: the repository stands alone). Prints a table of picks (machine, model,
+quant, engine, decode tok/s, command) and checks properties; exits 1 when one fails:
+
+  fits-and-floor  the pick fits and decodes at the workload's --min-tps at least
+  owned-pick      owned hardware always gets a pick
+  reproducible    a catalog machine's answer is the same run twice, with the default host named
+                  or not, and none of its figures comes from this machine (/proc, hwloc, cgroup,
+                  a calibration): its free memory cannot change the answer
+  more-memory     of two catalog entries of one chip (same kind, backend, bandwidth, compute and
+                  architecture), the one with more memory never gets a lower-quality pick
+  no-16-bit       no F16/BF16 pick where Q8_0 of the same model is a quality tie (retention within
+                  0.5%, estimator/estimator.hpp kRetentionTie) and decodes faster
+  repo-known      every printed command names a Hugging Face repo from the catalog (data/repos.toml
+                  or a model's released hf_repo), or says that no published file is known
+
+Usage: python3 bench/check_advice.py [--bin build/app/benchr-advise] [--verbose]
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "hwloc")
+DEFAULT_HOST = "cpu-desktop-ddr5-5600-2ch"  # app/main.cpp kDefaultHost
+RETENTION_TIE = 0.005                       # estimator/estimator.hpp kRetentionTie
+# Multi-GPU machines as they are bought or rented: a pair of used 3090s, an 8-GPU server.
+EXTRA = [("rtx-3090", 2), ("rtx-4090", 2), ("h100-sxm", 8), ("h200-sxm", 8), ("mi300x", 8)]
+# Sources that would mean this machine's state leaked into a catalog machine's answer.
+LIVE_SOURCES = re.compile(r"^(/proc|/sys/|hwloc|cgroup|measured|calibrat|this machine)")
+
+
+def catalog():
+    data = {}
+    for name in ("models", "quants", "hardware", "repos"):
+        with open(os.path.join(ROOT, "data", name + ".toml"), "rb") as f:
+            data[name] = tomllib.load(f)
+    repos = {r["id"] for r in data["repos"].get("repo", [])}
+    repos |= {m["hf_repo"] for m in data["models"]["model"] if m.get("hf_repo")}
+    quants = {q["id"]: q for q in data["quants"]["quant"]}
+    return data["hardware"]["hardware"], repos, quants
+
+
+def run(binary, args):
+    p = subprocess.run([binary, *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)}: exit {p.returncode}: {p.stderr.strip()}")
+    return json.loads(p.stdout)
+
+
+def repo_of(command):
+    """The repo a launch command downloads, or None when it says none is published."""
+    if command.startswith("(no published"):
+        return None
+    for pattern in (r"-hf ([^ :]+)", r"mlx_lm\.server --model ([^ ;]+)", r"vllm serve ([^ ;]+)"):
+        m = re.search(pattern, command)
+        if m:
+            return m.group(1)
+    return ""
+
+
+def live_strings(node, path=""):
+    """Every string in a JSON tree that names a live source, with where it is."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from live_strings(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from live_strings(v, f"{path}[{i}]")
+    elif isinstance(node, str) and path.endswith("source") and LIVE_SOURCES.search(node):
+        yield f"{path}: {node}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "app", "benchr-advise"))
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    hardware, repos, quants = catalog()
+
+    cases = []  # (label, args, catalog entry or None)
+    for hw in hardware:
+        cases.append((hw["id"], ["--hardware", hw["id"], "--owned"], hw))
+    by_id = {hw["id"]: hw for hw in hardware}
+    for hw_id, n in EXTRA:
+        if hw_id in by_id:
+            cases.append((f"{n}x {hw_id}", ["--hardware", hw_id, "--gpus", str(n), "--owned"], by_id[hw_id]))
+    if os.path.isdir(FIXTURES):
+        for name in sorted(os.listdir(FIXTURES)):
+            if name.endswith(".xml"):
+                cases.append((f"hwloc {name}", ["--machine", os.path.join(FIXTURES, name)], None))
+    else:
+        print(f"note: {FIXTURES} not found: the hwloc fixtures are skipped")
+
+    failures = []
+    picks = {}
+    print(f"{'machine':<32} {'model':<24} {'quant':<9} {'engine':<9} {'tok/s':>6}  command")
+    for label, extra, hw in cases:
+        base = ["--json", "--no-calibrate", *extra]
+        try:
+            a = run(args.bin, base)
+        except RuntimeError as e:
+            failures.append(f"{label}: {e}")
+            continue
+        r = a["recommended"]
+        floor = a["workload"]["min_decode_tps"]
+        if r is None:
+            failures.append(f"owned-pick: {label} gets no pick ({a['verdict']['reason']})")
+            print(f"{label:<32} (no pick)")
+            continue
+        picks[label] = r
+        print(f"{label:<32} {r['model']:<24} {r['quant']:<9} {r['engine']:<9} {r['decode_tps']:>6.1f}  {r['launch']}")
+        if not r["fits"] or r["decode_tps"] < floor:
+            failures.append(f"fits-and-floor: {label}: {r['model']} {r['quant']} fits={r['fits']} "
+                            f"{r['decode_tps']:.1f} tok/s < {floor}")
+        repo = repo_of(r["launch"])
+        if repo is None:
+            if args.verbose:
+                print(f"  note: {label}: no published file of the pick is known")
+        elif repo not in repos:
+            failures.append(f"repo-known: {label}: '{repo}' is not a catalog repo ({r['launch']})")
+        if r["quant"] in ("F16", "BF16"):
+            q8 = run(args.bin, ["estimate", "--model", r["model"], "--quant", "Q8_0", *base[:2], *extra])
+            tie = abs(quants["Q8_0"]["quality_retention"] - quants[r["quant"]]["quality_retention"]) <= RETENTION_TIE
+            if q8["fits"] and tie and q8["decode_tps"] > r["decode_tps"]:
+                failures.append(f"no-16-bit: {label}: {r['model']} {r['quant']} at {r['decode_tps']:.1f} tok/s "
+                                f"where Q8_0 decodes {q8['decode_tps']:.1f}")
+        if hw is not None:
+            again = extra + (["--host", DEFAULT_HOST] if hw["kind"] == "gpu" else [])
+            b = run(args.bin, ["--json", "--no-calibrate", *again])
+            if json.dumps(b["recommended"], sort_keys=True) != json.dumps(r, sort_keys=True):
+                failures.append(f"reproducible: {label}: a second run answers differently")
+            for s in live_strings(a["machine"]):
+                failures.append(f"reproducible: {label}: a figure from this machine: {s}")
+
+    # More memory never lowers quality: entries of one chip, ordered by memory.
+    chips = {}
+    for hw in hardware:
+        key = (hw["kind"], hw["backend"], hw["memory_bandwidth_gbps"], hw["fp16_tflops"], hw.get("arch", ""))
+        chips.setdefault(key, []).append(hw)
+    pairs = 0
+    for same in chips.values():
+        same.sort(key=lambda h: h["memory_gib"])
+        for small, big in zip(same, same[1:]):
+            if small["memory_gib"] == big["memory_gib"] or small["id"] not in picks or big["id"] not in picks:
+                continue
+            pairs += 1
+            qs, qb = picks[small["id"]]["quality"], picks[big["id"]]["quality"]
+            if qb < qs - 1e-9:
+                failures.append(f"more-memory: {big['id']} ({big['memory_gib']} GiB) picks quality {qb:.1f}, "
+                                f"below {small['id']} ({small['memory_gib']} GiB) at {qs:.1f}")
+    print(f"\n{len(cases)} machines, {len(picks)} picks; {pairs} pairs of one chip with more memory compared")
+    if failures:
+        print(f"\n{len(failures)} failed check(s):")
+        for f in failures:
+            print("  " + f)
+        return 1
+    print("every check passed: fits-and-floor, owned-pick, reproducible, more-memory, no-16-bit, repo-known")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
