@@ -593,7 +593,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     e.bottleneck = "dequantization" + where + ": " + worst->slowest + ", below the " + fixed(slow.read_gbps.value) +
                    " GB/s memory read";
   else if (slow.gemv_cap_gbps > 0 && slow.read_gbps.value >= slow.gemv_cap_gbps)
-    e.bottleneck = "GEMV throughput of the SMs" + where + ": " + fixed(worst->weight_bytes / 1e9) + " GB per token at " +
+    e.bottleneck = std::string(slow.kind == DeviceKind::cpu ? "what its cores stream" : "GEMV throughput of its SMs") + where + ": " + fixed(worst->weight_bytes / 1e9) + " GB per token at " +
                    fixed(worst->weight_bytes / worst->weight_s / 1e9) + " GB/s, below what its memory delivers";
   else
     e.bottleneck = "memory bandwidth (weights)" + where + ": " + fixed(worst->weight_bytes / 1e9) + " GB per token at " +
