@@ -375,6 +375,10 @@ int run(int argc, char** argv) {
 
   if (fit_cmd->parsed()) {
     ModelFile file = read_model_file(fit_path);
+    // Metadata that describe no possible model (more experts used than exist, more leading dense
+    // layers than blocks, no hidden size) are bad input, not a model to estimate.
+    if (const std::string problem = file.spec.shape_problem(); !problem.empty())
+      throw InputError(fit_path + ": its metadata describe no possible model: " + problem);
     file.spec.local_path = fit_path;
     QuantSpec quant = quant_spec(file);
     // The bytes come from the file; the quality kept by its mix (Q4_K_M...) from the catalog.

@@ -195,21 +195,9 @@ ModelSpec read_model(Entry& e) {
   m.quality_source = e.str("quality_source", "");
   m.source = e.str("source");
   m.as_of = e.str("as_of", "");
-  if (m.experts > 0 && (m.experts_active == 0 || m.experts_active > m.experts || m.expert_ffn == 0))
-    throw InputError(e.where() + ": " + e.label() +
-                     ": an MoE needs 0 < experts_active <= experts and expert_ffn > 0");
-  if (m.experts > 0 ? m.dense_layers > m.layers : m.ffn == 0)
-    throw InputError(e.where() + ": " + e.label() +
-                     (m.experts > 0 ? ": dense_layers exceeds layers" : ": a dense model needs ffn > 0"));
-  if (m.recurrent_layers > 0 &&
-      (m.recurrent_layers >= m.layers || !m.recurrent_in_proj || !m.recurrent_out_proj || !m.recurrent_state))
-    throw InputError(e.where() + ": " + e.label() +
-                     ": recurrent layers need 0 < recurrent_layers < layers and recurrent_in_proj, "
-                     "recurrent_out_proj, recurrent_state > 0");
-  if (m.recurrent_kind != RecurrentKind::none && m.recurrent_layers == 0)
-    throw InputError(e.where() + ": " + e.label() + ": recurrent_kind without recurrent_layers");
-  if (m.context_max == 0)
-    throw InputError(e.where() + ": " + e.label() + ": field 'context_max' must be > 0");
+  if (const std::string problem = m.shape_problem(); !problem.empty())
+    throw InputError(e.where() + ": " + e.label() + ": " + problem);
+  if (m.context_max <= 0) throw InputError(e.where() + ": " + e.label() + ": field 'context_max' must be > 0");
   return m;
 }
 

@@ -57,8 +57,8 @@ ParamBreakdown param_breakdown(const ModelSpec& m) {
   if (m.is_mla()) {
     const double q = m.q_lora_rank > 0 ? h * m.q_lora_rank + m.q_lora_rank * heads * hd
                                        : h * heads * hd;
-    at(p.total, Role::attn_qk) = A * (q + h * (m.kv_lora_rank + m.qk_rope_head_dim));
-    at(p.total, Role::attn_v) = A * m.kv_lora_rank * heads * (hd - m.qk_rope_head_dim + vd);
+    at(p.total, Role::attn_qk) = A * (q + h * (double(m.kv_lora_rank) + m.qk_rope_head_dim));
+    at(p.total, Role::attn_v) = A * m.kv_lora_rank * heads * (hd - double(m.qk_rope_head_dim) + vd);
   } else {
     at(p.total, Role::attn_qk) = A * (h * heads * hd * (m.attn_output_gate ? 2 : 1) + h * kvh * hd);
     at(p.total, Role::attn_v) = A * h * kvh * vd;
@@ -72,8 +72,8 @@ ParamBreakdown param_breakdown(const ModelSpec& m) {
   const double dense = m.is_moe() ? m.dense_layers : L;
   const double moe = L - dense;
   const double ef = m.expert_ffn;
-  at(p.total, Role::ffn_up) = dense * 2 * h * m.ffn + moe * (m.experts + m.shared_experts) * 2 * h * ef;
-  at(p.total, Role::ffn_down) = dense * h * m.ffn + moe * (m.experts + m.shared_experts) * h * ef;
+  at(p.total, Role::ffn_up) = dense * 2 * h * m.ffn + moe * (double(m.experts) + m.shared_experts) * 2 * h * ef;
+  at(p.total, Role::ffn_down) = dense * h * m.ffn + moe * (double(m.experts) + m.shared_experts) * h * ef;
   at(p.routed, Role::ffn_up) = moe * m.experts * 2 * h * ef;
   at(p.routed, Role::ffn_down) = moe * m.experts * h * ef;
   // Norm weights (two per layer and the final one) and MoE routers.
@@ -168,7 +168,7 @@ double cpu_repack_bytes(const ModelSpec& m, const QuantSpec& q, SimdLevel cpu, c
 }
 
 double kv_cache_bytes(const ModelSpec& m, int64_t tokens, KvType kv) {
-  const double width = m.is_mla() ? double(m.kv_lora_rank + m.qk_rope_head_dim)
+  const double width = m.is_mla() ? double(m.kv_lora_rank) + m.qk_rope_head_dim
                                   : double(m.kv_heads) * (m.head_dim + v_dim(m));
   const double local_tokens = std::min<double>(tokens, m.sliding_window);
   return (m.global_layers() * tokens + m.local_layers() * local_tokens) * width * kv_element_bytes(kv);

@@ -137,6 +137,27 @@ const T* find_by_id(const std::vector<T>& v, std::string_view id) {
 }
 }  // namespace
 
+std::string ModelSpec::shape_problem() const {
+  if (layers <= 0 || hidden <= 0 || heads <= 0 || kv_heads <= 0 || head_dim <= 0)
+    return "layers, hidden size, attention heads, KV heads and head dim must all be > 0 (" +
+           std::to_string(layers) + ", " + std::to_string(hidden) + ", " + std::to_string(heads) + ", " +
+           std::to_string(kv_heads) + ", " + std::to_string(head_dim) + ")";
+  if (kv_heads > heads) return "more KV heads (" + std::to_string(kv_heads) + ") than attention heads (" +
+                               std::to_string(heads) + ")";
+  if (experts > 0 && (experts_active <= 0 || experts_active > experts || expert_ffn <= 0))
+    return "an MoE needs 0 < experts_active <= experts and expert_ffn > 0 (" + std::to_string(experts_active) +
+           " of " + std::to_string(experts) + ", expert_ffn " + std::to_string(expert_ffn) + ")";
+  if (experts > 0 && (dense_layers < 0 || dense_layers > layers))
+    return "dense_layers (" + std::to_string(dense_layers) + ") exceeds layers (" + std::to_string(layers) + ")";
+  if (experts == 0 && ffn <= 0) return "a dense model needs ffn > 0";
+  if (recurrent_layers < 0 || (recurrent_layers > 0 && (recurrent_layers >= layers || recurrent_in_proj <= 0 ||
+                                                         recurrent_out_proj <= 0 || recurrent_state <= 0)))
+    return "recurrent layers need 0 < recurrent_layers < layers (" + std::to_string(recurrent_layers) + " of " +
+           std::to_string(layers) + ") and recurrent_in_proj, recurrent_out_proj, recurrent_state > 0";
+  if (recurrent_kind != RecurrentKind::none && recurrent_layers == 0) return "recurrent_kind without recurrent_layers";
+  return {};
+}
+
 bool QuantSpec::applies_to(const std::string& model_id) const {
   return only_models.empty() ||
          std::find(only_models.begin(), only_models.end(), model_id) != only_models.end();

@@ -198,6 +198,9 @@ struct ModelSpec {
   double quality = 0;           ///< on the catalog's one quality scale (see data/README.md)
   std::string quality_source, source, as_of;
 
+  /// What makes this shape impossible, in words ("an MoE needs ..."); empty when it is sound. One
+  /// rule for the catalog, GGUF metadata and config.json alike.
+  std::string shape_problem() const;
   bool is_moe() const { return experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }
   /// Layers with a KV cache, and of those the ones that attend over the whole context (every

@@ -1,3 +1,4 @@
+#include <algorithm>
 // The command line as a user meets it: the built binary, its exit status, stdout and stderr.
 #define BOOST_TEST_MODULE cli
 #include <boost/test/unit_test.hpp>
@@ -467,5 +468,31 @@ BOOST_AUTO_TEST_CASE(fit_reads_a_gguf_file_and_estimates_it) {
   // The same file cut short: one message naming the file and the byte, exit 2.
   std::filesystem::resize_file(path, 100);
   bad_input("fit " + path, "byte");
+  std::system(("rm -rf " + dir).c_str());
+}
+
+BOOST_AUTO_TEST_CASE(fit_refuses_metadata_that_describe_no_possible_model) {
+  // The 8B's file with metadata a writer got wrong: each is exit 2 with the file and the rule,
+  // never an estimate with a negative or NaN figure.
+  const std::string dir = temp_dir();
+  auto with = [&](const std::string& name, std::vector<std::string> extra, std::string_view drop = {}) {
+    gguf_test::Gguf g = gguf_test::llama_3_1_8b_q4_k_m();
+    if (!drop.empty())
+      g.kvs.erase(std::remove_if(g.kvs.begin(), g.kvs.end(),
+                                 [&](const std::string& kv) { return kv.find(drop) != std::string::npos; }),
+                  g.kvs.end());
+    for (auto& kv : extra) g.kvs.push_back(kv);
+    const std::string path = dir + "/" + name + ".gguf";
+    gguf_test::write_gguf(path, g);
+    return path;
+  };
+  bad_input("fit " + with("used", {gguf_test::kv_u32("llama.expert_count", 4), gguf_test::kv_u32("llama.expert_used_count", 8),
+                                   gguf_test::kv_u32("llama.expert_feed_forward_length", 1024)}),
+            "0 < experts_active <= experts");
+  bad_input("fit " + with("dense", {gguf_test::kv_u32("llama.expert_count", 8), gguf_test::kv_u32("llama.expert_used_count", 2),
+                                    gguf_test::kv_u32("llama.expert_feed_forward_length", 1024),
+                                    gguf_test::kv_u32("llama.leading_dense_block_count", 40)}),
+            "dense_layers (40) exceeds layers (32)");
+  bad_input("fit " + with("hidden", {}, "embedding_length"), "must all be > 0");
   std::system(("rm -rf " + dir).c_str());
 }
