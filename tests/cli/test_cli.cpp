@@ -174,8 +174,12 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
   bad_input("estimate --model qwen3-8b --quant Q4_K_X", "unknown quant id 'Q4_K_X' (did you mean 'Q4_K_M'?)");
   bad_input("--hardware rtx-9999", "unknown hardware id");
   bad_input("--kv-cache-type f8", "unknown KV cache type 'f8'");
-  bad_input("--catalog " + data("probe/fixtures/COPYING"), "COPYING:");
-  bad_input("--machine " + data("probe/fixtures/COPYING"), "neither hwloc XML nor valid JSON");
+  // A text file of the test's own: neither a catalog nor a machine.
+  const std::string text = temp_file(".txt");
+  std::ofstream(text) << "Not a catalog and not a machine: plain text the test wrote.\n";
+  bad_input("--catalog " + text, text + ":");
+  bad_input("--machine " + text, "neither hwloc XML nor valid JSON");
+  std::remove(text.c_str());
 }
 
 BOOST_AUTO_TEST_CASE(no_vulkan_driver_still_advises_on_the_cpu) {
@@ -307,14 +311,15 @@ BOOST_AUTO_TEST_CASE(a_saved_probe_replays_the_same_machine) {
   BOOST_TEST(a["devices"] == b["devices"]);
 }
 
-BOOST_AUTO_TEST_CASE(an_hwloc_export_is_a_machine_too) {
-  const Result r = run("--machine " + data("probe/fixtures/nvidiaDGX2.xml") + " --json");
+BOOST_AUTO_TEST_CASE(an_hwloc_xml_topology_is_a_machine_too) {
+  // tests/probe/machines/2s-16v100.xml: a two-socket host shaped after a DGX-2, written for the tests.
+  const Result r = run("--machine " + data("probe/machines/2s-16v100.xml") + " --json");
   BOOST_REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
   BOOST_TEST(j["machine"]["cpu"]["model"] == "Intel(R) Xeon(R) Platinum 8174 CPU @ 3.10GHz");
-  // The DGX-2's 16 GPUs, known from their PCI ids: a 70B at Q4_K_M (40 GiB) goes over them,
-  // not on the CPUs, and the catalog's V100 SXM3 gives their memory and NVSwitch link.
-  const Result e = run("--machine " + data("probe/fixtures/nvidiaDGX2.xml") +
+  // Its 16 GPUs, known from their PCI ids: a 70B at Q4_K_M (40 GiB) goes over them, not on the
+  // CPUs, and the catalog's V100 SXM3 gives their memory and NVSwitch link.
+  const Result e = run("--machine " + data("probe/machines/2s-16v100.xml") +
                        " estimate --model llama-3.3-70b --quant Q4_K_M --json");
   BOOST_REQUIRE(e.status == 0);
   const auto est = nlohmann::json::parse(e.out);
@@ -322,7 +327,7 @@ BOOST_AUTO_TEST_CASE(an_hwloc_export_is_a_machine_too) {
   BOOST_TEST(est["gpus"] == 16);
   BOOST_TEST(est["fits"] == true);
   BOOST_TEST(est["memory"]["available_bytes"].get<double>() == 32.0 * 1024 * 1024 * 1024);
-  const Result p = run("--machine " + data("probe/fixtures/nvidiaDGX2.xml") + " probe");
+  const Result p = run("--machine " + data("probe/machines/2s-16v100.xml") + " probe");
   BOOST_TEST(p.out.find("16 x Tesla V100-SXM3-32GB-H (cuda backend), 32.0 GiB for a model each") != std::string::npos,
              p.out);
 }

@@ -1,11 +1,15 @@
-// The probe on the live machine and on recorded ones (hwloc XML exports in fixtures/, see
-// fixtures/COPYING and ../shared/fixtures/hwloc/README.md).
+// The probe on the live machine and on recorded ones: hwloc XML topologies the tests build
+// themselves, with hwloc's synthetic backend (exported to a temporary file), and machines/*.xml,
+// written for these tests (see machines/README.md).
 #define BOOST_TEST_MODULE probe
 #include <boost/test/unit_test.hpp>
 
+#include <hwloc.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -20,7 +24,46 @@ std::ostream& operator<<(std::ostream& o, DeviceKind k) { return o << to_string(
 }  // namespace benchr
 
 namespace {
-std::string fixture(const char* name) { return std::string(BENCHR_TEST_DATA) + "/probe/fixtures/" + name; }
+std::string machine_file(const char* name) { return std::string(BENCHR_TEST_DATA) + "/probe/machines/" + name; }
+
+std::string temp_path(const char* suffix) {
+  std::string name = std::string("/tmp/benchr-probe-XXXXXX") + suffix;
+  const int fd = mkstemps(name.data(), int(std::char_traits<char>::length(suffix)));
+  BOOST_REQUIRE(fd >= 0);
+  close(fd);
+  return name;
+}
+
+/// A recorded machine built at test time: hwloc's synthetic backend lays out `description`, the
+/// packages get `cpu_model` and the root x86_64 (what a Linux export carries), and where
+/// `allowed_cpus`/`allowed_nodes` are given the process may use only those, as under a cgroup
+/// cpuset. Exported as hwloc XML to a temporary file, removed with this object.
+struct SyntheticMachine {
+  std::string path;
+  SyntheticMachine(const char* description, const char* cpu_model, const char* allowed_cpus = nullptr,
+                   const char* allowed_nodes = nullptr)
+      : path(temp_path(".xml")) {
+    hwloc_topology_t t = nullptr;
+    BOOST_REQUIRE(hwloc_topology_init(&t) == 0);
+    BOOST_REQUIRE(hwloc_topology_set_synthetic(t, description) == 0);
+    if (allowed_cpus) BOOST_REQUIRE(hwloc_topology_set_flags(t, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED) == 0);
+    BOOST_REQUIRE(hwloc_topology_load(t) == 0);
+    hwloc_obj_add_info(hwloc_get_root_obj(t), "Architecture", "x86_64");
+    for (hwloc_obj_t pkg = nullptr; (pkg = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_PACKAGE, pkg));)
+      hwloc_obj_add_info(pkg, "CPUModel", cpu_model);
+    if (allowed_cpus) {
+      hwloc_bitmap_t cpus = hwloc_bitmap_alloc(), nodes = hwloc_bitmap_alloc();
+      BOOST_REQUIRE(hwloc_bitmap_sscanf(cpus, allowed_cpus) == 0);
+      BOOST_REQUIRE(hwloc_bitmap_sscanf(nodes, allowed_nodes) == 0);
+      BOOST_REQUIRE(hwloc_topology_allow(t, cpus, nodes, HWLOC_ALLOW_FLAG_CUSTOM) == 0);
+      hwloc_bitmap_free(cpus);
+      hwloc_bitmap_free(nodes);
+    }
+    BOOST_REQUIRE(hwloc_topology_export_xml(t, path.c_str(), 0) == 0);
+    hwloc_topology_destroy(t);
+  }
+  ~SyntheticMachine() { std::remove(path.c_str()); }
+};
 
 std::string slurp(const char* path) {
   std::ifstream in(path);
@@ -117,14 +160,20 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(recorded)
 
-BOOST_AUTO_TEST_CASE(zen4_vm_twin_gives_the_dev_machine_profile) {
-  const Machine m = machine_from_hwloc_xml(fixture("2amd64-zen4-kvm-24gib.xml"));
+BOOST_AUTO_TEST_CASE(one_socket_two_core_vm_gives_the_dev_machine_profile) {
+  // Shaped like this project's dev VM: one EPYC package, 2 cores with 1 MiB of L2 each under
+  // 32 MiB of L3, one NUMA node of 25,276,514,304 B.
+  const SyntheticMachine vm(
+      "pack:1 [numa(memory=25276514304)] l3:1(size=33554432) l2:2(size=1048576) l1d:1(size=32768) core:1 pu:1",
+      "AMD EPYC");
+  const Machine m = machine_from_hwloc_xml(vm.path);
   BOOST_TEST(m.cpu.model == "AMD EPYC");
   BOOST_TEST(m.cpu.packages.value == 1);
   BOOST_TEST(m.cpu.cores.value == 2);
   BOOST_TEST(m.cpu.logical_cpus.value == 2);
   BOOST_TEST(m.cpu.l3_bytes.value == 32.0 * kMiB);
   BOOST_TEST(m.cpu.l2_bytes.value == 1.0 * kMiB);
+  BOOST_TEST(m.cpu.l1d_bytes.value == 32.0 * 1024);
   BOOST_REQUIRE_EQUAL(m.cpu.numa_node_bytes.size(), 1u);
   BOOST_TEST(m.cpu.numa_node_bytes[0] == 25276514304.0);
   BOOST_TEST(m.cpu.simd.value == SimdLevel::avx2);  // assumed: XML has no flags
@@ -133,27 +182,42 @@ BOOST_AUTO_TEST_CASE(zen4_vm_twin_gives_the_dev_machine_profile) {
 }
 
 BOOST_AUTO_TEST_CASE(cgroup_restricted_server_counts_only_what_the_process_may_use) {
-  // A 4-socket Opteron 6134 server (32 cores, 8 NUMA nodes of 16 GiB) restricted by a cgroup v2
-  // cpuset: 6 cores of one package (allowed_cpuset 0x3f; hwloc-calc --number-of core all = 6)
-  // and 6 of the 8 memory nodes (allowed_nodeset 0x3f of complete_nodeset 0xff):
-  // 17,177,686,016 + 5 x 17,179,869,184 = 103,077,031,936 B.
-  const Machine m = machine_from_hwloc_xml(fixture("32amd64-4s2n4c-cgroup2.xml"));
+  // A 4-socket server (32 cores, 2 NUMA nodes of 16 GiB per socket) restricted as a cgroup
+  // cpuset would: 6 cores of one package (allowed cpuset 0x3f: all 4 of node 0, 2 of node 1)
+  // and 6 of the 8 memory nodes (allowed nodeset 0x3f): 6 x 17,179,869,184 = 103,079,215,104 B.
+  const SyntheticMachine server("pack:4 numa:2(memory=17179869184) core:4 pu:1", "AMD Opteron(tm) Processor 6134",
+                                "0x3f", "0x3f");
+  const Machine m = machine_from_hwloc_xml(server.path);
   BOOST_TEST(m.cpu.model == "AMD Opteron(tm) Processor 6134");
   BOOST_TEST(m.cpu.cores.value == 6);
+  BOOST_TEST(m.cpu.logical_cpus.value == 6);
   BOOST_TEST(m.cpu.packages.value == 1);
   BOOST_TEST(m.cpu.numa_node_bytes.size() == 6u);
-  BOOST_TEST(m.cpu.ram_total_bytes.value == 103077031936.0);
+  BOOST_TEST(m.cpu.ram_total_bytes.value == 103079215104.0);
 }
 
-BOOST_AUTO_TEST_CASE(dgx2_topology_has_two_sockets_and_one_and_a_half_terabytes) {
-  const Machine m = machine_from_hwloc_xml(fixture("nvidiaDGX2.xml"));
+BOOST_AUTO_TEST_CASE(unrestricted_synthetic_server_counts_everything) {
+  // The same server without the restriction: the counts above come from the allowed sets.
+  const SyntheticMachine server("pack:4 numa:2(memory=17179869184) core:4 pu:1", "AMD Opteron(tm) Processor 6134");
+  const Machine m = machine_from_hwloc_xml(server.path);
+  BOOST_TEST(m.cpu.cores.value == 32);
+  BOOST_TEST(m.cpu.packages.value == 4);
+  BOOST_TEST(m.cpu.numa_node_bytes.size() == 8u);
+  BOOST_TEST(m.cpu.ram_total_bytes.value == 8 * 17179869184.0);
+}
+
+BOOST_AUTO_TEST_CASE(sixteen_gpu_two_socket_server_has_two_nodes_and_one_and_a_half_terabytes) {
+  // machines/2s-16v100.xml, shaped after an NVIDIA DGX-2: 2 sockets, 2 NUMA nodes of 768 GiB.
+  const Machine m = machine_from_hwloc_xml(machine_file("2s-16v100.xml"));
+  BOOST_TEST(m.cpu.model == "Intel(R) Xeon(R) Platinum 8174 CPU @ 3.10GHz");
   BOOST_TEST(m.cpu.packages.value == 2);
+  BOOST_TEST(m.cpu.cores.value == 8);
   BOOST_TEST(m.cpu.numa_node_bytes.size() == 2u);
-  BOOST_TEST(m.cpu.ram_total_bytes.value / kGiB > 1400.0);
+  BOOST_TEST(m.cpu.ram_total_bytes.value / kGiB == 1536.0);
   // Two NUMA nodes: the bandwidth estimate is capped per node, not per core.
   BOOST_TEST(m.devices.at(0).read_gbps.value <= 2 * 89.6);
   // Its 16 V100s are PCI 3D controllers [10de:1db8] with NVML's model name; the ASPEED display
-  // of the BMC and the NVSwitches (class 0680) are not GPUs.
+  // of the BMC [1a03:2000] and the NVSwitches (class 0680) are not GPUs.
   BOOST_REQUIRE_EQUAL(m.devices.size(), 17u);
   for (std::size_t i = 1; i < m.devices.size(); ++i) {
     BOOST_TEST((m.devices[i].kind == DeviceKind::gpu && m.devices[i].backend == Backend::cuda));
@@ -180,7 +244,10 @@ BOOST_AUTO_TEST_CASE(a_gpu_vulkan_does_not_show_is_taken_from_the_pci_bus) {
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_xml_is_bad_input) {
-  BOOST_CHECK_THROW(machine_from_hwloc_xml(fixture("COPYING")), InputError);
+  const std::string text = temp_path(".txt");
+  std::ofstream(text) << "Not a topology: plain text the test wrote.\n";
+  BOOST_CHECK_THROW(machine_from_hwloc_xml(text), InputError);
+  std::remove(text.c_str());
   BOOST_CHECK_THROW(machine_from_hwloc_xml("/nonexistent.xml"), InputError);
 }
 
