@@ -377,6 +377,9 @@ double repacked_gemv_gflops(const Device& d) {
 // llama.cpp's default micro-batch (-ub 512): the prompt goes through the layers this many tokens
 // at a time (llama-bench's pp512 is one micro-batch).
 constexpr int64_t kUbatchTokens = 512;
+// From this many tokens a micro-batch's products on host-resident weights run on the GPU, the
+// weights copied over (ggml_backend_cuda_device_offload_op: min_batch_size = 32).
+constexpr int64_t kOffloadMinBatch = 32;
 
 // An MoE's routed experts prefill on a GPU as one small GEMM per expert (llama.cpp's CUDA/ROCm
 // MMQ/mul_mat_id, Metal's and Vulkan's mul_mm_id): a micro-batch of u tokens gives each of E
@@ -528,8 +531,30 @@ bool runs_on(const QuantSpec& q, const ModelSpec& m, const Machine& machine) {
                      [&](const Device& d) { return q.runs_on(d, m.is_moe()); });
 }
 
-Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine,
+/// The machine as `engine` sees it: the per-SM limits of a CUDA device are llama.cpp's kernels'
+/// (its GEMV and MMQ); vLLM and MLX run their own (Marlin/CUTLASS, cuBLAS), so a device they run
+/// on keeps its datasheet figures x the backend's efficiencies.
+Machine engine_view(const Machine& machine, Engine engine) {
+  if (engine == Engine::llama_cpp) return machine;
+  Machine view = machine;
+  for (auto& d : view.devices) {
+    if (d.gemv_cap_gbps > 0 && d.decode_efficiency > 0 && d.kind == DeviceKind::gpu &&
+        d.read_gbps.value < d.datasheet_gbps * d.decode_efficiency)
+      d.read_gbps = {d.datasheet_gbps * d.decode_efficiency,
+                     "datasheet " + fixed(d.datasheet_gbps) + " GB/s x decode efficiency " + fixed(d.decode_efficiency) +
+                         " (llama.cpp's per-SM GEMV limit is its own)"};
+    if (d.gemm_cap_gflops > 0 && d.prefill_efficiency > 0 && d.kind == DeviceKind::gpu &&
+        d.compute_gflops.value < d.datasheet_gflops * d.prefill_efficiency)
+      d.compute_gflops = {d.datasheet_gflops * d.prefill_efficiency,
+                          "datasheet " + fixed(d.datasheet_gflops / 1000) + " FP16 TFLOPS x prefill efficiency " +
+                              fixed(d.prefill_efficiency) + " (llama.cpp's per-SM GEMM limit is its own)"};
+  }
+  return view;
+}
+
+Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_given,
                   const Workload& w, std::optional<Placement> placement) {
+  const Machine machine = engine_view(as_given, engine_of(q));
   if (machine.devices.empty()) throw InputError("machine '" + machine.name + "' has no devices");
   Estimate e;
   e.model = m.id;
@@ -603,9 +628,27 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
   // all-reduces of the whole prompt's activations shared out over its tokens.
   double prefill_s = w.prompt_tokens > 0 ? comm_seconds(m, machine, e.placement, double(w.prompt_tokens)) / w.prompt_tokens : 0;
   e.prefill_comm_s = prefill_s;
+  bool prefill_known = true;
+  const bool split_with_host =
+      e.placement.kind == PlacementKind::partial_offload || e.placement.kind == PlacementKind::experts_on_cpu;
   for (std::size_t i = 0; i < pools.size(); ++i) {
     const Device& dev = machine.devices[pools[i].device];
-    const PrefillTime pt = prefill_time(m, q, w, dev, pools[i].slice);
+    PrefillTime pt = prefill_time(m, q, w, dev, pools[i].slice);
+    if (split_with_host && i > 0 && engine_of(q) == Engine::llama_cpp && d.compute_gflops.value > 0 &&
+        std::min<int64_t>(w.prompt_tokens, kUbatchTokens) >= kOffloadMinBatch) {
+      // llama.cpp computes a host-resident product of a big enough batch on the GPU, copying
+      // its weights over PCIe once a micro-batch (ggml-backend's offload_op; CUDA's
+      // min_batch_size 32): per prompt token, those bytes over the link / the micro-batch, or
+      // the GPU's arithmetic on them where that is slower.
+      const double ubatch = double(std::min<int64_t>(w.prompt_tokens, kUbatchTokens));
+      const PrefillTime on_gpu = prefill_time(m, q, w, d, pools[i].slice);
+      Slice products = pools[i].slice;
+      products.embedding = false;  // gathered a row a token, never copied
+      double resident = 0;         // every expert of a layer is copied, not only the routed ones
+      for (const auto& l : slice_load(m, q, products, false)) resident += l.bytes;
+      pt.seconds = std::max(resident / ubatch / (kPcie4x16Gbps * 1e9), on_gpu.seconds);
+    }
+    if (pt.seconds <= 0 && times[i].weight_bytes > 0) prefill_known = false;  // no compute figure there
     if (!pools[i].concurrent) prefill_s += pt.seconds;
     const PoolTime& t = times[i];
     PoolSeconds ps;
@@ -632,7 +675,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& machine
     e.pools.push_back(ps);
   }
   e.comm_s = comm_s;
-  e.prefill_tps = d.compute_gflops.value > 0 && prefill_s > 0 ? 1 / prefill_s : 0;
+  e.prefill_tps = prefill_known && d.compute_gflops.value > 0 && prefill_s > 0 ? 1 / prefill_s : 0;
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
 
   e.accuracy_class = accuracy_class(d, m);
