@@ -548,6 +548,38 @@ struct ModelsPlan {
   int models_considered = 0;
 };
 
+/// One machine of a side-by-side comparison, as the caller built it: a catalog machine (a graphics
+/// card with the host it goes into, price included) bought, or a machine already owned.
+struct CompareMachine {
+  std::string id;                 ///< as the user named it: a catalog hardware id, "2xrtx-3090", "this"
+  Machine machine;
+  bool owned = false;             ///< nothing to amortise (this machine)
+  std::string price_detail;       ///< what the price is made of, for the presenter ("$1599 + $1500 for the host, ...")
+};
+
+/// A comparison's answer: which machine is the better buy for the model and workload, and on what
+/// ground. The rule is compare()'s (plan.cpp).
+struct CompareVerdict {
+  enum class Reason {
+    none_meets,       ///< no machine fits, decodes at --min-tps and serves the volume
+    only_one_meets,   ///< the others do not meet the target
+    cheaper,          ///< the lowest monthly cost, by more than kCostTieShare
+    faster,           ///< costs within kCostTieShare of each other (or unknown): the faster decode
+  } reason = Reason::none_meets;
+  std::optional<std::size_t> better;     ///< into Comparison::options
+  std::optional<std::size_t> runner_up;  ///< the best of the rest that meets the target, if any
+};
+
+/// Two or three machines side by side for one model and workload (compare()).
+struct Comparison {
+  const ModelSpec* model = nullptr;
+  std::vector<PlanOption> options;      ///< in the order given: each machine's best quant and its cost
+  std::vector<std::optional<double>> price_usd;  ///< per option: the purchase price (a card with its
+                                        ///< host), empty when unknown or owned
+  std::optional<ApiCost> api;           ///< the cheapest API as good as the model, for the break-even
+  CompareVerdict verdict;
+};
+
 struct Advice {
   std::vector<Candidate> ranked;            ///< as rank_candidates orders them
   std::optional<std::size_t> recommended;   ///< into ranked: the best eligible candidate
