@@ -162,7 +162,10 @@ std::string machine_lines(const Machine& m) {
   const CpuInfo& c = m.cpu;
   auto row = [&](std::string_view label, const std::string& value, const std::string& source) {
     const std::string head = fmt::format("  {:<9} {}", label, value);
-    if (source.empty()) s += head + "\n";
+    if (head.size() > kWidth) {  // a long name: the value wrapped, the source on lines of its own
+      s += fmt::format("  {:<9} ", label) + wrap(value, 12, 12);
+      if (!source.empty()) s += std::string(12, ' ') + wrap("[" + source + "]", 12, 13);
+    } else if (source.empty()) s += head + "\n";
     else if (head.size() + 3 + source.size() <= kWidth) s += fmt::format("{:<{}} [{}]\n", head, kWidth - source.size() - 3, source);
     else s += head + "\n" + std::string(12, ' ') + wrap("[" + source + "]", 12, 13);
   };
@@ -363,6 +366,34 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
   return s;
 }
 
+namespace {
+/// The top pick for each use (TopPicks), as (label, index into Advice::ranked).
+std::vector<std::pair<std::string, std::size_t>> top_pick_list(const Advice& a) {
+  std::vector<std::pair<std::string, std::size_t>> out;
+  if (a.picks.fastest_good) out.push_back({"fastest good", *a.picks.fastest_good});
+  if (a.picks.best_quality) out.push_back({"best quality", *a.picks.best_quality});
+  if (a.picks.longest_context) out.push_back({"longest context", *a.picks.longest_context});
+  return out;
+}
+
+/// One line each: model, quant, decode speed, quality (and for the longest context, the context)
+/// and the command; a pick that is the recommendation says so instead of repeating it.
+std::string top_picks_lines(const Advice& a) {
+  std::string s = fmt::format("\nTop picks by use (fastest good: within {:g} quality points of the pick)\n",
+                              2 * kQualityTiePoints);
+  for (const auto& [label, i] : top_pick_list(a)) {
+    const Candidate& c = a.ranked[i];
+    const Estimate& e = c.estimate;
+    const std::string what = fmt::format("{} {}, {} tok/s, quality {:.1f}{}", e.model, e.quant, tps(e.decode_tps),
+                                         c.quality,
+                                         label == "longest context" ? fmt::format(", {} tokens", e.max_context) : "");
+    s += fmt::format("  {:<16}", label) +
+         wrap(i == a.recommended ? what + ": the recommendation" : what + ": " + e.launch, 18, 18);
+  }
+  return s;
+}
+}  // namespace
+
 std::string present_advice(const Advice& a, const Machine& m, const Workload& w, const Budget& b,
                            const Catalog& c, bool json_out) {
   const Candidate* best = a.recommended ? &a.ranked[*a.recommended] : nullptr;
@@ -393,13 +424,21 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     json ru = json::array();
     for (const auto* r : others) ru.push_back(candidate_json(*r));
     j["runners_up"] = ru;
+    json picks = json::object();
+    for (const char* use : {"fastest_good", "best_quality", "longest_context"}) picks[use] = nullptr;
+    for (const auto& [label, i] : top_pick_list(a)) {
+      std::string key = label;
+      std::replace(key.begin(), key.end(), ' ', '_');
+      picks[key] = candidate_json(a.ranked[i]);
+    }
+    j["top_picks"] = picks;
     j["candidates_considered"] = a.ranked.size();
     return j.dump(2) + "\n";
   }
 
   std::string s;
-  s += m.hardware_id.empty() ? fmt::format("Machine: {}\n", m.name)
-                             : fmt::format("Machine: {} (catalog hardware '{}')\n", m.name, m.hardware_id);
+  s += m.hardware_id.empty() ? wrap(fmt::format("Machine: {}", m.name), 0, 2)
+                             : wrap(fmt::format("Machine: {} (catalog hardware '{}')", m.name, m.hardware_id), 0, 2);
   s += machine_lines(m);
   s += fmt::format("\nWorkload (--context, --tokens-per-month, --input-share, --min-tps, "
                    "--kwh-price, --budget)\n");
@@ -428,7 +467,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
       s += "  speed     " + wrap(fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
                                              tps(e.decode_tps), band_text(e.decode_tps_range)),
                                  12, 12);
-    s += fmt::format("            limit: {}\n", e.bottleneck);
+    s += "            " + wrap("limit: " + e.bottleneck, 12, 12);
     s += raised_limit_line(e, m, 12);
     s += "  cost      " + wrap(cost_words(best->cost, b.amortize_months), 12, 12);
     // Owned hardware is never ruled out by the budget: its running cost is set against it here.
@@ -444,6 +483,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
                                            "and quants within {:g}% retention are a tie, won by the faster",
                                            w.min_decode_tps, kQualityTiePoints, kRetentionTie * 100),
                                12, 12);
+    s += top_picks_lines(a);
   } else {
     s += "\nNothing in the catalog meets the constraints on this machine (see below).\n";
   }

@@ -199,6 +199,13 @@ bool quality_tie(const Candidate& a, const Candidate& b);
 /// speed. Ties anchored on each tier's best keep the order transitive.
 void rank_candidates(std::vector<Candidate>& c);
 
+/// The top pick for each use among `ranked` (as rank_candidates orders them), all eligible:
+/// fastest good -- the fastest decode among those within 2 x kQualityTiePoints quality points of
+/// the pick (`recommended`); best quality -- the highest quality (model x retention), the faster
+/// on equal quality; longest context -- of those tied with the best quality (quality_tie), the
+/// largest max_context, the faster on equal context. Empty without an eligible candidate.
+TopPicks top_picks(const std::vector<Candidate>& ranked, std::optional<std::size_t> recommended);
+
 /// Every catalog model × quant on this machine, ranked; the best eligible one recommended; the
 /// API alternatives priced; a verdict within the budget.
 Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b);

@@ -580,9 +580,17 @@ struct Comparison {
   CompareVerdict verdict;
 };
 
+/// The advice's top pick for each use (top_picks(), advise.cpp): indices into Advice::ranked.
+struct TopPicks {
+  std::optional<std::size_t> fastest_good;     ///< the fastest within 2 x kQualityTiePoints of the pick
+  std::optional<std::size_t> best_quality;     ///< the highest quality that meets the constraints
+  std::optional<std::size_t> longest_context;  ///< the best quality tier's largest max context
+};
+
 struct Advice {
   std::vector<Candidate> ranked;            ///< as rank_candidates orders them
   std::optional<std::size_t> recommended;   ///< into ranked: the best eligible candidate
+  TopPicks picks;                           ///< the best eligible candidate for each use
   std::vector<ApiCost> apis;                ///< every priced offer, best quality first
   std::optional<std::size_t> same_model_api;  ///< into apis: cheapest host of the recommended model
   std::optional<std::size_t> comparable_api;  ///< cheapest offer at least as good as the local pick

@@ -141,6 +141,32 @@ BOOST_AUTO_TEST_CASE(budget_json_is_one_document_with_the_advice) {
   BOOST_TEST(j["recommended"]["model"] != "qwen3-235b-a22b");
 }
 
+BOOST_AUTO_TEST_CASE(advice_names_a_top_pick_for_each_use_in_text_and_json) {
+  // An owned M4 Max 128 GB: a pick always exists, so each use has one; the text shows the three
+  // lines after the recommendation, the JSON the same candidates.
+  const std::string args = "--hardware apple-m4-max-128gb --owned";
+  const Result r = run(args);
+  BOOST_TEST(r.status == 0, r.err);
+  const auto at = r.out.find("Top picks by use");
+  BOOST_REQUIRE(at != std::string::npos);
+  BOOST_TEST(at > r.out.find("Recommended here:"));
+  for (const char* use : {"  fastest good    ", "  best quality    ", "  longest context "})
+    BOOST_TEST(r.out.find(use, at) != std::string::npos, use);
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 100u, line);
+  const auto j = nlohmann::json::parse(run(args + " --json").out);
+  const auto& picks = j["top_picks"];
+  for (const char* use : {"fastest_good", "best_quality", "longest_context"}) {
+    BOOST_REQUIRE(picks[use].is_object());
+    BOOST_TEST(picks[use]["eligible"] == true);
+  }
+  // The rules against the pick: none faster within the band, none better, none longer in context.
+  const auto& pick = j["recommended"];
+  BOOST_TEST(picks["fastest_good"]["decode_tps"].get<double>() >= pick["decode_tps"].get<double>());
+  BOOST_TEST(picks["best_quality"]["quality"].get<double>() >= pick["quality"].get<double>());
+  BOOST_TEST(picks["longest_context"]["max_context"].get<double>() >= pick["max_context"].get<double>());
+}
+
 BOOST_AUTO_TEST_CASE(estimate_json_has_the_contract_keys) {
   const Result r = run("estimate --model llama-3.1-8b --quant Q4_K_M --context 8192 --json");
   BOOST_REQUIRE(r.status == 0);

@@ -810,6 +810,39 @@ BOOST_AUTO_TEST_CASE(f16_never_beats_a_faster_q8_0_but_q8_0_beats_a_faster_q4_k_
   BOOST_TEST(a.ranked[0].estimate.decode_tps > 100);
   BOOST_TEST(a.ranked[1].estimate.quant == "F16");  // same tier, slower
   BOOST_TEST(a.ranked[2].estimate.quant == "Q4_K_M");  // next tier
+  // Top picks: fastest good is Q4_K_M (19.45 is 0.54 below Q8_0's 19.99, within 4 points); best
+  // quality F16 (20 x 1); the most context of F16's tier is Q8_0's, its weights half the size.
+  BOOST_REQUIRE(a.picks.fastest_good.has_value());
+  BOOST_TEST(a.ranked[*a.picks.fastest_good].estimate.quant == "Q4_K_M");
+  BOOST_TEST(a.ranked[*a.picks.best_quality].estimate.quant == "F16");
+  BOOST_TEST(a.ranked[*a.picks.longest_context].estimate.quant == "Q8_0");
+}
+
+BOOST_AUTO_TEST_CASE(top_picks_follow_their_rules) {
+  // Ranked: {74, 73, 72.5} tie (anchor 74), fastest first: the pick is 73 at 45 tok/s. Fastest
+  // good: within 2 x 2 = 4 points of 73, so 71 at 120 tok/s, not 68 at 300 (5 below) nor the
+  // ineligible 80 at 500. Best quality: 74. Longest context: of those tied with 74, 72.5's 131072
+  // tokens -- not the ineligible candidate's 500000.
+  auto cand = [](double quality, double tps, int64_t context, bool eligible = true) {
+    Candidate x;
+    x.eligible = eligible, x.model_quality = quality, x.quality = quality;
+    x.estimate.decode_tps = tps, x.estimate.max_context = context;
+    return x;
+  };
+  std::vector<Candidate> c{cand(74, 30, 100000), cand(73, 45, 40000),  cand(71, 120, 8000),
+                           cand(68, 300, 8000),  cand(80, 500, 8000, false), cand(72.5, 20, 131072),
+                           cand(73.5, 10, 500000, false)};
+  rank_candidates(c);
+  BOOST_REQUIRE(c[0].quality == 73.0);
+  const TopPicks t = top_picks(c, 0);
+  BOOST_TEST(c[*t.fastest_good].quality == 71.0);
+  BOOST_TEST(c[*t.best_quality].quality == 74.0);
+  BOOST_TEST(c[*t.longest_context].quality == 72.5);
+  // No pick, no top picks.
+  const TopPicks none = top_picks(c, std::nullopt);
+  BOOST_TEST(!none.fastest_good.has_value());
+  BOOST_TEST(!none.best_quality.has_value());
+  BOOST_TEST(!none.longest_context.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_nearly_as_good_moe_three_times_faster_beats_the_dense_model) {
