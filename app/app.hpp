@@ -34,6 +34,10 @@ std::string present_calibration(const Calibration& c, bool json);
 std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyCost& cost, const Machine& m,
                         const Workload& w, bool json);
 std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, const Budget& b, bool json);
+/// `compare`: the machines side by side (a letter each, with its id and name above the table), the
+/// as-good API, the verdict, and each machine's command.
+std::string present_comparison(const Comparison& c, const std::vector<CompareMachine>& machines, const Workload& w,
+                               const Budget& b, bool json);
 /// `plan` without a model; `min_quality` < 0 when not given (best quality first).
 std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Budget& b, double min_quality, bool json);
 /// What the catalog listings show: each filter is off when empty / negative.

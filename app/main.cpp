@@ -180,6 +180,69 @@ Machine this_machine(const Flags& f) {
   return m;
 }
 
+/// The host a catalog graphics card goes into: a catalog CPU machine (by default a typical DDR5
+/// desktop, so the answer is the same on every machine it is asked on), or with `--host this` this
+/// one (or the --machine replayed). `which` says which, for the machine's notes.
+Machine card_host(const Flags& f, const Catalog& c, std::string& which, bool& is_this) {
+  is_this = f.host_id == "this" || (f.host_id.empty() && !f.machine_path.empty());
+  if (is_this) {
+    which = f.machine_path.empty() ? std::string("this machine (--host this)") : f.machine_path;
+    return this_machine(f);
+  }
+  const std::string id = f.host_id.empty() ? kDefaultHost : f.host_id;
+  const HardwareSpec* h = c.find_hardware(id);
+  if (!h || h->kind != "cpu") {
+    std::vector<std::string> ids{"this"};
+    for (const auto& x : c.hardware)
+      if (x.kind == "cpu") ids.push_back(x.id);
+    throw InputError("--host: '" + id + "' is not a catalog CPU machine" + did_you_mean(id, ids) +
+                     "; `benchr-advise hardware --kind cpu` lists them, `--host this` uses this machine");
+  }
+  which = "catalog '" + id + "'" + (f.host_id.empty() ? " (the default; --host ID or --host this to change)" : "");
+  return machine_from_hardware(*h);
+}
+
+std::string fmt_usd(double usd) { return "$" + std::to_string(std::llround(usd)); }
+
+/// A catalog hardware entry as a machine: `gpus` of a graphics card in its host (card_host), or a
+/// whole machine (Mac, APU, CPU server). With `price_host`, a card's price includes its host's
+/// (unknown when the catalog has none) unless the host is this machine or `have_host`.
+Machine catalog_machine(const Flags& f, const Catalog& c, HardwareSpec spec, int gpus, bool price_host,
+                        bool have_host, const std::string& flag, std::string* price_detail = nullptr) {
+  if (!f.backend.empty()) spec.backend = parse_backend(f.backend, "--backend");
+  if (gpus > 1 && spec.kind != "gpu")
+    throw InputError(flag + ": '" + spec.id + "' is not a graphics card (kind " + spec.kind + ")");
+  Machine m = machine_from_hardware(spec, gpus);
+  if (spec.kind == "gpu") {
+    // A graphics card goes into a computer whose CPU and RAM take what does not fit on the card.
+    std::string which;
+    bool is_this = false;
+    const Machine host = card_host(f, c, which, is_this);
+    m.cpu = host.cpu;
+    m.devices.insert(m.devices.begin(), host.devices.front());
+    std::string price = "the price is the card's alone";
+    if (price_host && !is_this && !have_host) {
+      if (host.price_usd.known() && m.price_usd.known()) {
+        if (price_detail)
+          *price_detail = fmt_usd(m.price_usd.value) + (gpus > 1 ? " for " + std::to_string(gpus) + " cards" : "") +
+                          " + " + fmt_usd(host.price_usd.value) + " for the host, " + host.hardware_id;
+        m.price_usd = {m.price_usd.value + host.price_usd.value, m.price_usd.source + " + host " + host.price_usd.source};
+        price = "the price includes it (--have-host if you have one)";
+      } else {
+        m.price_usd = {};
+        price = "the price is unknown: the catalog has none for " + std::string(host.price_usd.known() ? "the card" : "the host");
+      }
+    }
+    m.notes.push_back("host for the card: " + which + " (" + host.devices.front().name + ", " +
+                      std::to_string(std::llround(host.devices.front().memory_bytes.value / kGiB)) + " GiB RAM); " +
+                      price);
+  } else if (!f.host_id.empty()) {
+    throw InputError("--host: only a graphics card (a catalog id of kind gpu) goes into a host; '" + spec.id +
+                     "' is of kind " + spec.kind);
+  }
+  return m;
+}
+
 Machine the_machine(const Flags& f, const Catalog& c) {
   if (!f.hardware_id.empty()) {
     const HardwareSpec* hw = c.find_hardware(f.hardware_id);
@@ -189,43 +252,7 @@ Machine the_machine(const Flags& f, const Catalog& c) {
       throw InputError("--hardware: unknown hardware id '" + f.hardware_id + "'" +
                        did_you_mean(f.hardware_id, ids) + "; `benchr-advise hardware` lists them");
     }
-    HardwareSpec spec = *hw;
-    if (!f.backend.empty()) spec.backend = parse_backend(f.backend, "--backend");
-    if (f.gpus > 1 && spec.kind != "gpu")
-      throw InputError("--gpus " + std::to_string(f.gpus) + ": '" + spec.id + "' is not a graphics card (kind " + spec.kind + ")");
-    Machine m = machine_from_hardware(spec, f.gpus);
-    if (spec.kind == "gpu") {
-      // A graphics card goes into a computer whose CPU and RAM take what does not fit on the card:
-      // a catalog CPU machine (by default a typical DDR5 desktop, so the answer is the same on
-      // every machine it is asked on), or with `--host this` this one (or the --machine replayed).
-      Machine host;
-      std::string which;
-      if (f.host_id == "this" || (f.host_id.empty() && !f.machine_path.empty())) {
-        host = this_machine(f);
-        which = f.machine_path.empty() ? std::string("this machine (--host this)") : f.machine_path;
-      } else {
-        const std::string id = f.host_id.empty() ? kDefaultHost : f.host_id;
-        const HardwareSpec* h = c.find_hardware(id);
-        if (!h || h->kind != "cpu") {
-          std::vector<std::string> ids{"this"};
-          for (const auto& x : c.hardware)
-            if (x.kind == "cpu") ids.push_back(x.id);
-          throw InputError("--host: '" + id + "' is not a catalog CPU machine" + did_you_mean(id, ids) +
-                           "; `benchr-advise hardware --kind cpu` lists them, `--host this` uses this machine");
-        }
-        host = machine_from_hardware(*h);
-        which = "catalog '" + id + "'" + (f.host_id.empty() ? " (the default; --host ID or --host this to change)" : "");
-      }
-      m.cpu = host.cpu;
-      m.devices.insert(m.devices.begin(), host.devices.front());
-      m.notes.push_back("host for the card: " + which + " (" + host.devices.front().name + ", " +
-                        std::to_string(std::llround(host.devices.front().memory_bytes.value / kGiB)) +
-                        " GiB RAM); the price is the card's alone");
-    } else if (!f.host_id.empty()) {
-      throw InputError("--host: only a graphics card (--hardware of kind gpu) goes into a host; '" + spec.id +
-                       "' is of kind " + spec.kind);
-    }
-    return m;
+    return catalog_machine(f, c, *hw, f.gpus, false, false, "--gpus " + std::to_string(f.gpus));
   }
   if (!f.host_id.empty()) throw InputError("--host: goes with --hardware GPU (the computer the card goes into)");
   Machine m = this_machine(f);
@@ -309,6 +336,33 @@ int run(int argc, char** argv) {
   plan_cmd->add_flag("--buy", scope.buy_only, "Purchases only: no rentals");
   plan_cmd->add_flag("--have-host", scope.host_owned,
                      "You have a computer for the graphics card: its host's price is not added");
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Two or three machines side by side for one model: fit, quant, speed, price, monthly cost, "
+                 "break-even against the API, and which is the better buy");
+  std::vector<std::string> compare_ids;
+  compare_cmd->add_option("MACHINES", compare_ids,
+                          "2 or 3 of: a catalog hardware id (`benchr-advise hardware`), NxID for N of a graphics "
+                          "card in one machine (2xrtx-3090), or 'this' (this machine, or --machine; owned)")
+      ->required()
+      ->expected(2, 3);
+  compare_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
+  compare_cmd->add_option("--quant", plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]");
+  compare_cmd->add_option("--min-retention", min_retention,
+                          "With --quant auto, only quants keeping at least this share of the model's quality "
+                          "[default: 0.9]")
+      ->check(CLI::Range(0.0, 1.0));
+  compare_cmd->add_flag("--have-host", scope.host_owned,
+                        "You have a computer for a graphics card: its host's price is not added");
+  compare_cmd->footer(R"(
+Each catalog machine is a purchase: its price (a graphics card's with the computer it goes into,
+--host ID, by default a $1500 DDR5 desktop) amortised over --amortize-months; 'this' is owned.
+The budget rules nothing out here. The better buy: of the machines that fit, decode at --min-tps
+and serve the volume, the lowest monthly cost; costs within 10% are a tie, won by the faster.
+
+Example:
+  benchr-advise compare rtx-4090 apple-m4-max-128gb 2xrtx-3090 --model qwen3-32b --context 32768
+      The same 32B model on a 4090, a 128 GB Mac and two 3090s: which fits with 32k of context,
+      how fast, what each costs a month, and which is the better buy.)");
   auto* calibrate_cmd = app.add_subcommand(
       "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
   calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 3]")
@@ -400,6 +454,76 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  // The quants a plan or comparison may choose from: one by id, or with auto every quant that
+  // keeps at least --min-retention of the model's quality.
+  const auto chosen_quants = [&] {
+    std::vector<const QuantSpec*> quants;
+    for (const auto& q : catalog.quants)
+      if ((plan_quant == "auto" && q.quality_retention >= min_retention) || q.id == plan_quant) quants.push_back(&q);
+    if (quants.empty()) {
+      std::vector<std::string> ids{"auto"};
+      for (const auto& q : catalog.quants) ids.push_back(q.id);
+      throw InputError("--quant: unknown quant id '" + plan_quant + "'" + did_you_mean(plan_quant, ids));
+    }
+    return quants;
+  };
+  const auto the_model = [&] {
+    const ModelSpec* model = catalog.find_model(f.model_id);
+    if (!model) {
+      std::vector<std::string> ids;
+      for (const auto& m : catalog.models) ids.push_back(m.id);
+      throw InputError("--model: unknown model id '" + f.model_id + "'" + did_you_mean(f.model_id, ids) +
+                       "; `benchr-advise models` lists them");
+    }
+    return model;
+  };
+
+  if (compare_cmd->parsed()) {
+    if (!f.hardware_id.empty() || f.gpus > 1)
+      throw InputError("compare takes its machines as arguments (NxID for several cards): drop --hardware/--gpus");
+    if (compare_ids.size() < 2 || compare_ids.size() > 3)
+      throw InputError("compare: give 2 or 3 machines, got " + std::to_string(compare_ids.size()));
+    const ModelSpec* model = the_model();
+    const auto quants = chosen_quants();
+    f.budget.owned = false;  // each catalog machine is a purchase; 'this' is marked owned below
+    std::vector<CompareMachine> machines;
+    for (const auto& arg : compare_ids) {
+      CompareMachine cm;
+      cm.id = arg;
+      if (arg == "this") {
+        cm.machine = this_machine(f);
+        cm.owned = true;
+      } else {
+        // NxID: N of a graphics card in one machine.
+        int gpus = 1;
+        std::string id = arg;
+        if (const auto x = arg.find('x'); x != std::string::npos && x > 0 &&
+                                          arg.find_first_not_of("0123456789") == x) {
+          gpus = std::stoi(arg.substr(0, x));
+          id = arg.substr(x + 1);
+          if (gpus < 1 || gpus > 64) throw InputError("compare: '" + arg + "': between 1 and 64 cards");
+        }
+        const HardwareSpec* hw = catalog.find_hardware(id);
+        if (!hw) {
+          std::vector<std::string> ids{"this"};
+          for (const auto& h : catalog.hardware) ids.push_back(h.id);
+          throw InputError("compare: unknown machine '" + arg + "'" + did_you_mean(id, ids) +
+                           "; `benchr-advise hardware` lists the ids, 'this' is this machine");
+        }
+        cm.machine = catalog_machine(f, catalog, *hw, gpus, true, scope.host_owned, "compare " + arg,
+                                     &cm.price_detail);
+        if (cm.price_detail.empty())
+          cm.price_detail = cm.machine.price_usd.known() ? fmt_usd(cm.machine.price_usd.value)
+                                                         : "price unknown: none in the catalog";
+      }
+      cm.machine = with_catalog_gpus(std::move(cm.machine), catalog);
+      machines.push_back(std::move(cm));
+    }
+    const Comparison cmp = compare(catalog, *model, quants, machines, f.workload, f.budget);
+    std::cout << present_comparison(cmp, machines, f.workload, f.budget, f.json);
+    return 0;
+  }
+
   if (plan_cmd->parsed()) {
     if (!f.model_id.empty() && min_quality >= 0)
       throw InputError("plan: give --model or --min-quality, not both");
@@ -431,14 +555,7 @@ int run(int argc, char** argv) {
       for (const auto& m : catalog.models) ids.push_back(m.id);
       throw InputError("--model: unknown model id '" + f.model_id + "'" + did_you_mean(f.model_id, ids));
     }
-    std::vector<const QuantSpec*> quants;
-    for (const auto& q : catalog.quants)
-      if ((plan_quant == "auto" && q.quality_retention >= min_retention) || q.id == plan_quant) quants.push_back(&q);
-    if (quants.empty()) {
-      std::vector<std::string> ids{"auto"};
-      for (const auto& q : catalog.quants) ids.push_back(q.id);
-      throw InputError("--quant: unknown quant id '" + plan_quant + "'" + did_you_mean(plan_quant, ids));
-    }
+    const auto quants = chosen_quants();
     if (!model) {
       const ModelsPlan p = plan_models(catalog, quants, f.workload, f.budget, scope, std::max(0.0, min_quality),
                                        min_quality >= 0);

@@ -55,6 +55,41 @@ void rank_candidates(std::vector<Candidate>& c) {
   }
 }
 
+TopPicks top_picks(const std::vector<Candidate>& ranked, std::optional<std::size_t> recommended) {
+  TopPicks t;
+  if (!recommended) return t;
+  const Candidate& pick = ranked[*recommended];
+  // Each rule keeps the first candidate (in ranked order) that beats the one kept so far, so ties
+  // go to the better-ranked candidate.
+  const auto keep = [&](std::optional<std::size_t>& slot, std::size_t i, auto better) {
+    if (!slot || better(ranked[i], ranked[*slot])) slot = i;
+  };
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    const Candidate& x = ranked[i];
+    if (!x.eligible) continue;
+    // Best quality: the highest model quality x retention, the faster on equal quality.
+    keep(t.best_quality, i, [](const Candidate& a, const Candidate& b) {
+      return a.quality != b.quality ? a.quality > b.quality : a.estimate.decode_tps > b.estimate.decode_tps;
+    });
+    // Fastest good: within twice the tie band of the pick, so a model a notch below the pick's
+    // tier (a user would still call it as good for most work) competes on speed alone.
+    if (std::abs(x.quality - pick.quality) <= 2 * kQualityTiePoints)
+      keep(t.fastest_good, i, [](const Candidate& a, const Candidate& b) {
+        return a.estimate.decode_tps > b.estimate.decode_tps;
+      });
+  }
+  // Longest context: among the best quality's tier (the candidates the ranking treats as equally
+  // good), the most context that fits; a lower quant or a smaller KV cache buys more of it.
+  const Candidate& best = ranked[*t.best_quality];
+  for (std::size_t i = 0; i < ranked.size(); ++i)
+    if (ranked[i].eligible && quality_tie(ranked[i], best))
+      keep(t.longest_context, i, [](const Candidate& a, const Candidate& b) {
+        return a.estimate.max_context != b.estimate.max_context ? a.estimate.max_context > b.estimate.max_context
+                                                                : a.estimate.decode_tps > b.estimate.decode_tps;
+      });
+  return t;
+}
+
 Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b) {
   Advice a;
   for (const auto& m : c.models) {
@@ -73,6 +108,7 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
   }
   rank_candidates(a.ranked);
   if (!a.ranked.empty() && a.ranked.front().eligible) a.recommended = 0;
+  a.picks = top_picks(a.ranked, a.recommended);
 
   for (const auto& o : c.apis) {
     const ModelSpec* m = o.model.empty() ? nullptr : c.find_model(o.model);

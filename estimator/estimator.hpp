@@ -199,6 +199,13 @@ bool quality_tie(const Candidate& a, const Candidate& b);
 /// speed. Ties anchored on each tier's best keep the order transitive.
 void rank_candidates(std::vector<Candidate>& c);
 
+/// The top pick for each use among `ranked` (as rank_candidates orders them), all eligible:
+/// fastest good -- the fastest decode among those within 2 x kQualityTiePoints quality points of
+/// the pick (`recommended`); best quality -- the highest quality (model x retention), the faster
+/// on equal quality; longest context -- of those tied with the best quality (quality_tie), the
+/// largest max_context, the faster on equal context. Empty without an eligible candidate.
+TopPicks top_picks(const std::vector<Candidate>& ranked, std::optional<std::size_t> recommended);
+
 /// Every catalog model × quant on this machine, ranked; the best eligible one recommended; the
 /// API alternatives priced; a verdict within the budget.
 Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b);
@@ -213,6 +220,29 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
 /// with the break-even volume against the cheapest API as good as the model.
 Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants, const Workload& w,
           const Budget& b, const PlanScope& scope);
+
+/// Monthly costs within this share of each other are a tie in a comparison: catalog prices are
+/// single quotes of a street price (data/hardware.toml, each with its date), which moves by more
+/// than 10% within months, so a smaller gap says nothing about which machine costs less.
+constexpr double kCostTieShare = 0.10;
+
+/// The APIs as good as model m (its hosts, and closed models of at least its quality) priced for
+/// the workload, cheapest first.
+std::vector<ApiCost> as_good_apis(const Catalog& c, const ModelSpec& m, const Workload& w);
+
+/// The monthly volume at which a purchase costs as much as the API: its amortisation over what
+/// each token saves (the API's price per token less the electricity per token). Empty when the
+/// cost is unknown, nothing is amortised, or the API is cheaper per token than the power.
+std::optional<double> breakeven_tokens_per_month(const MonthlyCost& cost, const ApiCost& api, const Workload& w);
+
+/// Two or three machines side by side for model m: on each, the best of `quants` for the workload
+/// (as plan chooses: ranked as advice ranks, else the closest to the target), its monthly cost
+/// (amortised unless owned; the budget rules nothing out), and the break-even volume against the
+/// cheapest API as good as the model. The verdict: of the machines that meet the target (fit,
+/// decode at --min-tps, serve the volume), the lowest known monthly cost; when the lowest costs
+/// are within kCostTieShare of it (or all unknown), the fastest decode among them.
+Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
+                   const std::vector<CompareMachine>& machines, const Workload& w, const Budget& b);
 
 /// `plan` without a model: every catalog model of at least `min_quality` planned; those with an
 /// option that meets the target ranked by quality (then cost), or by cost when `cheapest_first`.

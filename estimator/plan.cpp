@@ -152,6 +152,78 @@ void add_fleet(Plan& p, const Catalog& c, const ModelSpec& m, const std::vector<
 
 }  // namespace
 
+std::vector<ApiCost> as_good_apis(const Catalog& c, const ModelSpec& m, const Workload& w) {
+  std::vector<ApiCost> apis;
+  for (const auto& o : c.apis) {
+    const double quality = o.model.empty() ? o.quality : (c.find_model(o.model) ? c.find_model(o.model)->quality : 0);
+    if (o.model == m.id || (o.model.empty() && quality >= m.quality)) apis.push_back({&o, api_cost_usd(o, w), quality});
+  }
+  std::sort(apis.begin(), apis.end(), [](const ApiCost& x, const ApiCost& y) { return x.usd < y.usd; });
+  return apis;
+}
+
+std::optional<double> breakeven_tokens_per_month(const MonthlyCost& cost, const ApiCost& api, const Workload& w) {
+  // Buying costs a fixed amortisation plus electricity per token; the API a price per token. They
+  // cost the same at fixed / (API per token - electricity per token).
+  if (w.tokens_per_month <= 0 || !cost.electricity_usd || !cost.hardware_usd || !(*cost.hardware_usd > 0))
+    return std::nullopt;
+  const double api_per_token = api.usd / w.tokens_per_month;
+  const double power_per_token = *cost.electricity_usd / w.tokens_per_month;
+  if (api_per_token <= power_per_token) return std::nullopt;
+  return *cost.hardware_usd / (api_per_token - power_per_token);
+}
+
+Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
+                   const std::vector<CompareMachine>& machines, const Workload& w, const Budget& b) {
+  Comparison out;
+  out.model = &m;
+  const std::vector<ApiCost> apis = as_good_apis(c, m, w);
+  if (!apis.empty()) out.api = apis.front();
+  // The budget is what a comparison is asked to inform, not a filter of it.
+  Budget unlimited = b;
+  unlimited.usd_per_month = std::numeric_limits<double>::infinity();
+  for (const auto& cm : machines) {
+    // One machine as a whole (its GPUs and its host): the estimator chooses the placement.
+    PlanOption o = evaluate(c, m, quants, cm.machine, cm.machine.hardware_id, 1, 1, w, unlimited,
+                            {cm.owned ? "own" : "buy"});
+    o.label = cm.id;
+    if (out.api && o.candidate.estimate.fits)
+      o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, *out.api, w);
+    out.price_usd.push_back(!cm.owned && cm.machine.price_usd.known() ? std::optional(cm.machine.price_usd.value)
+                                                                      : std::nullopt);
+    out.options.push_back(std::move(o));
+  }
+
+  // The verdict: the cheapest of those that meet the target; costs within kCostTieShare of the
+  // cheapest are a tie, won by the faster decode. An unknown cost never beats a known one; when
+  // every cost is unknown, the fastest wins.
+  std::vector<std::size_t> meets;
+  for (std::size_t i = 0; i < out.options.size(); ++i)
+    if (out.options[i].meets) meets.push_back(i);
+  CompareVerdict& v = out.verdict;
+  if (meets.empty()) return out;
+  const auto usd = [&](std::size_t i) { return out.options[i].monthly_usd; };
+  const auto tps = [&](std::size_t i) { return out.options[i].candidate.estimate.decode_tps; };
+  std::optional<double> cheapest;
+  for (auto i : meets)
+    if (usd(i) && (!cheapest || *usd(i) < *cheapest)) cheapest = usd(i);
+  const auto in_tie = [&](std::size_t i) {
+    return cheapest ? usd(i) && *usd(i) <= *cheapest * (1 + kCostTieShare) : true;
+  };
+  // Winner first: in the tie before out of it, then the faster, then the cheaper.
+  std::stable_sort(meets.begin(), meets.end(), [&](std::size_t x, std::size_t y) {
+    if (in_tie(x) != in_tie(y)) return in_tie(x);
+    if (in_tie(x)) return tps(x) > tps(y);
+    return usd(x).value_or(std::numeric_limits<double>::infinity()) < usd(y).value_or(std::numeric_limits<double>::infinity());
+  });
+  v.better = meets.front();
+  if (meets.size() > 1) v.runner_up = meets[1];
+  v.reason = meets.size() == 1                      ? CompareVerdict::Reason::only_one_meets
+             : in_tie(meets[1])                     ? CompareVerdict::Reason::faster
+                                                    : CompareVerdict::Reason::cheaper;
+  return out;
+}
+
 Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants, const Workload& w,
           const Budget& b, const PlanScope& scope) {
   Plan p;
@@ -205,26 +277,11 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
       }
     }
   }
-  // As-good APIs: hosts of this model, and closed models of at least its quality.
-  for (const auto& o : c.apis) {
-    const double quality = o.model.empty() ? o.quality : (c.find_model(o.model) ? c.find_model(o.model)->quality : 0);
-    if (o.model == m.id || (o.model.empty() && quality >= m.quality)) p.apis.push_back({&o, api_cost_usd(o, w), quality});
-  }
-  std::sort(p.apis.begin(), p.apis.end(), [](const ApiCost& x, const ApiCost& y) { return x.usd < y.usd; });
-
-  // Break-even: buying costs a fixed amortisation plus electricity per token; the API a price
-  // per token. They cost the same at fixed / (api per token - electricity per token).
-  if (!p.apis.empty() && w.tokens_per_month > 0) {
-    const double api_per_token = p.apis.front().usd / w.tokens_per_month;
-    for (auto& o : p.options) {
-      if (o.how.rfind("buy", 0) != 0 || !o.candidate.estimate.fits) continue;
-      const MonthlyCost& cost = o.candidate.cost;
-      if (!cost.electricity_usd || !cost.hardware_usd) continue;
-      const double power_per_token = *cost.electricity_usd / w.tokens_per_month;
-      if (api_per_token > power_per_token && *cost.hardware_usd > 0)
-        o.breakeven_tokens_per_month = *cost.hardware_usd / (api_per_token - power_per_token);
-    }
-  }
+  p.apis = as_good_apis(c, m, w);
+  if (!p.apis.empty())
+    for (auto& o : p.options)
+      if (o.how.rfind("buy", 0) == 0 && o.candidate.estimate.fits)
+        o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, p.apis.front(), w);
   std::stable_sort(p.options.begin(), p.options.end(), [](const PlanOption& x, const PlanOption& y) {
     if (x.meets != y.meets) return x.meets;
     if (x.meets) {

@@ -551,9 +551,49 @@ struct ModelsPlan {
   int models_considered = 0;
 };
 
+/// One machine of a side-by-side comparison, as the caller built it: a catalog machine (a graphics
+/// card with the host it goes into, price included) bought, or a machine already owned.
+struct CompareMachine {
+  std::string id;                 ///< as the user named it: a catalog hardware id, "2xrtx-3090", "this"
+  Machine machine;
+  bool owned = false;             ///< nothing to amortise (this machine)
+  std::string price_detail;       ///< what the price is made of, for the presenter ("$1599 + $1500 for the host, ...")
+};
+
+/// A comparison's answer: which machine is the better buy for the model and workload, and on what
+/// ground. The rule is compare()'s (plan.cpp).
+struct CompareVerdict {
+  enum class Reason {
+    none_meets,       ///< no machine fits, decodes at --min-tps and serves the volume
+    only_one_meets,   ///< the others do not meet the target
+    cheaper,          ///< the lowest monthly cost, by more than kCostTieShare
+    faster,           ///< costs within kCostTieShare of each other (or unknown): the faster decode
+  } reason = Reason::none_meets;
+  std::optional<std::size_t> better;     ///< into Comparison::options
+  std::optional<std::size_t> runner_up;  ///< the best of the rest that meets the target, if any
+};
+
+/// Two or three machines side by side for one model and workload (compare()).
+struct Comparison {
+  const ModelSpec* model = nullptr;
+  std::vector<PlanOption> options;      ///< in the order given: each machine's best quant and its cost
+  std::vector<std::optional<double>> price_usd;  ///< per option: the purchase price (a card with its
+                                        ///< host), empty when unknown or owned
+  std::optional<ApiCost> api;           ///< the cheapest API as good as the model, for the break-even
+  CompareVerdict verdict;
+};
+
+/// The advice's top pick for each use (top_picks(), advise.cpp): indices into Advice::ranked.
+struct TopPicks {
+  std::optional<std::size_t> fastest_good;     ///< the fastest within 2 x kQualityTiePoints of the pick
+  std::optional<std::size_t> best_quality;     ///< the highest quality that meets the constraints
+  std::optional<std::size_t> longest_context;  ///< the best quality tier's largest max context
+};
+
 struct Advice {
   std::vector<Candidate> ranked;            ///< as rank_candidates orders them
   std::optional<std::size_t> recommended;   ///< into ranked: the best eligible candidate
+  TopPicks picks;                           ///< the best eligible candidate for each use
   std::vector<ApiCost> apis;                ///< every priced offer, best quality first
   std::optional<std::size_t> same_model_api;  ///< into apis: cheapest host of the recommended model
   std::optional<std::size_t> comparable_api;  ///< cheapest offer at least as good as the local pick

@@ -142,6 +142,32 @@ BOOST_AUTO_TEST_CASE(budget_json_is_one_document_with_the_advice) {
   BOOST_TEST(j["recommended"]["model"] != "qwen3-235b-a22b");
 }
 
+BOOST_AUTO_TEST_CASE(advice_names_a_top_pick_for_each_use_in_text_and_json) {
+  // An owned M4 Max 128 GB: a pick always exists, so each use has one; the text shows the three
+  // lines after the recommendation, the JSON the same candidates.
+  const std::string args = "--hardware apple-m4-max-128gb --owned";
+  const Result r = run(args);
+  BOOST_TEST(r.status == 0, r.err);
+  const auto at = r.out.find("Top picks by use");
+  BOOST_REQUIRE(at != std::string::npos);
+  BOOST_TEST(at > r.out.find("Recommended here:"));
+  for (const char* use : {"  fastest good    ", "  best quality    ", "  longest context "})
+    BOOST_TEST(r.out.find(use, at) != std::string::npos, use);
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 100u, line);
+  const auto j = nlohmann::json::parse(run(args + " --json").out);
+  const auto& picks = j["top_picks"];
+  for (const char* use : {"fastest_good", "best_quality", "longest_context"}) {
+    BOOST_REQUIRE(picks[use].is_object());
+    BOOST_TEST(picks[use]["eligible"] == true);
+  }
+  // The rules against the pick: none faster within the band, none better, none longer in context.
+  const auto& pick = j["recommended"];
+  BOOST_TEST(picks["fastest_good"]["decode_tps"].get<double>() >= pick["decode_tps"].get<double>());
+  BOOST_TEST(picks["best_quality"]["quality"].get<double>() >= pick["quality"].get<double>());
+  BOOST_TEST(picks["longest_context"]["max_context"].get<double>() >= pick["max_context"].get<double>());
+}
+
 BOOST_AUTO_TEST_CASE(estimate_json_has_the_contract_keys) {
   const Result r = run("estimate --model llama-3.1-8b --quant Q4_K_M --context 8192 --json");
   BOOST_REQUIRE(r.status == 0);
@@ -262,6 +288,40 @@ BOOST_AUTO_TEST_CASE(plan_without_a_model_ranks_the_best_quality_the_budget_buys
     prev = o["monthly_usd"].get<double>();
   }
   bad_input("plan --model qwen3-8b --min-quality 10", "not both");
+}
+
+BOOST_AUTO_TEST_CASE(compare_puts_machines_side_by_side_with_one_verdict) {
+  // Catalog machines only: the answer does not depend on this one. A 4090 in the default $1500
+  // host against a 128 GB M4 Max for Qwen3 8B: both run it fast; the text names each machine by
+  // letter and id, keeps within 100 columns and gives one verdict; JSON carries the same.
+  const std::string args = "compare rtx-4090 apple-m4-max-128gb --model qwen3-8b";
+  const Result r = run(args);
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("A  rtx-4090: ") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("$1500 for the host") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("B  apple-m4-max-128gb: ") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("Verdict: ") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("is the better buy") != std::string::npos, r.out);
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 100u, line);
+  const Result j = run(args + " --json");
+  BOOST_TEST(j.status == 0, j.err);
+  const auto doc = nlohmann::json::parse(j.out);
+  BOOST_REQUIRE(doc["machines"].size() == 2u);
+  BOOST_TEST(doc["machines"][0]["id"] == "rtx-4090");
+  BOOST_TEST(doc["machines"][0]["price_usd"].get<double>() == 1599.0 + 1500.0);
+  BOOST_TEST(doc["machines"][0].contains("decode_tps_range"));
+  BOOST_TEST(doc["machines"][0].contains("breakeven_tokens_per_month"));
+  BOOST_TEST(doc["verdict"]["better"].is_string());
+  BOOST_TEST(doc["verdict"]["text"].get<std::string>().find("better buy") != std::string::npos);
+  // --have-host: the card's price alone.
+  const auto alone = nlohmann::json::parse(run(args + " --have-host --json").out);
+  BOOST_TEST(alone["machines"][0]["price_usd"].get<double>() == 1599.0);
+
+  bad_input("compare rtx-4090 --model qwen3-8b", "MACHINES");
+  bad_input("compare rtx-4090 rtx-409 --model qwen3-8b", "unknown machine 'rtx-409' (did you mean 'rtx-4090'?)");
+  bad_input("compare rtx-4090 2xapple-m4-max-128gb --model qwen3-8b", "is not a graphics card");
+  bad_input("compare rtx-4090 rtx-3090 --model qwen3-8bb", "--model: unknown model id");
 }
 
 BOOST_AUTO_TEST_CASE(users_share_the_machine_and_each_get_their_kv_cache) {

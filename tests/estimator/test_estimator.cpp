@@ -810,6 +810,39 @@ BOOST_AUTO_TEST_CASE(f16_never_beats_a_faster_q8_0_but_q8_0_beats_a_faster_q4_k_
   BOOST_TEST(a.ranked[0].estimate.decode_tps > 100);
   BOOST_TEST(a.ranked[1].estimate.quant == "F16");  // same tier, slower
   BOOST_TEST(a.ranked[2].estimate.quant == "Q4_K_M");  // next tier
+  // Top picks: fastest good is Q4_K_M (19.45 is 0.54 below Q8_0's 19.99, within 4 points); best
+  // quality F16 (20 x 1); the most context of F16's tier is Q8_0's, its weights half the size.
+  BOOST_REQUIRE(a.picks.fastest_good.has_value());
+  BOOST_TEST(a.ranked[*a.picks.fastest_good].estimate.quant == "Q4_K_M");
+  BOOST_TEST(a.ranked[*a.picks.best_quality].estimate.quant == "F16");
+  BOOST_TEST(a.ranked[*a.picks.longest_context].estimate.quant == "Q8_0");
+}
+
+BOOST_AUTO_TEST_CASE(top_picks_follow_their_rules) {
+  // Ranked: {74, 73, 72.5} tie (anchor 74), fastest first: the pick is 73 at 45 tok/s. Fastest
+  // good: within 2 x 2 = 4 points of 73, so 71 at 120 tok/s, not 68 at 300 (5 below) nor the
+  // ineligible 80 at 500. Best quality: 74. Longest context: of those tied with 74, 72.5's 131072
+  // tokens -- not the ineligible candidate's 500000.
+  auto cand = [](double quality, double tps, int64_t context, bool eligible = true) {
+    Candidate x;
+    x.eligible = eligible, x.model_quality = quality, x.quality = quality;
+    x.estimate.decode_tps = tps, x.estimate.max_context = context;
+    return x;
+  };
+  std::vector<Candidate> c{cand(74, 30, 100000), cand(73, 45, 40000),  cand(71, 120, 8000),
+                           cand(68, 300, 8000),  cand(80, 500, 8000, false), cand(72.5, 20, 131072),
+                           cand(73.5, 10, 500000, false)};
+  rank_candidates(c);
+  BOOST_REQUIRE(c[0].quality == 73.0);
+  const TopPicks t = top_picks(c, 0);
+  BOOST_TEST(c[*t.fastest_good].quality == 71.0);
+  BOOST_TEST(c[*t.best_quality].quality == 74.0);
+  BOOST_TEST(c[*t.longest_context].quality == 72.5);
+  // No pick, no top picks.
+  const TopPicks none = top_picks(c, std::nullopt);
+  BOOST_TEST(!none.fastest_good.has_value());
+  BOOST_TEST(!none.best_quality.has_value());
+  BOOST_TEST(!none.longest_context.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_nearly_as_good_moe_three_times_faster_beats_the_dense_model) {
@@ -1211,6 +1244,72 @@ BOOST_AUTO_TEST_CASE(the_verdict_is_the_cheapest_of_buying_renting_and_the_api) 
   const Plan dear_api = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
   BOOST_TEST((dear_api.verdict.kind == PlanVerdict::Kind::buy));
   BOOST_TEST(*dear_api.verdict.option == *dear_api.cheapest);
+}
+
+BOOST_AUTO_TEST_CASE(a_comparison_names_the_cheaper_machine_unless_the_costs_tie) {
+  // The 70B at Q4_K_M with electricity free, so a month costs the purchase over 36 months: two
+  // $750 cards, $1500 / 36 = $41.67; a 64 GiB Mac (its GPU wires 48 GiB) at $1000, $27.78. Both
+  // hold the model; one card does not. $41.67 > $27.78 x 1.1 = $30.56: the Mac is the better buy,
+  // cheaper. At $1450 ($40.28) the cards are within 10% of it ($44.31): a tie, won by the cards'
+  // faster decode (2 x 936 GB/s against 400).
+  Catalog c = catalog_70b();
+  c.electricity = {0, "test", ""};
+  ApiOffer api;
+  api.id = "host", api.model = c.models[0].id, api.name = "Host", api.provider = "p";
+  api.usd_per_mtok_input = api.usd_per_mtok_output = 1;
+  c.apis = {api};
+  Workload w;
+  w.min_decode_tps = 1;
+  const HardwareSpec card24 = card("card-24", 24, 936, 750);
+  auto machines = [&](double mac_price) {
+    return std::vector<CompareMachine>{{"card-24", machine_from_hardware(card24, 1)},
+                                       {"2xcard-24", machine_from_hardware(card24, 2)},
+                                       {"mac-64", machine_from_hardware(mac("mac-64", 64, mac_price))}};
+  };
+  const Comparison cheap_mac = compare(c, c.models[0], {&c.quants[0]}, machines(1000), w, Budget{0, 36});
+  BOOST_REQUIRE(cheap_mac.options.size() == 3u);
+  BOOST_TEST(!cheap_mac.options[0].meets);  // one 24 GiB card: 42 GiB do not fit
+  BOOST_TEST(cheap_mac.options[1].meets);   // a budget of $0 rules nothing out in a comparison
+  BOOST_TEST(cheap_mac.options[1].monthly_usd.value() == 1500.0 / 36, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(cheap_mac.price_usd[1].value() == 1500.0);
+  BOOST_REQUIRE(cheap_mac.verdict.better.has_value());
+  BOOST_TEST(*cheap_mac.verdict.better == 2u);
+  BOOST_TEST(*cheap_mac.verdict.runner_up == 1u);
+  BOOST_TEST((cheap_mac.verdict.reason == CompareVerdict::Reason::cheaper));
+  // Break-even against the $1/M API with free power: $41.67 / $1e-6 a token = 41.67M tokens.
+  BOOST_TEST(cheap_mac.options[1].breakeven_tokens_per_month.value() == 1500.0 / 36 * 1e6,
+             boost::test_tools::tolerance(1e-9));
+
+  const Comparison close = compare(c, c.models[0], {&c.quants[0]}, machines(1450), w, Budget{0, 36});
+  BOOST_TEST(close.options[1].candidate.estimate.decode_tps > close.options[2].candidate.estimate.decode_tps);
+  BOOST_TEST(*close.verdict.better == 1u);
+  BOOST_TEST((close.verdict.reason == CompareVerdict::Reason::faster));
+
+  // A Mac with no price has an unknown cost, which never beats a known one: the cards win.
+  const Comparison unpriced = compare(c, c.models[0], {&c.quants[0]}, machines(0), w, Budget{0, 36});
+  BOOST_TEST(!unpriced.options[2].monthly_usd.has_value());
+  BOOST_TEST(!unpriced.price_usd[2].has_value());
+  BOOST_TEST(*unpriced.verdict.better == 1u);
+
+  // Owned, the Mac costs its electricity only ($0 here): cheaper than any purchase.
+  auto owned = machines(3000);
+  owned[2].owned = true;
+  const Comparison mine = compare(c, c.models[0], {&c.quants[0]}, owned, w, Budget{0, 36});
+  BOOST_TEST(mine.options[2].monthly_usd.value() == 0.0);
+  BOOST_TEST(!mine.price_usd[2].has_value());
+  BOOST_TEST(*mine.verdict.better == 2u);
+
+  // Only the pair meets a 70B at 15 tok/s (one card does not fit; the Mac's 400 GB/s read 42 GB
+  // a token, under 10 tok/s).
+  w.min_decode_tps = 15;
+  const Comparison fast = compare(c, c.models[0], {&c.quants[0]}, machines(1000), w, Budget{0, 36});
+  BOOST_TEST(fast.options[2].why_not.find("too slow") == 0u, fast.options[2].why_not);
+  BOOST_TEST(*fast.verdict.better == 1u);
+  BOOST_TEST((fast.verdict.reason == CompareVerdict::Reason::only_one_meets));
+  w.min_decode_tps = 1000;
+  const Comparison none = compare(c, c.models[0], {&c.quants[0]}, machines(1000), w, Budget{0, 36});
+  BOOST_TEST(!none.verdict.better.has_value());
+  BOOST_TEST((none.verdict.reason == CompareVerdict::Reason::none_meets));
 }
 
 BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_the_hours_it_is_up) {
