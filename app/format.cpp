@@ -480,8 +480,10 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     s += fmt::format("  quality   {:.1f} = {:.0f} × {:.3g} retained at {}\n", best->quality,
                      model->quality, quant->quality_retention, quant->id);
     s += "  why       " + wrap(fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points "
-                                           "and quants within {:g}% retention are a tie, won by the faster",
-                                           w.min_decode_tps, kQualityTiePoints, kRetentionTie * 100),
+                                           "and quants within {:g}% retention ({:g}% from {:g}B parameters) are a "
+                                           "tie, won by the faster",
+                                           w.min_decode_tps, kQualityTiePoints, kRetentionTie * 100,
+                                           kRetentionTieLarge * 100, kSmallModelParamsB),
                                12, 12);
     s += top_picks_lines(a);
   } else {

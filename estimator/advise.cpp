@@ -31,8 +31,9 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
 }  // namespace
 
 bool quality_tie(const Candidate& a, const Candidate& b) {
+  const bool large = std::min(a.params_b, b.params_b) >= kSmallModelParamsB;
   return std::abs(a.model_quality - b.model_quality) <= kQualityTiePoints &&
-         std::abs(a.retention - b.retention) <= kRetentionTie;
+         std::abs(a.retention - b.retention) <= (large ? kRetentionTieLarge : kRetentionTie);
 }
 
 void rank_candidates(std::vector<Candidate>& c) {
@@ -101,6 +102,7 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
       cand.quality = m.quality * q.quality_retention;
       cand.model_quality = m.quality;
       cand.retention = q.quality_retention;
+      cand.params_b = m.params_b;
       cand.why_not = why_not(cand, m, w, b);
       cand.eligible = cand.why_not.empty();
       a.ranked.push_back(std::move(cand));

@@ -84,6 +84,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     cand.quality = m.quality * q->quality_retention;
     cand.model_quality = m.quality;
     cand.retention = q->quality_retention;
+    cand.params_b = m.params_b;
     const auto& e = cand.estimate;
     if (!e.fits) cand.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
                                 fixed(e.memory.available_bytes / kGiB, "%.0f");

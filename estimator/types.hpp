@@ -474,6 +474,7 @@ struct Candidate {
   double quality = 0;               ///< model quality × quant retention
   double model_quality = 0;         ///< the model's catalog quality (the tie rule's first half)
   double retention = 1;             ///< the quant's quality retention (the tie rule's second half)
+  double params_b = 0;              ///< the model's parameters, billions (small models tie on retention less)
   bool eligible = false;
   std::string why_not;              ///< empty when eligible
 };
