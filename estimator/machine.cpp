@@ -13,14 +13,14 @@ namespace {
 
 // Decode per backend: seconds per token = bytes / (datasheet bandwidth x efficiency) + layers x
 // overhead per layer (kernel launches and synchronisation a token costs whatever its size).
-// Fitted together on bench/corpus/ (618 published decode rows, 90 devices, 2023-2026 builds) by
+// Fitted together on bench/corpus/ (669 published decode rows, 99 devices, 2023-2026 builds) by
 // bench/check_accuracy.py, minimising the summed |relative error| (IRLS), which prints these and
 // their leave-one-device-out error. A CPU has no per-layer figure (thread synchronisation per
 // token, which many threads on a small model pay, is not modelled).
-constexpr double kDecodeEfficiencyCuda = 0.832, kDecodeOverheadUsCuda = 35;
+constexpr double kDecodeEfficiencyCuda = 0.835, kDecodeOverheadUsCuda = 40;
 constexpr double kDecodeEfficiencyMetal = 0.912, kDecodeOverheadUsMetal = 192;
-constexpr double kDecodeEfficiencyRocm = 0.900, kDecodeOverheadUsRocm = 153;
-constexpr double kDecodeEfficiencyVulkan = 0.839, kDecodeOverheadUsVulkan = 40;
+constexpr double kDecodeEfficiencyRocm = 0.879, kDecodeOverheadUsRocm = 152;
+constexpr double kDecodeEfficiencyVulkan = 0.836, kDecodeOverheadUsVulkan = 40;
 // CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket.
 constexpr double kDecodeEfficiencyCpu = 0.589;
 
@@ -39,13 +39,13 @@ constexpr double kCudaGemvBytesPerSmClock = 5.25;
 // prefills about like an RTX 3090 Ti, and an H100 PCIe at 0.15-0.20 of its 756 TFLOPS. Fitted by
 // bench/check_accuracy.py on the corpus' CUDA prefill rows; a device without SM count and clock
 // keeps its datasheet FP16 x cuda prefill efficiency.
-constexpr double kCudaGemmFlopsPerSmClock = 500;
+constexpr double kCudaGemmFlopsPerSmClock = 475;
 
 // Prefill efficiency: pp x 2 x active params (+ attention) / datasheet dense FP16 FLOP/s, per
 // backend the median over devices of each device's median, on the corpus' dense prefill rows of
 // 2025 and later builds (llama.cpp's prompt speed roughly doubled on CUDA since 2023-24), refitted
 // with kCudaGemmFlopsPerSmClock by bench/check_accuracy.py. CPU: see host_device().
-constexpr double kPrefillEfficiencyCuda = 0.475;
+constexpr double kPrefillEfficiencyCuda = 0.518;
 constexpr double kPrefillEfficiencyMetal = 0.646;
 constexpr double kPrefillEfficiencyRocm = 0.340;
 constexpr double kPrefillEfficiencyVulkan = 0.363;

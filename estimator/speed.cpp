@@ -53,7 +53,7 @@ constexpr double kServingLayerUsMoe = 238;
 // launch and sync: the extra per MoE layer and token beyond the backend's per-layer overhead,
 // fitted with it on the corpus by bench/check_accuracy.py (the GPU MoE class's decode error,
 // leave one device out: 34.5% -> 15.4% once each backend has its own).
-constexpr double kMoeLayerExtraUsCuda = 22, kMoeLayerExtraUsRocm = 68, kMoeLayerExtraUsVulkan = 48,
+constexpr double kMoeLayerExtraUsCuda = 18, kMoeLayerExtraUsRocm = 54, kMoeLayerExtraUsVulkan = 47,
                  kMoeLayerExtraUsMetal = 97;
 
 double moe_layer_extra_s(Backend b) {

@@ -580,8 +580,8 @@ BOOST_AUTO_TEST_CASE(a_cuda_gpu_with_few_sms_for_its_memory_streams_at_its_sms_r
   // RTX 4090: 128 x 2520 MHz x 5.25 = 1693 GB/s, above 1008 x 0.832: the memory decides.
   const Device rtx = machine_from_hardware(cuda_card(1008, 128, 2520)).devices[0];
   BOOST_TEST(rtx.read_gbps.value == 1008 * decode_efficiency(Backend::cuda), boost::test_tools::tolerance(1e-9));
-  // Its prompt GEMM: 114 x 1.755 GHz x 500 FLOPs = 100 TFLOP/s, below 756 x 0.475.
-  BOOST_TEST(h100.compute_gflops.value == 114 * 1.755 * 500, boost::test_tools::tolerance(1e-9));
+  // Its prompt GEMM: 114 x 1.755 GHz x 475 FLOPs = 95 TFLOP/s, below 756 x 0.518.
+  BOOST_TEST(h100.compute_gflops.value == 114 * 1.755 * 475, boost::test_tools::tolerance(1e-9));
   // No SM count: the datasheet figures alone.
   const Device bare = machine_from_hardware(cuda_card(2000, 0, 0)).devices[0];
   BOOST_TEST(bare.read_gbps.value == 2000 * decode_efficiency(Backend::cuda), boost::test_tools::tolerance(1e-9));
@@ -958,7 +958,7 @@ BOOST_AUTO_TEST_CASE(tensor_parallel_reads_a_share_of_each_layer_and_all_reduces
 }
 
 BOOST_AUTO_TEST_CASE(a_serving_engine_pays_its_own_cost_per_layer_more_for_moe_layers) {
-  // On one GPU with llama.cpp's CUDA overhead of 34 us a layer: a GGUF file pays that, 22 us
+  // On one GPU with llama.cpp's CUDA overhead of 34 us a layer: a GGUF file pays that, 18 us
   // more for an MoE layer's extra kernels (fitted on bench/corpus/); an FP8 checkpoint
   // (vLLM) 60 us a dense layer and 238 an MoE layer (fitted on bench/published_multigpu.csv),
   // never less than the backend's own (ROCm's 200 us).
@@ -968,7 +968,7 @@ BOOST_AUTO_TEST_CASE(a_serving_engine_pays_its_own_cost_per_layer_more_for_moe_l
   auto read_s = [](const ModelSpec& m, const QuantSpec& q) { return weight_bytes_per_token(m, q) / 1000e9; };
   const ModelSpec dense = llama_3_1_8b(), moe = small_moe();
   BOOST_TEST(seconds(dense, q8_0()) - read_s(dense, q8_0()) == 32 * 34e-6, boost::test_tools::tolerance(1e-6));
-  BOOST_TEST(seconds(moe, q8_0()) - read_s(moe, q8_0()) == 16 * (34e-6 + 22e-6), boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(seconds(moe, q8_0()) - read_s(moe, q8_0()) == 16 * (34e-6 + 18e-6), boost::test_tools::tolerance(1e-6));
   BOOST_TEST(seconds(dense, fp8()) - read_s(dense, fp8()) == 32 * 60e-6, boost::test_tools::tolerance(1e-6));
   BOOST_TEST(seconds(moe, fp8()) - read_s(moe, fp8()) == 16 * 238e-6, boost::test_tools::tolerance(1e-6));
   g.devices[0].layer_overhead_s.value = 200e-6;
