@@ -185,14 +185,16 @@ double api_cost_usd(const ApiOffer& offer, const Workload& w);
 /// is rarely the pick when a slightly weaker one is 3x faster", ../shared/advice-notes.md).
 constexpr double kQualityTiePoints = 2.0;
 /// Quant retentions (data/quants.toml, PPL(F16) / PPL(quant)) within which two quants are a tie.
-/// For a model of kSmallModelParamsB or more: 3%, Q4_K_M (0.9726) against Q6_K, Q8_0 and 16 bits
-/// -- Q4_K_M is the usual default for such models, more bits worth it when memory and speed are
+/// For a model of kSmallModelParamsB or more: 3.7%, the 4-bit family (Q4_K_M 0.9726, IQ4_XS 0.9647,
+/// MLX 4-bit 0.964: at most 3.6% below 16 bits) against Q6_K, Q8_0 and 16 bits, not Q4_K_S
+/// (0.9586), Q4_0 (0.930) or 3-bit quants -- a 4-bit
+/// quant is the usual default for such models, more bits worth it when memory and speed are
 /// plentiful, which the faster-wins rule then finds (../shared/advice-notes.md "Quantization"; an
 /// expert review of the picks, 2026-12-06: a 27B at Q6_K and 36 tok/s over Q4_K_M at 50 on a
 /// 24 GB card, leaving no room for context, is not what practitioners run). Below it: 0.5%, the
 /// gap between Q6_K (0.9965) and 16 bits, as quantization hurts small models more.
 constexpr double kRetentionTie = 0.005;
-constexpr double kRetentionTieLarge = 0.03;
+constexpr double kRetentionTieLarge = 0.037;
 constexpr double kSmallModelParamsB = 8;
 
 /// Whether a and b are a tie on quality: their models' qualities within kQualityTiePoints and
