@@ -74,6 +74,9 @@ struct Slice {
   bool dense = true, routed = true;
   bool output = true, embedding = true;
   int tp = 1;  ///< tensor parallel: this pool holds 1/tp of every matrix (and its share of the KV heads)
+  /// Of the routed experts in its layers, the share this pool holds: llama.cpp --n-cpu-moe N keeps
+  /// the experts of N layers in RAM and the rest on the GPU.
+  double routed_share = 1;
 };
 /// The slice's weights by format: as stored, or (`per_token`) as one decoding step reads them --
 /// routed experts at the share that `batch` tokens route to (experts_active / experts for one;

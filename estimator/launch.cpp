@@ -65,7 +65,11 @@ std::string llama_cpp(const ModelSpec& m, const QuantSpec& q, const Estimate& e,
   switch (p.kind) {
     case PlacementKind::cpu_only: cmd += " -ngl 0"; break;
     case PlacementKind::partial_offload: cmd += " -ngl " + std::to_string(p.gpu_layers); break;
-    case PlacementKind::experts_on_cpu: cmd += " -ngl 999 --n-cpu-moe " + std::to_string(m.layers); break;
+    // The first N layers keep their experts in RAM: the dense leading layers have none, the last
+    // gpu_layers MoE layers keep theirs on the GPU.
+    case PlacementKind::experts_on_cpu:
+      cmd += " -ngl 999 --n-cpu-moe " + std::to_string(m.layers - e.placement.gpu_layers);
+      break;
     case PlacementKind::layer_split: cmd += " -ngl 999 --split-mode layer"; break;
     default: cmd += " -ngl 999"; break;
   }

@@ -218,9 +218,15 @@ std::vector<Pool> pools_of(const ModelSpec& m, const QuantSpec& q, const Machine
       const double f = double(p.gpu_layers) / m.layers;
       return {{p.device, Slice{f, true, true, false, false}}, {p.host, Slice{1 - f, true, true, true, true}}};
     }
-    case PlacementKind::experts_on_cpu:
-      // Attention, dense and shared MLPs, output on the GPU; routed experts and the embedding in RAM.
-      return {{p.device, Slice{1, true, false, true, false}}, {p.host, Slice{1, false, true, false, true}}};
+    case PlacementKind::experts_on_cpu: {
+      // Attention, dense and shared MLPs, output on the GPU, with the experts of gpu_layers of the
+      // MoE layers; the other layers' routed experts and the embedding in RAM.
+      const int moe_layers = std::max(1, m.layers - m.dense_layers);
+      const double on_gpu = std::clamp(double(p.gpu_layers) / moe_layers, 0.0, 1.0);
+      Slice gpu{1, true, on_gpu > 0, true, false}, ram{1, false, true, false, true};
+      gpu.routed_share = on_gpu, ram.routed_share = 1 - on_gpu;
+      return {{p.device, gpu}, {p.host, ram}};
+    }
     case PlacementKind::layer_split: {
       // Layers shared in proportion to each GPU's memory (llama.cpp's default --tensor-split);
       // the output on the last.
@@ -477,7 +483,22 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d, m.is_moe())) continue;
     candidates.push_back({PlacementKind::all_gpu, g});
     if (!host || d.unified_memory) continue;  // one pool: nothing to split into
-    if (m.is_moe()) candidates.push_back({PlacementKind::experts_on_cpu, g, *host});
+    if (m.is_moe()) {
+      // --n-cpu-moe: the most MoE layers whose experts fit on the GPU beside everything else.
+      int lo = 0, hi = m.layers - m.dense_layers;
+      auto fits_gpu = [&](int n) {
+        return fits(memory_need(m, q, w, d, pools_of(m, q, machine, {PlacementKind::experts_on_cpu, g, *host, n})[0].slice), d);
+      };
+      if (fits_gpu(0)) {
+        while (hi - lo > 1) {
+          const int mid = (lo + hi) / 2;
+          (fits_gpu(mid) ? lo : hi) = mid;
+        }
+        candidates.push_back({PlacementKind::experts_on_cpu, g, *host, lo});
+      } else {
+        candidates.push_back({PlacementKind::experts_on_cpu, g, *host});
+      }
+    }
     int lo = 0, hi = m.layers;  // the most layers whose weights and KV fit the GPU
     while (hi - lo > 1) {
       const int mid = (lo + hi) / 2;
@@ -748,7 +769,9 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                 " (llama.cpp -ngl " + std::to_string(e.placement.gpu_layers) + "), the rest and the output matrix on " +
                 e.host_name + ": " + gib(e.host_bytes_per_token) + " per token read there");
   if (e.placement.kind == PlacementKind::experts_on_cpu)
-    a.push_back("routed experts in " + e.host_name + "'s RAM (llama.cpp --n-cpu-moe " + std::to_string(m.layers) +
+    a.push_back("routed experts of " + std::to_string(m.layers - m.dense_layers - e.placement.gpu_layers) + " of " +
+                std::to_string(m.layers - m.dense_layers) + " MoE layers in " + e.host_name +
+                "'s RAM (llama.cpp --n-cpu-moe " + std::to_string(m.layers - e.placement.gpu_layers) +
                 "), attention and shared weights on " + d.name);
   if (m.is_moe())
     a.push_back("MoE: memory holds all " + std::to_string(m.experts) + " experts; a token reads " +

@@ -366,7 +366,8 @@ struct Placement {
   PlacementKind kind = PlacementKind::cpu_only;
   std::size_t device = 0;   ///< index into Machine::devices: the CPU, or the GPU
   std::size_t host = 0;     ///< the CPU holding the rest (partial_offload, experts_on_cpu)
-  int gpu_layers = 0;       ///< partial_offload: layers on the GPU
+  int gpu_layers = 0;       ///< partial_offload: layers on the GPU; experts_on_cpu: MoE layers whose
+                            ///< experts stay on the GPU (the last ones; llama.cpp --n-cpu-moe the rest)
   int gpu_count = 1;        ///< layer_split: consecutive GPUs from `device`, a share of layers each by
                             ///< memory; tensor_parallel: GPUs per node (the tensor-parallel size)
   int nodes = 1;            ///< machines the GPUs span, in a row: tensor_parallel's pipeline stages of

@@ -332,9 +332,9 @@ BOOST_AUTO_TEST_CASE(a_model_too_big_for_the_gpu_puts_its_first_layers_there) {
 }
 
 BOOST_AUTO_TEST_CASE(an_moe_too_big_for_the_gpu_keeps_its_experts_in_ram) {
-  // qwen3moe-16L-64x8 at Q8_0 (7.3 GiB; its routed experts are 6.4 GiB of it) with a 4 GiB GPU:
-  // the experts go to RAM, attention and the output matrix to the GPU; a token reads 8/64 of
-  // the expert bytes from RAM.
+  // qwen3moe-16L-64x8 at Q8_0 (7.3 GiB; its routed experts are 6.4 GiB of it, 0.4 a layer) with
+  // a 4 GiB GPU: attention and the output matrix on the GPU with the experts of as many layers as
+  // fit beside them (llama.cpp --n-cpu-moe), the rest in RAM; a token reads 8/64 of those.
   Machine m = cpu_machine(30, 300, 64 * kGiB);
   Device gpu = cpu_device(900, 50000, 4 * kGiB);
   gpu.kind = DeviceKind::gpu, gpu.backend = Backend::cuda, gpu.name = "test GPU";
@@ -345,7 +345,18 @@ BOOST_AUTO_TEST_CASE(an_moe_too_big_for_the_gpu_keeps_its_experts_in_ram) {
   BOOST_TEST(to_string(e.placement.kind) == "experts_on_cpu");
   // 16 layers x 64 experts x 3 x 2048 x 1024 weights x 34/32 B, of which a token reads 8/64.
   const double experts = 16.0 * 64 * 3 * 2048 * 1024 * 34 / 32;
-  BOOST_TEST(e.host_bytes_per_token == experts / 8, boost::test_tools::tolerance(1e-9));
+  const int on_gpu = e.placement.gpu_layers;
+  BOOST_TEST((on_gpu > 0 && on_gpu < 16), on_gpu);
+  BOOST_TEST(e.host_bytes_per_token == experts / 8 * (16 - on_gpu) / 16, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(e.launch.find("--n-cpu-moe " + std::to_string(16 - on_gpu)) != std::string::npos, e.launch);
+  // One more layer's experts would not fit; twice the memory holds more of them.
+  Placement more = e.placement;
+  more.gpu_layers = on_gpu + 1;
+  BOOST_TEST(!estimate(small_moe(), q8_0(), m, w, more).fits);
+  m.devices[1].memory_bytes.value = 12 * kGiB;
+  BOOST_TEST(estimate(small_moe(), q8_0(), m, w).placement.kind == PlacementKind::all_gpu);  // all of it fits
+  m.devices[1].memory_bytes.value = 6 * kGiB;
+  BOOST_TEST(estimate(small_moe(), q8_0(), m, w).placement.gpu_layers > on_gpu);
 }
 
 BOOST_AUTO_TEST_CASE(a_probed_gpu_takes_its_figures_from_the_catalog_entry_with_its_pci_ids) {
