@@ -438,12 +438,23 @@ def fit(train, c0):
     # Prefill efficiency per backend, at each FLOPs per SM and clock of a grid: the median of
     # measured / predicted on dense rows scales it (twice: the SM cap decides which rows it moves);
     # the grid point is scored on the CUDA dense rows whose device has a known SM count.
-    dense = [x for x in train if x["pp"] and x["current"] and not x["moe_prefill"]]
+    dense_all = [x for x in train if x["pp"] and not x["moe_prefill"] and
+                 any(p["prefill_efficiency"] > 0 for p in x["ep"]["breakdown"]["pools"])]
+    dense = [x for x in dense_all if x["current"]]
+    # A backend with runs of current builds on fewer than two devices (Metal: the Apple scoreboard
+    # carries no per-row date) is fitted on all its builds.
+    for b in BACKENDS:
+        if len({x["device"] for x in dense if x["backend"] == b}) < 2:
+            dense += [x for x in dense_all if x["backend"] == b and not x["current"]]
     sm_pp = [x for x in dense if any(p["gemm_cap_gflops"] > 0 for p in x["ep"]["breakdown"]["pools"])]
     best = None
     for mma in ([200 + 25 * i for i in range(29)] if len(sm_pp) >= 5 else [c0_mma]):
+        # Each efficiency starts from 0.5, not the shipped figure, so the fit does not depend on
+        # what the binary ships; the median rescaling is repeated until it settles (the SM cap
+        # decides which rows a change moves).
         trial = dict(c, mma=mma)
-        for _ in range(2):
+        trial.update({("p", b): 0.5 for b in BACKENDS if ("p", b) in c0})
+        for _ in range(6):
             for b in BACKENDS:
                 if ("p", b) not in c0:
                     continue

@@ -43,10 +43,11 @@ constexpr double kCudaGemmFlopsPerSmClock = 475;
 
 // Prefill efficiency: pp x 2 x active params (+ attention) / datasheet dense FP16 FLOP/s, per
 // backend the median over devices of each device's median, on the corpus' dense prefill rows of
-// 2025 and later builds (llama.cpp's prompt speed roughly doubled on CUDA since 2023-24), refitted
+// 2025 and later builds (llama.cpp's prompt speed roughly doubled on CUDA since 2023-24; Metal's
+// on all builds: its scoreboard rows carry no date), refitted
 // with kCudaGemmFlopsPerSmClock by bench/check_accuracy.py. CPU: see host_device().
-constexpr double kPrefillEfficiencyCuda = 0.518;
-constexpr double kPrefillEfficiencyMetal = 0.646;
+constexpr double kPrefillEfficiencyCuda = 0.530;
+constexpr double kPrefillEfficiencyMetal = 0.651;
 constexpr double kPrefillEfficiencyRocm = 0.340;
 constexpr double kPrefillEfficiencyVulkan = 0.363;
 constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datasheet rows yet
