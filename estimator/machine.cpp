@@ -29,8 +29,8 @@ constexpr double kDecodeEfficiencyCpu = 0.589;
 // SMs x 1.41 GHz -> 800 GB/s of its 1935-2039; H100 PCIe 114 x 1.755 -> 1050 of 2000; V100, A30,
 // P40, M40, K80, Quadro RTX 6000 likewise), one with many is not (RTX 4090 128 x 2.52 -> 1690 of
 // 1008). Little's law: what one SM keeps in flight over the DRAM latency (~5 KB over ~600 ns at
-// 1.6 GHz). Fitted by bench/check_accuracy.py on the corpus' CUDA decode rows (datacenter class
-// 60% -> 13% in-sample median error; leave-one-device-out in its output).
+// 1.6 GHz). Fitted by bench/check_accuracy.py on the corpus' CUDA decode rows; datacenter decode,
+// leave one device out: 44% median error without it, 9.6% with it (2026-12-06).
 constexpr double kCudaGemvBytesPerSmClock = 5.25;
 // llama.cpp's CUDA prompt GEMM (MMQ: int8 mma.sync tiles; cuBLAS for F16) reaches about this many
 // FLOPs per SM per clock on every architecture from Ampere on, whatever the datasheet's tensor
@@ -55,7 +55,8 @@ constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datash
 // Live CPU, until calibration measures it (issue 3). From ../shared/validation/local-notes.md on
 // 2 Zen 4 cores: "tg ~ 33 GB/s / bytes per token fits all dense models within +-12%" -> 16.5 GB/s
 // of decode per core. A core count alone cannot see the memory channels, so the sum is capped
-// per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x 0.63.
+// per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x the CPU
+// decode efficiency. A catalog CPU entry with `cores` is capped the same way per core.
 constexpr double kCpuDecodeGbpsPerCore = 16.5;
 constexpr double kDualChannelDdr5Gbps = 89.6;
 // Prefill per core, 8-bit dot products (llama.cpp quantizes activations to Q8): pp512 on 2 Zen 4
