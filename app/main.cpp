@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include <unistd.h>
@@ -76,21 +77,40 @@ struct Flags {
   double calibration_budget_s = 3.0;
 };
 
+// 10^15 tokens a month is 380 million a second, around the clock: far beyond any deployment this
+// tool sizes; above it the monthly figures stop meaning anything.
+constexpr double kMaxTokensPerMonth = 1e15;
+
+/// A flag's value: a finite number in [min, max] (an integer one in range of T, with no
+/// fraction) -- NaN, inf and values that would saturate are errors naming the flag.
 template <class T>
-CLI::Validator at_least(T min, const char* what) {
+CLI::Validator within(T min, T max, const char* what) {
   return CLI::Validator(
-      [min, what](std::string& s) -> std::string {
+      [min, max, what](std::string& s) -> std::string {
+        const auto bounds = [&] {
+          std::ostringstream o;
+          o << min;
+          if (max < std::numeric_limits<T>::max()) o << " and <= " << max;
+          return o.str();
+        };
         try {
           std::size_t used = 0;
           const double v = std::stod(s, &used);
-          if (used != s.size() || !(v >= double(min)))
-            return std::string(what) + " must be a number >= " + (std::ostringstream() << min).str() + ", got '" + s + "'";
+          const bool whole = !std::is_integral_v<T> || v == std::floor(v);
+          if (used != s.size() || !std::isfinite(v) || !(v >= double(min)) || !(v <= double(max)) || !whole)
+            return std::string(what) + " must be a finite " + (std::is_integral_v<T> ? "whole " : "") + "number >= " +
+                   bounds() + ", got '" + s + "'";
         } catch (const std::exception&) {
           return std::string(what) + " must be a number, got '" + s + "'";
         }
         return {};
       },
       "");
+}
+
+template <class T>
+CLI::Validator at_least(T min, const char* what) {
+  return within(min, std::numeric_limits<T>::max(), what);
 }
 
 void add_workload_flags(CLI::App& app, Flags& f) {
@@ -109,10 +129,10 @@ void add_workload_flags(CLI::App& app, Flags& f) {
       ->check(at_least(0, "--depth"));
   app.add_option("--tokens-per-month", f.workload.tokens_per_month,
                  "Input + output tokens per month [default: 10e6]")
-      ->check(at_least(0.0, "--tokens-per-month"));
+      ->check(within(0.0, kMaxTokensPerMonth, "--tokens-per-month"));
   app.add_option("--input-share", f.workload.input_share,
                  "Share of those tokens that are input (prompt), 0..1 [default: 0.75 = 3:1]")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(within(0.0, 1.0, "--input-share"));
   app.add_option("--min-tps", f.workload.min_decode_tps,
                  "Slowest acceptable decode speed for each user, tokens/s [default: 20: chat reads as fluid from about 15-20; reasoning models want 40+]")
       ->check(at_least(0.0, "--min-tps"));
@@ -124,7 +144,7 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "Hours a day the machine is up for this work: a rental is billed for them, an owned machine "
                  "idles in them [default: one user's working day, 8 h x 5 days (173 h/month) or the busy "
                  "hours if more; always on with --users > 1]")
-      ->check(CLI::Range(0.0, 24.0));
+      ->check(within(0.0, 24.0, "--hours-per-day"));
   app.add_flag("--always-on", f.always_on, "The machine is up all the time (--hours-per-day 24)");
   app.add_option("--kwh-price", f.kwh_price, "Electricity price, USD per kWh [default: catalog]")
       ->check(at_least(0.0, "--kwh-price"));
@@ -329,7 +349,7 @@ int run(int argc, char** argv) {
   plan_cmd->add_option("--min-retention", min_retention,
                        "With --quant auto, only quants keeping at least this share of the model's quality "
                        "(perplexity-based, see `quants`) [default: 0.9: no IQ2/Q2 mixes unless asked]")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(within(0.0, 1.0, "--min-retention"));
   plan_cmd->add_option("--max-price", scope.max_price_usd,
                        "Spend at most this on hardware, USD, a graphics card's host included; purchases only")
       ->check(at_least(0.0, "--max-price"));
@@ -350,7 +370,7 @@ int run(int argc, char** argv) {
   compare_cmd->add_option("--min-retention", min_retention,
                           "With --quant auto, only quants keeping at least this share of the model's quality "
                           "[default: 0.9]")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(within(0.0, 1.0, "--min-retention"));
   compare_cmd->add_flag("--have-host", scope.host_owned,
                         "You have a computer for a graphics card: its host's price is not added");
   compare_cmd->footer(R"(
@@ -366,7 +386,7 @@ Example:
   auto* calibrate_cmd = app.add_subcommand(
       "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
   calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 3]")
-      ->check(CLI::Range(0.2, 60.0));
+      ->check(within(0.2, 60.0, "--seconds"));
   auto* models_cmd = app.add_subcommand("models", "List catalog models");
   models_cmd->add_option("--family", f.list.family, "Only ids starting with this (qwen3, llama-3.1, gemma)");
   models_cmd->add_option("--max-params", f.list.max_params_b, "At most this many parameters, billions")

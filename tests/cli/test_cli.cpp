@@ -192,9 +192,18 @@ BOOST_AUTO_TEST_CASE(estimate_on_catalog_hardware_uses_its_backend) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
-  bad_input("--budget -5", "--budget must be a number >= 0");
+  bad_input("--budget -5", "--budget must be a finite number >= 0");
   bad_input("--budget abc", "--budget must be a number");
-  bad_input("--context 0", "--context must be a number >= 1");
+  bad_input("--context 0", "--context must be a finite whole number >= 1");
+  // NaN and infinities are no numbers a flag takes, nor values an integer would saturate at.
+  bad_input("--budget inf", "--budget must be a finite number >= 0");
+  bad_input("--input-share nan", "--input-share must be a finite number >= 0 and <= 1");
+  bad_input("--min-tps inf", "--min-tps must be a finite number");
+  bad_input("--tokens-per-month 1e308", "--tokens-per-month must be a finite number >= 0 and <= 1e+15");
+  bad_input("--context 99999999999999999999", "--context must be a finite whole number >= 1");
+  bad_input("--context 1.5", "--context must be a finite whole number");
+  bad_input("plan --model qwen3-8b --min-retention nan", "--min-retention must be a finite number");
+  bad_input("calibrate --seconds nan", "--seconds must be a finite number >= 0.2 and <= 60");
   bad_input("--frobnicate", "frobnicate");
   bad_input("estimate --model qwen3-8bb --quant Q4_K_M", "unknown model id 'qwen3-8bb' (did you mean 'qwen3-8b'?)");
   bad_input("estimate --model qwen3-8b --quant Q4_K_X", "unknown quant id 'Q4_K_X' (did you mean 'Q4_K_M'?)");
