@@ -1,3 +1,4 @@
+#include <filesystem>
 // The calibration cache: one JSON file per machine fingerprint under
 // $XDG_CACHE_HOME/benchr-advise/ (else ~/.cache/benchr-advise/), written atomically. A file that
 // is unreadable, truncated, for another machine or another kernel version is ignored with a
@@ -13,6 +14,7 @@
 #include <functional>
 #include <sstream>
 
+#include "catalog.hpp"
 #include "app.hpp"
 #include "calibrate.hpp"
 #include "json.hpp"
@@ -126,12 +128,11 @@ std::string calibration_cache_path(const std::string& fingerprint) {
 
 std::optional<Calibration> load_cached_calibration(const std::string& fingerprint, std::string& warning) {
   const std::string path = calibration_cache_path(fingerprint);
-  std::ifstream in(path);
-  if (path.empty() || !in) return std::nullopt;
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::exists(path, ec)) return std::nullopt;
   try {
-    std::ostringstream s;
-    s << in.rdbuf();
-    Calibration c = calibration_from_json(nlohmann::json::parse(s.str()));
+    // A cache file that is a pipe or a device, or absurdly large, is ignored like a corrupt one.
+    Calibration c = calibration_from_json(nlohmann::json::parse(read_input_file(path, "cache", 16ull << 20)));
     if (c.fingerprint != fingerprint) {
       warning = "ignoring " + path + ": it belongs to another machine";
       return std::nullopt;

@@ -1,6 +1,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "catalog.hpp"
 #include "app.hpp"
 #include "json.hpp"
 #include "probe.hpp"
@@ -182,11 +183,7 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where) {
 }
 
 Machine load_machine(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("--machine " + path + ": cannot open the file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  const std::string text = s.str();
+  const std::string text = read_input_file(path, "--machine", kMaxInputFileBytes);
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '<') return machine_from_hwloc_xml(path);
   nlohmann::json j;

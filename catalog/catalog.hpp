@@ -1,6 +1,7 @@
 // The catalog adapter: TOML text (embedded data/*.toml and users' files) -> benchr::Catalog.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,15 @@ std::vector<CatalogText> embedded_catalog();
 
 /// Reads a user's catalog file; throws InputError naming the path when it cannot.
 CatalogText read_catalog_file(const std::string& path);
+
+/// The whole of a text input the user names (a catalog, a saved machine): a regular file of at
+/// most `max_bytes`. A FIFO, a device (/dev/zero), a folder or a larger file is an InputError
+/// naming `what` and the path -- never a read that blocks or grows without end.
+std::string read_input_file(const std::string& path, const std::string& what, std::uint64_t max_bytes);
+
+/// No catalog, saved machine or hwloc export the tool reads comes near this: the embedded catalog
+/// is ~0.3 MB, an hwloc export of a 16-GPU server ~0.1 MB.
+constexpr std::uint64_t kMaxInputFileBytes = 64ull << 20;
 
 /// Parses and merges the sources in order: an entry whose id an earlier source already has
 /// replaces it; a new id is added. Throws InputError with "file:line:column: what" on a syntax

@@ -6,6 +6,12 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "catalog.hpp"
 
 namespace benchr {
@@ -437,13 +443,38 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
   return best ? " (did you mean '" + *best + "'?)" : "";
 }
 
+std::string read_input_file(const std::string& path, const std::string& what, std::uint64_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw InputError(what + " " + path + ": cannot open the file: " + std::strerror(errno));
+  struct stat st {};
+  std::string text;
+  try {
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+      throw InputError(what + " " + path + ": not a regular file (a pipe, a device or a folder)");
+    if (std::uint64_t(st.st_size) > max_bytes)
+      throw InputError(what + " " + path + ": " + std::to_string(st.st_size) + " bytes, more than any such file (" +
+                       std::to_string(max_bytes) + ")");
+    text.resize(std::size_t(st.st_size));
+    std::size_t got = 0;
+    while (got < text.size()) {
+      const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw InputError(what + " " + path + ": read error: " + std::strerror(errno));
+      if (n == 0) break;  // it got shorter while being read: what is there
+      got += std::size_t(n);
+    }
+    text.resize(got);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  return text;
+}
+
 CatalogText read_catalog_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("--catalog " + path + ": cannot open the file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw InputError("--catalog " + path + ": read error");
-  return {path, s.str()};
+  return {path, read_input_file(path, "--catalog", kMaxInputFileBytes)};
 }
 
 Catalog load_catalog(const std::vector<CatalogText>& sources) {

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <algorithm>
 // The command line as a user meets it: the built binary, its exit status, stdout and stderr.
 #define BOOST_TEST_MODULE cli
@@ -189,6 +190,24 @@ BOOST_AUTO_TEST_CASE(estimate_on_catalog_hardware_uses_its_backend) {
   BOOST_TEST(j["backend"] == "vulkan");
   BOOST_TEST(j["placement"] == "all_gpu");
   BOOST_TEST(j["fits"] == true);
+}
+
+BOOST_AUTO_TEST_CASE(inputs_that_are_not_files_are_refused_at_once) {
+  // /dev/zero would be read forever and a FIFO with no writer would block: both are refused
+  // before any read, as is a catalog or machine larger than any real one.
+  bad_input("--machine /dev/zero", "not a regular file");
+  bad_input("--catalog /dev/zero", "not a regular file");
+  const std::string fifo = temp_file(".fifo");
+  std::filesystem::remove(fifo);
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  bad_input("--machine " + fifo, "not a regular file");
+  bad_input("--catalog " + fifo, "not a regular file");
+  bad_input("fit " + fifo, "not a regular file");
+  std::filesystem::remove(fifo);
+  const std::string big = temp_file(".toml");
+  std::filesystem::resize_file(big, (64ull << 20) + 1);  // sparse: 64 MiB and a byte of nothing
+  bad_input("--catalog " + big, "more than any such file");
+  std::filesystem::remove(big);
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
