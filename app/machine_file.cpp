@@ -193,7 +193,13 @@ Machine load_machine(const std::string& path) {
     throw InputError("--machine " + path + ": neither hwloc XML nor valid JSON (byte " +
                      std::to_string(e.byte) + ")");
   }
-  Machine m = machine_from_json(j, path);
+  Machine m;
+  try {
+    m = machine_from_json(j, path);
+  } catch (const nlohmann::json::exception& e) {
+    // A field of the wrong type or out of range (a string for a number, 1e400): bad input.
+    throw InputError("--machine " + path + ": a field has the wrong type or is out of range: " + e.what());
+  }
   m.notes.push_back("replayed from " + path);
   return m;
 }

@@ -380,6 +380,18 @@ BOOST_AUTO_TEST_CASE(a_fleet_of_saved_probes_is_planned_as_owned_machines) {
   bad_input("plan --model qwen3-0.6b --fleet /nonexistent.json", "nonexistent");
 }
 
+BOOST_AUTO_TEST_CASE(a_saved_probe_with_a_field_of_the_wrong_type_is_bad_input) {
+  // A hand-edited save: a string where a number belongs, a number beyond a double. Exit 2 naming
+  // the file, not an internal error.
+  const std::string path = temp_file(".json");
+  BOOST_REQUIRE(run("probe --save " + path + " --no-calibrate").status == 0);
+  auto j = nlohmann::json::parse(std::ifstream(path));
+  j["version"] = "one";
+  std::ofstream(path) << j.dump();
+  bad_input("--machine " + path, "a field has the wrong type or is out of range");
+  std::remove(path.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(help_teaches_with_examples) {
   const Result r = run("--help");
   BOOST_TEST(r.status == 0);
