@@ -185,7 +185,10 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where) {
 Machine load_machine(const std::string& path) {
   const std::string text = read_input_file(path, "--machine", kMaxInputFileBytes);
   const auto first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && text[first] == '<') return machine_from_hwloc_xml(path);
+  if (first != std::string::npos && text[first] == '<') {
+    check_hwloc_xml(text, "--machine " + path);
+    return machine_from_hwloc_xml(path);
+  }
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);

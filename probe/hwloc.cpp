@@ -1,3 +1,7 @@
+#include <cerrno>
+#include <cctype>
+#include <cstdlib>
+#include <vector>
 #include <hwloc.h>
 
 #include <cstdio>
@@ -109,6 +113,95 @@ std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml_pa
     gpus.push_back(g);
   }
   return gpus;
+}
+
+namespace {
+
+bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool name_char(char c) {
+  return name_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+}
+
+// An hwloc distances matrix holds nbobjs^2 values: no machine has more objects than this.
+constexpr long kMaxDistanceObjects = 65536;
+
+}  // namespace
+
+void check_hwloc_xml(const std::string& text, const std::string& path) {
+  std::size_t i = 0, line = 1, line_start = 0;
+  auto fail = [&](std::size_t at, const std::string& what) {
+    for (std::size_t k = line_start; k < at && k < text.size(); ++k)
+      if (text[k] == '\n') ++line, line_start = k + 1;
+    throw InputError(path + ":" + std::to_string(line) + ":" + std::to_string(at - line_start + 1) +
+                     ": not an hwloc XML topology: " + what);
+  };
+  std::vector<std::string> open;
+  while (true) {
+    const std::size_t lt = text.find('<', i);
+    if (lt == std::string::npos) break;
+    if (open.empty())  // text is content inside an element (hwloc's index and value lists), never outside
+      for (std::size_t k = i; k < lt; ++k)
+        if (!std::isspace(static_cast<unsigned char>(text[k]))) fail(k, "text outside the topology's elements");
+    i = lt + 1;
+    if (i >= text.size()) fail(lt, "a tag cut short");
+    if (text[i] == '?' || text[i] == '!') {  // <?xml ...?>, <!DOCTYPE ...>
+      const std::size_t gt = text.find('>', i);
+      if (gt == std::string::npos) fail(lt, "a declaration without its '>'");
+      i = gt + 1;
+      continue;
+    }
+    const bool closing = text[i] == '/';
+    if (closing) ++i;
+    const std::size_t name_at = i;
+    if (i >= text.size() || !name_start(text[i])) fail(i, "a tag without a name");
+    while (i < text.size() && name_char(text[i])) ++i;
+    const std::string name = text.substr(name_at, i - name_at);
+    if (closing) {
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      if (i >= text.size() || text[i] != '>') fail(i, "'>' expected after </" + name);
+      if (open.empty() || open.back() != name) fail(name_at, "</" + name + "> closes no open <" + name + ">");
+      open.pop_back();
+      ++i;
+      continue;
+    }
+    // Attributes: white space, name="value", ... then '>' or '/>'.
+    while (true) {
+      const std::size_t before = i;
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      if (i >= text.size()) fail(before, "a tag cut short");
+      if (text[i] == '>') {
+        open.push_back(name);
+        ++i;
+        break;
+      }
+      if (text[i] == '/') {
+        if (i + 1 >= text.size() || text[i + 1] != '>') fail(i, "'/>' expected");
+        i += 2;
+        break;
+      }
+      if (i == before) fail(i, "white space expected between attributes");
+      const std::size_t attr_at = i;
+      if (!name_start(text[i])) fail(i, "an attribute name expected");
+      while (i < text.size() && name_char(text[i])) ++i;
+      const std::string attr = text.substr(attr_at, i - attr_at);
+      if (i + 1 >= text.size() || text[i] != '=' || text[i + 1] != '"') fail(i, "=\"value\" expected after " + attr);
+      const std::size_t value_at = i + 2, end = text.find('"', value_at);
+      if (end == std::string::npos) fail(value_at, "an unterminated value of " + attr);
+      const std::string value = text.substr(value_at, end - value_at);
+      if (value.find('<') != std::string::npos) fail(value_at, "'<' inside the value of " + attr);
+      // Counts hwloc allocates for: a distances matrix's objects, an index or value list's length.
+      if (attr == "nbobjs" || attr == "length") {
+        const long most = attr == "nbobjs" ? kMaxDistanceObjects : kMaxDistanceObjects * kMaxDistanceObjects;
+        char* stop = nullptr;
+        errno = 0;
+        const long n = std::strtol(value.c_str(), &stop, 10);
+        if (value.empty() || *stop != '\0' || errno != 0 || n < 0 || n > most)
+          fail(value_at, attr + "=\"" + value + "\" is not a count hwloc can hold (0.." + std::to_string(most) + ")");
+      }
+      i = end + 1;
+    }
+  }
+  if (!open.empty()) fail(text.size(), "<" + open.back() + "> is never closed");
 }
 
 }  // namespace benchr

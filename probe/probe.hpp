@@ -59,6 +59,13 @@ std::vector<PciGpu> pci_gpus_not_in(const std::vector<Device>& devices, const st
 /// Throws InputError naming the file when hwloc cannot read it.
 Machine machine_from_hwloc_xml(const std::string& path);
 
+/// Checks that `text` is XML hwloc's parser can take safely before it sees it: well-formed tags
+/// and attributes (name="value", separated by white space), balanced elements, and counts in
+/// range (a distances matrix's nbobjs). hwloc 2.9's own XML import crashes on a corrupted byte
+/// between two attributes and allocates what nbobjs="-1" asks for. Throws InputError
+/// "path:line:column: what".
+void check_hwloc_xml(const std::string& text, const std::string& path);
+
 // ---- the pieces, exposed for tests ----------------------------------------------------------
 
 /// CPU topology from hwloc: the live system when `xml_path` is empty, else the XML file.

@@ -1,3 +1,4 @@
+#include <iterator>
 #include <sys/stat.h>
 #include <algorithm>
 // The command line as a user meets it: the built binary, its exit status, stdout and stderr.
@@ -190,6 +191,26 @@ BOOST_AUTO_TEST_CASE(estimate_on_catalog_hardware_uses_its_backend) {
   BOOST_TEST(j["backend"] == "vulkan");
   BOOST_TEST(j["placement"] == "all_gpu");
   BOOST_TEST(j["fits"] == true);
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupted_hwloc_topology_is_refused_before_hwloc_reads_it) {
+  // hwloc 2.9's XML import crashes when a space between two attributes turns into a letter, and
+  // allocates whatever a distances matrix's nbobjs asks for: both are caught first, with the place.
+  std::ifstream in(data("probe/machines/2s-16v100.xml"));
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string path = temp_file(".xml");
+  std::string bad = good;
+  const auto gap = bad.find("\" ", bad.find("<object type=\"Machine\""));
+  bad[gap + 1] = 'x';
+  std::ofstream(path) << bad;
+  bad_input("--machine " + path, "white space expected between attributes");
+  bad = good;
+  bad.insert(bad.find("<object type=\"Machine\""), "<distances2 type=\"NUMANode\" nbobjs=\"-1\" kind=\"5\"></distances2>");
+  std::ofstream(path) << bad;
+  bad_input("--machine " + path, "nbobjs=\"-1\" is not a count");
+  std::ofstream(path) << good.substr(0, good.rfind("</topology>"));
+  bad_input("--machine " + path, "<topology> is never closed");
+  std::remove(path.c_str());
 }
 
 BOOST_AUTO_TEST_CASE(inputs_that_are_not_files_are_refused_at_once) {
