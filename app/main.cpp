@@ -630,7 +630,13 @@ Example:
 
 int main(int argc, char** argv) {
   try {
-    return run(argc, argv);
+    const int status = run(argc, argv);
+    // An answer that did not reach its reader (a full disk, a closed pipe) is no success.
+    if (!(std::cout << std::flush)) {
+      std::fprintf(stderr, "benchr-advise: error: cannot write the output (disk full or pipe closed)\n");
+      return 1;
+    }
+    return status;
   } catch (const benchr::InputError& e) {
     std::fprintf(stderr, "benchr-advise: error: %s\n", e.what());
     return 2;

@@ -213,6 +213,12 @@ BOOST_AUTO_TEST_CASE(a_corrupted_hwloc_topology_is_refused_before_hwloc_reads_it
   std::remove(path.c_str());
 }
 
+BOOST_AUTO_TEST_CASE(an_answer_that_cannot_be_written_is_no_success) {
+  // stdout on a full disk: the advice never reached its reader, so the exit status says so.
+  const int st = std::system((std::string(BENCHR_EXE) + " --budget 100 --no-calibrate >/dev/full 2>/dev/null").c_str());
+  BOOST_TEST((WIFEXITED(st) && WEXITSTATUS(st) == 1), st);
+}
+
 BOOST_AUTO_TEST_CASE(inputs_that_are_not_files_are_refused_at_once) {
   // /dev/zero would be read forever and a FIFO with no writer would block: both are refused
   // before any read, as is a catalog or machine larger than any real one.
