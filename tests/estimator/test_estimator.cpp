@@ -1282,9 +1282,9 @@ BOOST_AUTO_TEST_CASE(a_comparison_names_the_cheaper_machine_unless_the_costs_tie
   w.min_decode_tps = 1;
   const HardwareSpec card24 = card("card-24", 24, 936, 750);
   auto machines = [&](double mac_price) {
-    return std::vector<CompareMachine>{{"card-24", machine_from_hardware(card24, 1)},
-                                       {"2xcard-24", machine_from_hardware(card24, 2)},
-                                       {"mac-64", machine_from_hardware(mac("mac-64", 64, mac_price))}};
+    return std::vector<CompareMachine>{{"card-24", machine_from_hardware(card24, 1), false, ""},
+                                       {"2xcard-24", machine_from_hardware(card24, 2), false, ""},
+                                       {"mac-64", machine_from_hardware(mac("mac-64", 64, mac_price)), false, ""}};
   };
   const Comparison cheap_mac = compare(c, c.models[0], {&c.quants[0]}, machines(1000), w, Budget{0, 36});
   BOOST_REQUIRE(cheap_mac.options.size() == 3u);
