@@ -3,8 +3,8 @@
 
 Runs `benchr-advise advise --json --no-calibrate` on every catalog hardware entry as owned
 (`--hardware ID --owned`; graphics cards also 2 and 8 to a machine where that is how they are
-bought), and on the hwloc fixtures in ../shared/fixtures/hwloc (read in place; skipped with a note
-when the folder is missing: the repository stands alone). Prints a table of picks (machine, model,
+bought), and on the recorded machines in tests/probe/machines (hwloc XML the project wrote; add a
+folder of other hwloc exports with --machines DIR). Prints a table of picks (machine, model,
 quant, engine, decode tok/s, command) and checks properties; exits 1 when one fails:
 
   fits-and-floor  the pick fits and decodes at the workload's --min-tps at least
@@ -30,7 +30,7 @@ import sys
 import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "hwloc")
+MACHINES = os.path.join(ROOT, "tests", "probe", "machines")
 DEFAULT_HOST = "cpu-desktop-ddr5-5600-2ch"  # app/main.cpp kDefaultHost
 RETENTION_TIE = 0.005                       # estimator/estimator.hpp kRetentionTie
 # Multi-GPU machines as they are bought or rented: a pair of used 3090s, an 8-GPU server.
@@ -84,6 +84,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "app", "benchr-advise"))
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--machines", action="append", default=[MACHINES],
+                    help="a folder of hwloc XML exports to advise on as well (repeatable)")
     args = ap.parse_args()
     hardware, repos, quants = catalog()
 
@@ -94,12 +96,10 @@ def main():
     for hw_id, n in EXTRA:
         if hw_id in by_id:
             cases.append((f"{n}x {hw_id}", ["--hardware", hw_id, "--gpus", str(n), "--owned"], by_id[hw_id]))
-    if os.path.isdir(FIXTURES):
-        for name in sorted(os.listdir(FIXTURES)):
+    for folder in args.machines:
+        for name in sorted(os.listdir(folder)):
             if name.endswith(".xml"):
-                cases.append((f"hwloc {name}", ["--machine", os.path.join(FIXTURES, name)], None))
-    else:
-        print(f"note: {FIXTURES} not found: the hwloc fixtures are skipped")
+                cases.append((f"hwloc {name}", ["--machine", os.path.join(folder, name)], None))
 
     failures = []
     picks = {}

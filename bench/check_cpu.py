@@ -13,7 +13,7 @@ import csv, os, re, statistics
 from benchlib import HERE as here, LLAMA_2, catalog_file, estimate, exe
 
 exe = exe()
-CPU_DECODE_EFFICIENCY = 0.63  # estimator/machine.cpp kDecodeEfficiencyCpu, as the predictions use it
+CPU_DECODE_EFFICIENCY = 0.589  # estimator/machine.cpp kDecodeEfficiencyCpu, as the predictions use it
 
 MODELS = [("llama-2-7b", "llama-2-7b"), ("mistral-7b", "mistral-7b"), ("qwen2.5-3b", "qwen2.5-3b"),
           ("phi-4", "phi-4"), ("qwen2 1.5b", "qwen2.5-1.5b"), ("qwen2 7b", "deepseek-r1-distill-qwen-7b"),

@@ -5,20 +5,20 @@
    load_avx) on a 2 GB working set with the same thread count (Debian package likwid; installed
    here only for this check). Target: >= 95% of likwid.
 2. Decode GEMV per format: the calibration's all-thread rates next to the rate llama.cpp's decode
-   implies on this kind of machine (../shared/validation/local-llamacpp.csv: tg128 x bytes read per
+   implies on this kind of machine (bench/validation/local-llamacpp.csv: tg128 x bytes read per
    token, median over the rows of that quant). Target: at least llama.cpp's rate. Q4_0 and Q4_K_M
    rows come from llama.cpp's *repacked* 8-row kernels; the calibration's Q4_0 kernel is that
    kernel (llama.cpp's layout and instruction sequence, kernels v12), and the estimator decodes
    every repacked format (Q4_K too) at its rate; the Q4_K figure printed is the plain per-row dot
    product (what llama.cpp runs where it does not repack). Q3_K_M is a mix (Q3_K with Q4_K, Q5_K
    and Q6_K tensors), so its implied rate is above what Q3_K alone runs at.
-Usage: python3 bench/check_kernels.py [build/app/benchr-advise] [path/to/shared/validation]
+Usage: python3 bench/check_kernels.py [build/app/benchr-advise] [path/to/validation]
 """
 import csv, json, os, re, shutil, statistics, subprocess, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 exe = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "build", "app", "benchr-advise")
-val = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "..", "shared", "validation")
+val = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "validation")
 
 cal = json.loads(subprocess.run([exe, "calibrate", "--seconds", "6", "--json"], check=True,
                                 capture_output=True, text=True).stdout)

@@ -1,20 +1,20 @@
 #!/usr/bin/env python3
 """Accuracy check: benchr-advise's predictions against llama.cpp measured on this kind of machine.
 
-Runs `benchr-advise estimate --json` for every row of ../shared/validation/local-llamacpp.csv
+Runs `benchr-advise estimate --json` for every row of bench/validation/local-llamacpp.csv
 (llama-bench -t 2, tg128 and pp512) and local-memory.csv (peak RSS from load logs), on the live
 machine, with the validation shapes added by --catalog. Prints predicted, measured and their ratio,
 and the median absolute error per column. Run it on a 2-core Zen 4 VM like the one the data came
 from; elsewhere the ratios say how far this machine is from that one.
-Usage: python3 bench/check_local.py [build/app/benchr-advise] [path/to/shared/validation] [--recalibrate]
+Usage: python3 bench/check_local.py [build/app/benchr-advise] [path/to/validation] [--recalibrate]
 """
 import csv, json, os, statistics, subprocess, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 exe = args[0] if len(args) > 0 else os.path.join(here, "..", "build", "app", "benchr-advise")
-val = args[1] if len(args) > 1 else os.path.join(here, "..", "..", "shared", "validation")
-catalog = os.path.join(val, "local-models.toml")
+val = args[1] if len(args) > 1 else os.path.join(here, "validation")
+catalog = os.path.join(here, "..", "tests", "catalog", "data", "local-models.toml")
 
 def estimate(model, quant, context, depth=0, prompt=512):
     out = subprocess.run([exe, "--catalog", catalog, "estimate", "--model", model, "--quant", quant,

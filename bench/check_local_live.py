@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Accuracy check in one run: llama.cpp measured now on this machine against benchr-advise's prediction.
 
-bench/check_local.py compares with ../shared/validation/local-llamacpp.csv, measured on another day
+bench/check_local.py compares with bench/validation/local-llamacpp.csv, measured on another day
 when this kind of VM read 34.5 GB/s; its bandwidth moves (30 to 63 GB/s within minutes), so that
 comparison mixes two machine states. This check measures both sides back to back, row by row:
 `benchr-advise calibrate`, then llama-bench on the same shape and quant (`-t 2 -p 512 -n 128 -r 3`,
@@ -16,7 +16,7 @@ the release the validation used, built from node-llama-cpp's bundle (local-notes
   cmake -B build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF
   cmake --build build -j2 --target llama-bench llama-quantize          # ~15 min on 2 cores
 Usage: python3 bench/check_local_live.py --llama DIR_WITH_BINARIES --models DIR [--only MODEL[:QUANT],...]
-       [--exe build/app/benchr-advise] [--val ../shared/validation] [--no-prefill]
+       [--exe build/app/benchr-advise] [--val bench/validation] [--no-prefill]
 Needs ~35 GB of disk at the peak (the 8B's F16 and its quants); F16 files no row needs are removed.
 Results and what they showed (this VM's bimodal bandwidth): bench/local_live_2026-11-28.md.
 """
@@ -28,11 +28,11 @@ ap.add_argument("--llama", required=True, help="directory with llama-bench and l
 ap.add_argument("--models", required=True, help="directory for the synthetic GGUF files")
 ap.add_argument("--only", default="", help="comma-separated MODEL or MODEL:QUANT[:DEPTH] rows")
 ap.add_argument("--exe", default=os.path.join(here, "..", "build", "app", "benchr-advise"))
-ap.add_argument("--val", default=os.path.join(here, "..", "..", "shared", "validation"))
+ap.add_argument("--val", default=os.path.join(here, "validation"))
 ap.add_argument("--no-prefill", action="store_true", help="decode only (-p 0): about half the time")
 ap.add_argument("--out", default="", help="also write the rows as CSV here")
 a = ap.parse_args()
-shapes = os.path.join(a.val, "local-models.toml")
+shapes = os.path.join(here, "..", "tests", "catalog", "data", "local-models.toml")
 
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout

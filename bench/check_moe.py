@@ -58,7 +58,7 @@ def quant(q):
     # Unsloth's dynamic UD-Qn_K_XL mixes: near their base type
     return "Q4_K_M" if "Q4_K" in q else "Q5_K_M" if "Q5_K" in q else None
 
-MOE_LAYER_EXTRA_US_CUDA = 22  # estimator/speed.cpp, kMoeLayerExtraUsCuda
+MOE_LAYER_EXTRA_US_CUDA = 18  # estimator/speed.cpp, kMoeLayerExtraUsCuda
 layers = catalog_models()
 layers["llama-2-7b"] = {"layers": 32}  # LLAMA_2 in benchlib
 catalog = catalog_file(LLAMA_2, extra)

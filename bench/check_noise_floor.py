@@ -2,7 +2,7 @@
 """How well can any prediction match llama.cpp on this VM? The reference's own reproducibility.
 
 Issue #3/#6's local decode target is median |error| <= 5% with every row within +-15%, against
-../shared/validation/local-llamacpp.csv. bench/live_runs/run*.csv are full runs of
+bench/validation/local-llamacpp.csv. bench/live_runs/run*.csv are full runs of
 bench/check_local_live.py (2026-11-28: runs 1-6 in sessions 3-5, 7-9 in session 7; tables in
 bench/local_live_2026-11-28.md): the same llama.cpp build (de3ff81), the same 25 shapes x quants
 x depths, the validation's protocol (llama-bench -t 2 -n 128 -r 3) on this kind of 2-core VM;
@@ -13,12 +13,12 @@ only llama.cpp's measured tok/s are used here, not the predictions. This prints
      better than any model can do), against each run;
   3. each row's spread (coefficient of variation) over the runs.
 If (1) and (2) miss the target, the target is below this machine's noise floor.
-Usage: python3 bench/check_noise_floor.py [path/to/shared/validation]
+Usage: python3 bench/check_noise_floor.py [path/to/validation]
 """
 import csv, glob, math, os, statistics, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-val = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "shared", "validation")
+val = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "validation")
 key = lambda r: (r.get("model_shape") or r["model"], r["quant"], r["depth"])
 csv_tg = {key(r): float(r["tg128_tps"]) for r in csv.DictReader(open(os.path.join(val, "local-llamacpp.csv")))}
 runs = []

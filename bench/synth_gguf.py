@@ -183,6 +183,9 @@ def write_f16(f, n):
 
 def main():
     global ARCH
+    if len(sys.argv) < 4 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        sys.exit(0 if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help") else 2)
     path, model_id, out = sys.argv[1:4]
     with open(path, "rb") as f:
         m = next(x for x in tomllib.load(f)["model"] if x["id"] == model_id)

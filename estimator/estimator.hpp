@@ -161,7 +161,7 @@ std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimat
 /// after it (advice-notes: a rented GPU is billed for every hour it is up, idle or not).
 constexpr double kOneUserHoursPerMonth = 8.0 * 5 * 52 / 12;
 /// Power an idle machine draws, as a share of what it draws generating: a desktop with a GPU
-/// idles at 30-100 W (../shared/advice-notes.md, "Money") against 400-800 W under load (a
+/// idles at 30-100 W (docs/advice-notes.md, "Money") against 400-800 W under load (a
 /// 350-450 W card with a 65-170 W CPU and the board), 8-12%: 0.1. Macs and APUs idle lower.
 constexpr double kIdlePowerShare = 0.1;
 
@@ -185,14 +185,14 @@ double api_cost_usd(const ApiOffer& offer, const Workload& w);
 /// Intelligence Index) within which two models are a tie. A judgement, not a measured error bar:
 /// each catalog figure is one published score of the model's best mode, and a 2-point gap is not a
 /// difference a user notices, where a 3x speed difference is ("a model that just clears the floor
-/// is rarely the pick when a slightly weaker one is 3x faster", ../shared/advice-notes.md).
+/// is rarely the pick when a slightly weaker one is 3x faster", docs/advice-notes.md).
 constexpr double kQualityTiePoints = 2.0;
 /// Quant retentions (data/quants.toml, PPL(F16) / PPL(quant)) within which two quants are a tie.
 /// For a model of kSmallModelParamsB or more: 3.7%, the 4-bit family (Q4_K_M 0.9726, IQ4_XS 0.9647,
 /// MLX 4-bit 0.964: at most 3.6% below 16 bits) against Q6_K, Q8_0 and 16 bits, not Q4_K_S
 /// (0.9586), Q4_0 (0.930) or 3-bit quants -- a 4-bit
 /// quant is the usual default for such models, more bits worth it when memory and speed are
-/// plentiful, which the faster-wins rule then finds (../shared/advice-notes.md "Quantization"; an
+/// plentiful, which the faster-wins rule then finds (docs/advice-notes.md "Quantization"; an
 /// expert review of the picks, 2026-12-06: a 27B at Q6_K and 36 tok/s over Q4_K_M at 50 on a
 /// 24 GB card, leaving no room for context, is not what practitioners run). Below it: 0.5%, the
 /// gap between Q6_K (0.9965) and 16 bits, as quantization hurts small models more.

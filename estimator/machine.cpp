@@ -52,7 +52,7 @@ constexpr double kPrefillEfficiencyRocm = 0.340;
 constexpr double kPrefillEfficiencyVulkan = 0.363;
 constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datasheet rows yet
 
-// Live CPU, until calibration measures it (issue 3). From ../shared/validation/local-notes.md on
+// Live CPU, until calibration measures it (issue 3). From bench/validation/local-notes.md on
 // 2 Zen 4 cores: "tg ~ 33 GB/s / bytes per token fits all dense models within +-12%" -> 16.5 GB/s
 // of decode per core. A core count alone cannot see the memory channels, so the sum is capped
 // per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x the CPU

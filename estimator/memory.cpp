@@ -10,7 +10,7 @@ namespace {
 
 // llama.cpp's compute buffer is dominated by one micro-batch of logits plus two hidden-size
 // activations per token, in f32: n_ubatch x 4 B x (vocab + 2 x hidden). This reproduces all five
-// shapes of ../shared/validation/local-memory.csv to the MiB (e.g. 8B: 512 x 4 x (128256 + 8192)
+// shapes of bench/validation/local-memory.csv to the MiB (e.g. 8B: 512 x 4 x (128256 + 8192)
 // = 266.5 MiB; TinyLlama: 512 x 4 x (32000 + 4096) = 70.5 MiB), flash attention on.
 constexpr double kUbatchTokens = 512;       // llama.cpp default n_ubatch
 constexpr double kComputeBytesPerElement = 4;

@@ -98,7 +98,7 @@ const std::vector<BlockFormat>& block_formats() {
   // de3ff81 (node-llama-cpp 3.22.1). cpu_repack: ggml-cpu/repack.cpp
   // (ggml_repack_get_optimal_repack_type) converts Q4_0, Q4_K, IQ4_NL and MXFP4 to interleaved 8x8
   // layouts on AVX2 and AVX-512, and Q2_K on AVX-512 only; seen in
-  // ../shared/validation/local-memory.csv (CPU_REPACK buffer = exactly the Q4_0/Q4_K matmul
+  // bench/validation/local-memory.csv (CPU_REPACK buffer = exactly the Q4_0/Q4_K matmul
   // tensors; Q8_0, Q6_K, F16 have none). On Arm it repacks other sets (with dotprod/i8mm); not
   // modelled: Arm CPUs count as not repacking.
   // Beyond GGUF: FP8 E4M3 one byte; NVFP4 16 FP4 values + one FP8 scale = 9 B per 16; MLX

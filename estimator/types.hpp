@@ -339,7 +339,7 @@ struct Workload {
   double tokens_per_month = 10e6;       ///< input + output tokens
   double input_share = 0.75;            ///< input tokens / all tokens (3:1)
   /// Slower than this is not usable, per user. 20: chat reads as fluid from about 15-20 tok/s
-  /// (people read 5-10 tok/s; ../shared/advice-notes.md, "Speed people accept"), so a pick at the
+  /// (people read 5-10 tok/s; docs/advice-notes.md, "Speed people accept"), so a pick at the
   /// floor is still comfortable; reasoning models, which write hundreds of thinking tokens first,
   /// want more (--min-tps 40).
   double min_decode_tps = 20;

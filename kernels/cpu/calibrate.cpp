@@ -227,7 +227,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   // either ~36 or ~62-68 GB/s, switching within seconds to minutes (2026-11-28, 26 calibrations
   // interleaved with llama-bench, bench/check_local_live.py), and llama.cpp's decode did not
   // follow the fast episodes: rows run while calibrations on both sides read 63-68 GB/s decoded
-  // at 0.88-0.97x their rate in ../shared/validation/local-llamacpp.csv (taken at 34.5 GB/s).
+  // at 0.88-0.97x their rate in bench/validation/local-llamacpp.csv (taken at 34.5 GB/s).
   // What decode sustains is the slow figure.
   std::vector<double> reads{d.read_gbps};
   for (const auto& fi : kernels::kFormatInfo) {

@@ -1,5 +1,5 @@
 // The estimator's arithmetic, checked against numbers worked out by hand or measured by llama.cpp
-// (../shared/validation/local-*.csv, copied into the comments).
+// (bench/validation/local-*.csv, copied into the comments).
 #define BOOST_TEST_MODULE estimator
 #include <boost/test/unit_test.hpp>
 

@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(every_type_has_its_block_size) {
 }
 
 BOOST_AUTO_TEST_CASE(llama_3_1_8b_q4_k_m_matches_the_real_file) {
-  // ../shared/validation/local-llamacpp.csv: llama-3.1-8b Q4_K_M file_bytes 4,916,393,984,
+  // bench/validation/local-llamacpp.csv: llama-3.1-8b Q4_K_M file_bytes 4,916,393,984,
   // n_params 8,030,261,248. Tensor data worked out by hand (Q4_K 144/256 B, Q6_K 210/256 B):
   //   token_embd 525,336,576 x Q4_K = 295,501,824      output 525,336,576 x Q6_K = 430,940,160
   //   32 x (q, k, o, gate, up = 155,189,248 weights) x Q4_K = 2,793,406,464
