@@ -232,19 +232,20 @@ json range_json(const Range& r) { return r.high > 0 ? json::array({r.low, r.high
 
 json to_json(const Estimate& e) {
   json pools = json::array();
-  for (const auto& p : e.pools)
-    pools.push_back({{"device", p.device},
-                     {"backend", to_string(p.backend)},
+  for (const auto& p : e.pools) {
+    const Device& d = p.device;
+    pools.push_back({{"device", d.name},
+                     {"backend", to_string(d.backend)},
                      {"concurrent", p.concurrent},
-                     {"read_gbps", p.read_gbps},
-                     {"decode_efficiency", p.decode_efficiency},
-                     {"datasheet_gbps", p.datasheet_gbps},
-                     {"gemv_cap_gbps", p.gemv_cap_gbps},
-                     {"compute_gflops", p.compute_gflops},
-                     {"datasheet_gflops", p.datasheet_gflops},
-                     {"gemm_cap_gflops", p.gemm_cap_gflops},
-                     {"prefill_efficiency", p.prefill_efficiency},
-                     {"layer_overhead_s", p.layer_overhead_s},
+                     {"read_gbps", d.read_gbps.value},
+                     {"decode_efficiency", d.decode_efficiency},
+                     {"datasheet_gbps", d.datasheet_gbps},
+                     {"gemv_cap_gbps", d.gemv_cap_gbps},
+                     {"compute_gflops", d.compute_gflops.value},
+                     {"datasheet_gflops", d.datasheet_gflops},
+                     {"gemm_cap_gflops", d.gemm_cap_gflops},
+                     {"prefill_efficiency", d.prefill_efficiency},
+                     {"layer_overhead_s", d.layer_overhead_s.value},
                      {"moe_layer_extra_s", p.moe_layer_extra_s},
                      {"llama_cpp", p.llama_cpp},
                      {"layers", p.layers},
@@ -260,6 +261,7 @@ json to_json(const Estimate& e) {
                                   {"routed_experts_s", p.prefill_routed_s},
                                   {"tokens_per_expert", p.tokens_per_expert},
                                   {"moe_gemm_half_tokens", p.moe_half_tokens}}}});
+  }
   return {{"model", e.model},
           {"quant", e.quant},
           {"hardware", e.hardware},

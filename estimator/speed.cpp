@@ -483,28 +483,24 @@ Placement choose_placement(const ModelSpec& m, const QuantSpec& q, const Machine
     if (d.kind != DeviceKind::gpu || d.software || !(d.read_gbps.value > 0) || !q.runs_on(d, m.is_moe())) continue;
     candidates.push_back({PlacementKind::all_gpu, g});
     if (!host || d.unified_memory) continue;  // one pool: nothing to split into
-    if (m.is_moe()) {
-      // --n-cpu-moe: the most MoE layers whose experts fit on the GPU beside everything else.
-      int lo = 0, hi = m.layers - m.dense_layers;
+    // The most layers (of `kind`'s share on the GPU) whose weights and KV fit the GPU, 0..most-1.
+    auto most_on_gpu = [&](PlacementKind kind, int most) {
       auto fits_gpu = [&](int n) {
-        return fits(memory_need(m, q, w, d, pools_of(m, q, machine, {PlacementKind::experts_on_cpu, g, *host, n})[0].slice), d);
+        return fits(memory_need(m, q, w, d, pools_of(m, q, machine, {kind, g, *host, n})[0].slice), d);
       };
-      if (fits_gpu(0)) {
-        while (hi - lo > 1) {
-          const int mid = (lo + hi) / 2;
-          (fits_gpu(mid) ? lo : hi) = mid;
-        }
-        candidates.push_back({PlacementKind::experts_on_cpu, g, *host, lo});
-      } else {
-        candidates.push_back({PlacementKind::experts_on_cpu, g, *host});
+      int lo = 0, hi = most;
+      while (hi - lo > 1) {
+        const int mid = (lo + hi) / 2;
+        (fits_gpu(mid) ? lo : hi) = mid;
       }
-    }
-    int lo = 0, hi = m.layers;  // the most layers whose weights and KV fit the GPU
-    while (hi - lo > 1) {
-      const int mid = (lo + hi) / 2;
-      (fits(memory_need(m, q, w, d, pools_of(m, q, machine, {PlacementKind::partial_offload, g, *host, mid})[0].slice), d) ? lo : hi) = mid;
-    }
-    if (lo > 0) candidates.push_back({PlacementKind::partial_offload, g, *host, lo});
+      return lo;
+    };
+    // --n-cpu-moe: the experts of as many MoE layers as fit stay on the GPU, the rest in RAM.
+    if (m.is_moe())
+      candidates.push_back({PlacementKind::experts_on_cpu, g, *host,
+                            most_on_gpu(PlacementKind::experts_on_cpu, m.layers - m.dense_layers)});
+    if (const int n = most_on_gpu(PlacementKind::partial_offload, m.layers); n > 0)
+      candidates.push_back({PlacementKind::partial_offload, g, *host, n});
   }
   // Several GPUs: llama.cpp splits the layers over every usable GPU in a row, in proportion to
   // their memory, alike or not; vLLM shards every layer over 2, 4 or 8 identical ones.
@@ -673,18 +669,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     if (!pools[i].concurrent) prefill_s += pt.seconds;
     const PoolTime& t = times[i];
     PoolSeconds ps;
-    ps.device = dev.name;
-    ps.backend = dev.backend;
+    ps.device = dev;
     ps.concurrent = pools[i].concurrent;
-    ps.read_gbps = dev.read_gbps.value;
-    ps.decode_efficiency = dev.decode_efficiency;
-    ps.datasheet_gbps = dev.datasheet_gbps;
-    ps.gemv_cap_gbps = dev.gemv_cap_gbps;
-    ps.compute_gflops = dev.compute_gflops.value;
-    ps.datasheet_gflops = dev.datasheet_gflops;
-    ps.gemm_cap_gflops = dev.gemm_cap_gflops;
-    ps.prefill_efficiency = dev.prefill_efficiency;
-    ps.layer_overhead_s = dev.layer_overhead_s.value;
     ps.moe_layer_extra_s = moe_layer_extra_s(dev.backend);
     ps.llama_cpp = engine_of(q) == Engine::llama_cpp;
     ps.layers = pools[i].slice.dense ? pools[i].slice.layers * m.layers : 0;

@@ -390,15 +390,8 @@ struct MemoryNeed {
 /// One device's share of a decoding step and of a prompt token, in seconds by cause: what
 /// decode_tps and prefill_tps are made of (decode: max(weights, compute) + KV + overhead).
 struct PoolSeconds {
-  std::string device;
-  Backend backend = Backend::cpu;
+  Device device;                    ///< as this estimate saw it: its rates, caps and backend constants
   bool concurrent = false;          ///< a tensor-parallel rank that runs beside the first: not added
-  double read_gbps = 0;             ///< the rate this device streams weights at, GB/s
-  double datasheet_gbps = 0, gemv_cap_gbps = 0;  ///< Device's: what read_gbps was the lesser of
-  double compute_gflops = 0;        ///< the rate a prompt's products run at (GPUs), GFLOP/s
-  double datasheet_gflops = 0, gemm_cap_gflops = 0;  ///< Device's: what compute_gflops was the lesser of
-  double decode_efficiency = 0, prefill_efficiency = 0;  ///< Device's, 0 where measured
-  double layer_overhead_s = 0;      ///< the backend's per-layer figure applied (0: none)
   double moe_layer_extra_s = 0;     ///< and its extra for an MoE layer
   bool llama_cpp = true;            ///< the engine is llama.cpp (MLX and vLLM pay their own per-layer costs)
   double layers = 0, moe_layers = 0;  ///< the layers (and MoE layers) whose fixed costs this pool pays
