@@ -630,18 +630,41 @@ struct ArchSwa {
 constexpr std::array<ArchSwa, 5> kArchSwa{{
     {"gemma2", 2}, {"gemma3", 6}, {"cohere2", 4}, {"gpt-oss", 2}, {"llama4", 4}}};
 
+/// a x b + c in int64_t, or nullopt when it overflows (each operand comes from a file).
+std::optional<int64_t> mul_add(int64_t a, int64_t b, int64_t c = 0) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(r, c, &r)) return std::nullopt;
+  return r;
+}
+
 /// A recurrent layer's shape, in llama.cpp's ssm terms: Gated DeltaNet (Qwen3-Next, Qwen3.5:
 /// groups = key heads, d_state = key head dim, heads = value heads, d_inner = value heads x value
-/// head dim) or Mamba2 (groups, d_state, heads, d_inner = heads x head dim).
-void set_recurrent(ModelSpec& s, bool delta_net, int d_inner, int d_state, int groups, int heads, int conv) {
+/// head dim) or Mamba2 (groups, d_state, heads, d_inner = heads x head dim). Each size is at most
+/// INT_MAX as read; their products are checked: a projection wider than INT_MAX or a state of more
+/// than INT64_MAX elements describes no model and is an InputError naming `fields` in `where`.
+void set_recurrent(ModelSpec& s, bool delta_net, int64_t d_inner, int d_state, int groups, int heads, int conv,
+                   const std::string& where, std::string_view fields) {
   s.recurrent_kind = delta_net ? RecurrentKind::gated_delta_net : RecurrentKind::mamba2;
+  const auto too_large = [&](const char* what) {
+    throw InputError(where + ": " + std::string(fields) + ": the recurrent layer's " + what +
+                     " overflows (d_inner " + std::to_string(d_inner) + ", d_state " + std::to_string(d_state) +
+                     ", groups " + std::to_string(groups) + ", heads " + std::to_string(heads) + ", conv " +
+                     std::to_string(conv) + "; at most " + std::to_string(INT_MAX) + " a projection)");
+  };
   // Inputs: q/B and k/C (groups x d_state each), v/x and the output gate z (d_inner each), and per
   // head beta and alpha (DeltaNet: attn_qkv, attn_gate, ssm_beta_alpha) or dt (Mamba2: ssm_in).
-  s.recurrent_in_proj = 2 * groups * d_state + 2 * d_inner + (delta_net ? 2 : 1) * heads;
-  s.recurrent_out_proj = d_inner;
+  const auto qk = mul_add(2 * int64_t(groups), d_state);
+  const auto in_proj = qk ? mul_add(2, d_inner, *qk) : std::nullopt;
+  const auto with_heads = in_proj ? mul_add(delta_net ? 2 : 1, heads, *in_proj) : std::nullopt;
+  if (!with_heads || *with_heads > INT_MAX || d_inner > INT_MAX) too_large("input projection");
+  s.recurrent_in_proj = int(*with_heads);
+  s.recurrent_out_proj = int(d_inner);
   // llama_hparams::n_embd_r() + n_embd_s(): the convolution's last conv - 1 inputs, and the state.
-  s.recurrent_state = int64_t(std::max(conv - 1, 0)) * (d_inner + 2 * int64_t(groups) * d_state) +
-                      int64_t(d_state) * d_inner;
+  const auto conv_width = mul_add(2 * int64_t(groups), d_state, d_inner);
+  const auto conv_state = conv_width ? mul_add(std::max(conv - 1, 0), *conv_width) : std::nullopt;
+  const auto state = conv_state ? mul_add(d_state, d_inner, *conv_state) : std::nullopt;
+  if (!state) too_large("state");
+  s.recurrent_state = *state;
 }
 
 /// What `fit` notes about recurrent layers.
@@ -748,7 +771,8 @@ void fill_spec_gguf(ModelFile& mf, const Metadata& md) {
       s.recurrent_layers = s.layers;
     }
     set_recurrent(s, delta_net, d_inner, m.count(a + "ssm.state_size"), m.count(a + "ssm.group_count"),
-                  m.count(a + "ssm.time_step_rank"), m.count(a + "ssm.conv_kernel"));
+                  m.count(a + "ssm.time_step_rank"), m.count(a + "ssm.conv_kernel"), mf.path,
+                  "field " + a + "ssm.*");
     s.attn_output_gate = delta_net;  // llama.cpp's qwen3next/qwen35 attn_q: n_embd_head_k x n_head x 2
     mf.notes.push_back(recurrent_note(s));
   }
@@ -1105,7 +1129,11 @@ void fill_spec_config(ModelFile& mf, const std::string& file, const std::string&
   s.q_lora_rank = c.count({"q_lora_rank"});
   if (s.is_mla()) {
     s.qk_rope_head_dim = c.count({"qk_rope_head_dim"});
-    s.head_dim = c.count({"qk_nope_head_dim"}) + s.qk_rope_head_dim;
+    const int64_t head_dim = int64_t(c.count({"qk_nope_head_dim"})) + s.qk_rope_head_dim;
+    if (head_dim > INT_MAX)
+      fail(file, key_at(text, 0, "qk_nope_head_dim"), "qk_nope_head_dim + qk_rope_head_dim",
+           std::to_string(head_dim) + " is above " + std::to_string(INT_MAX));
+    s.head_dim = int(head_dim);
   } else {
     s.head_dim = c.count({"head_dim"});
   }
@@ -1152,14 +1180,17 @@ void fill_spec_config(ModelFile& mf, const std::string& file, const std::string&
     const int every = c.count({"full_attention_interval"});
     s.recurrent_layers = typed("linear_attention");
     if (!s.recurrent_layers) s.recurrent_layers = s.layers - s.layers / (every ? every : kDeltaNetFullAttentionInterval);
-    set_recurrent(s, true, value_heads * c.count({"linear_value_head_dim"}), c.count({"linear_key_head_dim"}),
-                  c.count({"linear_num_key_heads"}), value_heads, c.count({"linear_conv_kernel_dim"}));
+    set_recurrent(s, true, int64_t(value_heads) * c.count({"linear_value_head_dim"}), c.count({"linear_key_head_dim"}),
+                  c.count({"linear_num_key_heads"}), value_heads, c.count({"linear_conv_kernel_dim"}), file,
+                  "linear_num_value_heads, linear_value_head_dim, linear_key_head_dim, linear_num_key_heads, "
+                  "linear_conv_kernel_dim");
     // Qwen3-Next gates its attention output always; Qwen3.5 says so in attn_output_gate.
     s.attn_output_gate = c.flag("attn_output_gate").value_or(mf.architecture == "qwen3_next");
   } else if (const int mamba_heads = c.count({"mamba_n_heads"})) {
     s.recurrent_layers = typed("mamba");
-    set_recurrent(s, false, mamba_heads * c.count({"mamba_d_head"}), c.count({"mamba_d_state"}),
-                  std::max(1, c.count({"mamba_n_groups"})), mamba_heads, c.count({"mamba_d_conv"}));
+    set_recurrent(s, false, int64_t(mamba_heads) * c.count({"mamba_d_head"}), c.count({"mamba_d_state"}),
+                  std::max(1, c.count({"mamba_n_groups"})), mamba_heads, c.count({"mamba_d_conv"}), file,
+                  "mamba_n_heads, mamba_d_head, mamba_d_state, mamba_n_groups, mamba_d_conv");
   }
   if (s.recurrent_layers) mf.notes.push_back(recurrent_note(s));
 
