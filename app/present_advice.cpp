@@ -80,7 +80,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     }
     j["top_picks"] = picks;
     j["candidates_considered"] = a.ranked.size();
-    return j.dump(2) + "\n";
+    return guarded_dump(j);
   }
 
   std::string s;

@@ -10,7 +10,7 @@ namespace benchr {
 using nlohmann::json;
 
 std::string present_calibration(const Calibration& c, bool json_out) {
-  if (json_out) return to_json(c).dump(2) + "\n";
+  if (json_out) return guarded_dump(to_json(c));
   std::string s = fmt::format("Calibration of {} ({:.1f} s, kernels v{})\n", c.measured_at, c.duration_s,
                               c.kernel_version);
   for (const auto& d : c.devices) {

@@ -16,7 +16,7 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     j["cost"] = to_json(cost);
     j["workload"] = to_json(w);
     j["memory_setting"] = needs_raised_limit(e, m) ? json(m.devices[e.placement.device].raised_limit->setting) : json(nullptr);
-    return j.dump(2) + "\n";
+    return guarded_dump(j);
   }
   std::string s = wrap(fmt::format("{} at {} on {} ({}, {}; placement {})", e.model, e.quant, m.name, e.device_name,
                                    to_string(e.backend), to_string(e.placement.kind)), 0, 2);

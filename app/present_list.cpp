@@ -107,7 +107,7 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
                                              c.electricity.source, c.electricity.as_of), 13, 2);
     s += "stale?: priced more than 180 days before today; check the provider's page.\n";
   }
-  return json_out ? j.dump(2) + "\n" : s;
+  return json_out ? guarded_dump(j) : s;
 }
 
 }  // namespace benchr

@@ -76,7 +76,7 @@ std::string machine_lines(const Machine& m) {
 }
 
 std::string present_machine(const Machine& m, bool json_out) {
-  if (json_out) return to_json(m).dump(2) + "\n";
+  if (json_out) return guarded_dump(to_json(m));
   return fmt::format("{}\n", m.name) + machine_lines(m);
 }
 

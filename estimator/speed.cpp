@@ -296,6 +296,7 @@ struct PoolTime {
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
+  bool rate_unknown = false;  ///< weights on a device with no read rate: the time is unknown, not 0
   double total() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
 };
 
@@ -306,6 +307,7 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     const FormatRate* r = decode_rate(d, *l.format);
     const double gbps = decode_gbps(d, r);
     const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
+    if (!(gbps > 0) && l.bytes > 0) t.rate_unknown = true;
     t.weight_bytes += l.bytes;
     t.weight_s += sec;
     if (r && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
@@ -605,21 +607,25 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   const int users = std::max(1, w.users);
   const double comm_s = comm_seconds(m, machine, e.placement, users);
   double total_s = comm_s;
+  const Device* rate_unknown = nullptr;  // a pool's device with no read rate: decode unknown
   const PoolTime* worst = nullptr;
   std::vector<PoolTime> times;
   for (const auto& pool : pools) times.push_back(decode_time(m, q, w, machine.devices[pool.device], pool.slice));
   for (std::size_t i = 0; i < times.size(); ++i) {
     if (!pools[i].concurrent) total_s += times[i].total();
+    if (times[i].rate_unknown) rate_unknown = &machine.devices[pools[i].device];
     e.bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (i > 0 && e.host_memory) e.host_bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (!worst || times[i].total() > worst->total()) worst = &times[i];
   }
   e.users = users;
-  e.decode_tps = total_s > 0 ? 1 / total_s : 0;
+  e.decode_tps = total_s > 0 && !rate_unknown ? 1 / total_s : 0;  // 0: unknown
   e.aggregate_tps = users * e.decode_tps;
   const Device& slow = machine.devices[pools[worst - times.data()].device];
   const std::string where = pools.size() > 1 ? " on " + slow.name : "";
-  if (comm_s > worst->total())
+  if (rate_unknown)
+    e.bottleneck = "unknown: no memory read bandwidth for " + rate_unknown->name + " (not measured, not in the catalog)";
+  else if (comm_s > worst->total())
     e.bottleneck = "interconnect: " + fixed(comm_s * 1e3) + " ms per step moving activations between " +
                    std::to_string(e.placement.gpus()) + " GPUs";
   else if (worst->compute_s > std::max(worst->weight_s, worst->kv_s))
@@ -692,7 +698,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   e.launch = launch_command(m, q, e, w);
 
   auto& a = e.assumptions;
-  a.push_back("bandwidth " + fixed(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
+  a.push_back(d.read_gbps.known() ? "bandwidth " + fixed(d.read_gbps.value) + " GB/s: " + d.read_gbps.source
+                                   : "bandwidth unknown: not measured, not in the catalog, not in the saved machine");
   if (engine_of(q) == Engine::vllm && d.kind == DeviceKind::gpu)
     a.push_back("serving engine (vLLM/SGLang) per-layer cost " + fixed(layers_overhead_s(m, q, d) / m.layers * 1e6, "%.0f") +
                 " us at small batch (" + (m.is_moe() ? "MoE layers " + fixed(kServingLayerUsMoe, "%.0f") + " us, " : std::string()) +
