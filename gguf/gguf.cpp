@@ -957,7 +957,11 @@ struct JsonShape : nlohmann::json_sax<json> {
     problem_key = k;
     return false;
   }
-  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception&) override {
+  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& e) override {
+    if (e.id == 406) {  // out_of_range: a number too large for a double (found by bench/fuzz_gguf.sh)
+      problem = "not valid JSON: a number is out of range";
+      return false;
+    }
     syntax_error = true;
     error_byte = byte;
     return false;
