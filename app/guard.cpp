@@ -13,6 +13,12 @@ std::string figure(double x, int decimals) {
   return fmt::format("{:.{}f}", x, decimals);
 }
 
+std::string signed_figure(double x, int decimals) {
+  if (!std::isfinite(x)) return "unknown";
+  const std::string magnitude = figure(std::fabs(x), decimals);
+  return x < 0 && magnitude.find_first_not_of("0.") != std::string::npos ? "-" + magnitude : magnitude;
+}
+
 bool signed_by_meaning(const std::string& key) { return key == "headroom"; }
 
 namespace {

@@ -15,6 +15,9 @@ namespace benchr {
 /// a figure that large is a sign of an absurd input, and hundreds of digits hide it.
 std::string figure(double x, int decimals);
 constexpr double kFigureExponentFrom = 1e15;
+/// The same for a figure that is signed by meaning (headroom below 0 when a model does not fit):
+/// negative figures print with their sign; NaN and infinity are still "unknown".
+std::string signed_figure(double x, int decimals);
 
 /// JSON keys whose numbers may be negative by meaning: headroom is the share of memory left, below
 /// 0 when the model does not fit. Every other number the tool writes is a size, speed, cost, time,

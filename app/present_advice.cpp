@@ -101,9 +101,9 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     const QuantSpec* quant = c.find_quant(e.quant);
     s += fmt::format("\nRecommended here: {} at {}  ({} {}, {})\n", model->name, quant->id, e.model,
                      e.quant, model->license_name);
-    s += fmt::format("  fits      {} of {} available ({:.0f}% headroom); up to {} tokens of "
+    s += fmt::format("  fits      {} of {} available ({}% headroom); up to {} tokens of "
                      "context\n",
-                     gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
+                     gib(e.memory.total_bytes), gib(e.memory.available_bytes), signed_figure(e.headroom * 100, 0),
                      e.max_context);
     if (e.prefill_tps > 0)
       s += "  speed     " + wrap(fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for {} tokens)",

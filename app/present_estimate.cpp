@@ -21,9 +21,9 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
   std::string s = wrap(fmt::format("{} at {} on {} ({}, {}; placement {})", e.model, e.quant, m.name, e.device_name,
                                    to_string(e.backend), to_string(e.placement.kind)), 0, 2);
   const MemoryNeed& n = e.memory;
-  s += fmt::format("  fits        {} — needs {} of {} ({:.0f}% headroom); largest context {}{}\n",
+  s += fmt::format("  fits        {} — needs {} of {} ({}% headroom); largest context {}{}\n",
                    e.fits ? "yes" : "NO", gib(n.total_bytes), gib(n.available_bytes),
-                   e.headroom * 100, e.max_context, e.users > 1 ? " per user" : "");
+                   signed_figure(e.headroom * 100, 0), e.max_context, e.users > 1 ? " per user" : "");
   s += fmt::format("  memory      weights {}, KV cache {}, compute {}, overhead {}\n",
                    gib(n.weights_bytes), gib(n.kv_cache_bytes), gib(n.compute_bytes),
                    gib(n.overhead_bytes));
@@ -45,8 +45,8 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
                                              e.bottleneck),
                                  14, 14);
   if (e.prefill_tps > 0)
-    s += fmt::format("  prefill     {} tok/s{}; first token after {:.1f} s for a {}-token prompt\n",
-                     tps(e.prefill_tps), band_text(e.prefill_tps_range), e.time_to_first_token_s, w.prompt_tokens);
+    s += fmt::format("  prefill     {} tok/s{}; first token after {} s for a {}-token prompt\n",
+                     tps(e.prefill_tps), band_text(e.prefill_tps_range), figure(e.time_to_first_token_s, 1), w.prompt_tokens);
   else
     s += "  prefill     unknown: no compute figure for this device (busy hours count decode only)\n";
   s += raised_limit_line(e, m, 14);
