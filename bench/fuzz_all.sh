@@ -105,9 +105,9 @@ for t in "${all_targets[@]}"; do
 done
 
 # ---- run
-# Limits: inputs up to 64 KiB, so an allocation over 256 MiB (the hwloc target's topology objects
-# take ~40 MiB for a 64 KiB export) is out of proportion to the input, as is an input taking
-# over 10 s.
+# Limits: inputs up to 64 KiB, so one allocation over 256 MiB (4096 times the input) is out of
+# proportion to it and a finding (the readers check counts against the bytes left before they
+# reserve), as is an input taking over 10 s or a process over 2 GiB.
 parallel=()
 [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
 tally=$work/executions.tsv
