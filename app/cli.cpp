@@ -205,6 +205,7 @@ FlagDoc flag_doc(const CLI::Option& o, bool own) {
   FlagDoc d;
   d.help = o.get_description();
   d.positional = !o.nonpositional();
+  d.required = o.get_required();
   if (d.positional) {
     d.spellings = {o.get_name(true)};
   } else {
@@ -239,7 +240,7 @@ CliDoc describe(const CLI::App& app, const Catalog& catalog) {
   CliDoc doc;
   doc.summary = app.get_description();
   doc.version = version_line(catalog);
-  for (const char* group : {"Output", "Machine", "Catalog", "Workload"})
+  for (const char* group : {"Output", "Machine", "Catalog", "Workload", "Program"})
     for (const CLI::Option* o : app.get_options())
       if (o->get_group() == group) doc.globals.push_back(flag_doc(*o, false));
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
@@ -254,12 +255,15 @@ CliDoc describe(const CLI::App& app, const Catalog& catalog) {
         if (std::find(h.groups.begin(), h.groups.end(), g.group) != h.groups.end() ||
             std::find(h.globals.begin(), h.globals.end(), g.spellings.back()) != h.globals.end())
           c.flags.push_back(g);
+      c.global_groups = h.groups;
+      c.global_flags = h.globals;
       c.examples = {h.example};
       c.notes = h.notes;
     }
     doc.commands.push_back(std::move(c));
   }
   doc.examples = kExamples;
+  doc.help_examples = kHelpExamples;
   for (const auto& m : catalog.models) doc.models.push_back(m.id);
   for (const auto& q : catalog.quants) doc.quants.push_back(q.id);
   for (const auto& h : catalog.hardware) {
@@ -308,6 +312,7 @@ int run_cli(int argc, char** argv) {
                                      "is set), always or never [default: auto]")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("-v,--verbose", f.verbose, "Show every figure's source and every assumption");
+  app.option_defaults()->group("Program");
   app.add_flag("--version", version, "Print the version, the catalog's date and the calibration kernels' version");
   app.add_flag("--man", man, "Print the man page (roff)");
   app.option_defaults()->group("Machine");

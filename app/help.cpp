@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "table.hpp"
@@ -31,7 +32,7 @@ std::string flag_lines(const FlagDoc& f, std::size_t width) {
 }
 
 std::string example_lines(const Example& e, const std::string& name, std::size_t width) {
-  std::string s = "  " + wrap(name + " " + e.command, 2, 6, width);
+  std::string s = "  " + wrap(name + " " + e.command, 2, 4, width);
   if (!e.what.empty()) s += "      " + wrap(e.what, 6, 6, width);
   return s;
 }
@@ -60,15 +61,17 @@ std::string help_text(const CliDoc& doc, const CommandDoc* cmd, std::size_t widt
       s += flag_lines(f, width);
     }
     s += "\nExamples:\n";
-    for (const auto& e : doc.examples) s += example_lines(e, doc.name, width);
+    for (std::size_t i = 0; i < doc.examples.size() && i < doc.help_examples; ++i)
+      s += example_lines(doc.examples[i], doc.name, width);
     s += "\n" + wrap("'" + doc.name + " COMMAND --help' lists the flags each command honours, with an example; "
-                     "`man " + doc.name + "` has them all.",
+                     "`man " + doc.name + "` has them all, with more examples.",
                      0, 0, width);
     return s + wrap(kExitStatus, 0, 0, width);
   }
   std::string usage = doc.name + " " + cmd->name;
   for (const auto& f : cmd->flags)
     if (f.positional) usage += " " + f.spellings.front();
+    else if (f.required) usage += " " + f.spellings.back() + " " + f.value;
   s += "Usage: " + wrap(usage + " [flags]", 7, 9, width);
   s += "\n" + wrap(cmd->summary, 0, 0, width);
   std::string group = "-";
@@ -111,7 +114,9 @@ std::string man_page(const CliDoc& doc, std::string_view date) {
   std::string s = fmt::format(".TH BENCHR\\-ADVISE 1 \"{}\" \"{}\" \"User Commands\"\n", date, roff(doc.version));
   s += ".SH NAME\n" + roff(doc.name) + " \\- " + roff(doc.summary) + "\n";
   s += ".SH SYNOPSIS\n.B " + roff(doc.name) + "\n[\\fICOMMAND\\fR] [\\fIflags\\fR]\n";
-  s += ".SH DESCRIPTION\n" + roff(doc.summary) +
+  std::string summary = doc.summary;
+  if (!summary.empty()) summary[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(summary[0])));
+  s += ".SH DESCRIPTION\n" + roff(summary) +
        "\nWithout a \\fICOMMAND\\fR it advises (\\fBadvise\\fR). Every figure says where it came from; "
        "\\fB\\-\\-json\\fR prints one JSON document instead of text.\n";
   s += ".SH COMMANDS\n";
@@ -119,13 +124,11 @@ std::string man_page(const CliDoc& doc, std::string_view date) {
     s += ".SS " + roff(c.name) + "\n" + roff(c.summary) + "\n";
     for (const auto& f : c.flags)
       if (f.group.empty()) s += man_flag(f);
-    std::set<std::string> groups;
-    for (const auto& f : c.flags)
-      if (!f.group.empty()) groups.insert(f.group);
-    if (!groups.empty()) {
+    if (!c.global_groups.empty() || !c.global_flags.empty()) {
       std::string list;
-      for (const auto& g : groups) list += (list.empty() ? "" : ", ") + g;
-      s += ".PP\nAlso the global flags of: " + roff(list) + ".\n";
+      for (const auto& g : c.global_groups) list += (list.empty() ? "" : ", ") + g;
+      for (const auto& g : c.global_flags) list += (list.empty() ? "" : ", ") + g;
+      s += ".PP\nAlso the global flags (see OPTIONS) of: " + roff(list) + ".\n";
     }
     if (!c.notes.empty()) s += ".PP\n" + roff(c.notes) + "\n";
     for (const auto& e : c.examples)

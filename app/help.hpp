@@ -18,6 +18,7 @@ struct FlagDoc {
   std::string help;
   std::string group;                   ///< Output, Machine, Catalog, Workload; empty: the subcommand's own
   bool positional = false;
+  bool required = false;
   Complete complete = Complete::none;
   std::vector<std::string> choices;    ///< with Complete::choices
 };
@@ -30,6 +31,7 @@ struct Example {
 struct CommandDoc {
   std::string name, summary;
   std::vector<FlagDoc> flags;    ///< its own, then the global ones it honours
+  std::vector<std::string> global_groups, global_flags;  ///< which: whole groups, and single flags
   std::vector<Example> examples; ///< one for its --help
   std::string notes;             ///< what else its --help says, a paragraph
 };
@@ -40,7 +42,8 @@ struct CliDoc {
   std::string version;           ///< the --version line
   std::vector<FlagDoc> globals;  ///< every global flag, by group
   std::vector<CommandDoc> commands;
-  std::vector<Example> examples; ///< the top-level --help's and the man page's
+  std::vector<Example> examples; ///< the man page's; the first `help_examples` the top-level --help's
+  std::size_t help_examples = 5;
   std::vector<std::string> models, quants, hardware, hosts;  ///< catalog ids, for completion
 };
 

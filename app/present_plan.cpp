@@ -113,8 +113,9 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                     o.meets ? "yes" : o.why_not});
   }
   s += "\n" + heading("Options", out.width, out.color);
-  s += table({{"option", false, 0, true}, {"how"}, {"quant"}, {"tok/s", true}, {"$/month", true},
-              {"break-even", true, 1}, {"meets the target?", false, 0, true}},
+  // Long labels (a --fleet file's path) leave less room: break-even goes first, then how, then $/month.
+  s += table({{"option", false, 0, true}, {"how", false, 2}, {"quant"}, {"tok/s", true}, {"$/month", true, 1},
+              {"break-even", true, 3}, {"meets the target?", false, 0, true}},
              rows, out.width, 2);
   s += "\n" + heading("APIs as good as the model, same volume", out.width, out.color);
   std::vector<std::vector<std::string>> api_rows;

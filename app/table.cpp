@@ -188,13 +188,16 @@ std::string table(const std::vector<Column>& cols, const std::vector<std::vector
       if (shown[c] && cols[c].drop > 0 && (victim == n || cols[c].drop > cols[victim].drop)) victim = c;
     const bool fits = left >= wrap_min && (!wrapping.empty() || fixed <= width);
     if (fits || victim == n) {
-      // Share `left` among the wrap columns, the narrow ones first so that none gets more than it needs.
-      std::sort(wrapping.begin(), wrapping.end(), [&](auto a, auto b) { return natural[a] < natural[b]; });
-      std::size_t rest = std::max(left, wrap_min);
+      // Each wrap column gets its least, then what is left is shared out, the columns that need
+      // the least more first, so that none gets more than its widest cell.
+      std::sort(wrapping.begin(), wrapping.end(),
+                [&](auto a, auto b) { return natural[a] - least[a] < natural[b] - least[b]; });
+      std::size_t rest = left > wrap_min ? left - wrap_min : 0;
       for (std::size_t i = 0; i < wrapping.size(); ++i) {
         const std::size_t c = wrapping[i];
-        w[c] = std::max(std::min(natural[c], rest / (wrapping.size() - i)), least[c]);
-        rest -= std::min(rest, w[c]);
+        const std::size_t more = std::min(natural[c] - least[c], rest / (wrapping.size() - i));
+        w[c] = least[c] + more;
+        rest -= more;
       }
       break;
     }
@@ -245,7 +248,10 @@ std::vector<std::string> merge_notes(const std::vector<std::string>& notes) {
     const auto colon = note.rfind(": ");
     const std::string lead = colon == std::string::npos ? note : note.substr(0, colon);
     const std::string tail = colon == std::string::npos ? "" : note.substr(colon + 2);
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.lead == lead; });
+    // A note without ": " is a group of its own (its tail empty), kept apart from "lead: tail" ones.
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const Group& x) { return x.lead == lead && x.tails.front().empty() == tail.empty(); });
+    if (colon == std::string::npos && g != groups.end()) continue;  // said already
     if (colon == std::string::npos || g == groups.end()) {
       groups.push_back({lead, {tail}});
       order.push_back(groups.size() - 1);
