@@ -1,6 +1,7 @@
 // The command line: every flag with its help and checks, each subcommand's own, and the dispatch to
 // the subcommands (cmd_*.cpp). The one file that includes CLI11.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -144,7 +145,7 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "[default: 100]")
       ->check(at_least(0.0, "--budget"));
   app.add_option("--context", f.workload.context_tokens,
-                 "Context length in tokens the KV cache is sized for [default: 8192]")
+                 "Context length in tokens the KV cache is sized for [default: 32768: chat runs 16k-32k, agents more]")
       ->check(at_least(1, "--context"));
   app.add_option("--prompt-tokens", f.workload.prompt_tokens,
                  "Prompt length for the prefill figure and time to first token [default: 512]")
@@ -159,7 +160,10 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "Share of those tokens that are input (prompt), 0..1 [default: 0.75 = 3:1]")
       ->check(within(0.0, 1.0, "--input-share"));
   app.add_option("--min-tps", f.workload.min_decode_tps,
-                 "Slowest acceptable decode speed for each user, tokens/s [default: 20: chat reads as fluid from about 15-20; reasoning models want 40+]")
+                 fmt::format("Slowest acceptable decode speed for each user, tokens/s; a thinking model (one scored "
+                             "with its thinking on) must reach {:g}x this, as it writes its thinking before the "
+                             "answer [default: 20: chat reads as fluid from about 15-20]",
+                             kThinkingFloorFactor))
       ->check(at_least(0.0, "--min-tps"));
   app.add_option("--users", f.workload.users,
                  "Users served at the same time (continuous batching): each gets its own KV cache of "
