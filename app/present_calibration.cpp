@@ -37,7 +37,8 @@ std::string present_calibration(const Calibration& c, const Output& out) {
       }
       rows.push_back({g.format, one, all, fmt::format("{:.0f} GFLOP/s", g.gflops)});
     }
-    s += table({{"format"}, {"decode GEMV, 1 thread", true, 2}, {fmt::format("decode GEMV, {} thr.", d.threads), true},
+    if (!rows.empty())
+      s += table({{"format"}, {"decode GEMV, 1 thread", true, 2}, {fmt::format("decode GEMV, {} thr.", d.threads), true},
                 {"prefill GEMM", true, 1}},
                rows, out.width, 2);
     for (const auto& t : d.tinyblas)
