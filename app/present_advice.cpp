@@ -27,9 +27,9 @@ std::vector<std::pair<std::string, std::size_t>> top_pick_list(const Advice& a) 
 /// and the command; a pick that is the recommendation says so instead of repeating it.
 std::string top_picks_lines(const Advice& a, const Output& out) {
   std::string s(1, '\n');
-  s += heading(fmt::format("Top picks by use (fastest good: within {:g} quality points of the pick)",
-                           2 * kQualityTiePoints),
-               out.width, out.color);
+  s += heading(
+      fmt::format("Top picks by use (fastest good: within {:g} quality points of the pick)", 2 * kQualityTiePoints),
+      out.width, out.color);
   for (const auto& [label, i] : top_pick_list(a)) {
     const Candidate& c = a.ranked[i];
     const Estimate& e = c.estimate;
@@ -137,9 +137,8 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   if (best) s += top_picks_lines(a, out);
 
   s += '\n';
-
-  s += heading(fmt::format("API alternatives for the same {} tokens/month", tokens(w.tokens_per_month)),
-                      out.width, out.color);
+  s += heading(fmt::format("API alternatives for the same {} tokens/month", tokens(w.tokens_per_month)), out.width,
+               out.color);
   std::vector<std::pair<std::string, std::size_t>> shown;
   if (a.same_model_api) shown.push_back({"same model", *a.same_model_api});
   if (a.comparable_api) shown.push_back({"as good, cheapest", *a.comparable_api});
@@ -176,14 +175,13 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   }
 
   s += '\n';
-
   s += heading(m.hardware_id.empty() ? "Machine: " + m.name
-                                            : fmt::format("Machine: {} (catalog hardware '{}')", m.name, m.hardware_id),
-                      out.width, out.color);
+                                     : fmt::format("Machine: {} (catalog hardware '{}')", m.name, m.hardware_id),
+               out.width, out.color);
   s += machine_lines(m, out);
   s += '\n';
-  s += heading("Workload (--context, --tokens-per-month, --input-share, --min-tps, --kwh-price, --budget)",
-                      out.width, out.color);
+  s += heading("Workload (--context, --tokens-per-month, --input-share, --min-tps, --kwh-price, --budget)", out.width,
+               out.color);
   s += field("", fmt::format("{} tokens/month, {:.0f}% input ({} in, {} out); context {} tokens, KV {}",
                              tokens(w.tokens_per_month), w.input_share * 100, tokens(w.input_tokens()),
                              tokens(w.output_tokens()), w.context_tokens, to_string(w.kv_type)),
@@ -193,9 +191,8 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
              2, out.width);
   s += '\n';
   s += wrap(std::string("'estimate' marks figures not measured on this machine") +
-                       (out.verbose ? "" : "; -v shows each figure's source") +
-                       "; `estimate --json` lists each assumption.",
-                   0, 0, out.width);
+                (out.verbose ? "" : "; -v shows each figure's source") + "; `estimate --json` lists each assumption.",
+            0, 0, out.width);
   return s;
 }
 

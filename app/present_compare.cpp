@@ -170,10 +170,10 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   }
   s += '\n';
   s += wrap(fmt::format("decode and prefill in parentheses: where 80% of published runs of the class fell "
-                               "(out of sample); $/month: electricity for the hours up, plus the price over {} "
-                               "months; break-even: the volume at which buying costs as much as the API.",
-                               b.amortize_months),
-                   0, 0, out.width);
+                        "(out of sample); $/month: electricity for the hours up, plus the price over {} "
+                        "months; break-even: the volume at which buying costs as much as the API.",
+                        b.amortize_months),
+            0, 0, out.width);
   return s;
 }
 

@@ -89,8 +89,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
               2, out.width);
   const bool does = p.verdict.kind != PlanVerdict::Kind::none;
   s += '\n';
-  s += paint("Verdict:", does ? Paint::good : Paint::bad, out.color) + " " +
-       wrap(verdict_line(p), 9, 2, out.width);
+  s += paint("Verdict:", does ? Paint::good : Paint::bad, out.color) + " " + wrap(verdict_line(p), 9, 2, out.width);
   const auto pick = [&](const char* label, const PlanOption& o) {
     const auto& e = o.candidate.estimate;
     std::string line = wrap(fmt::format("{} {} {} at {}, {} tok/s{}, {}/month", label, o.how, o.name, e.quant,
@@ -127,8 +126,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                         fmt::format("{:.0f}", p.apis[i].quality)});
   s += table({{"API", false, 0, true}, {"cost", true}, {"quality", true}}, api_rows, out.width, 2);
   s += '\n';
-  s += wrap("break-even: the monthly volume at which buying costs as much as the cheapest API above.", 0, 0,
-                   out.width);
+  s += wrap("break-even: the monthly volume at which buying costs as much as the cheapest API above.", 0, 0, out.width);
   if (!p.buy_only) s += wrap(w.hours_per_day
                 ? fmt::format("Rentals are billed for {:g} h a day up ({:.0f} h/month, --hours-per-day), idle or not.",
                               *w.hours_per_day, *w.hours_per_day * kHoursPerMonth / 24)
@@ -203,20 +201,23 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
                                   (api->quality == local->candidate.quality && api->usd < local->monthly_usd));
     // The answer first: what the budget buys, then the tables it was chosen from.
     s += '\n';
-    s += (api_wins ? wrap(fmt::format("Best the budget buys: {} by API (quality {:.0f}, {}/month)",
-                                               api->offer->name, api->quality, money(api->usd)),
-                                   0, 2, out.width)
-                            : wrap(fmt::format("Best the budget buys: {} at {} ({} {}, quality {:.1f}, {}/month)",
-                                               p.plans.front().model->name, local->candidate.estimate.quant, local->how,
-                                               local->name, local->candidate.quality, money(local->monthly_usd)),
-                                   0, 2, out.width) +
-                                  "  " + wrap(local->candidate.estimate.engine + ": " + local->candidate.estimate.launch, 2, 4, out.width));
+    s += (api_wins
+              ? wrap(fmt::format("Best the budget buys: {} by API (quality {:.0f}, {}/month)", api->offer->name,
+                                 api->quality, money(api->usd)),
+                     0, 2, out.width)
+              : wrap(fmt::format("Best the budget buys: {} at {} ({} {}, quality {:.1f}, {}/month)",
+                                 p.plans.front().model->name, local->candidate.estimate.quant, local->how, local->name,
+                                 local->candidate.quality, money(local->monthly_usd)),
+                     0, 2, out.width) +
+                    "  " +
+                    wrap(local->candidate.estimate.engine + ": " + local->candidate.estimate.launch, 2, 4, out.width));
   }
   s += rest;
   s += '\n';
-  s += wrap("Local quality is the model's x the quant's retention; `plan --model ID` shows every option for "
-                   "one model.",
-                   0, 0, out.width);
+  s += wrap(
+      "Local quality is the model's x the quant's retention; `plan --model ID` shows every option for "
+      "one model.",
+      0, 0, out.width);
   return s;
 }
 
