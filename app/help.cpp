@@ -56,7 +56,7 @@ std::string help_text(const CliDoc& doc, const CommandDoc* cmd, std::size_t widt
     for (const auto& f : doc.globals) {
       if (f.group != group) {
         group = f.group;
-        s += "\n" + group + " flags (any command that reads them):\n";
+        s += "\n" + group + (group == "Program" ? " flags:\n" : " flags (any command that reads them):\n");
       }
       s += flag_lines(f, width);
     }
@@ -184,6 +184,17 @@ std::vector<std::string> spellings(const CommandDoc& c) {
   return out;
 }
 
+/// Without a subcommand: advise's flags and the program's own (--version, --man).
+std::vector<std::string> top_spellings(const CliDoc& doc) {
+  std::vector<std::string> out;
+  for (const auto& c : doc.commands)
+    if (c.name == "advise") out = spellings(c);
+  for (const auto& f : doc.globals)
+    if (f.group == "Program")
+      for (const auto& n : f.spellings) out.push_back(n);
+  return out;
+}
+
 std::string single_quoted(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -225,7 +236,8 @@ std::string bash(const CliDoc& doc) {
   s += "  for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do\n";
   s += "    case $w in " + fmt::format("{}", fmt::join(names, "|")) + ") sub=$w; break ;; esac\n";
   s += "  done\n";
-  s += "  local flags\n  case ${sub:-advise} in\n";
+  s += "  local flags\n  case $sub in\n";
+  s += "    '') flags=" + single_quoted(words(top_spellings(doc))) + " ;;\n";
   for (const auto& c : doc.commands) s += "    " + c.name + ") flags=" + single_quoted(words(spellings(c))) + " ;;\n";
   s += "  esac\n";
   s += "  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n";
@@ -276,7 +288,8 @@ std::string zsh(const CliDoc& doc) {
   s += "  for w in ${words[2,CURRENT-1]}; do\n";
   s += "    case $w in (" + fmt::format("{}", fmt::join(names, "|")) + ") sub=$w; break ;; esac\n";
   s += "  done\n";
-  s += "  case ${sub:-advise} in\n";
+  s += "  case $sub in\n";
+  s += "    ('') flags=(" + words(top_spellings(doc)) + ") ;;\n";
   for (const auto& c : doc.commands) s += "    (" + c.name + ") flags=(" + words(spellings(c)) + ") ;;\n";
   s += "  esac\n";
   s += "  if [[ $cur == -* ]]; then\n    compadd -a flags\n";
@@ -315,6 +328,9 @@ std::string fish(const CliDoc& doc) {
       default: return "";
     }
   };
+  for (const auto& f : doc.globals)
+    if (f.group == "Program") s += c0 + " -n __fish_use_subcommand -l " + f.spellings.back().substr(2) + " -d " +
+                                   single_quoted(f.help.substr(0, 60)) + "\n";
   for (const auto& c : doc.commands) {
     // advise is also what runs with no subcommand.
     const std::string when = c.name == "advise"

@@ -236,6 +236,9 @@ BOOST_AUTO_TEST_CASE(completion_scripts_parse_and_complete_catalog_ids) {
   std::sort(expected.begin(), expected.end());
   BOOST_TEST(offered == expected, got);
   BOOST_TEST(complete("benchr-advise est", 1) == "estimate\n");
+  BOOST_TEST(complete("benchr-advise --vers", 1) == "--version\n");          // the program's own flags
+  BOOST_TEST(complete("benchr-advise plan --vers", 2) == "\n");              // not a plan flag
+  BOOST_TEST(complete("benchr-advise --budget 5 --no-cal", 3) == "--no-calibrate\n");  // advise's, by default
   BOOST_TEST(complete("benchr-advise plan --mod", 2) == "--model\n");
   BOOST_TEST(complete("benchr-advise estimate --model qwen3-8", 3).find("qwen3-8b\n") != std::string::npos);
   BOOST_TEST(complete("benchr-advise models --budg", 2) == "\n");  // nothing: models reads no workload
