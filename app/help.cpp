@@ -141,7 +141,8 @@ std::string man_page(const CliDoc& doc, std::string_view date) {
     s += man_flag(f);
   }
   s += ".SH EXAMPLES\n";
-  for (const auto& e : doc.examples) s += ".TP\n\\fB" + roff(doc.name + " " + e.command) + "\\fR\n" + roff(e.what) + "\n";
+  for (const auto& e : doc.examples)
+    s += ".TP\n\\fB" + roff(doc.name + " " + e.command) + "\\fR\n" + roff(e.what) + "\n";
   s += ".SH ENVIRONMENT\n"
        ".TP\n\\fBCOLUMNS\\fR\nThe width text is wrapped to, when \\fB\\-\\-width\\fR is not given (else the "
        "terminal's, or 80 when the output is not a terminal).\n"
@@ -299,7 +300,8 @@ std::string zsh(const CliDoc& doc) {
     for (const auto& f : c.flags) {
       if (!f.positional) continue;
       if (f.complete == Complete::file) s += "      (" + c.name + ") _files ;;\n";
-      else if (f.complete == Complete::machine_arg) s += "      (" + c.name + ") compadd this; compadd -a hardware ;;\n";
+      else if (f.complete == Complete::machine_arg)
+        s += "      (" + c.name + ") compadd this; compadd -a hardware ;;\n";
       else if (f.complete == Complete::choices) s += "      (" + c.name + ") compadd " + words(f.choices) + " ;;\n";
     }
   s += "    esac\n  fi\n}\n";

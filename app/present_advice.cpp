@@ -129,7 +129,9 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   // and workload it was worked out for (with -v, every figure's source).
   std::string s;
   if (best) s += recommendation_lines(*best, m, w, b, c, out);
-  else s += paint("Nothing in the catalog meets the constraints on this machine (see below).", Paint::bad, out.color) + "\n";
+  else
+    s += paint("Nothing in the catalog meets the constraints on this machine (see below).", Paint::bad, out.color) +
+         "\n";
   const std::string verdict = fmt::format("Verdict ({}):", to_string(a.verdict));
   s += '\n';
   s += paint(verdict, a.verdict == Verdict::run_local ? Paint::good : Paint::warn, out.color) + " " +
@@ -152,7 +154,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     const ApiCost& api = a.apis[i];
     const auto age = days_between(api.offer->as_of, today());
     api_rows.push_back({label, api.offer->name, money(api.usd) + "/month", fmt::format("{:.0f}", api.quality),
-                        age && *age > kStaleDays ? "price stale?" : ""});
+                        age && *age > kStaleDays ? paint("price stale?", Paint::warn, out.color) : ""});
   }
   s += table({{"", false, 0, false}, {"API", false, 0, true}, {"cost", true}, {"quality", true}, {"", false, 1}},
              api_rows, out.width, 2);

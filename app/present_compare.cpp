@@ -98,7 +98,8 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   for (std::size_t i = 0; i < c.options.size(); ++i) {
     const Machine& m = machines[i].machine;
     const std::string price = machines[i].owned ? "owned" : machines[i].price_detail;
-    s += fmt::format("  {}  ", char('A' + i)) + wrap(fmt::format("{}: {}; {}", c.options[i].label, m.name, price), 5, 5, out.width);
+    s += fmt::format("  {}  ", char('A' + i)) +
+         wrap(fmt::format("{}: {}; {}", c.options[i].label, m.name, price), 5, 5, out.width);
   }
   s += '\n';
   s += paint("Verdict:", c.verdict.better ? Paint::good : Paint::bad, out.color) + " " +
@@ -126,11 +127,11 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   });
   row("decode tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
-    return e.decode_tps > 0 ? tps(e.decode_tps) +
-                                  (e.decode_tps_range.high > 0
-                                       ? fmt::format(" ({}-{})", tps(e.decode_tps_range.low), tps(e.decode_tps_range.high))
-                                       : "")
-                            : std::string("-");
+    return e.decode_tps > 0
+               ? tps(e.decode_tps) + (e.decode_tps_range.high > 0 ? fmt::format(" ({}-{})", tps(e.decode_tps_range.low),
+                                                                                tps(e.decode_tps_range.high))
+                                                                  : "")
+               : std::string("-");
   });
   row("prefill tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;

@@ -46,9 +46,10 @@ std::string verdict_line(const Plan& p) {
     }
     case PlanVerdict::Kind::api:
       return fmt::format("use the API: {} at {}/month{}{}", api->offer->name, money(api->usd),
-                         p.cheapest ? fmt::format(", against {}/month for {} {}", money(p.options[*p.cheapest].monthly_usd),
-                                                  p.options[*p.cheapest].how, p.options[*p.cheapest].label)
-                                    : std::string(", as no machine shown meets the target"),
+                         p.cheapest
+                             ? fmt::format(", against {}/month for {} {}", money(p.options[*p.cheapest].monthly_usd),
+                                           p.options[*p.cheapest].how, p.options[*p.cheapest].label)
+                             : std::string(", as no machine shown meets the target"),
                          breakeven);
     case PlanVerdict::Kind::none: break;
   }
@@ -166,13 +167,13 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
     j["models_considered"] = p.models_considered;
     return j.dump(2) + "\n";
   }
-  std::string s = heading(fmt::format("{} for {}/month: {} tokens/month, {:.0f}% input, at least {:g} tok/s{}, context {}",
-                                      min_quality >= 0 ? fmt::format("Cheapest way to quality >= {:g}", min_quality)
-                                                       : std::string("Best quality"),
-                                      money(b.usd_per_month), tokens(w.tokens_per_month), w.input_share * 100,
-                                      w.min_decode_tps, w.users > 1 ? fmt::format(" for each of {} users", w.users) : "",
-                                      w.context_tokens),
-                          out.width, out.color);
+  std::string s =
+      heading(fmt::format("{} for {}/month: {} tokens/month, {:.0f}% input, at least {:g} tok/s{}, context {}",
+                          min_quality >= 0 ? fmt::format("Cheapest way to quality >= {:g}", min_quality)
+                                           : std::string("Best quality"),
+                          money(b.usd_per_month), tokens(w.tokens_per_month), w.input_share * 100, w.min_decode_tps,
+                          w.users > 1 ? fmt::format(" for each of {} users", w.users) : "", w.context_tokens),
+              out.width, out.color);
   std::string rest;
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < p.plans.size() && i < 12; ++i) {
@@ -185,13 +186,15 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
   if (p.plans.empty())
     rest += fmt::format("  (no model of the {} considered meets the target locally)\n", p.models_considered);
   else
-    rest += table({{"model"}, {"quality", true}, {"quant"}, {"how", false, 0, true}, {"tok/s", true}, {"$/month", true}},
-                  rows, out.width, 2);
+    rest +=
+        table({{"model"}, {"quality", true}, {"quant"}, {"how", false, 0, true}, {"tok/s", true}, {"$/month", true}},
+              rows, out.width, 2);
   rest += '\n';
   rest += heading("APIs within the budget, same volume", out.width, out.color);
   std::vector<std::vector<std::string>> api_rows;
   for (std::size_t i = 0; i < p.apis.size() && i < 5; ++i)
-    api_rows.push_back({p.apis[i].offer->name, money(p.apis[i].usd) + "/month", fmt::format("{:.0f}", p.apis[i].quality)});
+    api_rows.push_back(
+        {p.apis[i].offer->name, money(p.apis[i].usd) + "/month", fmt::format("{:.0f}", p.apis[i].quality)});
   if (p.apis.empty()) rest += "  (none)\n";
   else rest += table({{"API", false, 0, true}, {"cost", true}, {"quality", true}}, api_rows, out.width, 2);
   const PlanOption* local = p.plans.empty() ? nullptr : &best(p.plans.front());
