@@ -53,7 +53,8 @@ const std::vector<Example> kExamples = {
     {"compare rtx-4090 apple-m4-max-128gb 2xrtx-3090 --model qwen3-32b --context 32768",
      "The same 32B model on a 4090, a 128 GB Mac and two 3090s: which fits with 32k of context, how fast, what "
      "each costs a month, and which is the better buy."},
-    {"models --family qwen3", "What the catalog knows; add or override entries with --catalog FILE (see data/README.md)."},
+    {"models --family qwen3",
+     "What the catalog knows; add or override entries with --catalog FILE (see data/README.md)."},
 };
 /// How many of kExamples the top-level --help shows.
 constexpr std::size_t kHelpExamples = 5;
@@ -68,27 +69,46 @@ struct CommandHelp {
 };
 const std::vector<CommandHelp> kCommandHelp = {
     {"advise", {"Output", "Machine", "Catalog", "Workload"}, {}, kExamples[0], ""},
-    {"estimate", {"Output", "Machine", "Catalog", "Workload"}, {},
+    {"estimate",
+     {"Output", "Machine", "Catalog", "Workload"},
+     {},
      {"estimate --model qwen3-8b --quant Q4_K_M --hardware rtx-4090 --context 32768",
-      "Memory, decode and prefill speed, the largest context and the monthly cost of one choice."}, ""},
+      "Memory, decode and prefill speed, the largest context and the monthly cost of one choice."},
+     ""},
     {"fit", {"Output", "Machine", "Catalog", "Workload"}, {}, kExamples[13], ""},
-    {"plan", {"Output", "Catalog", "Workload"}, {"--host"}, kExamples[3],
+    {"plan",
+     {"Output", "Catalog", "Workload"},
+     {"--host"},
+     kExamples[3],
      "Without --model: the best quality the budget buys (bought, rented or by API), or with --min-quality the "
      "cheapest way to a quality."},
-    {"compare", {"Output", "Catalog", "Workload"}, {"--machine", "--host", "--no-calibrate"}, kExamples[14],
+    {"compare",
+     {"Output", "Catalog", "Workload"},
+     {"--machine", "--host", "--no-calibrate"},
+     kExamples[14],
      "Each catalog machine is a purchase: its price (a graphics card's with the computer it goes into, --host ID, "
      "by default a $1500 DDR5 desktop) amortised over --amortize-months; 'this' is owned. The budget rules "
      "nothing out here. The better buy: of the machines that fit, decode at --min-tps and serve the volume, the "
      "lowest monthly cost; costs within 10% are a tie, won by the faster."},
     {"probe", {"Output", "Machine", "Catalog"}, {}, {"probe --save me.json", "Save this machine for --machine."}, ""},
-    {"calibrate", {"Output"}, {}, {"calibrate --seconds 5", "Measure again, for at most 5 seconds."},
+    {"calibrate",
+     {"Output"},
+     {},
+     {"calibrate --seconds 5", "Measure again, for at most 5 seconds."},
      "The figures are cached per machine under $XDG_CACHE_HOME/benchr-advise/ (else ~/.cache/benchr-advise/); "
      "advise, estimate and fit use them."},
     {"models", {"Output", "Catalog"}, {}, {"models --family qwen3 --max-params 40", ""}, ""},
     {"quants", {"Output", "Catalog"}, {}, {"quants --json", ""}, ""},
     {"hardware", {"Output", "Catalog"}, {}, {"hardware --kind gpu --max-price 2000", ""}, ""},
-    {"prices", {"Output", "Catalog"}, {}, {"prices", "API prices, GPU rentals and the electricity price, with dates."}, ""},
-    {"completion", {}, {}, {"completion bash > ~/.local/share/bash-completion/completions/benchr-advise", ""},
+    {"prices",
+     {"Output", "Catalog"},
+     {},
+     {"prices", "API prices, GPU rentals and the electricity price, with dates."},
+     ""},
+    {"completion",
+     {},
+     {},
+     {"completion bash > ~/.local/share/bash-completion/completions/benchr-advise", ""},
      "Completes subcommands, flags, and the catalog's model, quant and hardware ids."},
 };
 
@@ -252,7 +272,8 @@ CliDoc describe(const CLI::App& app, const Catalog& catalog) {
     c.name = sub->get_name();
     c.summary = sub->get_description();
     for (const CLI::Option* o : sub->get_options())
-      if (o->get_name() != "--help" && (!o->get_lnames().empty() || o->get_positional())) c.flags.push_back(flag_doc(*o, true));
+      if (o->get_name() != "--help" && (!o->get_lnames().empty() || o->get_positional()))
+        c.flags.push_back(flag_doc(*o, true));
     for (const auto& h : kCommandHelp) {
       if (h.name != c.name) continue;
       for (const auto& g : doc.globals)
@@ -330,7 +351,8 @@ int run_cli(int argc, char** argv) {
   app.add_flag("--owned", f.budget.owned,
                "With --hardware: you already own it; advise with nothing amortised and the budget set "
                "against the running cost only (this machine and --machine are always owned)");
-  app.add_option("--gpus", f.gpus, "With --hardware GPU: this many of it in the machine (split or tensor parallel) [default: 1]")
+  app.add_option("--gpus", f.gpus,
+                 "With --hardware GPU: this many of it in the machine (split or tensor parallel) [default: 1]")
       ->check(CLI::Range(1, 64));
   app.add_flag("--no-calibrate", f.no_calibrate,
                "Do not measure this machine: use stated estimates (and datasheet figures)");
@@ -385,7 +407,8 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->expected(2, 3);
   compare_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
-  compare_cmd->add_option("--quant", f.plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]");
+  compare_cmd->add_option("--quant", f.plan_quant,
+                          "A quant id, or auto: the best one each machine runs [default: auto]");
   compare_cmd->add_option("--min-retention", f.min_retention,
                           "With --quant auto, only quants keeping at least this share of the model's quality "
                           "[default: 0.9]")
