@@ -15,6 +15,7 @@
 #include "calibrate.hpp"
 #include "gguf.hpp"
 #include "probe.hpp"
+#include "report.hpp"
 
 namespace {
 
@@ -75,6 +76,7 @@ struct Flags {
   ListFilter list;
   bool no_calibrate = false;
   double calibration_budget_s = 3.0;
+  ReportRequest report;  // `report ...`: the question's answer as a page of charts (report.hpp)
 };
 
 // 10^15 tokens a month is 380 million a second, around the clock: far beyond any deployment this
@@ -289,6 +291,8 @@ Machine the_machine(const Flags& f, const Catalog& c) {
 
 int run(int argc, char** argv) {
   Flags f;
+  f.report = take_report_request(argc, argv);
+  if (f.report.help) return std::cout << report_help(), 0;
   CLI::App app{"benchr-advise: which open-weight LLM and quantization to run on this machine (or "
                "one you might buy), how fast it will decode, and whether that beats paying for "
                "an API. Without a subcommand it advises."};
@@ -399,6 +403,7 @@ Example:
   hardware_cmd->add_option("--max-price", f.list.max_price, "At most this price, USD")
       ->check(at_least(0.0, "--max-price"));
   auto* prices_cmd = app.add_subcommand("prices", "List API prices and the electricity price");
+  app.add_subcommand("report", "[advise|plan] ... -o FILE.html: the answer as a page of charts (report --help)")->fallthrough(false)->allow_extras();
 
   try {
     app.parse(argc, argv);
@@ -408,6 +413,7 @@ Example:
     std::fprintf(stderr, "Run 'benchr-advise --help' for usage.\n");
     return 2;
   }
+  check_report_question(f.report, app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name(), f.json);
 
   if (calibrate_cmd->parsed()) {
     if (!f.machine_path.empty() || !f.hardware_id.empty())
@@ -579,10 +585,12 @@ Example:
     if (!model) {
       const ModelsPlan p = plan_models(catalog, quants, f.workload, f.budget, scope, std::max(0.0, min_quality),
                                        min_quality >= 0);
+      if (f.report.wanted) return write_models_plan_report(f.report, p, f.workload, f.budget, f.json);
       std::cout << present_models_plan(p, f.workload, f.budget, min_quality, f.json);
       return 0;
     }
     const Plan p = plan(catalog, *model, quants, f.workload, f.budget, scope);
+    if (f.report.wanted) return write_plan_report(f.report, p, catalog, quants, f.workload, f.budget, scope, f.json);
     std::cout << present_plan(p, *model, f.workload, f.budget, f.json);
     return 0;
   }
@@ -622,6 +630,7 @@ Example:
     return 0;
   }
   const Advice advice = advise(catalog, machine, f.workload, f.budget);
+  if (f.report.wanted) return write_advice_report(f.report, advice, machine, catalog, f.workload, f.budget, f.json);
   std::cout << present_advice(advice, machine, f.workload, f.budget, catalog, f.json);
   return 0;
 }
