@@ -26,6 +26,8 @@ std::string save_calibration(const Calibration& c);
 /// Each presenter returns the text for stdout: a table for a terminal (<= 100 columns) or, with
 /// `json`, one JSON document.
 std::string present_machine(const Machine& m, bool json);
+/// The machine's rows (CPU, cores, SIMD, caches, RAM, each device, notes), each with its source.
+std::string machine_lines(const Machine& m);
 std::string present_advice(const Advice& a, const Machine& m, const Workload& w, const Budget& b,
                            const Catalog& c, bool json);
 std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const Machine& m,

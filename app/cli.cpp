@@ -1,0 +1,280 @@
+// The command line: every flag with its help and checks, each subcommand's own, and the dispatch to
+// the subcommands (cmd_*.cpp). The one file that includes CLI11.
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <sstream>
+
+#include "cli.hpp"
+
+namespace benchr {
+namespace {
+
+constexpr const char* kExamples = R"(
+Examples:
+  benchr-advise --budget 100
+      Probe this machine; recommend the best model and quantization that runs here for at most
+      $100 a month, and compare it with hosted APIs for the same workload.
+  benchr-advise --budget 20 --tokens-per-month 50e6 --input-share 0.9 --min-tps 20
+      A heavier, prompt-heavy workload that needs 20 tokens/s.
+  benchr-advise --hardware rtx-4090 --budget 100
+      The same question for a machine you might buy (ids: `benchr-advise hardware`): its price
+      amortised over --amortize-months counts against the budget.
+  benchr-advise --hardware apple-m3-ultra-512gb --owned
+      A machine you already own: always a pick; the budget is set against the running cost.
+  benchr-advise estimate --model qwen3-8b --quant Q4_K_M --context 32768 --json
+      Memory, decode and prefill speed of one model on this machine, as JSON.
+  benchr-advise estimate --model llama-3.1-8b --quant Q4_K_M --hardware rtx-4090 --backend vulkan
+  benchr-advise plan --model llama-3.3-70b --min-tps 15 --budget 150
+      What to buy or rent to run a model at a speed, cheapest first, with the break-even
+      volume against the API, and the command that serves it (llama.cpp, vLLM, MLX).
+  benchr-advise plan --budget 100
+      The best model that $100 a month buys: on hardware bought, rented, or through an API.
+  benchr-advise plan --model qwen3-32b --users 16 --min-tps 20 --used
+      A team server: 16 people at 20 tok/s each, second-hand hardware where priced.
+  benchr-advise plan --model deepseek-v3.1 --quant FP8 --users 64 --budget 5e4 --tokens-per-month 5e9
+      Beyond one machine, for 64 users: tensor parallel in a server, servers as pipeline stages.
+  benchr-advise plan --model llama-3.3-70b --fleet desk.json laptop.json
+      Machines you own (saved with `probe --save`), alone or joined by llama.cpp RPC.
+  benchr-advise estimate --model llama-3.3-70b --quant FP8 --hardware h100-sxm --gpus 4 --users 32
+  benchr-advise fit ~/models/Qwen3-8B-Q4_K_M.gguf --context 32768
+      Read the file's own tensors and metadata: will it fit here, with what context, how fast.
+  benchr-advise probe --save me.json ; benchr-advise --machine me.json --budget 50
+      Save this machine's probe and replay it later (an `lstopo --of xml` file works too).
+  benchr-advise models | quants | hardware | prices
+      What the catalog knows; add or override entries with --catalog FILE (see data/README.md).
+
+Exit status: 0 on success, 2 on bad input (the message names the flag, file or field).)";
+
+// 10^15 tokens a month is 380 million a second, around the clock: far beyond any deployment this
+// tool sizes; above it the monthly figures stop meaning anything.
+constexpr double kMaxTokensPerMonth = 1e15;
+
+/// A flag's value: a finite number in [min, max] (an integer one in range of T, with no
+/// fraction) -- NaN, inf and values that would saturate are errors naming the flag.
+template <class T>
+CLI::Validator within(T min, T max, const char* what) {
+  return CLI::Validator(
+      [min, max, what](std::string& s) -> std::string {
+        const auto bounds = [&] {
+          std::ostringstream o;
+          o << min;
+          if (max < std::numeric_limits<T>::max()) o << " and <= " << max;
+          return o.str();
+        };
+        try {
+          std::size_t used = 0;
+          const double v = std::stod(s, &used);
+          const bool whole = !std::is_integral_v<T> || v == std::floor(v);
+          if (used != s.size() || !std::isfinite(v) || !(v >= double(min)) || !(v <= double(max)) || !whole)
+            return std::string(what) + " must be a finite " + (std::is_integral_v<T> ? "whole " : "") + "number >= " +
+                   bounds() + ", got '" + s + "'";
+        } catch (const std::exception&) {
+          return std::string(what) + " must be a number, got '" + s + "'";
+        }
+        return {};
+      },
+      "");
+}
+
+template <class T>
+CLI::Validator at_least(T min, const char* what) {
+  return within(min, std::numeric_limits<T>::max(), what);
+}
+
+void add_workload_flags(CLI::App& app, Flags& f) {
+  app.add_option("--budget", f.budget.usd_per_month,
+                 "Monthly budget in USD (US dollars per month) for running locally or for an API "
+                 "[default: 100]")
+      ->check(at_least(0.0, "--budget"));
+  app.add_option("--context", f.workload.context_tokens,
+                 "Context length in tokens the KV cache is sized for [default: 8192]")
+      ->check(at_least(1, "--context"));
+  app.add_option("--prompt-tokens", f.workload.prompt_tokens,
+                 "Prompt length for the prefill figure and time to first token [default: 512]")
+      ->check(at_least(1, "--prompt-tokens"));
+  app.add_option("--depth", f.workload.depth_tokens,
+                 "Tokens already in the context when decoding [default: 0, as llama-bench tg128]")
+      ->check(at_least(0, "--depth"));
+  app.add_option("--tokens-per-month", f.workload.tokens_per_month,
+                 "Input + output tokens per month [default: 10e6]")
+      ->check(within(0.0, kMaxTokensPerMonth, "--tokens-per-month"));
+  app.add_option("--input-share", f.workload.input_share,
+                 "Share of those tokens that are input (prompt), 0..1 [default: 0.75 = 3:1]")
+      ->check(within(0.0, 1.0, "--input-share"));
+  app.add_option("--min-tps", f.workload.min_decode_tps,
+                 "Slowest acceptable decode speed for each user, tokens/s [default: 20: chat reads as fluid from about 15-20; reasoning models want 40+]")
+      ->check(at_least(0.0, "--min-tps"));
+  app.add_option("--users", f.workload.users,
+                 "Users served at the same time (continuous batching): each gets its own KV cache of "
+                 "--context tokens, and --min-tps applies to each [default: 1]")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--hours-per-day", f.hours_per_day,
+                 "Hours a day the machine is up for this work: a rental is billed for them, an owned machine "
+                 "idles in them [default: one user's working day, 8 h x 5 days (173 h/month) or the busy "
+                 "hours if more; always on with --users > 1]")
+      ->check(within(0.0, 24.0, "--hours-per-day"));
+  app.add_flag("--always-on", f.always_on, "The machine is up all the time (--hours-per-day 24)");
+  app.add_option("--kwh-price", f.kwh_price, "Electricity price, USD per kWh [default: catalog]")
+      ->check(at_least(0.0, "--kwh-price"));
+  app.add_option("--kv-cache-type", f.kv_type, "KV cache element type: f16, q8_0 or q4_0 [default: f16]");
+  app.add_option("--amortize-months", f.budget.amortize_months,
+                 "Months over which a purchase price is spread [default: 36]")
+      ->check(at_least(1, "--amortize-months"));
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  Flags f;
+  f.report = take_report_request(argc, argv);
+  if (f.report.help) return std::cout << report_help(), 0;
+  CLI::App app{"benchr-advise: which open-weight LLM and quantization to run on this machine (or "
+               "one you might buy), how fast it will decode, and whether that beats paying for "
+               "an API. Without a subcommand it advises."};
+  app.footer(kExamples);
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+  app.add_flag("--json", f.json, "Print one JSON document instead of a table");
+  app.add_option("--machine", f.machine_path,
+                 "Use a saved probe (probe --save) or an hwloc XML export instead of probing")
+      ->check(CLI::ExistingFile);
+  app.add_option("--hardware", f.hardware_id, "Ask about a catalog machine instead of this one");
+  app.add_option("--host", f.host_id,
+                 "With --hardware GPU: the computer the card goes into, a catalog CPU machine id or 'this' "
+                 "(this machine, or --machine) [default: " + std::string(kDefaultHost) + "]");
+  app.add_flag("--owned", f.budget.owned,
+               "With --hardware: you already own it; advise with nothing amortised and the budget set "
+               "against the running cost only (this machine and --machine are always owned)");
+  app.add_option("--gpus", f.gpus, "With --hardware GPU: this many of it in the machine (split or tensor parallel) [default: 1]")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--catalog", f.catalog_paths,
+                 "Add or override catalog entries from a TOML file (repeatable)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--no-calibrate", f.no_calibrate,
+               "Do not measure this machine: use stated estimates (and datasheet figures)");
+  add_workload_flags(app, f);
+
+  app.add_subcommand("advise", "Recommend a model and quantization (default)");
+  auto* estimate_cmd = app.add_subcommand("estimate", "Memory, speed and cost of one model and quant");
+  estimate_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
+  estimate_cmd->add_option("--quant", f.quant_id, "Catalog quant id (see `quants`)")->required();
+  estimate_cmd->add_option("--backend", f.backend, "cuda, rocm, vulkan, metal or cpu");
+  auto* probe_cmd = app.add_subcommand("probe", "Show what this machine is, with sources");
+  probe_cmd->add_option("--save", f.save_path, "Write the probe as JSON for --machine");
+  auto* fit_cmd = app.add_subcommand("fit", "Will this model file fit, with what context, and how fast?");
+  fit_cmd->add_option("PATH", f.fit_path, "A .gguf file (a split's first shard reads them all) or a Hugging Face "
+                                        "folder (config.json + safetensors)")
+      ->required();
+  auto* plan_cmd = app.add_subcommand(
+      "plan", "Rank machines to buy or rent for a model, a speed and a budget; without --model, the best "
+              "model the budget buys");
+  plan_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`); without it, every model is planned");
+  plan_cmd->add_option("--min-quality", f.min_quality,
+                       "Without --model: the cheapest way to any model at least this good (catalog scale, see "
+                       "`models`)")
+      ->check(at_least(0.0, "--min-quality"));
+  plan_cmd->add_flag("--used", f.scope.used, "Price purchases second-hand where the catalog has a used price");
+  plan_cmd->add_option("--fleet", f.fleet_paths,
+                       "Plan on machines you own (saved with `probe --save`, or hwloc XML), alone and joined by "
+                       "llama.cpp RPC, instead of buying")
+      ->check(CLI::ExistingFile);
+  plan_cmd->add_option("--quant", f.plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]");
+  plan_cmd->add_option("--min-retention", f.min_retention,
+                       "With --quant auto, only quants keeping at least this share of the model's quality "
+                       "(perplexity-based, see `quants`) [default: 0.9: no IQ2/Q2 mixes unless asked]")
+      ->check(within(0.0, 1.0, "--min-retention"));
+  plan_cmd->add_option("--max-price", f.scope.max_price_usd,
+                       "Spend at most this on hardware, USD, a graphics card's host included; purchases only")
+      ->check(at_least(0.0, "--max-price"));
+  plan_cmd->add_flag("--buy", f.scope.buy_only, "Purchases only: no rentals");
+  plan_cmd->add_flag("--have-host", f.scope.host_owned,
+                     "You have a computer for the graphics card: its host's price is not added");
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Two or three machines side by side for one model: fit, quant, speed, price, monthly cost, "
+                 "break-even against the API, and which is the better buy");
+  compare_cmd->add_option("MACHINES", f.compare_ids,
+                          "2 or 3 of: a catalog hardware id (`benchr-advise hardware`), NxID for N of a graphics "
+                          "card in one machine (2xrtx-3090), or 'this' (this machine, or --machine; owned)")
+      ->required()
+      ->expected(2, 3);
+  compare_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
+  compare_cmd->add_option("--quant", f.plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]");
+  compare_cmd->add_option("--min-retention", f.min_retention,
+                          "With --quant auto, only quants keeping at least this share of the model's quality "
+                          "[default: 0.9]")
+      ->check(within(0.0, 1.0, "--min-retention"));
+  compare_cmd->add_flag("--have-host", f.scope.host_owned,
+                        "You have a computer for a graphics card: its host's price is not added");
+  compare_cmd->footer(R"(
+Each catalog machine is a purchase: its price (a graphics card's with the computer it goes into,
+--host ID, by default a $1500 DDR5 desktop) amortised over --amortize-months; 'this' is owned.
+The budget rules nothing out here. The better buy: of the machines that fit, decode at --min-tps
+and serve the volume, the lowest monthly cost; costs within 10% are a tie, won by the faster.
+
+Example:
+  benchr-advise compare rtx-4090 apple-m4-max-128gb 2xrtx-3090 --model qwen3-32b --context 32768
+      The same 32B model on a 4090, a 128 GB Mac and two 3090s: which fits with 32k of context,
+      how fast, what each costs a month, and which is the better buy.)");
+  auto* calibrate_cmd = app.add_subcommand(
+      "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
+  calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 3]")
+      ->check(within(0.2, 60.0, "--seconds"));
+  auto* models_cmd = app.add_subcommand("models", "List catalog models");
+  models_cmd->add_option("--family", f.list.family, "Only ids starting with this (qwen3, llama-3.1, gemma)");
+  models_cmd->add_option("--max-params", f.list.max_params_b, "At most this many parameters, billions")
+      ->check(at_least(0.0, "--max-params"));
+  models_cmd->add_option("--license", f.list.license, "Only this license id (Apache-2.0, MIT, llama3.1, ...)");
+  auto* quants_cmd = app.add_subcommand("quants", "List catalog quantizations");
+  auto* hardware_cmd = app.add_subcommand("hardware", "List catalog hardware");
+  hardware_cmd->add_option("--kind", f.list.kind, "gpu, apple, cpu or apu")
+      ->check(CLI::IsMember({"gpu", "apple", "cpu", "apu"}));
+  hardware_cmd->add_option("--max-price", f.list.max_price, "At most this price, USD")
+      ->check(at_least(0.0, "--max-price"));
+  auto* prices_cmd = app.add_subcommand("prices", "List API prices and the electricity price");
+  app.add_subcommand("report", "[advise|plan] ... -o FILE.html: the answer as a page of charts (report --help)")
+      ->fallthrough(false)
+      ->allow_extras();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "benchr-advise: error: %s\n", e.what());
+    std::fprintf(stderr, "Run 'benchr-advise --help' for usage.\n");
+    return 2;
+  }
+  check_report_question(f.report, app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name(), f.json);
+
+
+  if (calibrate_cmd->parsed()) return cmd_calibrate(f);
+
+  // The machine you advise on is yours unless it is a catalog machine you might buy.
+  if (f.hardware_id.empty()) f.budget.owned = true;
+
+  std::vector<CatalogText> sources = embedded_catalog();
+  for (const auto& p : f.catalog_paths) sources.push_back(read_catalog_file(p));
+  Catalog catalog = load_catalog(sources);
+  if (f.kwh_price >= 0)
+    catalog.electricity = {f.kwh_price, "--kwh-price", "given on the command line"};
+  f.workload.kv_type = parse_kv_type(f.kv_type, "--kv-cache-type");
+  if (f.always_on && f.hours_per_day >= 0 && f.hours_per_day != 24)
+    throw InputError("--always-on means --hours-per-day 24: give one of them");
+  if (f.always_on) f.workload.hours_per_day = 24;
+  else if (f.hours_per_day >= 0) f.workload.hours_per_day = f.hours_per_day;
+
+  for (auto [cmd, what] : {std::pair{models_cmd, "models"}, {quants_cmd, "quants"},
+                           {hardware_cmd, "hardware"}, {prices_cmd, "prices"}})
+    if (cmd->parsed()) return cmd_list(f, catalog, what);
+  if (fit_cmd->parsed()) return cmd_fit(f, catalog);
+  if (compare_cmd->parsed()) return cmd_compare(f, catalog);
+  if (plan_cmd->parsed()) return cmd_plan(f, catalog);
+  if (probe_cmd->parsed()) return cmd_probe(f, catalog);
+  if (estimate_cmd->parsed()) return cmd_estimate(f, catalog);
+  return cmd_advise(f, catalog);
+}
+
+}  // namespace benchr
