@@ -112,11 +112,7 @@ const char* kCostSpec = R"spec({
      "mark": {"type": "point", "shape": "circle", "size": 110, "filled": true, "color": "#111"},
      "encoding": {"x": {"field": "tokens_per_month", "type": "quantitative"}, "y": {"field": "usd", "type": "quantitative"},
                   "tooltip": [{"field": "series", "title": "break-even of"}, {"field": "against"},
-                              {"field": "tokens_per_month", "format": ".3s"}, {"field": "usd", "format": "$.2f"}]}},
-    {"data": {"name": "breakeven"},
-     "mark": {"type": "text", "align": "left", "dx": 7, "dy": 12, "fontSize": 11},
-     "encoding": {"x": {"field": "tokens_per_month", "type": "quantitative"}, "y": {"field": "usd", "type": "quantitative"},
-                  "text": {"field": "text"}}}
+                              {"field": "tokens_per_month", "format": ".3s"}, {"field": "usd", "format": "$.2f"}]}}
   ]
 })spec";
 
@@ -222,7 +218,7 @@ struct CostLine {
 
 /// The cost chart's datasets: each line at each volume of `grid`, the crossings of every non-API
 /// line with the first API line (the cheapest as good as the model), and the question's volume.
-void add_cost_datasets(json& datasets, json& notes, const std::vector<CostLine>& lines, const std::vector<double>& grid,
+void add_cost_datasets(json& datasets, json& notes, json& summary, const std::vector<CostLine>& lines, const std::vector<double>& grid,
                        double volume) {
   json rows = json::array(), breakeven = json::array();
   const CostLine* api = nullptr;
@@ -251,6 +247,14 @@ void add_cost_datasets(json& datasets, json& notes, const std::vector<CostLine>&
                            {"usd", *usd},
                            {"text", tokens_text(t) + " tokens/month"}});
     }
+  }
+  if (api && !breakeven.empty()) {
+    std::string line = "Break-even against " + api->series + ": ";
+    for (std::size_t i = 0; i < breakeven.size(); ++i)
+      line += (i ? "; " : "") + breakeven[i]["series"].get<std::string>() + " at " + breakeven[i]["text"].get<std::string>();
+    summary.push_back(line);
+  } else if (api) {
+    summary.push_back("No break-even against " + api->series + " within the volumes drawn that these options can serve");
   }
   datasets["cost"] = std::move(rows);
   datasets["breakeven"] = std::move(breakeven);
@@ -457,6 +461,15 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
   doc["question"] = "advise";
   doc["title"] = "benchr-advise: what to run on " + m.name;
   const Candidate* pick = a.recommended ? &a.ranked[*a.recommended] : nullptr;
+  if (pick) {
+    const Estimate& e = pick->estimate;
+    summary.push_back("Pick: " + label_of(e) + " on " + e.device_name + ", " + tps_text(e.decode_tps) +
+                      " tok/s decode, " + (e.prefill_tps > 0 ? tps_text(e.prefill_tps) : "unknown") +
+                      " tok/s prefill, " + usd_text(pick->cost.total_usd) + " a month");
+  } else {
+    summary.push_back("No option here meets the constraints");
+  }
+  summary.push_back(a.verdict_reason);
 
   // Quality against speed: every option that fits with a known decode speed.
   std::vector<const Candidate*> fitting;
@@ -515,7 +528,7 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
       const std::function<const Plan&(double)> plan_at = [cache](double t) -> const Plan& { return cache->at(t); };
       for (auto& l : plan_cost_lines(plan_at(w.tokens_per_month), plan_at, false, true)) lines.push_back(std::move(l));
       for (auto& l : api_cost_lines(c, *model, w)) lines.push_back(std::move(l));
-      add_cost_datasets(datasets, notes, lines,
+      add_cost_datasets(datasets, notes, summary, lines,
                         log_grid(w.tokens_per_month, kCostDecades, kCostPointsPerDecade, kMinTokensPerMonth,
                                  kMaxTokensPerMonth),
                         w.tokens_per_month);
@@ -607,15 +620,6 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
     }
   }
 
-  if (pick) {
-    const Estimate& e = pick->estimate;
-    summary.push_back("Pick: " + label_of(e) + " on " + e.device_name + ", " + tps_text(e.decode_tps) +
-                      " tok/s decode, " + (e.prefill_tps > 0 ? tps_text(e.prefill_tps) : "unknown") +
-                      " tok/s prefill, " + usd_text(pick->cost.total_usd) + " a month");
-  } else {
-    summary.push_back("No option here meets the constraints");
-  }
-  summary.push_back(a.verdict_reason);
   summary.push_back(summary_workload(w, b));
   doc["summary"] = std::move(summary);
   doc["workload"] = to_json(w);
@@ -664,26 +668,6 @@ int write_plan_report(const ReportRequest& r, const Plan& p, const Catalog& c,
                          "the cheapest and the fastest that meet the target",
                          kPlanCostSpeedSpec));
 
-  Budget unlimited = b;
-  unlimited.usd_per_month = std::numeric_limits<double>::infinity();
-  auto cache = std::make_shared<PlanCache>();
-  const ModelSpec* model = p.model;
-  cache->make = [&c, model, quants, w, unlimited, scope](double t) {
-    return plan(c, *model, quants, at_volume(w, t), unlimited, scope);
-  };
-  const std::function<const Plan&(double)> plan_at = [cache](double t) -> const Plan& { return cache->at(t); };
-  std::vector<CostLine> lines = plan_cost_lines(plan_at(w.tokens_per_month), plan_at, true, true);
-  for (auto& l : api_cost_lines(c, *model, w)) lines.push_back(std::move(l));
-  add_cost_datasets(datasets, notes, lines,
-                    log_grid(w.tokens_per_month, kCostDecades, kCostPointsPerDecade, kMinTokensPerMonth,
-                             kMaxTokensPerMonth),
-                    w.tokens_per_month);
-  charts.push_back(chart("cost_volume", "Monthly cost against tokens a month",
-                         "The cheapest purchases and rentals that meet the target, and the cheapest APIs as good as "
-                         "the model; black dots: break-even against the cheapest API; dotted: the volume asked "
-                         "about. A line ends where the option cannot serve the volume.",
-                         kCostSpec));
-
   const auto describe = [&](std::optional<std::size_t> i, const char* what) {
     if (!i) return;
     const PlanOption& o = p.options[*i];
@@ -696,6 +680,26 @@ int write_plan_report(const ReportRequest& r, const Plan& p, const Catalog& c,
   if (!p.apis.empty())
     summary.push_back("Cheapest API as good: " + p.apis.front().offer->name + ", " + usd_text(p.apis.front().usd) +
                       " a month");
+  Budget unlimited = b;
+  unlimited.usd_per_month = std::numeric_limits<double>::infinity();
+  auto cache = std::make_shared<PlanCache>();
+  const ModelSpec* model = p.model;
+  cache->make = [&c, model, quants, w, unlimited, scope](double t) {
+    return plan(c, *model, quants, at_volume(w, t), unlimited, scope);
+  };
+  const std::function<const Plan&(double)> plan_at = [cache](double t) -> const Plan& { return cache->at(t); };
+  std::vector<CostLine> lines = plan_cost_lines(plan_at(w.tokens_per_month), plan_at, true, true);
+  for (auto& l : api_cost_lines(c, *model, w)) lines.push_back(std::move(l));
+  add_cost_datasets(datasets, notes, summary, lines,
+                    log_grid(w.tokens_per_month, kCostDecades, kCostPointsPerDecade, kMinTokensPerMonth,
+                             kMaxTokensPerMonth),
+                    w.tokens_per_month);
+  charts.push_back(chart("cost_volume", "Monthly cost against tokens a month",
+                         "The cheapest purchases and rentals that meet the target, and the cheapest APIs as good as "
+                         "the model; black dots: break-even against the cheapest API; dotted: the volume asked "
+                         "about. A line ends where the option cannot serve the volume.",
+                         kCostSpec));
+
   summary.push_back(summary_workload(w, b));
   doc["summary"] = std::move(summary);
   doc["workload"] = to_json(w);
