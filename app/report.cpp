@@ -218,7 +218,8 @@ struct CostLine {
 
 /// The cost chart's datasets: each line at each volume of `grid`, the crossings of every non-API
 /// line with the first API line (the cheapest as good as the model), and the question's volume.
-void add_cost_datasets(json& datasets, json& notes, json& summary, const std::vector<CostLine>& lines, const std::vector<double>& grid,
+/// False when no line has a known cost anywhere (nothing to draw).
+bool add_cost_datasets(json& datasets, json& notes, json& summary, const std::vector<CostLine>& lines, const std::vector<double>& grid,
                        double volume) {
   json rows = json::array(), breakeven = json::array();
   const CostLine* api = nullptr;
@@ -237,7 +238,7 @@ void add_cost_datasets(json& datasets, json& notes, json& summary, const std::ve
       drawn = true;
     }
     if (!drawn) notes.push_back(l.series + ": monthly cost unknown at every volume drawn (no power figure or price)");
-    if (!api || &l == api || !drawn) continue;
+    if (!api || l.kind == "API" || !drawn) continue;  // break-evens of local ways against the API
     for (double t : crossings(l.at, api->at, grid)) {
       const auto usd = l.at(t);
       if (!usd) continue;
@@ -256,9 +257,11 @@ void add_cost_datasets(json& datasets, json& notes, json& summary, const std::ve
   } else if (api) {
     summary.push_back("No break-even against " + api->series + " within the volumes drawn that these options can serve");
   }
+  const bool drawn = !rows.empty();
   datasets["cost"] = std::move(rows);
   datasets["breakeven"] = std::move(breakeven);
   datasets["volume"] = json::array({{{"tokens_per_month", volume}, {"what", "the volume asked about"}}});
+  return drawn;
 }
 
 /// Lines for the options of a plan recomputed at each volume: the cheapest kCostLinesPerKind of
@@ -432,6 +435,7 @@ std::vector<double> crossings(const CostAt& a, const CostAt& b, const std::vecto
     double lo = grid[i], hi = grid[i + 1];
     auto d_lo = diff(lo), d_hi = diff(hi);
     if (!d_lo || !d_hi) continue;
+    if (*d_lo == 0 && *d_hi == 0) continue;  // the same cost over the interval: no single volume
     if (*d_lo == 0) {
       if (out.empty() || out.back() != lo) out.push_back(lo);
       continue;
@@ -499,8 +503,9 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
                        {"pick", is_pick},
                        {"pick_text", is_pick ? "pick: " + label_of(e) : ""}});
   }
+  if (options.empty()) notes.push_back("no option fits this machine: no quality/speed or memory chart");
   datasets["options"] = std::move(options);
-  charts.push_back(chart("quality_speed", "Quality against decode speed",
+  if (!fitting.empty()) charts.push_back(chart("quality_speed", "Quality against decode speed",
                          std::to_string(fitting.size()) +
                              " options that fit; orange: the Pareto front (nothing both faster and better); red "
                              "diamond: the pick (the best quality at --min-tps, ties to the faster)",
@@ -528,11 +533,11 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
       const std::function<const Plan&(double)> plan_at = [cache](double t) -> const Plan& { return cache->at(t); };
       for (auto& l : plan_cost_lines(plan_at(w.tokens_per_month), plan_at, false, true)) lines.push_back(std::move(l));
       for (auto& l : api_cost_lines(c, *model, w)) lines.push_back(std::move(l));
-      add_cost_datasets(datasets, notes, summary, lines,
-                        log_grid(w.tokens_per_month, kCostDecades, kCostPointsPerDecade, kMinTokensPerMonth,
-                                 kMaxTokensPerMonth),
-                        w.tokens_per_month);
-      charts.push_back(chart("cost_volume", "Monthly cost against tokens a month",
+      if (add_cost_datasets(datasets, notes, summary, lines,
+                            log_grid(w.tokens_per_month, kCostDecades, kCostPointsPerDecade, kMinTokensPerMonth,
+                                     kMaxTokensPerMonth),
+                            w.tokens_per_month))
+        charts.push_back(chart("cost_volume", "Monthly cost against tokens a month",
                              "The pick on this machine, the cheapest rentals that run it at --min-tps, and the "
                              "cheapest APIs as good as its model; black dots: break-even against the cheapest API; "
                              "dotted: the volume asked about. A line ends where it cannot serve the volume.",
@@ -569,7 +574,7 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
   }
   datasets["memory"] = std::move(memory);
   datasets["memory_capacity"] = std::move(capacity);
-  charts.push_back(chart("memory", "Memory of each option",
+  if (bars > 0) charts.push_back(chart("memory", "Memory of each option",
                          "The " + std::to_string(bars) +
                              " best-ranked options that fit, on their main device (a split placement's host part "
                              "is not shown); black tick: the memory the device offers a model",
@@ -608,13 +613,14 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
             {{"prompt_tokens", p}, {"ttft_s", e.time_to_first_token_s}, {"prefill_tps", e.prefill_tps}});
       }
       if (prompt.empty()) notes.push_back("time to first token unknown: this machine has no compute figure");
+      const bool draw_depth = !depth.empty(), draw_prompt = !prompt.empty();
       datasets["depth"] = std::move(depth);
       datasets["prompt"] = std::move(prompt);
-      charts.push_back(chart("depth", "The pick's decode against context depth",
+      if (draw_depth) charts.push_back(chart("depth", "The pick's decode against context depth",
                              label_of(pick->estimate) + ": each token reads the KV cache so far; band: where 80% of "
                                                         "published runs of its class fell (out of sample)",
                              kDepthSpec));
-      charts.push_back(chart("prompt", "The pick's time to first token against prompt length",
+      if (draw_prompt) charts.push_back(chart("prompt", "The pick's time to first token against prompt length",
                              label_of(pick->estimate) + ": the prompt's prefill, up to --context tokens",
                              kPromptSpec));
     }
@@ -662,8 +668,10 @@ int write_plan_report(const ReportRequest& r, const Plan& p, const Catalog& c,
                     {"mark_text", mark.empty() ? "" : mark + ": " + o.label}});
   }
   if (unknown) notes.push_back(std::to_string(unknown) + " options that fit have no known monthly cost: not drawn");
+  const bool draw_options = !rows.empty();
+  if (!draw_options) notes.push_back("no purchase or rental fits the model with a known cost: no cost/speed chart");
   datasets["plan_options"] = std::move(rows);
-  charts.push_back(chart("cost_speed", "Monthly cost against decode speed",
+  if (draw_options) charts.push_back(chart("cost_speed", "Monthly cost against decode speed",
                          "Every purchase and rental that fits the model (its best quant on each); red diamonds: "
                          "the cheapest and the fastest that meet the target",
                          kPlanCostSpeedSpec));
@@ -690,11 +698,11 @@ int write_plan_report(const ReportRequest& r, const Plan& p, const Catalog& c,
   const std::function<const Plan&(double)> plan_at = [cache](double t) -> const Plan& { return cache->at(t); };
   std::vector<CostLine> lines = plan_cost_lines(plan_at(w.tokens_per_month), plan_at, true, true);
   for (auto& l : api_cost_lines(c, *model, w)) lines.push_back(std::move(l));
-  add_cost_datasets(datasets, notes, summary, lines,
-                    log_grid(w.tokens_per_month, kCostDecades, kCostPointsPerDecade, kMinTokensPerMonth,
-                             kMaxTokensPerMonth),
-                    w.tokens_per_month);
-  charts.push_back(chart("cost_volume", "Monthly cost against tokens a month",
+  if (add_cost_datasets(datasets, notes, summary, lines,
+                        log_grid(w.tokens_per_month, kCostDecades, kCostPointsPerDecade, kMinTokensPerMonth,
+                                 kMaxTokensPerMonth),
+                        w.tokens_per_month))
+    charts.push_back(chart("cost_volume", "Monthly cost against tokens a month",
                          "The cheapest purchases and rentals that meet the target, and the cheapest APIs as good as "
                          "the model; black dots: break-even against the cheapest API; dotted: the volume asked "
                          "about. A line ends where the option cannot serve the volume.",
@@ -748,15 +756,16 @@ int write_models_plan_report(const ReportRequest& r, const ModelsPlan& p, const 
   for (const auto& a : p.apis)
     if (a.usd > 0) quality.push_back({{"label", "API " + a.offer->name}, {"kind", "API"}, {"monthly_usd", a.usd},
                                       {"quality", a.quality}});
+  const bool draw_options = !rows.empty(), draw_quality = !quality.empty();
   datasets["plan_options"] = std::move(rows);
   datasets["quality_cost"] = std::move(quality);
   datasets["budget"] = json::array({{{"usd", b.usd_per_month}, {"what", "the budget"}}});
-  charts.push_back(chart("cost_speed", "Each model's cheapest way: monthly cost against decode speed",
+  if (draw_options) charts.push_back(chart("cost_speed", "Each model's cheapest way: monthly cost against decode speed",
                          std::to_string(p.plans.size()) + " of " + std::to_string(p.models_considered) +
                              " models have a purchase or rental that meets the target; red diamonds: the cheapest and "
                              "the fastest of them",
                          kPlanCostSpeedSpec));
-  charts.push_back(chart("quality_cost", "Quality against monthly cost",
+  if (draw_quality) charts.push_back(chart("quality_cost", "Quality against monthly cost",
                          "Each model's cheapest local way beside the APIs within the budget; dotted: the budget",
                          kModelsQualityCostSpec));
   if (!p.plans.empty()) {

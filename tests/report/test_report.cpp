@@ -120,6 +120,8 @@ BOOST_AUTO_TEST_CASE(crossings_find_the_break_even_of_a_fixed_cost_against_a_pri
   // Never equal: no crossing; unknown costs: none either.
   const benchr::CostAt dear = [](double t) { return std::optional<double>(10.0 * t / 1e6 + 1); };
   BOOST_TEST(benchr::crossings(dear, api, benchr::log_grid(1e7, 2, 4, 1e3, 1e15)).empty());
+  // The same line twice (two APIs at one price): no break-even volume.
+  BOOST_TEST(benchr::crossings(api, api, benchr::log_grid(1e7, 2, 4, 1e3, 1e15)).empty());
   const benchr::CostAt unknown = [](double) { return std::optional<double>(); };
   BOOST_TEST(benchr::crossings(unknown, api, benchr::log_grid(1e7, 2, 4, 1e3, 1e15)).empty());
 }
@@ -219,6 +221,7 @@ BOOST_AUTO_TEST_CASE(advice_report_series_are_the_advice_figures) {
     const double t = b.at("tokens_per_month").get<double>();
     BOOST_TEST(t > 0);
     BOOST_TEST(b.at("usd").get<double>() > 0);
+    BOOST_TEST(b.at("series").get<std::string>().rfind("API ", 0) != 0, "an API's break-even against an API");
   }
 
   // Memory: the parts of each bar add up to the estimate's working set plus the repacked copy and
@@ -269,6 +272,33 @@ BOOST_AUTO_TEST_CASE(api_cost_line_is_prices_times_volume) {
     }
   }
   BOOST_TEST(checked);
+}
+
+BOOST_AUTO_TEST_CASE(at_the_break_even_the_advice_costs_what_the_api_does) {
+  // Asked again at the break-even volume, advise prices the pick here as the API: checked with the
+  // binary's own advice at that volume and the API's prices by hand.
+  const json doc = run_json("report " + kQuestion + " --json");
+  const json advice = run_json(kQuestion + " --json");
+  const std::string pick = "here: " + advice.at("recommended").at("model").get<std::string>() + " " +
+                           advice.at("recommended").at("quant").get<std::string>();
+  const json* be = nullptr;
+  for (const auto& b : doc.at("datasets").at("breakeven"))
+    if (b.at("series") == pick) be = &b;
+  BOOST_REQUIRE_MESSAGE(be, "no break-even of " << pick);
+  const double t = be->at("tokens_per_month").get<double>();
+  const std::string against = be->at("against");
+  double in = 0, out = 0;
+  for (const auto& a : advice.at("apis"))
+    if ("API " + a.at("name").get<std::string>() == against)
+      in = a.at("usd_per_mtok_input").get<double>(), out = a.at("usd_per_mtok_output").get<double>();
+  BOOST_REQUIRE(in > 0);
+  const double api_usd = (0.75 * t * in + 0.25 * t * out) / 1e6;
+  const json again = run_json(kQuestion + " --tokens-per-month " + std::to_string(t) + " --json");
+  BOOST_REQUIRE(again.at("recommended").at("model") == advice.at("recommended").at("model"));
+  const double here_usd = again.at("recommended").at("cost").at("total_usd").get<double>();
+  // Bisection to kBreakEvenRelTol in volume: the costs agree to about that share.
+  BOOST_TEST(here_usd == api_usd, boost::test_tools::tolerance(2 * benchr::kBreakEvenRelTol));
+  BOOST_TEST(be->at("usd").get<double>() == here_usd, boost::test_tools::tolerance(2 * benchr::kBreakEvenRelTol));
 }
 
 BOOST_AUTO_TEST_CASE(plan_report_marks_the_plans_cheapest_and_fastest) {
