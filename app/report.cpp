@@ -186,6 +186,28 @@ const char* kPlanCostSpeedSpec = R"spec({
   ]
 })spec";
 
+const char* kModelsCostSpeedSpec = R"spec({
+  "width": 640, "height": 380,
+  "data": {"name": "plan_options"},
+  "layer": [
+    {"mark": {"type": "point", "filled": true, "size": 70, "opacity": 0.85},
+     "encoding": {
+       "x": {"field": "decode_tps", "type": "quantitative", "scale": {"type": "log"}, "title": "decode, tokens/s per user (log scale)"},
+       "y": {"field": "monthly_usd", "type": "quantitative", "scale": {"type": "log"}, "title": "USD per month (log scale)"},
+       "color": {"field": "quality", "type": "quantitative", "scale": {"scheme": "viridis"}, "title": "quality"},
+       "shape": {"field": "how", "type": "nominal", "title": null},
+       "tooltip": [{"field": "label", "title": "model on"}, {"field": "quant"}, {"field": "quality", "format": ".1f"},
+                   {"field": "decode_tps", "format": ".1f", "title": "decode tok/s"}, {"field": "monthly_usd", "format": "$.2f", "title": "USD/month"}]}},
+    {"transform": [{"filter": "datum.mark != ''"}],
+     "mark": {"type": "point", "shape": "diamond", "size": 260, "filled": false, "strokeWidth": 2.5, "color": "#c8102e"},
+     "encoding": {"x": {"field": "decode_tps", "type": "quantitative"}, "y": {"field": "monthly_usd", "type": "quantitative"}}},
+    {"transform": [{"filter": "datum.mark != ''"}],
+     "mark": {"type": "text", "align": "right", "dx": -12, "dy": -12, "fontWeight": "bold", "color": "#c8102e"},
+     "encoding": {"x": {"field": "decode_tps", "type": "quantitative"}, "y": {"field": "monthly_usd", "type": "quantitative"},
+                  "text": {"field": "mark_text"}}}
+  ]
+})spec";
+
 const char* kModelsQualityCostSpec = R"spec({
   "width": 640, "height": 360,
   "data": {"name": "quality_cost"},
@@ -762,9 +784,9 @@ int write_models_plan_report(const ReportRequest& r, const ModelsPlan& p, const 
   datasets["budget"] = json::array({{{"usd", b.usd_per_month}, {"what", "the budget"}}});
   if (draw_options) charts.push_back(chart("cost_speed", "Each model's cheapest way: monthly cost against decode speed",
                          std::to_string(p.plans.size()) + " of " + std::to_string(p.models_considered) +
-                             " models have a purchase or rental that meets the target; red diamonds: the cheapest and "
-                             "the fastest of them",
-                         kPlanCostSpeedSpec));
+                             " models have a purchase or rental that meets the target, each at its cheapest; colour: "
+                             "quality; red diamonds: the cheapest and the fastest of them",
+                         kModelsCostSpeedSpec));
   if (draw_quality) charts.push_back(chart("quality_cost", "Quality against monthly cost",
                          "Each model's cheapest local way beside the APIs within the budget; dotted: the budget",
                          kModelsQualityCostSpec));
