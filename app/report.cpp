@@ -241,8 +241,8 @@ struct CostLine {
 /// The cost chart's datasets: each line at each volume of `grid`, the crossings of every non-API
 /// line with the first API line (the cheapest as good as the model), and the question's volume.
 /// False when no line has a known cost anywhere (nothing to draw).
-bool add_cost_datasets(json& datasets, json& notes, json& summary, const std::vector<CostLine>& lines, const std::vector<double>& grid,
-                       double volume) {
+bool add_cost_datasets(json& datasets, json& notes, json& summary, const std::vector<CostLine>& lines,
+                       const std::vector<double>& grid, double volume) {
   json rows = json::array(), breakeven = json::array();
   const CostLine* api = nullptr;
   for (const auto& l : lines)
