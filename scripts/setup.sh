@@ -9,7 +9,8 @@ packages=(g++ cmake make pkg-config
           libhwloc-dev hwloc
           libvulkan-dev glslc mesa-vulkan-drivers
           libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libboost-test-dev
-          chromium)
+          groff-base zsh fish   # the tests render the man page and check the zsh and fish completions
+          chromium)             # the report's test draws it in headless Chromium
 missing=()
 # Node.js and npm fetch the report's plotting libraries (report/package-lock.json); a machine whose
 # node already brings npm (NodeSource's nodejs) keeps it.

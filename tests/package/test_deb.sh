@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The Debian package as a user gets it: cpack -G DEB in the build folder, then the .deb unpacked
 # with dpkg -x into a temporary root (not installed): its control fields, every shared library
-# of its binary resolved (ldd) and provided by a package its Depends names (dpkg -S), the docs in
-# place, and the binary answering from there -- --help, and advice with --no-calibrate on a
-# recorded machine.
+# of its binary resolved (ldd) and provided by a package its Depends names (dpkg -S), the docs, man
+# page and completions in place, and the binary answering from there -- --version (--help before
+# it existed), and advice with --no-calibrate on a recorded machine and on this one.
 # Usage: test_deb.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -29,6 +29,11 @@ bin=$tmp/root/usr/bin/benchr-advise
 [[ -x $bin ]] || { echo "FAIL: no usr/bin/benchr-advise in the package"; exit 1; }
 for doc in README.md docs/DESIGN.md data/README.md; do
   [[ -s $tmp/root/usr/share/doc/benchr-advise/$doc ]] || fail "usr/share/doc/benchr-advise/$doc missing"
+done
+# The man page and completions (app/CMakeLists.txt installs them), where Debian's tools look.
+for f in man/man1/benchr-advise.1 bash-completion/completions/benchr-advise zsh/vendor-completions/_benchr-advise \
+         fish/vendor_completions.d/benchr-advise.fish; do
+  [[ -s $tmp/root/usr/share/$f ]] || fail "usr/share/$f missing"
 done
 
 # Every library resolves, and comes from a package the Depends field names.
