@@ -322,6 +322,8 @@ class HelpFormatter : public CLI::FormatterBase {
 
 int run_cli(int argc, char** argv) {
   Flags f;
+  f.report = take_report_request(argc, argv);
+  if (f.report.help) return std::cout << report_help(), 0;
   CLI::App app{"which open-weight LLM and quantization to run on this machine (or one you might buy), how fast "
                "it will decode, and whether that beats paying for an API."};
   app.formatter(std::make_shared<HelpFormatter>(f, app));
@@ -436,6 +438,9 @@ int run_cli(int argc, char** argv) {
   completion_cmd->add_option("SHELL", shell, "bash, zsh or fish")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  app.add_subcommand("report", "[advise|plan] ... -o FILE.html: the answer as a page of charts (report --help)")
+      ->fallthrough(false)
+      ->allow_extras();
 
   try {
     app.parse(argc, argv);
@@ -445,6 +450,7 @@ int run_cli(int argc, char** argv) {
     std::fprintf(stderr, "Run 'benchr-advise --help' for usage.\n");
     return 2;
   }
+  check_report_question(f.report, app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name(), f.json);
 
 
   f.out = output_settings(f);
