@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app.hpp"
+#include "report.hpp"
 
 namespace benchr {
 
@@ -18,6 +19,10 @@ inline constexpr const char* kDefaultHost = "cpu-desktop-ddr5-5600-2ch";
 /// Every flag's value after parsing (cli.cpp declares them, with their help and checks).
 struct Flags {
   bool json = false;
+  int width = 0;             ///< --width; 0: the terminal's (terminal.cpp)
+  std::string color = "auto";
+  bool verbose = false;
+  Output out;                ///< how to show the answer, from the four above and the terminal
   std::string machine_path, hardware_id, save_path, model_id, quant_id, backend, host_id;
   int gpus = 1;
   std::vector<std::string> catalog_paths;
@@ -39,6 +44,7 @@ struct Flags {
   PlanScope scope;
   std::vector<std::string> fleet_paths;
   std::vector<std::string> compare_ids;
+  ReportRequest report;  // `report ...`: the question's answer as a page of charts (report.hpp)
 };
 
 /// "unknown": throws InputError "`flag`: unknown `what` 'given' (did you mean ...?); `listing`
@@ -52,6 +58,15 @@ const HardwareSpec& find_hardware(const Catalog& c, const std::string& id, std::
 /// A catalog CPU machine a graphics card goes into (--host), or InputError naming --host (which
 /// mentions `--host this` when `this_allowed`).
 const HardwareSpec& find_host(const Catalog& c, const std::string& id, bool this_allowed);
+
+/// The narrowest and widest --width (and COLUMNS) taken: below 40 columns no table fits; above
+/// 1000 it is a typo, not a terminal.
+inline constexpr int kMinWidth = 40;
+inline constexpr int kMaxWidth = 1000;
+/// How to show the answer (terminal.cpp): --width, else COLUMNS, else the terminal's width when
+/// stdout is one, else 80; colour with --color always, or auto on a terminal without NO_COLOR
+/// (or TERM=dumb); never in JSON.
+Output output_settings(const Flags& f);
 
 /// Parses the command line and runs the subcommand it names (advise by default): the exit status;
 /// bad flags print CLI11's message and return 2; InputError is left to the caller.

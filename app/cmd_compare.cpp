@@ -49,7 +49,7 @@ int cmd_compare(Flags& f, const Catalog& catalog) {
   std::vector<CompareMachine> machines;
   for (const auto& arg : f.compare_ids) machines.push_back(compare_machine(f, catalog, arg));
   const Comparison cmp = compare(catalog, model, quants, machines, f.workload, f.budget);
-  std::cout << present_comparison(cmp, machines, f.workload, f.budget, f.json);
+  std::cout << present_comparison(cmp, machines, f.workload, f.budget, f.out);
   return 0;
 }
 

@@ -17,7 +17,7 @@ int cmd_estimate(const Flags& f, const Catalog& catalog) {
                      " format (pick a GGUF quant, or --hardware/--backend for a machine that does)");
   const Estimate e = estimate(model, quant, machine, f.workload);
   const MonthlyCost cost = monthly_cost(e, machine, f.workload, catalog.electricity, f.budget);
-  std::cout << present_estimate(e, cost, machine, f.workload, f.json);
+  std::cout << present_estimate(e, cost, machine, f.workload, f.out);
   return 0;
 }
 

@@ -28,7 +28,7 @@ int cmd_fit(const Flags& f, const Catalog& catalog) {
   if (w.context_tokens > file.spec.context_max && file.spec.context_max > 0) w.context_tokens = file.spec.context_max;
   const Estimate e = estimate(file.spec, quant, machine, w);
   const MonthlyCost cost = monthly_cost(e, machine, w, catalog.electricity, f.budget);
-  std::cout << present_fit(file, e, cost, machine, w, f.json);
+  std::cout << present_fit(file, e, cost, machine, w, f.out);
   return 0;
 }
 

@@ -15,7 +15,7 @@ int cmd_list(const Flags& f, const Catalog& c, std::string_view what) {
       throw InputError("--license: no model has license '" + f.list.license + "'" +
                        did_you_mean(f.list.license, licenses));
   }
-  std::cout << present_list(c, what, f.list, f.json);
+  std::cout << present_list(c, what, f.list, f.out);
   return 0;
 }
 

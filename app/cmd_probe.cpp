@@ -12,7 +12,7 @@ int cmd_probe(const Flags& f, const Catalog& catalog) {
     save_machine(machine, f.save_path);
     std::fprintf(stderr, "benchr-advise: saved the probe to %s\n", f.save_path.c_str());
   }
-  std::cout << present_machine(machine, f.json);
+  std::cout << present_machine(machine, f.out);
   return 0;
 }
 

@@ -25,27 +25,69 @@ std::vector<std::pair<std::string, std::size_t>> top_pick_list(const Advice& a) 
 
 /// One line each: model, quant, decode speed, quality (and for the longest context, the context)
 /// and the command; a pick that is the recommendation says so instead of repeating it.
-std::string top_picks_lines(const Advice& a) {
-  std::string s = fmt::format("\nTop picks by use (fastest good: within {:g} quality points of the pick)\n",
-                              2 * kQualityTiePoints);
+std::string top_picks_lines(const Advice& a, const Output& out) {
+  std::string s(1, '\n');
+  s += heading(
+      fmt::format("Top picks by use (fastest good: within {:g} quality points of the pick)", 2 * kQualityTiePoints),
+      out.width, out.color);
   for (const auto& [label, i] : top_pick_list(a)) {
     const Candidate& c = a.ranked[i];
     const Estimate& e = c.estimate;
     const std::string what = fmt::format("{} {}, {} tok/s, quality {:.1f}{}", e.model, e.quant, tps(e.decode_tps),
                                          c.quality,
                                          label == "longest context" ? fmt::format(", {} tokens", e.max_context) : "");
-    s += fmt::format("  {:<16}", label) +
-         wrap(i == a.recommended ? what + ": the recommendation" : what + ": " + e.launch, 18, 18);
+    s += field(label, i == a.recommended ? what + ": the recommendation" : what + ": " + e.launch, 18, out.width);
   }
+  return s;
+}
+
+/// The recommendation: what, how fast, what it costs, the command; then fit, quality and why.
+std::string recommendation_lines(const Candidate& best, const Machine& m, const Workload& w, const Budget& b,
+                                 const Catalog& c, const Output& out) {
+  constexpr std::size_t kCol = 12;
+  const auto row = [&](std::string_view label, const std::string& text) { return field(label, text, kCol, out.width); };
+  const Estimate& e = best.estimate;
+  const ModelSpec* model = c.find_model(e.model);
+  const QuantSpec* quant = c.find_quant(e.quant);
+  std::string s = heading(fmt::format("Recommended here: {} at {}  ({} {}, {})", model->name, quant->id, e.model,
+                                     e.quant, model->license_name),
+                         out.width, out.color);
+  if (e.prefill_tps > 0)
+    s += row("speed", fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for {} tokens)",
+                                  tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
+                                  e.time_to_first_token_s, w.prompt_tokens));
+  else
+    s += row("speed", fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
+                                  tps(e.decode_tps), band_text(e.decode_tps_range)));
+  s += row("", "limit: " + e.bottleneck);
+  s += row("cost", cost_words(best.cost, b.amortize_months));
+  // Owned hardware is never ruled out by the budget: its running cost is set against it here.
+  if (b.owned && best.cost.total_usd) {
+    const bool within = *best.cost.total_usd <= b.usd_per_month;
+    s += row("budget", fmt::format("running it costs {}/month, {} the {}/month budget", money(best.cost.total_usd),
+                                   within ? "within" : paint("OVER", Paint::bad, out.color), money(b.usd_per_month)));
+  }
+  s += row("run it", e.engine + ": " + e.launch);
+  s += raised_limit_line(e, m, kCol, out.width);
+  s += row("fits", fmt::format("{} of {} available ({}% headroom); up to {} tokens of context",
+                               gib(e.memory.total_bytes), gib(e.memory.available_bytes), signed_figure(e.headroom * 100, 0),
+                               e.max_context));
+  s += row("quality", fmt::format("{:.1f} = {:.0f} × {:.3g} retained at {}", best.quality, model->quality,
+                                  quant->quality_retention, quant->id));
+  if (out.verbose)
+    s += row("why", fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points and quants "
+                              "within {:g}% retention ({:g}% from {:g}B parameters) are a tie, won by the faster",
+                              w.min_decode_tps, kQualityTiePoints, kRetentionTie * 100, kRetentionTieLarge * 100,
+                              kSmallModelParamsB));
   return s;
 }
 }  // namespace
 
 std::string present_advice(const Advice& a, const Machine& m, const Workload& w, const Budget& b,
-                           const Catalog& c, bool json_out) {
+                           const Catalog& c, const Output& out) {
   const Candidate* best = a.recommended ? &a.ranked[*a.recommended] : nullptr;
   const auto others = runners_up(a, 4);
-  if (json_out) {
+  if (out.json) {
     json j;
     j["machine"] = to_json(m);
     j["workload"] = to_json(w);
@@ -83,61 +125,22 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     return guarded_dump(j);
   }
 
+  // The answer first: the recommendation and the verdict; then the other choices; then the machine
+  // and workload it was worked out for (with -v, every figure's source).
   std::string s;
-  s += m.hardware_id.empty() ? wrap(fmt::format("Machine: {}", m.name), 0, 2)
-                             : wrap(fmt::format("Machine: {} (catalog hardware '{}')", m.name, m.hardware_id), 0, 2);
-  s += machine_lines(m);
-  s += fmt::format("\nWorkload (--context, --tokens-per-month, --input-share, --min-tps, "
-                   "--kwh-price, --budget)\n");
-  s += fmt::format("  {} tokens/month, {:.0f}% input ({} in, {} out); context {} tokens, KV {}\n",
-                   tokens(w.tokens_per_month), w.input_share * 100, tokens(w.input_tokens()),
-                   tokens(w.output_tokens()), w.context_tokens, to_string(w.kv_type));
-  s += fmt::format("  at least {:g} tok/s decode; electricity ${:.3g}/kWh; budget {}/month\n",
-                   w.min_decode_tps, c.electricity.usd_per_kwh, money(b.usd_per_month));
+  if (best) s += recommendation_lines(*best, m, w, b, c, out);
+  else
+    s += paint("Nothing in the catalog meets the constraints on this machine (see below).", Paint::bad, out.color) +
+         "\n";
+  const std::string verdict = fmt::format("Verdict ({}):", to_string(a.verdict));
+  s += '\n';
+  s += paint(verdict, a.verdict == Verdict::run_local ? Paint::good : Paint::warn, out.color) + " " +
+       wrap(a.verdict_reason, verdict.size() + 1, 2, out.width);
+  if (best) s += top_picks_lines(a, out);
 
-  if (best) {
-    const Estimate& e = best->estimate;
-    const ModelSpec* model = c.find_model(e.model);
-    const QuantSpec* quant = c.find_quant(e.quant);
-    s += fmt::format("\nRecommended here: {} at {}  ({} {}, {})\n", model->name, quant->id, e.model,
-                     e.quant, model->license_name);
-    s += fmt::format("  fits      {} of {} available ({}% headroom); up to {} tokens of "
-                     "context\n",
-                     gib(e.memory.total_bytes), gib(e.memory.available_bytes), signed_figure(e.headroom * 100, 0),
-                     e.max_context);
-    if (e.prefill_tps > 0)
-      s += "  speed     " + wrap(fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for {} tokens)",
-                                             tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
-                                             e.time_to_first_token_s, w.prompt_tokens),
-                                 12, 12);
-    else
-      s += "  speed     " + wrap(fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
-                                             tps(e.decode_tps), band_text(e.decode_tps_range)),
-                                 12, 12);
-    s += "            " + wrap("limit: " + e.bottleneck, 12, 12);
-    s += raised_limit_line(e, m, 12);
-    s += "  cost      " + wrap(cost_words(best->cost, b.amortize_months), 12, 12);
-    // Owned hardware is never ruled out by the budget: its running cost is set against it here.
-    if (b.owned && best->cost.total_usd)
-      s += "  budget    " + wrap(fmt::format("running it costs {}/month, {} the {}/month budget", money(best->cost.total_usd),
-                                             *best->cost.total_usd <= b.usd_per_month ? "within" : "OVER",
-                                             money(b.usd_per_month)),
-                                 12, 12);
-    s += "  run it    " + wrap(e.engine + ": " + e.launch, 12, 12);
-    s += fmt::format("  quality   {:.1f} = {:.0f} × {:.3g} retained at {}\n", best->quality,
-                     model->quality, quant->quality_retention, quant->id);
-    s += "  why       " + wrap(fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points "
-                                           "and quants within {:g}% retention ({:g}% from {:g}B parameters) are a "
-                                           "tie, won by the faster",
-                                           w.min_decode_tps, kQualityTiePoints, kRetentionTie * 100,
-                                           kRetentionTieLarge * 100, kSmallModelParamsB),
-                               12, 12);
-    s += top_picks_lines(a);
-  } else {
-    s += "\nNothing in the catalog meets the constraints on this machine (see below).\n";
-  }
-
-  s += fmt::format("\nAPI alternatives for the same {} tokens/month\n", tokens(w.tokens_per_month));
+  s += '\n';
+  s += heading(fmt::format("API alternatives for the same {} tokens/month", tokens(w.tokens_per_month)), out.width,
+               out.color);
   std::vector<std::pair<std::string, std::size_t>> shown;
   if (a.same_model_api) shown.push_back({"same model", *a.same_model_api});
   if (a.comparable_api) shown.push_back({"as good, cheapest", *a.comparable_api});
@@ -145,30 +148,53 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   for (std::size_t i = 0; i < a.apis.size(); ++i)
     if (a.apis[i].offer->model.empty()) shown.push_back({"frontier, closed", i});
   std::set<std::size_t> printed;
+  std::vector<std::vector<std::string>> api_rows;
   for (const auto& [label, i] : shown) {
     if (!printed.insert(i).second) continue;
     const ApiCost& api = a.apis[i];
     const auto age = days_between(api.offer->as_of, today());
-    s += fmt::format("  {:<18} {:<38} {:>8}/month  quality {:<3.0f}{}\n", label, cut(api.offer->name, 38),
-                     money(api.usd), api.quality, age && *age > kStaleDays ? " price stale?" : "");
+    api_rows.push_back({label, api.offer->name, money(api.usd) + "/month", fmt::format("{:.0f}", api.quality),
+                        age && *age > kStaleDays ? paint("price stale?", Paint::warn, out.color) : ""});
   }
-  const std::string verdict = fmt::format("Verdict ({}): ", to_string(a.verdict));
-  s += "\n" + verdict + wrap(a.verdict_reason, verdict.size(), 2);
+  s += table({{"", false, 0, false}, {"API", false, 0, true}, {"cost", true}, {"quality", true}, {"", false, 1}},
+             api_rows, out.width, 2);
 
   if (!others.empty()) {
-    s += fmt::format("\n{:<22} {:<8} {:>9} {:>7} {:>9} {:>7}  {}\n", "Runners-up", "quant", "needs",
-                     "tok/s", "$/month", "quality", "why it lost");
+    std::vector<std::vector<std::string>> rows;
     for (const auto* r : others) {
       const Estimate& e = r->estimate;
-      std::string why = !r->eligible        ? r->why_not
+      std::string why = !r->eligible ? r->why_not
                         : best && quality_tie(*r, *best) ? fmt::format("as good, slower ({} tok/s)", tps(e.decode_tps))
-                                                     : fmt::format("lower quality ({:.1f})", r->quality);
-      s += fmt::format("{:<22} {:<8} {:>9} {:>7} {:>9} {:>7.1f}  {}\n", cut(e.model, 22),
-                       cut(e.quant, 8), gib(e.memory.total_bytes), tps(e.decode_tps),
-                       money(r->cost.total_usd), r->quality, cut(why, 30));
+                                                         : fmt::format("lower quality ({:.1f})", r->quality);
+      rows.push_back({e.model, e.quant, gib(e.memory.total_bytes), tps(e.decode_tps), money(r->cost.total_usd),
+                      fmt::format("{:.1f}", r->quality), why});
     }
+    s += '\n';
+    s += paint("Runners-up", Paint::heading, out.color) + "\n";
+    s += table({{"model"}, {"quant"}, {"needs", true, 2}, {"tok/s", true}, {"$/month", true, 1}, {"quality", true, 3},
+                {"why it lost", false, 0, true}},
+               rows, out.width, 2);
   }
-  s += "\n'estimate' marks figures not measured on this machine; `estimate --json` lists each assumption.\n";
+
+  s += '\n';
+  s += heading(m.hardware_id.empty() ? "Machine: " + m.name
+                                     : fmt::format("Machine: {} (catalog hardware '{}')", m.name, m.hardware_id),
+               out.width, out.color);
+  s += machine_lines(m, out);
+  s += '\n';
+  s += heading("Workload (--context, --tokens-per-month, --input-share, --min-tps, --kwh-price, --budget)", out.width,
+               out.color);
+  s += field("", fmt::format("{} tokens/month, {:.0f}% input ({} in, {} out); context {} tokens, KV {}",
+                             tokens(w.tokens_per_month), w.input_share * 100, tokens(w.input_tokens()),
+                             tokens(w.output_tokens()), w.context_tokens, to_string(w.kv_type)),
+             2, out.width);
+  s += field("", fmt::format("at least {:g} tok/s decode; electricity ${:.3g}/kWh; budget {}/month", w.min_decode_tps,
+                             c.electricity.usd_per_kwh, money(b.usd_per_month)),
+             2, out.width);
+  s += '\n';
+  s += wrap(std::string("'estimate' marks figures not measured on this machine") +
+                (out.verbose ? "" : "; -v shows each figure's source") + "; `estimate --json` lists each assumption.",
+            0, 0, out.width);
   return s;
 }
 

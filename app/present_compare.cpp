@@ -65,8 +65,8 @@ std::string compare_verdict_line(const Comparison& c, const Workload& w) {
 }  // namespace
 
 std::string present_comparison(const Comparison& c, const std::vector<CompareMachine>& machines, const Workload& w,
-                               const Budget& b, bool json_out) {
-  if (json_out) {
+                               const Budget& b, const Output& out) {
+  if (out.json) {
     json j;
     j["model"] = c.model->id;
     j["workload"] = to_json(w);
@@ -90,50 +90,50 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
                     {"text", compare_verdict_line(c, w)}};
     return guarded_dump(j);
   }
-  std::string s = wrap(fmt::format("Compare for {} ({}): {} tokens/month, {:.0f}% input, at least {:g} tok/s, "
+  std::string s = heading(fmt::format("Compare for {} ({}): {} tokens/month, {:.0f}% input, at least {:g} tok/s, "
                                    "context {}; purchases over {} months",
                                    c.model->name, c.model->id, tokens(w.tokens_per_month), w.input_share * 100,
                                    w.min_decode_tps, w.context_tokens, b.amortize_months),
-                       0, 2);
+                       out.width, out.color);
   for (std::size_t i = 0; i < c.options.size(); ++i) {
     const Machine& m = machines[i].machine;
     const std::string price = machines[i].owned ? "owned" : machines[i].price_detail;
-    s += fmt::format("  {}  ", char('A' + i)) + wrap(fmt::format("{}: {}; {}", c.options[i].label, m.name, price), 5, 5);
+    s += fmt::format("  {}  ", char('A' + i)) +
+         wrap(fmt::format("{}: {}; {}", c.options[i].label, m.name, price), 5, 5, out.width);
   }
-  // A label column, then one column per machine, all within kWidth.
-  constexpr std::size_t kLabel = 16;
-  const std::size_t col = std::min<std::size_t>(28, (kWidth - kLabel) / c.options.size());
+  s += '\n';
+  s += paint("Verdict:", c.verdict.better ? Paint::good : Paint::bad, out.color) + " " +
+       wrap(compare_verdict_line(c, w), 9, 2, out.width);
+  // A label column, then one column per machine sharing the width, each cell wrapped in its column.
+  std::vector<std::vector<std::string>> rows;
   const auto row = [&](std::string_view label, const auto& cell) {
-    std::string line = fmt::format("{:<{}}", label, kLabel);
-    for (std::size_t i = 0; i < c.options.size(); ++i)
-      line += fmt::format("{:<{}}", cut(cell(c.options[i], i), col - 1), col);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    return line + "\n";
+    std::vector<std::string> r{std::string(label)};
+    for (std::size_t i = 0; i < c.options.size(); ++i) r.push_back(cell(c.options[i], i));
+    rows.push_back(std::move(r));
   };
-  s += "\n" + row("", [](const PlanOption&, std::size_t i) { return std::string(1, char('A' + i)); });
-  s += row("fits", [](const PlanOption& o, std::size_t) {
+  row("fits", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
     return fmt::format("{}, {:.1f} of {:.1f} GiB", e.fits ? "yes" : "NO", e.memory.total_bytes / kGiB,
                        e.memory.available_bytes / kGiB);
   });
-  s += row("placement", [](const PlanOption& o, std::size_t) {
+  row("placement", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
     return e.placement.kind == PlacementKind::partial_offload
                ? fmt::format("{} layers on GPU", e.placement.gpu_layers)
                : std::string(to_string(e.placement.kind));
   });
-  s += row("quant", [](const PlanOption& o, std::size_t) {
+  row("quant", [](const PlanOption& o, std::size_t) {
     return fmt::format("{} ({})", o.candidate.estimate.quant, o.candidate.estimate.engine);
   });
-  s += row("decode tok/s", [](const PlanOption& o, std::size_t) {
+  row("decode tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
-    return e.decode_tps > 0 ? tps(e.decode_tps) +
-                                  (e.decode_tps_range.high > 0
-                                       ? fmt::format(" ({}-{})", tps(e.decode_tps_range.low), tps(e.decode_tps_range.high))
-                                       : "")
-                            : std::string("-");
+    return e.decode_tps > 0
+               ? tps(e.decode_tps) + (e.decode_tps_range.high > 0 ? fmt::format(" ({}-{})", tps(e.decode_tps_range.low),
+                                                                                tps(e.decode_tps_range.high))
+                                                                  : "")
+               : std::string("-");
   });
-  s += row("prefill tok/s", [](const PlanOption& o, std::size_t) {
+  row("prefill tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
     return e.prefill_tps > 0 ? tps(e.prefill_tps) + (e.prefill_tps_range.high > 0
                                                          ? fmt::format(" ({}-{})", tps(e.prefill_tps_range.low),
@@ -141,35 +141,40 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
                                                          : "")
                              : std::string("unknown");
   });
-  s += row("max context", [](const PlanOption& o, std::size_t) {
+  row("max context", [](const PlanOption& o, std::size_t) {
     return o.candidate.estimate.fits ? std::to_string(o.candidate.estimate.max_context) : std::string("-");
   });
-  s += row("price", [&](const PlanOption&, std::size_t i) {
+  row("price", [&](const PlanOption&, std::size_t i) {
     return machines[i].owned ? std::string("owned") : money(c.price_usd[i]);
   });
-  s += row("$/month", [](const PlanOption& o, std::size_t) { return money(o.monthly_usd); });
-  s += row("break-even", [](const PlanOption& o, std::size_t) {
+  row("$/month", [](const PlanOption& o, std::size_t) { return money(o.monthly_usd); });
+  row("break-even", [](const PlanOption& o, std::size_t) {
     return o.breakeven_tokens_per_month ? tokens(*o.breakeven_tokens_per_month) + " tok/month" : std::string("-");
   });
-  s += row("meets target", [](const PlanOption& o, std::size_t) { return o.meets ? std::string("yes") : o.why_not; });
+  row("meets target", [](const PlanOption& o, std::size_t) { return o.meets ? std::string("yes") : o.why_not; });
+  std::vector<Column> cols{{""}};
+  for (std::size_t i = 0; i < c.options.size(); ++i) cols.push_back({std::string(1, char('A' + i)), false, 0, true});
+  s += '\n';
+  s += table(cols, rows, out.width);
   s += "\n";
   if (c.api)
     s += wrap(fmt::format("API as good as the model, cheapest: {}, {}/month for the same volume", c.api->offer->name,
                           money(c.api->usd)),
-              0, 2);
+              0, 2, out.width);
   else
     s += "No API in the catalog is as good as the model: no break-even.\n";
-  s += wrap("Verdict: " + compare_verdict_line(c, w), 0, 2);
-  s += "\nRun it\n";
+  s += '\n';
+  s += heading("Run it", out.width, out.color);
   for (std::size_t i = 0; i < c.options.size(); ++i) {
     const auto& e = c.options[i].candidate.estimate;
-    s += fmt::format("  {}  ", char('A' + i)) + wrap(e.engine + ": " + e.launch, 5, 7);
+    s += fmt::format("  {}  ", char('A' + i)) + wrap(e.engine + ": " + e.launch, 5, 7, out.width);
   }
-  s += "\n" + wrap(fmt::format("decode and prefill in parentheses: where 80% of published runs of the class fell "
-                               "(out of sample); $/month: electricity for the hours up, plus the price over {} "
-                               "months; break-even: the volume at which buying costs as much as the API.",
-                               b.amortize_months),
-                   0, 0);
+  s += '\n';
+  s += wrap(fmt::format("decode and prefill in parentheses: where 80% of published runs of the class fell "
+                        "(out of sample); $/month: electricity for the hours up, plus the price over {} "
+                        "months; break-even: the volume at which buying costs as much as the API.",
+                        b.amortize_months),
+            0, 0, out.width);
   return s;
 }
 

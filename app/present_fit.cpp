@@ -10,9 +10,9 @@ namespace benchr {
 using nlohmann::json;
 
 std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyCost& cost, const Machine& m,
-                        const Workload& w, bool json_out) {
+                        const Workload& w, const Output& out) {
   const ModelSpec& s = file.spec;
-  if (json_out) {
+  if (out.json) {
     json j = to_json(e);
     j["cost"] = to_json(cost);
     j["workload"] = to_json(w);
@@ -37,18 +37,21 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
                  {"notes", file.notes}};
     return guarded_dump(j);
   }
-  std::string out = wrap(fmt::format("{} ({} v{}, {}, {} file{}): {:.3g}B parameters in {} tensors, {}", file.path,
+  std::string text = wrap(fmt::format("{} ({} v{}, {}, {} file{}): {:.3g}B parameters in {} tensors, {}", file.path,
                                      file.format, file.version, file.architecture, file.files.size(),
                                      file.files.size() == 1 ? "" : "s", s.params_b, file.tensors.size(),
                                      gib(double(file.weight_bytes))),
-                         0, 2);
+                         0, 2, out.width);
   std::string types;
-  for (const auto& [type, bytes] : file.bytes_by_type) types += fmt::format("{}{} {}", types.empty() ? "" : ", ", type, gib(double(bytes)));
-  out += "  by type     " + wrap(types, 14, 14);
-  out += fmt::format("  shape       {} layers, hidden {}, {} heads / {} KV heads x {}{}; context up to {}\n", s.layers,
-                     s.hidden, s.heads, s.kv_heads, s.head_dim,
-                     s.experts ? fmt::format(", {} experts ({} active)", s.experts, s.experts_active) : "",
-                     s.context_max);
+  for (const auto& [type, bytes] : file.bytes_by_type)
+    types += fmt::format("{}{} {}", types.empty() ? "" : ", ", type, gib(double(bytes)));
+  text += "  by type     " + wrap(types, 14, 14, out.width);
+  text += "  shape       " +
+          wrap(fmt::format("{} layers, hidden {}, {} heads / {} KV heads x {}{}; context up to {}", s.layers, s.hidden,
+                           s.heads, s.kv_heads, s.head_dim,
+                           s.experts ? fmt::format(", {} experts ({} active)", s.experts, s.experts_active) : "",
+                           s.context_max),
+               14, 14, out.width);
   // Which of the file's tensors go where, in llama.cpp's names, for the placement chosen.
   const int L = s.layers;
   std::string where;
@@ -79,9 +82,9 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
       where = fmt::format("every tensor sharded over {} GPUs", e.placement.gpus());
       break;
   }
-  out += "  tensors     " + wrap(where, 14, 14);
-  for (const auto& n : file.notes) out += "  note: " + wrap(n, 8, 8);
-  return out + present_estimate(e, cost, m, w, false);
+  text += "  tensors     " + wrap(where, 14, 14, out.width);
+  for (const auto& n : merge_notes(file.notes)) text += "  note: " + wrap(n, 8, 8, out.width);
+  return text + present_estimate(e, cost, m, w, out);
 }
 
 }  // namespace benchr

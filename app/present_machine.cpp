@@ -9,17 +9,26 @@ namespace benchr {
 
 using nlohmann::json;
 
-std::string machine_lines(const Machine& m) {
+std::string machine_lines(const Machine& m, const Output& out) {
   std::string s;
   const CpuInfo& c = m.cpu;
+  // A label, the value wrapped at column 12, and with --verbose its source: at the right of the
+  // value's last line when it fits, else on lines of its own.
+  constexpr std::size_t kValueCol = 12;
   auto row = [&](std::string_view label, const std::string& value, const std::string& source) {
-    const std::string head = fmt::format("  {:<9} {}", label, value);
-    if (head.size() > kWidth) {  // a long name: the value wrapped, the source on lines of its own
-      s += fmt::format("  {:<9} ", label) + wrap(value, 12, 12);
-      if (!source.empty()) s += std::string(12, ' ') + wrap("[" + source + "]", 12, 13);
-    } else if (source.empty()) s += head + "\n";
-    else if (head.size() + 3 + source.size() <= kWidth) s += fmt::format("{:<{}} [{}]\n", head, kWidth - source.size() - 3, source);
-    else s += head + "\n" + std::string(12, ' ') + wrap("[" + source + "]", 12, 13);
+    std::string text = fmt::format("  {:<9} ", label) + wrap(value, kValueCol, kValueCol, out.width);
+    if (out.verbose && !source.empty()) {
+      const std::string tag = "[" + source + "]";
+      const std::size_t last = text.rfind('\n', text.size() - 2);
+      const std::size_t used = columns(text.substr(last == std::string::npos ? 0 : last + 1)) - 1;
+      if (used + 1 + columns(tag) <= out.width) {
+        text.pop_back();
+        text += std::string(out.width - used - columns(tag), ' ') + tag + "\n";
+      } else {
+        text += std::string(kValueCol, ' ') + wrap(tag, kValueCol, kValueCol + 1, out.width);
+      }
+    }
+    s += text;
   };
   if (!c.model.empty() || c.cores.known()) {
     // A catalog machine knows its memory, not its core count or SIMD level: those rows are left out.
@@ -31,11 +40,11 @@ std::string machine_lines(const Machine& m) {
       row("cores", fmt::format("{} physical / {} logical CPUs", c.cores.value, c.logical_cpus.value),
           c.cores.source);
     if (c.simd.known()) row("SIMD", std::string(to_string(c.simd.value)), c.simd.source);
-    if (c.l3_bytes.known() || c.l2_bytes.known())
+    if (out.verbose && (c.l3_bytes.known() || c.l2_bytes.known()))
       row("caches", fmt::format("L1d {:.0f} KiB, L2 {:.0f} KiB, L3 {:.0f} MiB per instance",
                                 c.l1d_bytes.value / 1024, c.l2_bytes.value / 1024, c.l3_bytes.value / kMiB),
           c.l3_bytes.source);
-    if (!c.numa_node_bytes.empty()) {
+    if (out.verbose && !c.numa_node_bytes.empty()) {
       double total = 0;
       for (double b : c.numa_node_bytes) total += b;
       row("NUMA", fmt::format("{} node{}, {} in all", c.numa_node_bytes.size(),
@@ -60,7 +69,8 @@ std::string machine_lines(const Machine& m) {
     row(kind, fmt::format("{}{} ({} backend), {} for a model{}", same > 1 ? std::to_string(same) + " x " : "", d.name,
                           to_string(d.backend), gib(d.memory_bytes.value), same > 1 ? " each" : ""),
         d.memory_bytes.source);
-    if (!d.details.empty()) s += std::string(12, ' ') + wrap(d.details, 12, 12);
+    if (out.verbose && !d.details.empty())
+      s += std::string(kValueCol, ' ') + wrap(d.details, kValueCol, kValueCol, out.width);
     if (d.read_gbps.known())
       row("", fmt::format("decode read {:.3g} GB/s", d.read_gbps.value), d.read_gbps.source);
     else if (!d.software)
@@ -71,13 +81,16 @@ std::string machine_lines(const Machine& m) {
           d.compute_gflops.source);
   }
   if (!gpu) row("GPUs", "none", "");
-  for (const auto& n : m.notes) s += "  note: " + wrap(n, 8, 8);
+  for (const auto& n : merge_notes(m.notes)) s += "  note: " + wrap(n, 8, 8, out.width);
   return s;
 }
 
-std::string present_machine(const Machine& m, bool json_out) {
-  if (json_out) return guarded_dump(to_json(m));
-  return fmt::format("{}\n", m.name) + machine_lines(m);
+std::string present_machine(const Machine& m, const Output& out) {
+  if (out.json) return guarded_dump(to_json(m));
+  // probe is asked for what the machine is: every figure with its source.
+  Output full = out;
+  full.verbose = true;
+  return wrap(m.name, 0, 2, out.width) + machine_lines(m, full);
 }
 
 }  // namespace benchr

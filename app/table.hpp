@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "estimator.hpp"
 
@@ -23,18 +25,52 @@ std::string tokens(double n);
 /// Tokens/s: no decimals from 100 up, one below.
 std::string tps(double x);
 
-/// The width text output is wrapped to, in columns.
-constexpr std::size_t kWidth = 100;
-/// `text` broken at spaces into lines of at most kWidth columns, the first starting at column
-/// `first_col`; lines after the first start with `indent` spaces. Ends with a newline.
-std::string wrap(const std::string& text, std::size_t first_col, std::size_t indent);
+/// The columns `s` takes on a terminal: UTF-8 code points ("×", "—" take one), ANSI colour
+/// sequences none.
+std::size_t columns(std::string_view s);
+/// `text` broken at spaces into lines of at most `width` columns, the first starting at column
+/// `first_col`; lines after the first start with `indent` spaces. A word longer than a line is
+/// left whole (an id or a command is never cut). Ends with a newline.
+std::string wrap(const std::string& text, std::size_t first_col, std::size_t indent, std::size_t width);
 /// " (80%: 33-43)": where 80% of published runs of its class fell, out of sample; empty when unknown.
 std::string band_text(const Range& r);
-/// `s` cut to `n` columns, its last one '~' when cut.
-std::string cut(std::string s, std::size_t n);
 /// When the estimate needs more GPU memory than the device's default limit: the setting that
 /// raises it (the estimate was planned at the raised value), as a labelled line; else "".
-std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col);
+std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col, std::size_t width);
+
+/// "  label     text...": the label indented 2, the text from column `col`, wrapped to `width`.
+std::string field(std::string_view label, const std::string& text, std::size_t col, std::size_t width);
+
+/// What a colour marks: a heading, a good outcome, a warning, a bad outcome.
+enum class Paint { heading, good, warn, bad };
+/// `s` in the terminal's colour for `p` when `on` (ANSI SGR: bold, green, yellow, red); else `s`.
+std::string paint(const std::string& s, Paint p, bool on);
+
+/// `text` wrapped to `width` (lines after the first indented 2) and painted as a heading; ends
+/// with a newline.
+std::string heading(const std::string& text, std::size_t width, bool color);
+
+/// A table's column: its heading, alignment, and what happens when the width is short.
+struct Column {
+  std::string head;
+  bool right = false;  ///< right-aligned (figures)
+  int drop = 0;        ///< 0: always shown; else left out when the table is too wide, highest first
+  bool wrap = false;   ///< prose: wrapped within the width left (several lines a row), never cut
+};
+/// Rows under their headings within `width` columns, each line starting with `indent` spaces and
+/// columns one space apart: every column as wide as its widest cell; when that is too wide, the
+/// wrap columns share what is left (down to kMinWrapColumns each), then droppable columns go.
+/// Cells are never cut; a row too wide even then overflows rather than lose an id.
+std::string table(const std::vector<Column>& cols, const std::vector<std::vector<std::string>>& rows,
+                  std::size_t width, std::size_t indent = 0);
+/// The narrowest a wrapped column gets before a droppable column is left out instead: two or
+/// three words a line ("too slow: 2.8", "over budget"); narrower, a reason reads one word a line.
+constexpr std::size_t kMinWrapColumns = 14;
+
+/// Notes with the same lead ("calibration: time budget spent: Q5_K not measured", "...: FMA peak
+/// not measured") as one ("calibration: time budget spent: Q5_K and FMA peak not measured"),
+/// in order of first appearance; others unchanged.
+std::vector<std::string> merge_notes(const std::vector<std::string>& notes);
 
 /// Prices older than this many days are flagged as possibly stale (the catalog issue's rule).
 constexpr int kStaleDays = 180;
