@@ -225,8 +225,9 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
 /// The runners-up an advice shows beside its pick (runners_up.cpp): the best quant of up to `n`
 /// other eligible models, in rank order, then of up to `n` models of higher quality than the pick
 /// that lost, the smallest quant still better than the pick (the one that came closest to fitting
-/// and to the speed floor), lowest quality first. Without a pick: the best candidate of up to
-/// 2 x `n` models. Pointers into `a.ranked`.
+/// and to the speed floor), lowest quality first. Without a pick: of up to 2 x `n` models, the
+/// quant that came closest (the fastest that fits, fastest first; then the smallest of those that
+/// fit nowhere). Pointers into `a.ranked`.
 std::vector<const Candidate*> runners_up(const Advice& a, std::size_t n);
 
 // ---- purchase planning (plan.cpp) -------------------------------------------------------------

@@ -779,6 +779,31 @@ BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
 }
 
+BOOST_AUTO_TEST_CASE(without_a_pick_the_runners_up_are_the_quants_that_came_closest) {
+  // Nothing reaches 1000 tok/s on a 33 GB/s CPU with 4 GiB: of each model the runner-up is its
+  // fastest quant that fits (Q4_K_M, not Q8_0, which is slower, or F32, which does not fit),
+  // fastest first; a model that fits nowhere comes after, at its smallest quant.
+  Catalog c;
+  // Ranked by quality, the 8B's F32 would come first: the better model, at its best quant.
+  c.models = {llama_3_1_8b(), tinyllama()};
+  c.models[0].quality = 50, c.models[1].quality = 10;
+  c.quants = {q8_0(), q4_k_m(), quant("F32", "F32")};
+  c.quants[0].quality_retention = 0.999, c.quants[1].quality_retention = 0.97;
+  TestWorkload w;
+  w.context_tokens = 2048;
+  w.min_decode_tps = 1000;
+  const Advice a = advise(c, cpu_machine(33, 300, 4 * kGiB), w, Budget{100, 36});
+  BOOST_REQUIRE(!a.recommended.has_value());
+  const auto r = runners_up(a, 3);
+  BOOST_REQUIRE_EQUAL(r.size(), 2u);
+  BOOST_TEST(r[0]->estimate.model == tinyllama().id);
+  BOOST_TEST(r[0]->estimate.quant == "Q4_K_M");
+  BOOST_TEST(r[0]->estimate.fits);
+  BOOST_TEST(r[1]->estimate.model == llama_3_1_8b().id);
+  BOOST_TEST(r[1]->estimate.quant == "Q4_K_M");  // 4.6 GiB: nearest to fitting 4 GiB
+  BOOST_TEST(!r[1]->estimate.fits);
+}
+
 BOOST_AUTO_TEST_CASE(owned_hardware_always_gets_a_pick_whatever_the_budget) {
   // TinyLlama at Q8_0 on a $36,000 machine: bought, $1000 a month over 36 months is over a $0
   // budget and nothing is recommended; owned, nothing is amortised and the budget rules nothing
