@@ -98,7 +98,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                                         e.users > 1 ? fmt::format(" each ({} in all)", tps(e.aggregate_tps)) : "",
                                         money(o.monthly_usd)),
                             0, 2, out.width);
-    return line + "  " + wrap(e.engine + ": " + e.launch, 2, 4, out.width);
+    return line + command_field("", e.engine, e.launch, 2, out.width);
   };
   if (p.cheapest) s += pick("Cheapest that meets the target:", p.options[*p.cheapest]);
   else s += "Nothing in the catalog meets the target within the budget.\n";
@@ -212,8 +212,8 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
                                  p.plans.front().model->name, local->candidate.estimate.quant, local->how, local->name,
                                  local->candidate.quality, money(local->monthly_usd)),
                      0, 2, out.width) +
-                    "  " +
-                    wrap(local->candidate.estimate.engine + ": " + local->candidate.estimate.launch, 2, 4, out.width));
+                    command_field("", local->candidate.estimate.engine, local->candidate.estimate.launch, 2,
+                                  out.width));
   }
   s += rest;
   s += '\n';
