@@ -23,6 +23,14 @@ std::string calibration_cache_path(const std::string& fingerprint);
 std::optional<Calibration> load_cached_calibration(const std::string& fingerprint, std::string& warning);
 std::string save_calibration(const Calibration& c);
 
+/// This machine (probe_live) with its GPUs from the device cache (device_cache.cpp) while the
+/// gpu_fingerprint() they were scanned under holds, so no Vulkan driver is loaded; else scanned
+/// now and cached. `rescan`: scan and cache whatever the cache holds.
+Machine live_machine(bool rescan = false);
+/// The device cache's file for a fingerprint, beside the calibration cache; empty without a
+/// cache directory.
+std::string device_cache_path(const std::string& fingerprint);
+
 /// Each presenter returns the text for stdout: a table for a terminal (<= 100 columns) or, with
 /// `json`, one JSON document.
 std::string present_machine(const Machine& m, bool json);

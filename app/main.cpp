@@ -192,7 +192,7 @@ Machine calibrated(Machine m, const Flags& f) {
 
 /// This machine: probed (or replayed from --machine), calibrated unless --no-calibrate.
 Machine this_machine(const Flags& f) {
-  Machine m = f.machine_path.empty() ? probe_live() : load_machine(f.machine_path);
+  Machine m = f.machine_path.empty() ? live_machine() : load_machine(f.machine_path);
   if (f.machine_path.empty()) {
     if (f.no_calibrate) m.notes.push_back("--no-calibrate: bandwidth and compute are stated estimates, not measurements");
     else m = calibrated(std::move(m), f);
@@ -412,7 +412,7 @@ Example:
   if (calibrate_cmd->parsed()) {
     if (!f.machine_path.empty() || !f.hardware_id.empty())
       throw InputError("calibrate measures this machine: drop --machine/--hardware");
-    const Calibration c = run_calibration(probe_live(), f);
+    const Calibration c = run_calibration(live_machine(/*rescan=*/true), f);
     std::cout << present_calibration(c, f.json);
     if (!f.json) std::cout << "cached in " << calibration_cache_path(c.fingerprint) << "\n";
     return 0;

@@ -10,9 +10,15 @@
 
 namespace benchr {
 
+struct GpuScan;
+
 /// This machine: hwloc topology, /proc/meminfo and the cgroup memory limit for usable RAM,
-/// /proc/cpuinfo for the SIMD level. Never throws: what fails is a note and an unknown figure.
+/// /proc/cpuinfo for the SIMD level, and its GPUs (scan_gpus). Never throws: what fails is a note
+/// and an unknown figure.
 Machine probe_live();
+/// The same with the GPUs of an earlier scan of this machine (a cache of it, app/device_cache.cpp),
+/// so the Vulkan driver is not loaded.
+Machine probe_live(const GpuScan& gpus);
 
 enum class GpuKind { discrete, integrated, virtual_gpu, cpu, other };
 std::string_view to_string(GpuKind);
@@ -45,6 +51,23 @@ struct PciGpu {
   uint32_t vendor_id = 0, device_id = 0;
   std::string name;  ///< the model its vendor library reported (NVML, RSMI), else pci.ids' name
 };
+
+/// This machine's GPUs: every Vulkan device (probe_vulkan: the driver is loaded, ~30 ms and
+/// ~50 MiB here), and the GPUs on the PCI bus that Vulkan does not show (scanned by hwloc, ~6 ms,
+/// unless Vulkan shows a discrete GPU); with the notes of the search.
+struct GpuScan {
+  std::vector<GpuInfo> vulkan;
+  std::vector<PciGpu> pci_only;
+  std::vector<std::string> notes;
+};
+GpuScan scan_gpus();
+
+/// What a scan of this machine's GPUs depends on, read without loading a driver (~0.2 ms): the
+/// PCI vendor:device ids and addresses of the display and 3D controllers under
+/// /sys/bus/pci/devices, the CPU model (/proc/cpuinfo), the RAM total (/proc/meminfo), and the
+/// Vulkan drivers installed (the ICD manifests' names, sizes and times; the VK_ICD_FILENAMES,
+/// VK_DRIVER_FILES and VK_ADD_DRIVER_FILES variables). Equal fingerprints: the same scan.
+std::string gpu_fingerprint();
 
 /// A PCI GPU as a Device: ids and name only; the catalog entry its ids match gives memory and
 /// rates (with_catalog_gpus), the backend is its vendor's (CUDA, ROCm, else Vulkan).
