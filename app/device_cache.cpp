@@ -23,7 +23,7 @@ namespace benchr {
 namespace {
 
 constexpr const char* kFormat = "benchr-advise devices";
-constexpr int kVersion = 1;  // the fields below; another version is scanned again
+constexpr int kVersion = 2;  // the fields below; another version is scanned again
 
 nlohmann::json gpu_json(const GpuInfo& g) {
   return {{"name", g.name},
@@ -41,7 +41,10 @@ nlohmann::json gpu_json(const GpuInfo& g) {
           {"subgroup_size", g.subgroup_size},
           {"fp16", g.fp16},
           {"int8_dot", g.int8_dot},
-          {"max_allocation_bytes", g.max_allocation_bytes}};
+          {"max_allocation_bytes", g.max_allocation_bytes},
+          {"max_storage_range_bytes", g.max_storage_range_bytes},
+          {"compute_queue", g.compute_queue},
+          {"timestamp_bits", g.timestamp_bits}};
 }
 
 GpuKind kind_from(const std::string& s) {
@@ -68,7 +71,11 @@ GpuInfo gpu_from(const nlohmann::json& j) {
   g.fp16 = j.at("fp16").get<bool>();
   g.int8_dot = j.at("int8_dot").get<bool>();
   g.max_allocation_bytes = j.at("max_allocation_bytes").get<double>();
-  for (double v : {g.device_local_bytes, g.budget_bytes, g.usage_bytes, g.max_allocation_bytes})
+  g.max_storage_range_bytes = j.at("max_storage_range_bytes").get<double>();
+  g.compute_queue = j.at("compute_queue").get<bool>();
+  g.timestamp_bits = j.at("timestamp_bits").get<uint32_t>();
+  for (double v : {g.device_local_bytes, g.budget_bytes, g.usage_bytes, g.max_allocation_bytes,
+                   g.max_storage_range_bytes})
     if (!(v >= 0) || !std::isfinite(v)) throw std::runtime_error("a memory size out of range for " + g.name);
   return g;
 }

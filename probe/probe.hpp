@@ -23,7 +23,8 @@ Machine probe_live(const GpuScan& gpus);
 enum class GpuKind { discrete, integrated, virtual_gpu, cpu, other };
 std::string_view to_string(GpuKind);
 
-/// One Vulkan physical device, as its driver describes it.
+/// One Vulkan physical device, as its driver describes it (probe/vulkan_loader.cpp's describe(),
+/// for the probe and the Vulkan kernels alike).
 struct GpuInfo {
   std::string name, driver_name, driver_version, api_version;
   uint32_t vendor_id = 0, device_id = 0;   ///< PCI ids
@@ -34,7 +35,10 @@ struct GpuInfo {
   bool unified_memory = false;             ///< allocates from the host's RAM
   uint32_t subgroup_size = 0;
   bool fp16 = false, int8_dot = false;
-  double max_allocation_bytes = 0;
+  double max_allocation_bytes = 0;        ///< maxMemoryAllocationSize (Vulkan 1.1)
+  double max_storage_range_bytes = 0;     ///< maxStorageBufferRange: the most one shader binding sees
+  bool compute_queue = false;             ///< has a queue family with compute
+  uint32_t timestamp_bits = 0;            ///< of that queue; 0: no GPU timestamps there
 };
 
 /// Every Vulkan device, through the loader opened at run time. No loader, no driver or no
