@@ -421,9 +421,9 @@ Example:
   // The machine you advise on is yours unless it is a catalog machine you might buy.
   if (f.hardware_id.empty()) f.budget.owned = true;
 
-  std::vector<CatalogText> sources = embedded_catalog();
+  std::vector<CatalogText> sources;
   for (const auto& p : f.catalog_paths) sources.push_back(read_catalog_file(p));
-  Catalog catalog = load_catalog(sources);
+  Catalog catalog = load_embedded_catalog(sources);
   if (f.kwh_price >= 0)
     catalog.electricity = {f.kwh_price, "--kwh-price", "given on the command line"};
   f.workload.kv_type = parse_kv_type(f.kv_type, "--kv-cache-type");
