@@ -56,9 +56,9 @@ struct PciGpu {
   std::string name;  ///< the model its vendor library reported (NVML, RSMI), else pci.ids' name
 };
 
-/// This machine's GPUs: every Vulkan device (probe_vulkan: the driver is loaded, ~30 ms and
-/// ~50 MiB here), and the GPUs on the PCI bus that Vulkan does not show (scanned by hwloc, ~6 ms,
-/// unless Vulkan shows a discrete GPU); with the notes of the search.
+/// This machine's GPUs: every Vulkan device (probe_vulkan: the driver is loaded, ~40 ms of CPU
+/// and ~50 MiB here, lavapipe), and the GPUs on the PCI bus that Vulkan does not show (scanned by
+/// hwloc, ~6 ms, unless Vulkan shows a discrete GPU); with the notes of the search.
 struct GpuScan {
   std::vector<GpuInfo> vulkan;
   std::vector<PciGpu> pci_only;
@@ -66,7 +66,7 @@ struct GpuScan {
 };
 GpuScan scan_gpus();
 
-/// What a scan of this machine's GPUs depends on, read without loading a driver (~0.2 ms): the
+/// What a scan of this machine's GPUs depends on, read without loading a driver (0.24 ms here): the
 /// PCI vendor:device ids and addresses of the display and 3D controllers under
 /// /sys/bus/pci/devices, the CPU model (/proc/cpuinfo), the RAM total (/proc/meminfo), and the
 /// Vulkan drivers installed (the ICD manifests' names, sizes and times; the VK_ICD_FILENAMES,
