@@ -14,7 +14,7 @@ namespace {
 // A type that gains a field must gain it in its io() below, or the snapshot drops it: these
 // sizes (x86-64 and AArch64 Linux, libstdc++) catch the addition at compile time.
 static_assert(sizeof(PublishedRepo) == 152, "PublishedRepo changed: update io(PublishedRepo) in catalog/snapshot.cpp");
-static_assert(sizeof(ModelSpec) == 504, "ModelSpec changed: update io(ModelSpec) in catalog/snapshot.cpp");
+static_assert(sizeof(ModelSpec) == 512, "ModelSpec changed: update io(ModelSpec) in catalog/snapshot.cpp");
 static_assert(sizeof(QuantSpec) == 496, "QuantSpec changed: update io(QuantSpec) in catalog/snapshot.cpp");
 static_assert(sizeof(HardwareSpec) == 552, "HardwareSpec changed: update io(HardwareSpec) in catalog/snapshot.cpp");
 static_assert(sizeof(Rental) == 208, "Rental changed: update io(Rental) in catalog/snapshot.cpp");
@@ -111,7 +111,7 @@ void io(A& a, ModelSpec& m) {
   a(m.attn_output_gate), a(m.recurrent_kind), a(m.experts_format);
   a(m.recurrent_layers), a(m.recurrent_in_proj), a(m.recurrent_out_proj), a(m.recurrent_state);
   a(m.license), a(m.license_name), a(m.released), a(m.hf_repo), a(m.repos), a(m.local_path);
-  a(m.quality), a(m.quality_source), a(m.source), a(m.as_of);
+  a(m.quality), a(m.thinks), a(m.quality_source), a(m.source), a(m.as_of);
 }
 
 template <class A>

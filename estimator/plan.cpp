@@ -86,7 +86,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     cand.retention = q->quality_retention;
     cand.params_b = m.params_b;
     const auto& e = cand.estimate;
-    cand.eligible = !(!e.fits || e.decode_tps < w.min_decode_tps || !cand.cost.can_serve ||
+    cand.eligible = !(!e.fits || e.decode_tps < decode_floor(m, w) || !cand.cost.can_serve ||
                       cand.cost.at_least_usd() > b.usd_per_month);
     tried.push_back(std::move(cand));
   }
@@ -113,7 +113,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   const Estimate& e = o.candidate.estimate;
   if (!e.fits) o.candidate.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
                                      fixed(e.memory.available_bytes / kGiB, "%.0f");
-  else if (e.decode_tps < w.min_decode_tps) o.candidate.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
+  else if (e.decode_tps < decode_floor(m, w)) o.candidate.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
   else if (!o.candidate.cost.can_serve) o.candidate.why_not = "cannot serve the volume";
   else if (o.candidate.cost.at_least_usd() > b.usd_per_month) o.candidate.why_not = "over budget";
   o.monthly_usd = o.candidate.cost.total_usd;

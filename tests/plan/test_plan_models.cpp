@@ -13,8 +13,7 @@ using namespace benchr;
 
 namespace {
 
-/// The workload `plan` gives by default (app/main.cpp's flags): 8192 tokens of context, 10M
-/// tokens a month, 75% input, 20 tok/s.
+/// The workload `plan` gives by default: Workload{}'s context, volume, input share and floor.
 Workload default_workload() { return Workload{}; }
 
 /// What the presenters show of a model's pick.
