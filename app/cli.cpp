@@ -205,9 +205,9 @@ void add_workload_flags(CLI::App& app, Flags& f) {
 
 /// The catalog: the embedded one, with each --catalog file's entries added or overriding.
 Catalog load(const Flags& f) {
-  std::vector<CatalogText> sources = embedded_catalog();
+  std::vector<CatalogText> sources;
   for (const auto& p : f.catalog_paths) sources.push_back(read_catalog_file(p));
-  return load_catalog(sources);
+  return load_embedded_catalog(sources);
 }
 
 /// The newest date any catalog entry is priced or sourced at: how current the catalog is.

@@ -23,7 +23,7 @@ std::string lower(std::string s) {
   return s;
 }
 
-const HardwareSpec* datasheet(const Catalog& c, const DeviceFacts& d) {
+const HardwareSpec* datasheet(const Catalog& c, const GpuInfo& d) {
   for (const auto& h : c.hardware)
     if (h.pci_vendor_id && h.pci_vendor_id == int(d.vendor_id) && h.pci_device_id == int(d.device_id)) return &h;
   for (const auto& h : c.hardware)
@@ -102,12 +102,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> notes;
   const auto runs = measure_vulkan(options, notes);
   for (const auto& run : runs) {
-    const DeviceFacts& d = run.facts;
+    const GpuInfo& d = run.facts;
     const HardwareSpec* spec = datasheet(catalog, d);
-    std::printf("\n%s  [%s, PCI %04x:%04x]  device-local %.1f GiB  catalog: %s\n", d.name.c_str(), d.type.c_str(),
+    std::printf("\n%s  [%s, PCI %04x:%04x]  device-local %.1f GiB  catalog: %s\n", d.name.c_str(), std::string(to_string(d.kind)).c_str(),
                 d.vendor_id, d.device_id, d.device_local_bytes / (1024.0 * 1024 * 1024),
                 spec ? (spec->id + " (" + spec->name + ")").c_str() : "no entry");
-    if (d.software)
+    if (d.kind == GpuKind::cpu)
       std::printf("warning: a software device (Vulkan on the CPU, e.g. lavapipe): these are CPU figures, never "
                   "a GPU's\n");
     std::printf("  read buffer %.0f MiB, GEMV matrices %.0f MiB (4096 columns)\n", run.read.bytes / (1 << 20),

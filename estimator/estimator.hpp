@@ -266,6 +266,8 @@ Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const
 
 /// `plan` without a model: every catalog model of at least `min_quality` planned; those with an
 /// option that meets the target ranked by quality (then cost), or by cost when `cheapest_first`.
+/// Each plan holds one option, the cheapest that meets the target (plan()'s Plan::cheapest, with
+/// its break-even), found without estimating the offers that cannot be cheaper (plan.cpp).
 ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& quants, const Workload& w,
                        const Budget& b, const PlanScope& scope, double min_quality, bool cheapest_first);
 
