@@ -13,7 +13,7 @@
 
 #include "app.hpp"
 #include "calibrate.hpp"
-#include "gguf.hpp"
+#include "modelfile.hpp"
 #include "probe.hpp"
 
 namespace {

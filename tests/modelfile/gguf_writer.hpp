@@ -1,7 +1,7 @@
 // A small GGUF and safetensors writer for tests and fuzz seeds: headers with known metadata and
 // tensors, the data region left as a hole (a sparse file), so an 8B-shaped model costs a few
 // kilobytes of disk. Written from the format descriptions (llama.cpp ggml/src/gguf.cpp, docs/gguf.md;
-// huggingface/safetensors README), independently of gguf/gguf.cpp.
+// huggingface/safetensors README), independently of modelfile/.
 #pragma once
 
 #include <algorithm>

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "estimator.hpp"
-#include "gguf.hpp"
+#include "modelfile.hpp"
 #include "gguf_writer.hpp"
 
 using namespace benchr;
