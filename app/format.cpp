@@ -652,8 +652,8 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                 ? fmt::format("Rentals are billed for {:g} h a day up ({:.0f} h/month, --hours-per-day), idle or not.",
                               *w.hours_per_day, *w.hours_per_day * kHoursPerMonth / 24)
             : w.users > 1
-                ? fmt::format("Rentals are billed always on, 730 h/month, for {} users (--hours-per-day to change).",
-                              w.users)
+                ? fmt::format("Rentals are billed always on, {:.0f} h/month, for {} users (--hours-per-day to change).",
+                              kHoursPerMonth, w.users)
                 : fmt::format("Rentals are billed for one user's working day, 8 h x 5 days ({:.0f} h/month), or the "
                               "busy hours if more (--hours-per-day, --always-on to change).",
                               kOneUserHoursPerMonth),
@@ -1118,7 +1118,7 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
     }
     s += "electricity: " + wrap(fmt::format("${}/kWh ({}, {})", c.electricity.usd_per_kwh,
                                              c.electricity.source, c.electricity.as_of), 13, 2);
-    s += "stale?: priced more than 180 days before today; check the provider's page.\n";
+    s += fmt::format("stale?: priced more than {} days before today; check the provider's page.\n", kStaleDays);
   }
   return json_out ? j.dump(2) + "\n" : s;
 }
