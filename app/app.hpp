@@ -50,6 +50,10 @@ struct ListFilter {
 };
 /// Days from `from` to `to` (both YYYY-MM-DD, or YYYY-MM); nullopt when either does not parse.
 std::optional<int> days_between(const std::string& from, const std::string& to);
+/// `local` (cmd_local.cpp): the models already in this machine's stores (Ollama, LM Studio,
+/// llama.cpp, the Hugging Face hub cache, $BENCHR_MODEL_PATH), each read from its header and
+/// estimated on `machine` as `fit` does: fits, largest context, decode and prefill, the command.
+std::string present_local_models(const Catalog& catalog, const Machine& machine, const Workload& workload, bool json);
 /// `what`: models, quants, hardware or prices.
 std::string present_list(const Catalog& c, std::string_view what, const ListFilter& filter, bool json);
 

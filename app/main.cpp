@@ -399,6 +399,8 @@ Example:
   hardware_cmd->add_option("--max-price", f.list.max_price, "At most this price, USD")
       ->check(at_least(0.0, "--max-price"));
   auto* prices_cmd = app.add_subcommand("prices", "List API prices and the electricity price");
+  auto* local_cmd = app.add_subcommand("local", "Models already here (Ollama, LM Studio, llama.cpp, Hugging Face "
+                                                "cache, $BENCHR_MODEL_PATH): fits, context, speed, command");
 
   try {
     app.parse(argc, argv);
@@ -471,6 +473,11 @@ Example:
     const Estimate e = estimate(file.spec, quant, machine, w);
     const MonthlyCost cost = monthly_cost(e, machine, w, catalog.electricity, f.budget);
     std::cout << present_fit(file, e, cost, machine, w, f.json);
+    return 0;
+  }
+
+  if (local_cmd->parsed()) {
+    std::cout << present_local_models(catalog, with_catalog_gpus(the_machine(f, catalog), catalog), f.workload, f.json);
     return 0;
   }
 
