@@ -1,6 +1,8 @@
-// `benchr-advise local`: the models already on this machine, each read from its header and
-// estimated here as `fit` does one file.
+// `local`: the models already on this machine, each read from its header and estimated here as
+// `fit` does one file.
+#include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,18 +10,23 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "app.hpp"
+#include "cli.hpp"
 #include "json.hpp"
 #include "scan.hpp"
+#include "table.hpp"
 
 namespace benchr {
 namespace {
 
 using nlohmann::json;
 
-// Table widths: the whole line stays within 100 columns (the presenters' limit).
+// Table widths: the store's column fits "huggingface"; the model's takes what the output's width
+// leaves after the figures' columns (quant 9, GB 7, fits 5, max ctx 8, decode 7, prefill 8 and the
+// spaces between: 51), at least kMinNameWidth, at most kMaxNameWidth.
 constexpr std::size_t kStoreWidth = 11;
-constexpr std::size_t kNameWidth = 34;
+constexpr std::size_t kFiguresWidth = 51;
+constexpr std::size_t kMinNameWidth = 14;
+constexpr std::size_t kMaxNameWidth = 40;
 
 struct LocalRow {
   FoundModel found;
@@ -72,18 +79,24 @@ LocalRow estimate_one(FoundModel found, const Catalog& catalog, const Machine& m
 }
 
 std::string present(const std::vector<LocalRow>& rows, const std::vector<std::string>& problems,
-                    const Machine& machine, const Workload& w) {
-  std::string s = fmt::format("Models already on this machine: {} found, on {}\n", rows.size(), machine.name);
-  s += fmt::format("fit at --context {} (or the model's own maximum)\n", w.context_tokens);
+                    const Machine& machine, const Workload& w, const Output& out) {
+  const std::size_t width = out.width;
+  const std::size_t name_width =
+      std::clamp(width > kStoreWidth + 1 + kFiguresWidth ? width - kStoreWidth - 1 - kFiguresWidth : 0, kMinNameWidth,
+                 kMaxNameWidth);
+  const std::size_t indent = kStoreWidth + 1;
+  std::string s = heading(fmt::format("Models already on this machine: {} found, on {}", rows.size(), machine.name),
+                          width, out.color);
+  s += wrap(fmt::format("fit at --context {} (or the model's own maximum)", w.context_tokens), 0, 2, width);
   if (rows.empty())
-    s += "None in Ollama's, LM Studio's, llama.cpp's or the Hugging Face hub's store;\n"
-         "$BENCHR_MODEL_PATH (files or folders, ':'-separated) adds others.\n";
+    s += wrap("None in Ollama's, LM Studio's, llama.cpp's or the Hugging Face hub's store; $BENCHR_MODEL_PATH "
+              "(files or folders, ':'-separated) adds others.", 0, 2, width);
   else
     s += fmt::format("\n{:<{}} {:<{}} {:<9} {:>7} {:>5} {:>8} {:>7} {:>8}\n", "store", kStoreWidth, "model",
-                     kNameWidth, "quant", "GB", "fits", "max ctx", "decode", "prefill");
+                     name_width, "quant", "GB", "fits", "max ctx", "decode", "prefill");
   for (const auto& r : rows) {
     const std::string store(to_string(r.found.store));
-    s += fmt::format("{:<{}} {:<{}} ", cut(store, kStoreWidth), kStoreWidth, cut(r.found.name, kNameWidth), kNameWidth);
+    s += fmt::format("{:<{}} {:<{}} ", cut(store, kStoreWidth), kStoreWidth, cut(r.found.name, name_width), name_width);
     if (r.estimate) {
       const Estimate& e = *r.estimate;
       s += fmt::format("{:<9} {:>7.1f} {:>5} {:>8} {:>7} {:>8}\n", cut(r.quant, 9), double(r.file->weight_bytes) / 1e9,
@@ -93,15 +106,15 @@ std::string present(const std::vector<LocalRow>& rows, const std::vector<std::st
     } else {
       s += fmt::format("{:<9} {:>7} {:>5}\n", cut(r.quant.empty() ? "?" : r.quant, 9),
                        r.file ? fmt::format("{:.1f}", double(r.file->weight_bytes) / 1e9) : "?", "?");
-      s += fmt::format("{:<{}} not estimated: {}\n", "", kStoreWidth, r.problem);
+      s += std::string(indent, ' ') + wrap("not estimated: " + r.problem, indent, indent, width);
     }
-    if (!r.command.empty()) s += fmt::format("{:<{}} {}\n", "", kStoreWidth, r.command);
+    if (!r.command.empty()) s += std::string(indent, ' ') + wrap(r.command, indent, indent + 2, width);
   }
   if (!problems.empty()) {
     s += "\nStore entries that could not be read:\n";
-    for (const auto& p : problems) s += "  " + p + "\n";
+    for (const auto& p : problems) s += "  " + wrap(p, 2, 4, width);
   }
-  s += "\ndecode and prefill are tok/s at the context above; max ctx is the largest that fits.\n";
+  s += "\n" + wrap("decode and prefill are tok/s at the context above; max ctx is the largest that fits.", 0, 2, width);
   return s;
 }
 
@@ -132,15 +145,17 @@ json to_json_rows(const std::vector<LocalRow>& rows, const std::vector<std::stri
 
 }  // namespace
 
-std::string present_local_models(const Catalog& catalog, const Machine& machine, const Workload& workload, bool json_out) {
+int cmd_local(const Flags& f, const Catalog& catalog) {
   const StoreRoots roots = store_roots(env("HOME"), env("OLLAMA_MODELS"), env("LLAMA_CACHE"), env("HF_HOME"),
                                        env("HF_HUB_CACHE"), env("BENCHR_MODEL_PATH"));
   std::vector<std::string> problems;
+  const std::vector<FoundModel> found = find_local_models(roots, problems);
+  const Machine machine = with_catalog_gpus(the_machine(f, catalog), catalog);
   std::vector<LocalRow> rows;
-  for (auto& found : find_local_models(roots, problems))
-    rows.push_back(estimate_one(std::move(found), catalog, machine, workload));
-  return json_out ? to_json_rows(rows, problems, machine, workload).dump(2) + "\n"
-                  : present(rows, problems, machine, workload);
+  for (const auto& m : found) rows.push_back(estimate_one(m, catalog, machine, f.workload));
+  std::cout << (f.out.json ? to_json_rows(rows, problems, machine, f.workload).dump(2) + "\n"
+                           : present(rows, problems, machine, f.workload, f.out));
+  return 0;
 }
 
 }  // namespace benchr
