@@ -238,3 +238,32 @@ BOOST_AUTO_TEST_CASE(no_store_at_all_says_so) {
   BOOST_TEST(r.out.find("0 found") != std::string::npos, r.out);
   BOOST_TEST(r.out.find("$BENCHR_MODEL_PATH") != std::string::npos, r.out);
 }
+
+BOOST_AUTO_TEST_CASE(a_split_model_is_one_row_and_a_file_seen_twice_is_listed_once) {
+  const Stores s;
+  // A split GGUF in llama.cpp's cache: its first shard names the model, and reads both.
+  const fs::path cache = fs::path(s.home) / ".cache/llama.cpp";
+  const gguf_test::Gguf whole = gguf_test::tiny_llama("Q8_0");
+  gguf_test::Gguf first, second;
+  first.kvs = whole.kvs;
+  for (auto kv : {gguf_test::kv_u16("split.no", 0), gguf_test::kv_u16("split.count", 2)}) first.kvs.push_back(kv);
+  second.kvs = {gguf_test::kv_u16("split.no", 1), gguf_test::kv_u16("split.count", 2)};
+  first.tensors.assign(whole.tensors.begin(), whole.tensors.begin() + 11);
+  second.tensors.assign(whole.tensors.begin() + 11, whole.tensors.end());
+  gguf_test::write_gguf(cache / "split-00001-of-00002.gguf", first);
+  gguf_test::write_gguf(cache / "split-00002-of-00002.gguf", second);
+  // $BENCHR_MODEL_PATH naming LM Studio's folder again adds nothing.
+  const std::string lm_models = (fs::path(s.home) / ".lmstudio/models").string();
+  const Result r = run("local --json --hardware rtx-4090", "HOME=" + s.home + " BENCHR_MODEL_PATH=" + lm_models);
+  BOOST_REQUIRE_MESSAGE(r.status == 0, r.err);
+  const json j = json::parse(r.out);
+  BOOST_TEST(j["models"].size() == 5u, j["models"].dump(1));  // 4 of Stores' (its extra folder not named) + split
+  const json* split = by_name(j["models"], "split-00001-of-00002.gguf");
+  BOOST_REQUIRE(split);
+  BOOST_TEST(!by_name(j["models"], "split-00002-of-00002.gguf"));
+  BOOST_TEST((*split)["estimate"]["decode_tps"].get<double>() > 0.0);
+  int lm_rows = 0;
+  for (const auto& m : j["models"]) lm_rows += m["path"].get<std::string>().find(".lmstudio") != std::string::npos;
+  BOOST_TEST(lm_rows == 1);
+  BOOST_TEST(by_name(j["models"], "pub/tiny-GGUF/tiny-Q8_0.gguf"));  // listed under LM Studio, its first store
+}
