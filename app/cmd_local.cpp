@@ -101,8 +101,8 @@ std::string present(const std::vector<LocalRow>& rows, const std::vector<std::st
       const Estimate& e = *r.estimate;
       s += fmt::format("{:<9} {:>7.1f} {:>5} {:>8} {:>7} {:>8}\n", cut(r.quant, 9), double(r.file->weight_bytes) / 1e9,
                        e.fits ? "yes" : "no", e.fits ? std::to_string(e.max_context) : "-",
-                       e.fits ? fmt::format("{:.1f}", e.decode_tps) : "-",
-                       e.fits ? fmt::format("{:.0f}", e.prefill_tps) : "-");
+                       !e.fits ? "-" : e.decode_tps > 0 ? fmt::format("{:.1f}", e.decode_tps) : "unknown",
+                       !e.fits ? "-" : e.prefill_tps > 0 ? fmt::format("{:.0f}", e.prefill_tps) : "unknown");
     } else {
       s += fmt::format("{:<9} {:>7} {:>5}\n", cut(r.quant.empty() ? "?" : r.quant, 9),
                        r.file ? fmt::format("{:.1f}", double(r.file->weight_bytes) / 1e9) : "?", "?");
@@ -114,7 +114,8 @@ std::string present(const std::vector<LocalRow>& rows, const std::vector<std::st
     s += "\nStore entries that could not be read:\n";
     for (const auto& p : problems) s += "  " + wrap(p, 2, 4, width);
   }
-  s += "\n" + wrap("decode and prefill are tok/s at the context above; max ctx is the largest that fits.", 0, 2, width);
+  s += "\n" + wrap("decode and prefill are tok/s at the context above (unknown: no figure to estimate it from); "
+                   "max ctx is the largest that fits.", 0, 2, width);
   return s;
 }
 
