@@ -6,7 +6,7 @@
 
 #include "catalog.hpp"
 #include "estimator.hpp"
-#include "gguf.hpp"
+#include "modelfile.hpp"
 
 namespace benchr {
 

@@ -132,8 +132,8 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                 ? fmt::format("Rentals are billed for {:g} h a day up ({:.0f} h/month, --hours-per-day), idle or not.",
                               *w.hours_per_day, *w.hours_per_day * kHoursPerMonth / 24)
             : w.users > 1
-                ? fmt::format("Rentals are billed always on, 730 h/month, for {} users (--hours-per-day to change).",
-                              w.users)
+                ? fmt::format("Rentals are billed always on, {:.0f} h/month, for {} users (--hours-per-day to change).",
+                              kHoursPerMonth, w.users)
                 : fmt::format("Rentals are billed for one user's working day, 8 h x 5 days ({:.0f} h/month), or the "
                               "busy hours if more (--hours-per-day, --always-on to change).",
                               kOneUserHoursPerMonth),

@@ -166,9 +166,9 @@ constexpr double kOneUserHoursPerMonth = 8.0 * 5 * 52 / 12;
 constexpr double kIdlePowerShare = 0.1;
 
 /// Hours a month the machine is up for the workload, given the hours it is busy generating:
-/// `w.hours_per_day` x 730 / 24 when given; else several users (w.users > 1) keep it up always
-/// (730 h), and one user keeps it up for the busy hours plus the idle rest of a working day
-/// (kOneUserHoursPerMonth), more when the busy hours are more; never over 730 h.
+/// `w.hours_per_day` x kHoursPerMonth / 24 when given; else several users (w.users > 1) keep it up
+/// always (kHoursPerMonth), and one user keeps it up for the busy hours plus the idle rest of a
+/// working day (kOneUserHoursPerMonth), more when the busy hours are more; never over kHoursPerMonth.
 double hours_up(const Workload& w, double busy_hours);
 
 /// A month of the workload: electricity for the busy hours at the devices' power and for the rest
@@ -192,9 +192,9 @@ constexpr double kQualityTiePoints = 2.0;
 /// MLX 4-bit 0.964: at most 3.6% below 16 bits) against Q6_K, Q8_0 and 16 bits, not Q4_K_S
 /// (0.9586), Q4_0 (0.930) or 3-bit quants -- a 4-bit
 /// quant is the usual default for such models, more bits worth it when memory and speed are
-/// plentiful, which the faster-wins rule then finds (docs/advice-notes.md "Quantization"; an
-/// expert review of the picks, 2026-12-06: a 27B at Q6_K and 36 tok/s over Q4_K_M at 50 on a
-/// 24 GB card, leaving no room for context, is not what practitioners run). Below it: 0.5%, the
+/// plentiful, which the faster-wins rule then finds (docs/advice-notes.md "Quantization": a 27B at
+/// Q6_K and 36 tok/s over Q4_K_M at 50 on a 24 GB card, leaving no room for context, is not what
+/// practitioners run). Below it: 0.5%, the
 /// gap between Q6_K (0.9965) and 16 bits, as quantization hurts small models more.
 constexpr double kRetentionTie = 0.005;
 constexpr double kRetentionTieLarge = 0.037;

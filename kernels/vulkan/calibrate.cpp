@@ -117,7 +117,7 @@ using Clock = std::chrono::steady_clock;
 
 DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const GpuInfo& facts,
                          const CalibrationOptions& options, std::vector<std::string>& notes) {
-  // Issue #4: one GPU calibrates in <= 2 s. A software device gets the caller's whole budget (the
+  // One GPU calibrates in at most kGpuBudgetS, so a first advice waits little. A software device gets the caller's whole budget (the
   // tests run lavapipe on loaded 2-core machines); steps that would start after it are skipped.
   const double budget_s = facts.kind == GpuKind::cpu ? options.budget_s : std::min(options.budget_s, kGpuBudgetS);
   const auto deadline = Clock::now() + std::chrono::duration<double>(budget_s);

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE estimator
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 #include <cmath>
 #include <ostream>
 
@@ -109,6 +111,26 @@ Machine cpu_machine(double read_gbps, double gflops, double memory_bytes) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(memory)
+
+BOOST_AUTO_TEST_CASE(one_block_format_table_serves_gguf_ids_kernels_and_the_estimator) {
+  // GGUF ids: ggml.h's enum; retired ids name nothing.
+  BOOST_TEST(ggml_block_format(12)->name == "Q4_K");
+  BOOST_TEST(ggml_block_format(40)->block_elements == 64);
+  BOOST_TEST(ggml_block_format(40)->block_bytes == 36);
+  for (int retired : {4, 5, 31, 32, 33, 36, 37, 38}) BOOST_TEST(!ggml_block_format(retired), retired);
+  BOOST_TEST(!ggml_block_format(kNotGgml));
+  // The calibration kernels' names find their formats.
+  BOOST_TEST(kernel_block_format("Q4_K")->block_bytes == 144);
+  BOOST_TEST(!kernel_block_format(""));
+  // The estimator models a subset; a stored type outside it is found by no name.
+  BOOST_TEST(find_block_format("NVFP4")->bits_per_weight() == 4.5);
+  BOOST_TEST(!find_block_format("Q8_K"));
+  BOOST_TEST(ggml_block_format(15)->name == "Q8_K");
+  std::set<std::string_view> names;
+  for (const auto& f : kBlockFormats) BOOST_TEST(names.insert(f.name).second, f.name);
+  for (const auto& f : block_formats()) BOOST_TEST(f.modelled, f.name);
+  BOOST_TEST(block_formats().front().name == "F32");
+}
 
 BOOST_AUTO_TEST_CASE(parameter_count_of_llama_3_1_8b_matches_its_tensors) {
   // local-llamacpp.csv n_params = 8,030,261,248 (the GGUF's element count).
