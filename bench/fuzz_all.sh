@@ -5,10 +5,10 @@
 #   machine_json a saved machine (app/machine_file.cpp load_machine)
 #   hwloc_xml    an hwloc XML export through load_machine (check_hwloc_xml, then real libhwloc)
 #   cache        the calibration cache (app/cache.cpp calibration_from_json)
-#   gguf         a GGUF file (gguf/gguf.cpp), then what `fit` does with it
-#   safetensors  a safetensors header or a config.json (gguf/gguf.cpp), then what `fit` does
+#   gguf         a GGUF file (modelfile/), then what `fit` does with it
+#   safetensors  a safetensors header or a config.json (modelfile/), then what `fit` does
 # The targets are tests/fuzz/fuzz_*.cpp; each is seeded from the tests' inputs (tests/fuzz/seeds/,
-# tests/probe/machines/, tests/gguf/make_seeds.cpp) and keeps its growing corpus between runs.
+# tests/probe/machines/, tests/modelfile/make_seeds.cpp) and keeps its growing corpus between runs.
 # Prints, per target, the executions (this run and all runs so far) and the findings.
 #
 # Usage: bench/fuzz_all.sh [SECONDS_PER_TARGET [TARGET...]]     (default 60, every target)
@@ -51,7 +51,7 @@ fi
 # target; an object is rebuilt when its source or any project header is newer.
 mkdir -p "$work/obj"
 cxx=(clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-     -I"$root/estimator" -I"$root/catalog" -I"$root/probe" -I"$root/gguf" -I"$root/app" -I"$root/kernels"
+     -I"$root/estimator" -I"$root/catalog" -I"$root/probe" -I"$root/modelfile" -I"$root/app" -I"$root/kernels"
      -I"$root/tests/fuzz" $(pkg-config --cflags hwloc)
      # toml++ 3.3's parse_key asserts what its next lines handle with a syntax error ('[[[[' in a
      # table header: the tool says "file:1:3: TOML syntax error"); the tool's g++ Release build
@@ -64,8 +64,8 @@ if [ "$(cat "$work/flags" 2>/dev/null)" != "$(clang++ --version | head -n1) ${cx
 fi
 embedded=$work/embedded_data.cpp
 cmake "-DINPUTS=$(ls "$root"/data/*.toml | tr '\n' ';' | sed 's/;$//')" -DOUTPUT="$embedded" -P "$root/cmake/embed.cmake"
-newest_header=$(ls -t "$root"/{estimator,catalog,probe,gguf,app,kernels,tests/fuzz}/*.hpp | head -n1)
-sources=("$root"/estimator/*.cpp "$root/catalog/load.cpp" "$embedded" "$root"/probe/*.cpp "$root/gguf/gguf.cpp"
+newest_header=$(ls -t "$root"/{estimator,catalog,probe,modelfile,app,kernels,tests/fuzz}/*.hpp | head -n1)
+sources=("$root"/estimator/*.cpp "$root/catalog/load.cpp" "$embedded" "$root"/probe/*.cpp "$root"/modelfile/*.cpp
          "$root/app/machine_file.cpp" "$root/app/cache.cpp")
 echo "building the fuzz targets in $work with $(clang++ --version | head -n1)" >&2
 pids=() objects=()
@@ -96,7 +96,7 @@ cp "$root"/tests/fuzz/seeds/catalog/* "$seeds/catalog/"
 cp "$root"/tests/fuzz/seeds/machine_json/* "$seeds/machine_json/"
 cp "$root"/tests/fuzz/seeds/hwloc_xml/* "$root"/tests/probe/machines/*.xml "$seeds/hwloc_xml/"
 cp "$root"/tests/fuzz/seeds/cache/* "$seeds/cache/"
-clang++ -std=c++20 -O1 -I"$root/tests/gguf" "$root/tests/gguf/make_seeds.cpp" -o "$work/make_seeds" || exit 2
+clang++ -std=c++20 -O1 -I"$root/tests/modelfile" "$root/tests/modelfile/make_seeds.cpp" -o "$work/make_seeds" || exit 2
 "$work/make_seeds" "$seeds/generated" >/dev/null
 cp "$seeds"/generated/*.gguf "$seeds/gguf/"
 cp "$seeds"/generated/*.safetensors "$seeds"/generated/config-*.txt "$seeds/safetensors/"

@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure
+ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -LE bench  # bench/ checks: ctest -L bench
 if [ "${BENCHR_SANITIZE_TESTS:-1}" != 0 ]; then
   asan=${ASAN_BUILD_DIR:-build-asan}
   BUILD_DIR=$asan CMAKE_ARGS="-DBENCHR_SANITIZE=ON ${CMAKE_ARGS:-}" bash scripts/setup.sh
-  ctest --test-dir "$asan" --output-on-failure --label-exclude package  # the .deb of a sanitizer build is no product
+  # The .deb of a sanitizer build is no product (label package); bench/ checks are not run here either.
+  ctest --test-dir "$asan" --output-on-failure --label-exclude "package|bench"
 fi

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "estimator.hpp"
-#include "gguf.hpp"
+#include "modelfile.hpp"
 
 namespace fuzz {
 

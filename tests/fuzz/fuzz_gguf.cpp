@@ -1,7 +1,7 @@
-// libFuzzer target for a GGUF file (gguf/gguf.cpp read_model_file) and what `fit` does with it
+// libFuzzer target for a GGUF file (modelfile/ read_model_file) and what `fit` does with it
 // (fuzz_fit.hpp): any bytes give a ModelFile or an InputError, never a crash, undefined
 // behaviour, a hang or an allocation out of proportion to the input. The bytes are kept in a
-// memfd. Seeds: tests/gguf/make_seeds.cpp's GGUF files. Built and run by bench/fuzz_all.sh.
+// memfd. Seeds: tests/modelfile/make_seeds.cpp's GGUF files. Built and run by bench/fuzz_all.sh.
 #include <cstdint>
 
 #include "fuzz_fit.hpp"

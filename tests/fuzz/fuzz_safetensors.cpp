@@ -1,8 +1,8 @@
-// libFuzzer target for a Hugging Face checkpoint (gguf/gguf.cpp read_model_file): a safetensors
+// libFuzzer target for a Hugging Face checkpoint (modelfile/ read_model_file): a safetensors
 // header, or with a leading 'C' a config.json read beside a small valid model.safetensors; then
 // what `fit` does with it (fuzz_fit.hpp). Any bytes give a ModelFile or an InputError, never a
 // crash, undefined behaviour, a hang or an allocation out of proportion to the input. Seeds:
-// tests/gguf/make_seeds.cpp's safetensors and config-*.txt files. Built and run by
+// tests/modelfile/make_seeds.cpp's safetensors and config-*.txt files. Built and run by
 // bench/fuzz_all.sh.
 #include <cstdint>
 #include <cstdlib>
@@ -10,8 +10,12 @@
 #include <fstream>
 #include <string>
 
+<<<<<<<< HEAD:tests/fuzz/fuzz_safetensors.cpp
 #include "fuzz_fit.hpp"
 #include "fuzz_input.hpp"
+========
+#include "modelfile.hpp"
+>>>>>>>> main:tests/modelfile/fuzz_gguf.cpp
 
 namespace {
 
