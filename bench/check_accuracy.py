@@ -24,7 +24,7 @@ printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, the
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel]
 """
-import csv, glob, json, math, os, re, statistics, subprocess, sys, tempfile, tomllib
+import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
 
 from benchlib import HERE, LLAMA_2
@@ -555,18 +555,28 @@ def fit(train, c0):
     return c
 
 
+_CV = {}  # what the folds share with the worker processes (inherited by fork)
+
+
+def _fold(idx):
+    held = set(idx)
+    rows = _CV["rows"]
+    c = fit([x for i, x in enumerate(rows) if i not in held], _CV["c0"])
+    return [(i, (decode_pred(rows[i], c) if rows[i]["tg"] else None, prefill_pred(rows[i], c) if rows[i]["pp"] else None))
+            for i in idx]
+
+
 def cross_validate(rows, key, c0):
-    """Each group's rows predicted by constants fitted on the other groups' rows."""
-    out = {}
+    """Each group's rows predicted by constants fitted on the other groups' rows (the folds in
+    parallel, one process a CPU)."""
     groups = defaultdict(list)
     for i, x in enumerate(rows):
         groups[x[key]].append(i)
-    for g, idx in groups.items():
-        held = set(idx)
-        c = fit([x for i, x in enumerate(rows) if i not in held], c0)
-        for i in idx:
-            out[i] = (decode_pred(rows[i], c) if rows[i]["tg"] else None,
-                      prefill_pred(rows[i], c) if rows[i]["pp"] else None)
+    _CV.update(rows=rows, c0=c0)
+    out = {}
+    with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        for part in pool.imap_unordered(_fold, list(groups.values())):
+            out.update(part)
     return out
 
 

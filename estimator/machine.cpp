@@ -17,16 +17,16 @@ namespace {
 // bench/check_accuracy.py, minimising the summed |relative error| (IRLS), which prints these and
 // their leave-one-device-out error. A CPU has no per-layer figure (thread synchronisation per
 // token, which many threads on a small model pay, is not modelled).
-constexpr double kDecodeEfficiencyCuda = 0.835, kDecodeOverheadUsCuda = 40;
-constexpr double kDecodeEfficiencyMetal = 0.912, kDecodeOverheadUsMetal = 192;
-constexpr double kDecodeEfficiencyRocm = 0.879, kDecodeOverheadUsRocm = 152;
-constexpr double kDecodeEfficiencyVulkan = 0.836, kDecodeOverheadUsVulkan = 40;
+constexpr double kDecodeEfficiencyCuda = 0.838, kDecodeOverheadUsCuda = 41;
+constexpr double kDecodeEfficiencyMetal = 0.915, kDecodeOverheadUsMetal = 193;
+constexpr double kDecodeEfficiencyRocm = 0.864, kDecodeOverheadUsRocm = 148;
+constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
 // Vulkan on an Intel GPU (Arc A-series, B-series, Arc Pro): llama.cpp's Vulkan shaders stream far
 // less of an Intel card's bandwidth than of an NVIDIA or AMD one's (Intel's drivers; its users run
 // SYCL or Vulkan by what each reaches, e.g. kyuz0/ai-toolbox-cockpit #9 on an Arc Pro B50, llama.cpp
 // #19918 on an A770), at the same per-layer overheads. Fitted by bench/check_accuracy.py on the
 // corpus' Intel Vulkan decode rows (A770, B580, Arc Pro B50 and B70), cross-validated there.
-constexpr double kDecodeEfficiencyVulkanIntel = 0.836;
+constexpr double kDecodeEfficiencyVulkanIntel = 0.342;
 constexpr int kPciVendorIntel = 0x8086;
 // CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket.
 constexpr double kDecodeEfficiencyCpu = 0.589;
@@ -53,10 +53,10 @@ constexpr double kCudaGemmFlopsPerSmClock = 475;
 // 2025 and later builds (llama.cpp's prompt speed roughly doubled on CUDA since 2023-24; Metal's
 // on all builds: its scoreboard rows carry no date), refitted
 // with kCudaGemmFlopsPerSmClock by bench/check_accuracy.py. CPU: see host_device().
-constexpr double kPrefillEfficiencyCuda = 0.530;
+constexpr double kPrefillEfficiencyCuda = 0.574;
 constexpr double kPrefillEfficiencyMetal = 0.651;
-constexpr double kPrefillEfficiencyRocm = 0.340;
-constexpr double kPrefillEfficiencyVulkan = 0.363;
+constexpr double kPrefillEfficiencyRocm = 0.341;
+constexpr double kPrefillEfficiencyVulkan = 0.369;
 constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datasheet rows yet
 // An APU's GPU (Strix Halo, DGX Spark's GB10, the 780M) shares one package power limit with its CPU
 // cores and memory controller: in a prompt's long, ALU-bound GEMMs it runs below the boost clock
@@ -67,7 +67,7 @@ constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datash
 // slowed by it (speed.cpp, moe_gemm_efficiency). Fitted by bench/check_accuracy.py on the APUs'
 // dense prefill rows after the backends' efficiencies (each APU counted once), cross-validated
 // there.
-constexpr double kApuComputeShare = 1.0;
+constexpr double kApuComputeShare = 0.49;
 
 // Live CPU, until calibration measures it (issue 3). From bench/validation/local-notes.md on
 // 2 Zen 4 cores: "tg ~ 33 GB/s / bytes per token fits all dense models within +-12%" -> 16.5 GB/s

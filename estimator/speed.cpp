@@ -53,8 +53,8 @@ constexpr double kServingLayerUsMoe = 238;
 // launch and sync: the extra per MoE layer and token beyond the backend's per-layer overhead,
 // fitted with it on the corpus by bench/check_accuracy.py (the GPU MoE class's decode error,
 // leave one device out: 34.5% -> 15.4% once each backend has its own).
-constexpr double kMoeLayerExtraUsCuda = 18, kMoeLayerExtraUsRocm = 54, kMoeLayerExtraUsVulkan = 47,
-                 kMoeLayerExtraUsMetal = 97;
+constexpr double kMoeLayerExtraUsCuda = 17, kMoeLayerExtraUsRocm = 8, kMoeLayerExtraUsVulkan = 40,
+                 kMoeLayerExtraUsMetal = 96;
 
 double moe_layer_extra_s(Backend b) {
   switch (b) {
@@ -97,7 +97,7 @@ constexpr double kDeltaNetLayerUsCpu = 800;
 // per-layer overhead measures: such a layer costs this many of that overhead more. Fitted by
 // bench/check_accuracy.py on the GPU decode rows of Qwen3-Next and Qwen3.5 (CUDA, Vulkan, ROCm,
 // Metal), cross-validated there.
-constexpr double kGdnLayerOverheads = 2.0;
+constexpr double kGdnLayerOverheads = 1.5;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
 /// backend (and on CUDA, more for an MoE layer; on a CPU, more for a Gated DeltaNet layer); MLX's own;
@@ -404,7 +404,7 @@ constexpr int64_t kOffloadMinBatch = 32;
 // there, leave one device out); on an APU the dense rate is taken before its package-power share
 // (kApuComputeShare), which the fit finds these narrow products do not pay: leave one device out,
 // GPU MoE prefill 41% median error when they pay it, 24% when not (2026-12-06).
-constexpr double kMoeGemmHalfTokens = 116;
+constexpr double kMoeGemmHalfTokens = 106;
 
 double moe_gemm_efficiency(double tokens_per_expert) {
   return tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + kMoeGemmHalfTokens) : 1;
