@@ -6,7 +6,7 @@
 
 #include "catalog.hpp"
 #include "estimator.hpp"
-#include "gguf.hpp"
+#include "modelfile.hpp"
 
 namespace benchr {
 
@@ -22,6 +22,14 @@ std::string machine_fingerprint(const Machine& m);
 std::string calibration_cache_path(const std::string& fingerprint);
 std::optional<Calibration> load_cached_calibration(const std::string& fingerprint, std::string& warning);
 std::string save_calibration(const Calibration& c);
+
+/// This machine (probe_live) with its GPUs from the device cache (device_cache.cpp) while the
+/// gpu_fingerprint() they were scanned under holds, so no Vulkan driver is loaded; else scanned
+/// now and cached. `rescan`: scan and cache whatever the cache holds.
+Machine live_machine(bool rescan = false);
+/// The device cache's file for a fingerprint, beside the calibration cache; empty without a
+/// cache directory.
+std::string device_cache_path(const std::string& fingerprint);
 
 /// How an answer is shown: one JSON document, or text for a terminal of `width` columns, with
 /// colour, with every figure's source (`verbose`).
@@ -50,7 +58,8 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
 std::string present_comparison(const Comparison& c, const std::vector<CompareMachine>& machines, const Workload& w,
                                const Budget& b, const Output& out);
 /// `plan` without a model; `min_quality` < 0 when not given (best quality first).
-std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Budget& b, double min_quality, const Output& out);
+std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Budget& b, double min_quality,
+                                const Output& out);
 /// What the catalog listings show: each filter is off when empty / negative.
 struct ListFilter {
   std::string family;        ///< models whose id starts with this ("qwen3", "llama-3.1")

@@ -19,8 +19,8 @@ constexpr Band kBands[] = {
     /* apu */ {{0.27, 1.29}, {0.05, 1.91}},
     /* gpu_dense */ {{0.79, 1.13}, {0.47, 1.23}},
     /* gpu_moe */ {{0.69, 1.13}, {0.56, 1.73}},
-    // A CPU this tool calibrated: measured / predicted over live runs 7-9 of
-    // bench/local_live_2026-11-28.md (bench/live_runs/run7-9.csv, 75 decode rows, llama-bench run
+    // A CPU this tool calibrated: measured / predicted over bench/live_runs/run7-9.csv (tables in
+    // bench/local_live_2026-11-28.md; 75 decode rows, llama-bench run
     // between two calibrations on 2 Zen 4 cores; no constant there was fitted on those rows). No
     // live prefill rows were kept: no prefill band.
     /* cpu_calibrated */ {{0.86, 1.09}, {0, 0}},

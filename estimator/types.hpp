@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "block_format.hpp"
+
 namespace benchr {
 
 /// The one error type for bad input (flags, catalog files, saved machines). Its message is complete:
@@ -37,7 +39,6 @@ constexpr double kHoursPerMonth = 24.0 * 365.0 / 12.0;  // 730 h
 
 enum class DeviceKind { cpu, gpu };
 enum class Backend { cpu, cuda, rocm, vulkan, metal };
-enum class SimdLevel { unknown, none, neon, avx2, avx512 };
 
 std::string_view to_string(DeviceKind);
 std::string_view to_string(Backend);
@@ -152,7 +153,6 @@ struct Machine {
 /// What a recurrent layer is: Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5) or a Mamba2
 /// state-space layer (Granite 4.0-H, Nemotron-H, Jamba).
 enum class RecurrentKind { none, gated_delta_net, mamba2 };
-struct BlockFormat;
 std::string_view to_string(RecurrentKind);
 RecurrentKind parse_recurrent_kind(std::string_view name, std::string_view where);
 
@@ -197,6 +197,9 @@ struct ModelSpec {
   std::vector<PublishedRepo> repos;
   std::string local_path;       ///< the file or folder `fit` read it from: launch commands name it instead
   double quality = 0;           ///< on the catalog's one quality scale (see data/README.md)
+  /// The quality figure is the model's thinking mode's (a reasoning model, or a hybrid scored with
+  /// thinking on): its answers come after its thinking tokens, so it needs a higher floor.
+  bool thinks = false;
   std::string quality_source, source, as_of;
 
   /// What makes this shape impossible, in words ("an MoE needs ..."); empty when it is sound. One
@@ -219,20 +222,6 @@ enum class Role { embedding, output, attn_qk, attn_v, attn_o, ffn_up, ffn_down, 
 constexpr std::size_t kRoles = static_cast<std::size_t>(Role::count);
 std::string_view to_string(Role);
 
-/// A weight storage format: ggml block types and the others (FP8, NVFP4, MLX groups).
-struct BlockFormat {
-  std::string_view name;
-  int block_elements;   ///< weights per block
-  int block_bytes;      ///< bytes per block, scales included
-  SimdLevel cpu_repack;  ///< llama.cpp's x86 CPU backend keeps a repacked copy from this level up (none: never)
-  bool cpu_gemm;         ///< llama.cpp's CPU prefill multiplies it with tinyBLAS's GEMM
-  /// Whether a CPU whose repacked kernels are at `cpu` (Device::cpu_repack) repacks this format.
-  bool repacked_on(SimdLevel cpu) const { return cpu_repack >= SimdLevel::avx2 && cpu >= cpu_repack; }
-  double bits_per_weight() const { return 8.0 * block_bytes / block_elements; }
-};
-/// The known formats; nullptr for an unknown name.
-const BlockFormat* find_block_format(std::string_view name);
-const std::vector<BlockFormat>& block_formats();
 
 /// A share of a role's weights stored in one format.
 struct FormatShare {
@@ -334,15 +323,18 @@ std::string_view to_string(KvType);
 KvType parse_kv_type(std::string_view name, std::string_view where);
 
 struct Workload {
-  int64_t context_tokens = 8192;        ///< KV cache allocated for this many tokens
+  /// KV cache allocated for this many tokens. 32768: people run 16k-32k contexts for chat and more
+  /// for agents and coding assistants (docs/advice-notes.md, "Placement"), and a pick that fits only
+  /// a short chat is not one an engineer can use.
+  int64_t context_tokens = 32768;
   int64_t prompt_tokens = 512;          ///< prompt length for the prefill figure
   int64_t depth_tokens = 0;             ///< tokens already in the context when decoding (0 as tg128)
   double tokens_per_month = 10e6;       ///< input + output tokens
   double input_share = 0.75;            ///< input tokens / all tokens (3:1)
   /// Slower than this is not usable, per user. 20: chat reads as fluid from about 15-20 tok/s
   /// (people read 5-10 tok/s; docs/advice-notes.md, "Speed people accept"), so a pick at the
-  /// floor is still comfortable; reasoning models, which write hundreds of thinking tokens first,
-  /// want more (--min-tps 40).
+  /// floor is still comfortable. A thinking model must decode kThinkingFloorFactor times this
+  /// (decode_floor).
   double min_decode_tps = 20;
   int users = 1;                        ///< concurrent streams decoded together (continuous batching)
   KvType kv_type = KvType::f16;
@@ -353,6 +345,18 @@ struct Workload {
   double input_tokens() const { return tokens_per_month * input_share; }
   double output_tokens() const { return tokens_per_month * (1 - input_share); }
 };
+
+/// A thinking model writes hundreds to thousands of thinking tokens before its answer, so it must
+/// decode faster than the workload's floor to answer as promptly: people read chat as fluid from
+/// 15-20 tok/s and want 30-50+ from reasoning models (docs/advice-notes.md, "Speed people
+/// accept"). 1.5 is the low end of that ratio (30 / 20).
+constexpr double kThinkingFloorFactor = 1.5;
+
+/// The decode speed model `m` must reach under `w`: the floor, times kThinkingFloorFactor for a
+/// model whose quality figure is its thinking mode's (ModelSpec::thinks).
+inline double decode_floor(const ModelSpec& m, const Workload& w) {
+  return m.thinks ? w.min_decode_tps * kThinkingFloorFactor : w.min_decode_tps;
+}
 
 /// Where the model lives: all on the CPU, all on one GPU, the first layers on a GPU and the rest
 /// on the host CPU (llama.cpp -ngl N), an MoE's routed experts in host RAM and everything else

@@ -273,8 +273,9 @@ BOOST_AUTO_TEST_CASE(no_vulkan_driver_still_advises_on_the_cpu) {
 
 BOOST_AUTO_TEST_CASE(plan_puts_a_70b_model_on_two_24_gb_cards) {
   // Llama 3.3 70B at Q4_K_M is ~42.5 GB of weights (70.6B x ~4.8 bits): more than one 24 GB
-  // card holds, less than two (each keeps 10% free and its own buffers: 2 x 21.6 - 2 x 0.7).
-  const Result r = run("plan --model llama-3.3-70b --quant Q4_K_M --min-tps 1 --budget 1000 --json");
+  // card holds, less than two (each keeps 10% free and its own buffers: 2 x 21.6 - 2 x 0.7), with
+  // an 8192-token KV cache (2.5 GiB).
+  const Result r = run("plan --model llama-3.3-70b --quant Q4_K_M --min-tps 1 --budget 1000 --context 8192 --json");
   BOOST_REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
   int counts_seen = 0;
@@ -566,6 +567,74 @@ BOOST_AUTO_TEST_CASE(a_corrupt_or_foreign_cache_is_ignored_with_a_warning) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+/// The one device cache file in a cache directory.
+std::string device_file(const std::string& dir) {
+  const std::string listing = "ls " + dir + "/benchr-advise/devices-*.json 2>/dev/null";
+  FILE* p = popen(listing.c_str(), "r");
+  char buf[512] = {0};
+  const bool got = fgets(buf, sizeof buf, p) != nullptr;
+  pclose(p);
+  std::string path = got ? buf : "";
+  while (!path.empty() && path.back() == '\n') path.pop_back();
+  return path;
+}
+
+/// The names of a probe's devices, in order.
+std::vector<std::string> device_names(const std::string& probe_json) {
+  std::vector<std::string> names;
+  const auto j = nlohmann::json::parse(probe_json);  // kept: a range over a temporary's member dangles
+  for (const auto& d : j["devices"]) names.push_back(d["name"].get<std::string>());
+  return names;
+}
+
+bool has_note(const std::string& probe_json, const std::string& part) {
+  const auto j = nlohmann::json::parse(probe_json);
+  for (const auto& n : j["notes"])
+    if (n.get<std::string>().find(part) != std::string::npos) return true;
+  return false;
+}
+
+BOOST_AUTO_TEST_CASE(the_gpu_scan_is_cached_and_rescanned_when_the_drivers_change) {
+  const std::string dir = temp_dir(), env = "XDG_CACHE_HOME=" + dir;
+  // First run: Vulkan enumerates lavapipe (scripts/setup.sh installs it) and the scan is cached.
+  const Result cold = run("probe --json --no-calibrate", env);
+  BOOST_REQUIRE_MESSAGE(cold.status == 0, cold.err);
+  const std::string file = device_file(dir);
+  BOOST_REQUIRE(!file.empty());
+  const auto cached = nlohmann::json::parse(slurp(file));
+  BOOST_TEST(cached["vulkan"].size() >= 1u);
+  BOOST_TEST(!has_note(cold.out, "GPUs as scanned"));
+  // Second run: the same devices, from the cache (its note says when they were scanned).
+  const Result warm = run("probe --json --no-calibrate", env);
+  BOOST_REQUIRE(warm.status == 0);
+  BOOST_TEST(device_names(warm.out) == device_names(cold.out), boost::test_tools::per_element());
+  BOOST_TEST(has_note(warm.out, "GPUs as scanned " + cached["scanned_at"].get<std::string>()), warm.out);
+  // The cache answers for the devices: a GPU written into it shows (so it was not enumerated).
+  auto j = cached;
+  j["vulkan"][0]["name"] = "Cached Test GPU";
+  std::ofstream(file) << j.dump();
+  BOOST_TEST(device_names(run("probe --json --no-calibrate", env).out)[1] == "Cached Test GPU");
+  // Another set of Vulkan drivers is another fingerprint: scanned again, here finding none.
+  const Result other = run("probe --json --no-calibrate", env + " VK_ICD_FILENAMES=/nonexistent.json");
+  BOOST_REQUIRE(other.status == 0);
+  BOOST_TEST(device_names(other.out).size() == 1u, other.out);  // the CPU alone
+  BOOST_TEST(!has_note(other.out, "GPUs as scanned"));
+  // A corrupt file is ignored with a warning naming it, scanned again and rewritten whole.
+  std::ofstream(file) << "{\"format\": \"benchr-advise devices\", \"version\": 1, \"fingerprint\": ";
+  const Result fixed = run("probe --json --no-calibrate", env);
+  BOOST_TEST(fixed.status == 0);
+  BOOST_TEST(fixed.err.find("warning: ignoring " + file + ": unreadable") != std::string::npos, fixed.err);
+  BOOST_TEST(device_names(fixed.out) == device_names(cold.out), boost::test_tools::per_element());
+  BOOST_TEST(nlohmann::json::accept(slurp(file)));
+  // calibrate scans again whatever the cache holds.
+  j = nlohmann::json::parse(slurp(file));
+  j["vulkan"][0]["name"] = "Cached Test GPU";
+  std::ofstream(file) << j.dump();
+  BOOST_REQUIRE(run("calibrate --seconds 0.3", env).status == 0);
+  BOOST_TEST(nlohmann::json::parse(slurp(file))["vulkan"][0]["name"] == cached["vulkan"][0]["name"]);
+  std::system(("rm -rf " + dir).c_str());
+}
+
 BOOST_AUTO_TEST_CASE(two_processes_calibrating_at_once_leave_one_whole_file) {
   const std::string dir = temp_dir(), env = "XDG_CACHE_HOME=" + dir;
   const std::string exe = std::string(BENCHR_EXE);
@@ -593,7 +662,7 @@ BOOST_AUTO_TEST_CASE(fit_reads_a_gguf_file_and_estimates_it) {
   BOOST_TEST(j["file"]["layers"] == 32);
   BOOST_TEST(j["fits"] == true);
   BOOST_TEST(j["placement"] == "all_gpu");
-  BOOST_TEST(j["memory"]["kv_cache_bytes"] == 1073741824.0);  // 8192 tokens, as the catalog's 8B
+  BOOST_TEST(j["memory"]["kv_cache_bytes"] == 4294967296.0);  // 32768 tokens (the default) x 128 KiB
   // The command to run it names the file that was read, not a catalog-style name.
   BOOST_TEST(j["launch"].get<std::string>().find("llama-server -m " + path + " ") == 0u);
 
