@@ -64,14 +64,22 @@ void bad_input(const std::string& args, const std::string& message) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(budget_100_recommends_a_model_for_this_machine) {
+BOOST_AUTO_TEST_CASE(budget_100_answers_for_this_machine) {
+  // Whether a model clears the 20 tok/s floor depends on this machine (a 2-core VM under load
+  // does not); either way there is a verdict and the runners-up. At a floor every machine meets,
+  // there is a recommendation.
   const Result r = run("--budget 100");
   BOOST_TEST(r.status == 0, r.err);
-  BOOST_TEST(r.out.find("Recommended here:") != std::string::npos, r.out);
+  BOOST_TEST((r.out.find("Recommended here:") != std::string::npos ||
+              r.out.find("Nothing in the catalog meets the constraints") != std::string::npos),
+             r.out);
   BOOST_TEST(r.out.find("Verdict") != std::string::npos);
   BOOST_TEST(r.out.find("Runners-up") != std::string::npos);
   std::istringstream lines(r.out);
   for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 100u, line);
+  const Result any = run("--budget 100 --min-tps 0.1");
+  BOOST_TEST(any.status == 0, any.err);
+  BOOST_TEST(any.out.find("Recommended here:") != std::string::npos, any.out);
 }
 
 BOOST_AUTO_TEST_CASE(owned_catalog_hardware_gets_a_pick_at_any_budget) {
@@ -133,12 +141,13 @@ BOOST_AUTO_TEST_CASE(a_catalog_card_goes_into_a_catalog_host_not_this_machine) {
 }
 
 BOOST_AUTO_TEST_CASE(budget_json_is_one_document_with_the_advice) {
-  const Result r = run("--budget 100 --json");
+  const Result r = run("--budget 100 --min-tps 0.1 --json");
   BOOST_REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"machine", "workload", "budget", "recommended", "apis", "verdict", "runners_up"})
     BOOST_TEST(j.contains(key), key);
   BOOST_TEST(j["budget"]["usd_per_month"] == 100.0);
+  BOOST_REQUIRE(j["recommended"].is_object());
   BOOST_TEST(j["recommended"]["fits"] == true);
   // This tool's promise on a CPU-only machine: not a 235B model.
   BOOST_TEST(j["recommended"]["model"] != "qwen3-235b-a22b");
