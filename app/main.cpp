@@ -13,6 +13,7 @@
 
 #include "app.hpp"
 #include "calibrate.hpp"
+#include "calibration.hpp"
 #include "gguf.hpp"
 #include "probe.hpp"
 
@@ -154,40 +155,11 @@ void add_workload_flags(CLI::App& app, Flags& f) {
       ->check(at_least(1, "--amortize-months"));
 }
 
-/// Measures this machine's CPU now (progress on stderr when it is a terminal) and caches it.
-Calibration run_calibration(const Machine& m, const Flags& f) {
-  CalibrationOptions options;
-  options.budget_s = f.calibration_budget_s;
-  if (isatty(STDERR_FILENO))
-    options.progress = [](std::string_view step) {
-      std::fprintf(stderr, "\rbenchr-advise: calibrating this CPU: %-24.*s", int(step.size()), step.data());
-      std::fflush(stderr);
-    };
-  Calibration c = calibrate_cpu(m.cpu, options);
-  // Every GPU (not software devices) through Vulkan compute: at most 2 s each.
-  if (isatty(STDERR_FILENO))
-    options.progress = [](std::string_view step) {
-      std::fprintf(stderr, "\rbenchr-advise: calibrating the GPUs: %-24.*s", int(step.size()), step.data());
-      std::fflush(stderr);
-    };
-  for (auto& gpu : calibrate_vulkan(options, c.notes)) c.devices.push_back(std::move(gpu));
-  if (options.progress) std::fprintf(stderr, "\r%-72s\r", "");
-  c.fingerprint = machine_fingerprint(m);
-  if (const std::string err = save_calibration(c); !err.empty())
-    std::fprintf(stderr, "benchr-advise: warning: calibration not cached: %s\n", err.c_str());
-  return c;
-}
-
-/// The live machine with its calibration: cached for this fingerprint, else measured now.
+/// The live machine with its calibration (app/calibration.cpp: cached, else measured).
 Machine calibrated(Machine m, const Flags& f) {
-  std::string warning;
-  std::optional<Calibration> c = load_cached_calibration(machine_fingerprint(m), warning);
-  if (!warning.empty()) std::fprintf(stderr, "benchr-advise: warning: %s\n", warning.c_str());
-  if (!c) c = run_calibration(m, f);
-  m.notes.push_back("calibrated " + c->measured_at + " in " + std::to_string(c->duration_s).substr(0, 4) +
-                    " s (`benchr-advise calibrate` measures again)");
-  for (const auto& n : c->notes) m.notes.push_back("calibration: " + n);
-  return with_calibration(std::move(m), *c);
+  CalibrationRun run = cached_or_measured(m, f.calibration_budget_s);
+  m.notes.insert(m.notes.end(), run.notes.begin(), run.notes.end());
+  return with_calibration(std::move(m), run.kept);
 }
 
 /// This machine: probed (or replayed from --machine), calibrated unless --no-calibrate.
@@ -412,9 +384,9 @@ Example:
   if (calibrate_cmd->parsed()) {
     if (!f.machine_path.empty() || !f.hardware_id.empty())
       throw InputError("calibrate measures this machine: drop --machine/--hardware");
-    const Calibration c = run_calibration(probe_live(), f);
-    std::cout << present_calibration(c, f.json);
-    if (!f.json) std::cout << "cached in " << calibration_cache_path(c.fingerprint) << "\n";
+    const CalibrationRun run = calibrate_and_cache(probe_live(), f.calibration_budget_s);
+    std::cout << present_calibration(*run.measured, f.json);
+    if (!f.json) std::cout << cache_outcome(run) << "\n";
     return 0;
   }
 
