@@ -44,6 +44,13 @@ bool better_calibration(const Calibration& candidate, const Calibration& incumbe
 /// last try was at least kRemeasureAfterS before `now_unix`.
 bool due_for_remeasure(const Calibration& cached, long long now_unix);
 
+/// What a short, read-only measurement (the streaming read alone) on a later run says of a
+/// contended calibration: `busy`, taken on a busy machine again; `holds`, quiet and no more than
+/// 10% above the cached read (the cached figures were not held down: they stand, no longer
+/// doubtful); `low`, quiet and more than 10% above it (measure everything again).
+enum class QuickCheck { busy, holds, low };
+QuickCheck judge_quick_read(const Calibration& cached, const Calibration& quick);
+
 /// What a run did with the calibration: what it measured (if anything), what it keeps and uses,
 /// and where that is cached (or why it could not be written).
 struct CalibrationRun {
@@ -57,8 +64,10 @@ struct CalibrationRun {
 };
 
 /// Measures this machine now (CPU, then every Vulkan GPU) in `budget_s`, sampling /proc before and
-/// after to judge it (best_known_read_gbps: the best CPU read this machine had before).
-Calibration measure_calibration(const Machine& m, double budget_s, std::optional<double> best_known_read_gbps);
+/// after to judge it (best_known_read_gbps: the best CPU read this machine had before);
+/// `read_only`: the CPU's streaming read alone, no GPU.
+Calibration measure_calibration(const Machine& m, double budget_s, std::optional<double> best_known_read_gbps,
+                                bool read_only = false);
 
 /// `calibrate`: measures now; the cache keeps the better of this and what it held.
 CalibrationRun calibrate_and_cache(const Machine& m, double budget_s);
@@ -67,9 +76,10 @@ CalibrationRun calibrate_and_cache(const Machine& m, double budget_s);
 /// figures were not kept (and what the cache keeps instead), or why the file could not be written.
 std::string cache_outcome(const CalibrationRun& run);
 
-/// The advice's calibration: the cached one; measured (in `budget_s`) when there is none; when the
-/// cached one was contended and due, measured again briefly -- if the machine is quiet now -- and
-/// the better kept. Warnings (a cache ignored, not written) go to stderr.
+/// The advice's calibration: the cached one; measured (in `budget_s`) when there is none. When the
+/// cached one was contended and is due, and the machine is quiet now: the short read-only check,
+/// and only if it finds the cached figures low, a whole calibration (in `budget_s`), the better
+/// kept. Warnings (a cache ignored, not written) go to stderr.
 CalibrationRun cached_or_measured(const Machine& m, double budget_s);
 
 }  // namespace benchr

@@ -27,6 +27,8 @@ ap.add_argument("exe", nargs="?", default=os.path.join(ROOT, "build", "app", "be
 ap.add_argument("--runs", type=int, default=10, help="runs per phase [10]")
 ap.add_argument("--load", choices=["spin", "build"], default="spin", help="what keeps the CPUs busy [spin]")
 ap.add_argument("--phases", default="1234", help="which phases to run [1234]")
+ap.add_argument("--advise-args", default="", help="more flags for every run, e.g. \"--min-tps 5\" where nothing here "
+                "reaches the default 20 tok/s")
 args = ap.parse_args()
 if not os.access(args.exe, os.X_OK):
     sys.exit(f"check_reproducible: {args.exe} is not an executable (build first, or pass its path)")
@@ -46,7 +48,8 @@ def advise(cache_dir):
     """One `--budget 100 --json` run with its cache in cache_dir: a row of the table."""
     env = dict(os.environ, XDG_CACHE_HOME=cache_dir)
     t0 = time.monotonic()
-    p = subprocess.run([args.exe, "--budget", "100", "--json"], env=env, capture_output=True, text=True)
+    p = subprocess.run([args.exe, "--budget", "100", "--json"] + args.advise_args.split(), env=env, capture_output=True,
+                       text=True)
     took = time.monotonic() - t0
     if p.returncode != 0:
         sys.exit(f"check_reproducible: benchr-advise exited {p.returncode}: {p.stderr.strip()}")
@@ -54,9 +57,13 @@ def advise(cache_dir):
     r = j.get("recommended") or {}
     cpu = j["machine"]["devices"][0]
     q = cache_quality(cache_dir)
+    # No local pick (nothing reaches --min-tps): the advice is the verdict (use an API), and the
+    # nearest local candidate (the first runner-up) is shown beside it.
+    near = (j.get("runners_up") or [{}])[0]
     return {
-        "pick": f"{r['model']} {r['quant']}" if r else "(none)",
-        "decode": r.get("decode_tps"),
+        "pick": f"{r['model']} {r['quant']}" if r else "none: " + j.get("verdict", {}).get("decision", "?"),
+        "decode": r.get("decode_tps") if r else None,
+        "near": f"{near['model']} {near['quant']} {near['decode_tps']:.1f}" if not r and near else "",
         "gbps": cpu["read_gbps"]["value"],
         "contended": q.get("contended"),
         "seconds": took,
@@ -111,13 +118,14 @@ def phase(number, name, cached_dir=None):
         rows.append(row)
         flag = {True: "yes", False: "no"}.get(row["contended"], "unknown")
         dec = f"{row['decode']:6.1f}" if row["decode"] is not None else "     -"
-        print(f"{number}  {name:<15} {i:3d}  {row['pick']:<28} {dec}  {row['gbps']:8.1f}  {flag:<9} {row['seconds']:5.1f}",
-              flush=True)
+        print(f"{number}  {name:<15} {i:3d}  {row['pick']:<28} {dec}  {row['gbps']:8.1f}  {flag:<9} {row['seconds']:6.1f}"
+              f"  {row['near']}", flush=True)
 
 
-print(f"benchr-advise --budget 100, {args.runs} runs per phase, load: {args.load} on "
+print(f"benchr-advise --budget 100 {args.advise_args}, {args.runs} runs per phase, load: {args.load} on "
       f"{len(os.sched_getaffinity(0))} CPUs; machine load average now {os.getloadavg()[0]:.1f}\n")
-print("ph phase            run  pick                         decode  read GB/s  contended  took s")
+print("ph phase            run  pick                         decode  read GB/s  contended  took s"
+      "  (no pick: nearest, tok/s)")
 cache = fresh_dir()
 try:
     if "1" in args.phases:

@@ -23,6 +23,9 @@ struct CalibrationOptions {
   /// Vulkan: also measure software devices (lavapipe: Vulkan on the CPU). Off for users, whose
   /// models never go there; the tests turn it on to run the whole GPU path on any machine.
   bool include_software = false;
+  /// CPU: only the streaming read (1 and all threads): the short check of whether a calibration
+  /// taken on a busy machine holds on a quiet one (app/calibration.cpp).
+  bool read_only = false;
 };
 
 /// Measures the CPU: streaming read bandwidth (1 and all threads, pinned, first-touched by the

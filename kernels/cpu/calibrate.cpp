@@ -280,6 +280,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
 
   std::vector<float> x(kRowElements);
   for (int i = 0; i < kRowElements; ++i) x[i] = std::sin(0.37f * i) + 0.1f;  // any non-trivial row
+  const std::size_t formats = options.read_only ? 0 : kernels::kFormatInfo.size();
   // What one format's steps share: its matrix in the buffer and its quantized activations.
   struct FormatState {
     std::size_t row_bytes = 0, rows = 0, tile_rows = 0;
@@ -287,7 +288,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     std::vector<uint8_t> xq;
   };
   std::vector<FormatState> states(kernels::kFormatInfo.size());
-  for (std::size_t fidx = 0; fidx < kernels::kFormatInfo.size(); ++fidx) {
+  for (std::size_t fidx = 0; fidx < formats; ++fidx) {
     const auto& fi = kernels::kFormatInfo[fidx];
     FormatState& st = states[fidx];
     const std::string name(fi.name);
@@ -386,7 +387,8 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   }
   // Decode attention at depth: 32 query heads over 8 KV heads and 2048 cached f16 positions (a
   // Llama-style layer), the query heads split over the threads.
-  for (int hd : {64, 128})
+  for (int hd : {64, 128}) {
+    if (options.read_only) break;
     steps.push_back({"attention, head_dim " + std::to_string(hd), true, [&, hd](Clock::time_point deadline) {
                        constexpr int kHeads = 32, kKvHeads = 8, kPositions = 2048;
                        const int stride = kKvHeads * hd;
@@ -408,8 +410,9 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                            r.best_s() * 1e9 / (double(kHeads) * kPositions);
                        return r;
                      }});
+  }
   // The f32 FMA peak of all cores (registers only): the ceiling any prefill kernel works under.
-  steps.push_back({"FMA peak", true, [&](Clock::time_point deadline) {
+  if (!options.read_only) steps.push_back({"FMA peak", true, [&](Clock::time_point deadline) {
                      std::vector<float> sink(d.threads);
                      std::vector<double> flops(d.threads);
                      constexpr long kIterations = 2'000'000;
@@ -418,7 +421,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                      d.fma_gflops = std::accumulate(flops.begin(), flops.end(), 0.0) / r.best_s() / 1e9;
                      return r;
                    }});
-  steps.push_back(read_step(d.threads, "read bandwidth again"));
+  if (!options.read_only) steps.push_back(read_step(d.threads, "read bandwidth again"));
 
   int timed_left = int(std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.timed; }));
   for (const Step& step : steps) {

@@ -165,3 +165,14 @@ BOOST_AUTO_TEST_CASE(a_contended_calibration_is_measured_again_ten_minutes_later
   c.quality.contended = false;
   BOOST_TEST(!due_for_remeasure(c, 1'000'000 + 100'000));  // a quiet one stays
 }
+
+BOOST_AUTO_TEST_CASE(a_short_quiet_read_confirms_or_overrules_a_contended_calibration) {
+  const Calibration cached = sample(20, true);
+  // Busy again: the check says nothing.
+  BOOST_TEST((judge_quick_read(cached, sample(35, true)) == QuickCheck::busy));
+  // Quiet and within 10% (22 GB/s at most) or below: the cached figures were not held down.
+  BOOST_TEST((judge_quick_read(cached, sample(21.9)) == QuickCheck::holds));
+  BOOST_TEST((judge_quick_read(cached, sample(15)) == QuickCheck::holds));
+  // Quiet and more than 10% above: the cached figures are low, measure everything again.
+  BOOST_TEST((judge_quick_read(cached, sample(22.1)) == QuickCheck::low));
+}

@@ -250,3 +250,17 @@ BOOST_AUTO_TEST_CASE(a_tiny_budget_still_measures_every_step) {
   BOOST_TEST(said == (c.duration_s > budget + 0.25), c.duration_s << " s");
   BOOST_TEST(c.kernel_version == kKernelVersion);
 }
+
+BOOST_AUTO_TEST_CASE(a_read_only_calibration_measures_the_streaming_read_alone) {
+  CpuInfo cpu;
+  cpu.cores = {1, "test"};
+  cpu.l3_bytes = {4.0 * (1 << 20), "test"};
+  CalibrationOptions o{0.1, 1, {}};
+  o.read_only = true;
+  const Calibration c = calibrate_cpu(cpu, o);
+  BOOST_REQUIRE_EQUAL(c.devices.size(), 1u);
+  BOOST_TEST(c.devices[0].read_gbps > 0.0);
+  BOOST_TEST(c.devices[0].gemv.empty());
+  BOOST_TEST(c.devices[0].fma_gflops == 0.0);
+  BOOST_TEST(c.quality.repetitions >= 2);  // one read step (one thread), 2 repetitions at least
+}
