@@ -23,23 +23,34 @@ std::string calibration_cache_path(const std::string& fingerprint);
 std::optional<Calibration> load_cached_calibration(const std::string& fingerprint, std::string& warning);
 std::string save_calibration(const Calibration& c);
 
-/// Each presenter returns the text for stdout: a table for a terminal (<= 100 columns) or, with
-/// `json`, one JSON document.
-std::string present_machine(const Machine& m, bool json);
+/// How an answer is shown: one JSON document, or text for a terminal of `width` columns, with
+/// colour, with every figure's source (`verbose`).
+struct Output {
+  bool json = false;
+  std::size_t width = 80;
+  bool color = false;
+  bool verbose = false;
+};
+
+/// Each presenter returns the text for stdout: with `out.json`, one JSON document (the same
+/// whatever the other fields); else text within `out.width` columns.
+std::string present_machine(const Machine& m, const Output& out);
+/// The machine's rows (CPU, cores, SIMD, caches, RAM, each device, notes), each with its source.
+std::string machine_lines(const Machine& m, const Output& out);
 std::string present_advice(const Advice& a, const Machine& m, const Workload& w, const Budget& b,
-                           const Catalog& c, bool json);
+                           const Catalog& c, const Output& out);
 std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const Machine& m,
-                             const Workload& w, bool json);
-std::string present_calibration(const Calibration& c, bool json);
+                             const Workload& w, const Output& out);
+std::string present_calibration(const Calibration& c, const Output& out);
 std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyCost& cost, const Machine& m,
-                        const Workload& w, bool json);
-std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, const Budget& b, bool json);
+                        const Workload& w, const Output& out);
+std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, const Budget& b, const Output& out);
 /// `compare`: the machines side by side (a letter each, with its id and name above the table), the
 /// as-good API, the verdict, and each machine's command.
 std::string present_comparison(const Comparison& c, const std::vector<CompareMachine>& machines, const Workload& w,
-                               const Budget& b, bool json);
+                               const Budget& b, const Output& out);
 /// `plan` without a model; `min_quality` < 0 when not given (best quality first).
-std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Budget& b, double min_quality, bool json);
+std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Budget& b, double min_quality, const Output& out);
 /// What the catalog listings show: each filter is off when empty / negative.
 struct ListFilter {
   std::string family;        ///< models whose id starts with this ("qwen3", "llama-3.1")
@@ -51,6 +62,6 @@ struct ListFilter {
 /// Days from `from` to `to` (both YYYY-MM-DD, or YYYY-MM); nullopt when either does not parse.
 std::optional<int> days_between(const std::string& from, const std::string& to);
 /// `what`: models, quants, hardware or prices.
-std::string present_list(const Catalog& c, std::string_view what, const ListFilter& filter, bool json);
+std::string present_list(const Catalog& c, std::string_view what, const ListFilter& filter, const Output& out);
 
 }  // namespace benchr

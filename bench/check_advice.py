@@ -31,7 +31,7 @@ import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MACHINES = os.path.join(ROOT, "tests", "probe", "machines")
-DEFAULT_HOST = "cpu-desktop-ddr5-5600-2ch"  # app/main.cpp kDefaultHost
+DEFAULT_HOST = "cpu-desktop-ddr5-5600-2ch"  # app/cli.hpp kDefaultHost
 RETENTION_TIE = 0.005                       # estimator/estimator.hpp kRetentionTie
 # Multi-GPU machines as they are bought or rented: a pair of used 3090s, an 8-GPU server.
 EXTRA = [("rtx-3090", 2), ("rtx-4090", 2), ("h100-sxm", 8), ("h200-sxm", 8), ("mi300x", 8)]

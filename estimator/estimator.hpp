@@ -233,6 +233,13 @@ TopPicks top_picks(const std::vector<Candidate>& ranked, std::optional<std::size
 /// API alternatives priced; a verdict within the budget.
 Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const Budget& b);
 
+/// The runners-up an advice shows beside its pick (runners_up.cpp): the best quant of up to `n`
+/// other eligible models, in rank order, then of up to `n` models of higher quality than the pick
+/// that lost, the smallest quant still better than the pick (the one that came closest to fitting
+/// and to the speed floor), lowest quality first. Without a pick: the best candidate of up to
+/// 2 x `n` models. Pointers into `a.ranked`.
+std::vector<const Candidate*> runners_up(const Advice& a, std::size_t n);
+
 // ---- purchase planning (plan.cpp) -------------------------------------------------------------
 
 /// Every catalog machine (1, 2, 4 or 8 of a GPU in one machine, then 8-GPU machines in a row for

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 packages=(g++ cmake make pkg-config
           libhwloc-dev hwloc
           libvulkan-dev glslc mesa-vulkan-drivers
-          libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libboost-test-dev)
+          libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libboost-test-dev
+          groff-base zsh fish)  # the tests render the man page and check the zsh and fish completions
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

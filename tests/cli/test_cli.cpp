@@ -454,7 +454,7 @@ BOOST_AUTO_TEST_CASE(an_hwloc_xml_topology_is_a_machine_too) {
   BOOST_TEST(est["gpus"] == 16);
   BOOST_TEST(est["fits"] == true);
   BOOST_TEST(est["memory"]["available_bytes"].get<double>() == 32.0 * 1024 * 1024 * 1024);
-  const Result p = run("--machine " + data("probe/machines/2s-16v100.xml") + " probe");
+  const Result p = run("--machine " + data("probe/machines/2s-16v100.xml") + " probe --width 100");
   BOOST_TEST(p.out.find("16 x Tesla V100-SXM3-32GB-H (cuda backend), 32.0 GiB for a model each") != std::string::npos,
              p.out);
 }
