@@ -50,7 +50,8 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
 std::string present_comparison(const Comparison& c, const std::vector<CompareMachine>& machines, const Workload& w,
                                const Budget& b, const Output& out);
 /// `plan` without a model; `min_quality` < 0 when not given (best quality first).
-std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Budget& b, double min_quality, const Output& out);
+std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Budget& b, double min_quality,
+                                const Output& out);
 /// What the catalog listings show: each filter is off when empty / negative.
 struct ListFilter {
   std::string family;        ///< models whose id starts with this ("qwen3", "llama-3.1")

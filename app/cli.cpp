@@ -1,6 +1,7 @@
 // The command line: every flag with its help and checks, each subcommand's own, and the dispatch to
 // the subcommands (cmd_*.cpp). The one file that includes CLI11.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -52,7 +53,8 @@ const std::vector<Example> kExamples = {
     {"compare rtx-4090 apple-m4-max-128gb 2xrtx-3090 --model qwen3-32b --context 32768",
      "The same 32B model on a 4090, a 128 GB Mac and two 3090s: which fits with 32k of context, how fast, what "
      "each costs a month, and which is the better buy."},
-    {"models --family qwen3", "What the catalog knows; add or override entries with --catalog FILE (see data/README.md)."},
+    {"models --family qwen3",
+     "What the catalog knows; add or override entries with --catalog FILE (see data/README.md)."},
 };
 /// How many of kExamples the top-level --help shows.
 constexpr std::size_t kHelpExamples = 5;
@@ -67,27 +69,46 @@ struct CommandHelp {
 };
 const std::vector<CommandHelp> kCommandHelp = {
     {"advise", {"Output", "Machine", "Catalog", "Workload"}, {}, kExamples[0], ""},
-    {"estimate", {"Output", "Machine", "Catalog", "Workload"}, {},
+    {"estimate",
+     {"Output", "Machine", "Catalog", "Workload"},
+     {},
      {"estimate --model qwen3-8b --quant Q4_K_M --hardware rtx-4090 --context 32768",
-      "Memory, decode and prefill speed, the largest context and the monthly cost of one choice."}, ""},
+      "Memory, decode and prefill speed, the largest context and the monthly cost of one choice."},
+     ""},
     {"fit", {"Output", "Machine", "Catalog", "Workload"}, {}, kExamples[13], ""},
-    {"plan", {"Output", "Catalog", "Workload"}, {"--host"}, kExamples[3],
+    {"plan",
+     {"Output", "Catalog", "Workload"},
+     {"--host"},
+     kExamples[3],
      "Without --model: the best quality the budget buys (bought, rented or by API), or with --min-quality the "
      "cheapest way to a quality."},
-    {"compare", {"Output", "Catalog", "Workload"}, {"--machine", "--host", "--no-calibrate"}, kExamples[14],
+    {"compare",
+     {"Output", "Catalog", "Workload"},
+     {"--machine", "--host", "--no-calibrate"},
+     kExamples[14],
      "Each catalog machine is a purchase: its price (a graphics card's with the computer it goes into, --host ID, "
      "by default a $1500 DDR5 desktop) amortised over --amortize-months; 'this' is owned. The budget rules "
      "nothing out here. The better buy: of the machines that fit, decode at --min-tps and serve the volume, the "
      "lowest monthly cost; costs within 10% are a tie, won by the faster."},
     {"probe", {"Output", "Machine", "Catalog"}, {}, {"probe --save me.json", "Save this machine for --machine."}, ""},
-    {"calibrate", {"Output"}, {}, {"calibrate --seconds 5", "Measure again, for at most 5 seconds."},
+    {"calibrate",
+     {"Output"},
+     {},
+     {"calibrate --seconds 5", "Measure again, for at most 5 seconds."},
      "The figures are cached per machine under $XDG_CACHE_HOME/benchr-advise/ (else ~/.cache/benchr-advise/); "
      "advise, estimate and fit use them."},
     {"models", {"Output", "Catalog"}, {}, {"models --family qwen3 --max-params 40", ""}, ""},
     {"quants", {"Output", "Catalog"}, {}, {"quants --json", ""}, ""},
     {"hardware", {"Output", "Catalog"}, {}, {"hardware --kind gpu --max-price 2000", ""}, ""},
-    {"prices", {"Output", "Catalog"}, {}, {"prices", "API prices, GPU rentals and the electricity price, with dates."}, ""},
-    {"completion", {}, {}, {"completion bash > ~/.local/share/bash-completion/completions/benchr-advise", ""},
+    {"prices",
+     {"Output", "Catalog"},
+     {},
+     {"prices", "API prices, GPU rentals and the electricity price, with dates."},
+     ""},
+    {"completion",
+     {},
+     {},
+     {"completion bash > ~/.local/share/bash-completion/completions/benchr-advise", ""},
      "Completes subcommands, flags, and the catalog's model, quant and hardware ids."},
 };
 
@@ -144,7 +165,7 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "[default: 100]")
       ->check(at_least(0.0, "--budget"));
   app.add_option("--context", f.workload.context_tokens,
-                 "Context length in tokens the KV cache is sized for [default: 8192]")
+                 "Context length in tokens the KV cache is sized for [default: 32768: chat runs 16k-32k, agents more]")
       ->check(at_least(1, "--context"));
   app.add_option("--prompt-tokens", f.workload.prompt_tokens,
                  "Prompt length for the prefill figure and time to first token [default: 512]")
@@ -159,7 +180,10 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "Share of those tokens that are input (prompt), 0..1 [default: 0.75 = 3:1]")
       ->check(within(0.0, 1.0, "--input-share"));
   app.add_option("--min-tps", f.workload.min_decode_tps,
-                 "Slowest acceptable decode speed for each user, tokens/s [default: 20: chat reads as fluid from about 15-20; reasoning models want 40+]")
+                 fmt::format("Slowest acceptable decode speed for each user, tokens/s; a thinking model (one scored "
+                             "with its thinking on) must reach {:g}x this, as it writes its thinking before the "
+                             "answer [default: 20: chat reads as fluid from about 15-20]",
+                             kThinkingFloorFactor))
       ->check(at_least(0.0, "--min-tps"));
   app.add_option("--users", f.workload.users,
                  "Users served at the same time (continuous batching): each gets its own KV cache of "
@@ -248,7 +272,8 @@ CliDoc describe(const CLI::App& app, const Catalog& catalog) {
     c.name = sub->get_name();
     c.summary = sub->get_description();
     for (const CLI::Option* o : sub->get_options())
-      if (o->get_name() != "--help" && (!o->get_lnames().empty() || o->get_positional())) c.flags.push_back(flag_doc(*o, true));
+      if (o->get_name() != "--help" && (!o->get_lnames().empty() || o->get_positional()))
+        c.flags.push_back(flag_doc(*o, true));
     for (const auto& h : kCommandHelp) {
       if (h.name != c.name) continue;
       for (const auto& g : doc.globals)
@@ -297,6 +322,8 @@ class HelpFormatter : public CLI::FormatterBase {
 
 int run_cli(int argc, char** argv) {
   Flags f;
+  f.report = take_report_request(argc, argv);
+  if (f.report.help) return std::cout << report_help(), 0;
   CLI::App app{"which open-weight LLM and quantization to run on this machine (or one you might buy), how fast "
                "it will decode, and whether that beats paying for an API."};
   app.formatter(std::make_shared<HelpFormatter>(f, app));
@@ -326,7 +353,8 @@ int run_cli(int argc, char** argv) {
   app.add_flag("--owned", f.budget.owned,
                "With --hardware: you already own it; advise with nothing amortised and the budget set "
                "against the running cost only (this machine and --machine are always owned)");
-  app.add_option("--gpus", f.gpus, "With --hardware GPU: this many of it in the machine (split or tensor parallel) [default: 1]")
+  app.add_option("--gpus", f.gpus,
+                 "With --hardware GPU: this many of it in the machine (split or tensor parallel) [default: 1]")
       ->check(CLI::Range(1, 64));
   app.add_flag("--no-calibrate", f.no_calibrate,
                "Do not measure this machine: use stated estimates (and datasheet figures)");
@@ -381,7 +409,8 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->expected(2, 3);
   compare_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
-  compare_cmd->add_option("--quant", f.plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]");
+  compare_cmd->add_option("--quant", f.plan_quant,
+                          "A quant id, or auto: the best one each machine runs [default: auto]");
   compare_cmd->add_option("--min-retention", f.min_retention,
                           "With --quant auto, only quants keeping at least this share of the model's quality "
                           "[default: 0.9]")
@@ -409,6 +438,9 @@ int run_cli(int argc, char** argv) {
   completion_cmd->add_option("SHELL", shell, "bash, zsh or fish")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  app.add_subcommand("report", "[advise|plan] ... -o FILE.html: the answer as a page of charts (report --help)")
+      ->fallthrough(false)
+      ->allow_extras();
 
   try {
     app.parse(argc, argv);
@@ -418,6 +450,7 @@ int run_cli(int argc, char** argv) {
     std::fprintf(stderr, "Run 'benchr-advise --help' for usage.\n");
     return 2;
   }
+  check_report_question(f.report, app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name(), f.json);
 
 
   f.out = output_settings(f);

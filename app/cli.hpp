@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app.hpp"
+#include "report.hpp"
 
 namespace benchr {
 
@@ -43,6 +44,7 @@ struct Flags {
   PlanScope scope;
   std::vector<std::string> fleet_paths;
   std::vector<std::string> compare_ids;
+  ReportRequest report;  // `report ...`: the question's answer as a page of charts (report.hpp)
 };
 
 /// "unknown": throws InputError "`flag`: unknown `what` 'given' (did you mean ...?); `listing`

@@ -40,10 +40,12 @@ int cmd_plan(Flags& f, const Catalog& catalog) {
   if (!model) {
     const ModelsPlan p = plan_models(catalog, quants, f.workload, f.budget, scope, std::max(0.0, f.min_quality),
                                      f.min_quality >= 0);
+    if (f.report.wanted) return write_models_plan_report(f.report, p, f.workload, f.budget, f.json);
     std::cout << present_models_plan(p, f.workload, f.budget, f.min_quality, f.out);
     return 0;
   }
   const Plan p = plan(catalog, *model, quants, f.workload, f.budget, scope);
+  if (f.report.wanted) return write_plan_report(f.report, p, catalog, quants, f.workload, f.budget, scope, f.json);
   std::cout << present_plan(p, *model, f.workload, f.budget, f.out);
   return 0;
 }

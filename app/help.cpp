@@ -56,7 +56,7 @@ std::string help_text(const CliDoc& doc, const CommandDoc* cmd, std::size_t widt
     for (const auto& f : doc.globals) {
       if (f.group != group) {
         group = f.group;
-        s += "\n" + group + " flags (any command that reads them):\n";
+        s += "\n" + group + (group == "Program" ? " flags:\n" : " flags (any command that reads them):\n");
       }
       s += flag_lines(f, width);
     }
@@ -141,7 +141,8 @@ std::string man_page(const CliDoc& doc, std::string_view date) {
     s += man_flag(f);
   }
   s += ".SH EXAMPLES\n";
-  for (const auto& e : doc.examples) s += ".TP\n\\fB" + roff(doc.name + " " + e.command) + "\\fR\n" + roff(e.what) + "\n";
+  for (const auto& e : doc.examples)
+    s += ".TP\n\\fB" + roff(doc.name + " " + e.command) + "\\fR\n" + roff(e.what) + "\n";
   s += ".SH ENVIRONMENT\n"
        ".TP\n\\fBCOLUMNS\\fR\nThe width text is wrapped to, when \\fB\\-\\-width\\fR is not given (else the "
        "terminal's, or 80 when the output is not a terminal).\n"
@@ -181,6 +182,17 @@ std::vector<std::string> spellings(const CommandDoc& c) {
     if (!f.positional)
       for (const auto& n : f.spellings) out.push_back(n);
   out.push_back("--help");
+  return out;
+}
+
+/// Without a subcommand: advise's flags and the program's own (--version, --man).
+std::vector<std::string> top_spellings(const CliDoc& doc) {
+  std::vector<std::string> out;
+  for (const auto& c : doc.commands)
+    if (c.name == "advise") out = spellings(c);
+  for (const auto& f : doc.globals)
+    if (f.group == "Program")
+      for (const auto& n : f.spellings) out.push_back(n);
   return out;
 }
 
@@ -225,7 +237,8 @@ std::string bash(const CliDoc& doc) {
   s += "  for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do\n";
   s += "    case $w in " + fmt::format("{}", fmt::join(names, "|")) + ") sub=$w; break ;; esac\n";
   s += "  done\n";
-  s += "  local flags\n  case ${sub:-advise} in\n";
+  s += "  local flags\n  case $sub in\n";
+  s += "    '') flags=" + single_quoted(words(top_spellings(doc))) + " ;;\n";
   for (const auto& c : doc.commands) s += "    " + c.name + ") flags=" + single_quoted(words(spellings(c))) + " ;;\n";
   s += "  esac\n";
   s += "  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n";
@@ -276,7 +289,8 @@ std::string zsh(const CliDoc& doc) {
   s += "  for w in ${words[2,CURRENT-1]}; do\n";
   s += "    case $w in (" + fmt::format("{}", fmt::join(names, "|")) + ") sub=$w; break ;; esac\n";
   s += "  done\n";
-  s += "  case ${sub:-advise} in\n";
+  s += "  case $sub in\n";
+  s += "    ('') flags=(" + words(top_spellings(doc)) + ") ;;\n";
   for (const auto& c : doc.commands) s += "    (" + c.name + ") flags=(" + words(spellings(c)) + ") ;;\n";
   s += "  esac\n";
   s += "  if [[ $cur == -* ]]; then\n    compadd -a flags\n";
@@ -286,7 +300,8 @@ std::string zsh(const CliDoc& doc) {
     for (const auto& f : c.flags) {
       if (!f.positional) continue;
       if (f.complete == Complete::file) s += "      (" + c.name + ") _files ;;\n";
-      else if (f.complete == Complete::machine_arg) s += "      (" + c.name + ") compadd this; compadd -a hardware ;;\n";
+      else if (f.complete == Complete::machine_arg)
+        s += "      (" + c.name + ") compadd this; compadd -a hardware ;;\n";
       else if (f.complete == Complete::choices) s += "      (" + c.name + ") compadd " + words(f.choices) + " ;;\n";
     }
   s += "    esac\n  fi\n}\n";
@@ -315,6 +330,9 @@ std::string fish(const CliDoc& doc) {
       default: return "";
     }
   };
+  for (const auto& f : doc.globals)
+    if (f.group == "Program") s += c0 + " -n __fish_use_subcommand -l " + f.spellings.back().substr(2) + " -d " +
+                                   single_quoted(f.help.substr(0, 60)) + "\n";
   for (const auto& c : doc.commands) {
     // advise is also what runs with no subcommand.
     const std::string when = c.name == "advise"

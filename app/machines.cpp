@@ -27,7 +27,8 @@ Machine calibrated(Machine m, const Flags& f) {
 Machine this_machine(const Flags& f) {
   Machine m = f.machine_path.empty() ? probe_live() : load_machine(f.machine_path);
   if (f.machine_path.empty()) {
-    if (f.no_calibrate) m.notes.push_back("--no-calibrate: bandwidth and compute are stated estimates, not measurements");
+    if (f.no_calibrate)
+      m.notes.push_back("--no-calibrate: bandwidth and compute are stated estimates, not measurements");
     else m = calibrated(std::move(m), f);
   }
   return m;
@@ -81,11 +82,13 @@ Machine catalog_machine(const Flags& f, const Catalog& c, HardwareSpec spec, int
         if (price_detail)
           *price_detail = fmt_usd(m.price_usd.value) + (gpus > 1 ? " for " + std::to_string(gpus) + " cards" : "") +
                           " + " + fmt_usd(host.price_usd.value) + " for the host, " + host.hardware_id;
-        m.price_usd = {m.price_usd.value + host.price_usd.value, m.price_usd.source + " + host " + host.price_usd.source};
+        m.price_usd = {m.price_usd.value + host.price_usd.value,
+                       m.price_usd.source + " + host " + host.price_usd.source};
         price = "the price includes it (--have-host if you have one)";
       } else {
         m.price_usd = {};
-        price = "the price is unknown: the catalog has none for " + std::string(host.price_usd.known() ? "the card" : "the host");
+        price = "the price is unknown: the catalog has none for " +
+                std::string(host.price_usd.known() ? "the card" : "the host");
       }
     }
     m.notes.push_back("host for the card: " + which + " (" + host.devices.front().name + ", " +
@@ -100,7 +103,8 @@ Machine catalog_machine(const Flags& f, const Catalog& c, HardwareSpec spec, int
 
 Machine the_machine(const Flags& f, const Catalog& c) {
   if (!f.hardware_id.empty()) {
-    return catalog_machine(f, c, find_hardware(c, f.hardware_id, "--hardware"), f.gpus, false, false, "--gpus " + std::to_string(f.gpus));
+    return catalog_machine(f, c, find_hardware(c, f.hardware_id, "--hardware"), f.gpus, false, false,
+                           "--gpus " + std::to_string(f.gpus));
   }
   if (!f.host_id.empty()) throw InputError("--host: goes with --hardware GPU (the computer the card goes into)");
   Machine m = this_machine(f);

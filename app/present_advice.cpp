@@ -26,9 +26,10 @@ std::vector<std::pair<std::string, std::size_t>> top_pick_list(const Advice& a) 
 /// One line each: model, quant, decode speed, quality (and for the longest context, the context)
 /// and the command; a pick that is the recommendation says so instead of repeating it.
 std::string top_picks_lines(const Advice& a, const Output& out) {
-  std::string s = "\n" + heading(fmt::format("Top picks by use (fastest good: within {:g} quality points of the pick)",
-                                            2 * kQualityTiePoints),
-                                out.width, out.color);
+  std::string s(1, '\n');
+  s += heading(
+      fmt::format("Top picks by use (fastest good: within {:g} quality points of the pick)", 2 * kQualityTiePoints),
+      out.width, out.color);
   for (const auto& [label, i] : top_pick_list(a)) {
     const Candidate& c = a.ranked[i];
     const Estimate& e = c.estimate;
@@ -128,14 +129,18 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   // and workload it was worked out for (with -v, every figure's source).
   std::string s;
   if (best) s += recommendation_lines(*best, m, w, b, c, out);
-  else s += paint("Nothing in the catalog meets the constraints on this machine (see below).", Paint::bad, out.color) + "\n";
+  else
+    s += paint("Nothing in the catalog meets the constraints on this machine (see below).", Paint::bad, out.color) +
+         "\n";
   const std::string verdict = fmt::format("Verdict ({}):", to_string(a.verdict));
-  s += "\n" + paint(verdict, a.verdict == Verdict::run_local ? Paint::good : Paint::warn, out.color) + " " +
+  s += '\n';
+  s += paint(verdict, a.verdict == Verdict::run_local ? Paint::good : Paint::warn, out.color) + " " +
        wrap(a.verdict_reason, verdict.size() + 1, 2, out.width);
   if (best) s += top_picks_lines(a, out);
 
-  s += "\n" + heading(fmt::format("API alternatives for the same {} tokens/month", tokens(w.tokens_per_month)),
-                      out.width, out.color);
+  s += '\n';
+  s += heading(fmt::format("API alternatives for the same {} tokens/month", tokens(w.tokens_per_month)), out.width,
+               out.color);
   std::vector<std::pair<std::string, std::size_t>> shown;
   if (a.same_model_api) shown.push_back({"same model", *a.same_model_api});
   if (a.comparable_api) shown.push_back({"as good, cheapest", *a.comparable_api});
@@ -149,7 +154,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     const ApiCost& api = a.apis[i];
     const auto age = days_between(api.offer->as_of, today());
     api_rows.push_back({label, api.offer->name, money(api.usd) + "/month", fmt::format("{:.0f}", api.quality),
-                        age && *age > kStaleDays ? "price stale?" : ""});
+                        age && *age > kStaleDays ? paint("price stale?", Paint::warn, out.color) : ""});
   }
   s += table({{"", false, 0, false}, {"API", false, 0, true}, {"cost", true}, {"quality", true}, {"", false, 1}},
              api_rows, out.width, 2);
@@ -164,18 +169,21 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
       rows.push_back({e.model, e.quant, gib(e.memory.total_bytes), tps(e.decode_tps), money(r->cost.total_usd),
                       fmt::format("{:.1f}", r->quality), why});
     }
-    s += "\n" + paint("Runners-up", Paint::heading, out.color) + "\n";
+    s += '\n';
+    s += paint("Runners-up", Paint::heading, out.color) + "\n";
     s += table({{"model"}, {"quant"}, {"needs", true, 2}, {"tok/s", true}, {"$/month", true, 1}, {"quality", true, 3},
                 {"why it lost", false, 0, true}},
                rows, out.width, 2);
   }
 
-  s += "\n" + heading(m.hardware_id.empty() ? "Machine: " + m.name
-                                            : fmt::format("Machine: {} (catalog hardware '{}')", m.name, m.hardware_id),
-                      out.width, out.color);
+  s += '\n';
+  s += heading(m.hardware_id.empty() ? "Machine: " + m.name
+                                     : fmt::format("Machine: {} (catalog hardware '{}')", m.name, m.hardware_id),
+               out.width, out.color);
   s += machine_lines(m, out);
-  s += "\n" + heading("Workload (--context, --tokens-per-month, --input-share, --min-tps, --kwh-price, --budget)",
-                      out.width, out.color);
+  s += '\n';
+  s += heading("Workload (--context, --tokens-per-month, --input-share, --min-tps, --kwh-price, --budget)", out.width,
+               out.color);
   s += field("", fmt::format("{} tokens/month, {:.0f}% input ({} in, {} out); context {} tokens, KV {}",
                              tokens(w.tokens_per_month), w.input_share * 100, tokens(w.input_tokens()),
                              tokens(w.output_tokens()), w.context_tokens, to_string(w.kv_type)),
@@ -183,10 +191,10 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   s += field("", fmt::format("at least {:g} tok/s decode; electricity ${:.3g}/kWh; budget {}/month", w.min_decode_tps,
                              c.electricity.usd_per_kwh, money(b.usd_per_month)),
              2, out.width);
-  s += "\n" + wrap(std::string("'estimate' marks figures not measured on this machine") +
-                       (out.verbose ? "" : "; -v shows each figure's source") +
-                       "; `estimate --json` lists each assumption.",
-                   0, 0, out.width);
+  s += '\n';
+  s += wrap(std::string("'estimate' marks figures not measured on this machine") +
+                (out.verbose ? "" : "; -v shows each figure's source") + "; `estimate --json` lists each assumption.",
+            0, 0, out.width);
   return s;
 }
 

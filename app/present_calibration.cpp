@@ -37,14 +37,18 @@ std::string present_calibration(const Calibration& c, const Output& out) {
       }
       rows.push_back({g.format, one, all, fmt::format("{:.0f} GFLOP/s", g.gflops)});
     }
-    s += table({{"format"}, {"decode GEMV, 1 thread", true, 2}, {fmt::format("decode GEMV, {} thr.", d.threads), true},
-                {"prefill GEMM", true, 1}},
-               rows, out.width, 2);
+    if (!rows.empty())
+      s += table({{"format"},
+                  {"decode GEMV, 1 thread", true, 2},
+                  {fmt::format("decode GEMV, {} thr.", d.threads), true},
+                  {"prefill GEMM", true, 1}},
+                 rows, out.width, 2);
     for (const auto& t : d.tinyblas)
       s += field(t.format, fmt::format("tinyBLAS 4x4 tiles (a prompt's dense products) {:.0f} GFLOP/s ±{:.0f}%",
                                        t.gflops, t.spread * 50),
                  11, out.width);
-    if (d.fma_gflops > 0) s += fmt::format("  f32 FMA peak    {:.0f} GFLOP/s with {} threads\n", d.fma_gflops, d.threads);
+    if (d.fma_gflops > 0)
+      s += fmt::format("  f32 FMA peak    {:.0f} GFLOP/s with {} threads\n", d.fma_gflops, d.threads);
     if (d.attention_ns_hd128 > 0)
       s += field("decode attention", fmt::format("(f16 KV): {:.2f} ns per head per cached position at head_dim 64, "
                                                  "{:.2f} at 128", d.attention_ns_hd64, d.attention_ns_hd128),

@@ -98,9 +98,11 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   for (std::size_t i = 0; i < c.options.size(); ++i) {
     const Machine& m = machines[i].machine;
     const std::string price = machines[i].owned ? "owned" : machines[i].price_detail;
-    s += fmt::format("  {}  ", char('A' + i)) + wrap(fmt::format("{}: {}; {}", c.options[i].label, m.name, price), 5, 5, out.width);
+    s += fmt::format("  {}  ", char('A' + i)) +
+         wrap(fmt::format("{}: {}; {}", c.options[i].label, m.name, price), 5, 5, out.width);
   }
-  s += "\n" + paint("Verdict:", c.verdict.better ? Paint::good : Paint::bad, out.color) + " " +
+  s += '\n';
+  s += paint("Verdict:", c.verdict.better ? Paint::good : Paint::bad, out.color) + " " +
        wrap(compare_verdict_line(c, w), 9, 2, out.width);
   // A label column, then one column per machine sharing the width, each cell wrapped in its column.
   std::vector<std::vector<std::string>> rows;
@@ -125,11 +127,11 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   });
   row("decode tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
-    return e.decode_tps > 0 ? tps(e.decode_tps) +
-                                  (e.decode_tps_range.high > 0
-                                       ? fmt::format(" ({}-{})", tps(e.decode_tps_range.low), tps(e.decode_tps_range.high))
-                                       : "")
-                            : std::string("-");
+    return e.decode_tps > 0
+               ? tps(e.decode_tps) + (e.decode_tps_range.high > 0 ? fmt::format(" ({}-{})", tps(e.decode_tps_range.low),
+                                                                                tps(e.decode_tps_range.high))
+                                                                  : "")
+               : std::string("-");
   });
   row("prefill tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
@@ -152,7 +154,8 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   row("meets target", [](const PlanOption& o, std::size_t) { return o.meets ? std::string("yes") : o.why_not; });
   std::vector<Column> cols{{""}};
   for (std::size_t i = 0; i < c.options.size(); ++i) cols.push_back({std::string(1, char('A' + i)), false, 0, true});
-  s += "\n" + table(cols, rows, out.width);
+  s += '\n';
+  s += table(cols, rows, out.width);
   s += "\n";
   if (c.api)
     s += wrap(fmt::format("API as good as the model, cheapest: {}, {}/month for the same volume", c.api->offer->name,
@@ -160,16 +163,18 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
               0, 2, out.width);
   else
     s += "No API in the catalog is as good as the model: no break-even.\n";
-  s += "\n" + heading("Run it", out.width, out.color);
+  s += '\n';
+  s += heading("Run it", out.width, out.color);
   for (std::size_t i = 0; i < c.options.size(); ++i) {
     const auto& e = c.options[i].candidate.estimate;
     s += fmt::format("  {}  ", char('A' + i)) + wrap(e.engine + ": " + e.launch, 5, 7, out.width);
   }
-  s += "\n" + wrap(fmt::format("decode and prefill in parentheses: where 80% of published runs of the class fell "
-                               "(out of sample); $/month: electricity for the hours up, plus the price over {} "
-                               "months; break-even: the volume at which buying costs as much as the API.",
-                               b.amortize_months),
-                   0, 0, out.width);
+  s += '\n';
+  s += wrap(fmt::format("decode and prefill in parentheses: where 80% of published runs of the class fell "
+                        "(out of sample); $/month: electricity for the hours up, plus the price over {} "
+                        "months; break-even: the volume at which buying costs as much as the API.",
+                        b.amortize_months),
+            0, 0, out.width);
   return s;
 }
 

@@ -15,7 +15,8 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     json j = to_json(e);
     j["cost"] = to_json(cost);
     j["workload"] = to_json(w);
-    j["memory_setting"] = needs_raised_limit(e, m) ? json(m.devices[e.placement.device].raised_limit->setting) : json(nullptr);
+    j["memory_setting"] =
+        needs_raised_limit(e, m) ? json(m.devices[e.placement.device].raised_limit->setting) : json(nullptr);
     return j.dump(2) + "\n";
   }
   // The answer first (speed, fit, cost, the command), then where the memory goes, then with

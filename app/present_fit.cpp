@@ -43,12 +43,15 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
                                      gib(double(file.weight_bytes))),
                          0, 2, out.width);
   std::string types;
-  for (const auto& [type, bytes] : file.bytes_by_type) types += fmt::format("{}{} {}", types.empty() ? "" : ", ", type, gib(double(bytes)));
+  for (const auto& [type, bytes] : file.bytes_by_type)
+    types += fmt::format("{}{} {}", types.empty() ? "" : ", ", type, gib(double(bytes)));
   text += "  by type     " + wrap(types, 14, 14, out.width);
-  text += "  shape       " + wrap(fmt::format("{} layers, hidden {}, {} heads / {} KV heads x {}{}; context up to {}", s.layers,
-                     s.hidden, s.heads, s.kv_heads, s.head_dim,
-                     s.experts ? fmt::format(", {} experts ({} active)", s.experts, s.experts_active) : "",
-                     s.context_max), 14, 14, out.width);
+  text += "  shape       " +
+          wrap(fmt::format("{} layers, hidden {}, {} heads / {} KV heads x {}{}; context up to {}", s.layers, s.hidden,
+                           s.heads, s.kv_heads, s.head_dim,
+                           s.experts ? fmt::format(", {} experts ({} active)", s.experts, s.experts_active) : "",
+                           s.context_max),
+               14, 14, out.width);
   // Which of the file's tensors go where, in llama.cpp's names, for the placement chosen.
   const int L = s.layers;
   std::string where;

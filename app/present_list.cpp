@@ -89,7 +89,8 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
       const std::string stale = staleness(a.as_of, today());
       rows.push_back({a.id, a.provider, fmt::format("{:.3f}", a.usd_per_mtok_input),
                       a.usd_per_mtok_cached_input > 0 ? fmt::format("{:.3f}", a.usd_per_mtok_cached_input) : "-",
-                      fmt::format("{:.3f}", a.usd_per_mtok_output), fmt::format("{} {}", a.as_of, stale)});
+                      fmt::format("{:.3f}", a.usd_per_mtok_output),
+                      fmt::format("{} {}", a.as_of, paint(stale, Paint::warn, out.color))});
       j.push_back({{"id", a.id}, {"model", a.model}, {"name", a.name}, {"provider", a.provider},
                    {"usd_per_mtok_input", a.usd_per_mtok_input},
                    {"usd_per_mtok_cached_input", a.usd_per_mtok_cached_input},
@@ -103,7 +104,7 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
     for (const auto& r : c.rentals) {
       const std::string stale = staleness(r.as_of, today());
       rows.push_back({r.id, r.provider, std::to_string(r.gpus), fmt::format("{:.2f}", r.usd_per_hour),
-                      fmt::format("{} {}", r.as_of, stale)});
+                      fmt::format("{} {}", r.as_of, paint(stale, Paint::warn, out.color))});
       j.push_back({{"rental", r.id}, {"hardware", r.hardware}, {"provider", r.provider}, {"gpus", r.gpus},
                    {"usd_per_hour", r.usd_per_hour}, {"condition", r.condition}, {"source", r.source},
                    {"as_of", r.as_of}, {"possibly_stale", !stale.empty()}});

@@ -69,7 +69,8 @@ std::string machine_lines(const Machine& m, const Output& out) {
     row(kind, fmt::format("{}{} ({} backend), {} for a model{}", same > 1 ? std::to_string(same) + " x " : "", d.name,
                           to_string(d.backend), gib(d.memory_bytes.value), same > 1 ? " each" : ""),
         d.memory_bytes.source);
-    if (out.verbose && !d.details.empty()) s += std::string(kValueCol, ' ') + wrap(d.details, kValueCol, kValueCol, out.width);
+    if (out.verbose && !d.details.empty())
+      s += std::string(kValueCol, ' ') + wrap(d.details, kValueCol, kValueCol, out.width);
     if (d.read_gbps.known())
       row("", fmt::format("decode read {:.3g} GB/s", d.read_gbps.value), d.read_gbps.source);
     else if (!d.software)

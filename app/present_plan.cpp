@@ -46,9 +46,10 @@ std::string verdict_line(const Plan& p) {
     }
     case PlanVerdict::Kind::api:
       return fmt::format("use the API: {} at {}/month{}{}", api->offer->name, money(api->usd),
-                         p.cheapest ? fmt::format(", against {}/month for {} {}", money(p.options[*p.cheapest].monthly_usd),
-                                                  p.options[*p.cheapest].how, p.options[*p.cheapest].label)
-                                    : std::string(", as no machine shown meets the target"),
+                         p.cheapest
+                             ? fmt::format(", against {}/month for {} {}", money(p.options[*p.cheapest].monthly_usd),
+                                           p.options[*p.cheapest].how, p.options[*p.cheapest].label)
+                             : std::string(", as no machine shown meets the target"),
                          breakeven);
     case PlanVerdict::Kind::none: break;
   }
@@ -88,8 +89,8 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
     s += wrap(fmt::format("{} users at once: tok/s is each user's, with every user's KV cache in memory", w.users), 0,
               2, out.width);
   const bool does = p.verdict.kind != PlanVerdict::Kind::none;
-  s += "\n" + paint("Verdict:", does ? Paint::good : Paint::bad, out.color) + " " +
-       wrap(verdict_line(p), 9, 2, out.width);
+  s += '\n';
+  s += paint("Verdict:", does ? Paint::good : Paint::bad, out.color) + " " + wrap(verdict_line(p), 9, 2, out.width);
   const auto pick = [&](const char* label, const PlanOption& o) {
     const auto& e = o.candidate.estimate;
     std::string line = wrap(fmt::format("{} {} {} at {}, {} tok/s{}, {}/month", label, o.how, o.name, e.quant,
@@ -112,19 +113,21 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                     o.breakeven_tokens_per_month ? tokens(*o.breakeven_tokens_per_month) : "-",
                     o.meets ? "yes" : o.why_not});
   }
-  s += "\n" + heading("Options", out.width, out.color);
+  s += '\n';
+  s += heading("Options", out.width, out.color);
   // Long labels (a --fleet file's path) leave less room: break-even goes first, then how, then $/month.
   s += table({{"option", false, 0, true}, {"how", false, 2}, {"quant"}, {"tok/s", true}, {"$/month", true, 1},
               {"break-even", true, 3}, {"meets the target?", false, 0, true}},
              rows, out.width, 2);
-  s += "\n" + heading("APIs as good as the model, same volume", out.width, out.color);
+  s += '\n';
+  s += heading("APIs as good as the model, same volume", out.width, out.color);
   std::vector<std::vector<std::string>> api_rows;
   for (std::size_t i = 0; i < p.apis.size() && i < 4; ++i)
     api_rows.push_back({p.apis[i].offer->name, money(p.apis[i].usd) + "/month",
                         fmt::format("{:.0f}", p.apis[i].quality)});
   s += table({{"API", false, 0, true}, {"cost", true}, {"quality", true}}, api_rows, out.width, 2);
-  s += "\n" + wrap("break-even: the monthly volume at which buying costs as much as the cheapest API above.", 0, 0,
-                   out.width);
+  s += '\n';
+  s += wrap("break-even: the monthly volume at which buying costs as much as the cheapest API above.", 0, 0, out.width);
   if (!p.buy_only) s += wrap(w.hours_per_day
                 ? fmt::format("Rentals are billed for {:g} h a day up ({:.0f} h/month, --hours-per-day), idle or not.",
                               *w.hours_per_day, *w.hours_per_day * kHoursPerMonth / 24)
@@ -164,13 +167,13 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
     j["models_considered"] = p.models_considered;
     return j.dump(2) + "\n";
   }
-  std::string s = heading(fmt::format("{} for {}/month: {} tokens/month, {:.0f}% input, at least {:g} tok/s{}, context {}",
-                                      min_quality >= 0 ? fmt::format("Cheapest way to quality >= {:g}", min_quality)
-                                                       : std::string("Best quality"),
-                                      money(b.usd_per_month), tokens(w.tokens_per_month), w.input_share * 100,
-                                      w.min_decode_tps, w.users > 1 ? fmt::format(" for each of {} users", w.users) : "",
-                                      w.context_tokens),
-                          out.width, out.color);
+  std::string s =
+      heading(fmt::format("{} for {}/month: {} tokens/month, {:.0f}% input, at least {:g} tok/s{}, context {}",
+                          min_quality >= 0 ? fmt::format("Cheapest way to quality >= {:g}", min_quality)
+                                           : std::string("Best quality"),
+                          money(b.usd_per_month), tokens(w.tokens_per_month), w.input_share * 100, w.min_decode_tps,
+                          w.users > 1 ? fmt::format(" for each of {} users", w.users) : "", w.context_tokens),
+              out.width, out.color);
   std::string rest;
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < p.plans.size() && i < 12; ++i) {
@@ -178,16 +181,20 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
     rows.push_back({p.plans[i].model->id, fmt::format("{:.1f}", o.candidate.quality), o.candidate.estimate.quant,
                     o.how + " " + o.label, tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)});
   }
-  rest += "\n" + heading("Local", out.width, out.color);
+  rest += '\n';
+  rest += heading("Local", out.width, out.color);
   if (p.plans.empty())
     rest += fmt::format("  (no model of the {} considered meets the target locally)\n", p.models_considered);
   else
-    rest += table({{"model"}, {"quality", true}, {"quant"}, {"how", false, 0, true}, {"tok/s", true}, {"$/month", true}},
-                  rows, out.width, 2);
-  rest += "\n" + heading("APIs within the budget, same volume", out.width, out.color);
+    rest +=
+        table({{"model"}, {"quality", true}, {"quant"}, {"how", false, 0, true}, {"tok/s", true}, {"$/month", true}},
+              rows, out.width, 2);
+  rest += '\n';
+  rest += heading("APIs within the budget, same volume", out.width, out.color);
   std::vector<std::vector<std::string>> api_rows;
   for (std::size_t i = 0; i < p.apis.size() && i < 5; ++i)
-    api_rows.push_back({p.apis[i].offer->name, money(p.apis[i].usd) + "/month", fmt::format("{:.0f}", p.apis[i].quality)});
+    api_rows.push_back(
+        {p.apis[i].offer->name, money(p.apis[i].usd) + "/month", fmt::format("{:.0f}", p.apis[i].quality)});
   if (p.apis.empty()) rest += "  (none)\n";
   else rest += table({{"API", false, 0, true}, {"cost", true}, {"quality", true}}, api_rows, out.width, 2);
   const PlanOption* local = p.plans.empty() ? nullptr : &best(p.plans.front());
@@ -196,19 +203,24 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
     const bool api_wins = api && (!local || api->quality > local->candidate.quality ||
                                   (api->quality == local->candidate.quality && api->usd < local->monthly_usd));
     // The answer first: what the budget buys, then the tables it was chosen from.
-    s += "\n" + (api_wins ? wrap(fmt::format("Best the budget buys: {} by API (quality {:.0f}, {}/month)",
-                                               api->offer->name, api->quality, money(api->usd)),
-                                   0, 2, out.width)
-                            : wrap(fmt::format("Best the budget buys: {} at {} ({} {}, quality {:.1f}, {}/month)",
-                                               p.plans.front().model->name, local->candidate.estimate.quant, local->how,
-                                               local->name, local->candidate.quality, money(local->monthly_usd)),
-                                   0, 2, out.width) +
-                                  "  " + wrap(local->candidate.estimate.engine + ": " + local->candidate.estimate.launch, 2, 4, out.width));
+    s += '\n';
+    s += (api_wins
+              ? wrap(fmt::format("Best the budget buys: {} by API (quality {:.0f}, {}/month)", api->offer->name,
+                                 api->quality, money(api->usd)),
+                     0, 2, out.width)
+              : wrap(fmt::format("Best the budget buys: {} at {} ({} {}, quality {:.1f}, {}/month)",
+                                 p.plans.front().model->name, local->candidate.estimate.quant, local->how, local->name,
+                                 local->candidate.quality, money(local->monthly_usd)),
+                     0, 2, out.width) +
+                    "  " +
+                    wrap(local->candidate.estimate.engine + ": " + local->candidate.estimate.launch, 2, 4, out.width));
   }
   s += rest;
-  s += "\n" + wrap("Local quality is the model's x the quant's retention; `plan --model ID` shows every option for "
-                   "one model.",
-                   0, 0, out.width);
+  s += '\n';
+  s += wrap(
+      "Local quality is the model's x the quant's retention; `plan --model ID` shows every option for "
+      "one model.",
+      0, 0, out.width);
   return s;
 }
 

@@ -77,7 +77,10 @@ std::string field(std::string_view label, const std::string& text, std::size_t c
 
 std::string paint(const std::string& s, Paint p, bool on) {
   if (!on || s.empty()) return s;
-  const char* code = p == Paint::heading ? "\x1b[1m" : p == Paint::good ? "\x1b[32m" : p == Paint::warn ? "\x1b[33m" : "\x1b[31m";
+  const char* code = p == Paint::heading ? "\x1b[1m"
+                     : p == Paint::good  ? "\x1b[32m"
+                     : p == Paint::warn  ? "\x1b[33m"
+                                         : "\x1b[31m";
   return code + s + "\x1b[0m";
 }
 
@@ -97,10 +100,10 @@ std::string band_text(const Range& r) {
 std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col, std::size_t width) {
   if (!needs_raised_limit(e, m)) return "";
   const Device& d = m.devices[e.placement.device];
-  return fmt::format("  {:<{}}", "setting", col - 2) + wrap(fmt::format("needs {}, over what the GPU's default limit of {} holds: `{}`",
-                                           gib(e.memory.total_bytes),
-                                           gib(d.raised_limit->default_bytes), d.raised_limit->setting),
-                               col, col, width);
+  return fmt::format("  {:<{}}", "setting", col - 2) +
+         wrap(fmt::format("needs {}, over what the GPU's default limit of {} holds: `{}`", gib(e.memory.total_bytes),
+                          gib(d.raised_limit->default_bytes), d.raised_limit->setting),
+              col, col, width);
 }
 
 /// Today's date, YYYY-MM-DD, UTC.

@@ -199,6 +199,7 @@ ModelSpec read_model(Entry& e) {
   m.hf_repo = e.str("hf_repo", "");
   m.quality = e.number("quality");
   m.quality_source = e.str("quality_source", "");
+  m.thinks = e.boolean("thinking", false);
   m.source = e.str("source");
   m.as_of = e.str("as_of", "");
   if (const std::string problem = m.shape_problem(); !problem.empty())

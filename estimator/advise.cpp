@@ -16,9 +16,9 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
   if (!e.fits)
     return "needs " + fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB of " +
            fixed(e.memory.available_bytes / kGiB, "%.1f");
-  if (e.decode_tps < w.min_decode_tps)
-    return "too slow: " + fixed(e.decode_tps, "%.1f") + " < " + fixed(w.min_decode_tps, "%g") +
-           " tok/s";
+  if (const double floor = decode_floor(m, w); e.decode_tps < floor)
+    return "too slow: " + fixed(e.decode_tps, "%.1f") + " < " + fixed(floor, "%g") + " tok/s" +
+           (m.thinks ? " (thinking)" : "");
   if (!c.cost.can_serve)
     return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h in " + fixed(c.cost.up_hours, "%.0f") + " h up a month";
   // Owned hardware is never ruled out by money: its running cost is set against the budget apart.

@@ -88,7 +88,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     const auto& e = cand.estimate;
     if (!e.fits) cand.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
                                 fixed(e.memory.available_bytes / kGiB, "%.0f");
-    else if (e.decode_tps < w.min_decode_tps) cand.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
+    else if (e.decode_tps < decode_floor(m, w)) cand.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
     else if (!cand.cost.can_serve) cand.why_not = "cannot serve the volume";
     else if (cand.cost.at_least_usd() > b.usd_per_month) cand.why_not = "over budget";
     cand.eligible = cand.why_not.empty();

@@ -216,6 +216,9 @@ struct ModelSpec {
   std::vector<PublishedRepo> repos;
   std::string local_path;       ///< the file or folder `fit` read it from: launch commands name it instead
   double quality = 0;           ///< on the catalog's one quality scale (see data/README.md)
+  /// The quality figure is the model's thinking mode's (a reasoning model, or a hybrid scored with
+  /// thinking on): its answers come after its thinking tokens, so it needs a higher floor.
+  bool thinks = false;
   std::string quality_source, source, as_of;
 
   /// What makes this shape impossible, in words ("an MoE needs ..."); empty when it is sound. One
@@ -353,15 +356,18 @@ std::string_view to_string(KvType);
 KvType parse_kv_type(std::string_view name, std::string_view where);
 
 struct Workload {
-  int64_t context_tokens = 8192;        ///< KV cache allocated for this many tokens
+  /// KV cache allocated for this many tokens. 32768: people run 16k-32k contexts for chat and more
+  /// for agents and coding assistants (docs/advice-notes.md, "Placement"), and a pick that fits only
+  /// a short chat is not one an engineer can use.
+  int64_t context_tokens = 32768;
   int64_t prompt_tokens = 512;          ///< prompt length for the prefill figure
   int64_t depth_tokens = 0;             ///< tokens already in the context when decoding (0 as tg128)
   double tokens_per_month = 10e6;       ///< input + output tokens
   double input_share = 0.75;            ///< input tokens / all tokens (3:1)
   /// Slower than this is not usable, per user. 20: chat reads as fluid from about 15-20 tok/s
   /// (people read 5-10 tok/s; docs/advice-notes.md, "Speed people accept"), so a pick at the
-  /// floor is still comfortable; reasoning models, which write hundreds of thinking tokens first,
-  /// want more (--min-tps 40).
+  /// floor is still comfortable. A thinking model must decode kThinkingFloorFactor times this
+  /// (decode_floor).
   double min_decode_tps = 20;
   int users = 1;                        ///< concurrent streams decoded together (continuous batching)
   KvType kv_type = KvType::f16;
@@ -372,6 +378,18 @@ struct Workload {
   double input_tokens() const { return tokens_per_month * input_share; }
   double output_tokens() const { return tokens_per_month * (1 - input_share); }
 };
+
+/// A thinking model writes hundreds to thousands of thinking tokens before its answer, so it must
+/// decode faster than the workload's floor to answer as promptly: people read chat as fluid from
+/// 15-20 tok/s and want 30-50+ from reasoning models (docs/advice-notes.md, "Speed people
+/// accept"). 1.5 is the low end of that ratio (30 / 20).
+constexpr double kThinkingFloorFactor = 1.5;
+
+/// The decode speed model `m` must reach under `w`: the floor, times kThinkingFloorFactor for a
+/// model whose quality figure is its thinking mode's (ModelSpec::thinks).
+inline double decode_floor(const ModelSpec& m, const Workload& w) {
+  return m.thinks ? w.min_decode_tps * kThinkingFloorFactor : w.min_decode_tps;
+}
 
 /// Where the model lives: all on the CPU, all on one GPU, the first layers on a GPU and the rest
 /// on the host CPU (llama.cpp -ngl N), an MoE's routed experts in host RAM and everything else

@@ -273,8 +273,9 @@ BOOST_AUTO_TEST_CASE(no_vulkan_driver_still_advises_on_the_cpu) {
 
 BOOST_AUTO_TEST_CASE(plan_puts_a_70b_model_on_two_24_gb_cards) {
   // Llama 3.3 70B at Q4_K_M is ~42.5 GB of weights (70.6B x ~4.8 bits): more than one 24 GB
-  // card holds, less than two (each keeps 10% free and its own buffers: 2 x 21.6 - 2 x 0.7).
-  const Result r = run("plan --model llama-3.3-70b --quant Q4_K_M --min-tps 1 --budget 1000 --json");
+  // card holds, less than two (each keeps 10% free and its own buffers: 2 x 21.6 - 2 x 0.7), with
+  // an 8192-token KV cache (2.5 GiB).
+  const Result r = run("plan --model llama-3.3-70b --quant Q4_K_M --min-tps 1 --budget 1000 --context 8192 --json");
   BOOST_REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
   int counts_seen = 0;
@@ -649,7 +650,7 @@ BOOST_AUTO_TEST_CASE(fit_reads_a_gguf_file_and_estimates_it) {
   BOOST_TEST(j["file"]["layers"] == 32);
   BOOST_TEST(j["fits"] == true);
   BOOST_TEST(j["placement"] == "all_gpu");
-  BOOST_TEST(j["memory"]["kv_cache_bytes"] == 1073741824.0);  // 8192 tokens, as the catalog's 8B
+  BOOST_TEST(j["memory"]["kv_cache_bytes"] == 4294967296.0);  // 32768 tokens (the default) x 128 KiB
   // The command to run it names the file that was read, not a catalog-style name.
   BOOST_TEST(j["launch"].get<std::string>().find("llama-server -m " + path + " ") == 0u);
 

@@ -168,7 +168,8 @@ BOOST_AUTO_TEST_CASE(version_names_the_catalog_date_and_the_kernels) {
   BOOST_TEST(r.out.rfind("benchr-advise 0.", 0) == 0u, r.out);
   // The catalog's date is its newest entry's: at least the newest price in `prices --json`.
   std::string newest;
-  for (const auto& a : nlohmann::json::parse(run("prices --json").out)) newest = std::max(newest, a["as_of"].get<std::string>());
+  for (const auto& a : nlohmann::json::parse(run("prices --json").out))
+    newest = std::max(newest, a["as_of"].get<std::string>());
   BOOST_TEST(r.out.find("catalog of ") != std::string::npos, r.out);
   BOOST_TEST(r.out.substr(r.out.find("catalog of ") + 11, 10) >= newest, r.out);
   BOOST_TEST(r.out.find("calibration kernels v") != std::string::npos, r.out);
@@ -177,8 +178,8 @@ BOOST_AUTO_TEST_CASE(version_names_the_catalog_date_and_the_kernels) {
 BOOST_AUTO_TEST_CASE(each_command_help_lists_the_flags_it_honours_and_its_own_example) {
   const Result est = run("estimate --help");
   BOOST_TEST(est.status == 0);
-  for (const char* flag : {"--model ID", "--quant ID", "--backend", "--json", "--width", "--hardware ID", "--budget USD",
-                           "--context N", "--catalog FILE"})
+  for (const char* flag : {"--model ID", "--quant ID", "--backend", "--json", "--width", "--hardware ID",
+                           "--budget USD", "--context N", "--catalog FILE"})
     BOOST_TEST(est.out.find(flag) != std::string::npos, flag);
   BOOST_TEST(est.out.find("Usage: benchr-advise estimate --model ID --quant ID") == 0u, est.out);
   BOOST_TEST(est.out.find("Example:\n  benchr-advise estimate") != std::string::npos, est.out);
@@ -236,6 +237,9 @@ BOOST_AUTO_TEST_CASE(completion_scripts_parse_and_complete_catalog_ids) {
   std::sort(expected.begin(), expected.end());
   BOOST_TEST(offered == expected, got);
   BOOST_TEST(complete("benchr-advise est", 1) == "estimate\n");
+  BOOST_TEST(complete("benchr-advise --vers", 1) == "--version\n");          // the program's own flags
+  BOOST_TEST(complete("benchr-advise plan --vers", 2) == "\n");              // not a plan flag
+  BOOST_TEST(complete("benchr-advise --budget 5 --no-cal", 3) == "--no-calibrate\n");  // advise's, by default
   BOOST_TEST(complete("benchr-advise plan --mod", 2) == "--model\n");
   BOOST_TEST(complete("benchr-advise estimate --model qwen3-8", 3).find("qwen3-8b\n") != std::string::npos);
   BOOST_TEST(complete("benchr-advise models --budg", 2) == "\n");  // nothing: models reads no workload
