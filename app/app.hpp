@@ -6,7 +6,7 @@
 
 #include "catalog.hpp"
 #include "estimator.hpp"
-#include "gguf.hpp"
+#include "modelfile.hpp"
 
 namespace benchr {
 
@@ -22,6 +22,14 @@ std::string machine_fingerprint(const Machine& m);
 std::string calibration_cache_path(const std::string& fingerprint);
 std::optional<Calibration> load_cached_calibration(const std::string& fingerprint, std::string& warning);
 std::string save_calibration(const Calibration& c);
+
+/// This machine (probe_live) with its GPUs from the device cache (device_cache.cpp) while the
+/// gpu_fingerprint() they were scanned under holds, so no Vulkan driver is loaded; else scanned
+/// now and cached. `rescan`: scan and cache whatever the cache holds.
+Machine live_machine(bool rescan = false);
+/// The device cache's file for a fingerprint, beside the calibration cache; empty without a
+/// cache directory.
+std::string device_cache_path(const std::string& fingerprint);
 
 /// How an answer is shown: one JSON document, or text for a terminal of `width` columns, with
 /// colour, with every figure's source (`verbose`).

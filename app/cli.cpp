@@ -76,6 +76,11 @@ const std::vector<CommandHelp> kCommandHelp = {
       "Memory, decode and prefill speed, the largest context and the monthly cost of one choice."},
      ""},
     {"fit", {"Output", "Machine", "Catalog", "Workload"}, {}, kExamples[13], ""},
+    {"local", {"Output", "Machine", "Catalog", "Workload"}, {},
+     {"local --context 32768", "The models Ollama, LM Studio, llama.cpp and the Hugging Face cache hold here."},
+     "Stores: $OLLAMA_MODELS (else ~/.ollama/models), ~/.lmstudio/models, ~/.cache/lm-studio/models, $LLAMA_CACHE "
+     "(else ~/.cache/llama.cpp), $HF_HUB_CACHE (else $HF_HOME/hub, else ~/.cache/huggingface/hub) and "
+     "$BENCHR_MODEL_PATH (':'-separated files or folders). Only headers are read."},
     {"plan",
      {"Output", "Catalog", "Workload"},
      {"--host"},
@@ -205,9 +210,9 @@ void add_workload_flags(CLI::App& app, Flags& f) {
 
 /// The catalog: the embedded one, with each --catalog file's entries added or overriding.
 Catalog load(const Flags& f) {
-  std::vector<CatalogText> sources = embedded_catalog();
+  std::vector<CatalogText> sources;
   for (const auto& p : f.catalog_paths) sources.push_back(read_catalog_file(p));
-  return load_catalog(sources);
+  return load_embedded_catalog(sources);
 }
 
 /// The newest date any catalog entry is priced or sourced at: how current the catalog is.
@@ -433,6 +438,8 @@ int run_cli(int argc, char** argv) {
   hardware_cmd->add_option("--max-price", f.list.max_price, "At most this price, USD")
       ->check(at_least(0.0, "--max-price"));
   auto* prices_cmd = app.add_subcommand("prices", "List API prices, GPU rentals and the electricity price");
+  auto* local_cmd = app.add_subcommand("local", "Models already here (Ollama, LM Studio, llama.cpp, Hugging Face "
+                                                "cache, $BENCHR_MODEL_PATH): fits, context, speed, command");
   auto* completion_cmd = app.add_subcommand("completion", "Print a shell completion script: bash, zsh or fish");
   std::string shell;
   completion_cmd->add_option("SHELL", shell, "bash, zsh or fish")
@@ -484,6 +491,7 @@ int run_cli(int argc, char** argv) {
                            {hardware_cmd, "hardware"}, {prices_cmd, "prices"}})
     if (cmd->parsed()) return cmd_list(f, catalog, what);
   if (fit_cmd->parsed()) return cmd_fit(f, catalog);
+  if (local_cmd->parsed()) return cmd_local(f, catalog);
   if (compare_cmd->parsed()) return cmd_compare(f, catalog);
   if (plan_cmd->parsed()) return cmd_plan(f, catalog);
   if (probe_cmd->parsed()) return cmd_probe(f, catalog);

@@ -97,6 +97,9 @@ int cmd_plan(Flags& f, const Catalog& c);
 int cmd_probe(const Flags& f, const Catalog& c);
 int cmd_estimate(const Flags& f, const Catalog& c);
 int cmd_advise(const Flags& f, const Catalog& c);
+/// `local` (cmd_local.cpp): the models in this machine's stores (Ollama, LM Studio, llama.cpp, the
+/// Hugging Face hub cache, $BENCHR_MODEL_PATH), each estimated here as `fit` does one file.
+int cmd_local(const Flags& f, const Catalog& c);
 
 /// The quants a plan or comparison may choose from: --quant ID, or with auto every quant that
 /// keeps at least --min-retention of the model's quality.

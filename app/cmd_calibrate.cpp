@@ -10,7 +10,7 @@ namespace benchr {
 int cmd_calibrate(const Flags& f) {
   if (!f.machine_path.empty() || !f.hardware_id.empty())
     throw InputError("calibrate measures this machine: drop --machine/--hardware");
-  const CalibrationRun run = calibrate_and_cache(probe_live(), f.calibration_budget_s);
+  const CalibrationRun run = calibrate_and_cache(live_machine(/*rescan=*/true), f.calibration_budget_s);
   std::cout << present_calibration(*run.measured, f.out);
   if (!f.json) std::cout << cache_outcome(run) << "\n";
   return 0;

@@ -25,7 +25,7 @@ Machine calibrated(Machine m, const Flags& f) {
 
 /// This machine: probed (or replayed from --machine), calibrated unless --no-calibrate.
 Machine this_machine(const Flags& f) {
-  Machine m = f.machine_path.empty() ? probe_live() : load_machine(f.machine_path);
+  Machine m = f.machine_path.empty() ? live_machine() : load_machine(f.machine_path);
   if (f.machine_path.empty()) {
     if (f.no_calibrate)
       m.notes.push_back("--no-calibrate: bandwidth and compute are stated estimates, not measurements");

@@ -36,7 +36,8 @@ std::string top_picks_lines(const Advice& a, const Output& out) {
     const std::string what = fmt::format("{} {}, {} tok/s, quality {:.1f}{}", e.model, e.quant, tps(e.decode_tps),
                                          c.quality,
                                          label == "longest context" ? fmt::format(", {} tokens", e.max_context) : "");
-    s += field(label, i == a.recommended ? what + ": the recommendation" : what + ": " + e.launch, 18, out.width);
+    s += i == a.recommended ? field(label, what + ": the recommendation", 18, out.width)
+                            : command_field(label, what, e.launch, 18, out.width);
   }
   return s;
 }
@@ -67,7 +68,7 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
     s += row("budget", fmt::format("running it costs {}/month, {} the {}/month budget", money(best.cost.total_usd),
                                    within ? "within" : paint("OVER", Paint::bad, out.color), money(b.usd_per_month)));
   }
-  s += row("run it", e.engine + ": " + e.launch);
+  s += command_field("run it", e.engine, e.launch, kCol, out.width);
   s += raised_limit_line(e, m, kCol, out.width);
   s += row("fits", fmt::format("{} of {} available ({:.0f}% headroom); up to {} tokens of context",
                                gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
@@ -145,8 +146,16 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
   if (a.same_model_api) shown.push_back({"same model", *a.same_model_api});
   if (a.comparable_api) shown.push_back({"as good, cheapest", *a.comparable_api});
   if (a.best_api) shown.push_back({"best in budget", *a.best_api});
+  // Closed models: only those no other closed model beats on both quality and cost (a price and
+  // quality ladder, not the whole price list); --json lists every offer.
+  const auto dominated = [&](const ApiCost& x) {
+    return std::any_of(a.apis.begin(), a.apis.end(), [&](const ApiCost& y) {
+      return y.offer->model.empty() && y.quality >= x.quality && y.usd <= x.usd &&
+             (y.quality > x.quality || y.usd < x.usd);
+    });
+  };
   for (std::size_t i = 0; i < a.apis.size(); ++i)
-    if (a.apis[i].offer->model.empty()) shown.push_back({"frontier, closed", i});
+    if (a.apis[i].offer->model.empty() && !dominated(a.apis[i])) shown.push_back({"closed", i});
   std::set<std::size_t> printed;
   std::vector<std::vector<std::string>> api_rows;
   for (const auto& [label, i] : shown) {

@@ -98,7 +98,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                                         e.users > 1 ? fmt::format(" each ({} in all)", tps(e.aggregate_tps)) : "",
                                         money(o.monthly_usd)),
                             0, 2, out.width);
-    return line + "  " + wrap(e.engine + ": " + e.launch, 2, 4, out.width);
+    return line + command_field("", e.engine, e.launch, 2, out.width);
   };
   if (p.cheapest) s += pick("Cheapest that meets the target:", p.options[*p.cheapest]);
   else s += "Nothing in the catalog meets the target within the budget.\n";
@@ -132,8 +132,8 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                 ? fmt::format("Rentals are billed for {:g} h a day up ({:.0f} h/month, --hours-per-day), idle or not.",
                               *w.hours_per_day, *w.hours_per_day * kHoursPerMonth / 24)
             : w.users > 1
-                ? fmt::format("Rentals are billed always on, 730 h/month, for {} users (--hours-per-day to change).",
-                              w.users)
+                ? fmt::format("Rentals are billed always on, {:.0f} h/month, for {} users (--hours-per-day to change).",
+                              kHoursPerMonth, w.users)
                 : fmt::format("Rentals are billed for one user's working day, 8 h x 5 days ({:.0f} h/month), or the "
                               "busy hours if more (--hours-per-day, --always-on to change).",
                               kOneUserHoursPerMonth),
@@ -212,8 +212,8 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
                                  p.plans.front().model->name, local->candidate.estimate.quant, local->how, local->name,
                                  local->candidate.quality, money(local->monthly_usd)),
                      0, 2, out.width) +
-                    "  " +
-                    wrap(local->candidate.estimate.engine + ": " + local->candidate.estimate.launch, 2, 4, out.width));
+                    command_field("", local->candidate.estimate.engine, local->candidate.estimate.launch, 2,
+                                  out.width));
   }
   s += rest;
   s += '\n';

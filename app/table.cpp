@@ -75,6 +75,39 @@ std::string field(std::string_view label, const std::string& text, std::size_t c
   return head + wrap(text, columns(head), col, width);
 }
 
+std::string command_field(std::string_view label, const std::string& engine, const std::string& command,
+                          std::size_t col, std::size_t width) {
+  const std::string one = engine + ": " + command;
+  const std::size_t head = 2 + columns(label) + (label.empty() ? 0 : 1);  // as field() lays it out
+  if (std::max(col, head) + columns(one) <= width) return field(label, one, col, width);
+  // The words, a flag kept with its value ("-c 32768") so that no line ends between them.
+  std::vector<std::string> words;
+  for (std::size_t pos = 0; pos < command.size();) {
+    std::size_t end = command.find(' ', pos);
+    if (end == std::string::npos) end = command.size();
+    std::string word = command.substr(pos, end - pos);
+    if (!words.empty() && words.back().size() > 1 && words.back()[0] == '-' &&
+        words.back().find(' ') == std::string::npos && !word.empty() && word[0] != '-')
+      words.back() += " " + word;
+    else
+      words.push_back(std::move(word));
+    pos = end + 1;
+  }
+  // Every line but the last keeps two columns for " \\"; continuation lines start two columns
+  // further in; a word longer than a line stays whole.
+  std::string out = field(label, engine + ":", col, width), line;
+  std::size_t lead = col;
+  for (const auto& word : words) {
+    if (!line.empty() && lead + columns(line) + 1 + columns(word) + 2 > width) {
+      out += std::string(lead, ' ') + line + " \\\n";
+      line.clear();
+      lead = col + 2;
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return out + std::string(lead, ' ') + line + "\n";
+}
+
 std::string paint(const std::string& s, Paint p, bool on) {
   if (!on || s.empty()) return s;
   const char* code = p == Paint::heading ? "\x1b[1m"

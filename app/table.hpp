@@ -41,6 +41,12 @@ std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t c
 /// "  label     text...": the label indented 2, the text from column `col`, wrapped to `width`.
 std::string field(std::string_view label, const std::string& text, std::size_t col, std::size_t width);
 
+/// "  label     engine: command" when it fits the width on one line; else the engine after the
+/// label and the command on the lines below, from column `col`, broken at spaces with a trailing
+/// " \\" on every line but the last, so that the lines pasted into a shell are one command.
+std::string command_field(std::string_view label, const std::string& engine, const std::string& command,
+                          std::size_t col, std::size_t width);
+
 /// What a colour marks: a heading, a good outcome, a warning, a bad outcome.
 enum class Paint { heading, good, warn, bad };
 /// `s` in the terminal's colour for `p` when `on` (ANSI SGR: bold, green, yellow, red); else `s`.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On a machine with a real GPU: the Vulkan kernels' figures (read GB/s next to the catalog's
 # datasheet bandwidth, GEMV GB/s per format, FMA peaks) and a GEMV correctness check on the GPU.
-# Prints what it used; installs nothing. Usage: bash bench/check_vulkan_gpu.sh [budget_s, default 10]
+# Prints what it used; installs nothing; exits with bench_vulkan's status (non-zero when its GEMV
+# check fails or it finds no device). Usage: bash bench/check_vulkan_gpu.sh [budget_s, default 10]
 #
 # Such a machine may lack build tools and the Vulkan loader, and cannot install packages. So:
 #  - bench_vulkan is taken from $BUILD_DIR (default build/) when it is there: it needs only libc and
@@ -47,4 +48,6 @@ if command -v nvidia-smi >/dev/null; then
 fi
 
 timeout 300 "$bench" "${1:-10}"
-echo "check_vulkan_gpu: bench_vulkan exit status $?"
+status=$?
+echo "check_vulkan_gpu: bench_vulkan exit status $status"
+exit "$status"

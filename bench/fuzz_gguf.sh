@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the model-file reader (gguf/: read_model_file) with libFuzzer, AddressSanitizer and
+# Fuzzes the model-file reader (modelfile/: read_model_file) with libFuzzer, AddressSanitizer and
 # UndefinedBehaviorSanitizer for a bounded time, from a seed corpus of valid GGUF, safetensors and
-# config.json inputs (tests/gguf/make_seeds.cpp). Prints the executions and any crash found.
+# config.json inputs (tests/modelfile/make_seeds.cpp). Prints the executions and any crash found.
 #
 # Usage: bench/fuzz_gguf.sh [SECONDS]      (default 60)
 # Environment: FUZZ_WORK=DIR (default ${TMPDIR:-/tmp}/benchr-fuzz-gguf) keeps the build, the
@@ -16,18 +16,16 @@ work=${FUZZ_WORK:-${TMPDIR:-/tmp}/benchr-fuzz-gguf}
 jobs=${FUZZ_JOBS:-1}
 
 if ! command -v clang++ >/dev/null 2>&1; then
-  echo "fuzz_gguf.sh: clang++ not found; installing Debian package clang" >&2
-  if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq clang >/dev/null ||
-    { echo "fuzz_gguf.sh: could not install clang" >&2; exit 2; }
+  echo "fuzz_gguf.sh: clang++ not found: install the Debian package clang (libFuzzer comes with it)" >&2
+  exit 2
 fi
 
 mkdir -p "$work/corpus" "$work/artifacts"
-flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -I"$root/gguf" -I"$root/estimator" -I"$root/tests/gguf")
+flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -I"$root/modelfile" -I"$root/estimator" -I"$root/tests/modelfile")
 echo "building $work/fuzz_gguf with $(clang++ --version | head -n1)" >&2
 clang++ "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  "$root/tests/gguf/fuzz_gguf.cpp" "$root/gguf/gguf.cpp" "$root"/estimator/*.cpp -o "$work/fuzz_gguf"
-clang++ "${flags[@]}" "$root/tests/gguf/make_seeds.cpp" -o "$work/make_seeds"
+  "$root/tests/modelfile/fuzz_gguf.cpp" "$root"/modelfile/*.cpp "$root"/estimator/*.cpp -o "$work/fuzz_gguf"
+clang++ "${flags[@]}" "$root/tests/modelfile/make_seeds.cpp" -o "$work/make_seeds"
 "$work/make_seeds" "$work/seeds" >&2
 
 # Limits: inputs up to 64 KiB, so any single allocation over 64 MiB is out of proportion to the

@@ -11,7 +11,7 @@ f16 bits come from os.urandom with the exponent byte mapped into a range like re
 (|w| between 2^-9 and 2^-4), norms are 1.0 in f32.
 Usage: python3 bench/synth_gguf.py MODELS.toml MODEL_ID OUT.gguf
 """
-import os, struct, sys, tomllib
+import argparse, os, struct, sys, tomllib
 
 ALIGN = 32
 F32, F16 = 0, 1
@@ -183,12 +183,22 @@ def write_f16(f, n):
 
 def main():
     global ARCH
-    if len(sys.argv) < 4 or sys.argv[1] in ("-h", "--help"):
-        print(__doc__)
-        sys.exit(0 if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help") else 2)
-    path, model_id, out = sys.argv[1:4]
-    with open(path, "rb") as f:
-        m = next(x for x in tomllib.load(f)["model"] if x["id"] == model_id)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("models", help="a catalog TOML file with [[model]] entries")
+    p.add_argument("model_id", help="the [[model]] id to write")
+    p.add_argument("out", help="the GGUF file to write")
+    args = p.parse_args()
+    path, model_id, out = args.models, args.model_id, args.out
+    try:
+        with open(path, "rb") as f:
+            models = tomllib.load(f).get("model", [])
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        print(f"synth_gguf.py: {path}: {e}", file=sys.stderr)
+        return 2
+    m = next((x for x in models if x.get("id") == model_id), None)
+    if m is None:
+        print(f"synth_gguf.py: {path}: no [[model]] with id = \"{model_id}\"", file=sys.stderr)
+        return 2
     ARCH = {"gated_delta_net": "qwen35", "mamba2": "granitehybrid"}.get(m.get("recurrent_kind"),
                                                                         "qwen3moe" if m["experts"] else "llama")
     ts, meta = tensors(m), metadata(m)
@@ -209,6 +219,7 @@ def main():
                           struct.pack(f"<{n}f", *[((i * 2654435761) % 1000) / 1000 - 0.5 for i in range(n)]))
             f.write(b"\0" * (-f.tell() % ALIGN))
     os.replace(out + ".tmp", out)
+    return 0
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

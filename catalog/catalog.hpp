@@ -37,6 +37,11 @@ constexpr std::uint64_t kMaxInputFileBytes = 64ull << 20;
 /// source, or a reference to an unknown model or block format.
 Catalog load_catalog(const std::vector<CatalogText>& sources);
 
+/// The embedded catalog with `sources` merged over it: load_catalog(embedded_catalog() + sources),
+/// with the embedded data/*.toml parsed when the program was built (catalog/snapshot.cpp) rather
+/// than on every run. Errors in `sources` as load_catalog gives them.
+Catalog load_embedded_catalog(const std::vector<CatalogText>& sources);
+
 /// " (did you mean 'x'?)" for the closest of `choices` to `name`, or "" when none is close.
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& choices);
 

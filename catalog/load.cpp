@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "catalog.hpp"
+#include "draft.hpp"
 
 namespace benchr {
 namespace {
@@ -384,10 +385,7 @@ PublishedRepo read_repo(Entry& e) {
 
 /// Where an entry was read: the index of its source (the embedded files, then each --catalog)
 /// and its file:line:column.
-struct Origin {
-  std::size_t source;
-  std::string where;
-};
+using Origin = CatalogOrigin;
 
 /// Merge by id: replace an entry from an earlier source, add a new one; reject an id twice in
 /// the same source. Sources are told apart by their place in the list, not their names: a user's
@@ -478,11 +476,12 @@ CatalogText read_catalog_file(const std::string& path) {
   return {path, read_input_file(path, "--catalog", kMaxInputFileBytes)};
 }
 
-Catalog load_catalog(const std::vector<CatalogText>& sources) {
-  Catalog c;
-  std::vector<Origin> model_at, quant_at, hw_at, api_at, rental_at, repo_at;
-  for (std::size_t index = 0; index < sources.size(); ++index) {
-    const CatalogText& src = sources[index];
+void merge_source(CatalogDraft& d, const CatalogText& src) {
+  Catalog& c = d.catalog;
+  const std::size_t index = d.sources++;
+  auto &model_at = d.model_at, &quant_at = d.quant_at, &hw_at = d.hw_at, &api_at = d.api_at,
+       &rental_at = d.rental_at, &repo_at = d.repo_at;
+  {
     toml::table root;
     try {
       root = toml::parse(src.text, src.path);
@@ -528,6 +527,11 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
       }
     }
   }
+}
+
+Catalog finish_catalog(CatalogDraft d) {
+  Catalog& c = d.catalog;
+  const auto &quant_at = d.quant_at, &api_at = d.api_at, &rental_at = d.rental_at, &repo_at = d.repo_at;
   std::vector<std::string> model_ids;
   for (const auto& m : c.models) model_ids.push_back(m.id);
   for (std::size_t i = 0; i < c.apis.size(); ++i)
@@ -568,7 +572,13 @@ Catalog load_catalog(const std::vector<CatalogText>& sources) {
     }
     model->repos.push_back(r);
   }
-  return c;
+  return std::move(d.catalog);
+}
+
+Catalog load_catalog(const std::vector<CatalogText>& sources) {
+  CatalogDraft d;
+  for (const CatalogText& src : sources) merge_source(d, src);
+  return finish_catalog(std::move(d));
 }
 
 }  // namespace benchr

@@ -16,8 +16,8 @@ constexpr Band kBands[] = {
     /* apu */ {{0.86, 1.24}, {0.24, 1.77}},
     /* gpu_dense */ {{0.73, 1.14}, {0.49, 1.21}},
     /* gpu_moe */ {{0.49, 1.18}, {0.63, 1.53}},
-    // A CPU this tool calibrated: measured / predicted over live runs 7-9 of
-    // bench/local_live_2026-11-28.md (bench/live_runs/run7-9.csv, 75 decode rows, llama-bench run
+    // A CPU this tool calibrated: measured / predicted over bench/live_runs/run7-9.csv (tables in
+    // bench/local_live_2026-11-28.md; 75 decode rows, llama-bench run
     // between two calibrations on 2 Zen 4 cores; no constant there was fitted on those rows). No
     // live prefill rows were kept: no prefill band.
     /* cpu_calibrated */ {{0.86, 1.09}, {0, 0}},

@@ -177,9 +177,9 @@ constexpr double kOneUserHoursPerMonth = 8.0 * 5 * 52 / 12;
 constexpr double kIdlePowerShare = 0.1;
 
 /// Hours a month the machine is up for the workload, given the hours it is busy generating:
-/// `w.hours_per_day` x 730 / 24 when given; else several users (w.users > 1) keep it up always
-/// (730 h), and one user keeps it up for the busy hours plus the idle rest of a working day
-/// (kOneUserHoursPerMonth), more when the busy hours are more; never over 730 h.
+/// `w.hours_per_day` x kHoursPerMonth / 24 when given; else several users (w.users > 1) keep it up
+/// always (kHoursPerMonth), and one user keeps it up for the busy hours plus the idle rest of a
+/// working day (kOneUserHoursPerMonth), more when the busy hours are more; never over kHoursPerMonth.
 double hours_up(const Workload& w, double busy_hours);
 
 /// A month of the workload: electricity for the busy hours at the devices' power and for the rest
@@ -203,9 +203,9 @@ constexpr double kQualityTiePoints = 2.0;
 /// MLX 4-bit 0.964: at most 3.6% below 16 bits) against Q6_K, Q8_0 and 16 bits, not Q4_K_S
 /// (0.9586), Q4_0 (0.930) or 3-bit quants -- a 4-bit
 /// quant is the usual default for such models, more bits worth it when memory and speed are
-/// plentiful, which the faster-wins rule then finds (docs/advice-notes.md "Quantization"; an
-/// expert review of the picks, 2026-12-06: a 27B at Q6_K and 36 tok/s over Q4_K_M at 50 on a
-/// 24 GB card, leaving no room for context, is not what practitioners run). Below it: 0.5%, the
+/// plentiful, which the faster-wins rule then finds (docs/advice-notes.md "Quantization": a 27B at
+/// Q6_K and 36 tok/s over Q4_K_M at 50 on a 24 GB card, leaving no room for context, is not what
+/// practitioners run). Below it: 0.5%, the
 /// gap between Q6_K (0.9965) and 16 bits, as quantization hurts small models more.
 constexpr double kRetentionTie = 0.005;
 constexpr double kRetentionTieLarge = 0.037;
@@ -236,8 +236,9 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
 /// The runners-up an advice shows beside its pick (runners_up.cpp): the best quant of up to `n`
 /// other eligible models, in rank order, then of up to `n` models of higher quality than the pick
 /// that lost, the smallest quant still better than the pick (the one that came closest to fitting
-/// and to the speed floor), lowest quality first. Without a pick: the best candidate of up to
-/// 2 x `n` models. Pointers into `a.ranked`.
+/// and to the speed floor), lowest quality first. Without a pick: of up to 2 x `n` models, the
+/// quant that came closest (the fastest that fits, fastest first; then the smallest of those that
+/// fit nowhere). Pointers into `a.ranked`.
 std::vector<const Candidate*> runners_up(const Advice& a, std::size_t n);
 
 // ---- purchase planning (plan.cpp) -------------------------------------------------------------
@@ -276,6 +277,8 @@ Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const
 
 /// `plan` without a model: every catalog model of at least `min_quality` planned; those with an
 /// option that meets the target ranked by quality (then cost), or by cost when `cheapest_first`.
+/// Each plan holds one option, the cheapest that meets the target (plan()'s Plan::cheapest, with
+/// its break-even), found without estimating the offers that cannot be cheaper (plan.cpp).
 ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& quants, const Workload& w,
                        const Budget& b, const PlanScope& scope, double min_quality, bool cheapest_first);
 

@@ -30,7 +30,7 @@ constexpr double kDecodeEfficiencyCpu = 0.589;
 // P40, M40, K80, Quadro RTX 6000 likewise), one with many is not (RTX 4090 128 x 2.52 -> 1690 of
 // 1008). Little's law: what one SM keeps in flight over the DRAM latency (~5 KB over ~600 ns at
 // 1.6 GHz). Fitted by bench/check_accuracy.py on the corpus' CUDA decode rows; datacenter decode,
-// leave one device out: 44% median error without it, 9.6% with it (2026-12-06).
+// leave one device out: 44% median error without it, 9.6% with it (bench/accuracy_2026-12-06.txt).
 constexpr double kCudaGemvBytesPerSmClock = 5.25;
 // llama.cpp's CUDA prompt GEMM (MMQ: int8 mma.sync tiles; cuBLAS for F16) reaches about this many
 // FLOPs per SM per clock on every architecture from Ampere on, whatever the datasheet's tensor
@@ -52,7 +52,7 @@ constexpr double kPrefillEfficiencyRocm = 0.340;
 constexpr double kPrefillEfficiencyVulkan = 0.363;
 constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datasheet rows yet
 
-// Live CPU, until calibration measures it (issue 3). From bench/validation/local-notes.md on
+// Live CPU, until calibration measures it. From bench/validation/local-notes.md on
 // 2 Zen 4 cores: "tg ~ 33 GB/s / bytes per token fits all dense models within +-12%" -> 16.5 GB/s
 // of decode per core. A core count alone cannot see the memory channels, so the sum is capped
 // per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x the CPU
@@ -168,7 +168,7 @@ Device host_device(const CpuInfo& cpu) {
   const double per_core = cores * kCpuDecodeGbpsPerCore;
   const double cap = nodes * kDualChannelDdr5Gbps * kDecodeEfficiencyCpu;
   d.read_gbps = {std::min(per_core, cap),
-                 "estimate: " + std::to_string(cores) + " cores x 16.5 GB/s" +
+                 "estimate: " + std::to_string(cores) + " cores x " + fixed(kCpuDecodeGbpsPerCore) + " GB/s" +
                      (per_core > cap ? ", capped at dual-channel DDR5 per NUMA node" : "") +
                      " (not measured)"};
   const SimdLevel simd = cpu.simd.value;
@@ -180,7 +180,7 @@ Device host_device(const CpuInfo& cpu) {
                                                    fixed(per_core_gflops) + " GFLOP/s (" +
                                                    std::string(to_string(simd)) + ", not measured)"};
   d.power_w = {cores * kCpuWattsPerCore,
-               "estimate: " + std::to_string(cores) + " cores x 10.6 W (7950X TDP per core)"};
+               "estimate: " + std::to_string(cores) + " cores x " + fixed(kCpuWattsPerCore) + " W (7950X TDP per core)"};
   if (simd == SimdLevel::avx2 || simd == SimdLevel::avx512) d.cpu_repack = simd;
   return d;
 }

@@ -86,12 +86,8 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     cand.retention = q->quality_retention;
     cand.params_b = m.params_b;
     const auto& e = cand.estimate;
-    if (!e.fits) cand.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
-                                fixed(e.memory.available_bytes / kGiB, "%.0f");
-    else if (e.decode_tps < decode_floor(m, w)) cand.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
-    else if (!cand.cost.can_serve) cand.why_not = "cannot serve the volume";
-    else if (cand.cost.at_least_usd() > b.usd_per_month) cand.why_not = "over budget";
-    cand.eligible = cand.why_not.empty();
+    cand.eligible = !(!e.fits || e.decode_tps < decode_floor(m, w) || !cand.cost.can_serve ||
+                      cand.cost.at_least_usd() > b.usd_per_month);
     tried.push_back(std::move(cand));
   }
   if (tried.empty()) {
@@ -99,14 +95,27 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     return o;
   }
   // The quants that meet the target ranked as advice ranks them (quality ties go to the faster);
-  // with none, the one that comes closest: fits, then fastest.
+  // with none, the one that comes closest: fits, then fastest (the first in that rank of the
+  // closest ones, as a stable sort would put it first).
   rank_candidates(tried);
-  if (!tried.front().eligible)
-    std::stable_sort(tried.begin(), tried.end(), [](const Candidate& x, const Candidate& y) {
+  std::size_t pick = 0;
+  if (!tried.front().eligible) {
+    const auto closer = [](const Candidate& x, const Candidate& y) {
       if (x.estimate.fits != y.estimate.fits) return x.estimate.fits;
       return x.estimate.decode_tps > y.estimate.decode_tps;
-    });
-  o.candidate = tried.front();
+    };
+    for (std::size_t i = 1; i < tried.size(); ++i)
+      if (closer(tried[i], tried[pick])) pick = i;
+  }
+  o.candidate = std::move(tried[pick]);
+  // Why it misses the target, for the one option shown (formatting it for every quant tried took
+  // a tenth of `plan --budget 100`).
+  const Estimate& e = o.candidate.estimate;
+  if (!e.fits) o.candidate.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
+                                     fixed(e.memory.available_bytes / kGiB, "%.0f");
+  else if (e.decode_tps < decode_floor(m, w)) o.candidate.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
+  else if (!o.candidate.cost.can_serve) o.candidate.why_not = "cannot serve the volume";
+  else if (o.candidate.cost.at_least_usd() > b.usd_per_month) o.candidate.why_not = "over budget";
   o.monthly_usd = o.candidate.cost.total_usd;
   o.meets = o.candidate.eligible;
   o.why_not = o.candidate.why_not;
@@ -225,6 +234,88 @@ Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const
   return out;
 }
 
+namespace {
+
+/// One machine a plan may put the model on, before any model is known: a catalog machine bought
+/// (`count` of it over `nodes` machines, the card's host priced in) or a rental's instances.
+/// Offers of one catalog entry or rental form a `group`, in growing size: a plan stops a group
+/// at the first offer the model fits (more of the same adds little speed).
+struct Offer {
+  Machine machine;
+  std::string hardware_id;
+  int count = 1, nodes = 1;
+  Purchase how;
+  std::size_t group = 0;
+  /// A lower bound of the option's monthly cost, known before estimating: the amortised price of
+  /// a purchase (as monthly_cost computes it; the electricity only adds), or a rental billed for
+  /// the fewest hours it can be up (hours_up with no busy hours). Empty when the price is
+  /// unknown. It grows along a group (more GPUs, more instances).
+  std::optional<double> least_usd;
+};
+
+/// Every offer of the catalog for `scope` (not a fleet), in the order plan() lists them: the
+/// catalog's machines, then its rentals. `unpriced` counts the machines left out for want of a
+/// purchase price. The same for every model, so plan_models builds them once.
+std::vector<Offer> offers(const Catalog& c, const Workload& w, const Budget& b, const PlanScope& scope, int& unpriced) {
+  std::vector<Offer> out;
+  std::size_t group = 0;
+  for (const auto& hw : c.hardware) {
+    // A purchase needs a price: machines the catalog has none for are left out (counted).
+    const bool used = scope.used && hw.used_price_usd > 0;
+    const double price = used ? hw.used_price_usd : hw.price_usd;
+    if (price <= 0) {
+      ++unpriced;
+      continue;
+    }
+    HardwareSpec priced = hw;
+    priced.price_usd = price;
+    // A graphics card is not a computer: the host it goes into is bought with it (once per
+    // machine) unless the buyer has one; a host with no catalog price leaves the total unknown.
+    const bool card = hw.kind == "gpu" && !scope.host_owned && !scope.host_name.empty();
+    ++group;
+    for (const auto& [count, nodes] : counts_for(hw)) {
+      const double total = price * count + (card ? scope.host_price_usd * nodes : 0);
+      if (scope.max_price_usd >= 0 && total > scope.max_price_usd) break;
+      Offer o{machine_from_hardware(priced, count), hw.id, count, nodes, {used ? "buy used" : "buy"}, group, {}};
+      if (card && scope.host_price_usd > 0)
+        o.machine.price_usd = {total, o.machine.price_usd.source + " + host " + scope.host_name + " x " +
+                                          std::to_string(nodes)};
+      else if (card)
+        o.machine.price_usd = {};
+      // evaluate() prices a purchase as not owned, whatever the budget says.
+      if (b.amortize_months <= 0) o.least_usd = 0;
+      else if (o.machine.price_usd.known()) o.least_usd = o.machine.price_usd.value / b.amortize_months;
+      out.push_back(std::move(o));
+    }
+  }
+  for (const auto& r : c.rentals) {
+    const HardwareSpec* hw = c.find_hardware(r.hardware);
+    // A rental has no purchase price: a buyer's plan (--buy, --max-price) shows none.
+    if (!hw || scope.buy_only || scope.max_price_usd >= 0) continue;
+    ++group;
+    // More instances of the rental until the model fits: single GPUs up to a server of 8, then
+    // servers in a row (datacenter GPUs only).
+    for (int instances = 1; instances * r.gpus <= 4 * kGpusPerServer; instances *= 2) {
+      const int count = instances * r.gpus;
+      const int nodes = std::max(1, count / kGpusPerServer);
+      if (nodes > 1 && counts_for(*hw).back().first < count) break;
+      Offer o{machine_from_hardware(*hw, count), hw->id, count, nodes, {"rent", &r, instances}, group, {}};
+      o.machine.name = (instances > 1 ? std::to_string(instances) + " x " : "") +
+                       (r.gpus > 1 ? std::to_string(r.gpus) + " x " : "") + hw->name + " (" + r.provider + ")";
+      o.least_usd = hours_up(w, 0) * r.usd_per_hour * instances;
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
+                    const Offer& o, const Workload& w, const Budget& b) {
+  return evaluate(c, m, quants, o.machine, o.hardware_id, o.count, o.nodes, w, b, o.how);
+}
+
+}  // namespace
+
 Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants, const Workload& w,
           const Budget& b, const PlanScope& scope) {
   Plan p;
@@ -234,48 +325,12 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
   if (!scope.fleet.empty()) {
     add_fleet(p, c, m, quants, w, b, scope.fleet);
   } else {
-    for (const auto& hw : c.hardware) {
-      // A purchase needs a price: machines the catalog has none for are left out (counted).
-      const bool used = scope.used && hw.used_price_usd > 0;
-      const double price = used ? hw.used_price_usd : hw.price_usd;
-      if (price <= 0) {
-        ++p.unpriced;
-        continue;
-      }
-      HardwareSpec priced = hw;
-      priced.price_usd = price;
-      // A graphics card is not a computer: the host it goes into is bought with it (once per
-      // machine) unless the buyer has one; a host with no catalog price leaves the total unknown.
-      const bool card = hw.kind == "gpu" && !scope.host_owned && !scope.host_name.empty();
-      for (const auto& [count, nodes] : counts_for(hw)) {
-        const double total = price * count + (card ? scope.host_price_usd * nodes : 0);
-        if (scope.max_price_usd >= 0 && total > scope.max_price_usd) break;
-        Machine machine = machine_from_hardware(priced, count);
-        if (card && scope.host_price_usd > 0)
-          machine.price_usd = {total, machine.price_usd.source + " + host " + scope.host_name + " x " +
-                                          std::to_string(nodes)};
-        else if (card)
-          machine.price_usd = {};
-        p.options.push_back(evaluate(c, m, quants, machine, hw.id, count, nodes, w, b, {used ? "buy used" : "buy"}));
-        if (p.options.back().candidate.estimate.fits) break;  // more of the same adds little speed
-      }
-    }
-    for (const auto& r : c.rentals) {
-      const HardwareSpec* hw = c.find_hardware(r.hardware);
-      // A rental has no purchase price: a buyer's plan (--buy, --max-price) shows none.
-      if (!hw || scope.buy_only || scope.max_price_usd >= 0) continue;
-      // More instances of the rental until the model fits: single GPUs up to a server of 8, then
-      // servers in a row (datacenter GPUs only).
-      for (int instances = 1; instances * r.gpus <= 4 * kGpusPerServer; instances *= 2) {
-        const int count = instances * r.gpus;
-        const int nodes = std::max(1, count / kGpusPerServer);
-        if (nodes > 1 && counts_for(*hw).back().first < count) break;
-        Machine machine = machine_from_hardware(*hw, count);
-        machine.name = (instances > 1 ? std::to_string(instances) + " x " : "") + (r.gpus > 1 ? std::to_string(r.gpus) + " x " : "") +
-                       hw->name + " (" + r.provider + ")";
-        p.options.push_back(evaluate(c, m, quants, machine, hw->id, count, nodes, w, b, {"rent", &r, instances}));
-        if (p.options.back().candidate.estimate.fits) break;
-      }
+    const std::vector<Offer> all = offers(c, w, b, scope, p.unpriced);
+    std::size_t fitted = 0;  // the group of the last offer the model fits
+    for (const Offer& o : all) {
+      if (o.group == fitted) continue;
+      p.options.push_back(evaluate(c, m, quants, o, w, b));
+      if (p.options.back().candidate.estimate.fits) fitted = o.group;
     }
   }
   p.apis = as_good_apis(c, m, w);
@@ -316,14 +371,79 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
   return p;
 }
 
+namespace {
+
+/// The cheapest option of plan(c, m, ...) that meets the target -- the one plan() ranks first --
+/// found by branch and bound instead of estimating every offer. `order` lists the offers by their
+/// cost's lower bound, lowest first (those of unknown price last); the offers of a group keep
+/// their order in it, so each is still estimated only when the smaller ones of its group did not
+/// fit. An offer whose bound exceeds the budget cannot meet the target; the scan stops at the
+/// first whose bound exceeds the cheapest option found so far: none after it can cost less, and
+/// those of unknown price rank after a known cost. A bound equal to the cheapest is
+/// still estimated, and of equal costs the offer plan() lists first wins, as in plan()'s stable
+/// ranking. Options of unknown cost rank after every known one, so they matter only when none of
+/// known cost meets the target -- and then nothing was skipped but what exceeds the budget, so
+/// the first of them in plan()'s order is plan()'s pick. The plan holds that option alone.
+Plan cheapest_plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
+                   const Workload& w, const Budget& b, const std::vector<Offer>& all,
+                   const std::vector<std::size_t>& order) {
+  std::optional<PlanOption> known, unknown;
+  std::size_t known_at = 0, unknown_at = 0;  // their places in plan()'s order
+  std::vector<bool> fitted_group;
+  for (const std::size_t i : order) {
+    const Offer& o = all[i];
+    if (known && (!o.least_usd || *o.least_usd > *known->monthly_usd)) break;
+    if (o.least_usd && *o.least_usd > b.usd_per_month) continue;  // on to those of unknown price
+    if (o.group >= fitted_group.size()) fitted_group.resize(o.group + 1);
+    if (fitted_group[o.group]) continue;
+    PlanOption option = evaluate(c, m, quants, o, w, b);
+    if (option.candidate.estimate.fits) fitted_group[o.group] = true;
+    if (!option.meets) continue;
+    if (option.monthly_usd) {
+      if (!known || *option.monthly_usd < *known->monthly_usd ||
+          (*option.monthly_usd == *known->monthly_usd && i < known_at))
+        known = std::move(option), known_at = i;
+    } else if (!unknown || i < unknown_at) {
+      unknown = std::move(option), unknown_at = i;
+    }
+  }
+  Plan p;
+  p.model = &m;
+  if (known || unknown) {
+    p.options.push_back(std::move(known ? *known : *unknown));
+    p.cheapest = 0;
+  }
+  return p;
+}
+
+}  // namespace
+
 ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& quants, const Workload& w,
                        const Budget& b, const PlanScope& scope, double min_quality, bool cheapest_first) {
   ModelsPlan out;
+  int unpriced = 0;
+  const std::vector<Offer> all = scope.fleet.empty() ? offers(c, w, b, scope, unpriced) : std::vector<Offer>{};
+  std::vector<std::size_t> order(all.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    const auto& lx = all[x].least_usd;
+    const auto& ly = all[y].least_usd;
+    return lx && ly ? *lx < *ly : lx.has_value() > ly.has_value();
+  });
   for (const auto& m : c.models) {
     if (m.quality < min_quality) continue;
     ++out.models_considered;
-    Plan p = plan(c, m, quants, w, b, scope);
-    if (p.cheapest) out.plans.push_back(std::move(p));
+    // A context longer than the model's fits nowhere (estimate()'s rule): nothing to estimate.
+    if (scope.fleet.empty() && w.context_tokens > m.context_max) continue;
+    Plan p = scope.fleet.empty() ? cheapest_plan(c, m, quants, w, b, all, order) : plan(c, m, quants, w, b, scope);
+    if (!p.cheapest) continue;
+    if (scope.fleet.empty()) {
+      p.apis = as_good_apis(c, m, w);
+      PlanOption& o = p.options.front();
+      if (!p.apis.empty() && o.how.rfind("buy", 0) == 0 && o.candidate.estimate.fits)
+        o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, p.apis.front(), w);
+    }
+    out.plans.push_back(std::move(p));
   }
   const auto cost = [](const Plan& p) {
     return p.options[*p.cheapest].monthly_usd.value_or(std::numeric_limits<double>::infinity());

@@ -10,9 +10,22 @@ namespace benchr {
 std::vector<const Candidate*> runners_up(const Advice& a, std::size_t n) {
   std::vector<const Candidate*> out;
   if (!a.recommended) {
-    std::set<std::string> seen;
-    for (const auto& c : a.ranked)
-      if (out.size() < 2 * n && seen.insert(c.estimate.model).second) out.push_back(&c);
+    // Nothing qualifies: of each model, the quant that came closest -- the fastest that fits, or
+    // else the smallest -- the ones that fit first, fastest first (the nearest to the floor), then
+    // the rest, smallest first (the nearest to fitting).
+    std::map<std::string, const Candidate*> closest;
+    const auto closer = [](const Candidate* x, const Candidate* y) {
+      if (x->estimate.fits != y->estimate.fits) return x->estimate.fits;
+      return x->estimate.fits ? x->estimate.decode_tps > y->estimate.decode_tps
+                              : x->estimate.memory.total_bytes < y->estimate.memory.total_bytes;
+    };
+    for (const auto& c : a.ranked) {
+      auto& s = closest[c.estimate.model];
+      if (!s || closer(&c, s)) s = &c;
+    }
+    for (const auto& [model, c] : closest) out.push_back(c);
+    std::stable_sort(out.begin(), out.end(), closer);
+    if (out.size() > 2 * n) out.resize(2 * n);
     return out;
   }
   const Candidate& best = a.ranked[*a.recommended];

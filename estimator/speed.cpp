@@ -83,7 +83,7 @@ constexpr double kMlxLayerUs = 135;
 
 // llama.cpp's CPU backend spends more on a Gated DeltaNet layer than its bytes: ~30 graph nodes
 // (convolution, L2 norms, gates, the delta rule, the state copied in and out), each ending in a
-// barrier of the threads. llama-bench tg64, 2 Zen 4 threads, llama.cpp de3ff81 (2026-09), a
+// barrier of the threads. llama-bench tg64, 2 Zen 4 threads, llama.cpp de3ff81, a
 // Qwen3.5-4B shape with random weights (bench/synth_gguf.py) against Llama-3.2-3B in the same run
 // (its own predicted/measured as the control), two runs: 0.67 and 0.98 ms more a recurrent layer
 // (Q8_0, Q4_K_M) -> 0.8 ms; perf: the Q8_0 dot product takes 78% of the hybrid's samples (92.5%
@@ -115,10 +115,8 @@ constexpr double kDequantBound = 0.85;
 
 // llama.cpp's CPU decode spends this share of its time in the dot-product kernels the calibration
 // times; the rest is mul_mat's own loop (1.7%), the threads' barrier spin (1.4%), flash attention,
-// activation quantization, norms and rope. perf record of llama-bench tg, 2 Zen 4 threads,
-// 2026-11-28: 92.5% Llama-3.2-3B Q8_0, 92.4% 3B Q6_K, 93% TinyLlama Q8_0. (It replaces a 0.96
-// decode/read factor fitted on Q4_0 rows: live runs 3-5 of bench/local_live_2026-11-28.md, rows
-// on a steady machine, median |error| 6.8/7.4/8.9% -> 6.4/5.2/6.3% recomputed.)
+// activation quantization, norms and rope. perf record of llama-bench tg, 2 Zen 4 threads:
+// 92.5% Llama-3.2-3B Q8_0, 92.4% 3B Q6_K, 93% TinyLlama Q8_0.
 constexpr double kCpuDecodeKernelShare = 0.93;
 
 const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_view format, int threads) {
@@ -158,13 +156,12 @@ const FormatRate* tinyblas_rate(const Device& d, std::string_view format) {
 
 /// The rate at which decode streams weights: the measured kernel's where that is below the
 /// streaming read (dequantization- or kernel-bound), else the read; without a calibration, the
-/// read. Kernels v12 measure what llama.cpp runs, its repacked Q4_0 GEMV included, and their rates
-/// hold when this VM's plain read jumps from 31-35 to 47-65 GB/s (2026-11-28: Q8_0 31.6-39.8,
-/// repacked Q4_0 30.5-39.5), which llama.cpp's decode mostly does not follow either. Uncapped,
-/// the F16 and Q6_K kernels (38.5-39.5 and 36.6 GB/s against a 34-35 read) would carry llama.cpp's
-/// faster F16 decode (Llama 3.2 1B: 0.77 -> 0.86-1.06), but Q8_0, already 1.08-1.16 over, went
-/// to 1.14-1.25: live runs 7 (capped) and 8 (uncapped) of bench/local_live_2026-11-28.md, median
-/// 8.1% / 9.2%, 23 / 19 of 25 rows within 15%.
+/// read. The calibration kernels measure what llama.cpp runs, its repacked Q4_0 GEMV included, and
+/// their rates hold when this VM's plain read jumps from 31-35 to 47-65 GB/s (Q8_0 31.6-39.8,
+/// repacked Q4_0 30.5-39.5), which llama.cpp's decode mostly does not follow either. The read
+/// caps them: uncapped, the F16 and Q6_K kernels (38.5-39.5 and 36.6 GB/s against a 34-35 read)
+/// carry llama.cpp's faster F16 decode but push Q8_0 further over; capped, the live rows give
+/// median 8.1% with 23 of 25 within 15%, uncapped 9.2% and 19 (bench/live_runs/run7.csv, run8.csv).
 double decode_gbps(const Device& d, const FormatRate* measured) {
   if (!measured) return d.read_gbps.value;
   return std::min(measured->weight_gbps, d.read_gbps.value);
@@ -366,8 +363,8 @@ double comm_seconds(const ModelSpec& m, const Machine& machine, const Placement&
 
 // llama.cpp's repacked GEMV (one token, eight interleaved rows: ggml_gemv_q4_0_8x8_q8_0, a
 // 256-bit kernel with eight dependent dot products a block) in cache, over the device's prefill
-// compute rate (its 8-bit GEMM): 153 / 265 GFLOP/s measured on 2 Zen 4 threads (calibration
-// kernels v12, whose Q4_0 kernel is built the same way; ggml's own 150 in bench/ggml_gemv.cpp).
+// compute rate (its 8-bit GEMM): 153 / 265 GFLOP/s measured on 2 Zen 4 threads (the calibration's
+// Q4_0 kernel, built the same way; ggml's own 150 in bench/ggml_gemv.cpp).
 // For CPUs without a calibration.
 constexpr double kRepackedGemvOverCompute = 0.58;
 

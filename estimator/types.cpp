@@ -93,33 +93,12 @@ std::string_view to_string(Verdict v) {
 }
 
 const std::vector<BlockFormat>& block_formats() {
-  // ggml block layouts: ggml/src/ggml-common.h (block_q4_0 = fp16 d + 16 B of nibbles = 18 B per
-  // 32 weights, block_q4_K = 2 fp16 + 12 B scales + 128 B = 144 B per 256, ...), as of llama.cpp
-  // de3ff81 (node-llama-cpp 3.22.1). cpu_repack: ggml-cpu/repack.cpp
-  // (ggml_repack_get_optimal_repack_type) converts Q4_0, Q4_K, IQ4_NL and MXFP4 to interleaved 8x8
-  // layouts on AVX2 and AVX-512, and Q2_K on AVX-512 only; seen in
-  // bench/validation/local-memory.csv (CPU_REPACK buffer = exactly the Q4_0/Q4_K matmul
-  // tensors; Q8_0, Q6_K, F16 have none). On Arm it repacks other sets (with dotprod/i8mm); not
-  // modelled: Arm CPUs count as not repacking.
-  // Beyond GGUF: FP8 E4M3 one byte; NVFP4 16 FP4 values + one FP8 scale = 9 B per 16; MLX
-  // affine groups of 64 with fp16 scale and bias; AWQ/GPTQ int4 in groups of 128 with an fp16
-  // scale and a 4-bit zero point (written as 256-weight blocks of 133 B).
-  // cpu_gemm: prefill in llama.cpp's CPU backend goes through llamafile's tinyBLAS
-  // (ggml-cpu/llamafile/sgemm.cpp: F32, F16, BF16, Q8_0, Q4_0, Q5_0, IQ4_NL) instead of one dot
-  // product per row and token; the repacked formats have their own GEMM (repack.cpp).
-  constexpr SimdLevel no = SimdLevel::none, avx2 = SimdLevel::avx2, avx512 = SimdLevel::avx512;
-  static const std::vector<BlockFormat> formats{
-      {"F32", 1, 4, no, true},            {"F16", 1, 2, no, true},            {"BF16", 1, 2, no, true},
-      {"Q4_0", 32, 18, avx2, true},       {"Q4_1", 32, 20, no, false},        {"Q5_0", 32, 22, no, true},
-      {"Q5_1", 32, 24, no, false},        {"Q8_0", 32, 34, no, true},         {"Q2_K", 256, 84, avx512, false},
-      {"Q3_K", 256, 110, no, false},      {"Q4_K", 256, 144, avx2, false},    {"Q5_K", 256, 176, no, false},
-      {"Q6_K", 256, 210, no, false},      {"IQ2_XXS", 256, 66, no, false},    {"IQ2_XS", 256, 74, no, false},
-      {"IQ2_S", 256, 82, no, false},      {"IQ3_XXS", 256, 98, no, false},    {"IQ3_S", 256, 110, no, false},
-      {"IQ4_NL", 32, 18, avx2, true},     {"IQ4_XS", 256, 136, no, false},    {"IQ1_S", 256, 50, no, false},
-      {"IQ1_M", 256, 56, no, false},      {"MXFP4", 32, 17, avx2, false},     {"FP8", 1, 1, no, false},
-      {"NVFP4", 16, 9, no, false},        {"MLX4", 64, 36, no, false},        {"MLX8", 64, 68, no, false},
-      {"INT4_G128", 256, 133, no, false},
-  };
+  static const std::vector<BlockFormat> formats = [] {
+    std::vector<BlockFormat> v;
+    for (const auto& f : kBlockFormats)
+      if (f.modelled) v.push_back(f);
+    return v;
+  }();
   return formats;
 }
 

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "block_format.hpp"
+
 namespace benchr {
 
 /// The one error type for bad input (flags, catalog files, saved machines). Its message is complete:
@@ -37,7 +39,6 @@ constexpr double kHoursPerMonth = 24.0 * 365.0 / 12.0;  // 730 h
 
 enum class DeviceKind { cpu, gpu };
 enum class Backend { cpu, cuda, rocm, vulkan, metal };
-enum class SimdLevel { unknown, none, neon, avx2, avx512 };
 
 std::string_view to_string(DeviceKind);
 std::string_view to_string(Backend);
@@ -171,7 +172,6 @@ struct Machine {
 /// What a recurrent layer is: Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5) or a Mamba2
 /// state-space layer (Granite 4.0-H, Nemotron-H, Jamba).
 enum class RecurrentKind { none, gated_delta_net, mamba2 };
-struct BlockFormat;
 std::string_view to_string(RecurrentKind);
 RecurrentKind parse_recurrent_kind(std::string_view name, std::string_view where);
 
@@ -241,20 +241,6 @@ enum class Role { embedding, output, attn_qk, attn_v, attn_o, ffn_up, ffn_down, 
 constexpr std::size_t kRoles = static_cast<std::size_t>(Role::count);
 std::string_view to_string(Role);
 
-/// A weight storage format: ggml block types and the others (FP8, NVFP4, MLX groups).
-struct BlockFormat {
-  std::string_view name;
-  int block_elements;   ///< weights per block
-  int block_bytes;      ///< bytes per block, scales included
-  SimdLevel cpu_repack;  ///< llama.cpp's x86 CPU backend keeps a repacked copy from this level up (none: never)
-  bool cpu_gemm;         ///< llama.cpp's CPU prefill multiplies it with tinyBLAS's GEMM
-  /// Whether a CPU whose repacked kernels are at `cpu` (Device::cpu_repack) repacks this format.
-  bool repacked_on(SimdLevel cpu) const { return cpu_repack >= SimdLevel::avx2 && cpu >= cpu_repack; }
-  double bits_per_weight() const { return 8.0 * block_bytes / block_elements; }
-};
-/// The known formats; nullptr for an unknown name.
-const BlockFormat* find_block_format(std::string_view name);
-const std::vector<BlockFormat>& block_formats();
 
 /// A share of a role's weights stored in one format.
 struct FormatShare {

@@ -10,14 +10,21 @@
 
 namespace benchr {
 
+struct GpuScan;
+
 /// This machine: hwloc topology, /proc/meminfo and the cgroup memory limit for usable RAM,
-/// /proc/cpuinfo for the SIMD level. Never throws: what fails is a note and an unknown figure.
+/// /proc/cpuinfo for the SIMD level, and its GPUs (scan_gpus). Never throws: what fails is a note
+/// and an unknown figure.
 Machine probe_live();
+/// The same with the GPUs of an earlier scan of this machine (a cache of it, app/device_cache.cpp),
+/// so the Vulkan driver is not loaded.
+Machine probe_live(const GpuScan& gpus);
 
 enum class GpuKind { discrete, integrated, virtual_gpu, cpu, other };
 std::string_view to_string(GpuKind);
 
-/// One Vulkan physical device, as its driver describes it.
+/// One Vulkan physical device, as its driver describes it (probe/vulkan_loader.cpp's describe(),
+/// for the probe and the Vulkan kernels alike).
 struct GpuInfo {
   std::string name, driver_name, driver_version, api_version;
   uint32_t vendor_id = 0, device_id = 0;   ///< PCI ids
@@ -28,7 +35,10 @@ struct GpuInfo {
   bool unified_memory = false;             ///< allocates from the host's RAM
   uint32_t subgroup_size = 0;
   bool fp16 = false, int8_dot = false;
-  double max_allocation_bytes = 0;
+  double max_allocation_bytes = 0;        ///< maxMemoryAllocationSize (Vulkan 1.1)
+  double max_storage_range_bytes = 0;     ///< maxStorageBufferRange: the most one shader binding sees
+  bool compute_queue = false;             ///< has a queue family with compute
+  uint32_t timestamp_bits = 0;            ///< of that queue; 0: no GPU timestamps there
 };
 
 /// Every Vulkan device, through the loader opened at run time. No loader, no driver or no
@@ -45,6 +55,23 @@ struct PciGpu {
   uint32_t vendor_id = 0, device_id = 0;
   std::string name;  ///< the model its vendor library reported (NVML, RSMI), else pci.ids' name
 };
+
+/// This machine's GPUs: every Vulkan device (probe_vulkan: the driver is loaded, ~40 ms of CPU
+/// and ~50 MiB here, lavapipe), and the GPUs on the PCI bus that Vulkan does not show (scanned by
+/// hwloc, ~6 ms, unless Vulkan shows a discrete GPU); with the notes of the search.
+struct GpuScan {
+  std::vector<GpuInfo> vulkan;
+  std::vector<PciGpu> pci_only;
+  std::vector<std::string> notes;
+};
+GpuScan scan_gpus();
+
+/// What a scan of this machine's GPUs depends on, read without loading a driver (0.24 ms here): the
+/// PCI vendor:device ids and addresses of the display and 3D controllers under
+/// /sys/bus/pci/devices, the CPU model (/proc/cpuinfo), the RAM total (/proc/meminfo), and the
+/// Vulkan drivers installed (the ICD manifests' names, sizes and times; the VK_ICD_FILENAMES,
+/// VK_DRIVER_FILES and VK_ADD_DRIVER_FILES variables). Equal fingerprints: the same scan.
+std::string gpu_fingerprint();
 
 /// A PCI GPU as a Device: ids and name only; the catalog entry its ids match gives memory and
 /// rates (with_catalog_gpus), the backend is its vendor's (CUDA, ROCm, else Vulkan).

@@ -184,7 +184,24 @@ SimdLevel simd_from_cpu_flags(std::string_view flags) {
   return SimdLevel::none;
 }
 
-Machine probe_live() {
+GpuScan scan_gpus() {
+  GpuScan scan;
+  scan.vulkan = probe_vulkan(scan.notes);
+  // No Vulkan driver for a GPU (a headless server with only CUDA, a discrete card beside an iGPU
+  // that has one): the PCI bus still shows it, and its ids find it in the catalog. The bus is
+  // scanned (~6 ms) unless Vulkan already shows a discrete GPU.
+  std::vector<Device> shown;
+  for (const GpuInfo& g : scan.vulkan) shown.push_back(gpu_device(g));
+  const bool vulkan_discrete = std::any_of(shown.begin(), shown.end(), [](const Device& d) {
+    return d.kind == DeviceKind::gpu && !d.software && !d.unified_memory;
+  });
+  if (!vulkan_discrete) scan.pci_only = pci_gpus_not_in(shown, pci_gpus_from_hwloc(std::nullopt));
+  return scan;
+}
+
+Machine probe_live() { return probe_live(scan_gpus()); }
+
+Machine probe_live(const GpuScan& gpus) {
   Machine m;
   m.name = "this machine";
   m.cpu = topology_from_hwloc(std::nullopt, m.notes);
@@ -259,20 +276,12 @@ Machine probe_live() {
     m.notes.push_back(buf);
   }
   m.devices.push_back(host_device(m.cpu));
-  for (const GpuInfo& g : probe_vulkan(m.notes)) m.devices.push_back(gpu_device(g));
-  // No Vulkan driver for a GPU (a headless server with only CUDA, a discrete card beside an iGPU
-  // that has one): the PCI bus still shows it, and its ids find it in the catalog. The bus is
-  // scanned (~6 ms) unless Vulkan already shows a discrete GPU.
-  const bool vulkan_discrete = std::any_of(m.devices.begin(), m.devices.end(), [](const Device& d) {
-    return d.kind == DeviceKind::gpu && !d.software && !d.unified_memory;
-  });
-  if (!vulkan_discrete) {
-    const auto gpus = pci_gpus_not_in(m.devices, pci_gpus_from_hwloc(std::nullopt));
-    for (const PciGpu& g : gpus) m.devices.push_back(pci_gpu_device(g));
-    if (!gpus.empty())
-      m.notes.push_back(std::to_string(gpus.size()) +
-                        " GPU(s) on the PCI bus (hwloc) that Vulkan does not show: memory and rates from the catalog");
-  }
+  m.notes.insert(m.notes.end(), gpus.notes.begin(), gpus.notes.end());
+  for (const GpuInfo& g : gpus.vulkan) m.devices.push_back(gpu_device(g));
+  for (const PciGpu& g : gpus.pci_only) m.devices.push_back(pci_gpu_device(g));
+  if (!gpus.pci_only.empty())
+    m.notes.push_back(std::to_string(gpus.pci_only.size()) +
+                      " GPU(s) on the PCI bus (hwloc) that Vulkan does not show: memory and rates from the catalog");
   return m;
 }
 

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure
+ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -LE bench  # bench/ checks: ctest -L bench

@@ -225,10 +225,10 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     return cal;  // no device: nothing here may stand for a measurement
   }
   // 4 KiB pages, as llama.cpp reads its weights: mmapped from the GGUF file (the page cache maps
-  // no huge pages), and CPU_REPACK copies in plain heap memory. With huge pages (kernels v9) the
-  // GEMVs ran 10-40% above ggml's own vec_dot kernels streamed over the same 256 MiB in 4 KiB
-  // pages and 64-row chunks (Q3_K 24.5 against 17-18 GB/s, 2 threads, 2026-11-28); llama.cpp's
-  // Q3_K_M decode implies 18 GB/s for its Q3_K tensors. bench/ggml_gemv.cpp is that comparison.
+  // no huge pages), and CPU_REPACK copies in plain heap memory. With huge pages the GEMVs run
+  // 10-40% above ggml's own vec_dot kernels streamed over the same 256 MiB in 4 KiB pages and
+  // 64-row chunks (Q3_K 24.5 against 17-18 GB/s, 2 threads); llama.cpp's Q3_K_M decode implies
+  // 18 GB/s for its Q3_K tensors. bench/ggml_gemv.cpp is that comparison.
   madvise(buffer.get(), bytes, MADV_NOHUGEPAGE);
 
   // The steps, in order. A timed step shares the time left equally with the timed steps after it
@@ -254,8 +254,8 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
 
   // The all-threads read is taken again before each format and at the end, and the lowest is
   // used. On a shared machine the memory a VM gets comes and goes: this kind of 2-core VM reads
-  // either ~36 or ~62-68 GB/s, switching within seconds to minutes (2026-11-28, 26 calibrations
-  // interleaved with llama-bench, bench/check_local_live.py), and llama.cpp's decode did not
+  // either ~36 or ~62-68 GB/s, switching within seconds to minutes (26 calibrations interleaved
+  // with llama-bench, bench/check_local_live.py, bench/local_live_2026-11-28.md), and llama.cpp's decode did not
   // follow the fast episodes: rows run while calibrations on both sides read 63-68 GB/s decoded
   // at 0.88-0.97x their rate in bench/validation/local-llamacpp.csv (taken at 34.5 GB/s).
   // What decode sustains is the slow figure.

@@ -230,9 +230,9 @@ inline __m256i dot_u8s8_acc(__m256i acc, __m256i u, __m256i s) {
 /// it holds the same group of every row (rows in the order 0 4 1 5 2 6 3 7), all chained through
 /// one int32 accumulator; the scales shuffled into that row order and one FMA a block; the rows put
 /// back in order at the end. The chain of eight dependent dot products a block sets its in-cache
-/// rate: 2 Zen 4 threads, 2048 x 512 tiles in L2, 150 GFLOP/s for ggml's kernel, 287 for a version
-/// with four independent sums (kernels v11), which MoE prefill, one GEMV per routed token
-/// (repack.cpp forward_mul_mat_id), does not get.
+/// rate: 2 Zen 4 threads, 2048 x 512 tiles in L2, 150 GFLOP/s for ggml's kernel, 287 with four
+/// independent sums, which MoE prefill, one GEMV per routed token (repack.cpp
+/// forward_mul_mat_id), does not get.
 void dot8_q4_0_fast(int n, const BlockQ4_0x8* w, const void* vx, float* y) {
   const auto* x = static_cast<const BlockQ8_0*>(vx);
   const __m256i lut = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2, -1,  //
@@ -316,8 +316,8 @@ void tile4_q8_0_fast(int n, const void* vw, std::size_t w_stride, const void* vx
 
 /// Q4_0 and Q8_0 one block at a time into one accumulator, as ggml-cpu's x86 kernels do
 /// (arch/x86/quants.c, ggml_vec_dot_q8_0_q8_0): each block's FMA waits for the last, and its two
-/// scales come from the fp16 table. Four accumulators (kernels v9) computed Q8_0 ~25% faster in
-/// L2 than llama.cpp's own kernel and streamed 10-15% faster from DRAM on 2 Zen 4 threads
+/// scales come from the fp16 table. Four accumulators compute Q8_0 ~25% faster in L2 than
+/// llama.cpp's own kernel and stream 10-15% faster from DRAM on 2 Zen 4 threads
 /// (bench/ggml_gemv.cpp), where llama.cpp's Q8_0 decode runs at 0.85-0.9x the read bandwidth
 /// (local-notes.md: 29-34 GB/s implied against a 34.5 GB/s read).
 template <class Block, class Quants>
@@ -530,8 +530,8 @@ void attend_fast(int hd, int positions, const fp16_t* q, const fp16_t* k, const 
                  float* out) {
   // The weighted values accumulate in f16 as in ggml (ggml_vec_mad_f16 on VKQ16): every position
   // widens the accumulator, adds, and narrows it back, a chain through memory that makes this
-  // loop ~1.3x slower than an f32 accumulator (kernels v11: 9.9 against 7.6 ns per position at
-  // head_dim 64 on a Zen 4 core; llama.cpp's depth rows imply 11.3-11.6, local-llamacpp.csv).
+  // loop ~1.3x slower than an f32 accumulator (9.9 against 7.6 ns per position at head_dim 64 on
+  // a Zen 4 core; llama.cpp's depth rows imply 11.3-11.6, local-llamacpp.csv).
   fp16_t acc[kMaxAttendHeadDim];
   float m = -INFINITY, sum = 0;
   for (int i = 0; i < hd; ++i) acc[i] = 0;  // +0.0 in f16

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "block_format.hpp"
 #include "blocks.hpp"
 
 namespace benchr::kernels {
@@ -17,19 +18,41 @@ enum class Activation { q8_0, q8_k, f16 };
 
 struct FormatInfo {
   Format format;
-  std::string_view name;   ///< the ggml type name, as in BlockFormat
+  std::string_view name;   ///< the kernel's name: BlockFormat::kernel, the key its measured rate is stored under
   int block_elements, block_bytes;
   Activation activation;
 };
+/// A kernel's row, its block taken from the one table of formats (estimator/block_format.hpp).
+constexpr FormatInfo kernel_format(Format f, std::string_view name, Activation a) {
+  const BlockFormat* b = kernel_block_format(name);
+  return {f, name, b ? b->block_elements : 0, b ? b->block_bytes : 0, a};
+}
 constexpr std::array<FormatInfo, kFormats> kFormatInfo{{
-    {Format::q4_0, "Q4_0", kQK, sizeof(BlockQ4_0), Activation::q8_0},
-    {Format::q8_0, "Q8_0", kQK, sizeof(BlockQ8_0), Activation::q8_0},
-    {Format::q3_k, "Q3_K", kQKK, sizeof(BlockQ3_K), Activation::q8_k},
-    {Format::q4_k, "Q4_K", kQKK, sizeof(BlockQ4_K), Activation::q8_k},
-    {Format::q5_k, "Q5_K", kQKK, sizeof(BlockQ5_K), Activation::q8_k},
-    {Format::q6_k, "Q6_K", kQKK, sizeof(BlockQ6_K), Activation::q8_k},
-    {Format::f16, "F16", 1, 2, Activation::f16},
+    kernel_format(Format::q4_0, "Q4_0", Activation::q8_0),
+    kernel_format(Format::q8_0, "Q8_0", Activation::q8_0),
+    kernel_format(Format::q3_k, "Q3_K", Activation::q8_k),
+    kernel_format(Format::q4_k, "Q4_K", Activation::q8_k),
+    kernel_format(Format::q5_k, "Q5_K", Activation::q8_k),
+    kernel_format(Format::q6_k, "Q6_K", Activation::q8_k),
+    kernel_format(Format::f16, "F16", Activation::f16),
 }};
+// The table and the kernels' block structs (blocks.hpp, ggml-common.h's layouts) agree, and every
+// format the table says a kernel measures has one here.
+static_assert(kFormatInfo[0].block_elements == kQK && kFormatInfo[0].block_bytes == sizeof(BlockQ4_0));
+static_assert(kFormatInfo[1].block_elements == kQK && kFormatInfo[1].block_bytes == sizeof(BlockQ8_0));
+static_assert(kFormatInfo[2].block_elements == kQKK && kFormatInfo[2].block_bytes == sizeof(BlockQ3_K));
+static_assert(kFormatInfo[3].block_elements == kQKK && kFormatInfo[3].block_bytes == sizeof(BlockQ4_K));
+static_assert(kFormatInfo[4].block_elements == kQKK && kFormatInfo[4].block_bytes == sizeof(BlockQ5_K));
+static_assert(kFormatInfo[5].block_elements == kQKK && kFormatInfo[5].block_bytes == sizeof(BlockQ6_K));
+static_assert(kFormatInfo[6].block_elements == 1 && kFormatInfo[6].block_bytes == sizeof(fp16_t));
+constexpr bool every_table_kernel_here() {
+  std::size_t with_kernel = 0;
+  for (const auto& f : kBlockFormats) with_kernel += !f.kernel.empty();
+  for (std::size_t i = 0; i < kFormats; ++i)
+    if (kFormatInfo[i].format != static_cast<Format>(i)) return false;
+  return with_kernel == kFormats;
+}
+static_assert(every_table_kernel_here());
 inline const FormatInfo& info(Format f) { return kFormatInfo[static_cast<std::size_t>(f)]; }
 
 /// y = w · x for one row of `n` weights (a multiple of the block size) against activations in

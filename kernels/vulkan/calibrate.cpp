@@ -62,11 +62,11 @@ struct Plan {
   double fma_target_s;
 };
 
-Plan plan_for(const DeviceFacts& d) {
-  if (d.software) return {16u << 20, 4u << 20, 1, 5, 4, 0.02};
+Plan plan_for(const GpuInfo& d) {
+  if (d.kind == GpuKind::cpu) return {16u << 20, 4u << 20, 1, 5, 4, 0.02};
   double limit = std::min({d.max_allocation_bytes, d.max_storage_range_bytes, d.device_local_bytes / 4}) - 64;
   // Integrated GPUs share host RAM: filled page by page on the host (see fill), so smaller.
-  const double cap = d.type == "integrated" ? double(256u << 20) : double(1u << 30);
+  const double cap = d.kind == GpuKind::integrated ? double(256u << 20) : double(1u << 30);
   const auto read = std::size_t(std::max(double(16u << 20), std::min(cap, limit))) & ~std::size_t(0xFFFF);
   return {read, std::min<std::size_t>(read, 256u << 20), 3, 20, 1024, 0.002};
 }
@@ -117,11 +117,12 @@ vk::Benchmark gemv_benchmark(Format f, const vk::Buffer& w, const vk::Buffer& x,
 
 using Clock = std::chrono::steady_clock;
 
-DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const DeviceFacts& facts,
+DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const GpuInfo& facts,
                          const CalibrationOptions& options, std::vector<std::string>& notes) {
-  // Issue #4: one GPU calibrates in <= 2 s. A software device gets the caller's whole budget (the
-  // tests run lavapipe on loaded 2-core machines); scenarios that start after it run shorter.
-  const double budget_s = facts.software ? options.budget_s : std::min(options.budget_s, kGpuBudgetS);
+  // One GPU calibrates in at most kGpuBudgetS, so a first advice waits little. A software device
+  // gets the caller's whole budget (the tests run lavapipe on loaded 2-core machines); scenarios
+  // that start after it run shorter.
+  const double budget_s = facts.kind == GpuKind::cpu ? options.budget_s : std::min(options.budget_s, kGpuBudgetS);
   const auto deadline = Clock::now() + std::chrono::duration<double>(budget_s);
   const Plan plan = plan_for(facts);
   DeviceRun run;
@@ -233,19 +234,6 @@ DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const De
 
 }  // namespace
 
-std::vector<DeviceFacts> vulkan_devices(std::vector<std::string>& notes) {
-  try {
-    vk::Loader loader;
-    std::vector<DeviceFacts> out;
-    for (VkPhysicalDevice pd : loader.physical_devices()) out.push_back(vk::describe(loader, pd));
-    if (out.empty()) notes.push_back("Vulkan: no device reported by any driver");
-    return out;
-  } catch (const std::exception& e) {
-    notes.push_back(std::string("Vulkan: ") + e.what() + ": no GPU measured");
-    return {};
-  }
-}
-
 std::vector<DeviceRun> measure_vulkan(const CalibrationOptions& options, std::vector<std::string>& notes) {
   try {
     vk::Loader loader;
@@ -253,8 +241,8 @@ std::vector<DeviceRun> measure_vulkan(const CalibrationOptions& options, std::ve
     if (devices.empty()) notes.push_back("Vulkan: no device reported by any driver: no GPU measured");
     std::vector<DeviceRun> out;
     for (VkPhysicalDevice pd : devices) {
-      const DeviceFacts facts = vk::describe(loader, pd);
-      if (facts.software && !options.include_software) {
+      const GpuInfo facts = vk::describe(loader, pd);
+      if (facts.kind == GpuKind::cpu && !options.include_software) {
         notes.push_back("Vulkan " + facts.name + ": a software device (runs on the CPU): not calibrated");
         continue;
       }

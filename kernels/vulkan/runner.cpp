@@ -1,7 +1,5 @@
 #include "runner.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -9,172 +7,9 @@
 namespace benchr::kernels::vk {
 namespace {
 
-/// A zeroed Vulkan structure with its type set.
-template <class T>
-T make(VkStructureType type) {
-  T x{};
-  x.sType = type;
-  return x;
-}
-
-const char* result_name(VkResult r) {
-  switch (r) {
-#define BENCHR_VK_RESULT(name) \
-  case name: return #name;
-    BENCHR_VK_RESULT(VK_SUCCESS)
-    BENCHR_VK_RESULT(VK_NOT_READY)
-    BENCHR_VK_RESULT(VK_TIMEOUT)
-    BENCHR_VK_RESULT(VK_INCOMPLETE)
-    BENCHR_VK_RESULT(VK_ERROR_OUT_OF_HOST_MEMORY)
-    BENCHR_VK_RESULT(VK_ERROR_OUT_OF_DEVICE_MEMORY)
-    BENCHR_VK_RESULT(VK_ERROR_INITIALIZATION_FAILED)
-    BENCHR_VK_RESULT(VK_ERROR_DEVICE_LOST)
-    BENCHR_VK_RESULT(VK_ERROR_MEMORY_MAP_FAILED)
-    BENCHR_VK_RESULT(VK_ERROR_LAYER_NOT_PRESENT)
-    BENCHR_VK_RESULT(VK_ERROR_EXTENSION_NOT_PRESENT)
-    BENCHR_VK_RESULT(VK_ERROR_FEATURE_NOT_PRESENT)
-    BENCHR_VK_RESULT(VK_ERROR_INCOMPATIBLE_DRIVER)
-    BENCHR_VK_RESULT(VK_ERROR_TOO_MANY_OBJECTS)
-    BENCHR_VK_RESULT(VK_ERROR_FORMAT_NOT_SUPPORTED)
-    BENCHR_VK_RESULT(VK_ERROR_FRAGMENTED_POOL)
-    BENCHR_VK_RESULT(VK_ERROR_UNKNOWN)
-    BENCHR_VK_RESULT(VK_ERROR_OUT_OF_POOL_MEMORY)
-    BENCHR_VK_RESULT(VK_ERROR_INVALID_SHADER_NV)
-#undef BENCHR_VK_RESULT
-    default: return nullptr;
-  }
-}
-
 constexpr uint64_t kFenceTimeoutNs = 20'000'000'000;  // a hung driver is a note, not a hang
 
 }  // namespace
-
-void check(VkResult r, const char* what) {
-  if (r == VK_SUCCESS) return;
-  const char* name = result_name(r);
-  throw Error(std::string(what) + " failed: " + (name ? name : "VkResult " + std::to_string(int(r))));
-}
-
-// ---- Loader ----------------------------------------------------------------------------------
-
-Loader::Loader() {
-  library_ = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!library_) throw Error("no Vulkan loader (libvulkan.so.1)");
-  auto get = reinterpret_cast<PFN_vkGetInstanceProcAddr>(dlsym(library_, "vkGetInstanceProcAddr"));
-  auto create = get ? reinterpret_cast<PFN_vkCreateInstance>(get(nullptr, "vkCreateInstance")) : nullptr;
-  if (!create) {
-    dlclose(library_);
-    throw Error("the Vulkan loader lacks vkGetInstanceProcAddr / vkCreateInstance");
-  }
-  auto app = make<VkApplicationInfo>(VK_STRUCTURE_TYPE_APPLICATION_INFO);
-  app.pApplicationName = "benchr-advise";
-  app.apiVersion = VK_API_VERSION_1_1;
-  auto info = make<VkInstanceCreateInfo>(VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
-  info.pApplicationInfo = &app;
-  if (const VkResult r = create(&info, nullptr, &instance_); r != VK_SUCCESS) {
-    dlclose(library_);
-    check(r, "vkCreateInstance (no driver?)");
-  }
-  bool complete = true;
-#define BENCHR_VK_LOAD(name) \
-  complete &= (fn_.name = reinterpret_cast<PFN_##name>(get(instance_, #name))) != nullptr;
-  BENCHR_VK_INSTANCE_FUNCTIONS(BENCHR_VK_LOAD)
-#undef BENCHR_VK_LOAD
-  if (!complete) {
-    if (fn_.vkDestroyInstance) fn_.vkDestroyInstance(instance_, nullptr);
-    dlclose(library_);
-    throw Error("Vulkan 1.1 instance entry points missing");
-  }
-}
-
-Loader::~Loader() {
-  fn_.vkDestroyInstance(instance_, nullptr);
-  dlclose(library_);
-}
-
-std::vector<VkPhysicalDevice> Loader::physical_devices() const {
-  uint32_t n = 0;
-  check(fn_.vkEnumeratePhysicalDevices(instance_, &n, nullptr), "vkEnumeratePhysicalDevices");
-  std::vector<VkPhysicalDevice> out(n);
-  const VkResult r = fn_.vkEnumeratePhysicalDevices(instance_, &n, out.data());
-  if (r != VK_INCOMPLETE) check(r, "vkEnumeratePhysicalDevices");
-  out.resize(n);
-  return out;
-}
-
-namespace {
-
-/// The first queue family with compute (a compute-only family first: on discrete GPUs that is the
-/// async compute queue, free of the desktop's graphics work).
-std::optional<uint32_t> compute_family(const InstanceFunctions& fn, VkPhysicalDevice pd, uint32_t* timestamp_bits) {
-  uint32_t n = 0;
-  fn.vkGetPhysicalDeviceQueueFamilyProperties(pd, &n, nullptr);
-  std::vector<VkQueueFamilyProperties> families(n);
-  fn.vkGetPhysicalDeviceQueueFamilyProperties(pd, &n, families.data());
-  std::optional<uint32_t> best;
-  int best_score = -1;
-  for (uint32_t i = 0; i < n; ++i) {
-    const auto flags = families[i].queueFlags;
-    if (!(flags & VK_QUEUE_COMPUTE_BIT)) continue;
-    const int score = 2 * (families[i].timestampValidBits > 0) + !(flags & VK_QUEUE_GRAPHICS_BIT);
-    if (score > best_score) best = i, best_score = score;
-  }
-  if (best && timestamp_bits) *timestamp_bits = families[*best].timestampValidBits;
-  return best;
-}
-
-bool has_extension(const InstanceFunctions& fn, VkPhysicalDevice pd, const char* name) {
-  uint32_t n = 0;
-  if (fn.vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, nullptr) != VK_SUCCESS) return false;
-  std::vector<VkExtensionProperties> exts(n);
-  if (fn.vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, exts.data()) != VK_SUCCESS) return false;
-  return std::any_of(exts.begin(), exts.end(), [&](const auto& e) { return std::strcmp(e.extensionName, name) == 0; });
-}
-
-std::string type_name(VkPhysicalDeviceType t) {
-  switch (t) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
-    default: return "other";
-  }
-}
-
-}  // namespace
-
-DeviceFacts describe(const Loader& loader, VkPhysicalDevice pd) {
-  const auto& fn = loader.fn();
-  auto maint3 = make<VkPhysicalDeviceMaintenance3Properties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES);
-  auto props = make<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
-  props.pNext = &maint3;
-  fn.vkGetPhysicalDeviceProperties2(pd, &props);
-  const auto& p = props.properties;
-
-  DeviceFacts d;
-  d.name = p.deviceName;
-  d.type = type_name(p.deviceType);
-  d.software = p.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
-  d.vendor_id = p.vendorID;
-  d.device_id = p.deviceID;
-  d.max_allocation_bytes = double(maint3.maxMemoryAllocationSize);
-  d.max_storage_range_bytes = double(p.limits.maxStorageBufferRange);
-
-  VkPhysicalDeviceMemoryProperties mem{};
-  fn.vkGetPhysicalDeviceMemoryProperties(pd, &mem);
-  for (uint32_t h = 0; h < mem.memoryHeapCount; ++h)
-    if (mem.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) d.device_local_bytes += double(mem.memoryHeaps[h].size);
-
-  if (has_extension(fn, pd, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME)) {
-    auto f16 = make<VkPhysicalDeviceShaderFloat16Int8Features>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES);
-    auto feats = make<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
-    feats.pNext = &f16;
-    fn.vkGetPhysicalDeviceFeatures2(pd, &feats);
-    d.fp16 = f16.shaderFloat16;
-  }
-  d.compute_queue = compute_family(fn, pd, &d.timestamp_bits).has_value();
-  return d;
-}
 
 // ---- Gpu -------------------------------------------------------------------------------------
 
@@ -182,7 +17,7 @@ Gpu::Gpu(const Loader& loader, VkPhysicalDevice pd, bool f16) {
   const auto& ifn = loader.fn();
   ifn.vkGetPhysicalDeviceProperties(pd, &props_);
   ifn.vkGetPhysicalDeviceMemoryProperties(pd, &memory_);
-  const auto family = compute_family(ifn, pd, &timestamp_bits_);
+  const auto family = benchr::vk::compute_family(ifn, pd, &timestamp_bits_);
   if (!family) throw Error("no compute queue");
   queue_family_ = *family;
 

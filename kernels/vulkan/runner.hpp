@@ -1,36 +1,32 @@
-// The one Vulkan layer of kernels/: loader, instance, device, queue, buffers, pipelines and
-// timestamp queries, each owned by RAII; a benchmark is a small descriptor the runner executes.
-// Private to kernels/vulkan/: the only header of the module that names Vk types.
+// The Vulkan layer of kernels/: device, queue, buffers, pipelines and timestamp queries, each
+// owned by RAII, over the program's one loader and instance (probe/vulkan_loader.hpp); a
+// benchmark is a small descriptor the runner executes. Private to kernels/vulkan/: with
+// vulkan_loader.hpp, the only headers of the module that name Vk types.
 //
-// The loader is opened at run time (dlopen libvulkan.so.1, as probe/vulkan.cpp does), so a
-// machine without Vulkan still builds and runs. Every VkResult is checked; a failure throws
-// vk::Error with the call and the result named ("vkCreateComputePipelines failed:
-// VK_ERROR_OUT_OF_DEVICE_MEMORY"), which the caller turns into a note for that scenario alone.
+// Every VkResult is checked; a failure throws vk::Error with the call and the result named
+// ("vkCreateComputePipelines failed: VK_ERROR_OUT_OF_DEVICE_MEMORY"), which the caller turns into
+// a note for that scenario alone.
 #pragma once
-
-#define VK_NO_PROTOTYPES
-#include <vulkan/vulkan.h>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "vulkan_kernels.hpp"
+#include "vulkan_loader.hpp"
 
 namespace benchr::kernels::vk {
 
-/// A failed Vulkan call, named with its result.
-struct Error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-/// Throws Error("<what> failed: VK_...") unless `r` is VK_SUCCESS.
-void check(VkResult r, const char* what);
+using benchr::vk::check;
+using benchr::vk::describe;
+using benchr::vk::Error;
+using benchr::vk::InstanceFunctions;
+using benchr::vk::Loader;
+using benchr::vk::make;
 
 /// One Vulkan handle and the call that destroys it. Move-only; destroys on reset and destruction.
 template <class T>
@@ -61,13 +57,7 @@ class Owned {
   std::function<void(T)> destroy_;
 };
 
-// The entry points used, loaded through vkGetInstanceProcAddr / vkGetDeviceProcAddr.
-#define BENCHR_VK_INSTANCE_FUNCTIONS(X)                                                          \
-  X(vkDestroyInstance) X(vkEnumeratePhysicalDevices) X(vkGetPhysicalDeviceProperties)             \
-  X(vkGetPhysicalDeviceFeatures2) X(vkGetPhysicalDeviceMemoryProperties)                           \
-  X(vkGetPhysicalDeviceQueueFamilyProperties) X(vkEnumerateDeviceExtensionProperties)              \
-  X(vkGetPhysicalDeviceProperties2) X(vkCreateDevice) X(vkGetDeviceProcAddr)
-
+// The device-level entry points used, loaded through vkGetDeviceProcAddr.
 #define BENCHR_VK_DEVICE_FUNCTIONS(X)                                                                   \
   X(vkDestroyDevice) X(vkGetDeviceQueue) X(vkCreateBuffer) X(vkDestroyBuffer)                            \
   X(vkGetBufferMemoryRequirements) X(vkAllocateMemory) X(vkFreeMemory) X(vkBindBufferMemory)             \
@@ -83,35 +73,10 @@ class Owned {
   X(vkCreateFence) X(vkDestroyFence) X(vkWaitForFences) X(vkResetFences)
 
 #define BENCHR_VK_DECLARE(name) PFN_##name name = nullptr;
-struct InstanceFunctions {
-  BENCHR_VK_INSTANCE_FUNCTIONS(BENCHR_VK_DECLARE)
-};
 struct DeviceFunctions {
   BENCHR_VK_DEVICE_FUNCTIONS(BENCHR_VK_DECLARE)
 };
 #undef BENCHR_VK_DECLARE
-
-/// The loader opened at run time and one Vulkan 1.1 instance over every installed driver.
-class Loader {
- public:
-  /// Throws Error when the loader, its entry points or an instance are missing.
-  Loader();
-  ~Loader();
-  Loader(const Loader&) = delete;
-  Loader& operator=(const Loader&) = delete;
-
-  std::vector<VkPhysicalDevice> physical_devices() const;
-  const InstanceFunctions& fn() const { return fn_; }
-  VkInstance instance() const { return instance_; }
-
- private:
-  void* library_ = nullptr;
-  VkInstance instance_ = VK_NULL_HANDLE;
-  InstanceFunctions fn_;
-};
-
-/// What a physical device is, in the module's neutral vocabulary, before any device is made.
-DeviceFacts describe(const Loader& loader, VkPhysicalDevice pd);
 
 /// A buffer bound to its own memory; `mapped` is non-null when that memory is host-visible
 /// (kept mapped for the buffer's life).

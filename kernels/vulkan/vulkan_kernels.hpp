@@ -9,26 +9,13 @@
 
 #include "calibrate.hpp"
 #include "dot.hpp"
+#include "probe.hpp"
 #include "timing.hpp"
 
 namespace benchr::kernels {
 
 /// The block formats with a GEMV shader (shaders/gemv.comp, one build per format).
 constexpr std::array<Format, 3> kVulkanGemvFormats{Format::q4_0, Format::q8_0, Format::q4_k};
-
-/// A Vulkan physical device as its driver describes it.
-struct DeviceFacts {
-  std::string name;                  ///< deviceName, as probe/vulkan.cpp's GpuInfo::name
-  std::string type;                  ///< "discrete", "integrated", "virtual", "cpu", "other"
-  bool software = false;             ///< type "cpu": Mesa's lavapipe and the like
-  uint32_t vendor_id = 0, device_id = 0;
-  double device_local_bytes = 0;     ///< sum of the device-local heaps
-  double max_allocation_bytes = 0;   ///< maxMemoryAllocationSize (Vulkan 1.1)
-  double max_storage_range_bytes = 0;  ///< maxStorageBufferRange: the most one shader binding sees
-  bool fp16 = false;                 ///< shaderFloat16
-  bool compute_queue = false;
-  uint32_t timestamp_bits = 0;       ///< of the compute queue; 0: no GPU timestamps there
-};
 
 /// One scenario on one device: what a run moves and computes, and each measured repetition's
 /// seconds (GPU timestamps; the statistics are Timings'), or why it was not measured.
@@ -42,17 +29,13 @@ struct Measurement : Timings {
 
 /// Everything measured on one device.
 struct DeviceRun {
-  DeviceFacts facts;
+  GpuInfo facts;                     ///< as probe/vulkan_loader.cpp describes it
   Measurement read;                  ///< streaming read of one large buffer
   std::vector<Measurement> gemv;     ///< one per kVulkanGemvFormats entry, in that order
   Measurement fma_f32, fma_f16;
 };
 
-/// Every Vulkan device the loader reports; an empty list and a note when there is no loader,
-/// driver or device. Never throws.
-std::vector<DeviceFacts> vulkan_devices(std::vector<std::string>& notes);
-
-/// Runs every scenario on every device (software devices only with options.include_software;
+/// Runs every scenario on every device probe_vulkan() lists (software devices only with options.include_software;
 /// otherwise a note says why each was skipped). A failing scenario is a note naming it and the
 /// failed call; the others still run. Never throws.
 std::vector<DeviceRun> measure_vulkan(const CalibrationOptions& options, std::vector<std::string>& notes);

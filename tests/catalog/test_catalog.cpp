@@ -7,22 +7,38 @@
 #include <cmath>
 
 #include "catalog.hpp"
+#include "draft.hpp"
 #include "estimator.hpp"
 
 using namespace benchr;
 
 namespace {
 
-/// The error message load_catalog gives for one user file after the embedded catalog.
+/// The error message load_catalog gives for one user file after the embedded catalog -- the
+/// same, checked here, as the program gives it over the build-time snapshot.
 std::string error_for(const std::string& text) {
   auto sources = embedded_catalog();
   sources.push_back({"user.toml", text});
+  std::string parsed = "no error", over_snapshot = "no error";
   try {
     load_catalog(sources);
   } catch (const InputError& e) {
-    return e.what();
+    parsed = e.what();
   }
-  return "no error";
+  try {
+    load_embedded_catalog({{"user.toml", text}});
+  } catch (const InputError& e) {
+    over_snapshot = e.what();
+  }
+  BOOST_TEST(over_snapshot == parsed);
+  return parsed;
+}
+
+/// The embedded sources merged as load_catalog merges them, before their references are checked.
+CatalogDraft parsed_draft() {
+  CatalogDraft d;
+  for (const auto& src : embedded_catalog()) merge_source(d, src);
+  return d;
 }
 
 bool contains(const std::string& s, const std::string& part) {
@@ -302,3 +318,45 @@ BOOST_AUTO_TEST_CASE(an_unreadable_file_is_named) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---- the build-time snapshot (catalog/snapshot.cpp) ----------------------------------------------
+
+BOOST_AUTO_TEST_CASE(the_embedded_snapshot_is_data_toml_parsed_now) {
+  // The bytes the build wrote are the ones parsing data/*.toml gives today: the snapshot is
+  // current and the writer deterministic.
+  BOOST_TEST((write_snapshot(parsed_draft()) == std::string(embedded_snapshot())));
+  // Read back and written again, the same bytes: every field the writer writes, the reader reads.
+  BOOST_TEST((write_snapshot(read_snapshot(embedded_snapshot())) == std::string(embedded_snapshot())));
+}
+
+BOOST_AUTO_TEST_CASE(the_catalog_from_the_snapshot_is_the_parsed_one) {
+  const Catalog parsed = load_catalog(embedded_catalog());
+  const Catalog read = load_embedded_catalog({});
+  CatalogDraft a, b;
+  a.catalog = parsed;
+  b.catalog = read;
+  BOOST_TEST((write_snapshot(a) == write_snapshot(b)));  // every field, repos attached included
+  BOOST_TEST(read.models.size() == parsed.models.size());
+  BOOST_TEST(read.find_model("qwen3-8b")->repos.size() == parsed.find_model("qwen3-8b")->repos.size());
+  BOOST_TEST(read.find_quant("Q4_K_M")->block_format == parsed.find_quant("Q4_K_M")->block_format);
+}
+
+BOOST_AUTO_TEST_CASE(a_user_entry_replaces_the_snapshot_one_with_its_id) {
+  std::string text = kModel;
+  text.replace(text.find("\"tiny\""), 6, "\"qwen3-8b\"");
+  const Catalog c = load_embedded_catalog({{"user.toml", text}});
+  BOOST_TEST(c.models.size() == load_embedded_catalog({}).models.size());
+  BOOST_TEST(c.find_model("qwen3-8b")->layers == 2);
+  // A file named like an embedded one is still another source: its ids replace, not duplicate.
+  std::vector<CatalogText> prices;
+  for (const auto& s : embedded_catalog())
+    if (s.path == "data/prices.toml") prices.push_back(s);
+  BOOST_TEST(!load_embedded_catalog(prices).apis.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_cut_or_foreign_snapshot_is_refused) {
+  const std::string bytes(embedded_snapshot());
+  BOOST_CHECK_THROW(read_snapshot(bytes.substr(0, bytes.size() / 2)), std::runtime_error);
+  BOOST_CHECK_THROW(read_snapshot("benchr-catalog-0" + bytes.substr(16)), std::runtime_error);
+  BOOST_CHECK_THROW(read_snapshot(bytes + "x"), std::runtime_error);
+}

@@ -64,14 +64,22 @@ void bad_input(const std::string& args, const std::string& message) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(budget_100_recommends_a_model_for_this_machine) {
+BOOST_AUTO_TEST_CASE(budget_100_answers_for_this_machine) {
+  // Whether a model clears the 20 tok/s floor depends on this machine (a 2-core VM under load
+  // does not); either way there is a verdict and the runners-up. At a floor every machine meets,
+  // there is a recommendation.
   const Result r = run("--budget 100");
   BOOST_TEST(r.status == 0, r.err);
-  BOOST_TEST(r.out.find("Recommended here:") != std::string::npos, r.out);
+  BOOST_TEST((r.out.find("Recommended here:") != std::string::npos ||
+              r.out.find("Nothing in the catalog meets the constraints") != std::string::npos),
+             r.out);
   BOOST_TEST(r.out.find("Verdict") != std::string::npos);
   BOOST_TEST(r.out.find("Runners-up") != std::string::npos);
   std::istringstream lines(r.out);
   for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 100u, line);
+  const Result any = run("--budget 100 --min-tps 0.1");
+  BOOST_TEST(any.status == 0, any.err);
+  BOOST_TEST(any.out.find("Recommended here:") != std::string::npos, any.out);
 }
 
 BOOST_AUTO_TEST_CASE(owned_catalog_hardware_gets_a_pick_at_any_budget) {
@@ -133,12 +141,13 @@ BOOST_AUTO_TEST_CASE(a_catalog_card_goes_into_a_catalog_host_not_this_machine) {
 }
 
 BOOST_AUTO_TEST_CASE(budget_json_is_one_document_with_the_advice) {
-  const Result r = run("--budget 100 --json");
+  const Result r = run("--budget 100 --min-tps 0.1 --json");
   BOOST_REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"machine", "workload", "budget", "recommended", "apis", "verdict", "runners_up"})
     BOOST_TEST(j.contains(key), key);
   BOOST_TEST(j["budget"]["usd_per_month"] == 100.0);
+  BOOST_REQUIRE(j["recommended"].is_object());
   BOOST_TEST(j["recommended"]["fits"] == true);
   // This tool's promise on a CPU-only machine: not a 235B model.
   BOOST_TEST(j["recommended"]["model"] != "qwen3-235b-a22b");
@@ -627,6 +636,74 @@ BOOST_AUTO_TEST_CASE(a_cache_that_cannot_be_written_is_never_said_to_be_cached) 
   BOOST_TEST(r.out.find("not cached: could not create " + blocker + "/sub: Not a directory") != std::string::npos, r.out);
   BOOST_TEST(r.err.find("warning: calibration not cached") != std::string::npos, r.err);
   std::remove(blocker.c_str());
+}
+
+/// The one device cache file in a cache directory.
+std::string device_file(const std::string& dir) {
+  const std::string listing = "ls " + dir + "/benchr-advise/devices-*.json 2>/dev/null";
+  FILE* p = popen(listing.c_str(), "r");
+  char buf[512] = {0};
+  const bool got = fgets(buf, sizeof buf, p) != nullptr;
+  pclose(p);
+  std::string path = got ? buf : "";
+  while (!path.empty() && path.back() == '\n') path.pop_back();
+  return path;
+}
+
+/// The names of a probe's devices, in order.
+std::vector<std::string> device_names(const std::string& probe_json) {
+  std::vector<std::string> names;
+  const auto j = nlohmann::json::parse(probe_json);  // kept: a range over a temporary's member dangles
+  for (const auto& d : j["devices"]) names.push_back(d["name"].get<std::string>());
+  return names;
+}
+
+bool has_note(const std::string& probe_json, const std::string& part) {
+  const auto j = nlohmann::json::parse(probe_json);
+  for (const auto& n : j["notes"])
+    if (n.get<std::string>().find(part) != std::string::npos) return true;
+  return false;
+}
+
+BOOST_AUTO_TEST_CASE(the_gpu_scan_is_cached_and_rescanned_when_the_drivers_change) {
+  const std::string dir = temp_dir(), env = "XDG_CACHE_HOME=" + dir;
+  // First run: Vulkan enumerates lavapipe (scripts/setup.sh installs it) and the scan is cached.
+  const Result cold = run("probe --json --no-calibrate", env);
+  BOOST_REQUIRE_MESSAGE(cold.status == 0, cold.err);
+  const std::string file = device_file(dir);
+  BOOST_REQUIRE(!file.empty());
+  const auto cached = nlohmann::json::parse(slurp(file));
+  BOOST_TEST(cached["vulkan"].size() >= 1u);
+  BOOST_TEST(!has_note(cold.out, "GPUs as scanned"));
+  // Second run: the same devices, from the cache (its note says when they were scanned).
+  const Result warm = run("probe --json --no-calibrate", env);
+  BOOST_REQUIRE(warm.status == 0);
+  BOOST_TEST(device_names(warm.out) == device_names(cold.out), boost::test_tools::per_element());
+  BOOST_TEST(has_note(warm.out, "GPUs as scanned " + cached["scanned_at"].get<std::string>()), warm.out);
+  // The cache answers for the devices: a GPU written into it shows (so it was not enumerated).
+  auto j = cached;
+  j["vulkan"][0]["name"] = "Cached Test GPU";
+  std::ofstream(file) << j.dump();
+  BOOST_TEST(device_names(run("probe --json --no-calibrate", env).out)[1] == "Cached Test GPU");
+  // Another set of Vulkan drivers is another fingerprint: scanned again, here finding none.
+  const Result other = run("probe --json --no-calibrate", env + " VK_ICD_FILENAMES=/nonexistent.json");
+  BOOST_REQUIRE(other.status == 0);
+  BOOST_TEST(device_names(other.out).size() == 1u, other.out);  // the CPU alone
+  BOOST_TEST(!has_note(other.out, "GPUs as scanned"));
+  // A corrupt file is ignored with a warning naming it, scanned again and rewritten whole.
+  std::ofstream(file) << "{\"format\": \"benchr-advise devices\", \"version\": 1, \"fingerprint\": ";
+  const Result fixed = run("probe --json --no-calibrate", env);
+  BOOST_TEST(fixed.status == 0);
+  BOOST_TEST(fixed.err.find("warning: ignoring " + file + ": unreadable") != std::string::npos, fixed.err);
+  BOOST_TEST(device_names(fixed.out) == device_names(cold.out), boost::test_tools::per_element());
+  BOOST_TEST(nlohmann::json::accept(slurp(file)));
+  // calibrate scans again whatever the cache holds.
+  j = nlohmann::json::parse(slurp(file));
+  j["vulkan"][0]["name"] = "Cached Test GPU";
+  std::ofstream(file) << j.dump();
+  BOOST_REQUIRE(run("calibrate --seconds 0.3", env).status == 0);
+  BOOST_TEST(nlohmann::json::parse(slurp(file))["vulkan"][0]["name"] == cached["vulkan"][0]["name"]);
+  std::system(("rm -rf " + dir).c_str());
 }
 
 BOOST_AUTO_TEST_CASE(two_processes_calibrating_at_once_leave_one_whole_file) {

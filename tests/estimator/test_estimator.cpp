@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE estimator
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 #include <cmath>
 #include <ostream>
 
@@ -109,6 +111,26 @@ Machine cpu_machine(double read_gbps, double gflops, double memory_bytes) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(memory)
+
+BOOST_AUTO_TEST_CASE(one_block_format_table_serves_gguf_ids_kernels_and_the_estimator) {
+  // GGUF ids: ggml.h's enum; retired ids name nothing.
+  BOOST_TEST(ggml_block_format(12)->name == "Q4_K");
+  BOOST_TEST(ggml_block_format(40)->block_elements == 64);
+  BOOST_TEST(ggml_block_format(40)->block_bytes == 36);
+  for (int retired : {4, 5, 31, 32, 33, 36, 37, 38}) BOOST_TEST(!ggml_block_format(retired), retired);
+  BOOST_TEST(!ggml_block_format(kNotGgml));
+  // The calibration kernels' names find their formats.
+  BOOST_TEST(kernel_block_format("Q4_K")->block_bytes == 144);
+  BOOST_TEST(!kernel_block_format(""));
+  // The estimator models a subset; a stored type outside it is found by no name.
+  BOOST_TEST(find_block_format("NVFP4")->bits_per_weight() == 4.5);
+  BOOST_TEST(!find_block_format("Q8_K"));
+  BOOST_TEST(ggml_block_format(15)->name == "Q8_K");
+  std::set<std::string_view> names;
+  for (const auto& f : kBlockFormats) BOOST_TEST(names.insert(f.name).second, f.name);
+  for (const auto& f : block_formats()) BOOST_TEST(f.modelled, f.name);
+  BOOST_TEST(block_formats().front().name == "F32");
+}
 
 BOOST_AUTO_TEST_CASE(parameter_count_of_llama_3_1_8b_matches_its_tensors) {
   // local-llamacpp.csv n_params = 8,030,261,248 (the GGUF's element count).
@@ -777,6 +799,31 @@ BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   BOOST_TEST(a.verdict == Verdict::use_api);
   const Advice poor = advise(c, cpu_machine(33, 300, 4 * kGiB), TestWorkload{}, Budget{5, 36});
   BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
+}
+
+BOOST_AUTO_TEST_CASE(without_a_pick_the_runners_up_are_the_quants_that_came_closest) {
+  // Nothing reaches 1000 tok/s on a 33 GB/s CPU with 4 GiB: of each model the runner-up is its
+  // fastest quant that fits (Q4_K_M, not Q8_0, which is slower, or F32, which does not fit),
+  // fastest first; a model that fits nowhere comes after, at its smallest quant.
+  Catalog c;
+  // Ranked by quality, the 8B's F32 would come first: the better model, at its best quant.
+  c.models = {llama_3_1_8b(), tinyllama()};
+  c.models[0].quality = 50, c.models[1].quality = 10;
+  c.quants = {q8_0(), q4_k_m(), quant("F32", "F32")};
+  c.quants[0].quality_retention = 0.999, c.quants[1].quality_retention = 0.97;
+  TestWorkload w;
+  w.context_tokens = 2048;
+  w.min_decode_tps = 1000;
+  const Advice a = advise(c, cpu_machine(33, 300, 4 * kGiB), w, Budget{100, 36});
+  BOOST_REQUIRE(!a.recommended.has_value());
+  const auto r = runners_up(a, 3);
+  BOOST_REQUIRE_EQUAL(r.size(), 2u);
+  BOOST_TEST(r[0]->estimate.model == tinyllama().id);
+  BOOST_TEST(r[0]->estimate.quant == "Q4_K_M");
+  BOOST_TEST(r[0]->estimate.fits);
+  BOOST_TEST(r[1]->estimate.model == llama_3_1_8b().id);
+  BOOST_TEST(r[1]->estimate.quant == "Q4_K_M");  // 4.6 GiB: nearest to fitting 4 GiB
+  BOOST_TEST(!r[1]->estimate.fits);
 }
 
 BOOST_AUTO_TEST_CASE(owned_hardware_always_gets_a_pick_whatever_the_budget) {

@@ -28,9 +28,9 @@ constexpr double kGemvRelativeTolerance = 1e-3;
 constexpr const char* kInstallHint = "lavapipe (Mesa's software Vulkan device) not found: install mesa-vulkan-drivers "
                                      "(scripts/setup.sh does)";
 
-std::optional<DeviceFacts> lavapipe(std::vector<std::string>& notes) {
-  for (const auto& d : vulkan_devices(notes))
-    if (d.software) return d;
+std::optional<GpuInfo> lavapipe(std::vector<std::string>& notes) {
+  for (const auto& d : probe_vulkan(notes))
+    if (d.kind == GpuKind::cpu) return d;
   return std::nullopt;
 }
 
@@ -88,7 +88,8 @@ BOOST_AUTO_TEST_CASE(lavapipe_is_enumerated_as_a_software_device_with_memory_and
   std::vector<std::string> notes;
   const auto d = lavapipe(notes);
   BOOST_TEST_REQUIRE(d.has_value(), kInstallHint);
-  BOOST_TEST(d->type == "cpu");
+  BOOST_TEST((d->kind == GpuKind::cpu));
+  BOOST_TEST(d->max_storage_range_bytes > 0);
   BOOST_TEST(d->name.find("llvmpipe") != std::string::npos, d->name);  // Mesa names it llvmpipe
   BOOST_TEST(d->device_local_bytes > 0);
   BOOST_TEST(d->compute_queue);
@@ -143,7 +144,7 @@ BOOST_AUTO_TEST_CASE(every_shader_compiles_and_runs_on_lavapipe) {
   const auto runs = measure_vulkan(software_too(), notes);
   const DeviceRun* run = nullptr;
   for (const auto& r : runs)
-    if (r.facts.software) run = &r;
+    if (r.facts.kind == GpuKind::cpu) run = &r;
   BOOST_TEST_REQUIRE(run != nullptr, kInstallHint);
   std::vector<const Measurement*> all{&run->read, &run->fma_f32};
   for (const auto& m : run->gemv) all.push_back(&m);
@@ -196,7 +197,7 @@ BOOST_AUTO_TEST_CASE(a_spent_budget_still_measures_each_scenario_with_a_note) {
   const auto runs = measure_vulkan(o, notes);
   const DeviceRun* run = nullptr;
   for (const auto& r : runs)
-    if (r.facts.software) run = &r;
+    if (r.facts.kind == GpuKind::cpu) run = &r;
   BOOST_TEST_REQUIRE(run != nullptr, kInstallHint);
   // Measured, with the fewest repetitions that have a spread: never skipped for time.
   BOOST_TEST(run->read.ok(), run->read.skipped);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -330,3 +331,51 @@ BOOST_AUTO_TEST_CASE(simd_level_from_cpu_flags) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(the_gpu_fingerprint_names_cpu_ram_and_drivers_and_follows_their_variables) {
+  // Read twice, the same; it names this CPU's model and RAM as /proc has them.
+  const std::string a = gpu_fingerprint(), b = gpu_fingerprint();
+  BOOST_TEST(a == b);
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string model;
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  if (!model.empty()) BOOST_TEST(a.find("cpu " + model + "|") != std::string::npos, a);
+  BOOST_TEST(a.find("|mem ") != std::string::npos, a);
+  // Another Vulkan driver list is another fingerprint: the cached scan is not used for it.
+  const char* before = std::getenv("VK_DRIVER_FILES");
+  const std::string saved = before ? before : "";
+  setenv("VK_DRIVER_FILES", "/opt/other_icd.json", 1);
+  const std::string other = gpu_fingerprint();
+  if (before) setenv("VK_DRIVER_FILES", saved.c_str(), 1);
+  else unsetenv("VK_DRIVER_FILES");
+  BOOST_TEST(other != a);
+  BOOST_TEST(other.find("VK_DRIVER_FILES=/opt/other_icd.json") != std::string::npos, other);
+  BOOST_TEST(gpu_fingerprint() == a);
+}
+
+BOOST_AUTO_TEST_CASE(a_machine_from_a_gpu_scan_has_its_devices_and_notes) {
+  // probe_live(scan) puts the scan's GPUs after the host and keeps its notes: what the device
+  // cache hands it instead of loading the Vulkan driver.
+  GpuScan scan;
+  GpuInfo g;
+  g.name = "Scanned GPU";
+  g.kind = GpuKind::discrete;
+  g.vendor_id = 0x10de;
+  g.device_id = 0x2684;
+  g.device_local_bytes = 24.0 * (1ull << 30);
+  scan.vulkan.push_back(g);
+  scan.pci_only.push_back({0x1002, 0x744c, "PCI-only GPU"});
+  scan.notes.push_back("a note of the scan");
+  const Machine m = probe_live(scan);
+  BOOST_TEST_REQUIRE(m.devices.size() == 3u);
+  BOOST_TEST(m.devices[0].kind == DeviceKind::cpu);
+  BOOST_TEST(m.devices[1].name == "Scanned GPU");
+  BOOST_TEST(m.devices[1].memory_bytes.value == 24.0 * (1ull << 30));
+  BOOST_TEST(m.devices[2].name == "PCI-only GPU");
+  BOOST_TEST(m.devices[2].pci_vendor_id == 0x1002);
+  BOOST_TEST(std::count(m.notes.begin(), m.notes.end(), "a note of the scan") == 1);
+}

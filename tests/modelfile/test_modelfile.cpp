@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "estimator.hpp"
-#include "gguf.hpp"
+#include "modelfile.hpp"
 #include "gguf_writer.hpp"
 
 using namespace benchr;
@@ -151,6 +151,38 @@ BOOST_AUTO_TEST_CASE(every_type_has_its_block_size) {
   };
   BOOST_TEST(noted("TQ2_0 is not an estimator format"));
   BOOST_TEST(!noted("Q4_K is not"));
+}
+
+BOOST_AUTO_TEST_CASE(nvfp4_is_ggmls_block_of_64_weights_in_36_bytes) {
+  // ggml-common.h block_nvfp4: 64 weights, 4 UE4M3 scales + 32 B; the estimator's own format at
+  // 4.5 bits per weight, not a nearest one. A row of 32 is no whole block.
+  TempDir dir;
+  Gguf g;
+  g.kvs = {kv_str("general.architecture", "llama")};
+  g.tensors.push_back({"blk.0.ffn_up.weight", {512, 3}, "NVFP4", {}, {}});
+  g.tensors.push_back({"blk.0.ffn_down.weight", {128, 3}, "Q1_0", {}, {}});
+  write_gguf(dir / "fp4.gguf", g);
+  const ModelFile f = read_model_file((dir / "fp4.gguf").string());
+  BOOST_TEST_REQUIRE(f.tensors.size() == 2u);
+  BOOST_TEST(f.tensors[0].bytes == 1536u / 64 * 36);
+  BOOST_TEST(f.tensors[1].bytes == 3u * 18);
+  const auto noted = [&](const std::string& s) {
+    return std::any_of(f.notes.begin(), f.notes.end(), [&](const std::string& n) { return n.find(s) == 0; });
+  };
+  BOOST_TEST(!noted("NVFP4 is not"));
+  BOOST_TEST(noted("Q1_0 is not an estimator format"));
+  const QuantSpec q = quant_spec(f);
+  BOOST_TEST(q.block_format->name == "NVFP4");
+  BOOST_TEST(q.block_format->bits_per_weight() == 4.5);
+
+  g.tensors = {{"blk.0.ffn_up.weight", {32, 3}, "NVFP4", {}, {}}};
+  write_gguf(dir / "short.gguf", g);
+  try {
+    read_model_file((dir / "short.gguf").string());
+    BOOST_FAIL("a 32-weight NVFP4 row was read");
+  } catch (const InputError& e) {
+    BOOST_TEST(std::string(e.what()).find("not whole NVFP4 blocks of 64") != std::string::npos, e.what());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(llama_3_1_8b_q4_k_m_matches_the_real_file) {

@@ -1,7 +1,7 @@
 // A small GGUF and safetensors writer for tests and fuzz seeds: headers with known metadata and
 // tensors, the data region left as a hole (a sparse file), so an 8B-shaped model costs a few
 // kilobytes of disk. Written from the format descriptions (llama.cpp ggml/src/gguf.cpp, docs/gguf.md;
-// huggingface/safetensors README), independently of gguf/gguf.cpp.
+// huggingface/safetensors README), independently of modelfile/.
 #pragma once
 
 #include <algorithm>
@@ -56,6 +56,8 @@ inline constexpr TypeRule kTypeRules[] = {
     {"TQ1_0", 34, 256, 54},   // 48 + 4 B + d
     {"TQ2_0", 35, 256, 66},   // 64 B + d
     {"MXFP4", 39, 32, 17},    // e8m0 scale + 16 B
+    {"NVFP4", 40, 64, 36},    // 4 UE4M3 scales (one per 16) + 32 B of E2M1 nibbles
+    {"Q1_0", 41, 128, 18},    // d + 16 B of sign bits
 };
 
 inline const TypeRule& rule(std::string_view name) {

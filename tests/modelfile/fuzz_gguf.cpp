@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "gguf.hpp"
+#include "modelfile.hpp"
 
 namespace {
 

@@ -1,0 +1,36 @@
+# The dependency direction, checked: estimator/ is pure (docs/DESIGN.md, "Dependencies point
+# inwards only"), so its files include only the C++ standard library and each other. Every
+# #include in estimator/ must be "FILE" naming a file in estimator/, or <NAME> with no extension
+# and no folder, the form of every standard library header (<vector>, <cmath>); <hwloc.h>,
+# <nlohmann/json.hpp>, <toml++/toml.h>, <fmt/format.h> or "probe.hpp" fail it.
+# Usage: cmake -DDIR=path/to/estimator -P estimator_includes.cmake
+if(NOT DIR OR NOT IS_DIRECTORY "${DIR}")
+  message(FATAL_ERROR "estimator_includes.cmake: DIR=${DIR} is not a folder")
+endif()
+file(GLOB sources "${DIR}/*.hpp" "${DIR}/*.cpp")
+list(LENGTH sources count)
+if(count EQUAL 0)
+  message(FATAL_ERROR "estimator_includes.cmake: no .hpp or .cpp in ${DIR}")
+endif()
+set(bad "")
+foreach(src IN LISTS sources)
+  file(STRINGS "${src}" lines REGEX "^[ \t]*#[ \t]*include")
+  get_filename_component(name "${src}" NAME)
+  foreach(line IN LISTS lines)
+    if(line MATCHES "#[ \t]*include[ \t]*\"([^\"]+)\"")
+      if(NOT EXISTS "${DIR}/${CMAKE_MATCH_1}" OR CMAKE_MATCH_1 MATCHES "/")
+        string(APPEND bad "  ${name}: ${line} (not a file of estimator/)\n")
+      endif()
+    elseif(line MATCHES "#[ \t]*include[ \t]*<([^>]+)>")
+      if(CMAKE_MATCH_1 MATCHES "[./]")
+        string(APPEND bad "  ${name}: ${line} (not a standard library header)\n")
+      endif()
+    else()
+      string(APPEND bad "  ${name}: ${line} (an include this check cannot read)\n")
+    endif()
+  endforeach()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "estimator/ must include only the standard library and itself:\n${bad}")
+endif()
+message(STATUS "estimator/: ${count} files include only the standard library and estimator/")

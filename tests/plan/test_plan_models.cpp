@@ -1,0 +1,123 @@
+// `plan` without a model (plan_models) searches by branch and bound; these check that it picks,
+// for every model of the embedded catalog, exactly the option plan() ranks first when it
+// estimates every offer -- on budgets, workloads and scopes that move the pick and the bounds.
+#define BOOST_TEST_MODULE plan_models
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+
+#include "catalog.hpp"
+#include "estimator.hpp"
+
+using namespace benchr;
+
+namespace {
+
+/// The workload `plan` gives by default: Workload{}'s context, volume, input share and floor.
+Workload default_workload() { return Workload{}; }
+
+/// What the presenters show of a model's pick.
+struct Pick {
+  std::string label, how, quant;
+  std::optional<double> monthly_usd, breakeven;
+  double decode_tps = 0, quality = 0;
+  bool operator==(const Pick&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Pick& p) {
+  return os << p.how << " " << p.label << " " << p.quant << " $" << p.monthly_usd.value_or(-1) << " "
+            << p.decode_tps << " tok/s";
+}
+
+Pick pick_of(const PlanOption& o) {
+  return {o.label, o.how, o.candidate.estimate.quant, o.monthly_usd, o.breakeven_tokens_per_month,
+          o.candidate.estimate.decode_tps, o.candidate.quality};
+}
+
+/// Each model's pick by plan() over every offer, and by plan_models.
+void check_same_picks(const Catalog& c, const Workload& w, const Budget& b, const PlanScope& scope,
+                      double min_quality = 0, const std::string& only_quant = "") {
+  std::vector<const QuantSpec*> quants;
+  for (const auto& q : c.quants)
+    if (only_quant.empty() || q.id == only_quant) quants.push_back(&q);
+  std::map<std::string, Pick> full;
+  int considered = 0;
+  for (const auto& m : c.models) {
+    if (m.quality < min_quality) continue;
+    ++considered;
+    const Plan p = plan(c, m, quants, w, b, scope);
+    if (p.cheapest) full[m.id] = pick_of(p.options[*p.cheapest]);
+  }
+  const ModelsPlan fast = plan_models(c, quants, w, b, scope, min_quality, false);
+  BOOST_TEST(fast.models_considered == considered);
+  std::map<std::string, Pick> pruned;
+  for (const auto& p : fast.plans) {
+    BOOST_TEST_REQUIRE(p.cheapest.has_value());
+    pruned[p.model->id] = pick_of(p.options[*p.cheapest]);
+  }
+  BOOST_TEST(pruned.size() == full.size());
+  for (const auto& [id, want] : full) {
+    BOOST_TEST_CONTEXT("model " << id) {
+      BOOST_TEST_REQUIRE(pruned.count(id) == 1u);
+      BOOST_TEST(pruned[id] == want);
+    }
+  }
+}
+
+PlanScope desktop_host(const Catalog& c) {
+  PlanScope s;
+  s.host_name = "cpu-desktop-ddr5-5600-2ch";  // app/main.cpp's kDefaultHost
+  const HardwareSpec* h = c.find_hardware(s.host_name);
+  BOOST_TEST_REQUIRE(h != nullptr);
+  s.host_price_usd = h->price_usd;
+  return s;
+}
+
+const Catalog& catalog() {
+  static const Catalog c = load_catalog(embedded_catalog());
+  return c;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(budget_100_picks_what_every_offer_estimated_picks) {
+  check_same_picks(catalog(), default_workload(), Budget{100, 36}, desktop_host(catalog()));
+}
+
+BOOST_AUTO_TEST_CASE(small_and_large_budgets_pick_the_same) {
+  for (const double usd : {30.0, 1000.0, 20000.0})
+    BOOST_TEST_CONTEXT("budget " << usd) check_same_picks(catalog(), default_workload(), Budget{usd, 36},
+                                                          desktop_host(catalog()));
+}
+
+BOOST_AUTO_TEST_CASE(faster_target_more_users_and_volume_pick_the_same) {
+  Workload fast = default_workload();
+  fast.min_decode_tps = 40;
+  check_same_picks(catalog(), fast, Budget{100, 36}, desktop_host(catalog()));
+  Workload team = default_workload();
+  team.users = 8;  // always on: rentals billed 730 h, above their bound's 173 h
+  check_same_picks(catalog(), team, Budget{200, 36}, desktop_host(catalog()));
+  Workload busy = default_workload();
+  busy.tokens_per_month = 2e8;  // busy hours above a working day's
+  check_same_picks(catalog(), busy, Budget{100, 36}, desktop_host(catalog()));
+  Workload long_context = default_workload();
+  long_context.context_tokens = 65536;  // past several models' context: they fit nowhere
+  check_same_picks(catalog(), long_context, Budget{300, 36}, desktop_host(catalog()));
+}
+
+BOOST_AUTO_TEST_CASE(used_buy_only_price_cap_no_host_price_and_one_quant_pick_the_same) {
+  PlanScope used = desktop_host(catalog());
+  used.used = true;
+  check_same_picks(catalog(), default_workload(), Budget{300, 36}, used);
+  PlanScope buy = desktop_host(catalog());
+  buy.buy_only = true;
+  check_same_picks(catalog(), default_workload(), Budget{500, 36}, buy);
+  PlanScope capped = desktop_host(catalog());
+  capped.max_price_usd = 8000;
+  check_same_picks(catalog(), default_workload(), Budget{2000, 36}, capped);
+  // A host of unknown price: every card's cost is unknown, ranked after the known ones.
+  PlanScope unknown_host = desktop_host(catalog());
+  unknown_host.host_price_usd = 0;
+  check_same_picks(catalog(), default_workload(), Budget{100, 36}, unknown_host);
+  check_same_picks(catalog(), default_workload(), Budget{100, 36}, desktop_host(catalog()), 40, "Q4_K_M");
+}
