@@ -53,8 +53,8 @@ constexpr double kServingLayerUsMoe = 238;
 // launch and sync: the extra per MoE layer and token beyond the backend's per-layer overhead,
 // fitted with it on the corpus by bench/check_accuracy.py (the GPU MoE class's decode error,
 // leave one device out: 34.5% -> 15.4% once each backend has its own).
-constexpr double kMoeLayerExtraUsCuda = 18, kMoeLayerExtraUsRocm = 54, kMoeLayerExtraUsVulkan = 47,
-                 kMoeLayerExtraUsMetal = 97;
+constexpr double kMoeLayerExtraUsCuda = 17, kMoeLayerExtraUsRocm = 8, kMoeLayerExtraUsVulkan = 40,
+                 kMoeLayerExtraUsMetal = 96;
 
 double moe_layer_extra_s(Backend b) {
   switch (b) {
@@ -91,6 +91,13 @@ constexpr double kMlxLayerUs = 135;
 // no such cost: a Granite 4.0-H-like synthetic model in the second run decodes at the control's
 // predicted/measured once its state is counted (bench/local_live_2026-11-28.md).
 constexpr double kDeltaNetLayerUsCpu = 800;
+// On a GPU the same extra graph nodes of a Gated DeltaNet layer (short convolution, L2 norms, gates,
+// the GATED_DELTA_NET op and the state copied in and out: llama.cpp src/models/qwen35.cpp,
+// qwen3next.cpp) are each a kernel launch and a synchronisation, which is what the backend's
+// per-layer overhead measures: such a layer costs this many of that overhead more. Fitted by
+// bench/check_accuracy.py on the GPU decode rows of Qwen3-Next and Qwen3.5 (CUDA, Vulkan, ROCm,
+// Metal), cross-validated there.
+constexpr double kGdnLayerOverheads = 1.5;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
 /// backend (and on CUDA, more for an MoE layer; on a CPU, more for a Gated DeltaNet layer); MLX's own;
@@ -101,9 +108,9 @@ double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d
   if (engine_of(q) == Engine::mlx) return m.layers * kMlxLayerUs * 1e-6;
   if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu)
     return m.layers * backend + moe_layers * moe_layer_extra_s(d.backend) +
-           (d.kind == DeviceKind::cpu && m.recurrent_kind == RecurrentKind::gated_delta_net
-                ? m.recurrent_layers * kDeltaNetLayerUsCpu * 1e-6
-                : 0);
+           (m.recurrent_kind != RecurrentKind::gated_delta_net ? 0
+            : d.kind == DeviceKind::cpu                     ? m.recurrent_layers * kDeltaNetLayerUsCpu * 1e-6
+                                                            : m.recurrent_layers * kGdnLayerOverheads * backend);
   return (m.layers - moe_layers) * std::max(backend, kServingLayerUsDense * 1e-6) +
          moe_layers * std::max(backend, kServingLayerUsMoe * 1e-6);
 }
@@ -389,9 +396,12 @@ constexpr int64_t kOffloadMinBatch = 32;
 // experts u x k / E of them (Qwen3-30B-A3B: 512 x 8 / 128 = 32), and a GEMM that narrow fills few
 // of the tiles a dense product's 512 columns fill, while it still loads every weight tile once.
 // Its rate is the dense rate x n / (n + kMoeGemmHalfTokens): half the dense rate at that many
-// tokens per expert. Fitted by bench/check_accuracy.py on the corpus' GPU MoE prefill rows
-// (cross-validated there, leave one device out).
-constexpr double kMoeGemmHalfTokens = 116;
+// tokens per expert, most of the time at these widths spent loading the weight tiles. Fitted by
+// bench/check_accuracy.py on the corpus' GPU MoE prefill rows, discrete and APU (cross-validated
+// there, leave one device out); on an APU the dense rate is taken before its package-power share
+// (kApuComputeShare), which the fit finds these narrow products do not pay: leave one device out,
+// GPU MoE prefill 41% median error when they pay it, 24% when not (2026-12-06).
+constexpr double kMoeGemmHalfTokens = 106;
 
 double moe_gemm_efficiency(double tokens_per_expert) {
   return tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + kMoeGemmHalfTokens) : 1;
@@ -445,7 +455,9 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
           r = prefill_rate(d, f);
         if (r) gflops = r->gflops;
       } else if (experts) {
-        gflops *= moe_gemm_efficiency(t.tokens_per_expert);
+        // Narrow GEMMs bound by loading each expert's weight tiles: an APU's power limit, which
+        // slows the dense products' arithmetic, does not slow them (machine.cpp, kApuComputeShare).
+        gflops = gflops / d.apu_compute_share * moe_gemm_efficiency(t.tokens_per_expert);
       }
       const double ls = 2 * l.params / (gflops * 1e9);
       sec += ls;
@@ -732,6 +744,10 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                          m.recurrent_kind == RecurrentKind::gated_delta_net
                      ? "; llama.cpp's CPU backend spends " + fixed(kDeltaNetLayerUsCpu / 1000, "%.1f") +
                            " ms more on each (its extra graph nodes, measured on 2 Zen 4 cores)"
+                 : d.kind == DeviceKind::gpu && engine_of(q) == Engine::llama_cpp && d.layer_overhead_s.value > 0 &&
+                         m.recurrent_kind == RecurrentKind::gated_delta_net
+                     ? "; each Gated DeltaNet layer adds " + fixed(kGdnLayerOverheads, "%.1f") +
+                           " x the backend's per-layer overhead (its extra kernels, fitted, bench/check_accuracy.py)"
                      : std::string()));
   if (users > 1)
     a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "

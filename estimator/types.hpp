@@ -135,6 +135,7 @@ struct Device {
   double gemv_cap_gbps = 0;              ///< what its units x clock (a CPU: its cores) can stream through the GEMV; 0 = no cap known
   double datasheet_gflops = 0;           ///< the catalog's dense FP16 figure; 0 for a live or measured device
   double gemm_cap_gflops = 0;            ///< what its units x clock compute in llama.cpp's GEMM; 0 = no cap known
+  double apu_compute_share = 1;          ///< of compute_gflops, the share an APU's package power leaves its GPU (machine.cpp)
 };
 
 struct CpuInfo {
