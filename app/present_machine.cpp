@@ -52,7 +52,7 @@ std::string machine_lines(const Machine& m, const Output& out) {
           "hwloc");
     }
     row("RAM", fmt::format("{} total", gib(c.ram_total_bytes.value)), c.ram_total_bytes.source);
-    row("usable", fmt::format("{} available to a new process", gib(c.ram_available_bytes.value)),
+    row("usable", fmt::format("{} planned for a model", gib(c.ram_available_bytes.value)),
         c.ram_available_bytes.source);
   }
   bool gpu = false;

@@ -172,6 +172,8 @@ double prefill_efficiency(Backend b) {
   return kPrefillEfficiencyCpu;
 }
 
+double plannable_ram_bytes(double total_bytes) { return std::max(0.0, total_bytes - kOsMemoryReserveBytes); }
+
 Device host_device(const CpuInfo& cpu) {
   Device d;
   d.kind = DeviceKind::cpu;
