@@ -34,7 +34,7 @@ for page in advise machine plan models; do
 done
 
 # The checks must be able to fail: a spec Vega-Lite rejects, and charts with no data.
-sed 's/"mark":"bar"/"mark":"no-such-mark"/' "$tmp/advise.html" > "$tmp/bad_mark.html"
+sed -E 's/"mark": ?"bar"/"mark":"no-such-mark"/' "$tmp/advise.html" > "$tmp/bad_mark.html"
 node -e '
   const fs = require("fs");
   const [src, dst] = process.argv.slice(1);
