@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -244,7 +245,7 @@ QuantSpec read_quant(Entry& e) {
   QuantSpec q;
   q.id = e.str("id");
   q.name = e.str("name", q.id);
-  q.format = e.str("format");
+  q.format = parse_quant_format(e.str("format"), e.where() + ": " + e.label() + ": field 'format'");
   const toml::node* base = e.raw("block_format");
   if (!base || !base->as_string())
     throw InputError((base ? e.where(*base) : e.where()) + ": " + e.label() +
@@ -274,11 +275,12 @@ HardwareSpec read_hardware(Entry& e) {
   HardwareSpec h;
   h.id = e.str("id");
   h.name = e.str("name");
-  h.kind = e.str("kind");
-  static const std::vector<std::string> kinds{"gpu", "apple", "cpu", "apu"};
-  if (std::find(kinds.begin(), kinds.end(), h.kind) == kinds.end())
+  const std::string kind = e.str("kind");
+  const auto& kinds = hardware_kind_names();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
     throw InputError(e.where() + ": " + e.label() + ": field 'kind' must be gpu, apple, cpu or apu, got '" +
-                     h.kind + "'" + did_you_mean(h.kind, kinds));
+                     kind + "'" + did_you_mean(kind, kinds));
+  h.kind = parse_hardware_kind(kind, e.where());
   h.backend = parse_backend(e.str("backend"), e.where() + ": " + e.label() + ": field 'backend'");
   h.memory_gib = e.number("memory_gib");
   h.memory_bandwidth_gbps = e.number("memory_bandwidth_gbps");
@@ -315,7 +317,7 @@ HardwareSpec read_hardware(Entry& e) {
   h.link = e.str("link", "");
   h.arch = e.str("arch", "");
   h.link_gbps = e.number("link_gbps", 0.0);
-  h.unified_memory = e.boolean("unified_memory", h.kind == "apple" || h.kind == "apu");
+  h.unified_memory = e.boolean("unified_memory", h.kind == HardwareKind::apple || h.kind == HardwareKind::apu);
   h.gpu_memory_fraction = e.number("gpu_memory_fraction", 0.0);
   if (h.gpu_memory_fraction > 1)
     throw InputError(e.where() + ": " + e.label() + ": gpu_memory_fraction must be <= 1");
@@ -560,14 +562,15 @@ Catalog finish_catalog(CatalogDraft d) {
     auto model = std::find_if(c.models.begin(), c.models.end(), [&](const ModelSpec& m) { return m.id == r.model; });
     if (model == c.models.end())
       throw InputError(where + ": unknown model '" + r.model + "'" + did_you_mean(r.model, model_ids));
-    std::string format;
+    std::optional<QuantFormat> format;
     for (const auto& id : r.quants) {
       const QuantSpec* q = c.find_quant(id);
       if (!q) throw InputError(where + ": unknown quant '" + id + "'" + did_you_mean(id, quant_ids));
       if (!q->applies_to(r.model))
         throw InputError(where + ": quant '" + id + "' is the release format of other models only");
-      if (!format.empty() && q->format != format)
-        throw InputError(where + ": quants of two formats (" + format + ", " + q->format + "): one repo, one format");
+      if (format && q->format != *format)
+        throw InputError(where + ": quants of two formats (" + std::string(to_string(*format)) + ", " +
+                         std::string(to_string(q->format)) + "): one repo, one format");
       format = q->format;
     }
     model->repos.push_back(r);
