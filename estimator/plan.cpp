@@ -60,6 +60,10 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   const int copies = how.rental ? how.instances : count;
   o.label = (copies > 1 ? std::to_string(copies) + " x " : "") + (how.rental ? how.rental->id : hardware_id);
   if (o.label.empty()) o.label = machine.name;
+  // A plan prices every option against the budget: --owned says that the machine advise runs on
+  // is owned, not the hardware a plan buys, rents or joins.
+  Budget priced = b;
+  priced.owned = false;
   std::vector<Candidate> tried;
   for (const QuantSpec* q : quants) {
     if (!offered(m, *q) || !runs_on(*q, m, machine)) continue;
@@ -86,8 +90,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     cand.retention = q->quality_retention;
     cand.params_b = m.params_b;
     const auto& e = cand.estimate;
-    cand.eligible = !(!e.fits || e.decode_tps < decode_floor(m, w) || !cand.cost.can_serve ||
-                      cand.cost.at_least_usd() > b.usd_per_month);
+    cand.eligible = first_unmet(cand, m, w, priced) == Unmet::none;
     tried.push_back(std::move(cand));
   }
   if (tried.empty()) {
@@ -111,11 +114,19 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   // Why it misses the target, for the one option shown (formatting it for every quant tried took
   // a tenth of `plan --budget 100`).
   const Estimate& e = o.candidate.estimate;
-  if (!e.fits) o.candidate.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
-                                     fixed(e.memory.available_bytes / kGiB, "%.0f");
-  else if (e.decode_tps < decode_floor(m, w)) o.candidate.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
-  else if (!o.candidate.cost.can_serve) o.candidate.why_not = "cannot serve the volume";
-  else if (o.candidate.cost.at_least_usd() > b.usd_per_month) o.candidate.why_not = "over budget";
+  switch (first_unmet(o.candidate, m, w, priced)) {
+    case Unmet::none: break;
+    case Unmet::context:
+      o.candidate.why_not = "context " + std::to_string(w.context_tokens) + " > model max " + std::to_string(m.context_max);
+      break;
+    case Unmet::memory:
+      o.candidate.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
+                            fixed(e.memory.available_bytes / kGiB, "%.0f");
+      break;
+    case Unmet::speed: o.candidate.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s"; break;
+    case Unmet::volume: o.candidate.why_not = "cannot serve the volume"; break;
+    case Unmet::budget: o.candidate.why_not = "over budget"; break;
+  }
   o.monthly_usd = o.candidate.cost.total_usd;
   o.meets = o.candidate.eligible;
   o.why_not = o.candidate.why_not;

@@ -1554,3 +1554,25 @@ BOOST_AUTO_TEST_CASE(kind_format_and_how_names_round_trip) {
   }
   BOOST_CHECK_THROW(parse_hardware_kind("GPU", "here"), InputError);
 }
+
+// Plan and advise share one eligibility rule (first_unmet): a context longer than the model takes
+// is reported as such in a plan, not as the memory it would need.
+BOOST_AUTO_TEST_CASE(plan_reports_a_too_long_context_as_such) {
+  Catalog c = planning::catalog_70b();
+  c.hardware = {planning::card("card-24", 24, 936, 0)};
+  Rental r;
+  r.id = "card-24@cloud", r.hardware = "card-24", r.provider = "cloud", r.usd_per_hour = 0.5, r.gpus = 1;
+  c.rentals = {r};
+  TestWorkload w;
+  w.min_decode_tps = 1;
+  w.context_tokens = c.models[0].context_max * 2;
+  const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
+  BOOST_TEST(!p.cheapest.has_value());
+  BOOST_REQUIRE(!p.options.empty());
+  for (const auto& o : p.options) {
+    BOOST_TEST(!o.meets);
+    BOOST_TEST(o.why_not == "context " + std::to_string(w.context_tokens) + " > model max " +
+                                std::to_string(c.models[0].context_max));
+  }
+  BOOST_TEST((first_unmet(p.options.front().candidate, c.models[0], w, Budget{1000, 36}) == Unmet::context));
+}
