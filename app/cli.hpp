@@ -74,8 +74,6 @@ int run_cli(int argc, char** argv);
 
 // ---- machines (machines.cpp) -------------------------------------------------------------------
 
-/// Measures this machine's CPU and GPUs now (progress on stderr when it is a terminal) and caches it.
-Calibration run_calibration(const Machine& m, const Flags& f);
 /// This machine: probed (or replayed from --machine), calibrated unless --no-calibrate.
 Machine this_machine(const Flags& f);
 /// A catalog hardware entry as a machine: `gpus` of a graphics card in its host (--host, by

@@ -1,6 +1,7 @@
-// `calibrate`: measure this machine now and cache the figures.
+// `calibrate`: measure this machine now; the cache keeps the better of that and what it held.
 #include <iostream>
 
+#include "calibration.hpp"
 #include "cli.hpp"
 #include "probe.hpp"
 
@@ -9,9 +10,9 @@ namespace benchr {
 int cmd_calibrate(const Flags& f) {
   if (!f.machine_path.empty() || !f.hardware_id.empty())
     throw InputError("calibrate measures this machine: drop --machine/--hardware");
-  const Calibration c = run_calibration(live_machine(/*rescan=*/true), f);
-  std::cout << present_calibration(c, f.out);
-  if (!f.json) std::cout << "cached in " << calibration_cache_path(c.fingerprint) << "\n";
+  const CalibrationRun run = calibrate_and_cache(live_machine(/*rescan=*/true), f.calibration_budget_s);
+  std::cout << present_calibration(*run.measured, f.out);
+  if (!f.json) std::cout << cache_outcome(run) << "\n";
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "estimator.hpp"
+#include "guard.hpp"  // every document is written through guarded_dump
 
 namespace benchr {
 

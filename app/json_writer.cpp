@@ -89,9 +89,9 @@ json to_json(const Estimate& e) {
           {"memory", memory_json(e.memory)},
           {"max_context", e.max_context},
           {"bytes_per_token", e.bytes_per_token},
-          {"decode_tps", e.decode_tps},
+          {"decode_tps", e.decode_tps > 0 ? json(e.decode_tps) : json(nullptr)},  // unknown (no read rate), never 0
           {"users", e.users},
-          {"aggregate_tps", e.aggregate_tps},
+          {"aggregate_tps", e.decode_tps > 0 ? json(e.aggregate_tps) : json(nullptr)},
           {"prefill_tps", e.prefill_tps > 0 ? json(e.prefill_tps) : json(nullptr)},  // unknown, never 0
           {"accuracy_class", to_string(e.accuracy_class)},
           {"decode_tps_range", range_json(e.decode_tps_range)},

@@ -6,47 +6,19 @@
 #include <unistd.h>
 
 #include "calibrate.hpp"
+#include "calibration.hpp"
 #include "cli.hpp"
 #include "probe.hpp"
 
 namespace benchr {
 
-/// Measures this machine's CPU now (progress on stderr when it is a terminal) and caches it.
-Calibration run_calibration(const Machine& m, const Flags& f) {
-  CalibrationOptions options;
-  options.budget_s = f.calibration_budget_s;
-  if (isatty(STDERR_FILENO))
-    options.progress = [](std::string_view step) {
-      std::fprintf(stderr, "\rbenchr-advise: calibrating this CPU: %-24.*s", int(step.size()), step.data());
-      std::fflush(stderr);
-    };
-  Calibration c = calibrate_cpu(m.cpu, options);
-  // Every GPU (not software devices) through Vulkan compute: at most 2 s each.
-  if (isatty(STDERR_FILENO))
-    options.progress = [](std::string_view step) {
-      std::fprintf(stderr, "\rbenchr-advise: calibrating the GPUs: %-24.*s", int(step.size()), step.data());
-      std::fflush(stderr);
-    };
-  for (auto& gpu : calibrate_vulkan(options, c.notes)) c.devices.push_back(std::move(gpu));
-  if (options.progress) std::fprintf(stderr, "\r%-72s\r", "");
-  c.fingerprint = machine_fingerprint(m);
-  if (const std::string err = save_calibration(c); !err.empty())
-    std::fprintf(stderr, "benchr-advise: warning: calibration not cached: %s\n", err.c_str());
-  return c;
-}
-
 namespace {
 
-/// The live machine with its calibration: cached for this fingerprint, else measured now.
+/// The live machine with its calibration (calibration.cpp: cached, else measured).
 Machine calibrated(Machine m, const Flags& f) {
-  std::string warning;
-  std::optional<Calibration> c = load_cached_calibration(machine_fingerprint(m), warning);
-  if (!warning.empty()) std::fprintf(stderr, "benchr-advise: warning: %s\n", warning.c_str());
-  if (!c) c = run_calibration(m, f);
-  m.notes.push_back("calibrated " + c->measured_at + " in " + std::to_string(c->duration_s).substr(0, 4) +
-                    " s (`benchr-advise calibrate` measures again)");
-  for (const auto& n : c->notes) m.notes.push_back("calibration: " + n);
-  return with_calibration(std::move(m), *c);
+  CalibrationRun run = cached_or_measured(m, f.calibration_budget_s);
+  m.notes.insert(m.notes.end(), run.notes.begin(), run.notes.end());
+  return with_calibration(std::move(m), run.kept);
 }
 
 }  // namespace

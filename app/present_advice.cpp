@@ -70,8 +70,8 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
   }
   s += command_field("run it", std::string(to_string(e.engine)), e.launch, kCol, out.width);
   s += raised_limit_line(e, m, kCol, out.width);
-  s += row("fits", fmt::format("{} of {} available ({:.0f}% headroom); up to {} tokens of context",
-                               gib(e.memory.total_bytes), gib(e.memory.available_bytes), e.headroom * 100,
+  s += row("fits", fmt::format("{} of {} available ({}% headroom); up to {} tokens of context",
+                               gib(e.memory.total_bytes), gib(e.memory.available_bytes), signed_figure(e.headroom * 100, 0),
                                e.max_context));
   s += row("quality", fmt::format("{:.1f} = {:.0f} × {:.3g} retained at {}", best.quality, model->quality,
                                   quant->quality_retention, quant->id));
@@ -123,7 +123,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     }
     j["top_picks"] = picks;
     j["candidates_considered"] = a.ranked.size();
-    return j.dump(2) + "\n";
+    return guarded_dump(j);
   }
 
   // The answer first: the recommendation and the verdict; then the other choices; then the machine

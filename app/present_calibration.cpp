@@ -10,7 +10,7 @@ namespace benchr {
 using nlohmann::json;
 
 std::string present_calibration(const Calibration& c, const Output& out) {
-  if (out.json) return to_json(c).dump(2) + "\n";
+  if (out.json) return guarded_dump(to_json(c));
   std::string s = heading(fmt::format("Calibration of {} ({:.1f} s, kernels v{})", c.measured_at, c.duration_s,
                                      c.kernel_version),
                          out.width, out.color);

@@ -88,7 +88,7 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
                     {"runner_up", id(c.verdict.runner_up)},
                     {"reason", to_string(c.verdict.reason)},
                     {"text", compare_verdict_line(c, w)}};
-    return j.dump(2) + "\n";
+    return guarded_dump(j);
   }
   std::string s = heading(fmt::format("Compare for {} ({}): {} tokens/month, {:.0f}% input, at least {:g} tok/s, "
                                    "context {}; purchases over {} months",

@@ -17,7 +17,7 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     j["workload"] = to_json(w);
     j["memory_setting"] =
         needs_raised_limit(e, m) ? json(m.devices[e.placement.device].raised_limit->setting) : json(nullptr);
-    return j.dump(2) + "\n";
+    return guarded_dump(j);
   }
   // The answer first (speed, fit, cost, the command), then where the memory goes, then with
   // --verbose every assumption behind the figures.
@@ -32,14 +32,14 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
   else
     s += row("decode", fmt::format("{} tok/s{} — {}", tps(e.decode_tps), band_text(e.decode_tps_range), e.bottleneck));
   if (e.prefill_tps > 0)
-    s += row("prefill", fmt::format("{} tok/s{}; first token after {:.1f} s for a {}-token prompt", tps(e.prefill_tps),
-                                    band_text(e.prefill_tps_range), e.time_to_first_token_s, w.prompt_tokens));
+    s += row("prefill", fmt::format("{} tok/s{}; first token after {} s for a {}-token prompt", tps(e.prefill_tps),
+                                    band_text(e.prefill_tps_range), figure(e.time_to_first_token_s, 1), w.prompt_tokens));
   else
     s += row("prefill", "unknown: no compute figure for this device (busy hours count decode only)");
   const MemoryNeed& n = e.memory;
-  s += row("fits", fmt::format("{} — needs {} of {} ({:.0f}% headroom); largest context {}{}",
+  s += row("fits", fmt::format("{} — needs {} of {} ({}% headroom); largest context {}{}",
                                paint(e.fits ? "yes" : "NO", e.fits ? Paint::good : Paint::bad, out.color),
-                               gib(n.total_bytes), gib(n.available_bytes), e.headroom * 100, e.max_context,
+                               gib(n.total_bytes), gib(n.available_bytes), signed_figure(e.headroom * 100, 0), e.max_context,
                                e.users > 1 ? " per user" : ""));
   s += raised_limit_line(e, m, kCol, out.width);
   s += row("cost", fmt::format("for {} tokens, {}", tokens(w.tokens_per_month), cost_words(cost, 0)));

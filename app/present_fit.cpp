@@ -35,7 +35,7 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
                  {"experts_active", s.experts_active},
                  {"context_max", s.context_max},
                  {"notes", file.notes}};
-    return j.dump(2) + "\n";
+    return guarded_dump(j);
   }
   std::string text = wrap(fmt::format("{} ({} v{}, {}, {} file{}): {:.3g}B parameters in {} tensors, {}", file.path,
                                      to_string(file.format), file.version, file.architecture, file.files.size(),

@@ -117,7 +117,7 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
     s += wrap(fmt::format("stale?: priced more than {} days before today; check the provider's page.", kStaleDays), 0,
               0, out.width);
   }
-  return out.json ? j.dump(2) + "\n" : s;
+  return out.json ? guarded_dump(j) : s;
 }
 
 }  // namespace benchr

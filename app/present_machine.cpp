@@ -52,7 +52,7 @@ std::string machine_lines(const Machine& m, const Output& out) {
           "hwloc");
     }
     row("RAM", fmt::format("{} total", gib(c.ram_total_bytes.value)), c.ram_total_bytes.source);
-    row("usable", fmt::format("{} available to a new process", gib(c.ram_available_bytes.value)),
+    row("usable", fmt::format("{} planned for a model", gib(c.ram_available_bytes.value)),
         c.ram_available_bytes.source);
   }
   bool gpu = false;
@@ -86,7 +86,7 @@ std::string machine_lines(const Machine& m, const Output& out) {
 }
 
 std::string present_machine(const Machine& m, const Output& out) {
-  if (out.json) return to_json(m).dump(2) + "\n";
+  if (out.json) return guarded_dump(to_json(m));
   // probe is asked for what the machine is: every figure with its source.
   Output full = out;
   full.verbose = true;

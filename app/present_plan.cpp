@@ -76,7 +76,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
                     {"option", p.verdict.option ? option_json(p.options[*p.verdict.option]) : json(nullptr)},
                     {"api", p.verdict.api ? api_json(p.apis[*p.verdict.api]) : json(nullptr)},
                     {"reason", verdict_line(p)}};
-    return j.dump(2) + "\n";
+    return guarded_dump(j);
   }
   // The answer first: the verdict and the cheapest (and fastest) way that meets the target, with
   // its command; then the options it was chosen from and the APIs.
@@ -165,7 +165,7 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
     for (const auto& a : p.apis) apis.push_back(api_json(a));
     j["apis"] = apis;
     j["models_considered"] = p.models_considered;
-    return j.dump(2) + "\n";
+    return guarded_dump(j);
   }
   std::string s =
       heading(fmt::format("{} for {}/month: {} tokens/month, {:.0f}% input, at least {:g} tok/s{}, context {}",

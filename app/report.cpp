@@ -345,7 +345,7 @@ std::string summary_workload(const Workload& w, const Budget& b) {
 int emit(const ReportRequest& r, const json& doc, bool json_out) {
   const std::string text = doc.dump();
   if (!r.path.empty()) write_text_file(r.path, report_html(doc.at("title").get<std::string>(), text));
-  if (json_out) std::cout << doc.dump(2) << "\n";
+  if (json_out) std::cout << guarded_dump(doc);
   else std::cerr << "benchr-advise: wrote the report to " << r.path << "\n";
   return 0;
 }

@@ -8,22 +8,24 @@
 #include <ctime>
 
 #include "app.hpp"
+#include "guard.hpp"
 
 namespace benchr {
 
-std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / kGiB); }
+std::string gib(double bytes) { return figure(bytes / kGiB, 1) + " GiB"; }
 std::string money(double usd) {
-  return usd < 10 ? fmt::format("${:.2f}", usd) : fmt::format("${:.0f}", usd);
+  return figure(usd, 0) == "unknown" ? "unknown" : "$" + figure(usd, usd < 10 ? 2 : 0);
 }
 /// A monthly figure that may be unknown: "unknown", never $0.
 std::string money(const std::optional<double>& usd) { return usd ? money(*usd) : "unknown"; }
 
 /// What a month costs, in words: the total, then its parts and what each is for.
 std::string cost_words(const MonthlyCost& c, int amortize_months) {
-  std::string s = fmt::format("{}: electricity {} for {:.0f} h busy and {:.0f} h idle of {:.0f} h up",
+  std::string s = fmt::format("{}: electricity {} for {} h busy and {} h idle of {} h up",
                               c.total_usd ? money(*c.total_usd) + "/month" : "not known",
                               c.electricity_usd ? money(*c.electricity_usd) : "unknown (no power figure)",
-                              c.busy_hours, std::max(0.0, c.up_hours - c.busy_hours), c.up_hours);
+                              figure(c.busy_hours, 0), figure(std::max(0.0, c.up_hours - c.busy_hours), 0),
+                              figure(c.up_hours, 0));
   if (c.owned) return s + ", hardware owned";
   if (!c.hardware_usd) return s + ", hardware price unknown (none in the catalog)";
   return s + fmt::format(", hardware {} amortised{}", money(*c.hardware_usd),
@@ -35,7 +37,11 @@ std::string tokens(double n) {
          : n >= 1e6 ? fmt::format("{:.3g}M", n / 1e6)
                     : fmt::format("{:.3g}k", n / 1e3);
 }
-std::string tps(double x) { return x >= 100 ? fmt::format("{:.0f}", x) : fmt::format("{:.1f}", x); }
+// 0 tok/s is the estimator's "no rate known" (a device without a bandwidth or compute figure).
+// Below 0.1, two significant digits ("0.042"): never "0.0 tok/s" for a rate that is not 0.
+std::string tps(double x) {
+  return !(x > 0) ? "unknown" : x >= 0.1 ? figure(x, x >= 100 ? 0 : 1) : fmt::format("{:.2g}", x);
+}
 std::size_t columns(std::string_view s) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {

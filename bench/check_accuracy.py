@@ -9,19 +9,22 @@ and cause, with the backend constants applied); the fitted constants are then re
 every fold's training rows and the held-out rows re-predicted from the breakdown:
 
   decode  t = comm + sum over pools of weights_s x e0/e + kv_s x e0/e + overhead_s x o/o0
-          (e: the backend's decode efficiency, o: its per-layer overhead; GPU pools whose rate
-          is measured keep it)
+          (e: the backend's decode efficiency, Vulkan on Intel GPUs its own; o: its per-layer
+          overhead, of which a Gated DeltaNet layer pays g more; GPU pools whose rate is
+          measured keep it)
   prefill t = sum over pools of (dense_s + routed_s x g(h)/g(h0)) x p0/p
-          (p: the backend's prefill efficiency; h: the MoE grouped-GEMM half-rate tokens)
+          (p: the backend's prefill efficiency, x an APU's package-power share k for the dense
+          products and attention; h: the MoE grouped-GEMM half-rate tokens)
 
 The accuracy quoted is leave-one-device-out (LODO: each device's rows predicted by constants
 fitted without it) and leave-one-source-out (LOSO); in-sample (the shipped constants, fitted on
 all rows) is printed beside it, labelled. A one-constant baseline (datasheet bandwidth / bytes
 per token x k, k fitted LODO) shows what the model adds. The constants fitted on all rows are
-printed in the form estimator/machine.cpp and estimator/speed.cpp hold them.
-Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--class NAME]
+printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, then the 80% bands
+and issue 17's targets; the exit status is 1 when a target is missed.
+Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel]
 """
-import csv, glob, json, math, os, re, statistics, subprocess, sys, tempfile
+import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
 
 from benchlib import HERE, LLAMA_2
@@ -79,6 +82,14 @@ SAME_CHIP = [(("strix halo", "8060s", "ai max+ 395", "ai max 395"), "strix halo"
 
 UNITS = {}  # device -> its compute units and boost clock (bench/corpus/device_units.csv)
 
+# Each catalog model's layers and Gated DeltaNet (recurrent) layers (data/models.toml).
+with open(os.path.join(HERE, "..", "data", "models.toml"), "rb") as f:
+    SHAPES = {m["id"]: (m["layers"], m.get("recurrent_layers", 0) if m.get("recurrent_kind") == "gated_delta_net" else 0)
+              for m in tomllib.load(f)["model"]}
+# The shipped number of per-layer overheads a Gated DeltaNet layer adds on a GPU (estimator/speed.cpp
+# kGdnLayerOverheads), read back from the estimate's assumptions.
+GDN_RE = re.compile(r"each Gated DeltaNet layer adds ([0-9.]+) x the backend's per-layer overhead")
+
 
 def load():
     for u in read_csvs("device_units.csv"):
@@ -98,6 +109,12 @@ def load():
         runs.append(r)
     models = [open(p).read() for p in sorted(glob.glob(os.path.join(CORPUS, "models_*.toml")))]
     return devices, runs, models
+
+
+def intel_gpu(d):
+    """An Intel GPU (its vendor is a datasheet fact; Vulkan's efficiency differs on it)."""
+    u = UNITS.get(d["device"].strip(), {})
+    return d["kind"] in ("gpu", "apu") and (u.get("unit_kind") == "xe" or d["device"].lower().startswith("intel"))
 
 
 def hardware_entry(hid, d, backend, threads=None):
@@ -127,6 +144,8 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
                  'units_source = "bench/corpus/device_units.csv"\n')
     if backend == "cpu" and threads:
         text += f"cores = {threads}\n"
+    if backend != "cpu" and intel_gpu(d):
+        text += "pci_vendor_id = 0x8086\n"
     if measured and backend != "cpu":
         text += f'measured_bandwidth_gbps = {measured}\nmeasured_bandwidth_source = "bench/corpus"\n'
     return text
@@ -231,7 +250,11 @@ def predict_all(devices, runs, models):
             moe = "tokens_per_expert" in json.dumps(e["breakdown"]) and any(
                 p["prefill"]["tokens_per_expert"] > 0 or p["prefill"]["routed_experts_s"] > 0 for p in e["breakdown"]["pools"])
             moe = moe or "MoE:" in " ".join(e["assumptions"])
+            layers, gdn = SHAPES.get(r["model"].strip(), (0, 0))
+            g0 = GDN_RE.search(" ".join(e["assumptions"]))
             rows.append(dict(run=r, e=e, ep=ep, tg=tg, pp=pp, current=current(r), device=device_key(dev["device"]), source=r["source_id"].strip() or r["_file"],
+                             gdn_share=gdn / layers if layers else 0, g0=float(g0.group(1)) if g0 else 0.0,
+                             apu=dev["kind"] == "apu" and r["_backend"] != "cpu", intel=intel_gpu(dev),
                              backend=r["_backend"], cls=klass(r, dev, moe), bw=num(dev["bandwidth_gbps"]),
                              file_gib=num(r.get("file_gib"))))
     finally:
@@ -251,22 +274,33 @@ def shipped(rows):
         for p in x["e"]["breakdown"]["pools"]:
             b = p["backend"]
             if p["decode_efficiency"] > 0:
-                c.setdefault(("e", b), p["decode_efficiency"])
+                c.setdefault(("e", ekey(x, b)), p["decode_efficiency"])
             if p["layer_overhead_s"] > 0:
                 c.setdefault(("o", b), p["layer_overhead_s"])
                 c.setdefault(("m", b), p["moe_layer_extra_s"])
-            if p["prefill_efficiency"] > 0:
+            if p["prefill_efficiency"] > 0 and not x["apu"]:
                 c.setdefault(("p", b), p["prefill_efficiency"])
+    # An APU pool's prefill efficiency is its backend's x the APU's sustained share (kApuComputeShare).
+    for x in rows:
+        for p in x["ep"]["breakdown"]["pools"]:
+            if x["apu"] and p["prefill_efficiency"] > 0 and ("p", p["backend"]) in c and "apu" not in c:
+                c["apu"] = p["prefill_efficiency"] / c[("p", p["backend"])]
+    c.setdefault("apu", 1.0)
     return c
 
 
 H0 = None  # the shipped MoE half-rate tokens, recovered from one MoE row
 
 
-def pool_rate(p, c):
+def ekey(x, b):
+    """The decode efficiency's key: the backend's, or Vulkan on an Intel GPU's own."""
+    return "vulkan-intel" if b == "vulkan" and x["intel"] and INTEL else b
+
+
+def pool_rate(x, p, c):
     """A pool's weight-streaming rate under constants c: the datasheet x the backend's decode
     efficiency, or the SMs x clock x bytes per SM and clock where that is lower (CUDA)."""
-    e0, b = p["decode_efficiency"], p["backend"]
+    e0, b = p["decode_efficiency"], ekey(x, p["backend"])
     if e0 <= 0:
         return None  # measured, or capped at a measurement: not a fitted constant's
     rate = p["datasheet_gbps"] * c[("e", b)]
@@ -283,20 +317,22 @@ def decode_terms(x, c):
     for p in x["e"]["breakdown"]["pools"]:
         if p["concurrent"]:
             continue
-        d, b = p["decode"], p["backend"]
-        rate = pool_rate(p, c)
+        d, b, eb = p["decode"], p["backend"], ekey(x, p["backend"])
+        rate = pool_rate(x, p, c)
         if rate is None or d["compute_s"] > d["weight_s"]:
             a += max(d["weight_s"], d["compute_s"]) + d["kv_s"]
         else:
             gb = (d["weight_bytes"] + d["kv_bytes"]) / 1e9
-            if p["gemv_cap_gbps"] > 0 and c.get("sm") and rate < p["datasheet_gbps"] * c[("e", b)]:
+            if p["gemv_cap_gbps"] > 0 and c.get("sm") and rate < p["datasheet_gbps"] * c[("e", eb)]:
                 a += gb / rate
             else:
-                A[b] += gb / p["datasheet_gbps"]
+                A[eb] += gb / p["datasheet_gbps"]
         if p["layer_overhead_s"] > 0 and p["llama_cpp"] and p["decode_efficiency"] > 0:
-            fixed = p["layers"] * p["layer_overhead_s"] + p["moe_layers"] * p["moe_layer_extra_s"]
+            # A Gated DeltaNet layer costs kGdnLayerOverheads more of the backend's per-layer overhead.
+            gdn = p["layers"] * x["gdn_share"]
+            fixed = (p["layers"] + gdn * x["g0"]) * p["layer_overhead_s"] + p["moe_layers"] * p["moe_layer_extra_s"]
             a += d["overhead_s"] - fixed  # what is not the backend's (a CPU's Gated DeltaNet layers)
-            B[b] += p["layers"]
+            B[b] += p["layers"] + gdn * c.get("g", 0)
             M[b] += p["moe_layers"]
         else:
             a += d["overhead_s"]
@@ -314,28 +350,35 @@ def g_ratio(n, h_new, h_old):
     return (1 + h_new / n) / (1 + h_old / n) if n > 0 else 1
 
 
-def prefill_rate(p, c):
+def prefill_rate(p, c, apu=False):
     """A GPU pool's prompt GEMM rate under constants c: datasheet FP16 x the backend's prefill
-    efficiency, or SMs x clock x FLOPs per SM and clock where that is lower (CUDA)."""
+    efficiency (x an APU's sustained share), or SMs x clock x FLOPs per SM and clock where that is
+    lower (CUDA)."""
     b = p["backend"]
     if p["prefill_efficiency"] <= 0 or ("p", b) not in c:
         return p["compute_gflops"]
-    rate = p["datasheet_gflops"] * c[("p", b)]
+    rate = p["datasheet_gflops"] * c[("p", b)] * (c.get("apu", 1) if apu and b != "cpu" else 1)
     if p["gemm_cap_gflops"] > 0 and c.get("mma"):
         rate = min(rate, p["gemm_cap_gflops"] * c["mma"] / c0_mma)
     return rate
 
 
 def prefill_pred(x, c):
+    """Prompt seconds per token under constants c. A GPU MoE's routed experts run at the pool's
+    rate before an APU's package-power share (kApuComputeShare: their narrow GEMMs are bound by
+    loading the weight tiles) x n / (n + h), n tokens per expert."""
     t = x["ep"]["breakdown"]["prefill_comm_s_per_token"]
     for p in x["ep"]["breakdown"]["pools"]:
         if p["concurrent"] or p["prefill"]["s_per_token"] <= 0:
             continue
-        scale = p["compute_gflops"] / prefill_rate(p, c) if p["compute_gflops"] > 0 else 1
+        scale = p["compute_gflops"] / prefill_rate(p, c, x["apu"]) if p["compute_gflops"] > 0 else 1
         routed = p["prefill"]["routed_experts_s"]
         n = p["prefill"]["tokens_per_expert"]
-        routed_new = routed * g_ratio(n, c["h"], H0) if n > 0 and c["h"] is not None else routed
-        t += (p["prefill"]["s_per_token"] - routed + routed_new) * scale
+        routed_new = routed * scale
+        if n > 0 and c["h"] is not None:
+            k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
+            routed_new = routed * scale * k / k0 * g_ratio(n, c["h"], H0)
+        t += (p["prefill"]["s_per_token"] - routed) * scale + routed_new
     return 1 / t if t > 0 else None
 
 
@@ -416,6 +459,18 @@ def fit_decode(train, c0, c):
             if ("o", b) in c0:
                 c[("o", b)] = o
                 c[("m", b)] = m if moe else start[2]
+    # Vulkan on Intel GPUs: its own efficiency, at Vulkan's per-layer and MoE overheads.
+    if ("e", "vulkan-intel") in c0:
+        samples = []
+        for x in train:
+            if x["tg"] is None:
+                continue
+            a, A, B, M = decode_terms(x, c)
+            if set(A) == {"vulkan-intel"} and set(B) <= {"vulkan"}:
+                samples.append((a + B.get("vulkan", 0) * c[("o", "vulkan")] + M.get("vulkan", 0) * c[("m", "vulkan")],
+                                [A["vulkan-intel"]], 1 / x["tg"]))
+        if len(samples) >= 3:
+            c[("e", "vulkan-intel")] = 1 / irls_fit(samples, [1 / c0[("e", "vulkan-intel")]], [1.0])[0]
     return c
 
 
@@ -435,6 +490,17 @@ def fit(train, c0):
         c = best[2]
     else:
         c = fit_decode(train, c0, c)
+    # The per-layer overheads a Gated DeltaNet layer adds on a GPU: a grid, each point with the
+    # decode constants refitted, scored on the median |log error| of the GPU rows of such models.
+    gdn_rows = [x for x in train if x["tg"] and x["gdn_share"] > 0 and x["backend"] != "cpu"]
+    if GDN and len(gdn_rows) >= 5:
+        best = None
+        for g in [0.5 * i for i in range(9)]:
+            trial = fit_decode(train, c0, dict(c, g=g))
+            err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in gdn_rows)
+            if best is None or err < best[0] - 1e-9:
+                best = (err, trial)
+        c = best[1]
     # Prefill efficiency per backend, at each FLOPs per SM and clock of a grid: the median of
     # measured / predicted on dense rows scales it (twice: the SM cap decides which rows it moves);
     # the grid point is scored on the CUDA dense rows whose device has a known SM count.
@@ -454,16 +520,24 @@ def fit(train, c0):
         # decides which rows a change moves).
         trial = dict(c, mma=mma)
         trial.update({("p", b): 0.5 for b in BACKENDS if ("p", b) in c0})
+        trial["apu"] = 1.0
         for _ in range(6):
             for b in BACKENDS:
                 if ("p", b) not in c0:
                     continue
                 by_device = defaultdict(list)  # every device counts once: the median of its medians
                 for x in dense:
-                    if x["backend"] == b and prefill_pred(x, trial):
+                    if x["backend"] == b and not (APU_SHARE and x["apu"]) and prefill_pred(x, trial):
                         by_device[x["device"]].append(x["pp"] / prefill_pred(x, trial))
                 if len(by_device) >= 2:
                     trial[("p", b)] = trial[("p", b)] * statistics.median(statistics.median(v) for v in by_device.values())
+            if APU_SHARE:  # the APUs' sustained share of that, over their dense rows (each APU once)
+                by_device = defaultdict(list)
+                for x in dense:
+                    if x["apu"] and prefill_pred(x, trial):
+                        by_device[x["device"]].append(x["pp"] / prefill_pred(x, trial))
+                if by_device:
+                    trial["apu"] = min(1.0, trial["apu"] * statistics.median(statistics.median(v) for v in by_device.values()))
         err = statistics.median(abs(math.log(prefill_pred(x, trial) / x["pp"])) for x in sm_pp) if sm_pp else 0
         if best is None or err < best[0]:
             best = (err, trial)
@@ -481,18 +555,28 @@ def fit(train, c0):
     return c
 
 
+_CV = {}  # what the folds share with the worker processes (inherited by fork)
+
+
+def _fold(idx):
+    held = set(idx)
+    rows = _CV["rows"]
+    c = fit([x for i, x in enumerate(rows) if i not in held], _CV["c0"])
+    return [(i, (decode_pred(rows[i], c) if rows[i]["tg"] else None, prefill_pred(rows[i], c) if rows[i]["pp"] else None))
+            for i in idx]
+
+
 def cross_validate(rows, key, c0):
-    """Each group's rows predicted by constants fitted on the other groups' rows."""
-    out = {}
+    """Each group's rows predicted by constants fitted on the other groups' rows (the folds in
+    parallel, one process a CPU)."""
     groups = defaultdict(list)
     for i, x in enumerate(rows):
         groups[x[key]].append(i)
-    for g, idx in groups.items():
-        held = set(idx)
-        c = fit([x for i, x in enumerate(rows) if i not in held], c0)
-        for i in idx:
-            out[i] = (decode_pred(rows[i], c) if rows[i]["tg"] else None,
-                      prefill_pred(rows[i], c) if rows[i]["pp"] else None)
+    _CV.update(rows=rows, c0=c0)
+    out = {}
+    with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        for part in pool.imap_unordered(_fold, list(groups.values())):
+            out.update(part)
     return out
 
 
@@ -535,6 +619,9 @@ def main():
             if units_ghz > 0 and p["gemm_cap_gflops"] > 0:
                 c0_mma = p["gemm_cap_gflops"] / units_ghz
     c0["h"] = H0
+    c0["g"] = max(x["g0"] for x in rows)
+    global c0_apu
+    c0_apu = c0["apu"]
     c0["sm"] = c0_sm
     c0["mma"] = c0_mma
     lodo = cross_validate(rows, "device", c0)
@@ -585,7 +672,7 @@ def main():
     print("\nwithin: decode +-20%, prefill +-25%; ratio: median predicted/measured; n: rows with a prediction")
 
     print("\nconstants fitted on all rows (the form estimator/machine.cpp and speed.cpp hold them):")
-    for b in BACKENDS:
+    for b in BACKENDS + ("vulkan-intel",):
         parts = []
         if ("e", b) in call:
             parts.append(f"decode efficiency {call[('e', b)]:.3f} (shipped {c0[('e', b)]:.3f})")
@@ -598,14 +685,20 @@ def main():
             print(f"  {b:7} " + ", ".join(parts))
     print(f"  CUDA GEMV bytes per SM and clock kCudaGemvBytesPerSmClock {call['sm']:.2f} (shipped {c0_sm:.2f})")
     print(f"  CUDA GEMM FLOPs per SM and clock kCudaGemmFlopsPerSmClock {call['mma']:.0f} (shipped {c0_mma:.0f})")
+    print(f"  Gated DeltaNet layer extra, in per-layer overheads kGdnLayerOverheads {call.get('g', 0):.1f} (shipped {c0['g']:.1f})")
+    print(f"  APU sustained share of the prefill rate kApuComputeShare {call['apu']:.2f} (shipped {c0['apu']:.2f})")
     if call["h"] is not None:
         print(f"  MoE grouped-GEMM half-rate tokens kMoeGemmHalfTokens {call['h']:.0f} (shipped {H0:.0f})")
 
-    # 80% bands: the 10th and 90th percentiles of log(predicted / measured) of each class's LODO
-    # residuals, and how many held-out rows fall inside a band built without their device.
+    # 80% bands: percentiles of log(measured / predicted) of each class's LODO residuals, and how
+    # many held-out rows fall inside a band built without their device. Where one device holds most
+    # of a class's rows (Strix Halo among the APUs), the 10th-90th percentiles of the others cover
+    # it less than 80% of the time: the tail share t is the one (of 10% down to 1%) whose
+    # held-out coverage comes closest to 80% (a band calibrated out of sample, one figure a class).
     print("\n80% bands from LODO residuals by the estimator's accuracy_class (measured / predicted; coverage: "
-          "each device's rows against a band fitted without that device):")
-    code = {}
+          "each device's rows against a band fitted without that device; tails: the share left out "
+          "at each end, chosen for 80% coverage; at 10%: the plain 10th-90th percentiles):")
+    code, coverages = {}, {}
     for k in ("cpu", "apple", "apu", "gpu-dense", "gpu-moe"):
         for what, j in (("decode", 0), ("prefill", 1)):
             idx = [i for i, x in enumerate(rows) if x["e"]["accuracy_class"] == k and (x["tg"] if j == 0 else x["pp"]) and lodo[i][j]]
@@ -613,28 +706,69 @@ def main():
                 continue
             meas = lambda i: rows[i]["tg"] if j == 0 else rows[i]["pp"]
             r = {i: math.log(meas(i) / lodo[i][j]) for i in idx}
-            q = quantiles(list(r.values()))
-            hit = 0
-            for i in idx:
-                rest = [v for i2, v in r.items() if rows[i2]["device"] != rows[i]["device"]]
-                lo, hi = quantiles(rest) if len(rest) >= 5 else q
-                hit += lo <= r[i] <= hi
-            print(f"  {k:11} {what:8} x{math.exp(q[0]):.2f} .. x{math.exp(q[1]):.2f}   coverage {100 * hit / len(idx):3.0f}% of {len(idx)}")
+
+            def coverage(t):
+                hit = 0
+                for i in idx:
+                    rest = [v for i2, v in r.items() if rows[i2]["device"] != rows[i]["device"]]
+                    lo, hi = quantiles(rest, t) if len(rest) >= 5 else quantiles(list(r.values()), t)
+                    hit += lo <= r[i] <= hi
+                return hit / len(idx)
+            tails = [0.10 - 0.01 * n for n in range(10)]
+            cov = {t: coverage(t) for t in tails}
+            t = min(tails, key=lambda t: (abs(cov[t] - 0.8), -t))
+            q = quantiles(list(r.values()), t)
+            print(f"  {k:11} {what:8} x{math.exp(q[0]):.2f} .. x{math.exp(q[1]):.2f}   coverage {100 * cov[t]:3.0f}% of {len(idx)} "
+                  f"(tails {100 * t:.0f}%; at 10%: {100 * cov[0.10]:3.0f}%)")
             code[k, what] = f"{{{math.exp(q[0]):.2f}, {math.exp(q[1]):.2f}}}"
+            coverages[k, what] = cov[t]
     print("\nbands in the form estimator/accuracy.cpp holds them:")
     for k in ("cpu", "apple", "apu", "gpu-dense", "gpu-moe"):
         print(f"    /* {k.replace('-', '_')} */ {{{code.get((k, 'decode'), '{0, 0}')}, {code.get((k, 'prefill'), '{0, 0}')}}},")
-    return 0
+
+    # Issue 17's targets, leave one device out (prefill on 2025+ builds), and the bands' coverage.
+    def med(pairs):
+        errs = [abs(p / m - 1) for p, m in pairs if p and m]
+        return (statistics.median(errs), sum(e <= 0.2 for e in errs) / len(errs), sum(e <= 0.25 for e in errs) / len(errs)) if errs else None
+    checks = []
+    tg, pp = summary["all"]
+    if med(tg):
+        checks.append(("decode median |error| <= 8%", med(tg)[0] <= 0.08, f"{100 * med(tg)[0]:.1f}%"))
+        checks.append(("decode within +-20% >= 90%", med(tg)[1] >= 0.9, f"{100 * med(tg)[1]:.0f}%"))
+    if med(pp):
+        checks.append(("prefill median |error| <= 15%", med(pp)[0] <= 0.15, f"{100 * med(pp)[0]:.1f}%"))
+        checks.append(("prefill within +-25% >= 80%", med(pp)[2] >= 0.8, f"{100 * med(pp)[2]:.0f}%"))
+    for k in classes[1:]:
+        tg, pp = summary[k]
+        if med(tg):
+            checks.append((f"{k} decode median <= 15%", med(tg)[0] <= 0.15, f"{100 * med(tg)[0]:.1f}%"))
+        if med(pp):
+            checks.append((f"{k} prefill median <= 25%", med(pp)[0] <= 0.25, f"{100 * med(pp)[0]:.1f}%"))
+    for (k, what), cov in coverages.items():
+        checks.append((f"{k} {what} band covers 75-85%", 0.75 <= cov <= 0.85, f"{100 * cov:.0f}%"))
+    print("\ntargets (issue 17), leave one device out:")
+    for name, ok, got in checks:
+        print(f"  {'ok  ' if ok else 'MISS'} {name:36} {got}")
+    missed = sum(not ok for _, ok, _ in checks)
+    print(f"{missed} of {len(checks)} targets missed")
+    return 1 if missed else 0
 
 
-def quantiles(v):
+def quantiles(v, tail=0.1):
     v = sorted(v)
     at = lambda p: v[min(len(v) - 1, max(0, int(round(p * (len(v) - 1)))))]
-    return at(0.1), at(0.9)
+    return at(tail), at(1 - tail)
 
+
+# Mechanisms that can be switched off to see what each adds out of sample (--no-gdn, --no-apu,
+# --no-intel).
+GDN = "--no-gdn" not in sys.argv
+INTEL = "--no-intel" not in sys.argv
+APU_SHARE = "--no-apu" not in sys.argv
 
 # The per-SM constants the binary applied (estimator/machine.cpp), read back from the breakdown.
 c0_sm = c0_mma = None
+c0_apu = 1.0  # the APU share the binary applied
 
 if __name__ == "__main__":
     sys.exit(main())

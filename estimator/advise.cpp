@@ -18,8 +18,9 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
       return "needs " + fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB of " +
              fixed(e.memory.available_bytes / kGiB, "%.1f");
     case Unmet::speed:
-      return "too slow: " + fixed(e.decode_tps, "%.1f") + " < " + fixed(decode_floor(m, w), "%g") + " tok/s" +
-             (m.thinks ? " (thinking)" : "");
+      return e.decode_tps > 0 ? "too slow: " + tps_text(e.decode_tps) + " < " + fixed(decode_floor(m, w), "%g") +
+                                    " tok/s" + (m.thinks ? " (thinking)" : "")
+                              : "decode speed unknown (no read bandwidth)";
     case Unmet::volume:
       return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h in " + fixed(c.cost.up_hours, "%.0f") + " h up a month";
     case Unmet::budget:
@@ -149,7 +150,7 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
   if (local && (!comparable || !local_usd || *local_usd <= comparable->usd)) {
     a.verdict = Verdict::run_local;
     a.verdict_reason = "run " + local->estimate.model + " " + local->estimate.quant + " here: " +
-                       fixed(local->estimate.decode_tps, "%.1f") + " tok/s for " + local_cost;
+                       tps_text(local->estimate.decode_tps) + " tok/s for " + local_cost;
     if (comparable) a.verdict_reason += "; the same quality by API costs " + money(comparable->usd);
     a.verdict_reason += better;
   } else if (local) {

@@ -7,6 +7,17 @@ namespace benchr {
 
 // ---- machines (machine.cpp) ------------------------------------------------------------------
 
+/// What a live machine's operating system and desktop keep for themselves: the memory a model
+/// may plan for is the total less this, never what happens to be free at the moment (another
+/// program's allocation would change the answer). Debian 12's installation guide (section 3.4,
+/// "Recommended Minimum System Requirements") recommends 2 GB of RAM for a desktop install; a
+/// server without one needs less, so 2 GiB covers both.
+constexpr double kOsMemoryReserveBytes = 2 * kGiB;
+
+/// The memory to plan a model for on a machine with `total_bytes` of RAM: the total less
+/// kOsMemoryReserveBytes, never below 0.
+double plannable_ram_bytes(double total_bytes);
+
 /// The host CPU as a Device: memory from `cpu.ram_available_bytes`, and, until calibration
 /// measures them, read bandwidth and prefill throughput as stated estimates from cores and SIMD.
 Device host_device(const CpuInfo& cpu);

@@ -60,7 +60,13 @@ std::string llama_cpp(const ModelSpec& m, const QuantSpec& q, const Estimate& e,
     weights = "-m " + file;
   }
   // llama-server shares -c among its --parallel slots.
-  cmd += "llama-server " + weights + " -c " + std::to_string(w.context_tokens * users);
+  // The flags bound --context (< 2^31) and --users (<= 4096); checked all the same, since the
+  // product of two int64_t a caller gives can overflow.
+  int64_t slots_context = 0;
+  if (__builtin_mul_overflow(w.context_tokens, int64_t(users), &slots_context))
+    throw InputError("--context " + std::to_string(w.context_tokens) + " x --users " + std::to_string(users) +
+                     ": more tokens than llama-server's -c can hold");
+  cmd += "llama-server " + weights + " -c " + std::to_string(slots_context);
   if (users > 1) cmd += " --parallel " + std::to_string(users);
   switch (p.kind) {
     case PlacementKind::cpu_only: cmd += " -ngl 0"; break;

@@ -17,10 +17,17 @@ namespace {
 // bench/check_accuracy.py, minimising the summed |relative error| (IRLS), which prints these and
 // their leave-one-device-out error. A CPU has no per-layer figure (thread synchronisation per
 // token, which many threads on a small model pay, is not modelled).
-constexpr double kDecodeEfficiencyCuda = 0.835, kDecodeOverheadUsCuda = 40;
-constexpr double kDecodeEfficiencyMetal = 0.912, kDecodeOverheadUsMetal = 192;
-constexpr double kDecodeEfficiencyRocm = 0.879, kDecodeOverheadUsRocm = 152;
-constexpr double kDecodeEfficiencyVulkan = 0.836, kDecodeOverheadUsVulkan = 40;
+constexpr double kDecodeEfficiencyCuda = 0.838, kDecodeOverheadUsCuda = 41;
+constexpr double kDecodeEfficiencyMetal = 0.915, kDecodeOverheadUsMetal = 193;
+constexpr double kDecodeEfficiencyRocm = 0.864, kDecodeOverheadUsRocm = 148;
+constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
+// Vulkan on an Intel GPU (Arc A-series, B-series, Arc Pro): llama.cpp's Vulkan shaders stream far
+// less of an Intel card's bandwidth than of an NVIDIA or AMD one's (Intel's drivers; its users run
+// SYCL or Vulkan by what each reaches, e.g. kyuz0/ai-toolbox-cockpit #9 on an Arc Pro B50, llama.cpp
+// #19918 on an A770), at the same per-layer overheads. Fitted by bench/check_accuracy.py on the
+// corpus' Intel Vulkan decode rows (A770, B580, Arc Pro B50 and B70), cross-validated there.
+constexpr double kDecodeEfficiencyVulkanIntel = 0.342;
+constexpr int kPciVendorIntel = 0x8086;
 // CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket.
 constexpr double kDecodeEfficiencyCpu = 0.589;
 
@@ -30,7 +37,7 @@ constexpr double kDecodeEfficiencyCpu = 0.589;
 // P40, M40, K80, Quadro RTX 6000 likewise), one with many is not (RTX 4090 128 x 2.52 -> 1690 of
 // 1008). Little's law: what one SM keeps in flight over the DRAM latency (~5 KB over ~600 ns at
 // 1.6 GHz). Fitted by bench/check_accuracy.py on the corpus' CUDA decode rows; datacenter decode,
-// leave one device out: 44% median error without it, 9.6% with it (bench/accuracy_2026-12-06.txt).
+// leave one device out: 44% median error without it, 10.9% with it (bench/accuracy_2026-12-06.txt).
 constexpr double kCudaGemvBytesPerSmClock = 5.25;
 // llama.cpp's CUDA prompt GEMM (MMQ: int8 mma.sync tiles; cuBLAS for F16) reaches about this many
 // FLOPs per SM per clock on every architecture from Ampere on, whatever the datasheet's tensor
@@ -46,11 +53,21 @@ constexpr double kCudaGemmFlopsPerSmClock = 475;
 // 2025 and later builds (llama.cpp's prompt speed roughly doubled on CUDA since 2023-24; Metal's
 // on all builds: its scoreboard rows carry no date), refitted
 // with kCudaGemmFlopsPerSmClock by bench/check_accuracy.py. CPU: see host_device().
-constexpr double kPrefillEfficiencyCuda = 0.530;
+constexpr double kPrefillEfficiencyCuda = 0.574;
 constexpr double kPrefillEfficiencyMetal = 0.651;
-constexpr double kPrefillEfficiencyRocm = 0.340;
-constexpr double kPrefillEfficiencyVulkan = 0.363;
+constexpr double kPrefillEfficiencyRocm = 0.341;
+constexpr double kPrefillEfficiencyVulkan = 0.369;
 constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datasheet rows yet
+// An APU's GPU (Strix Halo, DGX Spark's GB10, the 780M) shares one package power limit with its CPU
+// cores and memory controller: in a prompt's long, ALU-bound GEMMs it runs below the boost clock
+// its datasheet FP16 figure is computed at, so it reaches this share of what a discrete card of its
+// backend reaches. Prompt speed follows the power limit: Strix Halo's pp512 of Qwen3-30B-A3B falls
+// from 1142 to 976 tok/s (0.85) from 120 W to 85 W on the same build and driver
+// (github.com/visorcraft/strix-halo-llm-perf BENCHMARKS.md). An MoE's routed experts are not
+// slowed by it (speed.cpp, moe_gemm_efficiency). Fitted by bench/check_accuracy.py on the APUs'
+// dense prefill rows after the backends' efficiencies (each APU counted once), cross-validated
+// there.
+constexpr double kApuComputeShare = 0.49;
 
 // Live CPU, until calibration measures it. From bench/validation/local-notes.md on
 // 2 Zen 4 cores: "tg ~ 33 GB/s / bytes per token fits all dense models within +-12%" -> 16.5 GB/s
@@ -154,6 +171,8 @@ double prefill_efficiency(Backend b) {
   }
   return kPrefillEfficiencyCpu;
 }
+
+double plannable_ram_bytes(double total_bytes) { return std::max(0.0, total_bytes - kOsMemoryReserveBytes); }
 
 Device host_device(const CpuInfo& cpu) {
   Device d;
@@ -303,10 +322,11 @@ Machine one_machine(const HardwareSpec& hw) {
                                          ") with `" + raised->second.setting + "`: " + raised->second.source};
     d.raised_limit = raised->second;
   }
-  const double eff = decode_efficiency(hw.backend);
+  const bool intel_vulkan = hw.backend == Backend::vulkan && hw.pci_vendor_id == kPciVendorIntel;
+  const double eff = intel_vulkan ? kDecodeEfficiencyVulkanIntel : decode_efficiency(hw.backend);
   d.read_gbps = {hw.memory_bandwidth_gbps * eff, "datasheet " + fixed(hw.memory_bandwidth_gbps) +
                                                      " GB/s x " + std::string(to_string(hw.backend)) +
-                                                     " decode efficiency " + fixed(eff)};
+                                                     (intel_vulkan ? " (Intel)" : "") + " decode efficiency " + fixed(eff)};
   // The backend efficiencies were fitted on discrete GPUs; no backend reads faster than the memory
   // system sustains, which on an APU's LPDDR5X is well below its datasheet figure.
   d.decode_efficiency = eff;
@@ -335,12 +355,17 @@ Machine one_machine(const HardwareSpec& hw) {
                                                    std::string(to_string(hw.backend)) + " decode efficiency " + fixed(eff)};
   }
   if (hw.fp16_tflops > 0) {
-    const double peff = prefill_efficiency(hw.backend);
+    const bool apu = hw.kind == HardwareKind::apu && hw.backend != Backend::cpu;
+    const double peff = prefill_efficiency(hw.backend) * (apu ? kApuComputeShare : 1.0);
     d.prefill_efficiency = peff;
+    d.apu_compute_share = apu ? kApuComputeShare : 1.0;
     d.datasheet_gflops = hw.fp16_tflops * 1000;
     d.compute_gflops = {hw.fp16_tflops * 1000 * peff,
                         "datasheet " + fixed(hw.fp16_tflops) + " FP16 TFLOPS x " +
-                            std::string(to_string(hw.backend)) + " prefill efficiency " + fixed(peff)};
+                            std::string(to_string(hw.backend)) + " prefill efficiency " +
+                            fixed(prefill_efficiency(hw.backend)) +
+                            (apu ? " x " + fixed(kApuComputeShare) + " (an APU's sustained share under its package power)"
+                                 : std::string())};
     if (hw.backend == Backend::cuda && hw.compute_units > 0 && hw.boost_clock_mhz > 0) {
       d.gemm_cap_gflops = hw.compute_units * hw.boost_clock_mhz * 1e6 * kCudaGemmFlopsPerSmClock / 1e9;
       if (d.gemm_cap_gflops < d.compute_gflops.value)

@@ -53,8 +53,8 @@ constexpr double kServingLayerUsMoe = 238;
 // launch and sync: the extra per MoE layer and token beyond the backend's per-layer overhead,
 // fitted with it on the corpus by bench/check_accuracy.py (the GPU MoE class's decode error,
 // leave one device out: 34.5% -> 15.4% once each backend has its own).
-constexpr double kMoeLayerExtraUsCuda = 18, kMoeLayerExtraUsRocm = 54, kMoeLayerExtraUsVulkan = 47,
-                 kMoeLayerExtraUsMetal = 97;
+constexpr double kMoeLayerExtraUsCuda = 17, kMoeLayerExtraUsRocm = 8, kMoeLayerExtraUsVulkan = 40,
+                 kMoeLayerExtraUsMetal = 96;
 
 double moe_layer_extra_s(Backend b) {
   switch (b) {
@@ -91,6 +91,13 @@ constexpr double kMlxLayerUs = 135;
 // no such cost: a Granite 4.0-H-like synthetic model in the second run decodes at the control's
 // predicted/measured once its state is counted (bench/local_live_2026-11-28.md).
 constexpr double kDeltaNetLayerUsCpu = 800;
+// On a GPU the same extra graph nodes of a Gated DeltaNet layer (short convolution, L2 norms, gates,
+// the GATED_DELTA_NET op and the state copied in and out: llama.cpp src/models/qwen35.cpp,
+// qwen3next.cpp) are each a kernel launch and a synchronisation, which is what the backend's
+// per-layer overhead measures: such a layer costs this many of that overhead more. Fitted by
+// bench/check_accuracy.py on the GPU decode rows of Qwen3-Next and Qwen3.5 (CUDA, Vulkan, ROCm,
+// Metal), cross-validated there.
+constexpr double kGdnLayerOverheads = 1.5;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
 /// backend (and on CUDA, more for an MoE layer; on a CPU, more for a Gated DeltaNet layer); MLX's own;
@@ -101,9 +108,9 @@ double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d
   if (engine_of(q) == Engine::mlx) return m.layers * kMlxLayerUs * 1e-6;
   if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu)
     return m.layers * backend + moe_layers * moe_layer_extra_s(d.backend) +
-           (d.kind == DeviceKind::cpu && m.recurrent_kind == RecurrentKind::gated_delta_net
-                ? m.recurrent_layers * kDeltaNetLayerUsCpu * 1e-6
-                : 0);
+           (m.recurrent_kind != RecurrentKind::gated_delta_net ? 0
+            : d.kind == DeviceKind::cpu                     ? m.recurrent_layers * kDeltaNetLayerUsCpu * 1e-6
+                                                            : m.recurrent_layers * kGdnLayerOverheads * backend);
   return (m.layers - moe_layers) * std::max(backend, kServingLayerUsDense * 1e-6) +
          moe_layers * std::max(backend, kServingLayerUsMoe * 1e-6);
 }
@@ -293,6 +300,7 @@ struct PoolTime {
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
+  bool rate_unknown = false;  ///< weights on a device with no read rate: the time is unknown, not 0
   double total() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
 };
 
@@ -303,6 +311,7 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     const FormatRate* r = decode_rate(d, *l.format);
     const double gbps = decode_gbps(d, r);
     const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
+    if (!(gbps > 0) && l.bytes > 0) t.rate_unknown = true;
     t.weight_bytes += l.bytes;
     t.weight_s += sec;
     if (r && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
@@ -389,9 +398,12 @@ constexpr int64_t kOffloadMinBatch = 32;
 // experts u x k / E of them (Qwen3-30B-A3B: 512 x 8 / 128 = 32), and a GEMM that narrow fills few
 // of the tiles a dense product's 512 columns fill, while it still loads every weight tile once.
 // Its rate is the dense rate x n / (n + kMoeGemmHalfTokens): half the dense rate at that many
-// tokens per expert. Fitted by bench/check_accuracy.py on the corpus' GPU MoE prefill rows
-// (cross-validated there, leave one device out).
-constexpr double kMoeGemmHalfTokens = 116;
+// tokens per expert, most of the time at these widths spent loading the weight tiles. Fitted by
+// bench/check_accuracy.py on the corpus' GPU MoE prefill rows, discrete and APU (cross-validated
+// there, leave one device out); on an APU the dense rate is taken before its package-power share
+// (kApuComputeShare), which the fit finds these narrow products do not pay: leave one device out,
+// GPU MoE prefill 41% median error when they pay it, 24% when not (2026-12-06).
+constexpr double kMoeGemmHalfTokens = 106;
 
 double moe_gemm_efficiency(double tokens_per_expert) {
   return tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + kMoeGemmHalfTokens) : 1;
@@ -445,7 +457,9 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
           r = prefill_rate(d, f);
         if (r) gflops = r->gflops;
       } else if (experts) {
-        gflops *= moe_gemm_efficiency(t.tokens_per_expert);
+        // Narrow GEMMs bound by loading each expert's weight tiles: an APU's power limit, which
+        // slows the dense products' arithmetic, does not slow them (machine.cpp, kApuComputeShare).
+        gflops = gflops / d.apu_compute_share * moe_gemm_efficiency(t.tokens_per_expert);
       }
       const double ls = 2 * l.params / (gflops * 1e9);
       sec += ls;
@@ -602,21 +616,25 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   const int users = std::max(1, w.users);
   const double comm_s = comm_seconds(m, machine, e.placement, users);
   double total_s = comm_s;
+  const Device* rate_unknown = nullptr;  // a pool's device with no read rate: decode unknown
   const PoolTime* worst = nullptr;
   std::vector<PoolTime> times;
   for (const auto& pool : pools) times.push_back(decode_time(m, q, w, machine.devices[pool.device], pool.slice));
   for (std::size_t i = 0; i < times.size(); ++i) {
     if (!pools[i].concurrent) total_s += times[i].total();
+    if (times[i].rate_unknown) rate_unknown = &machine.devices[pools[i].device];
     e.bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (i > 0 && e.host_memory) e.host_bytes_per_token += times[i].weight_bytes + times[i].kv_bytes;
     if (!worst || times[i].total() > worst->total()) worst = &times[i];
   }
   e.users = users;
-  e.decode_tps = total_s > 0 ? 1 / total_s : 0;
+  e.decode_tps = total_s > 0 && !rate_unknown ? 1 / total_s : 0;  // 0: unknown
   e.aggregate_tps = users * e.decode_tps;
   const Device& slow = machine.devices[pools[worst - times.data()].device];
   const std::string where = pools.size() > 1 ? " on " + slow.name : "";
-  if (comm_s > worst->total())
+  if (rate_unknown)
+    e.bottleneck = "unknown: no memory read bandwidth for " + rate_unknown->name + " (not measured, not in the catalog)";
+  else if (comm_s > worst->total())
     e.bottleneck = "interconnect: " + fixed(comm_s * 1e3) + " ms per step moving activations between " +
                    std::to_string(e.placement.gpus()) + " GPUs";
   else if (worst->compute_s > std::max(worst->weight_s, worst->kv_s))
@@ -689,7 +707,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   e.launch = launch_command(m, q, e, w);
 
   auto& a = e.assumptions;
-  a.push_back("bandwidth " + fixed(d.read_gbps.value) + " GB/s: " + d.read_gbps.source);
+  a.push_back(d.read_gbps.known() ? "bandwidth " + fixed(d.read_gbps.value) + " GB/s: " + d.read_gbps.source
+                                   : "bandwidth unknown: not measured, not in the catalog, not in the saved machine");
   if (engine_of(q) == Engine::vllm && d.kind == DeviceKind::gpu)
     a.push_back("serving engine (vLLM/SGLang) per-layer cost " + fixed(layers_overhead_s(m, q, d) / m.layers * 1e6, "%.0f") +
                 " us at small batch (" + (m.is_moe() ? "MoE layers " + fixed(kServingLayerUsMoe, "%.0f") + " us, " : std::string()) +
@@ -732,6 +751,10 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                          m.recurrent_kind == RecurrentKind::gated_delta_net
                      ? "; llama.cpp's CPU backend spends " + fixed(kDeltaNetLayerUsCpu / 1000, "%.1f") +
                            " ms more on each (its extra graph nodes, measured on 2 Zen 4 cores)"
+                 : d.kind == DeviceKind::gpu && engine_of(q) == Engine::llama_cpp && d.layer_overhead_s.value > 0 &&
+                         m.recurrent_kind == RecurrentKind::gated_delta_net
+                     ? "; each Gated DeltaNet layer adds " + fixed(kGdnLayerOverheads, "%.1f") +
+                           " x the backend's per-layer overhead (its extra kernels, fitted, bench/check_accuracy.py)"
                      : std::string()));
   if (users > 1)
     a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "

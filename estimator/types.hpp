@@ -81,14 +81,31 @@ struct DeviceCalibration {
   double attention_ns_hd64 = 0, attention_ns_hd128 = 0;
 };
 
+/// How far a calibration can be trusted: what else the machine was doing while it measured.
+/// Unknown figures are nullopt (no /proc/pressure, a calibration from an older file).
+struct CalibrationQuality {
+  int repetitions = 0;                        ///< measured CPU repetitions over all steps
+  int quiet_repetitions = 0;                  ///< of those, the ones in which no thread lost its CPU
+  std::vector<std::string> contended_steps;   ///< CPU steps without a single quiet repetition
+  std::optional<double> steal_share;          ///< CPU time the hypervisor took (/proc/stat steal / all)
+  std::optional<double> cpu_pressure_share;   ///< wall time some task waited for a CPU (/proc/pressure/cpu)
+  std::optional<double> busy_per_cpu;         ///< other runnable tasks per CPU at the start (/proc/stat)
+  std::optional<double> best_known_read_gbps; ///< the best figure this machine read before (its cache)
+  bool contended = false;                     ///< the verdict: its figures may be low
+  std::vector<std::string> reasons;           ///< why, one clause each
+  long long last_attempt_unix = 0;            ///< when a re-measure last tried to better it (0: never)
+};
+
 /// A calibration run: when, how long, with which kernels, for which machine.
 struct Calibration {
   std::string fingerprint;            ///< the machine it belongs to (CPU, cores, RAM, kernel)
   std::string measured_at;            ///< ISO 8601 UTC
   double duration_s = 0;
+  double budget_s = 0;                ///< the time it was given (0: unknown)
   int kernel_version = 0;             ///< bumped when a kernel changes what it measures
   std::vector<DeviceCalibration> devices;
   std::vector<std::string> notes;
+  CalibrationQuality quality;
 };
 
 /// A GPU memory limit owners routinely raise: Apple's wired limit (`iogpu.wired_limit_mb`), the
@@ -127,6 +144,7 @@ struct Device {
   double gemv_cap_gbps = 0;              ///< what its units x clock (a CPU: its cores) can stream through the GEMV; 0 = no cap known
   double datasheet_gflops = 0;           ///< the catalog's dense FP16 figure; 0 for a live or measured device
   double gemm_cap_gflops = 0;            ///< what its units x clock compute in llama.cpp's GEMM; 0 = no cap known
+  double apu_compute_share = 1;          ///< of compute_gflops, the share an APU's package power leaves its GPU (machine.cpp)
 };
 
 struct CpuInfo {
@@ -138,7 +156,10 @@ struct CpuInfo {
   Sourced<double> l1d_bytes, l2_bytes, l3_bytes;  ///< per instance
   std::vector<double> numa_node_bytes;           ///< local memory of each NUMA node (hwloc)
   Sourced<double> ram_total_bytes;               ///< physical RAM
-  Sourced<double> ram_available_bytes;           ///< RAM a new process can really use now
+  /// RAM a model may plan for: on a live machine the total less kOsMemoryReserveBytes, within
+  /// the cgroup limit; a recording's or a catalog entry's own figure otherwise.
+  Sourced<double> ram_available_bytes;
+  Sourced<double> ram_free_now_bytes;            ///< free for a new process at the probe (MemAvailable)
 };
 
 /// What the hardware is: the live machine (probe/), a saved probe, or a catalog entry.

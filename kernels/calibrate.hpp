@@ -12,15 +12,20 @@
 namespace benchr {
 
 /// Bumped whenever a kernel changes what it measures: older cached calibrations are ignored.
-constexpr int kKernelVersion = 12;
+constexpr int kKernelVersion = 13;
 
 struct CalibrationOptions {
-  double budget_s = 3.0;   ///< wall time for the whole run; steps that would overrun are skipped
+  /// Wall time for the whole run. Every step is always measured: past the budget the rest run
+  /// with fewer repetitions (a note says when the run took longer), none is skipped.
+  double budget_s = 3.0;
   int threads = 0;         ///< "all threads": 0 means one per physical core
   std::function<void(std::string_view)> progress;  ///< told each step's name; may be empty
   /// Vulkan: also measure software devices (lavapipe: Vulkan on the CPU). Off for users, whose
   /// models never go there; the tests turn it on to run the whole GPU path on any machine.
   bool include_software = false;
+  /// CPU: only the streaming read (1 and all threads): the short check of whether a calibration
+  /// taken on a busy machine holds on a quiet one (app/calibration.cpp).
+  bool read_only = false;
 };
 
 /// Measures the CPU: streaming read bandwidth (1 and all threads, pinned, first-touched by the
@@ -28,7 +33,9 @@ struct CalibrationOptions {
 /// (1 and all threads), an in-cache GEMM per format for prefill, and decode attention over an f16
 /// KV cache. Never throws for a slow
 /// or odd machine: what could not be measured is a note in the result. Each figure is the fastest
-/// of its repetitions (after a warm-up), with the spread of all of them.
+/// of its quiet repetitions (after a warm-up; quiet: no thread lost its CPU to another task or the
+/// hypervisor), with the spread of all of them; quality.contended_steps names the steps that had
+/// no quiet repetition (their figure is the fastest of all, and may be low).
 Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options);
 
 /// The kernel variants this build has ("generic", "avx2", "avx512") and whether this CPU can run
@@ -42,7 +49,7 @@ std::vector<std::pair<std::string, bool>> cpu_kernel_variants();
 /// bytes of the raw GGUF blocks / time, threads 0, f32 activations as llama.cpp's Vulkan mat-vec
 /// shaders use); fma_gflops and fma_f16_gflops (0 without shaderFloat16) are peaks. gemm and
 /// attention are not measured. A GPU takes at most min(options.budget_s, 2 s), a software device
-/// options.budget_s (scenarios that would start later are skipped with a note). Software devices are
+/// options.budget_s (scenarios that start later run with two repetitions, with a note). Software devices are
 /// skipped unless options.include_software. Never throws: no loader, driver or device, and each
 /// failed scenario, is a note.
 std::vector<DeviceCalibration> calibrate_vulkan(const CalibrationOptions& options, std::vector<std::string>& notes);

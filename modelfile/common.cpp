@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 
 #include "gguf_file.hpp"
 #include "storage_types.hpp"
@@ -32,15 +33,38 @@ const TensorInfo* find_tensor(const std::vector<TensorInfo>& ts, std::string_vie
 
 int int_of(uint64_t v) { return v > uint64_t(INT_MAX) ? 0 : int(v); }
 
-void set_recurrent(ModelSpec& s, bool delta_net, int d_inner, int d_state, int groups, int heads, int conv) {
+namespace {
+/// a x b + c in int64_t, or nullopt when it overflows (each operand comes from a file).
+std::optional<int64_t> mul_add(int64_t a, int64_t b, int64_t c = 0) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(r, c, &r)) return std::nullopt;
+  return r;
+}
+}  // namespace
+
+void set_recurrent(ModelSpec& s, bool delta_net, int64_t d_inner, int d_state, int groups, int heads, int conv,
+                   const std::string& where, std::string_view fields) {
   s.recurrent_kind = delta_net ? RecurrentKind::gated_delta_net : RecurrentKind::mamba2;
+  const auto too_large = [&](const char* what) {
+    throw InputError(where + ": " + std::string(fields) + ": the recurrent layer's " + what +
+                     " overflows (d_inner " + std::to_string(d_inner) + ", d_state " + std::to_string(d_state) +
+                     ", groups " + std::to_string(groups) + ", heads " + std::to_string(heads) + ", conv " +
+                     std::to_string(conv) + "; at most " + std::to_string(INT_MAX) + " a projection)");
+  };
   // Inputs: q/B and k/C (groups x d_state each), v/x and the output gate z (d_inner each), and per
   // head beta and alpha (DeltaNet: attn_qkv, attn_gate, ssm_beta_alpha) or dt (Mamba2: ssm_in).
-  s.recurrent_in_proj = 2 * groups * d_state + 2 * d_inner + (delta_net ? 2 : 1) * heads;
-  s.recurrent_out_proj = d_inner;
+  const auto qk = mul_add(2 * int64_t(groups), d_state);
+  const auto in_proj = qk ? mul_add(2, d_inner, *qk) : std::nullopt;
+  const auto with_heads = in_proj ? mul_add(delta_net ? 2 : 1, heads, *in_proj) : std::nullopt;
+  if (!with_heads || *with_heads > INT_MAX || d_inner > INT_MAX) too_large("input projection");
+  s.recurrent_in_proj = int(*with_heads);
+  s.recurrent_out_proj = int(d_inner);
   // llama_hparams::n_embd_r() + n_embd_s(): the convolution's last conv - 1 inputs, and the state.
-  s.recurrent_state = int64_t(std::max(conv - 1, 0)) * (d_inner + 2 * int64_t(groups) * d_state) +
-                      int64_t(d_state) * d_inner;
+  const auto conv_width = mul_add(2 * int64_t(groups), d_state, d_inner);
+  const auto conv_state = conv_width ? mul_add(std::max(conv - 1, 0), *conv_width) : std::nullopt;
+  const auto state = conv_state ? mul_add(d_state, d_inner, *conv_state) : std::nullopt;
+  if (!state) too_large("state");
+  s.recurrent_state = *state;
 }
 
 std::string recurrent_note(const ModelSpec& s) {

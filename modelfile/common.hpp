@@ -27,7 +27,11 @@ constexpr int kDeltaNetFullAttentionInterval = 4;
 /// A recurrent layer's shape, in llama.cpp's ssm terms: Gated DeltaNet (Qwen3-Next, Qwen3.5:
 /// groups = key heads, d_state = key head dim, heads = value heads, d_inner = value heads x value
 /// head dim) or Mamba2 (groups, d_state, heads, d_inner = heads x head dim).
-void set_recurrent(ModelSpec& s, bool delta_net, int d_inner, int d_state, int groups, int heads, int conv);
+/// Each size is at most INT_MAX as read; their products are checked: a projection wider than
+/// INT_MAX or a state of more than INT64_MAX elements describes no model and is an InputError
+/// naming `fields` in `where`.
+void set_recurrent(ModelSpec& s, bool delta_net, int64_t d_inner, int d_state, int groups, int heads, int conv,
+                   const std::string& where, std::string_view fields);
 
 /// What `fit` notes about recurrent layers.
 std::string recurrent_note(const ModelSpec& s);

@@ -115,7 +115,8 @@ void fill_spec_gguf(ModelFile& mf, const Metadata& md) {
       s.recurrent_layers = s.layers;
     }
     set_recurrent(s, delta_net, d_inner, m.count(a + "ssm.state_size"), m.count(a + "ssm.group_count"),
-                  m.count(a + "ssm.time_step_rank"), m.count(a + "ssm.conv_kernel"));
+                  m.count(a + "ssm.time_step_rank"), m.count(a + "ssm.conv_kernel"), mf.path,
+                  "field " + a + "ssm.*");
     s.attn_output_gate = delta_net;  // llama.cpp's qwen3next/qwen35 attn_q: n_embd_head_k x n_head x 2
     mf.notes.push_back(recurrent_note(s));
   }

@@ -95,7 +95,11 @@ void fill_spec_config(ModelFile& mf, const std::string& file, const std::string&
   s.q_lora_rank = c.count({"q_lora_rank"});
   if (s.is_mla()) {
     s.qk_rope_head_dim = c.count({"qk_rope_head_dim"});
-    s.head_dim = c.count({"qk_nope_head_dim"}) + s.qk_rope_head_dim;
+    const int64_t head_dim = int64_t(c.count({"qk_nope_head_dim"})) + s.qk_rope_head_dim;
+    if (head_dim > INT_MAX)
+      fail(file, key_at(text, 0, "qk_nope_head_dim"), "qk_nope_head_dim + qk_rope_head_dim",
+           std::to_string(head_dim) + " is above " + std::to_string(INT_MAX));
+    s.head_dim = int(head_dim);
   } else {
     s.head_dim = c.count({"head_dim"});
   }
@@ -142,14 +146,17 @@ void fill_spec_config(ModelFile& mf, const std::string& file, const std::string&
     const int every = c.count({"full_attention_interval"});
     s.recurrent_layers = typed("linear_attention");
     if (!s.recurrent_layers) s.recurrent_layers = s.layers - s.layers / (every ? every : kDeltaNetFullAttentionInterval);
-    set_recurrent(s, true, value_heads * c.count({"linear_value_head_dim"}), c.count({"linear_key_head_dim"}),
-                  c.count({"linear_num_key_heads"}), value_heads, c.count({"linear_conv_kernel_dim"}));
+    set_recurrent(s, true, int64_t(value_heads) * c.count({"linear_value_head_dim"}), c.count({"linear_key_head_dim"}),
+                  c.count({"linear_num_key_heads"}), value_heads, c.count({"linear_conv_kernel_dim"}), file,
+                  "linear_num_value_heads, linear_value_head_dim, linear_key_head_dim, linear_num_key_heads, "
+                  "linear_conv_kernel_dim");
     // Qwen3-Next gates its attention output always; Qwen3.5 says so in attn_output_gate.
     s.attn_output_gate = c.flag("attn_output_gate").value_or(mf.architecture == "qwen3_next");
   } else if (const int mamba_heads = c.count({"mamba_n_heads"})) {
     s.recurrent_layers = typed("mamba");
-    set_recurrent(s, false, mamba_heads * c.count({"mamba_d_head"}), c.count({"mamba_d_state"}),
-                  std::max(1, c.count({"mamba_n_groups"})), mamba_heads, c.count({"mamba_d_conv"}));
+    set_recurrent(s, false, int64_t(mamba_heads) * c.count({"mamba_d_head"}), c.count({"mamba_d_state"}),
+                  std::max(1, c.count({"mamba_n_groups"})), mamba_heads, c.count({"mamba_d_conv"}), file,
+                  "mamba_n_heads, mamba_d_head, mamba_d_state, mamba_n_groups, mamba_d_conv");
   }
   if (s.recurrent_layers) mf.notes.push_back(recurrent_note(s));
 

@@ -114,6 +114,32 @@ MemInfo parse_meminfo(std::string_view text);
 /// nullopt for "max" / a value so large it means unlimited.
 std::optional<double> parse_cgroup_limit(std::string_view text);
 
+/// What the CPUs are doing, from counters the kernel keeps since boot: sampled before and after a
+/// measurement, the difference says how much of the machine something else had meanwhile.
+struct CpuLoadSample {
+  double wall_s = 0;                        ///< CLOCK_MONOTONIC when sampled
+  std::optional<double> steal_ticks, all_ticks;  ///< /proc/stat "cpu" line: steal, and every column's sum
+  std::optional<int> procs_running;         ///< /proc/stat: runnable tasks now, this one included
+  std::optional<double> pressure_some_us;   ///< /proc/pressure/cpu "some total=": time any task waited for a CPU
+  std::optional<double> pressure_some_avg10;  ///< its "avg10=": % of the last 10 s some task waited
+  int cpus = 0;                             ///< CPUs this process may run on
+};
+/// Samples /proc/stat and /proc/pressure/cpu (absent before Linux 4.20 or with psi=0: nullopt).
+CpuLoadSample sample_cpu_load();
+/// Parses /proc/stat text into `s` (steal and all ticks of the "cpu" line, procs_running).
+void parse_proc_stat(std::string_view text, CpuLoadSample& s);
+/// Parses /proc/pressure/cpu text into `s`: its "some" line's total= (microseconds) and avg10=
+/// (percent); a field absent or malformed stays nullopt.
+void parse_cpu_pressure(std::string_view text, CpuLoadSample& s);
+
+/// What another task took between two samples: the share of CPU time stolen by the hypervisor,
+/// the share of wall time some task waited for a CPU, and the other runnable tasks per CPU at the
+/// first sample. nullopt where a counter is missing.
+struct CpuContention {
+  std::optional<double> steal_share, pressure_share, busy_per_cpu;
+};
+CpuContention contention_between(const CpuLoadSample& before, const CpuLoadSample& after);
+
 /// The best SIMD level named in a /proc/cpuinfo "flags" (x86) or "Features" (Arm) line.
 SimdLevel simd_from_cpu_flags(std::string_view flags);
 

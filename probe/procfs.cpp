@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <numeric>
+#include <time.h>
+#include <vector>
 #include <sstream>
 
 #include "estimator.hpp"
@@ -98,6 +101,82 @@ std::optional<double> parse_cgroup_limit(std::string_view text) {
   return double(v);
 }
 
+void parse_proc_stat(std::string_view text, CpuLoadSample& s) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    auto numbers = [](std::string_view rest) {
+      std::vector<double> out;
+      for (;;) {
+        const std::size_t d = rest.find_first_of("0123456789");
+        if (d == std::string_view::npos) return out;
+        rest.remove_prefix(d);
+        unsigned long long v = 0;
+        const auto r = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+        if (r.ec != std::errc{}) return out;
+        out.push_back(double(v));
+        rest.remove_prefix(std::size_t(r.ptr - rest.data()));
+      }
+    };
+    if (line.rfind("cpu ", 0) == 0) {
+      // user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already
+      // counted in user and nice (proc(5)), so the sum stops at steal.
+      const std::vector<double> v = numbers(line.substr(4));
+      if (v.size() >= 8) {
+        s.steal_ticks = v[7];
+        s.all_ticks = std::accumulate(v.begin(), v.begin() + 8, 0.0);
+      }
+    } else if (line.rfind("procs_running ", 0) == 0) {
+      const std::vector<double> v = numbers(line.substr(14));
+      if (!v.empty()) s.procs_running = int(std::min(v[0], 1e6));
+    }
+  }
+}
+
+void parse_cpu_pressure(std::string_view text, CpuLoadSample& s) {
+  if (text.rfind("some ", 0) != 0) return;
+  const std::string_view line = text.substr(0, text.find('\n'));
+  auto field = [&](std::string_view key) -> std::optional<double> {
+    const std::size_t at = line.find(key);
+    if (at == std::string_view::npos) return std::nullopt;
+    double v = 0;
+    const char* p = line.data() + at + key.size();
+    const auto r = std::from_chars(p, line.data() + line.size(), v);
+    if (r.ec != std::errc{} || !std::isfinite(v) || v < 0) return std::nullopt;
+    return v;
+  };
+  s.pressure_some_avg10 = field(" avg10=");
+  s.pressure_some_us = field(" total=");
+}
+
+CpuLoadSample sample_cpu_load() {
+  CpuLoadSample s;
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  s.wall_s = double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+  if (const auto text = read_file("/proc/stat")) parse_proc_stat(*text, s);
+  if (const auto text = read_file("/proc/pressure/cpu")) parse_cpu_pressure(*text, s);
+  cpu_set_t set;
+  s.cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+  return s;
+}
+
+CpuContention contention_between(const CpuLoadSample& before, const CpuLoadSample& after) {
+  CpuContention c;
+  if (before.steal_ticks && after.steal_ticks && before.all_ticks && after.all_ticks &&
+      *after.all_ticks > *before.all_ticks && *after.steal_ticks >= *before.steal_ticks)
+    c.steal_share = (*after.steal_ticks - *before.steal_ticks) / (*after.all_ticks - *before.all_ticks);
+  const double wall = after.wall_s - before.wall_s;
+  if (before.pressure_some_us && after.pressure_some_us && wall > 0 && *after.pressure_some_us >= *before.pressure_some_us)
+    c.pressure_share = std::min(1.0, (*after.pressure_some_us - *before.pressure_some_us) * 1e-6 / wall);
+  // procs_running counts the sampling thread itself; the measuring threads were not yet running.
+  if (before.procs_running && before.cpus > 0)
+    c.busy_per_cpu = std::max(0, *before.procs_running - 1) / double(before.cpus);
+  return c;
+}
+
 SimdLevel simd_from_cpu_flags(std::string_view flags) {
   if (has_word(flags, "avx512f") && has_word(flags, "avx512bw")) return SimdLevel::avx512;
   if (has_word(flags, "avx2") && has_word(flags, "fma")) return SimdLevel::avx2;
@@ -166,9 +245,15 @@ Machine probe_live(const GpuScan& gpus) {
   const double hwloc_numa = m.cpu.ram_total_bytes.value;
   if (const auto text = read_file("/proc/meminfo")) {
     const MemInfo mi = parse_meminfo(*text);
-    if (mi.total_bytes) m.cpu.ram_total_bytes = {*mi.total_bytes, "/proc/meminfo MemTotal"};
-    if (mi.available_bytes)
-      m.cpu.ram_available_bytes = {*mi.available_bytes, "/proc/meminfo MemAvailable"};
+    if (mi.total_bytes) {
+      m.cpu.ram_total_bytes = {*mi.total_bytes, "/proc/meminfo MemTotal"};
+      // Planned at the total less what the OS and a desktop keep, not at what is free this
+      // moment: the same machine gives the same answer whatever else runs (issue #21).
+      m.cpu.ram_available_bytes = {plannable_ram_bytes(*mi.total_bytes),
+                                   "/proc/meminfo MemTotal less " + std::to_string(std::lround(kOsMemoryReserveBytes / kGiB)) +
+                                       " GiB kept for the OS and a desktop"};
+    }
+    if (mi.available_bytes) m.cpu.ram_free_now_bytes = {*mi.available_bytes, "/proc/meminfo MemAvailable"};
     if (mi.total_bytes && hwloc_numa > 0 && std::abs(hwloc_numa - *mi.total_bytes) > 0.05 * *mi.total_bytes) {
       char buf[160];
       std::snprintf(buf, sizeof buf, "hwloc NUMA nodes report %.1f GiB but /proc/meminfo %.1f GiB: using /proc/meminfo",
@@ -181,6 +266,14 @@ Machine probe_live(const GpuScan& gpus) {
   if (const auto limit = cgroup_memory_limit()) {
     if (limit->first < m.cpu.ram_available_bytes.value || !m.cpu.ram_available_bytes.known())
       m.cpu.ram_available_bytes = {limit->first, "cgroup limit " + limit->second};
+  }
+  if (m.cpu.ram_free_now_bytes.known() && m.cpu.ram_free_now_bytes.value < m.cpu.ram_available_bytes.value) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "only %.1f GiB of RAM is free right now (MemAvailable); the advice plans for %.1f GiB: "
+                  "close other programs before loading a model that needs more",
+                  m.cpu.ram_free_now_bytes.value / kGiB, m.cpu.ram_available_bytes.value / kGiB);
+    m.notes.push_back(buf);
   }
   m.devices.push_back(host_device(m.cpu));
   m.notes.insert(m.notes.end(), gpus.notes.begin(), gpus.notes.end());

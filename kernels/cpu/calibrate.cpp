@@ -9,18 +9,24 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
+#include <functional>
+#include <numeric>
 #include <ctime>
 #include <memory>
 #include <thread>
+#include <time.h>
 
 #include "dot.hpp"
+#include "timing.hpp"
 
 namespace benchr {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using kernels::Format;
+using kernels::Timings;
 
 // Row length of the GEMV/GEMM matrices: a typical hidden size (Llama 8B, Qwen3 8B: 4096).
 constexpr int kRowElements = 4096;
@@ -50,6 +56,9 @@ constexpr int kMinReps = 2, kMaxReps = 9;
 // Streaming reads a few seconds apart that differ by more than this are reported: on a quiet
 // machine they agree within a few percent (spread of the repetitions, `calibrate`).
 constexpr double kReadDisagreement = 0.2;
+// A run that takes longer than its budget by more than this says so: the last step may run past
+// the deadline by its own length (a repetition over 1 GiB is ~0.1 s on a slow machine).
+constexpr double kBudgetSlackS = 0.25;
 
 struct TopologyDeleter {
   void operator()(hwloc_topology* t) const { hwloc_topology_destroy(t); }
@@ -76,45 +85,62 @@ class Pinner {
   std::unique_ptr<hwloc_topology, TopologyDeleter> topo_;
 };
 
-struct Samples {
-  std::vector<double> seconds;
-  /// The fastest repetition: what the hardware gives when nothing else runs (STREAM reports the
-  /// best of its trials too). On a shared VM the other vCPU is sometimes taken, which only ever
-  /// slows a repetition down; the median would carry that noise into every estimate.
-  double best() const { return seconds.empty() ? 0 : *std::min_element(seconds.begin(), seconds.end()); }
-  double median() const {
-    auto s = seconds;
-    std::sort(s.begin(), s.end());
-    return s.empty() ? 0 : s[s.size() / 2];
-  }
-  double spread() const {
-    if (seconds.empty()) return 0;
-    const auto [lo, hi] = std::minmax_element(seconds.begin(), seconds.end());
-    return (*hi - *lo) / median();
-  }
+/// Seconds on `clock` (CLOCK_MONOTONIC, or this thread's CPU time).
+double clock_s(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+/// A step's repetitions: all of them, and the quiet ones -- those in which no thread of the team
+/// lost its CPU for more than kQuietShare of the repetition (its wall time less its own CPU time:
+/// another task ran there, or the hypervisor took the vCPU, whose steal the kernel keeps out of a
+/// thread's CPU time). A figure is the fastest quiet repetition; a step with none is contended
+/// and falls back to the fastest of all, which another task slowed down.
+struct TeamRun {
+  Timings all, quiet;
+  bool contended() const { return quiet.empty(); }
+  double best_s() const { return contended() ? all.fastest_s() : quiet.fastest_s(); }
 };
+// A repetition in which every thread ran for at least 95% of its wall time is quiet: the timer
+// tick and interrupts take well under 1% on an idle machine, a co-scheduled task half.
+constexpr double kQuietShare = 0.05;
 
 /// Runs `work(thread_index)` on `threads` pinned threads in lockstep: one warm-up, then
-/// repetitions (kMinReps..kMaxReps) until `deadline`; returns the wall time of each repetition.
+/// repetitions until `deadline` (at least kMinReps, at most kMaxReps). When none of them was quiet
+/// by the deadline it keeps trying, as long again as the step had, for one quiet repetition. A
+/// step that starts past its deadline (the budget is spent) skips the warm-up: the data were just
+/// written or read by the step before, which is what a warm-up is for.
 /// `between()` runs on one thread while the others wait, after each repetition.
 template <class Work, class Between = void (*)()>
-Samples run_team(const Pinner& pinner, int threads, Clock::time_point deadline, Work work,
+TeamRun run_team(const Pinner& pinner, int threads, Clock::time_point deadline, Work work,
                  Between between = [] {}) {
-  Samples out;
+  TeamRun out;
+  const auto begin = Clock::now();
+  const auto grace = deadline > begin ? deadline + (deadline - begin) : deadline;
+  const int first = deadline > begin ? 0 : 1;  // repetition 0 is the warm-up
   std::barrier sync(threads);
+  std::vector<double> lost(threads);
   Clock::time_point start;
   bool stop = false;
   auto body = [&](int tid) {
     pinner.pin(tid);
-    for (int rep = 0; rep <= kMaxReps; ++rep) {
+    for (int rep = first; rep <= kMaxReps; ++rep) {
       sync.arrive_and_wait();
       if (tid == 0) start = Clock::now();
+      const double wall0 = clock_s(CLOCK_MONOTONIC), cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
       work(tid);
+      lost[tid] = (clock_s(CLOCK_MONOTONIC) - wall0) - (clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0);
       sync.arrive_and_wait();
       if (tid == 0) {
         const auto now = Clock::now();
-        if (rep > 0) out.seconds.push_back(std::chrono::duration<double>(now - start).count());
-        stop = rep >= kMinReps && now > deadline;
+        // Never 0 s: the clock counts nanoseconds and every step's work takes far longer.
+        const double wall = std::max(std::chrono::duration<double>(now - start).count(), 1e-9);
+        if (rep > 0) {
+          out.all.seconds.push_back(wall);
+          if (*std::max_element(lost.begin(), lost.end()) <= kQuietShare * wall) out.quiet.seconds.push_back(wall);
+        }
+        stop = rep >= kMinReps && now > deadline && (!out.quiet.empty() || now > grace);
         between();
       }
       sync.arrive_and_wait();
@@ -128,6 +154,20 @@ Samples run_team(const Pinner& pinner, int threads, Clock::time_point deadline, 
   return out;
 }
 
+/// Runs `work(thread_index)` once on `threads` pinned threads: writing a buffer, where each thread
+/// first-touches the pages it will read.
+template <class Work>
+void run_once(const Pinner& pinner, int threads, Work work) {
+  auto body = [&](int tid) {
+    pinner.pin(tid);
+    work(tid);
+  };
+  std::vector<std::thread> team;
+  for (int t = 1; t < threads; ++t) team.emplace_back(body, t);
+  body(0);
+  for (auto& t : team) t.join();
+}
+
 /// The share [begin, end) of `n` items that thread `tid` of `threads` works on.
 std::pair<std::size_t, std::size_t> slice(std::size_t n, int tid, int threads) {
   return {n * tid / threads, n * (tid + 1) / threads};
@@ -136,6 +176,12 @@ std::pair<std::size_t, std::size_t> slice(std::size_t n, int tid, int threads) {
 struct AlignedFree {
   void operator()(uint8_t* p) const { std::free(p); }
 };
+
+std::string fixed1(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
 
 std::string iso_now() {
   const std::time_t t = std::time(nullptr);
@@ -154,13 +200,12 @@ std::vector<std::pair<std::string, bool>> cpu_kernel_variants() {
 
 Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options) {
   const auto t0 = Clock::now();
-  const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.budget_s));
+  const double budget_s = std::isfinite(options.budget_s) ? std::max(0.0, options.budget_s) : 0.0;
+  const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget_s));
   Calibration cal;
   cal.kernel_version = kKernelVersion;
   cal.measured_at = iso_now();
-  auto say = [&](std::string_view what) {
-    if (options.progress) options.progress(what);
-  };
+  cal.budget_s = budget_s;
 
   const Pinner pinner;
   const kernels::DotKernels& k = kernels::best_dot_kernels();
@@ -171,24 +216,13 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   std::vector<int> thread_counts{1};
   if (d.threads > 1) thread_counts.push_back(d.threads);
 
-  // Step deadlines: the budget is shared out by the expected cost of each step.
-  // read x2; per format: read again (but the first), fill, GEMV x2, GEMM; Q8_0's tinyBLAS tile;
-  // attention x2; FMA; the read once more.
-  const int steps = 2 + 5 * int(kernels::kFormats) - 1 + 1 + 2 + 1 + 1;
-  auto step_deadline = [&](int done) {
-    const auto left = end - Clock::now();
-    return Clock::now() + left / std::max(1, steps - done);
-  };
-  int done = 0;
-
   const double l3 = cpu.l3_bytes.known() ? cpu.l3_bytes.value : 32.0 * (1 << 20);
   std::size_t bytes = std::clamp<std::size_t>(std::size_t(kBufferPerL3 * l3), kMinBuffer, kMaxBuffer);
   bytes -= bytes % (std::size_t(kRowElements) * 2 * 128);  // whole F16 rows, 128-byte multiple
   std::unique_ptr<uint8_t, AlignedFree> buffer(static_cast<uint8_t*>(std::aligned_alloc(std::size_t(2) << 20, bytes)));
   if (!buffer) {
-    cal.notes.push_back("could not allocate the benchmark buffer: nothing measured");
-    cal.devices.push_back(d);
-    return cal;
+    cal.notes.push_back("could not allocate the " + std::to_string(bytes >> 20) + " MiB benchmark buffer: nothing measured");
+    return cal;  // no device: nothing here may stand for a measurement
   }
   // 4 KiB pages, as llama.cpp reads its weights: mmapped from the GGUF file (the page cache maps
   // no huge pages), and CPU_REPACK copies in plain heap memory. With huge pages the GEMVs run
@@ -197,31 +231,27 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   // 18 GB/s for its Q3_K tensors. bench/ggml_gemv.cpp is that comparison.
   madvise(buffer.get(), bytes, MADV_NOHUGEPAGE);
 
+  // The steps, in order. A timed step shares the time left equally with the timed steps after it
+  // and always runs (at least kMinReps repetitions after a warm-up): under a spent budget the
+  // rest run shorter, none is skipped. A setup step (writing the buffer) takes what it takes.
+  struct Step {
+    std::string name;                                      ///< progress, and notes: "Q4_K GEMV, 2 threads"
+    bool timed;                                            ///< measured (else setup)
+    std::function<TeamRun(Clock::time_point deadline)> run;  ///< a setup step returns no repetitions
+  };
+  std::vector<Step> steps;
+  auto threads_name = [](int t) { return std::to_string(t) + (t == 1 ? " thread" : " threads"); };
+
   // First touch by the thread that will read each slice (its NUMA node, its pages), with random
   // bytes: identical pages could be merged by the host, and a stream over them would hit cache.
-  say("filling buffer");
-  run_team(pinner, d.threads, Clock::now(), [&](int tid) {
-    auto [b, e] = slice(bytes / 64, tid, d.threads);
-    kernels::fill_weights(Format::q8_0, buffer.get() + b * 64, (e - b) * 64, 0x9E3779B9u + tid);
-  });
+  steps.push_back({"filling buffer", false, [&](Clock::time_point) {
+                     run_once(pinner, d.threads, [&](int tid) {
+                       auto [b, e] = slice(bytes / 64, tid, d.threads);
+                       kernels::fill_weights(Format::q8_0, buffer.get() + b * 64, (e - b) * 64, 0x9E3779B9u + tid);
+                     });
+                     return TeamRun{};
+                   }});
 
-  say("read bandwidth");
-  auto read = [&](int threads) {
-    std::vector<uint64_t> sink(threads);
-    return run_team(pinner, threads, step_deadline(done++), [&](int tid) {
-      auto [b, e] = slice(bytes / 128, tid, threads);
-      sink[tid] = k.read(buffer.get() + b * 128, (e - b) * 128);
-    });
-  };
-  for (int threads : thread_counts) {
-    const Samples s = read(threads);
-    const double gbps = bytes / s.best() / 1e9;
-    if (threads == 1) d.read_gbps_1t = gbps;
-    if (threads == d.threads) d.read_gbps = gbps, d.read_spread = s.spread();
-  }
-
-  std::vector<float> x(kRowElements);
-  for (int i = 0; i < kRowElements; ++i) x[i] = std::sin(0.37f * i) + 0.1f;  // any non-trivial row
   // The all-threads read is taken again before each format and at the end, and the lowest is
   // used. On a shared machine the memory a VM gets comes and goes: this kind of 2-core VM reads
   // either ~36 or ~62-68 GB/s, switching within seconds to minutes (26 calibrations interleaved
@@ -229,137 +259,185 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   // follow the fast episodes: rows run while calibrations on both sides read 63-68 GB/s decoded
   // at 0.88-0.97x their rate in bench/validation/local-llamacpp.csv (taken at 34.5 GB/s).
   // What decode sustains is the slow figure.
-  std::vector<double> reads{d.read_gbps};
-  for (const auto& fi : kernels::kFormatInfo) {
-    if (&fi != &kernels::kFormatInfo[0] && Clock::now() < end) {
-      say("read bandwidth again");
-      reads.push_back(bytes / read(d.threads).best() / 1e9);
-    }
-    if (Clock::now() > end) {
-      cal.notes.push_back("time budget spent: " + std::string(fi.name) + " and later formats not measured");
-      break;
-    }
-    say(fi.name);
-    const std::size_t row_bytes = std::size_t(kRowElements / fi.block_elements) * fi.block_bytes;
-    const std::size_t rows = bytes / row_bytes;
+  std::vector<double> reads;
+  auto read_step = [&](int threads, std::string name) {
+    return Step{std::move(name), true, [&, threads](Clock::time_point deadline) {
+                  std::vector<uint64_t> sink(threads);
+                  TeamRun r = run_team(pinner, threads, deadline, [&](int tid) {
+                    auto [b, e] = slice(bytes / 128, tid, threads);
+                    sink[tid] = k.read(buffer.get() + b * 128, (e - b) * 128);
+                  });
+                  const double gbps = bytes / r.best_s() / 1e9;
+                  if (threads == 1) d.read_gbps_1t = gbps;
+                  if (threads == d.threads) {
+                    if (reads.empty()) d.read_spread = r.all.spread();
+                    reads.push_back(gbps);
+                  }
+                  return r;
+                }};
+  };
+  for (int threads : thread_counts) steps.push_back(read_step(threads, "read bandwidth, " + threads_name(threads)));
+
+  std::vector<float> x(kRowElements);
+  for (int i = 0; i < kRowElements; ++i) x[i] = std::sin(0.37f * i) + 0.1f;  // any non-trivial row
+  const std::size_t formats = options.read_only ? 0 : kernels::kFormatInfo.size();
+  // What one format's steps share: its matrix in the buffer and its quantized activations.
+  struct FormatState {
+    std::size_t row_bytes = 0, rows = 0, tile_rows = 0;
+    bool eight = false;  // Q4_0, measured as llama.cpp runs it on x86: repacked, eight rows a pass
+    std::vector<uint8_t> xq;
+  };
+  std::vector<FormatState> states(kernels::kFormatInfo.size());
+  for (std::size_t fidx = 0; fidx < formats; ++fidx) {
+    const auto& fi = kernels::kFormatInfo[fidx];
+    FormatState& st = states[fidx];
+    const std::string name(fi.name);
+    if (fidx > 0) steps.push_back(read_step(d.threads, "read bandwidth again"));
     // Valid, distinct blocks for this format, written in place by each thread over its own rows.
-    const bool eight = fi.format == Format::q4_0;  // measured as llama.cpp runs it: repacked
-    run_team(pinner, d.threads, Clock::now(), [&](int tid) {
-      auto [b, e] = slice(rows / 8, tid, d.threads);
-      if (eight) kernels::fill_q4_0x8(buffer.get() + 8 * b * row_bytes, 8 * (e - b) * row_bytes, b + 1);
-      else kernels::fill_weights(fi.format, buffer.get() + 8 * b * row_bytes, 8 * (e - b) * row_bytes, b + 1);
-    });
-    ++done;
-    const auto xq = kernels::quantize_activations(fi.format, x);
-    const kernels::DotFn dot = k.dot[static_cast<std::size_t>(fi.format)];
-    for (int threads : thread_counts) {
-      std::vector<float> y(rows);
-      // Q4_0 as llama.cpp runs it on x86 (repacked, eight rows per pass); the others row by row.
-      const std::size_t chunk_rows = eight ? repacked_chunk_rows(threads) : kDecodeChunkRows;
-      const std::size_t chunks = (rows + chunk_rows - 1) / chunk_rows;
-      std::atomic<std::size_t> next{std::size_t(threads)};
-      auto gemv_chunk = [&](std::size_t c) {
-        const std::size_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
-        if (eight)
-          for (std::size_t r = r0; r + 8 <= r1; r += 8)
-            k.dot8_q4_0(kRowElements, reinterpret_cast<const kernels::BlockQ4_0x8*>(buffer.get() + r * row_bytes),
-                        xq.data(), &y[r]);
-        else
-          for (std::size_t r = r0; r < r1; ++r) y[r] = dot(kRowElements, buffer.get() + r * row_bytes, xq.data());
-      };
-      const Samples s = run_team(
-          pinner, threads, step_deadline(done++),
-          [&](int tid) {
-            for (std::size_t c = tid; c < chunks; c = next.fetch_add(1, std::memory_order_relaxed)) gemv_chunk(c);
-          },
-          [&] { next = std::size_t(threads); });
-      const double sec = s.best();
-      d.gemv.push_back({std::string(fi.name), threads, rows * row_bytes / sec / 1e9,
-                        2.0 * rows * kRowElements / sec / 1e9, s.spread()});
-    }
+    steps.push_back({"filling " + name, false, [&, &fi = fi, &st = st](Clock::time_point) {
+                       st.row_bytes = std::size_t(kRowElements / fi.block_elements) * fi.block_bytes;
+                       st.rows = bytes / st.row_bytes;
+                       st.tile_rows = std::max<std::size_t>(8, kGemmTileBytes / st.row_bytes / 8 * 8);
+                       st.eight = fi.format == Format::q4_0;
+                       st.xq = kernels::quantize_activations(fi.format, x);
+                       run_once(pinner, d.threads, [&](int tid) {
+                         auto [b, e] = slice(st.rows / 8, tid, d.threads);
+                         uint8_t* at = buffer.get() + 8 * b * st.row_bytes;
+                         if (st.eight) kernels::fill_q4_0x8(at, 8 * (e - b) * st.row_bytes, b + 1);
+                         else kernels::fill_weights(fi.format, at, 8 * (e - b) * st.row_bytes, b + 1);
+                       });
+                       return TeamRun{};
+                     }});
+    for (int threads : thread_counts)
+      steps.push_back({name + " GEMV, " + threads_name(threads), true, [&, &fi = fi, &st = st, name, threads](Clock::time_point deadline) {
+                         const kernels::DotFn dot = k.dot[static_cast<std::size_t>(fi.format)];
+                         std::vector<float> y(st.rows);
+                         const std::size_t chunk_rows = st.eight ? repacked_chunk_rows(threads) : kDecodeChunkRows;
+                         const std::size_t chunks = (st.rows + chunk_rows - 1) / chunk_rows;
+                         std::atomic<std::size_t> next{std::size_t(threads)};
+                         auto gemv_chunk = [&](std::size_t c) {
+                           const std::size_t r0 = c * chunk_rows, r1 = std::min(st.rows, r0 + chunk_rows);
+                           if (st.eight)
+                             for (std::size_t r = r0; r + 8 <= r1; r += 8)
+                               k.dot8_q4_0(kRowElements,
+                                           reinterpret_cast<const kernels::BlockQ4_0x8*>(buffer.get() + r * st.row_bytes),
+                                           st.xq.data(), &y[r]);
+                           else
+                             for (std::size_t r = r0; r < r1; ++r)
+                               y[r] = dot(kRowElements, buffer.get() + r * st.row_bytes, st.xq.data());
+                         };
+                         TeamRun r = run_team(
+                             pinner, threads, deadline,
+                             [&](int tid) {
+                               for (std::size_t c = tid; c < chunks; c = next.fetch_add(1, std::memory_order_relaxed))
+                                 gemv_chunk(c);
+                             },
+                             [&] { next = std::size_t(threads); });
+                         const double sec = r.best_s();
+                         d.gemv.push_back({name, threads, st.rows * st.row_bytes / sec / 1e9,
+                                           2.0 * st.rows * kRowElements / sec / 1e9, r.all.spread()});
+                         return r;
+                       }});
     // Prefill: each thread multiplies its own in-cache tile by kGemmColumns activation rows.
-    const std::size_t tile_rows = std::max<std::size_t>(8, kGemmTileBytes / row_bytes / 8 * 8);
-    std::vector<std::vector<uint8_t>> cols(kGemmColumns, xq);
-    std::vector<float> y(tile_rows * kGemmColumns * d.threads);
-    const Samples s = run_team(pinner, d.threads, step_deadline(done++), [&](int tid) {
-      const uint8_t* tile = buffer.get() + tid * tile_rows * row_bytes;
-      float eight_out[8];
-      for (int rep = 0; rep < 4; ++rep)
-        for (std::size_t r = 0; r < tile_rows; r += eight ? 8 : 1)
-          for (int c = 0; c < kGemmColumns; ++c) {
-            if (eight)  // the buffer holds interleaved eight-row columns for Q4_0
-              k.dot8_q4_0(kRowElements, reinterpret_cast<const kernels::BlockQ4_0x8*>(tile + r * row_bytes),
-                          cols[c].data(), eight_out);
-            else
-              y[(tid * tile_rows + r) * kGemmColumns + c] = dot(kRowElements, tile + r * row_bytes, cols[c].data());
-          }
-    });
-    const double work = 4.0 * d.threads * tile_rows * kGemmColumns;  // row x column products
-    d.gemm.push_back({std::string(fi.name), d.threads, work * row_bytes / s.best() / 1e9,
-                      2.0 * work * kRowElements / s.best() / 1e9, s.spread()});
-    if (fi.format == Format::q8_0 && Clock::now() < end) {
-      // A prompt's dense Q8_0 products go through tinyBLAS's 4 x 4 tiles: the same in-cache
-      // tile against kGemmColumns activation rows laid out as a matrix.
-      std::vector<uint8_t> xs(kGemmColumns * row_bytes);
-      for (int c = 0; c < kGemmColumns; ++c) std::memcpy(xs.data() + c * row_bytes, xq.data(), row_bytes);
-      const Samples t = run_team(pinner, d.threads, step_deadline(done++), [&](int tid) {
-        const uint8_t* tile = buffer.get() + tid * tile_rows * row_bytes;
-        float out[16];
-        for (int rep = 0; rep < kTileReps; ++rep)
-          for (std::size_t r = 0; r + 4 <= tile_rows; r += 4)
-            for (int c = 0; c + 4 <= kGemmColumns; c += 4)
-              k.tile4_q8_0(kRowElements, tile + r * row_bytes, row_bytes, xs.data() + c * row_bytes, row_bytes, out);
-      });
-      const double tiled = work * kTileReps / 4;  // row x column products
-      d.tinyblas.push_back({std::string(fi.name), d.threads, tiled * row_bytes / t.best() / 1e9,
-                            2.0 * tiled * kRowElements / t.best() / 1e9, t.spread()});
-    }
+    steps.push_back({name + " GEMM", true, [&, &fi = fi, &st = st, name](Clock::time_point deadline) {
+                       const kernels::DotFn dot = k.dot[static_cast<std::size_t>(fi.format)];
+                       std::vector<std::vector<uint8_t>> cols(kGemmColumns, st.xq);
+                       std::vector<float> y(st.tile_rows * kGemmColumns * d.threads);
+                       TeamRun r = run_team(pinner, d.threads, deadline, [&](int tid) {
+                         const uint8_t* tile = buffer.get() + tid * st.tile_rows * st.row_bytes;
+                         float eight_out[8];
+                         for (int rep = 0; rep < 4; ++rep)
+                           for (std::size_t row = 0; row < st.tile_rows; row += st.eight ? 8 : 1)
+                             for (int c = 0; c < kGemmColumns; ++c) {
+                               if (st.eight)  // the buffer holds interleaved eight-row columns for Q4_0
+                                 k.dot8_q4_0(kRowElements,
+                                             reinterpret_cast<const kernels::BlockQ4_0x8*>(tile + row * st.row_bytes),
+                                             cols[c].data(), eight_out);
+                               else
+                                 y[(tid * st.tile_rows + row) * kGemmColumns + c] =
+                                     dot(kRowElements, tile + row * st.row_bytes, cols[c].data());
+                             }
+                       });
+                       const double work = 4.0 * d.threads * st.tile_rows * kGemmColumns;  // row x column products
+                       d.gemm.push_back({name, d.threads, work * st.row_bytes / r.best_s() / 1e9,
+                                         2.0 * work * kRowElements / r.best_s() / 1e9, r.all.spread()});
+                       return r;
+                     }});
+    // A prompt's dense Q8_0 products go through tinyBLAS's 4 x 4 tiles: the same in-cache tile
+    // against kGemmColumns activation rows laid out as a matrix.
+    if (fi.format == Format::q8_0)
+      steps.push_back({"Q8_0 tinyBLAS tiles", true, [&, &st = st, name](Clock::time_point deadline) {
+                         std::vector<uint8_t> xs(kGemmColumns * st.row_bytes);
+                         for (int c = 0; c < kGemmColumns; ++c)
+                           std::memcpy(xs.data() + c * st.row_bytes, st.xq.data(), st.row_bytes);
+                         TeamRun r = run_team(pinner, d.threads, deadline, [&](int tid) {
+                           const uint8_t* tile = buffer.get() + tid * st.tile_rows * st.row_bytes;
+                           float out[16];
+                           for (int rep = 0; rep < kTileReps; ++rep)
+                             for (std::size_t row = 0; row + 4 <= st.tile_rows; row += 4)
+                               for (int c = 0; c + 4 <= kGemmColumns; c += 4)
+                                 k.tile4_q8_0(kRowElements, tile + row * st.row_bytes, st.row_bytes,
+                                              xs.data() + c * st.row_bytes, st.row_bytes, out);
+                         });
+                         const double tiled = 4.0 * d.threads * st.tile_rows * kGemmColumns * kTileReps / 4;
+                         d.tinyblas.push_back({name, d.threads, tiled * st.row_bytes / r.best_s() / 1e9,
+                                               2.0 * tiled * kRowElements / r.best_s() / 1e9, r.all.spread()});
+                         return r;
+                       }});
   }
   // Decode attention at depth: 32 query heads over 8 KV heads and 2048 cached f16 positions (a
   // Llama-style layer), the query heads split over the threads.
   for (int hd : {64, 128}) {
-    constexpr int kHeads = 32, kKvHeads = 8, kPositions = 2048;
-    const int stride = kKvHeads * hd;
-    const std::size_t halves = std::size_t(kPositions) * stride;
-    if (Clock::now() > end || 2 * halves * sizeof(kernels::fp16_t) > bytes) {
-      cal.notes.push_back("time budget spent: attention at head_dim " + std::to_string(hd) + " not measured");
-      continue;
-    }
-    say("attention");
-    auto* keys = reinterpret_cast<kernels::fp16_t*>(buffer.get());
-    auto* values = keys + halves;
-    kernels::fill_weights(Format::f16, buffer.get(), 2 * halves * sizeof(kernels::fp16_t), 7);  // +-0.125..0.25
-    const std::vector<kernels::fp16_t> q(hd, kernels::fp16_t(0x2c00));                          // 0.0625
-    std::vector<float> out(std::size_t(kHeads) * hd);
-    const Samples s = run_team(pinner, d.threads, step_deadline(done++), [&](int tid) {
-      auto [b, e] = slice(kHeads, tid, d.threads);
-      for (std::size_t h = b; h < e; ++h) {
-        const std::size_t kv = h / (kHeads / kKvHeads) * hd;
-        k.attend(hd, kPositions, q.data(), keys + kv, values + kv, stride, out.data() + h * hd);
-      }
-    });
-    (hd == 64 ? d.attention_ns_hd64 : d.attention_ns_hd128) = s.best() * 1e9 / (double(kHeads) * kPositions);
+    if (options.read_only) break;
+    steps.push_back({"attention, head_dim " + std::to_string(hd), true, [&, hd](Clock::time_point deadline) {
+                       constexpr int kHeads = 32, kKvHeads = 8, kPositions = 2048;
+                       const int stride = kKvHeads * hd;
+                       const std::size_t halves = std::size_t(kPositions) * stride;
+                       static_assert(2 * std::size_t(kPositions) * kKvHeads * 128 * 2 <= kMinBuffer);
+                       auto* keys = reinterpret_cast<kernels::fp16_t*>(buffer.get());
+                       auto* values = keys + halves;
+                       kernels::fill_weights(Format::f16, buffer.get(), 2 * halves * sizeof(kernels::fp16_t), 7);
+                       const std::vector<kernels::fp16_t> q(hd, kernels::fp16_t(0x2c00));  // 0.0625
+                       std::vector<float> out(std::size_t(kHeads) * hd);
+                       TeamRun r = run_team(pinner, d.threads, deadline, [&](int tid) {
+                         auto [b, e] = slice(kHeads, tid, d.threads);
+                         for (std::size_t h = b; h < e; ++h) {
+                           const std::size_t kv = h / (kHeads / kKvHeads) * hd;
+                           k.attend(hd, kPositions, q.data(), keys + kv, values + kv, stride, out.data() + h * hd);
+                         }
+                       });
+                       (hd == 64 ? d.attention_ns_hd64 : d.attention_ns_hd128) =
+                           r.best_s() * 1e9 / (double(kHeads) * kPositions);
+                       return r;
+                     }});
   }
   // The f32 FMA peak of all cores (registers only): the ceiling any prefill kernel works under.
-  if (Clock::now() < end) {
-    say("FMA peak");
-    std::vector<float> sink(d.threads);
-    std::vector<double> flops(d.threads);
-    constexpr long kIterations = 2'000'000;
-    const Samples s = run_team(pinner, d.threads, step_deadline(done++),
-                               [&](int tid) { flops[tid] = k.fma(kIterations, &sink[tid]); });
-    double total = 0;
-    for (double f : flops) total += f;
-    d.fma_gflops = total / s.best() / 1e9;
-  } else {
-    cal.notes.push_back("time budget spent: FMA peak not measured");
+  if (!options.read_only) steps.push_back({"FMA peak", true, [&](Clock::time_point deadline) {
+                     std::vector<float> sink(d.threads);
+                     std::vector<double> flops(d.threads);
+                     constexpr long kIterations = 2'000'000;
+                     TeamRun r = run_team(pinner, d.threads, deadline,
+                                          [&](int tid) { flops[tid] = k.fma(kIterations, &sink[tid]); });
+                     d.fma_gflops = std::accumulate(flops.begin(), flops.end(), 0.0) / r.best_s() / 1e9;
+                     return r;
+                   }});
+  if (!options.read_only) steps.push_back(read_step(d.threads, "read bandwidth again"));
+
+  int timed_left = int(std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.timed; }));
+  for (const Step& step : steps) {
+    if (options.progress) options.progress(step.name);
+    const auto now = Clock::now();
+    const auto deadline = step.timed && end > now ? now + (end - now) / std::max(1, timed_left) : now;
+    const TeamRun r = step.run(deadline);
+    if (!step.timed) continue;
+    --timed_left;
+    cal.quality.repetitions += int(r.all.seconds.size());
+    cal.quality.quiet_repetitions += int(r.quiet.seconds.size());
+    if (r.contended()) cal.quality.contended_steps.push_back(step.name);
   }
-  if (Clock::now() < end) {
-    say("read bandwidth again");
-    reads.push_back(bytes / read(d.threads).best() / 1e9);
-  }
+
   std::sort(reads.begin(), reads.end());
-  if (reads.size() > 1 && reads.back() - reads.front() > kReadDisagreement * reads.front()) {
+  if (reads.back() - reads.front() > kReadDisagreement * reads.front()) {
     std::string seen;
     for (double r : reads) seen += (seen.empty() ? "" : ", ") + std::to_string(std::lround(r));
     cal.notes.push_back("streaming read measured " + seen + " GB/s over the run: this machine's memory bandwidth "
@@ -367,6 +445,9 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   }
   d.read_gbps = reads.front();
   cal.duration_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (cal.duration_s > budget_s + kBudgetSlackS)
+    cal.notes.push_back("every step measured, with fewer repetitions, in " + fixed1(cal.duration_s) + " s of a " +
+                        fixed1(budget_s) + " s budget: writing the buffers and the fewest repetitions take that long here");
   cal.devices.push_back(std::move(d));
   return cal;
 }

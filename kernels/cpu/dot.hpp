@@ -23,9 +23,12 @@ struct FormatInfo {
   Activation activation;
 };
 /// A kernel's row, its block taken from the one table of formats (estimator/block_format.hpp).
+/// (A loop over the table, not kernel_block_format's pointer: under -fsanitize=address or
+/// undefined, g++ 12 cannot compare an element's address with null in a constant expression.)
 constexpr FormatInfo kernel_format(Format f, std::string_view name, Activation a) {
-  const BlockFormat* b = kernel_block_format(name);
-  return {f, name, b ? b->block_elements : 0, b ? b->block_bytes : 0, a};
+  for (const auto& b : kBlockFormats)
+    if (!name.empty() && b.kernel == name) return {f, name, b.block_elements, b.block_bytes, a};
+  return {f, name, 0, 0, a};
 }
 constexpr std::array<FormatInfo, kFormats> kFormatInfo{{
     kernel_format(Format::q4_0, "Q4_0", Activation::q8_0),

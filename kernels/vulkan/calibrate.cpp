@@ -47,6 +47,8 @@ constexpr std::size_t kPadBytes = 16;           // gemv.comp may read one word p
 constexpr int kGemvCols = 4096;                 // a row as long as a 7-8B model's hidden size
 constexpr uint32_t kFmaIterations = 1024;
 constexpr double kGpuBudgetS = 2.0;
+// Past the budget a scenario still runs: two repetitions are the fewest with a spread.
+constexpr int kMinRepetitions = 2;
 constexpr uint32_t kFmaInvocationsPerGroup = 256;  // local_size_x of fma.comp and read.comp
 
 /// How large and how often, by device class. A real GPU: a read buffer of up to 1 GiB (a quarter
@@ -117,8 +119,9 @@ using Clock = std::chrono::steady_clock;
 
 DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const GpuInfo& facts,
                          const CalibrationOptions& options, std::vector<std::string>& notes) {
-  // One GPU calibrates in at most kGpuBudgetS, so a first advice waits little. A software device gets the caller's whole budget (the
-  // tests run lavapipe on loaded 2-core machines); steps that would start after it are skipped.
+  // One GPU calibrates in at most kGpuBudgetS, so a first advice waits little. A software device
+  // gets the caller's whole budget (the tests run lavapipe on loaded 2-core machines); scenarios
+  // that start after it run shorter.
   const double budget_s = facts.kind == GpuKind::cpu ? options.budget_s : std::min(options.budget_s, kGpuBudgetS);
   const auto deadline = Clock::now() + std::chrono::duration<double>(budget_s);
   const Plan plan = plan_for(facts);
@@ -146,13 +149,15 @@ DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const Gp
     return run;
   }
 
-  // One scenario: skipped once the budget is spent; a failure is a note naming it, and the next
-  // scenario still runs.
+  // One scenario: never skipped for time -- once the budget is spent the rest run with the
+  // fewest repetitions that still give a fastest and a spread (no warm-up beyond one) and a note
+  // says so; a failure is a note naming it, and the next scenario still runs.
+  int warmups = plan.warmups, repetitions = plan.repetitions;
   auto scenario = [&](Measurement& m, const std::function<void()>& body) {
-    if (Clock::now() > deadline) {
-      m.skipped = "time budget (" + std::to_string(budget_s) + " s) spent";
-      notes.push_back("Vulkan " + facts.name + ": " + m.name + " skipped: " + m.skipped);
-      return;
+    if (Clock::now() > deadline && repetitions > kMinRepetitions) {
+      warmups = 1, repetitions = kMinRepetitions;
+      notes.push_back("Vulkan " + facts.name + ": time budget (" + std::to_string(budget_s).substr(0, 4) + " s) spent: " +
+                      m.name + " and later measured with " + std::to_string(kMinRepetitions) + " repetitions");
     }
     if (options.progress) options.progress("Vulkan " + facts.name + ": " + m.name);
     try {
@@ -181,7 +186,7 @@ DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const Gp
       b.push = {words, 0x9E3779B9u};
       b.bytes = double(words) * 16;
       run.read.bytes = b.bytes;
-      run.read.seconds = gpu->run(b, plan.warmups, plan.repetitions);
+      run.read.seconds = gpu->run(b, warmups, repetitions);
     });
 
     for (std::size_t i = 0; i < kVulkanGemvFormats.size(); ++i) {
@@ -196,7 +201,7 @@ DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const Gp
         gpu->upload(x, 0, xs.data(), xs.size() * 4);
         const vk::Benchmark b = gemv_benchmark(f, big, x, y, rows, kGemvCols);
         run.gemv[i].bytes = b.bytes, run.gemv[i].flops = b.flops;
-        run.gemv[i].seconds = gpu->run(b, plan.warmups, plan.repetitions);
+        run.gemv[i].seconds = gpu->run(b, warmups, repetitions);
       });
     }
 
@@ -213,7 +218,7 @@ DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const Gp
       b.groups_x = uint32_t(std::clamp(std::lround(b.groups_x * plan.fma_target_s / probe), 1L, 65535L));
       b.flops = flops_per_group * b.groups_x;
       m.flops = b.flops;
-      m.seconds = gpu->run(b, plan.warmups, plan.repetitions);
+      m.seconds = gpu->run(b, warmups, repetitions);
     };
     scenario(run.fma_f32, [&] { fma(run.fma_f32, kFmaF32Spirv); });
     if (facts.fp16)
@@ -228,28 +233,6 @@ DeviceRun measure_device(const vk::Loader& loader, VkPhysicalDevice pd, const Gp
 }
 
 }  // namespace
-
-double Measurement::fastest_s() const { return seconds.empty() ? 0 : *std::min_element(seconds.begin(), seconds.end()); }
-
-double Measurement::mean_s() const {
-  return seconds.empty() ? 0 : std::accumulate(seconds.begin(), seconds.end(), 0.0) / double(seconds.size());
-}
-
-double Measurement::stdev_s() const {
-  if (seconds.size() < 2) return 0;
-  const double mean = mean_s();
-  double sum = 0;
-  for (double s : seconds) sum += (s - mean) * (s - mean);
-  return std::sqrt(sum / double(seconds.size() - 1));
-}
-
-double Measurement::spread() const {
-  if (seconds.empty()) return 0;
-  std::vector<double> s = seconds;
-  std::sort(s.begin(), s.end());
-  const double median = s[s.size() / 2];
-  return median > 0 ? (s.back() - s.front()) / median : 0;
-}
 
 std::vector<DeviceRun> measure_vulkan(const CalibrationOptions& options, std::vector<std::string>& notes) {
   try {

@@ -10,6 +10,7 @@
 #include "calibrate.hpp"
 #include "dot.hpp"
 #include "probe.hpp"
+#include "timing.hpp"
 
 namespace benchr::kernels {
 
@@ -17,19 +18,13 @@ namespace benchr::kernels {
 constexpr std::array<Format, 3> kVulkanGemvFormats{Format::q4_0, Format::q8_0, Format::q4_k};
 
 /// One scenario on one device: what a run moves and computes, and each measured repetition's
-/// seconds (GPU timestamps), or why it was not measured.
-struct Measurement {
+/// seconds (GPU timestamps; the statistics are Timings'), or why it was not measured.
+struct Measurement : Timings {
   std::string name;
   double bytes = 0, flops = 0;       ///< per run
-  std::vector<double> seconds;       ///< measured repetitions, in run order
   std::string skipped;               ///< non-empty: the reason there are no samples
 
-  bool ok() const { return skipped.empty() && !seconds.empty(); }
-  double fastest_s() const;
-  double mean_s() const;
-  double stdev_s() const;
-  /// (slowest - fastest) / median, as DeviceCalibration::read_spread.
-  double spread() const;
+  bool ok() const { return skipped.empty() && !seconds.empty() && fastest_s() > 0; }
 };
 
 /// Everything measured on one device.

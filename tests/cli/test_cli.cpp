@@ -551,7 +551,7 @@ BOOST_AUTO_TEST_CASE(a_corrupt_or_foreign_cache_is_ignored_with_a_warning) {
   Result r = run("--budget 100", env);
   BOOST_TEST(r.status == 0);
   BOOST_TEST(r.err.find("warning: ignoring") != std::string::npos, r.err);
-  BOOST_TEST(r.err.find("unreadable") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("not JSON: byte") != std::string::npos, r.err);
   BOOST_TEST(nlohmann::json::accept(slurp(file)));  // measured again and rewritten whole
 
   auto j = nlohmann::json::parse(slurp(file));
@@ -568,12 +568,74 @@ BOOST_AUTO_TEST_CASE(a_corrupt_or_foreign_cache_is_ignored_with_a_warning) {
   BOOST_TEST(r.status == 0);
   BOOST_TEST(r.err.find("kernel version 0") != std::string::npos, r.err);
 
+  // Well-formed JSON, impossible figures: ignored with one line naming the field, measured again
+  // (the file is rewritten with figures in range).
   j = nlohmann::json::parse(slurp(file));
-  j["devices"][0]["read_gbps"] = -1;  // well-formed JSON, impossible figure
+  j["devices"][0]["read_gbps"] = 1e-300;
   std::ofstream(file) << j.dump();
   r = run("--budget 100", env);
-  BOOST_TEST(r.err.find("unreadable") != std::string::npos, r.err);
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.err.find("devices[0].read_gbps: 1e-300 is out of range") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("measuring again") != std::string::npos, r.err);
+  BOOST_TEST(r.out.find("e-300") == std::string::npos);
+  BOOST_TEST(nlohmann::json::parse(slurp(file))["devices"][0]["read_gbps"].get<double>() > 0.01);
+
+  j = nlohmann::json::parse(slurp(file));
+  j["devices"] = nullptr;
+  std::ofstream(file) << j.dump();
+  r = run("--budget 100", env);
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.err.find("devices: not an array") != std::string::npos, r.err);
+  BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line
   std::system(("rm -rf " + dir).c_str());
+}
+
+BOOST_AUTO_TEST_CASE(a_cache_with_a_hundred_thousand_notes_prints_a_few) {
+  const std::string dir = temp_dir(), env = "XDG_CACHE_HOME=" + dir;
+  BOOST_REQUIRE(run("calibrate --seconds 0.2", env).status == 0);
+  const std::string file = cache_file(dir);
+  auto j = nlohmann::json::parse(slurp(file));
+  j["notes"] = nlohmann::json::array();
+  for (int i = 0; i < 100000; ++i) j["notes"].push_back("forged note " + std::to_string(i));
+  j["quality"]["contended"] = false;  // kept as it is: no re-measure on this run
+  std::ofstream(file) << j.dump();
+  // The machine's notes as --json carries them (the terminal joins notes with the same lead).
+  const Result r = run("--budget 100 --json", env);
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  std::size_t shown = 0;
+  bool counted = false;
+  const auto advice = nlohmann::json::parse(r.out);
+  for (const auto& n : advice["machine"]["notes"]) {
+    shown += n.get<std::string>().find("forged note") != std::string::npos;
+    counted = counted || n == "calibration: 99980 more notes not shown";
+  }
+  BOOST_TEST(shown == 20u);
+  BOOST_TEST(counted);
+  std::system(("rm -rf " + dir).c_str());
+}
+
+BOOST_AUTO_TEST_CASE(a_relative_xdg_cache_home_is_ignored) {
+  // XDG Base Directory spec: a relative path in XDG_CACHE_HOME is invalid and ignored, so the
+  // cache goes to $HOME/.cache.
+  const std::string home = temp_dir();
+  const Result r = run("calibrate --seconds 0.2", "cd " + home + " && HOME=" + home + " XDG_CACHE_HOME=relative/cache");
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(!cache_file(home + "/.cache").empty());
+  BOOST_TEST(std::system(("test -e " + home + "/relative").c_str()) != 0);
+  BOOST_TEST(r.out.find("cached in " + home + "/.cache/benchr-advise/") != std::string::npos, r.out);
+  std::system(("rm -rf " + home).c_str());
+}
+
+BOOST_AUTO_TEST_CASE(a_cache_that_cannot_be_written_is_never_said_to_be_cached) {
+  // A regular file where the cache directory would go: mkdir fails with ENOTDIR (as root too,
+  // which a read-only directory would not stop).
+  const std::string blocker = temp_file(".file");
+  const Result r = run("calibrate --seconds 0.2", "XDG_CACHE_HOME=" + blocker + "/sub");
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("cached in") == std::string::npos, r.out);
+  BOOST_TEST(r.out.find("not cached: could not create " + blocker + "/sub: Not a directory") != std::string::npos, r.out);
+  BOOST_TEST(r.err.find("warning: calibration not cached") != std::string::npos, r.err);
+  std::remove(blocker.c_str());
 }
 
 /// The one device cache file in a cache directory.

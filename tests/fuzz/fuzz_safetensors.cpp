@@ -1,30 +1,25 @@
-// libFuzzer target for read_model_file: any bytes give a ModelFile or an InputError, never a
-// crash, a hang, another exception or an allocation out of proportion to the input.
-// Input: the bytes of a model file (GGUF or safetensors), kept in a memfd; or 'C' followed by a
-// config.json, read beside a small valid model.safetensors. Built and run by bench/fuzz_gguf.sh.
-#include <sys/mman.h>
-#include <unistd.h>
-
+// libFuzzer target for a Hugging Face checkpoint (modelfile/ read_model_file): a safetensors
+// header, or with a leading 'C' a config.json read beside a small valid model.safetensors; then
+// what `fit` does with it (fuzz_fit.hpp). Any bytes give a ModelFile or an InputError, never a
+// crash, undefined behaviour, a hang or an allocation out of proportion to the input. Seeds:
+// tests/modelfile/make_seeds.cpp's safetensors and config-*.txt files. Built and run by
+// bench/fuzz_all.sh.
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+<<<<<<<< HEAD:tests/fuzz/fuzz_safetensors.cpp
+#include "fuzz_fit.hpp"
+#include "fuzz_input.hpp"
+========
 #include "modelfile.hpp"
+>>>>>>>> main:tests/modelfile/fuzz_gguf.cpp
 
 namespace {
 
 namespace fs = std::filesystem;
-
-bool write_all(int fd, const uint8_t* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n <= 0) return false;
-    data += n, size -= size_t(n);
-  }
-  return true;
-}
 
 /// A folder with a one-tensor model.safetensors, for config.json inputs; removed at exit.
 struct ConfigFolder {
@@ -45,26 +40,18 @@ struct ConfigFolder {
   }
 };
 
-void read(const std::string& path) {
-  try {
-    benchr::read_model_file(path);
-  } catch (const benchr::InputError&) {
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size >= 4 && data[0] == 'G' && data[1] == 'G' && data[2] == 'U' && data[3] == 'F') return -1;  // the GGUF target's
   if (size > 0 && data[0] == 'C') {
     static const ConfigFolder folder;
     std::ofstream(folder.path / "config.json", std::ios::binary | std::ios::trunc)
         .write(reinterpret_cast<const char*>(data + 1), std::streamsize(size - 1));
-    read(folder.path.string());
+    fuzz::fit(folder.path.string());
     return 0;
   }
-  const int fd = memfd_create("benchr-fuzz-model", MFD_CLOEXEC);
-  if (fd < 0) std::abort();
-  if (write_all(fd, data, size)) read("/proc/self/fd/" + std::to_string(fd));
-  ::close(fd);
+  const fuzz::MemFile file(data, size);
+  fuzz::fit(file.path());
   return 0;
 }
