@@ -343,9 +343,10 @@ std::string summary_workload(const Workload& w, const Budget& b) {
 }
 
 int emit(const ReportRequest& r, const json& doc, bool json_out) {
-  const std::string text = doc.dump();
+  // The page carries the document --json prints: the same guard (no NaN, inf or negative figure).
+  const std::string text = guarded_dump(doc);
   if (!r.path.empty()) write_text_file(r.path, report_html(doc.at("title").get<std::string>(), text));
-  if (json_out) std::cout << guarded_dump(doc);
+  if (json_out) std::cout << text;
   else std::cerr << "benchr-advise: wrote the report to " << r.path << "\n";
   return 0;
 }

@@ -768,3 +768,18 @@ BOOST_AUTO_TEST_CASE(fit_refuses_metadata_that_describe_no_possible_model) {
   bad_input("fit " + with("hidden", {}, "embedding_length"), "must all be > 0");
   std::system(("rm -rf " + dir).c_str());
 }
+
+BOOST_AUTO_TEST_CASE(the_readme_counts_what_the_catalog_holds) {
+  // The README's command table says how many models, machines and quants the embedded catalog
+  // has, e.g. "the catalog's models (72)"; a catalog change that leaves it stale fails here.
+  const std::string readme = slurp(std::string(BENCHR_TEST_DATA) + "/../README.md");
+  for (const auto& [what, phrase] : std::vector<std::pair<std::string, std::string>>{
+           {"models", "the catalog's models ("}, {"hardware", "machines to plan for ("}, {"quants", "quantizations ("}}) {
+    const auto at = readme.find(phrase);
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, "README lacks '" << phrase << "'");
+    const int stated = std::stoi(readme.substr(at + phrase.size()));
+    const Result r = run(what + " --json");
+    BOOST_REQUIRE(r.status == 0);
+    BOOST_TEST(stated == int(nlohmann::json::parse(r.out).size()), what << ": README says " << stated);
+  }
+}
