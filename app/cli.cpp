@@ -255,7 +255,7 @@ FlagDoc flag_doc(const CLI::Option& o, bool own) {
   else if (name == "--host") d.complete = Complete::host;
   else if (name == "MACHINES") d.complete = Complete::machine_arg;
   else if (d.value == "FILE" || d.value == "FILE..." || name == "PATH") d.complete = Complete::file;
-  else if (name == "--kind") d.complete = Complete::choices, d.choices = {"gpu", "apple", "cpu", "apu"};
+  else if (name == "--kind") d.complete = Complete::choices, d.choices = hardware_kind_names();
   else if (name == "--kv-cache-type") d.complete = Complete::choices, d.choices = {"f16", "q8_0", "q4_0"};
   else if (name == "--backend") d.complete = Complete::choices, d.choices = {"cuda", "rocm", "vulkan", "metal", "cpu"};
   else if (name == "--color") d.complete = Complete::choices, d.choices = {"auto", "always", "never"};
@@ -298,7 +298,7 @@ CliDoc describe(const CLI::App& app, const Catalog& catalog) {
   for (const auto& q : catalog.quants) doc.quants.push_back(q.id);
   for (const auto& h : catalog.hardware) {
     doc.hardware.push_back(h.id);
-    if (h.kind == "cpu") doc.hosts.push_back(h.id);
+    if (h.kind == HardwareKind::cpu) doc.hosts.push_back(h.id);
   }
   return doc;
 }
@@ -434,7 +434,7 @@ int run_cli(int argc, char** argv) {
   auto* quants_cmd = app.add_subcommand("quants", "List catalog quantizations");
   auto* hardware_cmd = app.add_subcommand("hardware", "List catalog hardware");
   hardware_cmd->add_option("--kind", f.list.kind, "gpu, apple, cpu or apu")
-      ->check(CLI::IsMember({"gpu", "apple", "cpu", "apu"}));
+      ->check(CLI::IsMember(hardware_kind_names()));
   hardware_cmd->add_option("--max-price", f.list.max_price, "At most this price, USD")
       ->check(at_least(0.0, "--max-price"));
   auto* prices_cmd = app.add_subcommand("prices", "List API prices, GPU rentals and the electricity price");

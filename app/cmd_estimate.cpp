@@ -13,7 +13,7 @@ int cmd_estimate(const Flags& f, const Catalog& catalog) {
     throw InputError("--quant " + quant.id + ": this format is the release format of other models only (" +
                      quant.only_models.front() + ", ...); pick another quant for " + model.id);
   if (!runs_on(quant, model, machine))
-    throw InputError("--quant " + quant.id + ": no backend of this machine runs the " + quant.format +
+    throw InputError("--quant " + quant.id + ": no backend of this machine runs the " + std::string(to_string(quant.format)) +
                      " format (pick a GGUF quant, or --hardware/--backend for a machine that does)");
   const Estimate e = estimate(model, quant, machine, f.workload);
   const MonthlyCost cost = monthly_cost(e, machine, f.workload, catalog.electricity, f.budget);

@@ -22,7 +22,7 @@ int cmd_fit(const Flags& f, const Catalog& catalog) {
   }
   const Machine machine = with_catalog_gpus(the_machine(f, catalog), catalog);
   if (!runs_on(quant, file.spec, machine))
-    throw InputError(f.fit_path + ": no backend of this machine runs " + file.format + " weights of type " +
+    throw InputError(f.fit_path + ": no backend of this machine runs " + std::string(to_string(file.format)) + " weights of type " +
                      std::string(quant.block_format->name));
   Workload w = f.workload;
   if (w.context_tokens > file.spec.context_max && file.spec.context_max > 0) w.context_tokens = file.spec.context_max;

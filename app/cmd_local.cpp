@@ -60,7 +60,7 @@ LocalRow estimate_one(FoundModel found, const Catalog& catalog, const Machine& m
     if (const std::string problem = file.spec.shape_problem(); !problem.empty()) {
       row.problem = "its metadata describe no possible model: " + problem;
     } else if (!runs_on(quant, file.spec, machine)) {
-      row.problem = "no backend of this machine runs " + file.format + " weights of type " +
+      row.problem = "no backend of this machine runs " + std::string(to_string(file.format)) + " weights of type " +
                     std::string(quant.block_format->name);
     } else {
       Workload w = workload;
@@ -74,7 +74,7 @@ LocalRow estimate_one(FoundModel found, const Catalog& catalog, const Machine& m
   }
   // Ollama runs its own copy by name; the others are run from the file where it lies.
   if (row.found.store == Store::ollama) row.command = "ollama run " + row.found.name;
-  else if (row.command.empty() && row.file && row.file->format == "gguf") row.command = "llama-server -m " + row.found.path;
+  else if (row.command.empty() && row.file && row.file->format == QuantFormat::gguf) row.command = "llama-server -m " + row.found.path;
   return row;
 }
 
@@ -126,7 +126,7 @@ json to_json_rows(const std::vector<LocalRow>& rows, const std::vector<std::stri
     json m = {{"store", to_string(r.found.store)}, {"name", r.found.name}, {"path", r.found.path},
               {"found_via", r.found.via}, {"command", r.command.empty() ? json(nullptr) : json(r.command)}};
     if (r.file) {
-      m["format"] = r.file->format;
+      m["format"] = to_string(r.file->format);
       m["architecture"] = r.file->architecture;
       m["quant"] = r.quant;
       m["weight_bytes"] = r.file->weight_bytes;

@@ -99,7 +99,7 @@ json to_json(const Estimate& e) {
           {"time_to_first_token_s", e.prefill_tps > 0 ? json(e.time_to_first_token_s) : json(nullptr)},
           {"bottleneck", e.bottleneck},
           {"breakdown", {{"pools", pools}, {"comm_s", e.comm_s}, {"prefill_comm_s_per_token", e.prefill_comm_s}}},
-          {"engine", e.engine},
+          {"engine", to_string(e.engine)},
           {"launch", e.launch},
           {"assumptions", e.assumptions}};
 }
@@ -131,7 +131,7 @@ json option_json(const PlanOption& o) {
   j["label"] = o.label;
   j["count"] = o.count;
   j["nodes"] = o.nodes;
-  j["how"] = o.how;
+  j["how"] = to_string(o.how);
   j["rental"] = o.rental_id;
   j["monthly_usd"] = usd_json(o.monthly_usd);
   j["meets"] = o.meets;

@@ -66,10 +66,10 @@ std::string fmt_usd(double usd) {
 Machine catalog_machine(const Flags& f, const Catalog& c, HardwareSpec spec, int gpus, bool price_host,
                         bool have_host, const std::string& flag, std::string* price_detail) {
   if (!f.backend.empty()) spec.backend = parse_backend(f.backend, "--backend");
-  if (gpus > 1 && spec.kind != "gpu")
-    throw InputError(flag + ": '" + spec.id + "' is not a graphics card (kind " + spec.kind + ")");
+  if (gpus > 1 && spec.kind != HardwareKind::gpu)
+    throw InputError(flag + ": '" + spec.id + "' is not a graphics card (kind " + std::string(to_string(spec.kind)) + ")");
   Machine m = machine_from_hardware(spec, gpus);
-  if (spec.kind == "gpu") {
+  if (spec.kind == HardwareKind::gpu) {
     // A graphics card goes into a computer whose CPU and RAM take what does not fit on the card.
     std::string which;
     bool is_this = false;
@@ -96,7 +96,7 @@ Machine catalog_machine(const Flags& f, const Catalog& c, HardwareSpec spec, int
                       price);
   } else if (!f.host_id.empty()) {
     throw InputError("--host: only a graphics card (a catalog id of kind gpu) goes into a host; '" + spec.id +
-                     "' is of kind " + spec.kind);
+                     "' is of kind " + std::string(to_string(spec.kind)));
   }
   return m;
 }
@@ -121,11 +121,11 @@ Machine the_machine(const Flags& f, const Catalog& c) {
 
 const HardwareSpec& find_host(const Catalog& c, const std::string& id, bool this_allowed) {
   const HardwareSpec* h = c.find_hardware(id);
-  if (h && h->kind == "cpu") return *h;
+  if (h && h->kind == HardwareKind::cpu) return *h;
   std::vector<std::string> ids;
   if (this_allowed) ids.push_back("this");
   for (const auto& x : c.hardware)
-    if (x.kind == "cpu") ids.push_back(x.id);
+    if (x.kind == HardwareKind::cpu) ids.push_back(x.id);
   throw InputError("--host: '" + id + "' is not a catalog CPU machine" + did_you_mean(id, ids) +
                    "; `benchr-advise hardware --kind cpu` lists them" +
                    (this_allowed ? ", `--host this` uses this machine" : ""));

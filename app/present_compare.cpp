@@ -123,7 +123,7 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
                : std::string(to_string(e.placement.kind));
   });
   row("quant", [](const PlanOption& o, std::size_t) {
-    return fmt::format("{} ({})", o.candidate.estimate.quant, o.candidate.estimate.engine);
+    return fmt::format("{} ({})", o.candidate.estimate.quant, to_string(o.candidate.estimate.engine));
   });
   row("decode tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
@@ -167,7 +167,7 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   s += heading("Run it", out.width, out.color);
   for (std::size_t i = 0; i < c.options.size(); ++i) {
     const auto& e = c.options[i].candidate.estimate;
-    s += command_field(std::string(1, char('A' + i)), e.engine, e.launch, 5, out.width);
+    s += command_field(std::string(1, char('A' + i)), std::string(to_string(e.engine)), e.launch, 5, out.width);
   }
   s += '\n';
   s += wrap(fmt::format("decode and prefill in parentheses: where 80% of published runs of the class fell "

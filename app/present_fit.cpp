@@ -18,7 +18,7 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
     j["workload"] = to_json(w);
     j["file"] = {{"path", file.path},
                  {"files", file.files},
-                 {"format", file.format},
+                 {"format", to_string(file.format)},
                  {"version", file.version},
                  {"architecture", file.architecture},
                  {"name", file.name},
@@ -38,7 +38,7 @@ std::string present_fit(const ModelFile& file, const Estimate& e, const MonthlyC
     return guarded_dump(j);
   }
   std::string text = wrap(fmt::format("{} ({} v{}, {}, {} file{}): {:.3g}B parameters in {} tensors, {}", file.path,
-                                     file.format, file.version, file.architecture, file.files.size(),
+                                     to_string(file.format), file.version, file.architecture, file.files.size(),
                                      file.files.size() == 1 ? "" : "s", s.params_b, file.tensors.size(),
                                      gib(double(file.weight_bytes))),
                          0, 2, out.width);

@@ -53,11 +53,11 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
         if (static_cast<Role>(r) != Role::other)
           roles += fmt::format("{}{:.3g}", roles.empty() ? "" : " ", bits);
       }
-      rows.push_back({q.id, q.format, std::string(q.block_format->name), fmt::format("{:.3f}", q.quality_retention),
+      rows.push_back({q.id, std::string(to_string(q.format)), std::string(q.block_format->name), fmt::format("{:.3f}", q.quality_retention),
                       roles});
       json backends = json::array();
       for (auto b : q.backends) backends.push_back(to_string(b));
-      j.push_back({{"id", q.id}, {"name", q.name}, {"format", q.format},
+      j.push_back({{"id", q.id}, {"name", q.name}, {"format", to_string(q.format)},
                    {"block_format", q.block_format->name}, {"bits_per_weight", jr}, {"backends", backends},
                    {"quality_retention", q.quality_retention}, {"source", q.source}});
     }
@@ -66,15 +66,15 @@ std::string present_list(const Catalog& c, std::string_view what, const ListFilt
     s += "roles: embedding output attn_qk attn_v attn_o ffn_up ffn_down\n";
   } else if (what == "hardware") {
     for (const auto& h : c.hardware) {
-      if (!f.kind.empty() && h.kind != f.kind) continue;
+      if (!f.kind.empty() && h.kind != parse_hardware_kind(f.kind, "--kind")) continue;
       if (f.max_price >= 0 && (h.price_usd <= 0 || h.price_usd > f.max_price)) continue;
       const std::string price = h.price_usd > 0 ? fmt::format("{} {}", h.price_condition, h.price_as_of) : "";
-      rows.push_back({h.id, h.kind, std::string(to_string(h.backend)), fmt::format("{:.4g}", h.memory_gib),
+      rows.push_back({h.id, std::string(to_string(h.kind)), std::string(to_string(h.backend)), fmt::format("{:.4g}", h.memory_gib),
                       fmt::format("{:.4g}", h.memory_bandwidth_gbps), fmt::format("{:.4g}", h.fp16_tflops),
                       fmt::format("{:.0f}", h.tdp_w), fmt::format("{:.0f}", h.price_usd), price});
       json backends = json::array();
       for (auto b : h.backends) backends.push_back(to_string(b));
-      j.push_back({{"id", h.id}, {"name", h.name}, {"kind", h.kind}, {"backend", to_string(h.backend)},
+      j.push_back({{"id", h.id}, {"name", h.name}, {"kind", to_string(h.kind)}, {"backend", to_string(h.backend)},
                    {"backends", backends}, {"memory_gib", h.memory_gib},
                    {"memory_bandwidth_gbps", h.memory_bandwidth_gbps}, {"fp16_tflops", h.fp16_tflops},
                    {"tdp_w", h.tdp_w}, {"price_usd", h.price_usd}, {"price_condition", h.price_condition},

@@ -48,7 +48,7 @@ std::string verdict_line(const Plan& p) {
       return fmt::format("use the API: {} at {}/month{}{}", api->offer->name, money(api->usd),
                          p.cheapest
                              ? fmt::format(", against {}/month for {} {}", money(p.options[*p.cheapest].monthly_usd),
-                                           p.options[*p.cheapest].how, p.options[*p.cheapest].label)
+                                           to_string(p.options[*p.cheapest].how), p.options[*p.cheapest].label)
                              : std::string(", as no machine shown meets the target"),
                          breakeven);
     case PlanVerdict::Kind::none: break;
@@ -93,12 +93,12 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
   s += paint("Verdict:", does ? Paint::good : Paint::bad, out.color) + " " + wrap(verdict_line(p), 9, 2, out.width);
   const auto pick = [&](const char* label, const PlanOption& o) {
     const auto& e = o.candidate.estimate;
-    std::string line = wrap(fmt::format("{} {} {} at {}, {} tok/s{}, {}/month", label, o.how, o.name, e.quant,
+    std::string line = wrap(fmt::format("{} {} {} at {}, {} tok/s{}, {}/month", label, to_string(o.how), o.name, e.quant,
                                         tps(e.decode_tps),
                                         e.users > 1 ? fmt::format(" each ({} in all)", tps(e.aggregate_tps)) : "",
                                         money(o.monthly_usd)),
                             0, 2, out.width);
-    return line + command_field("", e.engine, e.launch, 2, out.width);
+    return line + command_field("", std::string(to_string(e.engine)), e.launch, 2, out.width);
   };
   if (p.cheapest) s += pick("Cheapest that meets the target:", p.options[*p.cheapest]);
   else s += "Nothing in the catalog meets the target within the budget.\n";
@@ -109,7 +109,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
   for (const auto& o : p.options) {
     if (o.meets ? shown_ok++ >= 12 : shown_no++ >= 6) continue;
     const auto& e = o.candidate.estimate;
-    rows.push_back({o.label, o.how, e.quant, e.decode_tps > 0 ? tps(e.decode_tps) : "-", money(o.monthly_usd),
+    rows.push_back({o.label, std::string(to_string(o.how)), e.quant, e.decode_tps > 0 ? tps(e.decode_tps) : "-", money(o.monthly_usd),
                     o.breakeven_tokens_per_month ? tokens(*o.breakeven_tokens_per_month) : "-",
                     o.meets ? "yes" : o.why_not});
   }
@@ -179,7 +179,7 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
   for (std::size_t i = 0; i < p.plans.size() && i < 12; ++i) {
     const PlanOption& o = best(p.plans[i]);
     rows.push_back({p.plans[i].model->id, fmt::format("{:.1f}", o.candidate.quality), o.candidate.estimate.quant,
-                    o.how + " " + o.label, tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)});
+                    std::string(to_string(o.how)) + " " + o.label, tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)});
   }
   rest += '\n';
   rest += heading("Local", out.width, out.color);
@@ -209,10 +209,10 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
                                  api->quality, money(api->usd)),
                      0, 2, out.width)
               : wrap(fmt::format("Best the budget buys: {} at {} ({} {}, quality {:.1f}, {}/month)",
-                                 p.plans.front().model->name, local->candidate.estimate.quant, local->how, local->name,
+                                 p.plans.front().model->name, local->candidate.estimate.quant, to_string(local->how), local->name,
                                  local->candidate.quality, money(local->monthly_usd)),
                      0, 2, out.width) +
-                    command_field("", local->candidate.estimate.engine, local->candidate.estimate.launch, 2,
+                    command_field("", std::string(to_string(local->candidate.estimate.engine)), local->candidate.estimate.launch, 2,
                                   out.width));
   }
   s += rest;

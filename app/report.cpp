@@ -295,12 +295,12 @@ std::vector<CostLine> plan_cost_lines(const Plan& at_volume_asked, const std::fu
   std::map<std::string, std::size_t> per_kind;
   for (const auto& o : at_volume_asked.options) {
     if (!o.meets || !o.monthly_usd) continue;
-    const bool buy = o.how.rfind("buy", 0) == 0, rent = o.how == "rent", own = o.how == "own";
+    const bool buy = bought(o.how), rent = o.how == PlanHow::rent, own = o.how == PlanHow::own;
     if (!((buy && purchases) || (rent && rentals) || own)) continue;
     const std::string kind = rent ? "rental" : own ? "own" : "purchase";
     if (per_kind[kind]++ >= kCostLinesPerKind) continue;
     const std::string label = o.label;
-    lines.push_back({o.how + " " + label + " (" + o.candidate.estimate.quant + ")", kind,
+    lines.push_back({std::string(to_string(o.how)) + " " + label + " (" + o.candidate.estimate.quant + ")", kind,
                      [label, plan_at](double t) -> std::optional<double> {
                        for (const auto& x : plan_at(t).options)
                          if (x.label == label)
@@ -680,7 +680,7 @@ int write_plan_report(const ReportRequest& r, const Plan& p, const Catalog& c,
     if (p.cheapest && i == *p.cheapest) mark = "cheapest";
     if (p.fastest && i == *p.fastest) mark += mark.empty() ? "fastest" : " and fastest";
     rows.push_back({{"label", o.label},
-                    {"how", o.how},
+                    {"how", to_string(o.how)},
                     {"quant", e.quant},
                     {"decode_tps", e.decode_tps},
                     {"monthly_usd", *o.monthly_usd},
@@ -702,7 +702,7 @@ int write_plan_report(const ReportRequest& r, const Plan& p, const Catalog& c,
   const auto describe = [&](std::optional<std::size_t> i, const char* what) {
     if (!i) return;
     const PlanOption& o = p.options[*i];
-    summary.push_back(std::string(what) + ": " + o.how + " " + o.label + " (" + o.candidate.estimate.quant + "), " +
+    summary.push_back(std::string(what) + ": " + std::string(to_string(o.how)) + " " + o.label + " (" + o.candidate.estimate.quant + "), " +
                       tps_text(o.candidate.estimate.decode_tps) + " tok/s, " + usd_text(o.monthly_usd) + " a month");
   };
   describe(p.cheapest, "Cheapest that meets the target");
@@ -763,7 +763,7 @@ int write_models_plan_report(const ReportRequest& r, const ModelsPlan& p, const 
     const std::string label = p.plans[i].model->id + " on " + o.label;
     rows.push_back({{"label", label},
                     {"model", p.plans[i].model->id},
-                    {"how", o.how},
+                    {"how", to_string(o.how)},
                     {"quant", o.candidate.estimate.quant},
                     {"decode_tps", o.candidate.estimate.decode_tps},
                     {"monthly_usd", *o.monthly_usd},
@@ -773,7 +773,7 @@ int write_models_plan_report(const ReportRequest& r, const ModelsPlan& p, const 
                     {"why_not", ""},
                     {"mark", mark},
                     {"mark_text", mark.empty() ? "" : mark + ": " + label}});
-    quality.push_back({{"label", label}, {"kind", "cheapest local way (" + o.how + ")"},
+    quality.push_back({{"label", label}, {"kind", "cheapest local way (" + std::string(to_string(o.how)) + ")"},
                        {"monthly_usd", *o.monthly_usd}, {"quality", o.candidate.quality}});
   }
   for (const auto& a : p.apis)
@@ -793,7 +793,7 @@ int write_models_plan_report(const ReportRequest& r, const ModelsPlan& p, const 
                          kModelsQualityCostSpec));
   if (!p.plans.empty()) {
     const PlanOption& o = option(0);
-    summary.push_back("Best: " + p.plans[0].model->name + " " + o.candidate.estimate.quant + ", " + o.how + " " +
+    summary.push_back("Best: " + p.plans[0].model->name + " " + o.candidate.estimate.quant + ", " + std::string(to_string(o.how)) + " " +
                       o.label + ", " + tps_text(o.candidate.estimate.decode_tps) + " tok/s, " +
                       usd_text(o.monthly_usd) + " a month");
   } else {

@@ -27,7 +27,7 @@ const HardwareSpec* datasheet(const Catalog& c, const GpuInfo& d) {
   for (const auto& h : c.hardware)
     if (h.pci_vendor_id && h.pci_vendor_id == int(d.vendor_id) && h.pci_device_id == int(d.device_id)) return &h;
   for (const auto& h : c.hardware)
-    if (h.kind != "cpu" && lower(h.name) == lower(d.name)) return &h;
+    if (h.kind != HardwareKind::cpu && lower(h.name) == lower(d.name)) return &h;
   return nullptr;
 }
 

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -60,7 +61,7 @@ class Entry {
     else if (auto f = n->as_floating_point()) v = f->get();
     else throw wrong(key, *n, "a number");
     if (!(v >= 0) || !std::isfinite(v))
-      throw InputError(where(*n) + ": " + label_ + ": field '" + std::string(key) +
+      throw InputError(context(*n) + ": field '" + std::string(key) +
                        "' must be a finite number >= 0, got " + std::to_string(v));
     return v;
   }
@@ -71,7 +72,7 @@ class Entry {
     auto i = n->as_integer();
     if (!i) throw wrong(key, *n, "an integer");
     if (i->get() < 0)
-      throw InputError(where(*n) + ": " + label_ + ": field '" + std::string(key) +
+      throw InputError(context(*n) + ": field '" + std::string(key) +
                        "' must be >= 0, got " + std::to_string(i->get()));
     return i->get();
   }
@@ -79,7 +80,7 @@ class Entry {
   int small(std::string_view key, std::optional<int64_t> def = std::nullopt) {
     const int64_t v = integer(key, def);
     if (v > (int64_t(1) << 30))
-      throw InputError(where(*t_.get(key)) + ": " + label_ + ": field '" + std::string(key) +
+      throw InputError(context(*t_.get(key)) + ": field '" + std::string(key) +
                        "' is implausibly large: " + std::to_string(v));
     return static_cast<int>(v);
   }
@@ -87,7 +88,7 @@ class Entry {
   int positive(std::string_view key) {
     const int v = small(key);
     if (v == 0)
-      throw InputError(where(*t_.get(key)) + ": " + label_ + ": field '" + std::string(key) +
+      throw InputError(context(*t_.get(key)) + ": field '" + std::string(key) +
                        "' must be > 0");
     return v;
   }
@@ -108,25 +109,28 @@ class Entry {
     std::vector<std::string> known(used_.begin(), used_.end());
     for (const auto& [k, v] : t_)
       if (!used_.count(std::string(k.str())))
-        throw InputError(where(v) + ": " + label_ + ": unknown field '" + std::string(k.str()) +
+        throw InputError(context(v) + ": unknown field '" + std::string(k.str()) +
                          "'" + did_you_mean(k.str(), known));
   }
 
   std::string where(const toml::node& n) const { return at(file_, n.source()); }
   std::string where() const { return at(file_, t_.source()); }
   const std::string& label() const { return label_; }
+  /// "file:line: quant 'x'": what an error about this entry starts with.
+  std::string context() const { return where() + ": " + label_; }
+  std::string context(const toml::node& n) const { return where(n) + ": " + label_; }
 
  private:
   const toml::node* get(std::string_view key, bool optional) {
     used_.insert(std::string(key));
     const toml::node* n = t_.get(key);
     if (!n && !optional)
-      throw InputError(where() + ": " + label_ + ": missing field '" + std::string(key) + "'");
+      throw InputError(context() + ": missing field '" + std::string(key) + "'");
     return n;
   }
 
   InputError wrong(std::string_view key, const toml::node& n, std::string_view expected) const {
-    return InputError(where(n) + ": " + label_ + ": field '" + std::string(key) + "' must be " +
+    return InputError(context(n) + ": field '" + std::string(key) + "' must be " +
                       std::string(expected) + ", got " + std::string(type_name(n)));
   }
 
@@ -142,11 +146,11 @@ std::vector<std::string> read_strings(Entry& e, std::string_view key, Check chec
   const toml::node* list = e.raw(key);
   if (!list) return out;
   auto arr = list->as_array();
-  if (!arr) throw InputError(e.where(*list) + ": " + e.label() + ": " + std::string(key) + " must be an array of strings");
+  if (!arr) throw InputError(e.context(*list) + ": " + std::string(key) + " must be an array of strings");
   for (const auto& item : *arr) {
     auto s = item.as_string();
-    if (!s) throw InputError(e.where(item) + ": " + e.label() + ": " + std::string(key) + " must hold strings");
-    check(s->get(), e.where(item) + ": " + e.label() + ": " + std::string(key));
+    if (!s) throw InputError(e.context(item) + ": " + std::string(key) + " must hold strings");
+    check(s->get(), e.context(item) + ": " + std::string(key));
     out.push_back(s->get());
   }
   return out;
@@ -185,10 +189,10 @@ ModelSpec read_model(Entry& e) {
   m.attn_output_gate = e.boolean("attn_output_gate", false);
   m.recurrent_layers = e.small("recurrent_layers", 0);
   if (const std::string kind = e.str("recurrent_kind", ""); m.recurrent_layers > 0 || !kind.empty())
-    m.recurrent_kind = parse_recurrent_kind(kind, e.where() + ": " + e.label() + ": field 'recurrent_kind'");
+    m.recurrent_kind = parse_recurrent_kind(kind, e.context() + ": field 'recurrent_kind'");
   if (const toml::node* f = e.raw("experts_format")) {
     const auto name = f->as_string();
-    if (!name) throw InputError(e.where(*f) + ": " + e.label() + ": field 'experts_format' must be a block format name");
+    if (!name) throw InputError(e.context(*f) + ": field 'experts_format' must be a block format name");
     m.experts_format = &block_format(e, *f, name->get());
   }
   m.recurrent_in_proj = e.small("recurrent_in_proj", 0);
@@ -204,8 +208,8 @@ ModelSpec read_model(Entry& e) {
   m.source = e.str("source");
   m.as_of = e.str("as_of", "");
   if (const std::string problem = m.shape_problem(); !problem.empty())
-    throw InputError(e.where() + ": " + e.label() + ": " + problem);
-  if (m.context_max <= 0) throw InputError(e.where() + ": " + e.label() + ": field 'context_max' must be > 0");
+    throw InputError(e.context() + ": " + problem);
+  if (m.context_max <= 0) throw InputError(e.context() + ": field 'context_max' must be > 0");
   return m;
 }
 
@@ -213,7 +217,7 @@ const BlockFormat& block_format(Entry& e, const toml::node& n, std::string_view 
   if (const BlockFormat* f = find_block_format(name)) return *f;
   std::vector<std::string> names;
   for (const auto& f : block_formats()) names.emplace_back(f.name);
-  throw InputError(e.where(n) + ": " + e.label() + ": unknown block format '" + std::string(name) +
+  throw InputError(e.context(n) + ": unknown block format '" + std::string(name) +
                    "'" + did_you_mean(name, names));
 }
 
@@ -222,20 +226,20 @@ RoleMix read_role(Entry& e, const toml::node& n) {
   if (auto s = n.as_string()) return {{&block_format(e, n, s->get()), 1.0}};
   auto t = n.as_table();
   if (!t)
-    throw InputError(e.where(n) + ": " + e.label() +
+    throw InputError(e.context(n) +
                      ": a role must be a block format name or a table of format = fraction");
   RoleMix mix;
   double sum = 0;
   for (const auto& [k, v] : *t) {
     auto f = v.value<double>();
     if (!f || *f <= 0 || *f > 1)
-      throw InputError(e.where(v) + ": " + e.label() + ": fraction of '" + std::string(k.str()) +
+      throw InputError(e.context(v) + ": fraction of '" + std::string(k.str()) +
                        "' must be a number in (0, 1]");
     mix.push_back({&block_format(e, v, k.str()), *f});
     sum += *f;
   }
   if (std::abs(sum - 1) > 1e-6)
-    throw InputError(e.where(n) + ": " + e.label() + ": role fractions add up to " +
+    throw InputError(e.context(n) + ": role fractions add up to " +
                      std::to_string(sum) + ", not 1");
   return mix;
 }
@@ -244,10 +248,10 @@ QuantSpec read_quant(Entry& e) {
   QuantSpec q;
   q.id = e.str("id");
   q.name = e.str("name", q.id);
-  q.format = e.str("format");
+  q.format = parse_quant_format(e.str("format"), e.context() + ": field 'format'");
   const toml::node* base = e.raw("block_format");
   if (!base || !base->as_string())
-    throw InputError((base ? e.where(*base) : e.where()) + ": " + e.label() +
+    throw InputError((base ? e.context(*base) : e.context()) +
                      ": field 'block_format' must be a block format name");
   q.block_format = &block_format(e, *base, base->as_string()->get());
   for (std::size_t r = 0; r < kRoles; ++r) {
@@ -259,7 +263,7 @@ QuantSpec read_quant(Entry& e) {
   }
   q.quality_retention = e.number("quality_retention");
   if (q.quality_retention > 1)
-    throw InputError(e.where() + ": " + e.label() + ": quality_retention must be <= 1");
+    throw InputError(e.context() + ": quality_retention must be <= 1");
   q.only_models = read_strings(e, "only_models", [](const std::string&, const std::string&) {});
   for (const auto& name : read_strings(e, "backends", parse_backend)) q.backends.push_back(parse_backend(name, ""));
   q.archs = read_strings(e, "archs", [](const std::string&, const std::string&) {});
@@ -274,16 +278,17 @@ HardwareSpec read_hardware(Entry& e) {
   HardwareSpec h;
   h.id = e.str("id");
   h.name = e.str("name");
-  h.kind = e.str("kind");
-  static const std::vector<std::string> kinds{"gpu", "apple", "cpu", "apu"};
-  if (std::find(kinds.begin(), kinds.end(), h.kind) == kinds.end())
-    throw InputError(e.where() + ": " + e.label() + ": field 'kind' must be gpu, apple, cpu or apu, got '" +
-                     h.kind + "'" + did_you_mean(h.kind, kinds));
-  h.backend = parse_backend(e.str("backend"), e.where() + ": " + e.label() + ": field 'backend'");
+  const std::string kind = e.str("kind");
+  const auto& kinds = hardware_kind_names();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+    throw InputError(e.context() + ": field 'kind' must be gpu, apple, cpu or apu, got '" +
+                     kind + "'" + did_you_mean(kind, kinds));
+  h.kind = parse_hardware_kind(kind, e.where());
+  h.backend = parse_backend(e.str("backend"), e.context() + ": field 'backend'");
   h.memory_gib = e.number("memory_gib");
   h.memory_bandwidth_gbps = e.number("memory_bandwidth_gbps");
   if (h.memory_gib <= 0 || h.memory_bandwidth_gbps <= 0)
-    throw InputError(e.where() + ": " + e.label() +
+    throw InputError(e.context() +
                      ": memory_gib and memory_bandwidth_gbps must be > 0");
   h.backends = {h.backend};
   for (const auto& name : read_strings(e, "backends", parse_backend)) {
@@ -299,26 +304,26 @@ HardwareSpec read_hardware(Entry& e) {
   h.used_price_as_of = e.str("used_price_as_of", "");
   h.used_price_source = e.str("used_price_source", "");
   if (h.used_price_usd > 0 && (h.used_price_as_of.empty() || h.used_price_source.empty()))
-    throw InputError(e.where() + ": " + e.label() + ": a used_price_usd needs used_price_as_of and used_price_source");
+    throw InputError(e.context() + ": a used_price_usd needs used_price_as_of and used_price_source");
   h.measured_bandwidth_gbps = e.number("measured_bandwidth_gbps", 0.0);
   h.measured_bandwidth_source = e.str("measured_bandwidth_source", "");
   if (h.measured_bandwidth_gbps > 0 && h.measured_bandwidth_source.empty())
-    throw InputError(e.where() + ": " + e.label() + ": a measured_bandwidth_gbps needs measured_bandwidth_source");
+    throw InputError(e.context() + ": a measured_bandwidth_gbps needs measured_bandwidth_source");
   h.compute_units = e.small("compute_units", 0);
   h.cores = e.small("cores", 0);
   h.boost_clock_mhz = e.number("boost_clock_mhz", 0.0);
   if (h.boost_clock_mhz < 0 || !std::isfinite(h.boost_clock_mhz))
-    throw InputError(e.where() + ": " + e.label() + ": boost_clock_mhz must be a finite number >= 0");
+    throw InputError(e.context() + ": boost_clock_mhz must be a finite number >= 0");
   h.units_source = e.str("units_source", "");
   if ((h.compute_units > 0 || h.boost_clock_mhz > 0) && h.units_source.empty())
-    throw InputError(e.where() + ": " + e.label() + ": compute_units and boost_clock_mhz need units_source");
+    throw InputError(e.context() + ": compute_units and boost_clock_mhz need units_source");
   h.link = e.str("link", "");
   h.arch = e.str("arch", "");
   h.link_gbps = e.number("link_gbps", 0.0);
-  h.unified_memory = e.boolean("unified_memory", h.kind == "apple" || h.kind == "apu");
+  h.unified_memory = e.boolean("unified_memory", h.kind == HardwareKind::apple || h.kind == HardwareKind::apu);
   h.gpu_memory_fraction = e.number("gpu_memory_fraction", 0.0);
   if (h.gpu_memory_fraction > 1)
-    throw InputError(e.where() + ": " + e.label() + ": gpu_memory_fraction must be <= 1");
+    throw InputError(e.context() + ": gpu_memory_fraction must be <= 1");
   h.pci_vendor_id = e.small("pci_vendor_id", 0);
   h.pci_device_id = e.small("pci_device_id", 0);
   h.source = e.str("source");
@@ -338,7 +343,7 @@ ApiOffer read_api(Entry& e) {
   a.quality = e.number("quality", 0.0);
   a.quality_source = e.str("quality_source", "");
   if (a.model.empty() && a.quality <= 0)
-    throw InputError(e.where() + ": " + e.label() +
+    throw InputError(e.context() +
                      ": a closed model (model = \"\") needs its quality on the catalog scale");
   a.source = e.str("source");
   a.as_of = e.str("as_of");
@@ -373,11 +378,11 @@ PublishedRepo read_repo(Entry& e) {
   PublishedRepo r;
   r.id = e.str("id");
   if (!valid_repo_id(r.id))
-    throw InputError(e.where() + ": " + e.label() + ": id must be a Hugging Face repo id 'org/name' "
+    throw InputError(e.context() + ": id must be a Hugging Face repo id 'org/name' "
                      "(letters, digits, '.', '_', '-')");
   r.model = e.str("model");
   r.quants = read_strings(e, "quants", [](const std::string&, const std::string&) {});
-  if (r.quants.empty()) throw InputError(e.where() + ": " + e.label() + ": quants must name at least one catalog quant");
+  if (r.quants.empty()) throw InputError(e.context() + ": quants must name at least one catalog quant");
   r.source = e.str("source");
   r.as_of = e.str("as_of");
   return r;
@@ -560,14 +565,15 @@ Catalog finish_catalog(CatalogDraft d) {
     auto model = std::find_if(c.models.begin(), c.models.end(), [&](const ModelSpec& m) { return m.id == r.model; });
     if (model == c.models.end())
       throw InputError(where + ": unknown model '" + r.model + "'" + did_you_mean(r.model, model_ids));
-    std::string format;
+    std::optional<QuantFormat> format;
     for (const auto& id : r.quants) {
       const QuantSpec* q = c.find_quant(id);
       if (!q) throw InputError(where + ": unknown quant '" + id + "'" + did_you_mean(id, quant_ids));
       if (!q->applies_to(r.model))
         throw InputError(where + ": quant '" + id + "' is the release format of other models only");
-      if (!format.empty() && q->format != format)
-        throw InputError(where + ": quants of two formats (" + format + ", " + q->format + "): one repo, one format");
+      if (format && q->format != *format)
+        throw InputError(where + ": quants of two formats (" + std::string(to_string(*format)) + ", " +
+                         std::string(to_string(q->format)) + "): one repo, one format");
       format = q->format;
     }
     model->repos.push_back(r);

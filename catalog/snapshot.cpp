@@ -15,8 +15,8 @@ namespace {
 // sizes (x86-64 and AArch64 Linux, libstdc++) catch the addition at compile time.
 static_assert(sizeof(PublishedRepo) == 152, "PublishedRepo changed: update io(PublishedRepo) in catalog/snapshot.cpp");
 static_assert(sizeof(ModelSpec) == 512, "ModelSpec changed: update io(ModelSpec) in catalog/snapshot.cpp");
-static_assert(sizeof(QuantSpec) == 496, "QuantSpec changed: update io(QuantSpec) in catalog/snapshot.cpp");
-static_assert(sizeof(HardwareSpec) == 552, "HardwareSpec changed: update io(HardwareSpec) in catalog/snapshot.cpp");
+static_assert(sizeof(QuantSpec) == 472, "QuantSpec changed: update io(QuantSpec) in catalog/snapshot.cpp");
+static_assert(sizeof(HardwareSpec) == 520, "HardwareSpec changed: update io(HardwareSpec) in catalog/snapshot.cpp");
 static_assert(sizeof(Rental) == 208, "Rental changed: update io(Rental) in catalog/snapshot.cpp");
 static_assert(sizeof(ApiOffer) == 256, "ApiOffer changed: update io(ApiOffer) in catalog/snapshot.cpp");
 static_assert(sizeof(Electricity) == 72, "Electricity changed: update io(Electricity) in catalog/snapshot.cpp");

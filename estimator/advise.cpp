@@ -7,25 +7,26 @@
 namespace benchr {
 namespace {
 
-/// Why a candidate cannot be recommended; empty when it can.
+/// Why a candidate cannot be recommended (first_unmet, in full); empty when it can.
 std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, const Budget& b) {
   const auto& e = c.estimate;
-  if (w.context_tokens > m.context_max)
-    return "context " + std::to_string(w.context_tokens) + " > model max " +
-           std::to_string(m.context_max);
-  if (!e.fits)
-    return "needs " + fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB of " +
-           fixed(e.memory.available_bytes / kGiB, "%.1f");
-  if (const double floor = decode_floor(m, w); e.decode_tps < floor)
-    return e.decode_tps > 0 ? "too slow: " + tps_text(e.decode_tps) + " < " + fixed(floor, "%g") + " tok/s" +
-                                  (m.thinks ? " (thinking)" : "")
-                            : "decode speed unknown (no read bandwidth)";
-  if (!c.cost.can_serve)
-    return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h in " + fixed(c.cost.up_hours, "%.0f") + " h up a month";
-  // Owned hardware is never ruled out by money: its running cost is set against the budget apart.
-  // A cost with an unknown part is over budget only when its known parts are.
-  if (!b.owned && c.cost.at_least_usd() > b.usd_per_month)
-    return "over budget: " + std::string(c.cost.total_usd ? "" : "at least ") + money(c.cost.at_least_usd()) + "/month";
+  switch (first_unmet(c, m, w, b)) {
+    case Unmet::none: return {};
+    case Unmet::context:
+      return "context " + std::to_string(w.context_tokens) + " > model max " + std::to_string(m.context_max);
+    case Unmet::memory:
+      return "needs " + fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB of " +
+             fixed(e.memory.available_bytes / kGiB, "%.1f");
+    case Unmet::speed:
+      return e.decode_tps > 0 ? "too slow: " + tps_text(e.decode_tps) + " < " + fixed(decode_floor(m, w), "%g") +
+                                    " tok/s" + (m.thinks ? " (thinking)" : "")
+                              : "decode speed unknown (no read bandwidth)";
+    case Unmet::volume:
+      return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h in " + fixed(c.cost.up_hours, "%.0f") + " h up a month";
+    case Unmet::budget:
+      return "over budget: " + std::string(c.cost.total_usd ? "" : "at least ") + money(c.cost.at_least_usd()) +
+             "/month";
+  }
   return {};
 }
 

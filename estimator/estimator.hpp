@@ -211,6 +211,14 @@ constexpr double kRetentionTie = 0.005;
 constexpr double kRetentionTieLarge = 0.037;
 constexpr double kSmallModelParamsB = 8;
 
+/// The first rule a candidate breaks, checked in this order by advise and plan alike: the context
+/// is one the model takes, the placement fits memory, decode meets decode_floor, the machine can
+/// serve the volume (Cost::can_serve), and the cost is within the budget -- never checked for
+/// owned hardware (Budget::owned), and a cost with an unknown part is over only when its known
+/// parts are. Each caller words the reason (advise in full, plan in a table cell).
+enum class Unmet { none, context, memory, speed, volume, budget };
+Unmet first_unmet(const Candidate& c, const ModelSpec& m, const Workload& w, const Budget& b);
+
 /// Whether a and b are a tie on quality: their models' qualities within kQualityTiePoints and
 /// their quants' retentions within kRetentionTie (kRetentionTieLarge when both models have
 /// kSmallModelParamsB or more).

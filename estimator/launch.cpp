@@ -35,7 +35,7 @@ std::string llama_cpp(const ModelSpec& m, const QuantSpec& q, const Estimate& e,
   // Where the weights come from: the file `fit` read; a catalog repo that publishes this quant;
   // a safetensors folder converted first; else none is known, said so.
   std::string weights;
-  if (!m.local_path.empty() && q.format == "gguf") {
+  if (!m.local_path.empty() && q.format == QuantFormat::gguf) {
     weights = "-m " + m.local_path;
   } else if (!m.local_path.empty()) {
     // A Hugging Face folder runs on llama.cpp once converted (convert_hf_to_gguf.py, in its
@@ -133,8 +133,8 @@ std::string mlx(const ModelSpec& m, const QuantSpec& q) {
 }  // namespace
 
 Engine engine_of(const QuantSpec& q) {
-  if (q.format == "gguf") return Engine::llama_cpp;
-  if (q.format == "mlx") return Engine::mlx;
+  if (q.format == QuantFormat::gguf) return Engine::llama_cpp;
+  if (q.format == QuantFormat::mlx) return Engine::mlx;
   return Engine::vllm;
 }
 
@@ -153,10 +153,10 @@ std::optional<WeightsRepo> published_repo(const ModelSpec& m, const QuantSpec& q
   const bool listed = std::any_of(m.repos.begin(), m.repos.end(), [&](const PublishedRepo& r) { return r.id == m.hf_repo; });
   if (listed) return std::nullopt;
   // The released checkpoint itself, in its own format (BF16; gpt-oss's MXFP4 experts).
-  if (q.format == "safetensors" && q.block_format == &release_format(m)) return WeightsRepo{m.hf_repo, false};
+  if (q.format == QuantFormat::safetensors && q.block_format == &release_format(m)) return WeightsRepo{m.hf_repo, false};
   // vLLM quantizes a BF16 checkpoint to FP8 as it loads it (`--quantization fp8`, docs.vllm.ai
   // "FP8 W8A8": dynamic quantization, no calibration data).
-  if (q.format == "fp8" && !m.experts_format) return WeightsRepo{m.hf_repo, true};
+  if (q.format == QuantFormat::fp8 && !m.experts_format) return WeightsRepo{m.hf_repo, true};
   return std::nullopt;
 }
 
@@ -166,7 +166,7 @@ bool offered(const ModelSpec& m, const QuantSpec& q) {
   // K- and IQ-quants below 8 bits differ only in the attention and shared tensors (unsloth's
   // gpt-oss-20b files: 11.5-11.7 GB from Q2_K to Q5_K_M, 12.1 GB at Q8_0, 13.8 GB at F16). Those
   // are not picks of their own: the release format, Q8_0 and 16 bits are.
-  if (m.experts_format && q.format == "gguf" && q.block_format != m.experts_format &&
+  if (m.experts_format && q.format == QuantFormat::gguf && q.block_format != m.experts_format &&
       q.block_format->bits_per_weight() < 8)
     return false;
   if (!m.local_path.empty()) return true;

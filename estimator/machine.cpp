@@ -118,14 +118,14 @@ constexpr const char* kStrixHaloArch = "rdna3.5";
 /// Where owners raise the GPU's share of unified memory: the raised bytes and how.
 std::optional<std::pair<double, RaisedLimit>> raised_gpu_memory(const HardwareSpec& hw, double default_bytes) {
   const double ram = hw.memory_gib * kGiB;
-  if (hw.kind == "apple") {
+  if (hw.kind == HardwareKind::apple) {
     const double raised = ram - kMacOsReserveGiB * kGiB;
     if (raised <= default_bytes) return std::nullopt;
     return std::pair{raised, RaisedLimit{default_bytes,
                                          "sudo sysctl iogpu.wired_limit_mb=" + fixed(raised / kMiB, "%.0f"),
                                          "RAM less 8 GiB for macOS (macOS keeps ~6 GB of 64: jundot/omlx #1533)"}};
   }
-  if (hw.kind == "apu" && hw.arch == kStrixHaloArch) {
+  if (hw.kind == HardwareKind::apu && hw.arch == kStrixHaloArch) {
     const double raised = ram * kStrixHaloRaisedFraction;
     if (raised <= default_bytes) return std::nullopt;
     return std::pair{raised,
@@ -247,7 +247,7 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     for (const auto& h : c.hardware)
       if (h.pci_vendor_id && h.pci_vendor_id == d.pci_vendor_id && h.pci_device_id == d.pci_device_id) match = &h;
     for (const auto& h : c.hardware)
-      if (!match && h.kind != "cpu" && lower(h.name) == lower(d.name)) match = &h;
+      if (!match && h.kind != HardwareKind::cpu && lower(h.name) == lower(d.name)) match = &h;
     if (!match) {
       m.notes.push_back(d.name + (d.measured ? ": not in the catalog (PCI ids or name): its measured Vulkan figures are used"
                                              : ": not in the catalog (PCI ids or name): no bandwidth figure, not used for models"));
@@ -301,18 +301,18 @@ Machine one_machine(const HardwareSpec& hw) {
   Device d;
   d.name = hw.name;
   d.backend = hw.backend;
-  d.kind = hw.kind == "cpu" ? DeviceKind::cpu : DeviceKind::gpu;
+  d.kind = hw.kind == HardwareKind::cpu ? DeviceKind::cpu : DeviceKind::gpu;
   d.unified_memory = hw.unified_memory;
   double fraction = 1.0;
   std::string mem_note = "datasheet";
   if (hw.gpu_memory_fraction > 0) {
     fraction = hw.gpu_memory_fraction;
     mem_note = "datasheet x " + fixed(fraction) + " (GPU share of unified memory, catalog)";
-  } else if (hw.kind == "apple") {
+  } else if (hw.kind == HardwareKind::apple) {
     fraction = hw.memory_gib > kAppleLargeThresholdGib ? kAppleLargeGpuFraction
                                                        : kAppleSmallGpuFraction;
     mem_note = "datasheet x " + fixed(fraction) + " (Metal GPU working-set limit)";
-  } else if (hw.kind == "apu") {
+  } else if (hw.kind == HardwareKind::apu) {
     fraction = kApuGpuFraction;
     mem_note = "datasheet x 7/8 (GPU share of unified memory, assumed)";
   }
@@ -355,7 +355,7 @@ Machine one_machine(const HardwareSpec& hw) {
                                                    std::string(to_string(hw.backend)) + " decode efficiency " + fixed(eff)};
   }
   if (hw.fp16_tflops > 0) {
-    const bool apu = hw.kind == "apu" && hw.backend != Backend::cpu;
+    const bool apu = hw.kind == HardwareKind::apu && hw.backend != Backend::cpu;
     const double peff = prefill_efficiency(hw.backend) * (apu ? kApuComputeShare : 1.0);
     d.prefill_efficiency = peff;
     d.apu_compute_share = apu ? kApuComputeShare : 1.0;
@@ -401,7 +401,7 @@ Machine one_machine(const HardwareSpec& hw) {
 
 Machine machine_from_hardware(const HardwareSpec& hw, int count) {
   Machine m = one_machine(hw);
-  if (count > 1 && hw.kind != "cpu") {
+  if (count > 1 && hw.kind != HardwareKind::cpu) {
     const Device one = m.devices.front();
     m.devices.assign(count, one);
     m.name = std::to_string(count) + " x " + hw.name;

@@ -120,7 +120,7 @@ std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const
     if (params <= 0) continue;
     // A model released with low-bit experts keeps them in every GGUF: llama-quantize leaves
     // MXFP4 tensors as they are (gpt-oss-20b's Q4_K_M, Q8_0 and F16 files are all 11.5-13.8 GB).
-    const bool released = m.experts_format && q.format == "gguf" && p.routed[r] > 0;
+    const bool released = m.experts_format && q.format == QuantFormat::gguf && p.routed[r] > 0;
     const double routed = released ? s.layers * (s.routed ? p.routed[r] * share * s.routed_share : 0) / std::max(1, s.tp) : 0;
     if (routed > 0) {
       auto it = std::find_if(load.begin(), load.end(), [&](const FormatLoad& l) { return l.format == m.experts_format; });

@@ -40,7 +40,7 @@ std::optional<Placement> placement_for(const ModelSpec& m, const QuantSpec& q, i
 
 /// How the hardware of an option is paid for.
 struct Purchase {
-  std::string how;                 ///< buy, buy used, rent, own
+  PlanHow how = PlanHow::buy;
   const Rental* rental = nullptr;
   int instances = 1;               ///< rentals: instances of it
 };
@@ -60,6 +60,10 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   const int copies = how.rental ? how.instances : count;
   o.label = (copies > 1 ? std::to_string(copies) + " x " : "") + (how.rental ? how.rental->id : hardware_id);
   if (o.label.empty()) o.label = machine.name;
+  // A plan prices every option against the budget: --owned says that the machine advise runs on
+  // is owned, not the hardware a plan buys, rents or joins.
+  Budget priced = b;
+  priced.owned = false;
   std::vector<Candidate> tried;
   for (const QuantSpec* q : quants) {
     if (!offered(m, *q) || !runs_on(*q, m, machine)) continue;
@@ -67,12 +71,12 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     // Machines joined without a GPU server's fabric (owned ones, Macs, APUs) run llama.cpp's RPC
     // backend: vLLM's tensor parallel needs the GPUs of a server.
     if (nodes > 1 && engine_of(*q) != Engine::llama_cpp &&
-        (how.how == "own" || machine.devices.front().unified_memory))
+        (how.how == PlanHow::own || machine.devices.front().unified_memory))
       continue;
     Candidate cand;
     cand.estimate = estimate(m, *q, machine, w, placement);
     Budget paid = b;
-    paid.owned = how.rental || how.how == "own";  // nothing bought
+    paid.owned = how.rental || how.how == PlanHow::own;  // nothing bought
     cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, paid);
     if (how.rental) {
       // Billed for every hour the instances are up, idle or not (hours_up: the working day of one
@@ -86,8 +90,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     cand.retention = q->quality_retention;
     cand.params_b = m.params_b;
     const auto& e = cand.estimate;
-    cand.eligible = !(!e.fits || e.decode_tps < decode_floor(m, w) || !cand.cost.can_serve ||
-                      cand.cost.at_least_usd() > b.usd_per_month);
+    cand.eligible = first_unmet(cand, m, w, priced) == Unmet::none;
     tried.push_back(std::move(cand));
   }
   if (tried.empty()) {
@@ -111,11 +114,19 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   // Why it misses the target, for the one option shown (formatting it for every quant tried took
   // a tenth of `plan --budget 100`).
   const Estimate& e = o.candidate.estimate;
-  if (!e.fits) o.candidate.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
-                                     fixed(e.memory.available_bytes / kGiB, "%.0f");
-  else if (e.decode_tps < decode_floor(m, w)) o.candidate.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s";
-  else if (!o.candidate.cost.can_serve) o.candidate.why_not = "cannot serve the volume";
-  else if (o.candidate.cost.at_least_usd() > b.usd_per_month) o.candidate.why_not = "over budget";
+  switch (first_unmet(o.candidate, m, w, priced)) {
+    case Unmet::none: break;
+    case Unmet::context:
+      o.candidate.why_not = "context " + std::to_string(w.context_tokens) + " > model max " + std::to_string(m.context_max);
+      break;
+    case Unmet::memory:
+      o.candidate.why_not = "needs " + fixed(e.memory.total_bytes / kGiB, "%.0f") + " GiB per device of " +
+                            fixed(e.memory.available_bytes / kGiB, "%.0f");
+      break;
+    case Unmet::speed: o.candidate.why_not = "too slow: " + fixed(e.decode_tps, "%.1f") + " tok/s"; break;
+    case Unmet::volume: o.candidate.why_not = "cannot serve the volume"; break;
+    case Unmet::budget: o.candidate.why_not = "over budget"; break;
+  }
   o.monthly_usd = o.candidate.cost.total_usd;
   o.meets = o.candidate.eligible;
   o.why_not = o.candidate.why_not;
@@ -126,8 +137,8 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
 /// 2 and 4 machines of 8 for datacenter GPUs (those with NVLink or Infinity Fabric between them);
 /// a unified-memory machine (Mac, Strix Halo, DGX Spark) 1, 2 or 4 times, joined by llama.cpp RPC.
 std::vector<std::pair<int, int>> counts_for(const HardwareSpec& hw) {
-  if (hw.kind == "apple" || hw.kind == "apu") return {{1, 1}, {2, 2}, {4, 4}};
-  if (hw.kind != "gpu") return {{1, 1}};
+  if (hw.kind == HardwareKind::apple || hw.kind == HardwareKind::apu) return {{1, 1}, {2, 2}, {4, 4}};
+  if (hw.kind != HardwareKind::gpu) return {{1, 1}};
   std::vector<std::pair<int, int>> counts{{1, 1}, {2, 1}, {4, 1}, {8, 1}};
   if (hw.link.rfind("nvlink", 0) == 0 || hw.link.rfind("infinity", 0) == 0)
     counts.insert(counts.end(), {{16, 2}, {32, 4}});
@@ -148,7 +159,7 @@ Device main_device(const Machine& m) {
 void add_fleet(Plan& p, const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
                const Workload& w, const Budget& b, const std::vector<Machine>& fleet) {
   for (const auto& machine : fleet)
-    p.options.push_back(evaluate(c, m, quants, machine, machine.hardware_id, 1, 1, w, b, {"own"}));
+    p.options.push_back(evaluate(c, m, quants, machine, machine.hardware_id, 1, 1, w, b, {PlanHow::own}));
   if (fleet.size() < 2) return;
   // All of them joined by llama.cpp's RPC backend: each machine's main device holds a share of
   // the layers in proportion to its memory.
@@ -157,7 +168,7 @@ void add_fleet(Plan& p, const Catalog& c, const ModelSpec& m, const std::vector<
   for (const auto& machine : fleet) joined.devices.push_back(main_device(machine));
   joined.cpu = fleet.front().cpu;
   const int n = int(fleet.size());
-  p.options.push_back(evaluate(c, m, quants, joined, "", n, n, w, b, {"own"}));
+  p.options.push_back(evaluate(c, m, quants, joined, "", n, n, w, b, {PlanHow::own}));
 }
 
 }  // namespace
@@ -195,7 +206,7 @@ Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const
   for (const auto& cm : machines) {
     // One machine as a whole (its GPUs and its host): the estimator chooses the placement.
     PlanOption o = evaluate(c, m, quants, cm.machine, cm.machine.hardware_id, 1, 1, w, unlimited,
-                            {cm.owned ? "own" : "buy"});
+                            {cm.owned ? PlanHow::own : PlanHow::buy});
     o.label = cm.id;
     if (out.api && o.candidate.estimate.fits)
       o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, *out.api, w);
@@ -271,12 +282,12 @@ std::vector<Offer> offers(const Catalog& c, const Workload& w, const Budget& b, 
     priced.price_usd = price;
     // A graphics card is not a computer: the host it goes into is bought with it (once per
     // machine) unless the buyer has one; a host with no catalog price leaves the total unknown.
-    const bool card = hw.kind == "gpu" && !scope.host_owned && !scope.host_name.empty();
+    const bool card = hw.kind == HardwareKind::gpu && !scope.host_owned && !scope.host_name.empty();
     ++group;
     for (const auto& [count, nodes] : counts_for(hw)) {
       const double total = price * count + (card ? scope.host_price_usd * nodes : 0);
       if (scope.max_price_usd >= 0 && total > scope.max_price_usd) break;
-      Offer o{machine_from_hardware(priced, count), hw.id, count, nodes, {used ? "buy used" : "buy"}, group, {}};
+      Offer o{machine_from_hardware(priced, count), hw.id, count, nodes, {used ? PlanHow::buy_used : PlanHow::buy}, group, {}};
       if (card && scope.host_price_usd > 0)
         o.machine.price_usd = {total, o.machine.price_usd.source + " + host " + scope.host_name + " x " +
                                           std::to_string(nodes)};
@@ -299,7 +310,7 @@ std::vector<Offer> offers(const Catalog& c, const Workload& w, const Budget& b, 
       const int count = instances * r.gpus;
       const int nodes = std::max(1, count / kGpusPerServer);
       if (nodes > 1 && counts_for(*hw).back().first < count) break;
-      Offer o{machine_from_hardware(*hw, count), hw->id, count, nodes, {"rent", &r, instances}, group, {}};
+      Offer o{machine_from_hardware(*hw, count), hw->id, count, nodes, {PlanHow::rent, &r, instances}, group, {}};
       o.machine.name = (instances > 1 ? std::to_string(instances) + " x " : "") +
                        (r.gpus > 1 ? std::to_string(r.gpus) + " x " : "") + hw->name + " (" + r.provider + ")";
       o.least_usd = hours_up(w, 0) * r.usd_per_hour * instances;
@@ -336,7 +347,7 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
   p.apis = as_good_apis(c, m, w);
   if (!p.apis.empty())
     for (auto& o : p.options)
-      if (o.how.rfind("buy", 0) == 0 && o.candidate.estimate.fits)
+      if (bought(o.how) && o.candidate.estimate.fits)
         o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, p.apis.front(), w);
   std::stable_sort(p.options.begin(), p.options.end(), [](const PlanOption& x, const PlanOption& y) {
     if (x.meets != y.meets) return x.meets;
@@ -351,7 +362,7 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
     if (!p.cheapest) p.cheapest = i;
     if (!p.fastest || p.options[i].candidate.estimate.decode_tps > p.options[*p.fastest].candidate.estimate.decode_tps)
       p.fastest = i;
-    if (!p.verdict.purchase && p.options[i].how.rfind("buy", 0) == 0) p.verdict.purchase = i;
+    if (!p.verdict.purchase && bought(p.options[i].how)) p.verdict.purchase = i;
   }
   // The verdict: the cheapest that meets the target, an API as good as the model included.
   // Options are sorted cheapest first with unknown costs last, so the cheapest is the first.
@@ -362,8 +373,8 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
       local && (!v.api || (local->monthly_usd && *local->monthly_usd <= p.apis.front().usd));
   if (local_wins) {
     v.option = p.cheapest;
-    v.kind = local->how == "rent" ? PlanVerdict::Kind::rent
-             : local->how == "own" ? PlanVerdict::Kind::own
+    v.kind = local->how == PlanHow::rent ? PlanVerdict::Kind::rent
+             : local->how == PlanHow::own ? PlanVerdict::Kind::own
                                    : PlanVerdict::Kind::buy;
   } else if (v.api) {
     v.kind = PlanVerdict::Kind::api;
@@ -440,7 +451,7 @@ ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& qu
     if (scope.fleet.empty()) {
       p.apis = as_good_apis(c, m, w);
       PlanOption& o = p.options.front();
-      if (!p.apis.empty() && o.how.rfind("buy", 0) == 0 && o.candidate.estimate.fits)
+      if (!p.apis.empty() && bought(o.how) && o.candidate.estimate.fits)
         o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, p.apis.front(), w);
     }
     out.plans.push_back(std::move(p));

@@ -703,7 +703,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   e.accuracy_class = accuracy_class(d, m);
   e.decode_tps_range = band(e.decode_tps, e.accuracy_class, true);
   e.prefill_tps_range = band(e.prefill_tps, e.accuracy_class, false);
-  e.engine = std::string(to_string(engine_of(q, e.backend)));
+  e.engine = engine_of(q, e.backend);
   e.launch = launch_command(m, q, e, w);
 
   auto& a = e.assumptions;

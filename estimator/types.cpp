@@ -20,6 +20,38 @@ Backend parse_backend(std::string_view name, std::string_view where) {
                    "' (expected cpu, cuda, rocm, vulkan or metal)");
 }
 
+namespace {
+template <class E, std::size_t N>
+E parse_named(const std::array<std::string_view, N>& names, std::string_view name, std::string_view where,
+              std::string_view what) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (names[i] == name) return static_cast<E>(i);
+  std::string expected;
+  for (std::size_t i = 0; i < N; ++i) expected += (i ? (i + 1 == N ? " or " : ", ") : "") + std::string(names[i]);
+  throw InputError(std::string(where) + ": unknown " + std::string(what) + " '" + std::string(name) + "' (expected " +
+                   expected + ")");
+}
+
+// In enum order.
+constexpr std::array<std::string_view, 4> kHardwareKindNames{"gpu", "apple", "cpu", "apu"};
+constexpr std::array<std::string_view, 7> kQuantFormatNames{"gguf", "mlx", "safetensors", "fp8", "awq", "gptq", "nvfp4"};
+constexpr std::array<std::string_view, 4> kPlanHowNames{"buy", "buy used", "rent", "own"};
+}  // namespace
+
+std::string_view to_string(HardwareKind k) { return kHardwareKindNames.at(static_cast<std::size_t>(k)); }
+HardwareKind parse_hardware_kind(std::string_view name, std::string_view where) {
+  return parse_named<HardwareKind>(kHardwareKindNames, name, where, "hardware kind");
+}
+const std::vector<std::string>& hardware_kind_names() {
+  static const std::vector<std::string> names(kHardwareKindNames.begin(), kHardwareKindNames.end());
+  return names;
+}
+std::string_view to_string(QuantFormat f) { return kQuantFormatNames.at(static_cast<std::size_t>(f)); }
+QuantFormat parse_quant_format(std::string_view name, std::string_view where) {
+  return parse_named<QuantFormat>(kQuantFormatNames, name, where, "quant format");
+}
+std::string_view to_string(PlanHow h) { return kPlanHowNames.at(static_cast<std::size_t>(h)); }
+
 std::string_view to_string(SimdLevel s) {
   switch (s) {
     case SimdLevel::unknown: return "unknown";

@@ -46,6 +46,15 @@ std::string_view to_string(SimdLevel);
 /// Parse a backend name ("cuda", ...); throws InputError naming `where` on an unknown name.
 Backend parse_backend(std::string_view name, std::string_view where);
 
+/// What a catalog hardware entry is: a graphics card, an Apple SoC, a CPU, or another SoC whose
+/// CPU and GPU share memory (an APU). Written as the catalog spells it: gpu | apple | cpu | apu.
+enum class HardwareKind { gpu, apple, cpu, apu };
+std::string_view to_string(HardwareKind);
+/// Throws InputError naming `where` on a name other than the four above.
+HardwareKind parse_hardware_kind(std::string_view name, std::string_view where);
+/// The names parse_hardware_kind accepts, in enum order (for messages and completion).
+const std::vector<std::string>& hardware_kind_names();
+
 /// Weight bytes per second a device streams through the dot product of one GGUF block format
 /// (decode's matrix-vector products), measured with `threads` threads.
 struct FormatRate {
@@ -250,8 +259,16 @@ struct FormatShare {
 };
 using RoleMix = std::vector<FormatShare>;  ///< fractions add up to 1
 
+/// The file format a quant is released in: what the engine loads (GGUF: llama.cpp, MLX: mlx-lm,
+/// the rest: vLLM). Written as the catalog spells it.
+enum class QuantFormat { gguf, mlx, safetensors, fp8, awq, gptq, nvfp4 };
+std::string_view to_string(QuantFormat);
+/// Throws InputError naming `where` on a name other than those above.
+QuantFormat parse_quant_format(std::string_view name, std::string_view where);
+
 struct QuantSpec {
-  std::string id, name, format;                 ///< format: "gguf", "mlx", ...
+  std::string id, name;
+  QuantFormat format = QuantFormat::gguf;
   const BlockFormat* block_format = nullptr;    ///< the base type: every role not listed below
   std::array<RoleMix, kRoles> roles;            ///< filled for every role after loading
   double quality_retention = 1.0;               ///< fraction of the 16-bit model's quality kept
@@ -269,7 +286,8 @@ struct QuantSpec {
 };
 
 struct HardwareSpec {
-  std::string id, name, kind;   ///< kind: gpu | apple | cpu | apu
+  std::string id, name;
+  HardwareKind kind = HardwareKind::gpu;
   Backend backend = Backend::cpu;         ///< the default backend
   std::vector<Backend> backends;          ///< every backend that runs on it (backend first)
   double memory_gib = 0, memory_bandwidth_gbps = 0, fp16_tflops = 0, tdp_w = 0, price_usd = 0;
@@ -455,7 +473,7 @@ struct Estimate {
   Range decode_tps_range, prefill_tps_range;  ///< 80% bands; {0, 0} where the figure is unknown
   int users = 1;                    ///< concurrent streams (Workload::users)
   double aggregate_tps = 0;         ///< decode tokens per second of all streams together
-  std::string engine;               ///< what runs it: llama.cpp, vLLM, MLX
+  Engine engine = Engine::llama_cpp;  ///< what runs it
   std::string launch;               ///< a command line that runs this placement on that engine
   std::string bottleneck;           ///< what limits decode
   int64_t max_context = 0;          ///< largest context that fits this placement
@@ -525,6 +543,11 @@ struct PlanScope {
   std::vector<Machine> fleet;     ///< machines already owned (plan --fleet): plan on these only
 };
 
+/// How a plan gets its hardware; to_string gives "buy", "buy used", "rent" or "own".
+enum class PlanHow { buy, buy_used, rent, own };
+std::string_view to_string(PlanHow);
+inline bool bought(PlanHow h) { return h == PlanHow::buy || h == PlanHow::buy_used; }
+
 /// One way to get the hardware for a plan: buy it (amortised), rent it by the hour, or use
 /// machines already owned.
 struct PlanOption {
@@ -532,7 +555,7 @@ struct PlanOption {
   std::string label;              ///< short, for tables: "2 x rtx-3090", "2 x 8xh100-sxm@lambda"
   int count = 1;                  ///< identical GPUs (over `nodes` machines), or owned machines joined
   int nodes = 1;                  ///< machines
-  std::string how;                ///< "buy", "buy used", "rent" or "own"
+  PlanHow how = PlanHow::buy;
   std::string rental_id;          ///< when rented
   Candidate candidate;            ///< the chosen quant's estimate and monthly cost
   std::optional<double> monthly_usd;  ///< empty when unknown (an owned machine with no power figure)

@@ -257,7 +257,7 @@ ModelFile read_gguf(const std::string& path) {
   const fs::path given(path);
   const auto split = split_name(given.filename().string());
   ModelFile mf;
-  mf.format = "gguf";
+  mf.format = QuantFormat::gguf;
   mf.path = split ? (given.parent_path() / split_file(*split, 1)).string() : path;
   SeenNames seen;
   GgufShard first = read_gguf_shard(mf.path, seen);

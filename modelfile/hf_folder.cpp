@@ -35,7 +35,7 @@ bool plain_file_name(const std::string& name) {
 
 ModelFile read_hf(const fs::path& dir, const std::optional<fs::path>& single) {
   ModelFile mf;
-  mf.format = "safetensors";
+  mf.format = QuantFormat::safetensors;
   const fs::path config = dir / "config.json", index = dir / "model.safetensors.index.json";
   const fs::path model = dir / "model.safetensors";
   SeenNames seen;

@@ -26,7 +26,7 @@ struct TensorInfo {
 struct ModelFile {
   std::string path;                  ///< the first file (shard 1 of a split GGUF)
   std::vector<std::string> files;    ///< every file read, in order
-  std::string format;                ///< "gguf" or "safetensors"
+  QuantFormat format = QuantFormat::gguf;  ///< gguf or safetensors
   uint32_t version = 0;              ///< GGUF version; 0 for safetensors
   std::string architecture;          ///< general.architecture, or config.json model_type
   std::string name;                  ///< general.name (or the folder name)

@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(every_model_has_a_published_gguf_and_every_repo_a_real_id) 
   for (const auto& m : c.models) {
     bool gguf = false;
     for (const auto& r : m.repos)
-      for (const auto& id : r.quants) gguf = gguf || c.find_quant(id)->format == "gguf";
+      for (const auto& id : r.quants) gguf = gguf || c.find_quant(id)->format == QuantFormat::gguf;
     BOOST_TEST(gguf, m.id << " has no published GGUF repo");
   }
   for (const auto& r : c.repos) {
@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(gpt_oss_is_offered_in_mxfp4_q8_0_and_16_bits_only) {
     const ModelSpec* m = c.find_model(id);
     std::vector<std::string> gguf;
     for (const auto& q : c.quants)
-      if (q.format == "gguf" && offered(*m, q)) gguf.push_back(q.id);
+      if (q.format == QuantFormat::gguf && offered(*m, q)) gguf.push_back(q.id);
     BOOST_TEST(gguf == (std::vector<std::string>{"F16", "Q8_0", "MXFP4"}), id);
     BOOST_TEST(published_repo(*m, *c.find_quant("MXFP4"))->id == std::string("ggml-org/") + id + "-GGUF");
     BOOST_TEST(!offered(*m, *c.find_quant("Q4_K_M")));

@@ -23,6 +23,8 @@ std::ostream& operator<<(std::ostream& o, Verdict v) { return o << to_string(v);
 std::ostream& operator<<(std::ostream& o, SimdLevel s) { return o << to_string(s); }
 std::ostream& operator<<(std::ostream& o, Backend b) { return o << to_string(b); }
 std::ostream& operator<<(std::ostream& o, PlacementKind p) { return o << to_string(p); }
+std::ostream& operator<<(std::ostream& o, PlanHow h) { return o << to_string(h); }
+std::ostream& operator<<(std::ostream& o, Engine e) { return o << to_string(e); }
 }  // namespace benchr
 
 namespace {
@@ -64,7 +66,7 @@ RoleMix half(const char* a, const char* b) {
 QuantSpec quant(const char* id, const char* base) {
   QuantSpec q;
   q.id = id;
-  q.format = "gguf";
+  q.format = QuantFormat::gguf;
   q.block_format = find_block_format(base);
   for (auto& r : q.roles) r = one(base);
   q.roles[static_cast<std::size_t>(Role::other)] = one("F32");
@@ -392,7 +394,7 @@ BOOST_AUTO_TEST_CASE(a_probed_gpu_takes_its_figures_from_the_catalog_entry_with_
   // CUDA decode efficiency (the backend its users run), memory as probed.
   Catalog c;
   HardwareSpec hw;
-  hw.id = "rtx-4090", hw.name = "NVIDIA GeForce RTX 4090", hw.kind = "gpu", hw.backend = Backend::cuda;
+  hw.id = "rtx-4090", hw.name = "NVIDIA GeForce RTX 4090", hw.kind = HardwareKind::gpu, hw.backend = Backend::cuda;
   hw.memory_gib = 24, hw.memory_bandwidth_gbps = 1008, hw.fp16_tflops = 330.3, hw.tdp_w = 450;
   hw.pci_vendor_id = 0x10de, hw.pci_device_id = 0x2684;
   c.hardware = {hw};
@@ -419,7 +421,7 @@ HardwareSpec mac_64gb() {
   HardwareSpec hw;
   hw.id = "mac";
   hw.name = "Mac";
-  hw.kind = "apple";
+  hw.kind = HardwareKind::apple;
   hw.backend = Backend::metal;
   hw.memory_gib = 64, hw.memory_bandwidth_gbps = 400, hw.fp16_tflops = 10, hw.tdp_w = 100;
   return hw;
@@ -448,7 +450,7 @@ BOOST_AUTO_TEST_CASE(strix_halo_is_planned_at_the_raised_gtt_share) {
   // 128 GiB Ryzen AI Max: Linux's default GTT is half, 64 GiB (the catalog's 0.5); raised to 7/8,
   // 112 GiB = 29360128 pages of 4 KiB = 114688 MiB.
   HardwareSpec hw;
-  hw.id = "ryzen-ai-max-395-128gb", hw.name = "Strix Halo", hw.kind = "apu", hw.arch = "rdna3.5";
+  hw.id = "ryzen-ai-max-395-128gb", hw.name = "Strix Halo", hw.kind = HardwareKind::apu, hw.arch = "rdna3.5";
   hw.backend = Backend::vulkan, hw.backends = {Backend::vulkan};
   hw.memory_gib = 128, hw.memory_bandwidth_gbps = 256, hw.fp16_tflops = 59.4, hw.tdp_w = 120;
   hw.unified_memory = true, hw.gpu_memory_fraction = 0.5;
@@ -468,7 +470,7 @@ BOOST_AUTO_TEST_CASE(mlx_pays_its_own_cost_per_layer_on_a_mac) {
   // bench/published_mlx.csv), both on top of the bytes at the same bandwidth.
   const Machine mac = machine_from_hardware(mac_64gb());
   QuantSpec mlx4 = quant("MLX-4bit", "MLX4");
-  mlx4.format = "mlx";
+  mlx4.format = QuantFormat::mlx;
   mlx4.backends = {Backend::metal};
   const ModelSpec m = llama_3_1_8b();
   const double gbps = mac.devices[0].read_gbps.value * 1e9;
@@ -483,7 +485,7 @@ BOOST_AUTO_TEST_CASE(no_backend_reads_faster_than_the_memory_sustains) {
   // An APU's LPDDR5X: 256 GB/s on the datasheet; a sustained figure below the datasheet x Vulkan's
   // efficiency (fitted mostly on discrete GPUs) caps decode, one above it does not.
   HardwareSpec hw;
-  hw.id = "test-apu", hw.name = "Test APU", hw.kind = "apu", hw.backend = Backend::vulkan;
+  hw.id = "test-apu", hw.name = "Test APU", hw.kind = HardwareKind::apu, hw.backend = Backend::vulkan;
   hw.memory_gib = 128, hw.memory_bandwidth_gbps = 256, hw.fp16_tflops = 59, hw.tdp_w = 120;
   BOOST_TEST(machine_from_hardware(hw).devices[0].read_gbps.value == 256 * decode_efficiency(Backend::vulkan));
   hw.measured_bandwidth_gbps = 180, hw.measured_bandwidth_source = "test";
@@ -605,7 +607,7 @@ BOOST_AUTO_TEST_CASE(attention_at_depth_costs_its_measured_time_per_position) {
 
 HardwareSpec cuda_card(double gbps, int sms, double mhz) {
   HardwareSpec hw;
-  hw.id = "test-card", hw.name = "Test card", hw.kind = "gpu", hw.backend = Backend::cuda;
+  hw.id = "test-card", hw.name = "Test card", hw.kind = HardwareKind::gpu, hw.backend = Backend::cuda;
   hw.memory_gib = 80, hw.memory_bandwidth_gbps = gbps, hw.fp16_tflops = 756, hw.tdp_w = 350;
   hw.compute_units = sms, hw.boost_clock_mhz = mhz, hw.units_source = "test";
   return hw;
@@ -670,13 +672,13 @@ BOOST_AUTO_TEST_CASE(an_apu_prefills_at_its_package_power_share_but_not_its_expe
   // An APU's GPU reaches 0.49 of what a discrete card of its backend reaches in the dense prompt
   // GEMMs (machine.cpp kApuComputeShare); the same figures as a discrete card do not pay it.
   HardwareSpec hw;
-  hw.id = "test-apu", hw.name = "Test APU", hw.kind = "apu", hw.backend = Backend::vulkan;
+  hw.id = "test-apu", hw.name = "Test APU", hw.kind = HardwareKind::apu, hw.backend = Backend::vulkan;
   hw.memory_gib = 128, hw.memory_bandwidth_gbps = 256, hw.fp16_tflops = 59.4, hw.tdp_w = 120;
   hw.unified_memory = true;
   const Machine apu = machine_from_hardware(hw);
   const double rate = 59.4e3 * prefill_efficiency(Backend::vulkan);
   BOOST_TEST(apu.devices[0].compute_gflops.value == rate * 0.49, boost::test_tools::tolerance(1e-9));
-  hw.kind = "gpu", hw.unified_memory = false;
+  hw.kind = HardwareKind::gpu, hw.unified_memory = false;
   BOOST_TEST(machine_from_hardware(hw).devices[0].compute_gflops.value == rate, boost::test_tools::tolerance(1e-9));
   // An MoE's routed experts (512 x 8 / 64 = 64 tokens each) run at the rate before that share.
   Workload w;
@@ -690,7 +692,7 @@ BOOST_AUTO_TEST_CASE(vulkan_on_an_intel_gpu_streams_at_its_own_efficiency) {
   // llama.cpp's Vulkan decode on Intel cards reaches 0.342 of the datasheet bandwidth
   // (machine.cpp kDecodeEfficiencyVulkanIntel, fitted), on others Vulkan's own.
   HardwareSpec hw;
-  hw.id = "test-arc", hw.name = "Test Arc", hw.kind = "gpu", hw.backend = Backend::vulkan;
+  hw.id = "test-arc", hw.name = "Test Arc", hw.kind = HardwareKind::gpu, hw.backend = Backend::vulkan;
   hw.memory_gib = 12, hw.memory_bandwidth_gbps = 456, hw.tdp_w = 190, hw.pci_vendor_id = 0x8086;
   BOOST_TEST(machine_from_hardware(hw).devices[0].read_gbps.value == 456 * 0.342, boost::test_tools::tolerance(1e-9));
   hw.pci_vendor_id = 0x1002;
@@ -1046,7 +1048,7 @@ Machine gpus(int n, double gbps, double gflops, double memory_gib) {
 
 QuantSpec fp8() {
   QuantSpec q = quant("FP8", "FP8");
-  q.format = "fp8";
+  q.format = QuantFormat::fp8;
   q.backends = {Backend::cuda, Backend::rocm};  // as data/quants.toml: GPU engines only
   return q;
 }
@@ -1237,7 +1239,7 @@ namespace {
 
 HardwareSpec card(const char* id, double gib, double gbps, double price) {
   HardwareSpec h;
-  h.id = id, h.name = id, h.kind = "gpu", h.backend = Backend::cuda, h.backends = {Backend::cuda};
+  h.id = id, h.name = id, h.kind = HardwareKind::gpu, h.backend = Backend::cuda, h.backends = {Backend::cuda};
   h.memory_gib = gib, h.memory_bandwidth_gbps = gbps, h.fp16_tflops = 100, h.tdp_w = 350, h.price_usd = price;
   return h;
 }
@@ -1262,7 +1264,7 @@ Catalog catalog_70b() {
 
 HardwareSpec mac(const char* id, double gib, double price) {
   HardwareSpec h;
-  h.id = id, h.name = id, h.kind = "apple", h.backend = Backend::metal, h.backends = {Backend::metal};
+  h.id = id, h.name = id, h.kind = HardwareKind::apple, h.backend = Backend::metal, h.backends = {Backend::metal};
   h.memory_gib = gib, h.memory_bandwidth_gbps = 400, h.fp16_tflops = 30, h.tdp_w = 100, h.price_usd = price;
   h.unified_memory = true;
   return h;
@@ -1341,12 +1343,12 @@ BOOST_AUTO_TEST_CASE(a_buyers_plan_shows_purchases_within_the_price_only) {
   PlanScope scope;
   scope.host_name = "desk", scope.host_price_usd = 1500, scope.buy_only = true;
   const Plan buy = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
-  BOOST_TEST(std::none_of(buy.options.begin(), buy.options.end(), [](const PlanOption& o) { return o.how == "rent"; }));
+  BOOST_TEST(std::none_of(buy.options.begin(), buy.options.end(), [](const PlanOption& o) { return o.how == PlanHow::rent; }));
   BOOST_REQUIRE(buy.cheapest.has_value());
   scope.buy_only = false, scope.max_price_usd = 2000;
   const Plan capped = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, scope);
   BOOST_TEST(!capped.cheapest.has_value());
-  for (const auto& o : capped.options) BOOST_TEST((o.how == "buy" && o.count * 750 + 1500 <= 2000));
+  for (const auto& o : capped.options) BOOST_TEST((o.how == PlanHow::buy && o.count * 750 + 1500 <= 2000));
 }
 
 BOOST_AUTO_TEST_CASE(the_verdict_is_the_cheapest_of_buying_renting_and_the_api) {
@@ -1455,7 +1457,7 @@ BOOST_AUTO_TEST_CASE(a_rental_too_small_is_taken_twice_and_billed_for_the_hours_
   const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
   BOOST_REQUIRE(p.cheapest.has_value());
   const PlanOption& o = p.options[*p.cheapest];
-  BOOST_TEST(o.how == "rent");
+  BOOST_TEST(o.how == PlanHow::rent);
   BOOST_TEST(o.count == 2);
   BOOST_TEST(o.label == "2 x card-24@cloud");
   BOOST_TEST(o.candidate.cost.busy_hours < 173.3);
@@ -1481,7 +1483,7 @@ BOOST_AUTO_TEST_CASE(used_prices_replace_new_ones_where_the_catalog_has_them) {
   for (const auto& o : p.options)
     if (o.count == 2) {
       seen = true;
-      BOOST_TEST(o.how == "buy used");
+      BOOST_TEST(o.how == PlanHow::buy_used);
       BOOST_TEST(o.candidate.cost.hardware_usd.value() == 2 * 750.0 / 36, boost::test_tools::tolerance(1e-9));
     }
   BOOST_TEST(seen);
@@ -1501,7 +1503,7 @@ BOOST_AUTO_TEST_CASE(owned_machines_too_small_alone_join_over_rpc) {
   BOOST_REQUIRE(p.cheapest.has_value());
   const PlanOption& joined = p.options[*p.cheapest];
   BOOST_TEST(joined.count == 2);
-  BOOST_TEST(joined.how == "own");
+  BOOST_TEST(joined.how == PlanHow::own);
   BOOST_TEST(joined.candidate.estimate.launch.find("--rpc HOST1:50052") != std::string::npos);
   const double read_s = weight_bytes_per_token(c.models[0], c.quants[0]) / 60e9;
   BOOST_TEST(1 / joined.candidate.estimate.decode_tps == read_s + 8e-3 + 8192 * 4 / 0.125e9,
@@ -1563,7 +1565,7 @@ BOOST_AUTO_TEST_CASE(an_unpublished_quant_says_so_and_shows_how_to_make_it) {
   BOOST_TEST(e.launch.find('<') == std::string::npos);
   // A vLLM format with no checkpoint: said, never a "<... checkpoint>" placeholder.
   QuantSpec awq = fp8();
-  awq.id = "AWQ-4bit", awq.format = "awq";
+  awq.id = "AWQ-4bit", awq.format = QuantFormat::awq;
   const auto v = estimate(m, awq, gpus(1, 1000, 1e6, 24), TestWorkload{});
   BOOST_TEST(v.launch.find("(no published AWQ-4bit checkpoint of llama-3.1-8b in the catalog") == 0u, v.launch);
   BOOST_TEST(v.launch.find('<') == std::string::npos);
@@ -1575,12 +1577,56 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_on_a_cpu_runs_on_llama_cpp_converted) {
   ModelSpec m = llama_3_1_8b();
   m.local_path = "/models/Llama-3.1-8B-Instruct";
   QuantSpec bf16 = quant("BF16", "BF16");
-  bf16.format = "safetensors";
+  bf16.format = QuantFormat::safetensors;
   const auto e = estimate(m, bf16, cpu_machine(50, 500, 64 * kGiB), TestWorkload{});
-  BOOST_TEST(e.engine == "llama.cpp");
+  BOOST_TEST(e.engine == Engine::llama_cpp);
   BOOST_TEST(e.launch == "python3 convert_hf_to_gguf.py /models/Llama-3.1-8B-Instruct --outtype bf16 --outfile "
                          "model-bf16.gguf; llama-server -m model-bf16.gguf -c 8192 -ngl 0", e.launch);
   BOOST_TEST((engine_of(fp8(), Backend::cuda) == Engine::vllm));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The catalog's strings map to enums and back one to one, and a name outside them is an error that
+// says where it was read and what was expected.
+BOOST_AUTO_TEST_CASE(kind_format_and_how_names_round_trip) {
+  for (auto k : {HardwareKind::gpu, HardwareKind::apple, HardwareKind::cpu, HardwareKind::apu})
+    BOOST_TEST((parse_hardware_kind(to_string(k), "here") == k));
+  for (auto f : {QuantFormat::gguf, QuantFormat::mlx, QuantFormat::safetensors, QuantFormat::fp8, QuantFormat::awq,
+                 QuantFormat::gptq, QuantFormat::nvfp4})
+    BOOST_TEST((parse_quant_format(to_string(f), "here") == f));
+  BOOST_TEST(to_string(PlanHow::buy_used) == "buy used");
+  BOOST_TEST(bought(PlanHow::buy_used));
+  BOOST_TEST(!bought(PlanHow::rent));
+  try {
+    parse_quant_format("ggfu", "quants.toml:12: quant 'x': field 'format'");
+    BOOST_FAIL("no error");
+  } catch (const InputError& e) {
+    BOOST_TEST(std::string(e.what()) ==
+               "quants.toml:12: quant 'x': field 'format': unknown quant format 'ggfu' (expected gguf, mlx, "
+               "safetensors, fp8, awq, gptq or nvfp4)");
+  }
+  BOOST_CHECK_THROW(parse_hardware_kind("GPU", "here"), InputError);
+}
+
+// Plan and advise share one eligibility rule (first_unmet): a context longer than the model takes
+// is reported as such in a plan, not as the memory it would need.
+BOOST_AUTO_TEST_CASE(plan_reports_a_too_long_context_as_such) {
+  Catalog c = planning::catalog_70b();
+  c.hardware = {planning::card("card-24", 24, 936, 0)};
+  Rental r;
+  r.id = "card-24@cloud", r.hardware = "card-24", r.provider = "cloud", r.usd_per_hour = 0.5, r.gpus = 1;
+  c.rentals = {r};
+  TestWorkload w;
+  w.min_decode_tps = 1;
+  w.context_tokens = c.models[0].context_max * 2;
+  const Plan p = plan(c, c.models[0], {&c.quants[0]}, w, Budget{1000, 36}, PlanScope{});
+  BOOST_TEST(!p.cheapest.has_value());
+  BOOST_REQUIRE(!p.options.empty());
+  for (const auto& o : p.options) {
+    BOOST_TEST(!o.meets);
+    BOOST_TEST(o.why_not == "context " + std::to_string(w.context_tokens) + " > model max " +
+                                std::to_string(c.models[0].context_max));
+  }
+  BOOST_TEST((first_unmet(p.options.front().candidate, c.models[0], w, Budget{1000, 36}) == Unmet::context));
+}

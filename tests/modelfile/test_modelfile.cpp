@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(metadata_fills_the_model_spec) {
   const auto path = dir / "tiny-Q8_0.gguf";
   write_gguf(path, tiny_llama("Q8_0"));
   const ModelFile f = read_model_file(path.string());
-  BOOST_TEST(f.format == "gguf");
+  BOOST_TEST(to_string(f.format) == "gguf");
   BOOST_TEST(f.version == 3u);
   BOOST_TEST(f.architecture == "llama");
   BOOST_TEST(f.name == "tiny");
@@ -229,7 +229,7 @@ BOOST_AUTO_TEST_CASE(llama_3_1_8b_q4_k_m_matches_the_real_file) {
   // And so the file goes through the whole estimate, here on a 24 GiB GPU: every tensor but
   // token_embd (Q4_K, 128256 x 4096 x 4.5 bits), which llama.cpp keeps in host RAM.
   HardwareSpec gpu;
-  gpu.id = "gpu-24g", gpu.name = "24 GiB GPU", gpu.kind = "gpu", gpu.backend = Backend::cuda;
+  gpu.id = "gpu-24g", gpu.name = "24 GiB GPU", gpu.kind = HardwareKind::gpu, gpu.backend = Backend::cuda;
   gpu.memory_gib = 24, gpu.memory_bandwidth_gbps = 1008, gpu.fp16_tflops = 165;
   Workload w;
   w.context_tokens = 8192;
@@ -631,7 +631,7 @@ BOOST_AUTO_TEST_CASE(folder_with_one_safetensors_file) {
   write_st(dir / "model.safetensors", hf_tiny());
   for (const fs::path& given : {dir.path, dir / "model.safetensors", dir / "config.json"}) {
     const ModelFile f = read_model_file(given.string());
-    BOOST_TEST(f.format == "safetensors");
+    BOOST_TEST(to_string(f.format) == "safetensors");
     BOOST_TEST(f.architecture == "llama");
     BOOST_TEST(f.files.size() == 1u);
     BOOST_TEST(f.tensors.size() == 21u);

@@ -30,7 +30,7 @@ std::ostream& operator<<(std::ostream& os, const Pick& p) {
 }
 
 Pick pick_of(const PlanOption& o) {
-  return {o.label, o.how, o.candidate.estimate.quant, o.monthly_usd, o.breakeven_tokens_per_month,
+  return {o.label, std::string(to_string(o.how)), o.candidate.estimate.quant, o.monthly_usd, o.breakeven_tokens_per_month,
           o.candidate.estimate.decode_tps, o.candidate.quality};
 }
 
