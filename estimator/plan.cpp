@@ -89,7 +89,6 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     cand.model_quality = m.quality;
     cand.retention = q->quality_retention;
     cand.params_b = m.params_b;
-    const auto& e = cand.estimate;
     cand.eligible = first_unmet(cand, m, w, priced) == Unmet::none;
     tried.push_back(std::move(cand));
   }
