@@ -162,8 +162,10 @@ std::optional<WeightsRepo> published_repo(const ModelSpec& m, const QuantSpec& q
 bool offered(const ModelSpec& m, const QuantSpec& q);
 
 /// A command line that runs the estimate's placement on its engine: llama-server flags for
-/// offload, splits and RPC workers; vllm serve with tensor and pipeline parallel sizes.
-std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimate& e, const Workload& w);
+/// offload, splits and RPC workers; vllm serve with tensor and pipeline parallel sizes; with
+/// `thinking_off`, the flag that turns a hybrid's thinking off.
+std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimate& e, const Workload& w,
+                           bool thinking_off = false);
 
 // ---- cost (cost.cpp) -------------------------------------------------------------------------
 
@@ -192,6 +194,23 @@ double api_cost_usd(const ApiOffer& offer, const Workload& w);
 
 /// The ranking's objective: the best quality, where differences within the noise of the quality
 /// figures are ties, and among ties the fastest decode, then the longest context that fits.
+/// How a quant's loss grows as models shrink. A quant loses ln(PPL(quant) / PPL(16 bit)) in
+/// proportion to (params / params measured) ^ -0.363: the median over the five quants of
+/// llama.cpp's k-quants table (PR #1684, LLaMA-1 7B and 13B, Wikitext-2 perplexity: F16 5.9066 /
+/// 5.2543; Q2_K 6.7764 / 5.8545, Q3_K_M 6.1503 / 5.4498, Q4_K_S 6.0215 / 5.3404, Q5_K_S 5.9419 /
+/// 5.2785, Q6_K 5.9110 / 5.2568; exponents 0.36, 0.15, 0.26, 0.40, 0.68). Each quant's 13B loss
+/// predicted from its 7B loss with the exponent of the other four: within -14% to +28% of the
+/// loss, median 7.6% (retention within 0.5 points), where no size scaling errs by +11% to +57%,
+/// median 27% (bench/check_retention_scaling.py). So a 4B model keeps less at 3 bits than the 8B the GGUF
+/// retentions were measured on, and a 70B more -- the practice of docs/advice-notes.md
+/// ("Quantization": small models lose more, large ones run Q3/IQ3).
+constexpr double kRetentionSizeExponent = 0.363;
+
+/// The share of model m's quality quant q keeps: q's measured retention carried from the size it
+/// was measured at (QuantSpec::quality_retention_params_b) to m's by kRetentionSizeExponent; as
+/// measured when the source names no size.
+double quality_retention(const QuantSpec& q, const ModelSpec& m);
+
 /// Quality points on the catalog's 0-100 scale (data/models.toml: Artificial Analysis
 /// Intelligence Index) within which two models are a tie. A judgement, not a measured error bar:
 /// each catalog figure is one published score of the model's best mode, and a 2-point gap is not a
