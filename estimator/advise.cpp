@@ -57,6 +57,15 @@ void rank_candidates(std::vector<Candidate>& c) {
     // The rest keep their quality order (stable_partition), so the next anchor is their best.
     tier = tier_end;
   }
+  // Then the best of those a notch below the first (within the fastest-good band) that decode
+  // kMuchFasterFactor times as fast goes first.
+  if (c.begin() == eligible_end) return;
+  const Candidate& top = c.front();
+  const auto faster = std::find_if(c.begin() + 1, eligible_end, [&](const Candidate& x) {
+    return top.quality - x.quality <= 2 * kQualityTiePoints &&
+           x.estimate.decode_tps >= kMuchFasterFactor * top.estimate.decode_tps;
+  });
+  if (faster != eligible_end) std::rotate(c.begin(), faster, faster + 1);
 }
 
 TopPicks top_picks(const std::vector<Candidate>& ranked, std::optional<std::size_t> recommended) {

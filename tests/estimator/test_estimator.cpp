@@ -845,14 +845,17 @@ BOOST_AUTO_TEST_CASE(the_best_model_that_fits_fast_enough_is_recommended) {
 BOOST_AUTO_TEST_CASE(a_quant_keeps_less_of_a_small_model_and_more_of_a_large_one) {
   // Q3_K_S keeps 0.7924 of Llama 3 8B (8.03B): a log-perplexity loss of -ln 0.7924 = 0.2327, which
   // scales by (8.03 / params)^0.363 (kRetentionSizeExponent): x 1.2300 for a 4.54B model,
-  // e^-0.2862 = 0.7511; x 0.4557 for a 70B, e^-0.1060 = 0.8994; as measured at 8.03B.
+  // e^-0.2862 = 0.7511; x 2.1302 for a 1.0B, e^-0.4957 = 0.6092; as measured at 8.03B and above
+  // (a 70B is credited no more than measured).
   QuantSpec q = quant("Q3_K_S", "Q3_K");
   q.quality_retention = 0.7924, q.quality_retention_params_b = 8.03;
   ModelSpec m = llama_3_1_8b();
   m.params_b = 4.54;
   BOOST_TEST(quality_retention(q, m) == 0.7511, boost::test_tools::tolerance(1e-4));
+  m.params_b = 1.0;
+  BOOST_TEST(quality_retention(q, m) == 0.6092, boost::test_tools::tolerance(1e-4));
   m.params_b = 70;
-  BOOST_TEST(quality_retention(q, m) == 0.8994, boost::test_tools::tolerance(1e-4));
+  BOOST_TEST(quality_retention(q, m) == 0.7924, boost::test_tools::tolerance(1e-9));
   m.params_b = 8.03;
   BOOST_TEST(quality_retention(q, m) == 0.7924, boost::test_tools::tolerance(1e-9));
   // A source that names no size, or a lossless format, is taken as it stands.
@@ -1084,17 +1087,37 @@ BOOST_AUTO_TEST_CASE(a_nearly_as_good_moe_three_times_faster_beats_the_dense_mod
 
 BOOST_AUTO_TEST_CASE(ties_are_anchored_on_the_best_so_the_order_is_transitive) {
   // Qualities 74, 72.5, 71 (retention 1): 72.5 ties with both, but 71 is 3 below 74. The tier is
-  // anchored on 74: {74, 72.5}, fastest first; then 71 alone, however fast.
+  // anchored on 74: {74, 72.5}, fastest first; then 71 alone, 2.5x as fast as the first (under the
+  // kMuchFasterFactor of 3 that would put it first).
   auto cand = [](double quality, double tps) {
     Candidate x;
     x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
     return x;
   };
-  std::vector<Candidate> c{cand(71, 300), cand(74, 30), cand(72.5, 60)};
+  std::vector<Candidate> c{cand(71, 150), cand(74, 30), cand(72.5, 60)};
   rank_candidates(c);
   BOOST_TEST(c[0].model_quality == 72.5);
   BOOST_TEST(c[1].model_quality == 74.0);
   BOOST_TEST(c[2].model_quality == 71.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_slightly_weaker_candidate_three_times_as_fast_goes_first) {
+  // 71 is 3.5 points below 74.5 (within the 4-point fastest-good band, outside the 2-point tie)
+  // and decodes 3x as fast (90 vs 30): it goes first, the rest keep their order. 70 at 300 is 4.5
+  // below: outside the band, however fast.
+  auto cand = [](double quality, double tps) {
+    Candidate x;
+    x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
+    return x;
+  };
+  std::vector<Candidate> c{cand(70, 300), cand(74.5, 30), cand(71, 90)};
+  rank_candidates(c);
+  BOOST_TEST(c[0].model_quality == 71.0);
+  BOOST_TEST(c[1].model_quality == 74.5);
+  BOOST_TEST(c[2].model_quality == 70.0);
+  c = {cand(74.5, 30), cand(71, 89)};  // 2.97x: not enough
+  rank_candidates(c);
+  BOOST_TEST(c[0].model_quality == 74.5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
