@@ -61,7 +61,10 @@ def catalog():
     repos |= {m["hf_repo"] for m in data["models"]["model"] if m.get("hf_repo")}
     quants = {q["id"]: q for q in data["quants"]["quant"]}
     params = {m["id"]: m["params_b"] for m in data["models"]["model"]}
-    return data["hardware"]["hardware"], repos, quants, params
+    published = {}  # model: the quants some catalog repo publishes (what advice offers)
+    for r in data["repos"].get("repo", []):
+        published.setdefault(r["model"], set()).update(r.get("quants", []))
+    return data["hardware"]["hardware"], repos, quants, params, published
 
 
 def run(binary, args):
@@ -101,7 +104,7 @@ def main():
     ap.add_argument("--machines", action="append", default=[MACHINES],
                     help="a folder of hwloc XML exports to advise on as well (repeatable)")
     args = ap.parse_args()
-    hardware, repos, quants, params = catalog()
+    hardware, repos, quants, params, published = catalog()
 
     cases = []  # (label, args, catalog entry or None)
     for hw in hardware:
@@ -151,6 +154,8 @@ def main():
                                 f"where Q8_0 decodes {q8['decode_tps']:.1f}")
         if params.get(r["model"], SMALL_PARAMS_B) < SMALL_PARAMS_B and r["quant"] in BELOW_4_BITS:
             for q in FOUR_BITS:
+                if q not in published.get(r["model"], set()):
+                    continue  # not offered: no published file
                 try:
                     e = run(args.bin, ["estimate", "--model", r["model"], "--quant", q, *base[:2], *extra])
                 except RuntimeError:
