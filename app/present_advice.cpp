@@ -43,7 +43,7 @@ std::string top_picks_lines(const Advice& a, const Output& out) {
     // The longest-context pick is worth having for its context, so its command allocates it even
     // when it is the recommendation (whose command allocates --context).
     if (longest && !a.picks.longest_context_launch.empty() && a.picks.longest_context_launch != e.launch)
-      s += command_field(label, i == a.recommended ? what + ": the recommendation with all of it" : what,
+      s += command_field(label, i == a.recommended ? what + ": the recommendation, with all that context" : what,
                          a.picks.longest_context_launch, 18, out.width);
     else
       s += i == a.recommended ? field(label, what + ": the recommendation", 18, out.width)
