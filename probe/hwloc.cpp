@@ -35,8 +35,7 @@ Sourced<double> cache_size(hwloc_topology_t t, hwloc_obj_type_t type, const char
 
 }  // namespace
 
-CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
-                            std::vector<std::string>& notes) {
+CpuInfo topology_from_hwloc(const std::optional<std::string>& xml, std::vector<std::string>& notes) {
   CpuInfo cpu;
   hwloc_topology_t raw = nullptr;
   if (hwloc_topology_init(&raw) != 0) {
@@ -44,11 +43,11 @@ CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
     return cpu;
   }
   Topology topo(raw);
-  const std::string source = xml_path ? "hwloc XML" : "hwloc";
-  if (xml_path && hwloc_topology_set_xml(raw, xml_path->c_str()) != 0)
-    throw InputError(*xml_path + ": not an hwloc XML topology hwloc can read");
+  const std::string source = xml ? "hwloc XML" : "hwloc";
+  if (xml && hwloc_topology_set_xmlbuffer(raw, xml->c_str(), int(xml->size() + 1)) != 0)
+    throw InputError("hwloc cannot read its own export of this topology");
   if (hwloc_topology_load(raw) != 0) {
-    if (xml_path) throw InputError(*xml_path + ": hwloc failed to load this XML topology");
+    if (xml) throw InputError("hwloc cannot load its own export of this topology");
     notes.push_back("hwloc failed to load the topology: figures from /proc only");
     return cpu;
   }
@@ -77,7 +76,7 @@ CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
     cpu.ram_total_bytes = {numa_total, source + " NUMA nodes"};
     cpu.ram_available_bytes = {numa_total, source + " NUMA nodes (total; availability unknown)"};
   }
-  if (xml_path) {
+  if (xml) {
     // A recording has no CPU flags; the architecture decides the assumed SIMD level.
     const char* arch = hwloc_obj_get_info_by_name(hwloc_get_root_obj(raw), "Architecture");
     const std::string a = arch ? arch : "";
@@ -88,14 +87,16 @@ CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
   return cpu;
 }
 
-std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml_path) {
+std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml) {
   std::vector<PciGpu> gpus;
   hwloc_topology_t raw = nullptr;
   if (hwloc_topology_init(&raw) != 0) return gpus;
   Topology topo(raw);
   // PCI devices and their OS devices (NVML and RSMI name the GPU model), the important ones.
   hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
-  if ((xml_path && hwloc_topology_set_xml(raw, xml_path->c_str()) != 0) || hwloc_topology_load(raw) != 0) return gpus;
+  if ((xml && hwloc_topology_set_xmlbuffer(raw, xml->c_str(), int(xml->size() + 1)) != 0) ||
+      hwloc_topology_load(raw) != 0)
+    return gpus;
   for (hwloc_obj_t o = nullptr; (o = hwloc_get_next_pcidev(raw, o));) {
     // Display (0x0300) and 3D (0x0302) controllers of the GPU vendors: not a server's BMC display.
     const auto& pci = o->attr->pcidev;
