@@ -76,6 +76,9 @@ bool write_all(int fd, const char* p, std::size_t n) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // libhwloc's own complaints (an assertion's text, XML warnings) are not the tool's to print:
+  // the parent's message says what happened.
+  if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) ::dup2(null, STDERR_FILENO);
   // AddressSanitizer reserves terabytes of shadow address space, so an address-space limit would
   // stop its own allocator; a sanitized build relies on its allocator's own size checks instead.
   if (!kAddressSanitizer) {
