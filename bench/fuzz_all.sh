@@ -150,7 +150,7 @@ for t in "${targets[@]}"; do
   total=$(awk -v t="$t" '$1 == t {s += $2} END {print s + 0}' "$tally")
   crashes=$(find "$work/artifacts/$t" -type f -newer "$stamp" | sort)
   if [ "$status" -ne 0 ] || [ -n "$crashes" ]; then
-    what="FOUND (exit status $status): $(grep -h -m1 -E '^==[0-9]+==ERROR|runtime error|deadly signal|out-of-memory|malloc\(|timeout' "$work/run/$t/log.txt" | cut -c1-150)"
+    what="FOUND (exit status $status): $(grep -h -m1 -E '^==[0-9]+==ERROR|runtime error|deadly signal|out-of-memory|malloc\(|timeout' "$work/run/$t/log.txt" | cut -c1-150 || true)"
     found=1
   else
     what=none

@@ -313,6 +313,16 @@ BOOST_AUTO_TEST_CASE(a_distances_matrix_of_minus_one_objects_never_reaches_the_t
   BOOST_CHECK_THROW(check_hwloc_xml(bad, "t.xml"), InputError);
   const std::string e = reexport_error(bad);
   BOOST_TEST(e.find("t.xml: ") == 0, e);
+  // 65536 objects (a 32 GiB matrix) in a 10 kB file that cannot hold their 2^32 values: refused
+  // by the check, as a count over the square root of half the file's bytes.
+  bad = file_text(machine_file("2s-16v100.xml"));
+  bad.insert(bad.find("<object type=\"Machine\""), "<distances2 type=\"NUMANode\" nbobjs=\"65536\" kind=\"5\"></distances2>");
+  try {
+    check_hwloc_xml(bad, "t.xml");
+    BOOST_ERROR("nbobjs=65536 passed the check");
+  } catch (const InputError& x) {
+    BOOST_TEST(std::string(x.what()).find("nbobjs=\"65536\" is not a count hwloc can hold (0..69)") != std::string::npos, x.what());
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
