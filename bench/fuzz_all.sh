@@ -135,11 +135,17 @@ for t in "${targets[@]}"; do
   # input (hwloc_alloc_setup_object, not freed by hwloc_topology_destroy): leaks inside libhwloc
   # are not reported, every other one is.
   lsan=
-  [ "$t" = hwloc_xml ] && lsan=suppressions=$root/tests/fuzz/lsan-hwloc.supp
+  timeout=10
+  if [ "$t" = hwloc_xml ]; then
+    lsan=suppressions=$root/tests/fuzz/lsan-hwloc.supp
+    # load_machine waits up to 10 s for the child that runs libhwloc (probe/hwloc_isolated.cpp):
+    # an input that slow is contained, and a finding only past that.
+    timeout=15
+  fi
   set +e
   (cd "$work/run/$t" && LSAN_OPTIONS=$lsan ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 UBSAN_OPTIONS=print_stacktrace=1 \
     "$build/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -malloc_limit_mb=256 -rss_limit_mb=2048 \
-    -timeout=10 "${parallel[@]}" -print_final_stats=1 -artifact_prefix="$work/artifacts/$t/" \
+    -timeout="$timeout" "${parallel[@]}" -print_final_stats=1 -artifact_prefix="$work/artifacts/$t/" \
     "$work/corpus/$t" "$seeds/$t" >log.txt 2>&1)
   status=$?
   set -e
@@ -149,11 +155,19 @@ for t in "${targets[@]}"; do
   printf '%s\t%s\t%s\t%s\n' "$t" "$execs" "$(date -u +%FT%TZ)" "$sanitize" >>"$tally"
   total=$(awk -v t="$t" '$1 == t {s += $2} END {print s + 0}' "$tally")
   crashes=$(find "$work/artifacts/$t" -type f -newer "$stamp" | sort)
+  contained=
+  if [ "$t" = hwloc_xml ] && [ "$status" -eq 0 ] && [ -n "$crashes" ]; then
+    # The fuzzer itself went on (exit 0): these were written by the child process that runs
+    # libhwloc (its copy of libFuzzer's allocation limit or crash handler), which load_machine
+    # contains and reports as bad input. Not findings; kept for a look.
+    contained=" (libhwloc's child process failed on $(echo "$crashes" | wc -l) inputs, contained: $work/artifacts/$t)"
+    crashes=
+  fi
   if [ "$status" -ne 0 ] || [ -n "$crashes" ]; then
     what="FOUND (exit status $status): $(grep -h -m1 -E '^==[0-9]+==ERROR|runtime error|deadly signal|out-of-memory|malloc\(|timeout' "$work/run/$t/log.txt" | cut -c1-150 || true)"
     found=1
   else
-    what=none
+    what=none$contained
   fi
   printf '%-13s %12s %10s %14s %7s  %s\n' "$t" "$execs" "$rate" "$total" "$(find "$work/corpus/$t" -type f | wc -l)" "$what"
   for c in $crashes; do echo "    artifact: $c (replay: $build/fuzz_$t $c; log: $work/run/$t/log.txt)"; done

@@ -25,11 +25,13 @@ namespace {
 // Limits of the child. A real export loads in milliseconds (a two-socket server with 256 PUs and
 // its PCI tree, ~1 MiB of XML: ~30 ms here); the input is capped at 64 MiB (kMaxInputFileBytes) and
 // hwloc holds a topology in a few times its XML's size, so 2 GiB of address space beyond what the
-// tool had mapped at the fork, 10 s of CPU and 20 s on the clock (a loaded machine) are far past
-// any real file and well short of what a hostile one asks for (nbobjs="-1": 32 GiB).
+// tool had mapped at the fork, 5 s of CPU and 10 s on the clock (a loaded machine) are far past
+// any real file and well short of what a hostile one asks for: nbobjs="-1" asked for 32 GiB, and a
+// PU whose os_index attribute is corrupted becomes CPU 2^32-1, whose 512 MiB cpusets `lstopo -i`
+// was still printing after 30 s and 1.3 GB (found by the hwloc_xml fuzz target).
 constexpr rlim_t kChildExtraAddressSpace = rlim_t(2) << 30;
-constexpr rlim_t kChildCpuSeconds = 10;
-constexpr int kChildWallSeconds = 20;
+constexpr rlim_t kChildCpuSeconds = 5;
+constexpr int kChildWallSeconds = 10;
 // hwloc's export of a topology it read from at most 64 MiB of XML; anything past this is not one.
 constexpr std::size_t kMaxExportBytes = std::size_t(256) << 20;
 

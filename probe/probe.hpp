@@ -95,7 +95,7 @@ Machine machine_from_hwloc_xml(const std::string& text, const std::string& path)
 void check_hwloc_xml(const std::string& text, const std::string& path);
 
 /// What libhwloc understands of the untrusted XML `text`: its import runs in a child process
-/// (at most 2 GiB more address space, 10 s of CPU, 20 s on the clock), which writes hwloc's own
+/// (at most 2 GiB more address space, 5 s of CPU, 10 s on the clock), which writes hwloc's own
 /// XML export of the topology back through a pipe. A child that dies by a signal (libhwloc 2.9
 /// crashes on some corrupted files) or passes a limit, or an XML hwloc refuses, throws InputError
 /// "path: hwloc could not read this topology (why)"; the tool itself never runs hwloc on `text`.
