@@ -127,6 +127,8 @@ bool name_char(char c) {
 
 // An hwloc distances matrix holds nbobjs^2 values: no machine has more objects than this.
 constexpr long kMaxDistanceObjects = 65536;
+// Linux's NR_CPUS is at most 8192 (x86 MAXSMP); 2^20 leaves room for any machine to come.
+constexpr long kMaxOsIndex = 1 << 20;
 
 }  // namespace
 
@@ -168,17 +170,27 @@ void check_hwloc_xml(const std::string& text, const std::string& path) {
       continue;
     }
     // Attributes: white space, name="value", ... then '>' or '/>'.
+    std::string type;                  // an <object>'s type
+    bool has_os_index = false;
+    auto object_done = [&] {
+      // A PU or NUMA node without os_index is CPU (node) 2^32-1 to hwloc: cpusets of 512 MiB,
+      // which ran a child past its time limit (the fuzz target, a corrupted attribute name).
+      if (name == "object" && (type == "PU" || type == "NUMANode") && !has_os_index)
+        fail(name_at, "a " + type + " object without os_index");
+    };
     while (true) {
       const std::size_t before = i;
       while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
       if (i >= text.size()) fail(before, "a tag cut short");
       if (text[i] == '>') {
+        object_done();
         open.push_back(name);
         ++i;
         break;
       }
       if (text[i] == '/') {
         if (i + 1 >= text.size() || text[i + 1] != '>') fail(i, "'/>' expected");
+        object_done();
         i += 2;
         break;
       }
@@ -192,6 +204,17 @@ void check_hwloc_xml(const std::string& text, const std::string& path) {
       if (end == std::string::npos) fail(value_at, "an unterminated value of " + attr);
       const std::string value = text.substr(value_at, end - value_at);
       if (value.find('<') != std::string::npos) fail(value_at, "'<' inside the value of " + attr);
+      if (attr == "type") type = value;
+      if (attr == "os_index") {
+        // The CPU or node number: Linux numbers at most 8192 CPUs (NR_CPUS), hwloc's cpusets hold
+        // it as a bit, so a number past kMaxOsIndex is a bitmap of hundreds of MiB, not a machine.
+        has_os_index = true;
+        char* stop = nullptr;
+        errno = 0;
+        const long n = std::strtol(value.c_str(), &stop, 10);
+        if (value.empty() || *stop != '\0' || errno != 0 || n < 0 || n > kMaxOsIndex)
+          fail(value_at, "os_index=\"" + value + "\" is not a CPU or node number (0.." + std::to_string(kMaxOsIndex) + ")");
+      }
       // Counts hwloc allocates for: a distances matrix's objects, an index or value list's length.
       // A matrix of nbobjs^2 values (a list of `length`) is written out in the file, at least two
       // bytes a value ("0 "): a count the file is too short to hold is refused before hwloc

@@ -305,6 +305,33 @@ BOOST_AUTO_TEST_CASE(what_crashes_libhwloc_is_read_in_a_child_and_refused) {
   BOOST_TEST(m.devices.size() == 17u);  // the host and its 16 V100s, found on the exported PCI tree
 }
 
+BOOST_AUTO_TEST_CASE(a_cpu_without_a_number_is_refused_before_hwloc_builds_its_cpusets) {
+  // The hwloc_xml fuzz target's corrupted os_index attribute name: hwloc takes the PU for CPU
+  // 2^32-1 and builds 512 MiB cpusets (lstopo -i still busy after 30 s); the child's limits
+  // contained it after 5-10 s, the check refuses it at once, with its place.
+  const std::string good = file_text(machine_file("2s-16v100.xml"));
+  std::string bad = good;
+  const auto pu = bad.find("os_index", bad.find("<object type=\"PU\""));
+  BOOST_REQUIRE(pu != std::string::npos);
+  bad.replace(pu, 8, "os_osdev_typeindex");
+  auto message = [](const std::string& text) {
+    try {
+      check_hwloc_xml(text, "t.xml");
+      return std::string();
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+  };
+  std::string e = message(bad);
+  BOOST_TEST(e.find("t.xml:") == 0, e);
+  BOOST_TEST(e.find("a PU object without os_index") != std::string::npos, e);
+  bad = good;
+  bad.replace(bad.find("os_index=\"", bad.find("<object type=\"PU\"")) + 10, 1, "4294967295");
+  e = message(bad);
+  BOOST_TEST(e.find("is not a CPU or node number (0..1048576)") != std::string::npos, e);
+  BOOST_TEST(message(good).empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_distances_matrix_of_minus_one_objects_never_reaches_the_tool) {
   // nbobjs="-1" makes libhwloc 2.9 ask for 32 GiB. check_hwloc_xml refuses it with its place; sent
   // straight to the child, hwloc refuses it or the child's limits stop it: an error either way.
