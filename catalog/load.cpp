@@ -496,6 +496,7 @@ void merge_source(CatalogDraft& d, const CatalogText& src) {
        &rental_at = d.rental_at, &repo_at = d.repo_at;
   {
     toml::table root;
+    check_toml_text(src.text, src.path);
     try {
       root = toml::parse(src.text, src.path);
     } catch (const toml::parse_error& err) {

@@ -195,6 +195,28 @@ BOOST_AUTO_TEST_CASE(a_corrupted_hwloc_topology_is_refused_before_hwloc_reads_it
   std::remove(path.c_str());
 }
 
+BOOST_AUTO_TEST_CASE(a_topology_that_crashes_libhwloc_is_an_error_never_a_signal) {
+  // Well-formed XML that kills libhwloc 2.9's import (found by mutating a real `lstopo --of xml`
+  // export byte by byte): an attribute name with one byte changed (SIGSEGV) and a cpuset starting
+  // with ',' (an assertion, SIGABRT). The pre-check lets both through; hwloc reads them in a child
+  // process, so --machine and plan --fleet exit 2 with the file and why.
+  std::ifstream in(data("probe/machines/2s-16v100.xml"));
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto machine = good.find("<object type=\"Machine\"");
+  const std::string path = temp_file(".xml");
+  std::string bad = good;
+  bad[bad.find("complete_cpuset=", machine)] = 'x';
+  std::ofstream(path) << bad;
+  const std::string crashed = path + ": hwloc could not read this topology (it crashed hwloc's XML import: signal";
+  bad_input("--machine " + path + " --budget 100 --no-calibrate", crashed);
+  bad_input("plan --model qwen3-8b --fleet " + path, crashed);
+  bad = good;
+  bad[bad.find("cpuset=\"0x", machine) + 8] = ',';  // cpuset=",x000000ff"
+  std::ofstream(path) << bad;
+  bad_input("--machine " + path + " probe", crashed);
+  std::remove(path.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(an_answer_that_cannot_be_written_is_no_success) {
   // stdout on a full disk: the advice never reached its reader, so the exit status says so.
   const int st = std::system((std::string(BENCHR_EXE) + " --budget 100 --no-calibrate >/dev/full 2>/dev/null").c_str());
