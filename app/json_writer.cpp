@@ -72,6 +72,7 @@ json to_json(const Estimate& e) {
                                  {"total_s", p.decode_s()}}},
                      {"prefill", {{"s_per_token", p.prefill_s},
                                   {"routed_experts_s", p.prefill_routed_s},
+                                  {"dot_path_s", p.prefill_dot_s},
                                   {"tokens_per_expert", p.tokens_per_expert},
                                   {"moe_gemm_half_tokens", p.moe_half_tokens}}}});
   }

@@ -319,6 +319,8 @@ HardwareSpec read_hardware(Entry& e) {
     throw InputError(e.context() + ": a measured_bandwidth_gbps needs measured_bandwidth_source");
   h.compute_units = e.small("compute_units", 0);
   h.cores = e.small("cores", 0);
+  if (const std::string simd = e.str("simd", ""); !simd.empty())
+    h.simd = parse_simd_level(simd, e.context() + ": field 'simd'");
   h.boost_clock_mhz = e.number("boost_clock_mhz", 0.0);
   if (h.boost_clock_mhz < 0 || !std::isfinite(h.boost_clock_mhz))
     throw InputError(e.context() + ": boost_clock_mhz must be a finite number >= 0");

@@ -52,6 +52,9 @@ enum class HardwareKind { gpu, apple, cpu, apu };
 std::string_view to_string(HardwareKind);
 /// Throws InputError naming `where` on a name other than the four above.
 HardwareKind parse_hardware_kind(std::string_view name, std::string_view where);
+/// Parse a CPU vector ISA as the catalog spells it: none | neon | avx2 | avx512; throws InputError
+/// naming `where` on another name.
+SimdLevel parse_simd_level(std::string_view name, std::string_view where);
 /// The names parse_hardware_kind accepts, in enum order (for messages and completion).
 const std::vector<std::string>& hardware_kind_names();
 
@@ -302,6 +305,7 @@ struct HardwareSpec {
   double measured_bandwidth_gbps = 0;     ///< what a bandwidth benchmark sustains, 0 = none sourced
   int compute_units = 0;                  ///< streaming multiprocessors (NVIDIA), compute units, ...; 0 = unknown
   int cores = 0;                          ///< a CPU's physical cores that run llama.cpp's threads; 0 = unknown
+  SimdLevel simd = SimdLevel::unknown;    ///< a CPU's vector ISA (none, neon, avx2, avx512); unknown = AVX2 assumed
   double boost_clock_mhz = 0;             ///< the GPU's boost clock; 0 = unknown
   std::string units_source;               ///< where compute_units and boost_clock_mhz were read
   std::string measured_bandwidth_source;
@@ -450,6 +454,7 @@ struct PoolSeconds {
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
+  double prefill_dot_s = 0;         ///< of prefill_s, an uncalibrated CPU's products on its dot-product path
   double tokens_per_expert = 0;     ///< GPU MoE prefill: a micro-batch's tokens each routed expert gets
   double moe_half_tokens = 0;       ///< the tokens per expert at which its GEMM runs at half the dense rate
   double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }

@@ -242,6 +242,26 @@ BOOST_AUTO_TEST_CASE(a_negative_size_is_rejected) {
   BOOST_TEST(contains(error_for(text), "user.toml:6:10: model 'tiny': field 'hidden' must be >= 0"));
 }
 
+BOOST_AUTO_TEST_CASE(a_cpu_simd_level_is_one_the_estimator_knows) {
+  const std::string cpu = R"([[hardware]]
+id = "test-cpu"
+name = "Test CPU"
+kind = "cpu"
+backend = "cpu"
+memory_gib = 64
+memory_bandwidth_gbps = 89.6
+fp16_tflops = 0
+tdp_w = 65
+price_usd = 0
+cores = 8
+source = "test"
+)";
+  BOOST_TEST(error_for(cpu + "simd = \"avx512\"\n") == "no error");
+  BOOST_TEST(error_for(cpu + "simd = \"neon\"\n") == "no error");
+  BOOST_TEST(contains(error_for(cpu + "simd = \"sse4\"\n"),
+                      "hardware 'test-cpu': field 'simd': unknown simd level 'sse4' (expected none, neon, avx2 or avx512)"));
+}
+
 BOOST_AUTO_TEST_CASE(a_measured_bandwidth_needs_its_source) {
   const std::string gpu = R"([[hardware]]
 id = "test-apu"

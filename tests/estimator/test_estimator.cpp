@@ -285,16 +285,17 @@ BOOST_AUTO_TEST_CASE(prefill_is_compute_over_flops_per_token) {
   // 2 x 6,979,588,096 matmul params per prompt token (8.03B less the 525M embedding, gathered,
   // and the 525M output matrix, which llama.cpp applies to the last prompt token only) +
   // attention at a mean position of 256: 2 x 32 heads x 256 dims x 32 layers x 256 = 134,217,728
-  // FLOPs. 300 GFLOP/s / 14.093e9 FLOP = 21.29 tok/s; llama-bench pp512 measured 17.9 (Q4_K_M).
+  // FLOPs. 300 GFLOP/s / 14.093e9 FLOP = 21.29 tok/s. Q8_0 goes through tinyBLAS at the compute
+  // rate throughout (Q4_K_M's Q6_K tensors would take the dot-product path, speed.cpp).
   TestWorkload w;
   w.prompt_tokens = 512;
-  const auto e = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  const auto e = estimate(llama_3_1_8b(), q8_0(), cpu_machine(33, 300, 24 * kGiB), w);
   const double flops = 2.0 * (8030261248.0 - 2 * 128256.0 * 4096) + 134217728.0;
   BOOST_TEST(e.prefill_tps == 300e9 / flops, boost::test_tools::tolerance(1e-3));
   BOOST_TEST(e.time_to_first_token_s == 512 / e.prefill_tps, boost::test_tools::tolerance(1e-9));
   // After 2048 cached tokens every prompt token attends over 2048 more positions.
   w.depth_tokens = 2048;
-  const auto deep = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  const auto deep = estimate(llama_3_1_8b(), q8_0(), cpu_machine(33, 300, 24 * kGiB), w);
   BOOST_TEST(300e9 / deep.prefill_tps == flops + 2.0 * 32 * 256 * 32 * 2048, boost::test_tools::tolerance(1e-3));
 }
 
@@ -626,6 +627,55 @@ BOOST_AUTO_TEST_CASE(a_cuda_gpu_with_few_sms_for_its_memory_streams_at_its_sms_r
   // No SM count: the datasheet figures alone.
   const Device bare = machine_from_hardware(cuda_card(2000, 0, 0)).devices[0];
   BOOST_TEST(bare.read_gbps.value == 2000 * decode_efficiency(Backend::cuda), boost::test_tools::tolerance(1e-9));
+}
+
+HardwareSpec catalog_cpu(int cores, SimdLevel simd) {
+  HardwareSpec hw;
+  hw.id = "test-cpu", hw.name = "Test CPU", hw.kind = HardwareKind::cpu, hw.backend = Backend::cpu;
+  hw.memory_gib = 256, hw.memory_bandwidth_gbps = 536.7, hw.cores = cores, hw.simd = simd;
+  return hw;
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_cpu_streams_at_its_cores_rate_and_pays_its_threads_barriers) {
+  // 16 Graviton4 cores (536.7 GB/s): min(536.7 x 0.609 = 326.9, 16 x 14.0 = 224) = 224 GB/s, and
+  // each layer 16 threads x 2.06 us of barriers (machine.cpp kCpuSyncUsPerLayerThread).
+  const Device d = machine_from_hardware(catalog_cpu(16, SimdLevel::neon)).devices[0];
+  BOOST_TEST(d.read_gbps.value == 224.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(d.layer_overhead_s.value == 16 * 2.06e-6, boost::test_tools::tolerance(1e-9));
+  // 64 cores: the memory decides (64 x 14 = 896 > 326.9), and the barriers cost 4x as much.
+  const Device many = machine_from_hardware(catalog_cpu(64, SimdLevel::neon)).devices[0];
+  BOOST_TEST(many.read_gbps.value == 536.7 * decode_efficiency(Backend::cpu), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(many.layer_overhead_s.value == 64 * 2.06e-6, boost::test_tools::tolerance(1e-9));
+  // Decode of Llama 3.1 8B Q8_0 at depth 0: its bytes at 224 GB/s + 32 layers x 32.96 us.
+  TestWorkload w;
+  const auto e = estimate(llama_3_1_8b(), q8_0(), machine_from_hardware(catalog_cpu(16, SimdLevel::neon)), w);
+  const double expected_s = weight_bytes_per_token(llama_3_1_8b(), q8_0()) / 224e9 + 32 * 16 * 2.06e-6;
+  BOOST_TEST(1 / e.decode_tps == expected_s, boost::test_tools::tolerance(1e-3));
+  // No core count: neither the cap nor the barriers are known, and they are not taken as 0 cost
+  // by a cap: the datasheet x efficiency alone, no overhead, no prefill rate.
+  const Device bare = machine_from_hardware(catalog_cpu(0, SimdLevel::unknown)).devices[0];
+  BOOST_TEST(bare.read_gbps.value == 536.7 * decode_efficiency(Backend::cpu), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(!bare.compute_gflops.known());
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_cpu_prefills_at_its_cores_isa_rate) {
+  // 8-bit GFLOP/s a core by ISA (machine.cpp): AVX-512 and NEON 131, AVX2 65.5; x 1.305
+  // (kPrefillEfficiencyCpu). 16 NEON cores: 16 x 131 x 1.305 = 2735.3 GFLOP/s.
+  BOOST_TEST(machine_from_hardware(catalog_cpu(16, SimdLevel::neon)).devices[0].compute_gflops.value ==
+                 16 * 131 * 1.305, boost::test_tools::tolerance(1e-9));
+  // No SIMD level in the catalog: AVX2, as every x86 server and desktop CPU since 2013 has.
+  BOOST_TEST(machine_from_hardware(catalog_cpu(8, SimdLevel::unknown)).devices[0].compute_gflops.value ==
+                 8 * 65.5 * 1.305, boost::test_tools::tolerance(1e-9));
+  // A format llama.cpp neither repacks nor hands to tinyBLAS (Q6_K) goes one dot product a row and
+  // token, at 0.35 of that rate (speed.cpp kCpuDotPathOverCompute): Q6_K prefill is slower than
+  // Q8_0's (tinyBLAS) by about that factor on the matrices (attention aside).
+  TestWorkload w;
+  w.prompt_tokens = 512;
+  const Machine m = machine_from_hardware(catalog_cpu(16, SimdLevel::avx512));
+  const double q8 = estimate(llama_3_1_8b(), q8_0(), m, w).prefill_tps;
+  const double q6 = estimate(llama_3_1_8b(), quant("Q6_K", "Q6_K"), m, w).prefill_tps;
+  BOOST_TEST(q6 / q8 < 0.40);
+  BOOST_TEST(q6 / q8 > 0.30);
 }
 
 BOOST_AUTO_TEST_CASE(a_gpu_moe_prefills_its_experts_at_the_rate_of_narrow_gemms) {
