@@ -14,7 +14,9 @@ every fold's training rows and the held-out rows re-predicted from the breakdown
           measured keep it)
   prefill t = sum over pools of (dense_s + routed_s x g(h)/g(h0)) x p0/p
           (p: the backend's prefill efficiency, x an APU's package-power share k for the dense
-          products and attention; h: the MoE grouped-GEMM half-rate tokens)
+          products and attention; h: the MoE grouped-GEMM half-rate tokens; the rate capped
+          at SMs x clock x FLOPs per SM and clock on CUDA, CUs x clock x FLOPs per CU and clock
+          on ROCm, whose quantized GEMM runs on the vector ALUs)
 
 The accuracy quoted is leave-one-device-out (LODO: each device's rows predicted by constants
 fitted without it) and leave-one-source-out (LOSO); in-sample (the shipped constants, fitted on
@@ -23,6 +25,7 @@ per token x k, k fitted LODO) shows what the model adds. The constants fitted on
 printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, then the 80% bands
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel]
+       [--no-rocm-cu]
 """
 import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
@@ -353,14 +356,26 @@ def g_ratio(n, h_new, h_old):
 def prefill_rate(p, c, apu=False):
     """A GPU pool's prompt GEMM rate under constants c: datasheet FP16 x the backend's prefill
     efficiency (x an APU's sustained share), or SMs x clock x FLOPs per SM and clock where that is
-    lower (CUDA)."""
+    lower (CUDA), or CUs x clock x FLOPs per CU and clock (ROCm: its GEMM on the vector ALUs)."""
     b = p["backend"]
     if p["prefill_efficiency"] <= 0 or ("p", b) not in c:
         return p["compute_gflops"]
     rate = p["datasheet_gflops"] * c[("p", b)] * (c.get("apu", 1) if apu and b != "cpu" else 1)
-    if p["gemm_cap_gflops"] > 0 and c.get("mma"):
+    if p["gemm_cap_gflops"] > 0 and b == "cuda" and c.get("mma"):
         rate = min(rate, p["gemm_cap_gflops"] * c["mma"] / c0_mma)
+    if p["gemm_cap_gflops"] > 0 and b == "rocm" and ROCM_CU and c.get("rcu"):
+        # kRocmGemmFlopsPerCuClock x CUs x clock (x an APU's share, which the binary applied)
+        rate = min(rate, p["gemm_cap_gflops"] * c["rcu"] / c0_rcu * (c.get("apu", 1) / c0_apu if apu else 1))
     return rate
+
+
+def cu_capped(x, c):
+    """Whether a ROCm pool's prompt rate is its CUs x clock cap under constants c."""
+    for p in x["ep"]["breakdown"]["pools"]:
+        if p["backend"] == "rocm" and p["gemm_cap_gflops"] > 0 and p["prefill_efficiency"] > 0 and ROCM_CU and c.get("rcu"):
+            if prefill_rate(p, c, x["apu"]) < p["datasheet_gflops"] * c[("p", "rocm")] * (c.get("apu", 1) if x["apu"] else 1):
+                return True
+    return False
 
 
 def prefill_pred(x, c):
@@ -512,7 +527,39 @@ def fit(train, c0):
     for b in BACKENDS:
         if len({x["device"] for x in dense if x["backend"] == b}) < 2:
             dense += [x for x in dense_all if x["backend"] == b and not x["current"]]
-    sm_pp = [x for x in dense if any(p["gemm_cap_gflops"] > 0 for p in x["ep"]["breakdown"]["pools"])]
+    sm_pp = [x for x in dense if any(p["gemm_cap_gflops"] > 0 and p["backend"] == "cuda" for p in x["ep"]["breakdown"]["pools"])]
+    c = fit_rates(c, c0, dense, sm_pp)
+    # The ROCm GEMM's FLOPs per CU and clock: a grid scored on the discrete ROCm dense rows whose
+    # device has a known CU count, the efficiencies held, then refitted at the chosen point (twice:
+    # the cap decides which rows the efficiencies move).
+    cu_pp = [x for x in dense if not x["apu"] and
+             any(p["gemm_cap_gflops"] > 0 and p["backend"] == "rocm" for p in x["ep"]["breakdown"]["pools"])]
+    if ROCM_CU and c0_rcu and len({x["device"] for x in cu_pp}) >= 3:
+        for _ in range(2):
+            best = None
+            for rcu in [60 + 5 * i for i in range(60)]:
+                c["rcu"] = rcu
+                err = statistics.median(abs(math.log(prefill_pred(x, c) / x["pp"])) for x in cu_pp)
+                if best is None or err < best[0]:
+                    best = (err, rcu)
+            c["rcu"] = best[1]
+            c = fit_rates(c, c0, dense, sm_pp)
+    # The MoE half-rate tokens: a grid over GPU MoE rows, given the refitted efficiencies.
+    moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
+    if len(moe) >= 3 and H0 is not None:
+        best = None
+        for h in [2 * i for i in range(0, 151)]:
+            c["h"] = h
+            err = statistics.median(abs(math.log(prefill_pred(x, c) / x["pp"])) for x in moe)
+            if best is None or err < best[0]:
+                best = (err, h)
+        c["h"] = best[1]
+    return c
+
+
+def fit_rates(c, c0, dense, sm_pp):
+    """The backends' prefill efficiencies and the APU share, at each CUDA FLOPs per SM and clock of
+    a grid (scored on sm_pp), on the dense rows."""
     best = None
     for mma in ([200 + 25 * i for i in range(29)] if len(sm_pp) >= 5 else [c0_mma]):
         # Each efficiency starts from 0.5, not the shipped figure, so the fit does not depend on
@@ -527,7 +574,9 @@ def fit(train, c0):
                     continue
                 by_device = defaultdict(list)  # every device counts once: the median of its medians
                 for x in dense:
-                    if x["backend"] == b and not (APU_SHARE and x["apu"]) and prefill_pred(x, trial):
+                    # ROCm's efficiency is measured on the rows it decides: not where the CU cap does.
+                    if x["backend"] == b and not (APU_SHARE and x["apu"]) and not (b == "rocm" and cu_capped(x, trial)) \
+                            and prefill_pred(x, trial):
                         by_device[x["device"]].append(x["pp"] / prefill_pred(x, trial))
                 if len(by_device) >= 2:
                     trial[("p", b)] = trial[("p", b)] * statistics.median(statistics.median(v) for v in by_device.values())
@@ -541,18 +590,7 @@ def fit(train, c0):
         err = statistics.median(abs(math.log(prefill_pred(x, trial) / x["pp"])) for x in sm_pp) if sm_pp else 0
         if best is None or err < best[0]:
             best = (err, trial)
-    c = best[1]
-    # The MoE half-rate tokens: a grid over GPU MoE rows, given the refitted efficiencies.
-    moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
-    if len(moe) >= 3 and H0 is not None:
-        best = None
-        for h in [2 * i for i in range(0, 151)]:
-            c["h"] = h
-            err = statistics.median(abs(math.log(prefill_pred(x, c) / x["pp"])) for x in moe)
-            if best is None or err < best[0]:
-                best = (err, h)
-        c["h"] = best[1]
-    return c
+    return best[1]
 
 
 _CV = {}  # what the folds share with the worker processes (inherited by fork)
@@ -605,7 +643,7 @@ def main():
     devices, runs, models = load()
     rows, skipped = predict_all(devices, runs, models)
     c0 = shipped(rows)
-    global c0_sm, c0_mma
+    global c0_sm, c0_mma, c0_rcu
     for x in rows:
         x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["ep"]["breakdown"]["pools"])
         for p in x["e"]["breakdown"]["pools"]:
@@ -616,14 +654,17 @@ def main():
             units_ghz = (num(u.get("compute_units")) or 0) * (num(u.get("boost_clock_mhz")) or 0) / 1000
             if units_ghz > 0 and p["gemv_cap_gbps"] > 0:
                 c0_sm = p["gemv_cap_gbps"] / units_ghz
-            if units_ghz > 0 and p["gemm_cap_gflops"] > 0:
+            if units_ghz > 0 and p["gemm_cap_gflops"] > 0 and p["backend"] == "cuda":
                 c0_mma = p["gemm_cap_gflops"] / units_ghz
+            if units_ghz > 0 and p["gemm_cap_gflops"] > 0 and p["backend"] == "rocm" and not x["apu"]:
+                c0_rcu = p["gemm_cap_gflops"] / units_ghz
     c0["h"] = H0
     c0["g"] = max(x["g0"] for x in rows)
     global c0_apu
     c0_apu = c0["apu"]
     c0["sm"] = c0_sm
     c0["mma"] = c0_mma
+    c0["rcu"] = c0_rcu
     lodo = cross_validate(rows, "device", c0)
     loso = cross_validate(rows, "source", c0)
     base = baseline(rows)
@@ -685,6 +726,8 @@ def main():
             print(f"  {b:7} " + ", ".join(parts))
     print(f"  CUDA GEMV bytes per SM and clock kCudaGemvBytesPerSmClock {call['sm']:.2f} (shipped {c0_sm:.2f})")
     print(f"  CUDA GEMM FLOPs per SM and clock kCudaGemmFlopsPerSmClock {call['mma']:.0f} (shipped {c0_mma:.0f})")
+    if ROCM_CU and c0_rcu:
+        print(f"  ROCm GEMM FLOPs per CU and clock kRocmGemmFlopsPerCuClock {call['rcu']:.0f} (shipped {c0_rcu:.0f})")
     print(f"  Gated DeltaNet layer extra, in per-layer overheads kGdnLayerOverheads {call.get('g', 0):.1f} (shipped {c0['g']:.1f})")
     print(f"  APU sustained share of the prefill rate kApuComputeShare {call['apu']:.2f} (shipped {c0['apu']:.2f})")
     if call["h"] is not None:
@@ -760,14 +803,16 @@ def quantiles(v, tail=0.1):
     return at(tail), at(1 - tail)
 
 
-# Mechanisms that can be switched off to see what each adds out of sample (--no-gdn, --no-apu,
+# Mechanisms that can be switched off to see what each adds out of sample (--no-gdn, --no-apu, --no-rocm-cu,
 # --no-intel).
 GDN = "--no-gdn" not in sys.argv
 INTEL = "--no-intel" not in sys.argv
 APU_SHARE = "--no-apu" not in sys.argv
+# --no-rocm-cu: ROCm prefill at datasheet FP16 x its efficiency alone, without the CUs x clock cap.
+ROCM_CU = "--no-rocm-cu" not in sys.argv
 
 # The per-SM constants the binary applied (estimator/machine.cpp), read back from the breakdown.
-c0_sm = c0_mma = None
+c0_sm = c0_mma = c0_rcu = None
 c0_apu = 1.0  # the APU share the binary applied
 
 if __name__ == "__main__":
