@@ -32,6 +32,9 @@ json candidate_json(const Candidate& c) {
   json j = to_json(c.estimate);
   j["cost"] = to_json(c.cost);
   j["quality"] = c.quality;
+  j["model_quality"] = c.model_quality;
+  j["retention"] = c.retention;
+  j["thinking_off"] = c.thinking_off;
   j["eligible"] = c.eligible;
   j["why_not"] = c.why_not;
   return j;

@@ -218,6 +218,18 @@ BOOST_AUTO_TEST_CASE(a_missing_field_is_named) {
   BOOST_TEST(contains(e, "user.toml:1:1: model 'tiny': missing field 'layers'"));
 }
 
+BOOST_AUTO_TEST_CASE(a_non_thinking_quality_needs_a_thinking_model_and_a_source) {
+  // A second quality for the mode the figure is not (thinking off) makes sense only for a model
+  // scored thinking, and like every figure it carries its source.
+  BOOST_TEST(contains(error_for(std::string(kModel) + "quality_no_thinking = 1\nquality_no_thinking_source = \"s\"\n"),
+                      "model 'tiny': field 'quality_no_thinking' is for a model whose quality is its thinking"));
+  BOOST_TEST(contains(error_for(std::string(kModel) + "thinking = true\nquality_no_thinking = 1\n"),
+                      "model 'tiny': missing field 'quality_no_thinking_source'"));
+  const Catalog c = load_catalog(embedded_catalog());
+  BOOST_TEST(c.find_model("qwen3-8b")->quality_no_thinking.value_or(-1) == 23);  // AA v3.0 non-reasoning
+  BOOST_TEST(!c.find_model("gemma-4-31b")->quality_no_thinking.has_value());     // no such figure: unknown
+}
+
 BOOST_AUTO_TEST_CASE(a_wrong_type_is_named_where_it_is) {
   std::string text = kModel;
   text.replace(text.find("layers = 2"), 10, "layers = \"two\"");

@@ -877,6 +877,86 @@ BOOST_AUTO_TEST_CASE(the_best_model_that_fits_fast_enough_is_recommended) {
   BOOST_TEST(a.apis[*a.best_api].usd == 34.375);
 }
 
+BOOST_AUTO_TEST_CASE(a_quant_keeps_less_of_a_small_model_and_more_of_a_large_one) {
+  // Q3_K_S keeps 0.7924 of Llama 3 8B (8.03B): a log-perplexity loss of -ln 0.7924 = 0.2327, which
+  // scales by (8.03 / params)^0.363 (kRetentionSizeExponent): x 1.2300 for a 4.54B model,
+  // e^-0.2862 = 0.7511; x 2.1302 for a 1.0B, e^-0.4957 = 0.6092; as measured at 8.03B and above
+  // (a 70B is credited no more than measured).
+  QuantSpec q = quant("Q3_K_S", "Q3_K");
+  q.quality_retention = 0.7924, q.quality_retention_params_b = 8.03;
+  ModelSpec m = llama_3_1_8b();
+  m.params_b = 4.54;
+  BOOST_TEST(quality_retention(q, m) == 0.7511, boost::test_tools::tolerance(1e-4));
+  m.params_b = 1.0;
+  BOOST_TEST(quality_retention(q, m) == 0.6092, boost::test_tools::tolerance(1e-4));
+  m.params_b = 70;
+  BOOST_TEST(quality_retention(q, m) == 0.7924, boost::test_tools::tolerance(1e-9));
+  m.params_b = 8.03;
+  BOOST_TEST(quality_retention(q, m) == 0.7924, boost::test_tools::tolerance(1e-9));
+  // A source that names no size, or a lossless format, is taken as it stands.
+  q.quality_retention_params_b = 0, m.params_b = 1;
+  BOOST_TEST(quality_retention(q, m) == 0.7924);
+  QuantSpec f16 = quant("F16", "F16");
+  f16.quality_retention_params_b = 8.03;
+  BOOST_TEST(quality_retention(f16, m) == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_hybrid_too_slow_for_its_thinking_is_offered_with_its_thinking_off) {
+  // The 8B thinks (quality 40; 30 with its thinking off) and decodes at 1.2x the floor: below the
+  // 1.5x a thinking model needs, above the plain floor. TinyLlama (quality 10) is fast enough in any
+  // mode. The pick is the 8B with its thinking off (30 x its Q8_0 retention), and its command
+  // turns thinking off; with a floor its thinking clears, the 8B thinks (quality 40).
+  Catalog c;
+  c.models = {llama_3_1_8b(), tinyllama()};
+  c.models[0].thinks = true, c.models[0].quality = 40, c.models[0].quality_no_thinking = 30;
+  c.models[1].quality = 10;
+  c.quants = {q8_0()};
+  c.quants[0].quality_retention = 0.9996;
+  c.electricity = {0.2, "test", ""};
+  const Machine machine = cpu_machine(200, 300, 24 * kGiB);
+  TestWorkload w;
+  w.context_tokens = 2048;
+  const double tps = estimate(c.models[0], c.quants[0], machine, w).decode_tps;
+  w.min_decode_tps = tps / 1.2;
+  const Advice a = advise(c, machine, w, Budget{100, 36, true});
+  BOOST_REQUIRE(a.recommended.has_value());
+  const Candidate& best = a.ranked[*a.recommended];
+  BOOST_TEST(best.estimate.model == "llama-3.1-8b");
+  BOOST_TEST(best.thinking_off);
+  BOOST_TEST(best.quality == 30 * 0.9996, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(best.estimate.launch.find(" --reasoning off") != std::string::npos);
+  for (const auto& cand : a.ranked)
+    if (cand.estimate.model == "llama-3.1-8b" && !cand.thinking_off)
+      BOOST_TEST(cand.why_not.find("(thinking)") != std::string::npos);
+  w.min_decode_tps = tps / 1.6;
+  const Advice fast = advise(c, machine, w, Budget{100, 36, true});
+  BOOST_REQUIRE(fast.recommended.has_value());
+  BOOST_TEST(!fast.ranked[*fast.recommended].thinking_off);
+  BOOST_TEST(fast.ranked[*fast.recommended].quality == 40 * 0.9996, boost::test_tools::tolerance(1e-9));
+  // Unknown non-thinking quality: no thinking-off candidate at all (never a quality of 0).
+  c.models[0].quality_no_thinking.reset();
+  w.min_decode_tps = tps / 1.2;
+  for (const auto& cand : advise(c, machine, w, Budget{100, 36, true}).ranked) BOOST_TEST(!cand.thinking_off);
+}
+
+BOOST_AUTO_TEST_CASE(the_longest_context_pick_allocates_its_context) {
+  // One model, one quant: the pick is also the longest-context pick, and its command for that
+  // use allocates its largest context in whole 1024-token steps, not the 2048 asked for.
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.quants = {q8_0()};
+  c.electricity = {0.2, "test", ""};
+  TestWorkload w;
+  w.context_tokens = 2048, w.min_decode_tps = 1;
+  const Advice a = advise(c, cpu_machine(200, 300, 24 * kGiB), w, Budget{100, 36, true});
+  BOOST_REQUIRE(a.picks.longest_context.has_value());
+  const int64_t most = a.ranked[*a.picks.longest_context].estimate.max_context;
+  BOOST_TEST(most > 4096);
+  BOOST_TEST(a.picks.longest_context_launch.find(" -c " + std::to_string(most / 1024 * 1024) + " ") !=
+             std::string::npos);
+  BOOST_TEST(a.ranked[*a.recommended].estimate.launch.find(" -c 2048 ") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   Catalog c;
   c.models = {llama_3_1_8b()};
@@ -1042,17 +1122,37 @@ BOOST_AUTO_TEST_CASE(a_nearly_as_good_moe_three_times_faster_beats_the_dense_mod
 
 BOOST_AUTO_TEST_CASE(ties_are_anchored_on_the_best_so_the_order_is_transitive) {
   // Qualities 74, 72.5, 71 (retention 1): 72.5 ties with both, but 71 is 3 below 74. The tier is
-  // anchored on 74: {74, 72.5}, fastest first; then 71 alone, however fast.
+  // anchored on 74: {74, 72.5}, fastest first; then 71 alone, 2.5x as fast as the first (under the
+  // kMuchFasterFactor of 3 that would put it first).
   auto cand = [](double quality, double tps) {
     Candidate x;
     x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
     return x;
   };
-  std::vector<Candidate> c{cand(71, 300), cand(74, 30), cand(72.5, 60)};
+  std::vector<Candidate> c{cand(71, 150), cand(74, 30), cand(72.5, 60)};
   rank_candidates(c);
   BOOST_TEST(c[0].model_quality == 72.5);
   BOOST_TEST(c[1].model_quality == 74.0);
   BOOST_TEST(c[2].model_quality == 71.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_slightly_weaker_candidate_three_times_as_fast_goes_first) {
+  // 71 is 3.5 points below 74.5 (within the 4-point fastest-good band, outside the 2-point tie)
+  // and decodes 3x as fast (90 vs 30): it goes first, the rest keep their order. 70 at 300 is 4.5
+  // below: outside the band, however fast.
+  auto cand = [](double quality, double tps) {
+    Candidate x;
+    x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
+    return x;
+  };
+  std::vector<Candidate> c{cand(70, 300), cand(74.5, 30), cand(71, 90)};
+  rank_candidates(c);
+  BOOST_TEST(c[0].model_quality == 71.0);
+  BOOST_TEST(c[1].model_quality == 74.5);
+  BOOST_TEST(c[2].model_quality == 70.0);
+  c = {cand(74.5, 30), cand(71, 89)};  // 2.97x: not enough
+  rank_candidates(c);
+  BOOST_TEST(c[0].model_quality == 74.5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
