@@ -14,7 +14,9 @@ every fold's training rows and the held-out rows re-predicted from the breakdown
           measured keep it)
   prefill t = sum over pools of (dense_s + routed_s x g(h)/g(h0)) x p0/p
           (p: the backend's prefill efficiency, x an APU's package-power share k for the dense
-          products and attention; h: the MoE grouped-GEMM half-rate tokens)
+          products and attention; h: the MoE grouped-GEMM half-rate tokens; the rate capped
+          at SMs x clock x FLOPs per SM and clock on CUDA, CUs x clock x FLOPs per CU and clock
+          on ROCm, whose quantized GEMM runs on the vector ALUs)
 
 The accuracy quoted is leave-one-device-out (LODO: each device's rows predicted by constants
 fitted without it) and leave-one-source-out (LOSO); in-sample (the shipped constants, fitted on
@@ -24,6 +26,7 @@ printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, the
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--cpu-only]
+       [--no-rocm-cu]
 """
 import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
@@ -363,13 +366,16 @@ def g_ratio(n, h_new, h_old):
 def prefill_rate(p, c, apu=False):
     """A GPU pool's prompt GEMM rate under constants c: datasheet FP16 x the backend's prefill
     efficiency (x an APU's sustained share), or SMs x clock x FLOPs per SM and clock where that is
-    lower (CUDA)."""
+    lower (CUDA), or CUs x clock x FLOPs per CU and clock (ROCm: its GEMM on the vector ALUs)."""
     b = p["backend"]
     if p["prefill_efficiency"] <= 0 or ("p", b) not in c:
         return p["compute_gflops"]
     rate = p["datasheet_gflops"] * c[("p", b)] * (c.get("apu", 1) if apu and b != "cpu" else 1)
-    if p["gemm_cap_gflops"] > 0 and c.get("mma"):
+    if p["gemm_cap_gflops"] > 0 and b == "cuda" and c.get("mma"):
         rate = min(rate, p["gemm_cap_gflops"] * c["mma"] / c0_mma)
+    if p["gemm_cap_gflops"] > 0 and b == "rocm" and ROCM_CU and c.get("rcu"):
+        # kRocmGemmFlopsPerCuClock x CUs x clock (x an APU's share, which the binary applied)
+        rate = min(rate, p["gemm_cap_gflops"] * c["rcu"] / c0_rcu * (c.get("apu", 1) / c0_apu if apu else 1))
     return rate
 
 
@@ -411,6 +417,15 @@ def fit_cpu_prefill(train, c):
         if best is None or err < best[0]:
             best = (err, trial)
     return best[1]
+
+
+def cu_capped(x, c):
+    """Whether a ROCm pool's prompt rate is its CUs x clock cap under constants c."""
+    for p in x["ep"]["breakdown"]["pools"]:
+        if p["backend"] == "rocm" and p["gemm_cap_gflops"] > 0 and p["prefill_efficiency"] > 0 and ROCM_CU and c.get("rcu"):
+            if prefill_rate(p, c, x["apu"]) < p["datasheet_gflops"] * c[("p", "rocm")] * (c.get("apu", 1) if x["apu"] else 1):
+                return True
+    return False
 
 
 def prefill_pred(x, c):
@@ -641,7 +656,41 @@ def fit(train, c0):
     for b in BACKENDS:
         if len({x["device"] for x in dense if x["backend"] == b}) < 2:
             dense += [x for x in dense_all if x["backend"] == b and not x["current"]]
-    sm_pp = [x for x in dense if any(p["gemm_cap_gflops"] > 0 for p in x["ep"]["breakdown"]["pools"])]
+    sm_pp = [x for x in dense if any(p["gemm_cap_gflops"] > 0 and p["backend"] == "cuda" for p in x["ep"]["breakdown"]["pools"])]
+    c = fit_rates(c, c0, dense, sm_pp)
+    # The ROCm GEMM's FLOPs per CU and clock: a grid scored on the discrete ROCm dense rows whose
+    # device has a known CU count, the efficiencies held, then refitted at the chosen point (twice:
+    # the cap decides which rows the efficiencies move).
+    cu_pp = [x for x in dense if not x["apu"] and
+             any(p["gemm_cap_gflops"] > 0 and p["backend"] == "rocm" for p in x["ep"]["breakdown"]["pools"])]
+    if ROCM_CU and c0_rcu and len({x["device"] for x in cu_pp}) >= 3:
+        for _ in range(2):
+            best = None
+            for rcu in [60 + 5 * i for i in range(60)]:
+                c["rcu"] = rcu
+                err = statistics.median(abs(math.log(prefill_pred(x, c) / x["pp"])) for x in cu_pp)
+                if best is None or err < best[0]:
+                    best = (err, rcu)
+            c["rcu"] = best[1]
+            c = fit_rates(c, c0, dense, sm_pp)
+    # The MoE half-rate tokens: a grid over GPU MoE rows, given the refitted efficiencies.
+    moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
+    if len(moe) >= 3 and H0 is not None:
+        best = None
+        for h in [2 * i for i in range(0, 151)]:
+            c["h"] = h
+            err = statistics.median(abs(math.log(prefill_pred(x, c) / x["pp"])) for x in moe)
+            if best is None or err < best[0]:
+                best = (err, h)
+        c["h"] = best[1]
+    if CPU_MODEL:
+        c = fit_cpu_prefill(train, c)
+    return c
+
+
+def fit_rates(c, c0, dense, sm_pp):
+    """The backends' prefill efficiencies and the APU share, at each CUDA FLOPs per SM and clock of
+    a grid (scored on sm_pp), on the dense rows."""
     best = None
     for mma in ([200 + 25 * i for i in range(29)] if len(sm_pp) >= 5 else [c0_mma]):
         # Each efficiency starts from 0.5, not the shipped figure, so the fit does not depend on
@@ -656,7 +705,9 @@ def fit(train, c0):
                     continue
                 by_device = defaultdict(list)  # every device counts once: the median of its medians
                 for x in dense:
-                    if x["backend"] == b and not (APU_SHARE and x["apu"]) and prefill_pred(x, trial):
+                    # ROCm's efficiency is measured on the rows it decides: not where the CU cap does.
+                    if x["backend"] == b and not (APU_SHARE and x["apu"]) and not (b == "rocm" and cu_capped(x, trial)) \
+                            and prefill_pred(x, trial):
                         by_device[x["device"]].append(x["pp"] / prefill_pred(x, trial))
                 if len(by_device) >= 2:
                     trial[("p", b)] = trial[("p", b)] * statistics.median(statistics.median(v) for v in by_device.values())
@@ -670,20 +721,7 @@ def fit(train, c0):
         err = statistics.median(abs(math.log(prefill_pred(x, trial) / x["pp"])) for x in sm_pp) if sm_pp else 0
         if best is None or err < best[0]:
             best = (err, trial)
-    c = best[1]
-    # The MoE half-rate tokens: a grid over GPU MoE rows, given the refitted efficiencies.
-    moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
-    if len(moe) >= 3 and H0 is not None:
-        best = None
-        for h in [2 * i for i in range(0, 151)]:
-            c["h"] = h
-            err = statistics.median(abs(math.log(prefill_pred(x, c) / x["pp"])) for x in moe)
-            if best is None or err < best[0]:
-                best = (err, h)
-        c["h"] = best[1]
-    if CPU_MODEL:
-        c = fit_cpu_prefill(train, c)
-    return c
+    return best[1]
 
 
 _CV = {}  # what the folds share with the worker processes (inherited by fork)
@@ -736,7 +774,7 @@ def main():
     devices, runs, models = load()
     rows, skipped = predict_all(devices, runs, models)
     c0 = shipped(rows)
-    global c0_sm, c0_mma
+    global c0_sm, c0_mma, c0_rcu
     for x in rows:
         x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["ep"]["breakdown"]["pools"])
         for p in x["e"]["breakdown"]["pools"]:
@@ -747,8 +785,10 @@ def main():
             units_ghz = (num(u.get("compute_units")) or 0) * (num(u.get("boost_clock_mhz")) or 0) / 1000
             if units_ghz > 0 and p["gemv_cap_gbps"] > 0:
                 c0_sm = p["gemv_cap_gbps"] / units_ghz
-            if units_ghz > 0 and p["gemm_cap_gflops"] > 0:
+            if units_ghz > 0 and p["gemm_cap_gflops"] > 0 and p["backend"] == "cuda":
                 c0_mma = p["gemm_cap_gflops"] / units_ghz
+            if units_ghz > 0 and p["gemm_cap_gflops"] > 0 and p["backend"] == "rocm" and not x["apu"]:
+                c0_rcu = p["gemm_cap_gflops"] / units_ghz
     c0["h"] = H0
     c0["g"] = max(x["g0"] for x in rows)
     # The CPU's shipped per-core rate and barrier cost, from one row's cap and overhead over its threads.
@@ -772,6 +812,7 @@ def main():
     c0_apu = c0["apu"]
     c0["sm"] = c0_sm
     c0["mma"] = c0_mma
+    c0["rcu"] = c0_rcu
     lodo = cross_validate(rows, "device", c0)
     loso = cross_validate(rows, "source", c0)
     base = baseline(rows)
@@ -834,6 +875,8 @@ def main():
     if c0_sm and c0_mma:
         print(f"  CUDA GEMV bytes per SM and clock kCudaGemvBytesPerSmClock {call['sm']:.2f} (shipped {c0_sm:.2f})")
         print(f"  CUDA GEMM FLOPs per SM and clock kCudaGemmFlopsPerSmClock {call['mma']:.0f} (shipped {c0_mma:.0f})")
+    if ROCM_CU and c0_rcu:
+        print(f"  ROCm GEMM FLOPs per CU and clock kRocmGemmFlopsPerCuClock {call['rcu']:.0f} (shipped {c0_rcu:.0f})")
     print(f"  Gated DeltaNet layer extra, in per-layer overheads kGdnLayerOverheads {call.get('g', 0):.1f} (shipped {c0['g']:.1f})")
     print(f"  APU sustained share of the prefill rate kApuComputeShare {call['apu']:.2f} (shipped {c0['apu']:.2f})")
     if CPU_MODEL:
@@ -915,7 +958,7 @@ def quantiles(v, tail=0.1):
     return at(tail), at(1 - tail)
 
 
-# Mechanisms that can be switched off to see what each adds out of sample (--no-gdn, --no-apu,
+# Mechanisms that can be switched off to see what each adds out of sample (--no-gdn, --no-apu, --no-rocm-cu,
 # --no-intel).
 GDN = "--no-gdn" not in sys.argv
 INTEL = "--no-intel" not in sys.argv
@@ -929,9 +972,11 @@ CPU_SYNC = "--no-cpu-sync" not in sys.argv
 CPU_DOT = "--no-cpu-dot" not in sys.argv  # the dot-product path's share refitted (else kept as shipped)
 CPU_ONLY = "--cpu-only" in sys.argv
 C0_CPU = {}  # the CPU constants the binary applied, read back from the breakdown
+# --no-rocm-cu: ROCm prefill at datasheet FP16 x its efficiency alone, without the CUs x clock cap.
+ROCM_CU = "--no-rocm-cu" not in sys.argv
 
 # The per-SM constants the binary applied (estimator/machine.cpp), read back from the breakdown.
-c0_sm = c0_mma = None
+c0_sm = c0_mma = c0_rcu = None
 c0_apu = 1.0  # the APU share the binary applied
 
 if __name__ == "__main__":

@@ -49,15 +49,31 @@ constexpr double kCudaGemvBytesPerSmClock = 5.25;
 // bench/check_accuracy.py on the corpus' CUDA prefill rows; a device without SM count and clock
 // keeps its datasheet FP16 x cuda prefill efficiency.
 constexpr double kCudaGemmFlopsPerSmClock = 475;
+// llama.cpp's ROCm prompt GEMM for quantized weights (MMQ) reaches a rate that follows the GPU's
+// CUs x clock, not its datasheet FP16 figure, which counts the matrix cores: it computes int8 dot
+// products on the vector ALUs unless ggml-cuda/common.cuh enables a matrix path (amd_mfma_available:
+// CDNA; amd_wmma_available: RDNA4, later also RDNA3), and the CDNA parts' MFMA path measures no
+// faster per CU. An MI100 (184.6 TFLOPS matrix FP16, 120 CUs x 1.502 GHz) prefills Llama 2 7B Q4_0
+// at 2733 tok/s, an MI210 (181, 104 x 1.7) at 2486, a Radeon Pro V620 (41, 72 x 2.2) at 1804, an
+// MI50 (26.5 without matrix cores, 60 x 1.725) at 1057 (llama.cpp scoreboard #15021): 130-200
+// FLOPs per CU and clock where the datasheets differ 7x. FLOPs per CU and clock, fitted by
+// bench/check_accuracy.py on the corpus' discrete ROCm dense prefill rows with the efficiencies
+// refitted; --no-rocm-cu turns it off (leave one device out, 2025+ builds: datacenter prefill
+// 32.8% -> 13.7% median error). RDNA4 (WMMA MMQ) runs above it (an RX 9070 XT ~350), which this
+// cap under-predicts. An APU's cap takes its sustained share (kApuComputeShare): the package power
+// limit lowers the clock. A device without CU count and clock keeps datasheet FP16 x efficiency.
+constexpr double kRocmGemmFlopsPerCuClock = 190;
 
 // Prefill efficiency: pp x 2 x active params (+ attention) / datasheet dense FP16 FLOP/s, per
 // backend the median over devices of each device's median, on the corpus' dense prefill rows of
 // 2025 and later builds (llama.cpp's prompt speed roughly doubled on CUDA since 2023-24; Metal's
 // on all builds: its scoreboard rows carry no date), refitted
-// with kCudaGemmFlopsPerSmClock by bench/check_accuracy.py. CPU: see host_device().
+// with kCudaGemmFlopsPerSmClock by bench/check_accuracy.py; ROCm's on the rows its CU cap
+// (kRocmGemmFlopsPerCuClock) does not decide: devices without a CU count, and those whose cap is
+// above it. CPU: see host_device().
 constexpr double kPrefillEfficiencyCuda = 0.574;
 constexpr double kPrefillEfficiencyMetal = 0.651;
-constexpr double kPrefillEfficiencyRocm = 0.341;
+constexpr double kPrefillEfficiencyRocm = 0.522;
 constexpr double kPrefillEfficiencyVulkan = 0.369;
 // A catalog CPU: its cores x the per-core 8-bit rate of its vector ISA (kCpuPrefillGflopsPerCore*,
 // measured on 2 Zen 4 cores) x this ratio, what llama.cpp's repacked and tinyBLAS GEMMs reach on
@@ -425,6 +441,18 @@ Machine one_machine(const HardwareSpec& hw) {
                                                    fixed(kCudaGemmFlopsPerSmClock, "%.0f") +
                                                    " FLOPs per SM and clock (llama.cpp's CUDA GEMM), below datasheet " +
                                                    fixed(hw.fp16_tflops) + " FP16 TFLOPS x cuda prefill efficiency " + fixed(peff)};
+    }
+    if (hw.backend == Backend::rocm && hw.compute_units > 0 && hw.boost_clock_mhz > 0) {
+      const double share = apu ? kApuComputeShare : 1.0;
+      d.gemm_cap_gflops = hw.compute_units * hw.boost_clock_mhz * 1e6 * kRocmGemmFlopsPerCuClock * share / 1e9;
+      if (d.gemm_cap_gflops < d.compute_gflops.value)
+        d.compute_gflops = {d.gemm_cap_gflops,
+                            std::to_string(hw.compute_units) + " CUs x " + fixed(hw.boost_clock_mhz, "%.0f") + " MHz x " +
+                                fixed(kRocmGemmFlopsPerCuClock, "%.0f") +
+                                " FLOPs per CU and clock (llama.cpp's ROCm GEMM on the vector ALUs)" +
+                                (apu ? " x " + fixed(kApuComputeShare) + " (an APU's sustained share)" : std::string()) +
+                                ", below datasheet " + fixed(hw.fp16_tflops) + " FP16 TFLOPS x rocm prefill efficiency " +
+                                fixed(peff)};
     }
   }
   if (hw.tdp_w > 0) d.power_w = {hw.tdp_w, "datasheet TDP"};

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE estimator
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include <cmath>
@@ -736,6 +737,40 @@ BOOST_AUTO_TEST_CASE(an_apu_prefills_at_its_package_power_share_but_not_its_expe
   const PoolSeconds p = estimate(small_moe(), q8_0(), apu, w).pools.at(0);
   const double routed_flops = 2.0 * 16 * 8 * 3 * 2048 * 1024;
   BOOST_TEST(p.prefill_routed_s == routed_flops / (rate * 1e9 * 64 / (64 + 106)), boost::test_tools::tolerance(1e-6));
+}
+
+HardwareSpec rocm_card(double fp16_tflops, int cus, double mhz) {
+  HardwareSpec hw;
+  hw.id = "test-amd", hw.name = "Test AMD card", hw.kind = HardwareKind::gpu, hw.backend = Backend::rocm;
+  hw.memory_gib = 32, hw.memory_bandwidth_gbps = 1200, hw.fp16_tflops = fp16_tflops, hw.tdp_w = 300;
+  hw.compute_units = cus, hw.boost_clock_mhz = mhz, hw.units_source = "test";
+  return hw;
+}
+
+BOOST_AUTO_TEST_CASE(a_rocm_gpu_prefills_at_its_vector_alus_rate_not_its_matrix_peak) {
+  // MI100: 184.6 TFLOPS of matrix FP16, but llama.cpp's ROCm GEMM runs on the vector ALUs:
+  // 120 CUs x 1.502 GHz x 190 FLOPs per CU and clock (machine.cpp kRocmGemmFlopsPerCuClock) =
+  // 34.2 TFLOP/s, below 184.6 x the rocm prefill efficiency.
+  const Device mi100 = machine_from_hardware(rocm_card(184.6, 120, 1502)).devices[0];
+  BOOST_TEST(mi100.compute_gflops.value == 120 * 1.502 * 190, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(mi100.compute_gflops.source.find("CUs") != std::string::npos);
+  // MI50 (no matrix cores: 26.5 TFLOPS is its vector FP16): 60 x 1.725 x 190 = 19.7 TFLOP/s is
+  // above 26.5 x the efficiency, which decides.
+  const Device mi50 = machine_from_hardware(rocm_card(26.5, 60, 1725)).devices[0];
+  BOOST_TEST(mi50.compute_gflops.value == 26.5e3 * prefill_efficiency(Backend::rocm), boost::test_tools::tolerance(1e-9));
+  // No CU count: the datasheet figure alone; an APU's cap takes its sustained share (0.49).
+  const Device bare = machine_from_hardware(rocm_card(184.6, 0, 0)).devices[0];
+  BOOST_TEST(bare.compute_gflops.value == 184.6e3 * prefill_efficiency(Backend::rocm), boost::test_tools::tolerance(1e-9));
+  HardwareSpec apu = rocm_card(59.4, 40, 2900);
+  apu.kind = HardwareKind::apu, apu.unified_memory = true;
+  BOOST_TEST(machine_from_hardware(apu).devices[0].compute_gflops.value ==
+                 std::min(59.4e3 * prefill_efficiency(Backend::rocm), 40 * 2.9 * 190) * 0.49,
+             boost::test_tools::tolerance(1e-9));
+  // Vulkan on the same card takes its own path (coopmat shaders): no CU cap.
+  HardwareSpec vk = rocm_card(184.6, 120, 1502);
+  vk.backend = Backend::vulkan;
+  BOOST_TEST(machine_from_hardware(vk).devices[0].compute_gflops.value == 184.6e3 * prefill_efficiency(Backend::vulkan),
+             boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(vulkan_on_an_intel_gpu_streams_at_its_own_efficiency) {
