@@ -26,7 +26,7 @@ printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, the
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--cpu-only]
-       [--no-rocm-cu]
+       [--no-rocm-cu] [--no-units]
 """
 import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
@@ -144,7 +144,7 @@ price_usd = 0
 source = "bench/corpus"
 unified_memory = {"true" if kind in ("apple", "apu") else "false"}
 '''
-    u = UNITS.get(d["device"].strip(), {})
+    u = UNITS.get(d["device"].strip(), {}) if UNITS_GIVEN else {}
     if backend != "cpu" and num(u.get("compute_units")) and num(u.get("boost_clock_mhz")):
         text += (f'compute_units = {int(num(u["compute_units"]))}\nboost_clock_mhz = {num(u["boost_clock_mhz"])}\n'
                  'units_source = "bench/corpus/device_units.csv"\n')
@@ -974,6 +974,10 @@ CPU_ONLY = "--cpu-only" in sys.argv
 C0_CPU = {}  # the CPU constants the binary applied, read back from the breakdown
 # --no-rocm-cu: ROCm prefill at datasheet FP16 x its efficiency alone, without the CUs x clock cap.
 ROCM_CU = "--no-rocm-cu" not in sys.argv
+# --no-units: every GPU typed with its datasheet's memory, bandwidth and FP16 figure only, as a user
+# adds hardware through --catalog: no compute units or clock (bench/corpus/device_units.csv), so no
+# per-SM or per-CU limit applies.
+UNITS_GIVEN = "--no-units" not in sys.argv
 
 # The per-SM constants the binary applied (estimator/machine.cpp), read back from the breakdown.
 c0_sm = c0_mma = c0_rcu = None
