@@ -195,6 +195,8 @@ Machine load_machine(const std::string& path) {
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError("--machine " + path + ": neither hwloc XML nor valid JSON (byte " +
                      std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception&) {  // out_of_range 406: a number beyond a double, like 1e400
+    throw InputError("--machine " + path + ": a number in the file is too large for a double");
   }
   Machine m;
   try {

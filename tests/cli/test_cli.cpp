@@ -1,56 +1,29 @@
-#include <iterator>
-#include <sys/stat.h>
-#include <algorithm>
 // The command line as a user meets it: the built binary, its exit status, stdout and stderr.
 #define BOOST_TEST_MODULE cli
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "gguf_writer.hpp"
+#include "run_tool.hpp"
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using benchr::test::Result;
+using benchr::test::temp_file;
 
-/// A new empty file under /tmp whose name ends in `suffix`.
-std::string temp_file(const std::string& suffix) {
-  std::string name = "/tmp/benchr-cli-XXXXXX" + suffix;
-  const int fd = mkstemps(name.data(), static_cast<int>(suffix.size()));
-  BOOST_REQUIRE(fd >= 0);
-  close(fd);
-  return name;
-}
-
-/// Runs benchr-advise with `args` (shell words), capturing stdout and stderr; `env` prefixes the
-/// command (e.g. "XDG_CACHE_HOME=/tmp/x").
-Result run(const std::string& args, const std::string& env = "") {
-  const std::string err_file = temp_file(".err");
-  const std::string cmd = env + " " + std::string(BENCHR_EXE) + " " + args + " 2>" + err_file;
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(p);
-  std::array<char, 4096> buf;
-  for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  std::ostringstream s;
-  s << e.rdbuf();
-  r.err = s.str();
-  std::remove(err_file.c_str());
-  return r;
-}
+/// Runs benchr-advise with `args` (shell words); `env` prefixes the command (e.g. "XDG_CACHE_HOME=/tmp/x").
+Result run(const std::string& args, const std::string& env = "") { return benchr::test::run_tool(args, env); }
 
 std::string data(const char* rel) { return std::string(BENCHR_TEST_DATA) + "/" + rel; }
 
@@ -498,31 +471,21 @@ BOOST_AUTO_TEST_CASE(catalog_listings_print) {
 }
 
 namespace {
-/// A fresh, empty cache directory for one test.
-std::string temp_dir() {
-  std::string name = "/tmp/benchr-cache-XXXXXX";
-  BOOST_REQUIRE(mkdtemp(name.data()));
-  return name;
-}
+using benchr::test::slurp;
+using benchr::test::temp_dir;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+/// The one .json file of the cache directory `dir` whose name starts with `prefix`, or "".
+std::string cache_entry(const std::string& dir, const std::string& prefix) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir + "/benchr-advise", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename();
+    if (name.rfind(prefix, 0) == 0 && it->path().extension() == ".json") return it->path();
+  }
+  return "";
 }
 
 /// The one calibration file in a cache directory.
-std::string cache_file(const std::string& dir) {
-  const std::string listing = "ls " + dir + "/benchr-advise/calibration-*.json 2>/dev/null";
-  FILE* p = popen(listing.c_str(), "r");
-  char buf[512] = {0};
-  const bool got = fgets(buf, sizeof buf, p) != nullptr;
-  pclose(p);
-  std::string path = got ? buf : "";
-  while (!path.empty() && path.back() == '\n') path.pop_back();
-  return path;
-}
+std::string cache_file(const std::string& dir) { return cache_entry(dir, "calibration-"); }
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(calibration_is_cached_and_reused) {
@@ -640,16 +603,7 @@ BOOST_AUTO_TEST_CASE(a_cache_that_cannot_be_written_is_never_said_to_be_cached) 
 }
 
 /// The one device cache file in a cache directory.
-std::string device_file(const std::string& dir) {
-  const std::string listing = "ls " + dir + "/benchr-advise/devices-*.json 2>/dev/null";
-  FILE* p = popen(listing.c_str(), "r");
-  char buf[512] = {0};
-  const bool got = fgets(buf, sizeof buf, p) != nullptr;
-  pclose(p);
-  std::string path = got ? buf : "";
-  while (!path.empty() && path.back() == '\n') path.pop_back();
-  return path;
-}
+std::string device_file(const std::string& dir) { return cache_entry(dir, "devices-"); }
 
 /// The names of a probe's devices, in order.
 std::vector<std::string> device_names(const std::string& probe_json) {

@@ -7,10 +7,8 @@
 #define BOOST_TEST_MODULE guard
 #include <boost/test/unit_test.hpp>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -19,28 +17,16 @@
 #include <sstream>
 
 #include "guard.hpp"
+#include "run_tool.hpp"
 
 namespace {
 
 using nlohmann::json;
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
+using benchr::test::Result;
 
-/// Runs benchr-advise with `args` (shell words); stderr is discarded.
-Result run(const std::string& args) {
-  const std::string cmd = std::string(BENCHR_EXE) + " " + args + " 2>/dev/null";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(p);
-  std::array<char, 4096> buf;
-  for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+/// Runs benchr-advise with `args` (shell words).
+Result run(const std::string& args) { return benchr::test::run_tool(args); }
 
 /// What must never appear in text output: nan or inf as a word; "0.0 tok/s" or a first token
 /// after 0 s (an unknown speed shown as a figure); a minus sign before a figure ("-3.2 GiB",

@@ -4,10 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,44 +12,22 @@
 #include <sstream>
 
 #include "gguf_writer.hpp"
+#include "run_tool.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string temp_dir() {
-  std::string name = "/tmp/benchr-local-XXXXXX";
-  BOOST_REQUIRE(mkdtemp(name.data()));
-  return name;
-}
+using benchr::test::Result;
 
 /// Runs benchr-advise with `args` under `env` (NAME=VALUE words), with the stores' variables
 /// cleared first so that only the test's stores are seen.
 Result run(const std::string& args, const std::string& env) {
-  const std::string dir = temp_dir();
-  const std::string err_file = dir + "/err";
-  const std::string cmd = "env -u OLLAMA_MODELS -u LLAMA_CACHE -u HF_HOME -u HF_HUB_CACHE -u BENCHR_MODEL_PATH " + env +
-                          " " + std::string(BENCHR_EXE) + " " + args + " 2>" + err_file;
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(p);
-  std::array<char, 4096> buf;
-  for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  std::ostringstream s;
-  s << e.rdbuf();
-  r.err = s.str();
-  fs::remove_all(dir);
-  return r;
+  return benchr::test::run_tool(args, "env -u OLLAMA_MODELS -u LLAMA_CACHE -u HF_HOME -u HF_HUB_CACHE -u BENCHR_MODEL_PATH " + env);
 }
+
+std::string temp_dir() { return benchr::test::temp_dir(); }
 
 void write_text(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());

@@ -4,10 +4,7 @@
 #define BOOST_TEST_MODULE terminal
 #include <boost/test/unit_test.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -17,35 +14,13 @@
 #include <vector>
 
 #include "gguf_writer.hpp"
+#include "run_tool.hpp"
 #include "table.hpp"
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-/// Runs a shell command line, capturing stdout (through a pipe: not a terminal) and stderr.
-Result shell(const std::string& cmd) {
-  char err_name[] = "/tmp/benchr-term-XXXXXX";
-  const int fd = mkstemp(err_name);
-  BOOST_REQUIRE(fd >= 0);
-  close(fd);
-  Result r;
-  FILE* p = popen((cmd + " 2>" + err_name).c_str(), "r");
-  BOOST_REQUIRE(p);
-  std::array<char, 4096> buf;
-  for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_name);
-  std::ostringstream s;
-  s << e.rdbuf();
-  r.err = s.str();
-  std::remove(err_name);
-  return r;
-}
+using benchr::test::Result;
+using benchr::test::shell;
 
 /// benchr-advise with `args`, an empty calibration cache (so nothing is measured by surprise)
 /// and no COLUMNS or NO_COLOR from the environment the tests run in.

@@ -10,12 +10,8 @@
 #include <fstream>
 #include <string>
 
-<<<<<<<< HEAD:tests/fuzz/fuzz_safetensors.cpp
-#include "fuzz_fit.hpp"
+#include "fuzz_fit.hpp"  // modelfile.hpp, estimator.hpp
 #include "fuzz_input.hpp"
-========
-#include "modelfile.hpp"
->>>>>>>> main:tests/modelfile/fuzz_gguf.cpp
 
 namespace {
 

@@ -4,10 +4,7 @@
 #define BOOST_TEST_MODULE report
 #include <boost/test/unit_test.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -15,53 +12,22 @@
 #include <sstream>
 
 #include "report.hpp"
+#include "run_tool.hpp"
 
 using nlohmann::json;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using benchr::test::Result;
+using benchr::test::slurp;
+using benchr::test::temp_file;
 
-std::string temp_file(const std::string& suffix) {
-  std::string name = "/tmp/benchr-report-XXXXXX" + suffix;
-  const int fd = mkstemps(name.data(), static_cast<int>(suffix.size()));
-  BOOST_REQUIRE(fd >= 0);
-  close(fd);
-  return name;
-}
-
-Result run(const std::string& args) {
-  const std::string err_file = temp_file(".err");
-  const std::string cmd = std::string(BENCHR_EXE) + " " + args + " 2>" + err_file;
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(p);
-  std::array<char, 4096> buf;
-  for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  std::ostringstream s;
-  s << e.rdbuf();
-  r.err = s.str();
-  std::remove(err_file.c_str());
-  return r;
-}
+Result run(const std::string& args) { return benchr::test::run_tool(args); }
 
 json run_json(const std::string& args) {
   const Result r = run(args);
   BOOST_REQUIRE_MESSAGE(r.status == 0, args << ": " << r.err);
   return json::parse(r.out);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 /// The rows of dataset `name` whose `field` is `value`.
