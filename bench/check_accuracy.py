@@ -327,8 +327,11 @@ def pool_rate(x, p, c):
     if e0 <= 0:
         return None  # measured, or capped at a measurement: not a fitted constant's
     rate = p["datasheet_gbps"] * c[("e", b)]
-    if p["gemv_cap_gbps"] > 0 and c.get("sm"):
-        rate = min(rate, p["gemv_cap_gbps"] * c["sm"] / c0_sm)
+    if p["gemv_cap_gbps"] > 0:
+        # A CUDA pool's cap scales with the fitted bytes per SM and clock; a CPU's (its cores x
+        # kCpuDecodeGbpsPerCore) is no fitted constant of this check.
+        cuda = p["backend"] == "cuda" and c.get("sm")
+        rate = min(rate, p["gemv_cap_gbps"] * (c["sm"] / c0_sm if cuda else 1))
     return rate
 
 
@@ -347,7 +350,7 @@ def decode_terms(x, c):
         else:
             # Without flash attention, a share c["fa"] of a GQA group's repeated KV reads.
             gb = (d["weight_bytes"] + d["kv_bytes"] + d.get("kv_reread_bytes", 0) * c.get("fa", 0)) / 1e9
-            if p["gemv_cap_gbps"] > 0 and c.get("sm") and rate < p["datasheet_gbps"] * c[("e", eb)]:
+            if p["gemv_cap_gbps"] > 0 and rate < p["datasheet_gbps"] * c[("e", eb)]:
                 a += gb / rate
             else:
                 A[eb] += gb / p["datasheet_gbps"]
@@ -503,7 +506,7 @@ def fit_decode_all(train, c0):
     c = dict(c0)
     # The bytes per SM and clock: a grid, each point with the efficiencies refitted, scored on the
     # median |log error| of the CUDA rows whose device has a known SM count.
-    sm_rows = [x for x in train if x["tg"] and any(p["gemv_cap_gbps"] > 0 for p in x["e"]["breakdown"]["pools"])]
+    sm_rows = [x for x in train if x["tg"] and any(p["gemv_cap_gbps"] > 0 and p["backend"] == "cuda" for p in x["e"]["breakdown"]["pools"])]
     if len(sm_rows) >= 5:
         best = None
         for sm in [3 + 0.25 * i for i in range(21)]:

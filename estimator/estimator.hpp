@@ -50,9 +50,11 @@ Range band(double predicted, AccuracyClass c, bool decode);
 // them once per group. Part of those repeated reads hits the GPU's L2 or system-level cache; this is
 // the share that reaches DRAM. Fitted by bench/check_accuracy.py on the corpus' GPU decode rows
 // run without flash attention at depth (CUDA and Metal, 2023-12 to 2024-05 builds: llama-bench's
-// long tg tests slow down with depth 2-4x faster than their KV bytes alone say), cross-validated
-// there (--no-fa-reread turns it off).
-constexpr double kNoFlashKvRereadShare = 0.7;
+// long tg tests slow down with depth 2-4x faster than their KV bytes alone say): 1.0, the top of
+// its 0..1 grid (every query head's re-read reaches DRAM; Metal's rows would take more, CUDA's
+// 0.6-1.0). Cross-validated there (--no-fa-reread turns it off): the datacenter class's decode,
+// leave one device out, 8.3% median error and 85% of rows within 20% with it (bench/NOTES.md).
+constexpr double kNoFlashKvRereadShare = 1.0;
 
 /// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
 double decode_efficiency(Backend);
