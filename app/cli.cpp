@@ -101,7 +101,8 @@ const std::vector<CommandHelp> kCommandHelp = {
      {},
      {"calibrate --seconds 5", "Measure again, for at most 5 seconds."},
      "The figures are cached per machine under $XDG_CACHE_HOME/benchr-advise/ (else ~/.cache/benchr-advise/); "
-     "advise, estimate and fit use them."},
+     "advise, estimate and fit use them. On a busy machine repetitions are cut to time slices (part of the "
+     "buffer, scaled to a whole pass) to keep near the budget; a note names the steps cut."},
     {"models", {"Output", "Catalog"}, {}, {"models --family qwen3 --max-params 40", ""}, ""},
     {"quants", {"Output", "Catalog"}, {}, {"quants --json", ""}, ""},
     {"hardware", {"Output", "Catalog"}, {}, {"hardware --kind gpu --max-price 2000", ""}, ""},

@@ -32,6 +32,9 @@ json candidate_json(const Candidate& c) {
   json j = to_json(c.estimate);
   j["cost"] = to_json(c.cost);
   j["quality"] = c.quality;
+  j["model_quality"] = c.model_quality;
+  j["retention"] = c.retention;
+  j["thinking_off"] = c.thinking_off;
   j["eligible"] = c.eligible;
   j["why_not"] = c.why_not;
   return j;
@@ -70,6 +73,7 @@ json to_json(const Estimate& e) {
                                  {"total_s", p.decode_s()}}},
                      {"prefill", {{"s_per_token", p.prefill_s},
                                   {"routed_experts_s", p.prefill_routed_s},
+                                  {"dot_path_s", p.prefill_dot_s},
                                   {"tokens_per_expert", p.tokens_per_expert},
                                   {"moe_gemm_half_tokens", p.moe_half_tokens}}}});
   }

@@ -186,8 +186,9 @@ Machine load_machine(const std::string& path) {
   const std::string text = read_input_file(path, "--machine", kMaxInputFileBytes);
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '<') {
-    check_hwloc_xml(text, "--machine " + path);
-    return machine_from_hwloc_xml(path);
+    Machine m = machine_from_hwloc_xml(text, "--machine " + path);
+    m.name = path;
+    return m;
   }
   nlohmann::json j;
   try {

@@ -14,6 +14,9 @@ namespace benchr {
 using nlohmann::json;
 
 namespace {
+/// " (thinking off)" for a hybrid run with its thinking off, else nothing.
+std::string mode_note(const Candidate& c) { return c.thinking_off ? " (thinking off)" : ""; }
+
 /// The top pick for each use (TopPicks), as (label, index into Advice::ranked).
 std::vector<std::pair<std::string, std::size_t>> top_pick_list(const Advice& a) {
   std::vector<std::pair<std::string, std::size_t>> out;
@@ -33,11 +36,18 @@ std::string top_picks_lines(const Advice& a, const Output& out) {
   for (const auto& [label, i] : top_pick_list(a)) {
     const Candidate& c = a.ranked[i];
     const Estimate& e = c.estimate;
-    const std::string what = fmt::format("{} {}, {} tok/s, quality {:.1f}{}", e.model, e.quant, tps(e.decode_tps),
-                                         c.quality,
-                                         label == "longest context" ? fmt::format(", {} tokens", e.max_context) : "");
-    s += i == a.recommended ? field(label, what + ": the recommendation", 18, out.width)
-                            : command_field(label, what, e.launch, 18, out.width);
+    const bool longest = label == "longest context";
+    const std::string what = fmt::format("{}{} {}, {} tok/s, quality {:.1f}{}", e.model, mode_note(c), e.quant,
+                                         tps(e.decode_tps), c.quality,
+                                         longest ? fmt::format(", {} tokens", e.max_context) : "");
+    // The longest-context pick is worth having for its context, so its command allocates it even
+    // when it is the recommendation (whose command allocates --context).
+    if (longest && !a.picks.longest_context_launch.empty() && a.picks.longest_context_launch != e.launch)
+      s += command_field(label, i == a.recommended ? what + ": the recommendation, with all that context" : what,
+                         a.picks.longest_context_launch, 18, out.width);
+    else
+      s += i == a.recommended ? field(label, what + ": the recommendation", 18, out.width)
+                              : command_field(label, what, e.launch, 18, out.width);
   }
   return s;
 }
@@ -50,8 +60,9 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
   const Estimate& e = best.estimate;
   const ModelSpec* model = c.find_model(e.model);
   const QuantSpec* quant = c.find_quant(e.quant);
-  std::string s = heading(fmt::format("Recommended here: {} at {}  ({} {}, {})", model->name, quant->id, e.model,
-                                     e.quant, model->license_name),
+  std::string s = heading(fmt::format("Recommended here: {} at {}{}  ({} {}, {})", model->name, quant->id,
+                                     best.thinking_off ? " with thinking off" : "", e.model, e.quant,
+                                     model->license_name),
                          out.width, out.color);
   if (e.prefill_tps > 0)
     s += row("speed", fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for {} tokens)",
@@ -73,8 +84,12 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
   s += row("fits", fmt::format("{} of {} available ({}% headroom); up to {} tokens of context",
                                gib(e.memory.total_bytes), gib(e.memory.available_bytes), signed_figure(e.headroom * 100, 0),
                                e.max_context));
-  s += row("quality", fmt::format("{:.1f} = {:.0f} × {:.3g} retained at {}", best.quality, model->quality,
-                                  quant->quality_retention, quant->id));
+  s += row("quality", fmt::format("{:.1f} = {:.0f}{} × {:.3g} retained at {} by a {:.3g}B model", best.quality,
+                                  best.model_quality, best.thinking_off ? " with thinking off" : "", best.retention,
+                                  quant->id, model->params_b));
+  if (best.thinking_off)
+    s += row("", fmt::format("with thinking ({:.0f}) it would need {:g} tok/s, the floor of a thinking model", model->quality,
+                             decode_floor(*model, w)));
   if (out.verbose)
     s += row("why", fmt::format("the best quality at >= {:g} tok/s; models within {:g} quality points and quants "
                               "within {:g}% retention ({:g}% from {:g}B parameters) are a tie, won by the faster",
@@ -121,6 +136,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
       std::replace(key.begin(), key.end(), ' ', '_');
       picks[key] = candidate_json(a.ranked[i]);
     }
+    if (!a.picks.longest_context_launch.empty()) picks["longest_context"]["launch"] = a.picks.longest_context_launch;
     j["top_picks"] = picks;
     j["candidates_considered"] = a.ranked.size();
     return guarded_dump(j);
@@ -175,7 +191,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
       std::string why = !r->eligible ? r->why_not
                         : best && quality_tie(*r, *best) ? fmt::format("as good, slower ({} tok/s)", tps(e.decode_tps))
                                                          : fmt::format("lower quality ({:.1f})", r->quality);
-      rows.push_back({e.model, e.quant, gib(e.memory.total_bytes), tps(e.decode_tps), money(r->cost.total_usd),
+      rows.push_back({e.model + mode_note(*r), e.quant, gib(e.memory.total_bytes), tps(e.decode_tps), money(r->cost.total_usd),
                       fmt::format("{:.1f}", r->quality), why});
     }
     s += '\n';

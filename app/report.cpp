@@ -46,6 +46,8 @@ const char* kSchema = "https://vega.github.io/schema/vega-lite/v5.json";
 
 
 std::string label_of(const Estimate& e) { return e.model + " " + e.quant; }
+/// A candidate's label: a hybrid run with its thinking off is an option of its own.
+std::string label_of(const Candidate& c) { return label_of(c.estimate) + (c.thinking_off ? " (thinking off)" : ""); }
 
 std::string tps_text(double x) { return x >= 100 ? fmt::format("{:.0f}", x) : fmt::format("{:.1f}", x); }
 std::string usd_text(double x) { return x < 10 ? fmt::format("${:.2f}", x) : fmt::format("${:.0f}", x); }
@@ -490,7 +492,7 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
   const Candidate* pick = a.recommended ? &a.ranked[*a.recommended] : nullptr;
   if (pick) {
     const Estimate& e = pick->estimate;
-    summary.push_back("Pick: " + label_of(e) + " on " + e.device_name + ", " + tps_text(e.decode_tps) +
+    summary.push_back("Pick: " + label_of(*pick) + " on " + e.device_name + ", " + tps_text(e.decode_tps) +
                       " tok/s decode, " + (e.prefill_tps > 0 ? tps_text(e.prefill_tps) : "unknown") +
                       " tok/s prefill, " + usd_text(pick->cost.total_usd) + " a month");
   } else {
@@ -510,7 +512,7 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
     const Candidate& cand = *fitting[i];
     const Estimate& e = cand.estimate;
     const bool is_pick = &cand == pick;
-    options.push_back({{"label", label_of(e)},
+    options.push_back({{"label", label_of(cand)},
                        {"model", e.model},
                        {"quant", e.quant},
                        {"device", e.device_name},
@@ -524,7 +526,7 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
                        {"why_not", cand.why_not},
                        {"pareto", bool(front[i])},
                        {"pick", is_pick},
-                       {"pick_text", is_pick ? "pick: " + label_of(e) : ""}});
+                       {"pick_text", is_pick ? "pick: " + label_of(cand) : ""}});
   }
   if (options.empty()) notes.push_back("no option fits this machine: no quality/speed or memory chart");
   datasets["options"] = std::move(options);
@@ -576,7 +578,7 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
     if (!e.fits) continue;
     ++bars;
     const MemoryNeed& n = e.memory;
-    const std::string option = fmt::format("{:>2}. {}", bars, label_of(e));
+    const std::string option = fmt::format("{:>2}. {}", bars, label_of(a.ranked[i]));
     const double free = n.available_bytes - n.total_bytes - n.repack_bytes;
     const std::pair<const char*, double> parts[] = {{"weights", n.weights_bytes},
                                                     {"KV cache", n.kv_cache_bytes},
@@ -640,11 +642,11 @@ int write_advice_report(const ReportRequest& r, const Advice& a, const Machine& 
       datasets["depth"] = std::move(depth);
       datasets["prompt"] = std::move(prompt);
       if (draw_depth) charts.push_back(chart("depth", "The pick's decode against context depth",
-                             label_of(pick->estimate) + ": each token reads the KV cache so far; band: where 80% of "
+                             label_of(*pick) + ": each token reads the KV cache so far; band: where 80% of "
                                                         "published runs of its class fell (out of sample)",
                              kDepthSpec));
       if (draw_prompt) charts.push_back(chart("prompt", "The pick's time to first token against prompt length",
-                             label_of(pick->estimate) + ": the prompt's prefill, up to --context tokens",
+                             label_of(*pick) + ": the prompt's prefill, up to --context tokens",
                              kPromptSpec));
     }
   }

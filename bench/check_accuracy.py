@@ -24,6 +24,7 @@ per token x k, k fitted LODO) shows what the model adds. The constants fitted on
 printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, then the 80% bands
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
+       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--cpu-only]
 """
 import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
@@ -78,7 +79,8 @@ def device_key(name):
 
 # Products transcribed under names that share no words: the same chip.
 SAME_CHIP = [(("strix halo", "8060s", "ai max+ 395", "ai max 395"), "strix halo"), (("dgx spark", "gb10"), "gb10"),
-             (("780m",), "780m")]
+             (("780m",), "780m"), (("graviton3",), "graviton3"), (("graviton4",), "graviton4"),
+             (("nvidia grace",), "grace")]
 
 
 UNITS = {}  # device -> its compute units and boost clock (bench/corpus/device_units.csv)
@@ -92,6 +94,7 @@ with open(os.path.join(HERE, "..", "data", "models.toml"), "rb") as f:
 # The shipped share of a GQA group's repeated KV reads that reaches DRAM without flash attention
 # (estimator/speed.cpp kNoFlashKvRereadShare), read back from the estimate's assumptions.
 FA_RE = re.compile(r"flash attention off: .*?group, ([0-9.]+) \(the share")
+DOT_RE = re.compile(r"one dot product a row and token at ([0-9.]+) of its compute rate")
 GDN_RE = re.compile(r"each Gated DeltaNet layer adds ([0-9.]+) x the backend's per-layer overhead")
 
 
@@ -148,6 +151,9 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
                  'units_source = "bench/corpus/device_units.csv"\n')
     if backend == "cpu" and threads:
         text += f"cores = {threads}\n"
+    simd = {"sve": "neon"}.get((d.get("simd") or "").strip().lower(), (d.get("simd") or "").strip().lower())
+    if backend == "cpu" and simd in ("none", "neon", "avx2", "avx512"):
+        text += f'simd = "{simd}"\n'  # a datasheet fact: the cores' vector ISA (SVE cores run NEON too)
     if backend != "cpu" and intel_gpu(d):
         text += "pci_vendor_id = 0x8086\n"
     if measured and backend != "cpu":
@@ -202,6 +208,8 @@ def predict_all(devices, runs, models):
             continue
         if backend not in ("cuda", "rocm", "vulkan", "metal", "cpu"):
             skipped[f"backend {backend}"] += 1
+            continue
+        if CPU_ONLY and backend != "cpu":
             continue
         r["_backend"] = backend
         # A CPU run's threads are the cores it streams with (llama.cpp pins one thread a core).
@@ -367,6 +375,8 @@ def decode_terms(x, c):
 
 
 def decode_pred(x, c):
+    if x["backend"] == "cpu" and CPU_MODEL:
+        return cpu_decode_pred(x, c)
     a, A, B, M = decode_terms(x, c)
     t = a + sum(v / c[("e", b)] for b, v in A.items()) + sum(v * c[("o", b)] for b, v in B.items()) + \
         sum(v * c.get(("m", b), 0) for b, v in M.items())
@@ -390,7 +400,49 @@ def prefill_rate(p, c, apu=False):
     return rate
 
 
+def cpu_prefill_pred(x, c):
+    """A CPU row's prompt seconds per token: each pool's products at cores x per-core rate of its ISA x
+    kPrefillEfficiencyCpu, those on the dot-product path (an uncalibrated CPU's formats that llama.cpp
+    neither repacks nor hands to tinyBLAS) at kCpuDotPathOverCompute of that."""
+    t = x["ep"]["breakdown"]["prefill_comm_s_per_token"]
+    for p in x["ep"]["breakdown"]["pools"]:
+        if p["concurrent"] or p["prefill"]["s_per_token"] <= 0:
+            continue
+        scale = p["compute_gflops"] / prefill_rate(p, c) if p["compute_gflops"] > 0 and p["prefill_efficiency"] > 0 else 1
+        dot = p["prefill"].get("dot_path_s", 0)
+        t += (p["prefill"]["s_per_token"] - dot) * scale + dot * scale * C0_CPU.get("dot", 1) / c.get("cpu_dot", 1)
+    return 1 / t if t > 0 else None
+
+
+def fit_cpu_prefill(train, c):
+    """kPrefillEfficiencyCpu and kCpuDotPathOverCompute: at each dot-path share of a grid, the
+    efficiency rescaled by the median over devices of each device's median measured / predicted;
+    the grid point scored on the median over devices of each device's median |log error|."""
+    rows = [x for x in train if x["backend"] == "cpu" and x["pp"] and x["current"] and cpu_prefill_pred(x, c)]
+    if len({x["device"] for x in rows}) < 2:
+        rows = [x for x in train if x["backend"] == "cpu" and x["pp"] and cpu_prefill_pred(x, c)]
+    if len({x["device"] for x in rows}) < 2 or ("p", "cpu") not in c:
+        return c
+    best = None
+    for dot in ([0.1 + 0.05 * i for i in range(19)] if CPU_DOT else [C0_CPU.get("dot", 1)]):
+        trial = dict(c, cpu_dot=dot)
+        for _ in range(4):
+            by_device = defaultdict(list)
+            for x in rows:
+                by_device[x["device"]].append(x["pp"] / cpu_prefill_pred(x, trial))
+            trial[("p", "cpu")] *= statistics.median(statistics.median(v) for v in by_device.values())
+        by_device = defaultdict(list)
+        for x in rows:
+            by_device[x["device"]].append(abs(math.log(cpu_prefill_pred(x, trial) / x["pp"])))
+        err = statistics.median(statistics.median(v) for v in by_device.values())
+        if best is None or err < best[0]:
+            best = (err, trial)
+    return best[1]
+
+
 def prefill_pred(x, c):
+    if x["backend"] == "cpu" and CPU_MODEL:
+        return cpu_prefill_pred(x, c)
     """Prompt seconds per token under constants c. A GPU MoE's routed experts run at the pool's
     rate before an APU's package-power share (kApuComputeShare: their narrow GEMMs are bound by
     loading the weight tiles) x n / (n + h), n tokens per expert."""
@@ -462,10 +514,85 @@ def irls_fit(samples, start, lower, weights=None):
     return theta
 
 
+# --- CPU decode: datasheet bandwidth, per-core streaming, thread barriers ----------------------------
+
+def cpu_decode_parts(x, c):
+    """One CPU row's decode seconds as fixed + bytes / rate + layers x threads x sync at constants c:
+    rate = min(datasheet x e, threads x per-core GB/s) (estimator/machine.cpp kDecodeEfficiencyCpu,
+    kCpuDecodeGbpsPerCore), sync = kCpuSyncUsPerLayerThread. Returns (fixed, gb, datasheet, threads,
+    layers x threads)."""
+    a, gb, ds, threads, lt = x["e"]["breakdown"]["comm_s"], 0.0, 0.0, 0, 0.0
+    for p in x["e"]["breakdown"]["pools"]:
+        if p["concurrent"]:
+            continue
+        d = p["decode"]
+        if p["decode_efficiency"] <= 0:  # a measured rate: not the constants'
+            a += max(d["weight_s"], d["compute_s"]) + d["kv_s"] + d["overhead_s"]
+            continue
+        gb += (d["weight_bytes"] + d["kv_bytes"]) / 1e9
+        ds = p["datasheet_gbps"]
+        t = round(p["gemv_cap_gbps"] / C0_CPU["core"]) if p["gemv_cap_gbps"] > 0 and C0_CPU["core"] else 0
+        threads = t
+        sync = p["layers"] * p["layer_overhead_s"]
+        a += d["overhead_s"] - sync  # what is not the barriers' (a Gated DeltaNet layer's extra)
+        lt += p["layers"] * t
+    return a, gb, ds, threads, lt
+
+
+def cpu_rate(ds, threads, c):
+    rate = ds * c[("e", "cpu")]
+    if threads and CPU_CORE:
+        rate = min(rate, threads * c["cpu_core"])
+    return rate
+
+
+def cpu_decode_pred(x, c):
+    a, gb, ds, threads, lt = cpu_decode_parts(x, c)
+    if gb <= 0 or ds <= 0:
+        return None
+    t = a + gb / cpu_rate(ds, threads, c) + lt * c["cpu_sync"]
+    return 1 / t if t > 0 else None
+
+
+def fit_cpu_decode(train, c):
+    """The CPU's decode efficiency and barrier cost (IRLS, as fit_decode) at each per-core rate of a
+    grid, the grid point scored on the median |log error| of the training CPU rows."""
+    rows = [x for x in train if x["backend"] == "cpu" and x["tg"] and cpu_decode_parts(x, c)[1] > 0]
+    if len(rows) < 3:
+        return c
+    per_device = defaultdict(int)
+    for x in rows:
+        per_device[x["device"]] += 1
+    weights = [1 / per_device[x["device"]] for x in rows]
+    best = None
+    for core in ([4 + 2 * i for i in range(24)] if CPU_CORE else [c["cpu_core"]]):
+        trial = dict(c, cpu_core=core)
+        for _ in range(3):  # which rows the per-core cap binds depends on e
+            samples = []
+            for x in rows:
+                a, gb, ds, threads, lt = cpu_decode_parts(x, trial)
+                if threads and CPU_CORE and threads * core < ds * trial[("e", "cpu")]:
+                    samples.append((a + gb / (threads * core), [0.0, lt], 1 / x["tg"]))
+                else:
+                    samples.append((a, [gb / ds, lt], 1 / x["tg"]))
+            if not CPU_SYNC:
+                samples = [(a, [f[0], 0.0], T) for a, f, T in samples]
+            u, sync = irls_fit(samples, [1 / trial[("e", "cpu")], trial["cpu_sync"]], [1.0, 0.0], weights)
+            trial[("e", "cpu")], trial["cpu_sync"] = 1 / u, sync if CPU_SYNC else 0.0
+        # Each device counts once: a thread sweep of one chip must not outvote the other chips.
+        by_device = defaultdict(list)
+        for x in rows:
+            by_device[x["device"]].append(abs(math.log(cpu_decode_pred(x, trial) / x["tg"])))
+        err = statistics.median(statistics.median(v) for v in by_device.values())
+        if best is None or err < best[0]:
+            best = (err, trial)
+    return best[1]
+
+
 def fit_decode(train, c0, c):
     """Each backend's decode efficiency and per-layer overhead at the bytes per SM and clock in c."""
     for b in BACKENDS:
-        if ("e", b) not in c0:
+        if ("e", b) not in c0 or (b == "cpu" and CPU_MODEL):
             continue
         samples = []
         for x in train:
@@ -504,6 +631,8 @@ def fit_decode(train, c0, c):
 def fit_decode_all(train, c0):
     """Every decode constant, refitted on `train` rows."""
     c = dict(c0)
+    if CPU_MODEL:
+        c = fit_cpu_decode(train, c)
     # The bytes per SM and clock: a grid, each point with the efficiencies refitted, scored on the
     # median |log error| of the CUDA rows whose device has a known SM count.
     sm_rows = [x for x in train if x["tg"] and any(p["gemv_cap_gbps"] > 0 and p["backend"] == "cuda" for p in x["e"]["breakdown"]["pools"])]
@@ -607,6 +736,8 @@ def fit(train, c0):
             if best is None or err < best[0]:
                 best = (err, h)
         c["h"] = best[1]
+    if CPU_MODEL:
+        c = fit_cpu_prefill(train, c)
     return c
 
 
@@ -676,6 +807,23 @@ def main():
     c0["h"] = H0
     c0["g"] = max(x["g0"] for x in rows) if GDN else 0.0
     c0["fa"] = next((x["fa0"] for x in rows if x["fa0"] is not None), 0.0) if FA_REREAD else 0.0
+    # The CPU's shipped per-core rate and barrier cost, from one row's cap and overhead over its threads.
+    for x in rows:
+        r = x["run"]
+        for p in x["e"]["breakdown"]["pools"]:
+            t = int(r["_hid"].rsplit("-", 1)[-1][:-1]) if x["backend"] == "cpu" and r["_hid"].endswith("t") else 0
+            if p["backend"] == "cpu" and t and p["gemv_cap_gbps"] > 0 and "core" not in C0_CPU:
+                C0_CPU["core"] = p["gemv_cap_gbps"] / t
+                C0_CPU["sync"] = p["layer_overhead_s"] / t
+    c0["cpu_core"], c0["cpu_sync"] = C0_CPU.get("core", 16.5), C0_CPU.get("sync", 0.0) if CPU_SYNC else 0.0
+    # The dot-path share the binary applied (speed.cpp kCpuDotPathOverCompute), read back from its
+    # assumptions.
+    for x in rows:
+        m = DOT_RE.search(" ".join(x["ep"]["assumptions"]))
+        if m:
+            C0_CPU["dot"] = float(m.group(1))
+            break
+    c0["cpu_dot"] = C0_CPU.setdefault("dot", 1.0)
     global c0_apu
     c0_apu = c0["apu"]
     c0["sm"] = c0_sm
@@ -732,18 +880,25 @@ def main():
         parts = []
         if ("e", b) in call:
             parts.append(f"decode efficiency {call[('e', b)]:.3f} (shipped {c0[('e', b)]:.3f})")
-        if ("o", b) in call:
+        if ("o", b) in call and not (b == "cpu" and CPU_MODEL):  # the CPU's: printed below
             parts.append(f"per-layer overhead {call[('o', b)] * 1e6:.0f} us (shipped {c0[('o', b)] * 1e6:.0f})")
             parts.append(f"MoE layer extra {call[('m', b)] * 1e6:.0f} us (shipped {c0[('m', b)] * 1e6:.0f})")
         if ("p", b) in call:
             parts.append(f"prefill efficiency {call[('p', b)]:.3f} (shipped {c0[('p', b)]:.3f})")
         if parts:
             print(f"  {b:7} " + ", ".join(parts))
-    print(f"  CUDA GEMV bytes per SM and clock kCudaGemvBytesPerSmClock {call['sm']:.2f} (shipped {c0_sm:.2f})")
-    print(f"  CUDA GEMM FLOPs per SM and clock kCudaGemmFlopsPerSmClock {call['mma']:.0f} (shipped {c0_mma:.0f})")
+    if c0_sm and c0_mma:
+        print(f"  CUDA GEMV bytes per SM and clock kCudaGemvBytesPerSmClock {call['sm']:.2f} (shipped {c0_sm:.2f})")
+        print(f"  CUDA GEMM FLOPs per SM and clock kCudaGemmFlopsPerSmClock {call['mma']:.0f} (shipped {c0_mma:.0f})")
     print(f"  Gated DeltaNet layer extra, in per-layer overheads kGdnLayerOverheads {call.get('g', 0):.1f} (shipped {c0['g']:.1f})")
     print(f"  KV re-read share without flash attention kNoFlashKvRereadShare {call.get('fa', 0):.1f} (shipped {c0['fa']:.1f})")
     print(f"  APU sustained share of the prefill rate kApuComputeShare {call['apu']:.2f} (shipped {c0['apu']:.2f})")
+    if CPU_MODEL:
+        print(f"  CPU decode GB/s per core kCpuDecodeGbpsPerCore {call['cpu_core']:.1f} (shipped {c0['cpu_core']:.1f}); "
+              f"barrier per layer and thread kCpuSyncUsPerLayerThread {call['cpu_sync'] * 1e6:.2f} us "
+              f"(shipped {c0['cpu_sync'] * 1e6:.2f})")
+        print(f"  CPU prefill efficiency kPrefillEfficiencyCpu {call[('p', 'cpu')]:.3f} (shipped {c0[('p', 'cpu')]:.3f}); "
+              f"dot-product path share kCpuDotPathOverCompute {call.get('cpu_dot', 1):.2f} (shipped {c0['cpu_dot']:.2f})")
     if call["h"] is not None:
         print(f"  MoE grouped-GEMM half-rate tokens kMoeGemmHalfTokens {call['h']:.0f} (shipped {H0:.0f})")
 
@@ -823,6 +978,15 @@ GDN = "--no-gdn" not in sys.argv
 FA_REREAD = "--no-fa-reread" not in sys.argv
 INTEL = "--no-intel" not in sys.argv
 APU_SHARE = "--no-apu" not in sys.argv
+# The CPU's decode (cpu_decode_pred): --no-cpu-model keeps the generic path, --no-cpu-core drops the
+# per-core streaming cap, --no-cpu-sync the thread barriers. --cpu-only predicts the CPU rows alone
+# (a quick look at that class; the whole-corpus targets then mean nothing).
+CPU_MODEL = "--no-cpu-model" not in sys.argv
+CPU_CORE = "--no-cpu-core" not in sys.argv
+CPU_SYNC = "--no-cpu-sync" not in sys.argv
+CPU_DOT = "--no-cpu-dot" not in sys.argv  # the dot-product path's share refitted (else kept as shipped)
+CPU_ONLY = "--cpu-only" in sys.argv
+C0_CPU = {}  # the CPU constants the binary applied, read back from the breakdown
 
 # The per-SM constants the binary applied (estimator/machine.cpp), read back from the breakdown.
 c0_sm = c0_mma = None

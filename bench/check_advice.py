@@ -18,6 +18,14 @@ quant, engine, decode tok/s, command) and checks properties; exits 1 when one fa
                   0.5%, estimator/estimator.hpp kRetentionTie) and decodes faster
   repo-known      every printed command names a Hugging Face repo from the catalog (data/repos.toml
                   or a model's released hf_repo), or says that no published file is known
+  small-low-bits  a model under 8B parameters is picked below 4 bits only when none of its 4-bit
+                  quants fits and decodes at the plain floor, thinking off or on (a small model is
+                  not dropped to 3 bits to clear a thinking model's floor)
+  thinking-flag   a pick run with its thinking off says so in its command (llama-server
+                  --reasoning off, mlx_lm.server --chat-template-args, vllm serve
+                  --default-chat-template-kwargs), and only such a pick does
+  long-context    the longest-context top pick's command allocates its context: llama-server -c
+                  and vllm serve --max-model-len give its max_context in whole 1024-token steps
 
 Usage: python3 bench/check_advice.py [--bin build/app/benchr-advise] [--verbose]
 """
@@ -33,6 +41,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MACHINES = os.path.join(ROOT, "tests", "probe", "machines")
 DEFAULT_HOST = "cpu-desktop-ddr5-5600-2ch"  # app/cli.hpp kDefaultHost
 RETENTION_TIE = 0.005                       # estimator/estimator.hpp kRetentionTie
+SMALL_PARAMS_B = 8                          # estimator/estimator.hpp kSmallModelParamsB
+BELOW_4_BITS = {"Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K", "IQ3_XXS", "IQ2_XXS"}
+FOUR_BITS = ["Q4_K_M", "Q4_K_S", "IQ4_XS", "Q4_0", "MLX-4bit", "AWQ-4bit", "GPTQ-4bit"]
+THINKING_OFF = {"llama.cpp": "--reasoning off", "MLX": "--chat-template-args",
+                "vLLM": "--default-chat-template-kwargs"}
 # Multi-GPU machines as they are bought or rented: a pair of used 3090s, an 8-GPU server.
 EXTRA = [("rtx-3090", 2), ("rtx-4090", 2), ("h100-sxm", 8), ("h200-sxm", 8), ("mi300x", 8)]
 # Sources that would mean this machine's state leaked into a catalog machine's answer.
@@ -47,7 +60,11 @@ def catalog():
     repos = {r["id"] for r in data["repos"].get("repo", [])}
     repos |= {m["hf_repo"] for m in data["models"]["model"] if m.get("hf_repo")}
     quants = {q["id"]: q for q in data["quants"]["quant"]}
-    return data["hardware"]["hardware"], repos, quants
+    params = {m["id"]: m["params_b"] for m in data["models"]["model"]}
+    published = {}  # model: the quants some catalog repo publishes (what advice offers)
+    for r in data["repos"].get("repo", []):
+        published.setdefault(r["model"], set()).update(r.get("quants", []))
+    return data["hardware"]["hardware"], repos, quants, params, published
 
 
 def run(binary, args):
@@ -87,7 +104,7 @@ def main():
     ap.add_argument("--machines", action="append", default=[MACHINES],
                     help="a folder of hwloc XML exports to advise on as well (repeatable)")
     args = ap.parse_args()
-    hardware, repos, quants = catalog()
+    hardware, repos, quants, params, published = catalog()
 
     cases = []  # (label, args, catalog entry or None)
     for hw in hardware:
@@ -118,7 +135,8 @@ def main():
             print(f"{label:<32} (no pick)")
             continue
         picks[label] = r
-        print(f"{label:<32} {r['model']:<24} {r['quant']:<9} {r['engine']:<9} {r['decode_tps']:>6.1f}  {r['launch']}")
+        model = r["model"] + (" (no think)" if r.get("thinking_off") else "")
+        print(f"{label:<32} {model:<24} {r['quant']:<9} {r['engine']:<9} {r['decode_tps']:>6.1f}  {r['launch']}")
         if not r["fits"] or r["decode_tps"] < floor:
             failures.append(f"fits-and-floor: {label}: {r['model']} {r['quant']} fits={r['fits']} "
                             f"{r['decode_tps']:.1f} tok/s < {floor}")
@@ -134,6 +152,32 @@ def main():
             if q8["fits"] and tie and q8["decode_tps"] > r["decode_tps"]:
                 failures.append(f"no-16-bit: {label}: {r['model']} {r['quant']} at {r['decode_tps']:.1f} tok/s "
                                 f"where Q8_0 decodes {q8['decode_tps']:.1f}")
+        if params.get(r["model"], SMALL_PARAMS_B) < SMALL_PARAMS_B and r["quant"] in BELOW_4_BITS:
+            for q in FOUR_BITS:
+                if q not in published.get(r["model"], set()):
+                    continue  # not offered: no published file
+                try:
+                    e = run(args.bin, ["estimate", "--model", r["model"], "--quant", q, *base[:2], *extra])
+                except RuntimeError:
+                    continue  # not offered for this model or machine
+                if e["fits"] and e["decode_tps"] >= floor:
+                    failures.append(f"small-low-bits: {label}: {r['model']} at {r['quant']} where {q} fits and "
+                                    f"decodes {e['decode_tps']:.1f} tok/s >= {floor}")
+                    break
+        flag = THINKING_OFF.get(r["engine"], "")
+        if r.get("thinking_off") and flag not in r["launch"]:
+            failures.append(f"thinking-flag: {label}: {r['model']} runs with thinking off but its command lacks "
+                            f"'{flag}': {r['launch']}")
+        if not r.get("thinking_off") and any(f in r["launch"] for f in THINKING_OFF.values()):
+            failures.append(f"thinking-flag: {label}: {r['model']} thinks but its command turns thinking off")
+        lc = (a.get("top_picks") or {}).get("longest_context")
+        if lc and lc["engine"] in ("llama.cpp", "vLLM"):
+            want = max(a["workload"]["context_tokens"], lc["max_context"] // 1024 * 1024)
+            flag = r"-c (\d+)" if lc["engine"] == "llama.cpp" else r"--max-model-len (\d+)"
+            got = re.search(flag, lc["launch"])
+            if not got or int(got.group(1)) != want:
+                failures.append(f"long-context: {label}: {lc['model']} {lc['quant']} fits {lc['max_context']} tokens "
+                                f"but its command allocates {got.group(1) if got else 'none'}: {lc['launch']}")
         if hw is not None:
             again = extra + (["--host", DEFAULT_HOST] if hw["kind"] == "gpu" else [])
             b = run(args.bin, ["--json", "--no-calibrate", *again])
@@ -164,7 +208,8 @@ def main():
         for f in failures:
             print("  " + f)
         return 1
-    print("every check passed: fits-and-floor, owned-pick, reproducible, more-memory, no-16-bit, repo-known")
+    print("every check passed: fits-and-floor, owned-pick, reproducible, more-memory, no-16-bit, repo-known, "
+          "small-low-bits, thinking-flag, long-context")
     return 0
 
 

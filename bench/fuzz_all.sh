@@ -12,8 +12,12 @@
 # Prints, per target, the executions (this run and all runs so far) and the findings.
 #
 # Usage: bench/fuzz_all.sh [SECONDS_PER_TARGET [TARGET...]]     (default 60, every target)
-# Environment: FUZZ_WORK=DIR (default ${TMPDIR:-/tmp}/benchr-fuzz) keeps the build, corpora,
-# artifacts and the executions tally; FUZZ_JOBS=N runs N fuzzer processes per target.
+# Environment: FUZZ_WORK=DIR (default ${TMPDIR:-/tmp}/benchr-fuzz) keeps the builds, corpora,
+# artifacts and the executions tally; FUZZ_JOBS=N runs N fuzzer processes per target;
+# FUZZ_SANITIZE=asan (the default: AddressSanitizer + UndefinedBehaviorSanitizer), ubsan (UBSan
+# alone) or none (coverage only: a crash, a hang or a process past 2 GiB is still found, a
+# silent out-of-bounds access or overflow is not) -- the lighter builds run several times the
+# executions a second (bench/NOTES.md), each in its own build folder, all sharing the corpora.
 # Exit status: 0 when nothing was found, 1 when a target found a crash, undefined behaviour, a
 # hang (> 10 s) or an oversized allocation, 2 on a setup error.
 # A finding is fixed at its root, then its input is kept in tests/fuzz/regressions/TARGET/ where
@@ -32,6 +36,13 @@ done
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${FUZZ_WORK:-${TMPDIR:-/tmp}/benchr-fuzz}
 jobs=${FUZZ_JOBS:-1}
+sanitize=${FUZZ_SANITIZE:-asan}
+case $sanitize in
+  asan) sanitizer_flags=(-fsanitize=address,undefined -fno-sanitize-recover=undefined) ;;
+  ubsan) sanitizer_flags=(-fsanitize=undefined -fno-sanitize-recover=undefined) ;;
+  none) sanitizer_flags=() ;;
+  *) echo "fuzz_all.sh: FUZZ_SANITIZE must be asan, ubsan or none, got '$sanitize'" >&2; exit 2 ;;
+esac
 
 need=()
 command -v clang++ >/dev/null 2>&1 || need+=(clang)
@@ -49,8 +60,9 @@ fi
 
 # ---- build: the library sources once (instrumented, not linked with libFuzzer's main), then each
 # target; an object is rebuilt when its source or any project header is newer.
-mkdir -p "$work/obj"
-cxx=(clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+build=$work/build-$sanitize
+mkdir -p "$build/obj"
+cxx=(clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer "${sanitizer_flags[@]}"
      -I"$root/estimator" -I"$root/catalog" -I"$root/probe" -I"$root/modelfile" -I"$root/app" -I"$root/kernels"
      -I"$root/tests/fuzz" $(pkg-config --cflags hwloc)
      # toml++ 3.3's parse_key asserts what its next lines handle with a syntax error ('[[[[' in a
@@ -58,19 +70,19 @@ cxx=(clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
      # compiles that assertion to nothing, and so does this build, so a finding is the tool's.
      "-DTOML_ASSERT(expr)=static_assert(true)")
 # A change of compiler or flags rebuilds everything.
-if [ "$(cat "$work/flags" 2>/dev/null)" != "$(clang++ --version | head -n1) ${cxx[*]}" ]; then
-  rm -f "$work"/obj/*.o "$work"/fuzz_*
-  echo "$(clang++ --version | head -n1) ${cxx[*]}" >"$work/flags"
+if [ "$(cat "$build/flags" 2>/dev/null)" != "$(clang++ --version | head -n1) ${cxx[*]}" ]; then
+  rm -f "$build"/obj/*.o "$build"/fuzz_*
+  echo "$(clang++ --version | head -n1) ${cxx[*]}" >"$build/flags"
 fi
-embedded=$work/embedded_data.cpp
+embedded=$build/embedded_data.cpp
 cmake "-DINPUTS=$(ls "$root"/data/*.toml | tr '\n' ';' | sed 's/;$//')" -DOUTPUT="$embedded" -P "$root/cmake/embed.cmake"
 newest_header=$(ls -t "$root"/{estimator,catalog,probe,modelfile,app,kernels,tests/fuzz}/*.hpp | head -n1)
-sources=("$root"/estimator/*.cpp "$root/catalog/load.cpp" "$embedded" "$root"/probe/*.cpp "$root"/modelfile/*.cpp
+sources=("$root"/estimator/*.cpp "$root/catalog/load.cpp" "$root/catalog/toml_precheck.cpp" "$embedded" "$root"/probe/*.cpp "$root"/modelfile/*.cpp
          "$root/app/machine_file.cpp" "$root/app/cache.cpp")
-echo "building the fuzz targets in $work with $(clang++ --version | head -n1)" >&2
+echo "building the fuzz targets in $build with $(clang++ --version | head -n1) (sanitizers: $sanitize)" >&2
 pids=() objects=()
 for s in "${sources[@]}"; do
-  o=$work/obj/$(basename "$(dirname "$s")")_$(basename "${s%.cpp}").o
+  o=$build/obj/$(basename "$(dirname "$s")")_$(basename "${s%.cpp}").o
   objects+=("$o")
   if [ ! -e "$o" ] || [ "$s" -nt "$o" ] || [ "$newest_header" -nt "$o" ]; then
     "${cxx[@]}" -fsanitize=fuzzer-no-link -c "$s" -o "$o" &
@@ -80,10 +92,10 @@ for s in "${sources[@]}"; do
 done
 for p in "${pids[@]}"; do wait "$p" || exit 2; done
 for t in "${targets[@]}"; do
-  exe=$work/fuzz_$t
+  exe=$build/fuzz_$t
   src=$root/tests/fuzz/fuzz_$t.cpp
   if [ ! -e "$exe" ] || [ "$src" -nt "$exe" ] || [ "$newest_header" -nt "$exe" ] ||
-     [ -n "$(find "$work/obj" -newer "$exe" -name '*.o' | head -n1)" ]; then
+     [ -n "$(find "$build/obj" -newer "$exe" -name '*.o' | head -n1)" ]; then
     "${cxx[@]}" -fsanitize=fuzzer "$src" "${objects[@]}" $(pkg-config --libs hwloc) -ldl -lpthread -o "$exe" || exit 2
   fi
 done
@@ -123,27 +135,41 @@ for t in "${targets[@]}"; do
   # input (hwloc_alloc_setup_object, not freed by hwloc_topology_destroy): leaks inside libhwloc
   # are not reported, every other one is.
   lsan=
-  [ "$t" = hwloc_xml ] && lsan=suppressions=$root/tests/fuzz/lsan-hwloc.supp
+  timeout=10
+  if [ "$t" = hwloc_xml ]; then
+    lsan=suppressions=$root/tests/fuzz/lsan-hwloc.supp
+    # load_machine waits up to 10 s for the child that runs libhwloc (probe/hwloc_isolated.cpp):
+    # an input that slow is contained, and a finding only past that.
+    timeout=15
+  fi
   set +e
   (cd "$work/run/$t" && LSAN_OPTIONS=$lsan ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 UBSAN_OPTIONS=print_stacktrace=1 \
-    "$work/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -malloc_limit_mb=256 -rss_limit_mb=2048 \
-    -timeout=10 "${parallel[@]}" -print_final_stats=1 -artifact_prefix="$work/artifacts/$t/" \
+    "$build/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -malloc_limit_mb=256 -rss_limit_mb=2048 \
+    -timeout="$timeout" "${parallel[@]}" -print_final_stats=1 -artifact_prefix="$work/artifacts/$t/" \
     "$work/corpus/$t" "$seeds/$t" >log.txt 2>&1)
   status=$?
   set -e
   cat "$work/run/$t"/fuzz-*.log >>"$work/run/$t/log.txt" 2>/dev/null || true
   execs=$(grep -h 'stat::number_of_executed_units' "$work/run/$t/log.txt" | awk '{s += $2} END {print s + 0}')
   rate=$(grep -h 'stat::average_exec_per_sec' "$work/run/$t/log.txt" | awk '{s += $2} END {print s + 0}')
-  printf '%s\t%s\t%s\n' "$t" "$execs" "$(date -u +%FT%TZ)" >>"$tally"
+  printf '%s\t%s\t%s\t%s\n' "$t" "$execs" "$(date -u +%FT%TZ)" "$sanitize" >>"$tally"
   total=$(awk -v t="$t" '$1 == t {s += $2} END {print s + 0}' "$tally")
   crashes=$(find "$work/artifacts/$t" -type f -newer "$stamp" | sort)
+  contained=
+  if [ "$t" = hwloc_xml ] && [ "$status" -eq 0 ] && [ -n "$crashes" ]; then
+    # The fuzzer itself went on (exit 0): these were written by the child process that runs
+    # libhwloc (its copy of libFuzzer's allocation limit or crash handler), which load_machine
+    # contains and reports as bad input. Not findings; kept for a look.
+    contained=" (libhwloc's child process failed on $(echo "$crashes" | wc -l) inputs, contained: $work/artifacts/$t)"
+    crashes=
+  fi
   if [ "$status" -ne 0 ] || [ -n "$crashes" ]; then
-    what="FOUND (exit status $status): $(grep -h -m1 -E '^==[0-9]+==ERROR|runtime error|deadly signal|out-of-memory|malloc\(|timeout' "$work/run/$t/log.txt" | cut -c1-150)"
+    what="FOUND (exit status $status): $(grep -h -m1 -E '^==[0-9]+==ERROR|runtime error|deadly signal|out-of-memory|malloc\(|timeout' "$work/run/$t/log.txt" | cut -c1-150 || true)"
     found=1
   else
-    what=none
+    what=none$contained
   fi
   printf '%-13s %12s %10s %14s %7s  %s\n' "$t" "$execs" "$rate" "$total" "$(find "$work/corpus/$t" -type f | wc -l)" "$what"
-  for c in $crashes; do echo "    artifact: $c (replay: $work/fuzz_$t $c; log: $work/run/$t/log.txt)"; done
+  for c in $crashes; do echo "    artifact: $c (replay: $build/fuzz_$t $c; log: $work/run/$t/log.txt)"; done
 done
 exit $found

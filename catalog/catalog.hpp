@@ -27,6 +27,11 @@ CatalogText read_catalog_file(const std::string& path);
 /// naming `what` and the path -- never a read that blocks or grows without end.
 std::string read_input_file(const std::string& path, const std::string& what, std::uint64_t max_bytes);
 
+/// Refuses, before toml++ reads `text`, what toml++ 3.3 would meet undefined behaviour on
+/// (catalog/toml_precheck.cpp): a non-ASCII character outside strings and comments (never valid
+/// TOML) and some in multi-line basic strings. Throws InputError "path:line:column: what".
+void check_toml_text(const std::string& text, const std::string& path);
+
 /// No catalog, saved machine or hwloc export the tool reads comes near this: the embedded catalog
 /// is ~0.3 MB, an hwloc export of a 16-GPU server ~0.1 MB.
 constexpr std::uint64_t kMaxInputFileBytes = 64ull << 20;

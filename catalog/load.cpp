@@ -205,6 +205,13 @@ ModelSpec read_model(Entry& e) {
   m.quality = e.number("quality");
   m.quality_source = e.str("quality_source", "");
   m.thinks = e.boolean("thinking", false);
+  if (e.raw("quality_no_thinking")) {
+    if (!m.thinks)
+      throw InputError(e.context() + ": field 'quality_no_thinking' is for a model whose quality is its thinking "
+                       "mode's (thinking = true)");
+    m.quality_no_thinking = e.number("quality_no_thinking");
+    m.quality_no_thinking_source = e.str("quality_no_thinking_source");
+  }
   m.source = e.str("source");
   m.as_of = e.str("as_of", "");
   if (const std::string problem = m.shape_problem(); !problem.empty())
@@ -264,6 +271,7 @@ QuantSpec read_quant(Entry& e) {
   q.quality_retention = e.number("quality_retention");
   if (q.quality_retention > 1)
     throw InputError(e.context() + ": quality_retention must be <= 1");
+  q.quality_retention_params_b = e.number("quality_retention_params_b", 0.0);
   q.only_models = read_strings(e, "only_models", [](const std::string&, const std::string&) {});
   for (const auto& name : read_strings(e, "backends", parse_backend)) q.backends.push_back(parse_backend(name, ""));
   q.archs = read_strings(e, "archs", [](const std::string&, const std::string&) {});
@@ -311,6 +319,8 @@ HardwareSpec read_hardware(Entry& e) {
     throw InputError(e.context() + ": a measured_bandwidth_gbps needs measured_bandwidth_source");
   h.compute_units = e.small("compute_units", 0);
   h.cores = e.small("cores", 0);
+  if (const std::string simd = e.str("simd", ""); !simd.empty())
+    h.simd = parse_simd_level(simd, e.context() + ": field 'simd'");
   h.boost_clock_mhz = e.number("boost_clock_mhz", 0.0);
   if (h.boost_clock_mhz < 0 || !std::isfinite(h.boost_clock_mhz))
     throw InputError(e.context() + ": boost_clock_mhz must be a finite number >= 0");
@@ -488,6 +498,7 @@ void merge_source(CatalogDraft& d, const CatalogText& src) {
        &rental_at = d.rental_at, &repo_at = d.repo_at;
   {
     toml::table root;
+    check_toml_text(src.text, src.path);
     try {
       root = toml::parse(src.text, src.path);
     } catch (const toml::parse_error& err) {

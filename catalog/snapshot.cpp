@@ -3,6 +3,7 @@
 // first, block formats by name. One list per type serves writing and reading alike.
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <type_traits>
 
@@ -14,9 +15,9 @@ namespace {
 // A type that gains a field must gain it in its io() below, or the snapshot drops it: these
 // sizes (x86-64 and AArch64 Linux, libstdc++) catch the addition at compile time.
 static_assert(sizeof(PublishedRepo) == 152, "PublishedRepo changed: update io(PublishedRepo) in catalog/snapshot.cpp");
-static_assert(sizeof(ModelSpec) == 512, "ModelSpec changed: update io(ModelSpec) in catalog/snapshot.cpp");
-static_assert(sizeof(QuantSpec) == 472, "QuantSpec changed: update io(QuantSpec) in catalog/snapshot.cpp");
-static_assert(sizeof(HardwareSpec) == 520, "HardwareSpec changed: update io(HardwareSpec) in catalog/snapshot.cpp");
+static_assert(sizeof(ModelSpec) == 560, "ModelSpec changed: update io(ModelSpec) in catalog/snapshot.cpp");
+static_assert(sizeof(QuantSpec) == 480, "QuantSpec changed: update io(QuantSpec) in catalog/snapshot.cpp");
+static_assert(sizeof(HardwareSpec) == 528, "HardwareSpec changed: update io(HardwareSpec) in catalog/snapshot.cpp");
 static_assert(sizeof(Rental) == 208, "Rental changed: update io(Rental) in catalog/snapshot.cpp");
 static_assert(sizeof(ApiOffer) == 256, "ApiOffer changed: update io(ApiOffer) in catalog/snapshot.cpp");
 static_assert(sizeof(Electricity) == 72, "Electricity changed: update io(Electricity) in catalog/snapshot.cpp");
@@ -37,6 +38,9 @@ class Writer {
       out += x;
     } else if constexpr (std::is_same_v<T, const BlockFormat*>) {
       (*this)(x ? std::string(x->name) : std::string());
+    } else if constexpr (std::is_same_v<T, std::optional<double>>) {
+      (*this)(x.has_value());
+      (*this)(x.value_or(0.0));
     } else {
       io(*this, const_cast<T&>(x));
     }
@@ -68,6 +72,12 @@ class Reader {
       (*this)(name);
       x = name.empty() ? nullptr : find_block_format(name);
       if (!name.empty() && !x) throw std::runtime_error("catalog snapshot: unknown block format '" + name + "'");
+    } else if constexpr (std::is_same_v<T, std::optional<double>>) {
+      bool known = false;
+      double v = 0;
+      (*this)(known);
+      (*this)(v);
+      x = known ? std::optional<double>(v) : std::nullopt;
     } else {
       io(*this, x);
     }
@@ -111,7 +121,7 @@ void io(A& a, ModelSpec& m) {
   a(m.attn_output_gate), a(m.recurrent_kind), a(m.experts_format);
   a(m.recurrent_layers), a(m.recurrent_in_proj), a(m.recurrent_out_proj), a(m.recurrent_state);
   a(m.license), a(m.license_name), a(m.released), a(m.hf_repo), a(m.repos), a(m.local_path);
-  a(m.quality), a(m.thinks), a(m.quality_source), a(m.source), a(m.as_of);
+  a(m.quality), a(m.thinks), a(m.quality_no_thinking), a(m.quality_no_thinking_source), a(m.quality_source), a(m.source), a(m.as_of);
 }
 
 template <class A>
@@ -121,7 +131,7 @@ void io(A& a, FormatShare& f) {
 
 template <class A>
 void io(A& a, QuantSpec& q) {
-  a(q.id), a(q.name), a(q.format), a(q.block_format), a(q.roles), a(q.quality_retention), a(q.only_models);
+  a(q.id), a(q.name), a(q.format), a(q.block_format), a(q.roles), a(q.quality_retention), a(q.quality_retention_params_b), a(q.only_models);
   a(q.backends), a(q.archs), a(q.moe_archs), a(q.quality_source), a(q.source), a(q.as_of);
 }
 
@@ -129,7 +139,7 @@ template <class A>
 void io(A& a, HardwareSpec& h) {
   a(h.id), a(h.name), a(h.kind), a(h.backend), a(h.backends);
   a(h.memory_gib), a(h.memory_bandwidth_gbps), a(h.fp16_tflops), a(h.tdp_w), a(h.price_usd);
-  a(h.measured_bandwidth_gbps), a(h.compute_units), a(h.cores), a(h.boost_clock_mhz), a(h.units_source);
+  a(h.measured_bandwidth_gbps), a(h.compute_units), a(h.cores), a(h.simd), a(h.boost_clock_mhz), a(h.units_source);
   a(h.measured_bandwidth_source), a(h.price_condition), a(h.price_as_of), a(h.used_price_usd);
   a(h.used_price_as_of), a(h.used_price_source), a(h.link), a(h.link_gbps), a(h.unified_memory);
   a(h.gpu_memory_fraction), a(h.pci_vendor_id), a(h.pci_device_id), a(h.arch), a(h.source), a(h.as_of);

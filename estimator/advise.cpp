@@ -18,8 +18,9 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
       return "needs " + fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB of " +
              fixed(e.memory.available_bytes / kGiB, "%.1f");
     case Unmet::speed:
-      return e.decode_tps > 0 ? "too slow: " + tps_text(e.decode_tps) + " < " + fixed(decode_floor(m, w), "%g") +
-                                    " tok/s" + (m.thinks ? " (thinking)" : "")
+      return e.decode_tps > 0 ? "too slow: " + tps_text(e.decode_tps) + " < " +
+                                    fixed(decode_floor(m, w, c.thinking_off), "%g") + " tok/s" +
+                                    (m.thinks && !c.thinking_off ? " (thinking)" : "")
                               : "decode speed unknown (no read bandwidth)";
     case Unmet::volume:
       return "busy " + fixed(c.cost.busy_hours, "%.0f") + " h in " + fixed(c.cost.up_hours, "%.0f") + " h up a month";
@@ -56,6 +57,15 @@ void rank_candidates(std::vector<Candidate>& c) {
     // The rest keep their quality order (stable_partition), so the next anchor is their best.
     tier = tier_end;
   }
+  // Then the best of those a notch below the first (within the fastest-good band) that decode
+  // kMuchFasterFactor times as fast goes first.
+  if (c.begin() == eligible_end) return;
+  const Candidate& top = c.front();
+  const auto faster = std::find_if(c.begin() + 1, eligible_end, [&](const Candidate& x) {
+    return top.quality - x.quality <= 2 * kQualityTiePoints &&
+           x.estimate.decode_tps >= kMuchFasterFactor * top.estimate.decode_tps;
+  });
+  if (faster != eligible_end) std::rotate(c.begin(), faster, faster + 1);
 }
 
 TopPicks top_picks(const std::vector<Candidate>& ranked, std::optional<std::size_t> recommended) {
@@ -101,18 +111,43 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
       Candidate cand;
       cand.estimate = estimate(m, q, machine, w);
       cand.cost = monthly_cost(cand.estimate, machine, w, c.electricity, b);
-      cand.quality = m.quality * q.quality_retention;
+      cand.retention = quality_retention(q, m);
       cand.model_quality = m.quality;
-      cand.retention = q.quality_retention;
+      cand.quality = m.quality * cand.retention;
       cand.params_b = m.params_b;
-      cand.why_not = why_not(cand, m, w, b);
-      cand.eligible = cand.why_not.empty();
-      a.ranked.push_back(std::move(cand));
+      // A hybrid also runs with its thinking off, at its non-thinking quality and the plain floor:
+      // the same weights and speed, so a machine too slow for its thinking can still run it.
+      std::optional<Candidate> off;
+      if (m.quality_no_thinking) {
+        off = cand;
+        off->thinking_off = true;
+        off->model_quality = *m.quality_no_thinking;
+        off->quality = off->model_quality * off->retention;
+        off->estimate.launch = launch_command(m, q, off->estimate, w, true);
+      }
+      for (Candidate* x : {&cand, off ? &*off : nullptr}) {
+        if (!x) continue;
+        x->why_not = why_not(*x, m, w, b);
+        x->eligible = x->why_not.empty();
+        a.ranked.push_back(std::move(*x));
+      }
     }
   }
   rank_candidates(a.ranked);
   if (!a.ranked.empty() && a.ranked.front().eligible) a.recommended = 0;
   a.picks = top_picks(a.ranked, a.recommended);
+  if (a.picks.longest_context) {
+    const Candidate& lc = a.ranked[*a.picks.longest_context];
+    const ModelSpec* m = c.find_model(lc.estimate.model);
+    const QuantSpec* q = c.find_quant(lc.estimate.quant);
+    if (m && q) {
+      // Whole 1024-token steps below the most that fits (llama.cpp pads the context it allocates
+      // up to a multiple of 256), never below the context asked for.
+      Workload long_w = w;
+      long_w.context_tokens = std::max(w.context_tokens, lc.estimate.max_context / 1024 * 1024);
+      a.picks.longest_context_launch = launch_command(*m, *q, lc.estimate, long_w, lc.thinking_off);
+    }
+  }
 
   for (const auto& o : c.apis) {
     const ModelSpec* m = o.model.empty() ? nullptr : c.find_model(o.model);

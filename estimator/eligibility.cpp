@@ -7,7 +7,7 @@ Unmet first_unmet(const Candidate& c, const ModelSpec& m, const Workload& w, con
   const Estimate& e = c.estimate;
   if (w.context_tokens > m.context_max) return Unmet::context;
   if (!e.fits) return Unmet::memory;
-  if (e.decode_tps < decode_floor(m, w)) return Unmet::speed;
+  if (e.decode_tps < decode_floor(m, w, c.thinking_off)) return Unmet::speed;
   if (!c.cost.can_serve) return Unmet::volume;
   if (!b.owned && c.cost.at_least_usd() > b.usd_per_month) return Unmet::budget;
   return Unmet::none;

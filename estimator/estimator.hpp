@@ -175,8 +175,10 @@ std::optional<WeightsRepo> published_repo(const ModelSpec& m, const QuantSpec& q
 bool offered(const ModelSpec& m, const QuantSpec& q);
 
 /// A command line that runs the estimate's placement on its engine: llama-server flags for
-/// offload, splits and RPC workers; vllm serve with tensor and pipeline parallel sizes.
-std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimate& e, const Workload& w);
+/// offload, splits and RPC workers; vllm serve with tensor and pipeline parallel sizes; with
+/// `thinking_off`, the flag that turns a hybrid's thinking off.
+std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimate& e, const Workload& w,
+                           bool thinking_off = false);
 
 // ---- cost (cost.cpp) -------------------------------------------------------------------------
 
@@ -205,6 +207,24 @@ double api_cost_usd(const ApiOffer& offer, const Workload& w);
 
 /// The ranking's objective: the best quality, where differences within the noise of the quality
 /// figures are ties, and among ties the fastest decode, then the longest context that fits.
+/// How a quant's loss grows as models shrink. A quant loses ln(PPL(quant) / PPL(16 bit)) in
+/// proportion to (params / params measured) ^ -0.363: the median over the five quants of
+/// llama.cpp's k-quants table (PR #1684, LLaMA-1 7B and 13B, Wikitext-2 perplexity: F16 5.9066 /
+/// 5.2543; Q2_K 6.7764 / 5.8545, Q3_K_M 6.1503 / 5.4498, Q4_K_S 6.0215 / 5.3404, Q5_K_S 5.9419 /
+/// 5.2785, Q6_K 5.9110 / 5.2568; exponents 0.36, 0.15, 0.26, 0.40, 0.68). Each quant's 13B loss
+/// predicted from its 7B loss with the exponent of the other four: within -14% to +28% of the
+/// loss, median 7.6% (retention within 0.5 points), where no size scaling errs by +11% to +57%,
+/// median 27% (bench/check_retention_scaling.py). So a 4B model keeps less at 3 bits than the 8B
+/// the GGUF retentions were measured on (docs/advice-notes.md "Quantization": small models lose
+/// more); a larger model is credited only what was measured (quality_retention()).
+constexpr double kRetentionSizeExponent = 0.363;
+
+/// The share of model m's quality quant q keeps: q's measured retention carried down from the size
+/// it was measured at (QuantSpec::quality_retention_params_b) to a smaller m's by
+/// kRetentionSizeExponent; as measured for a model as large or larger, or when the source names
+/// no size.
+double quality_retention(const QuantSpec& q, const ModelSpec& m);
+
 /// Quality points on the catalog's 0-100 scale (data/models.toml: Artificial Analysis
 /// Intelligence Index) within which two models are a tie. A judgement, not a measured error bar:
 /// each catalog figure is one published score of the model's best mode, and a 2-point gap is not a
@@ -224,6 +244,12 @@ constexpr double kRetentionTie = 0.005;
 constexpr double kRetentionTieLarge = 0.037;
 constexpr double kSmallModelParamsB = 8;
 
+/// How much faster a slightly weaker candidate (within 2 x kQualityTiePoints, the fastest-good
+/// band) must decode to go before the best: "a model that just clears the floor is rarely the pick
+/// when a slightly weaker one is 3x faster" (docs/advice-notes.md, "Speed people accept") -- a
+/// 27B dense run with its thinking off at 21 tok/s against a 35B-A3B thinking at 96.
+constexpr double kMuchFasterFactor = 3.0;
+
 /// The first rule a candidate breaks, checked in this order by advise and plan alike: the context
 /// is one the model takes, the placement fits memory, decode meets decode_floor, the machine can
 /// serve the volume (Cost::can_serve), and the cost is within the budget -- never checked for
@@ -240,7 +266,9 @@ bool quality_tie(const Candidate& a, const Candidate& b);
 /// Orders candidates by the objective: eligible ones first, in tiers -- the best-quality eligible
 /// candidate and every eligible one tied with it (quality_tie), fastest decode first, then the
 /// most context; then the next tier from the best of the rest --; then the others by quality, then
-/// speed. Ties anchored on each tier's best keep the order transitive.
+/// speed. Ties anchored on each tier's best keep the order transitive. Last, the first eligible
+/// candidate within 2 x kQualityTiePoints of the first that decodes kMuchFasterFactor times as
+/// fast is moved before it.
 void rank_candidates(std::vector<Candidate>& c);
 
 /// The top pick for each use among `ranked` (as rank_candidates orders them), all eligible:

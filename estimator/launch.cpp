@@ -176,11 +176,19 @@ bool offered(const ModelSpec& m, const QuantSpec& q) {
   return published_repo(m, q).has_value();
 }
 
-std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimate& e, const Workload& w) {
+std::string launch_command(const ModelSpec& m, const QuantSpec& q, const Estimate& e, const Workload& w,
+                           bool thinking_off) {
   switch (engine_of(q, e.backend)) {
-    case Engine::llama_cpp: return llama_cpp(m, q, e, w);
-    case Engine::vllm: return vllm(m, q, e, w);
-    case Engine::mlx: return mlx(m, q);
+    // llama-server: `-rea, --reasoning [on|off|auto]` (tools/server/README.md, ggml-org/llama.cpp
+    // @ 00dc805), for every chat template that thinks; the enable_thinking template argument it
+    // replaced is ignored by builds since b8322.
+    case Engine::llama_cpp: return llama_cpp(m, q, e, w) + (thinking_off ? " --reasoning off" : "");
+    // vLLM and mlx-lm pass template arguments to the chat template: Qwen3's and GLM's templates
+    // read enable_thinking (vllm serve --default-chat-template-kwargs, mlx_lm.server
+    // --chat-template-args).
+    case Engine::vllm:
+      return vllm(m, q, e, w) + (thinking_off ? " --default-chat-template-kwargs '{\"enable_thinking\": false}'" : "");
+    case Engine::mlx: return mlx(m, q) + (thinking_off ? " --chat-template-args '{\"enable_thinking\": false}'" : "");
   }
   return {};
 }

@@ -15,8 +15,8 @@ namespace {
 // overhead per layer (kernel launches and synchronisation a token costs whatever its size).
 // Fitted together on bench/corpus/ (669 published decode rows, 99 devices, 2023-2026 builds) by
 // bench/check_accuracy.py, minimising the summed |relative error| (IRLS), which prints these and
-// their leave-one-device-out error. A CPU has no per-layer figure (thread synchronisation per
-// token, which many threads on a small model pay, is not modelled).
+// their leave-one-device-out error. A CPU's per-layer figure is its threads' barriers
+// (kCpuSyncUsPerLayerThread below).
 constexpr double kDecodeEfficiencyCuda = 0.838, kDecodeOverheadUsCuda = 41;
 constexpr double kDecodeEfficiencyMetal = 0.915, kDecodeOverheadUsMetal = 193;
 constexpr double kDecodeEfficiencyRocm = 0.864, kDecodeOverheadUsRocm = 148;
@@ -28,8 +28,10 @@ constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
 // corpus' Intel Vulkan decode rows (A770, B580, Arc Pro B50 and B70), cross-validated there.
 constexpr double kDecodeEfficiencyVulkanIntel = 0.342;
 constexpr int kPciVendorIntel = 0x8086;
-// CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket.
-constexpr double kDecodeEfficiencyCpu = 0.589;
+// CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket. Fitted by
+// bench/check_accuracy.py on the corpus' CPU decode rows (61, 19 devices) together with
+// kCpuDecodeGbpsPerCore and kCpuSyncUsPerLayerThread, each device weighted once.
+constexpr double kDecodeEfficiencyCpu = 0.609;
 
 // llama.cpp's CUDA GEMV (mul_mat_vec_q) streams at most this many bytes of weights per SM per
 // clock, however fast the memory: a GPU with few SMs for its bandwidth is bound by it (A100 108
@@ -57,7 +59,12 @@ constexpr double kPrefillEfficiencyCuda = 0.574;
 constexpr double kPrefillEfficiencyMetal = 0.651;
 constexpr double kPrefillEfficiencyRocm = 0.341;
 constexpr double kPrefillEfficiencyVulkan = 0.369;
-constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datasheet rows yet
+// A catalog CPU: its cores x the per-core 8-bit rate of its vector ISA (kCpuPrefillGflopsPerCore*,
+// measured on 2 Zen 4 cores) x this ratio, what llama.cpp's repacked and tinyBLAS GEMMs reach on
+// the corpus' CPUs over that table (above 1: Zen 5's full-width AVX-512, ARM's i8mm SMMLA and
+// Apple's BLAS path beat Zen 4's double-pumped VNNI per core; clocks are not in the catalog). Fitted by bench/check_accuracy.py on the corpus' CPU prefill rows of 2025
+// and later builds (each device once), leave one device out there.
+constexpr double kPrefillEfficiencyCpu = 1.305;
 // An APU's GPU (Strix Halo, DGX Spark's GB10, the 780M) shares one package power limit with its CPU
 // cores and memory controller: in a prompt's long, ALU-bound GEMMs it runs below the boost clock
 // its datasheet FP16 figure is computed at, so it reaches this share of what a discrete card of its
@@ -69,12 +76,24 @@ constexpr double kPrefillEfficiencyCpu = 0.5;  // assumption, no CPU FP16 datash
 // there.
 constexpr double kApuComputeShare = 0.49;
 
-// Live CPU, until calibration measures it. From bench/validation/local-notes.md on
-// 2 Zen 4 cores: "tg ~ 33 GB/s / bytes per token fits all dense models within +-12%" -> 16.5 GB/s
-// of decode per core. A core count alone cannot see the memory channels, so the sum is capped
-// per NUMA node at a dual-channel DDR5-5600 desktop (2 x 5600 MT/s x 8 B = 89.6 GB/s) x the CPU
-// decode efficiency. A catalog CPU entry with `cores` is capped the same way per core.
-constexpr double kCpuDecodeGbpsPerCore = 16.5;
+// llama.cpp's CPU backend ends every graph node with a barrier across its threads
+// (ggml_graph_compute_thread: ggml_barrier after each node, ~20-30 nodes a transformer layer), so
+// each layer of each token costs a synchronisation that grows with the thread count: the atomics
+// bounce between more cores, and the slowest thread (an E-core, a remote CCD or socket) sets the
+// pace. A many-core CPU on a small model spends most of a token there (bench/corpus: 64 EPYC 7702
+// threads on Qwen2.5-3B Q4_K_M decode at a third of the bandwidth, 96 threads of 2 EPYC 9R14 on a
+// 7B at an eighth). Seconds per layer and thread; fitted by bench/check_accuracy.py on the
+// corpus' CPU decode rows with the per-core streaming rate (leave one device out there).
+constexpr double kCpuSyncUsPerLayerThread = 2.06;
+
+// What one core's GEMV streams: a catalog CPU entry with `cores` reads at most cores x this, and a
+// live CPU until calibration measures it (its sum capped per NUMA node at a dual-channel
+// DDR5-5600 desktop, 2 x 5600 MT/s x 8 B = 89.6 GB/s, x the CPU decode efficiency: a core count
+// alone cannot see the memory channels). Fitted by bench/check_accuracy.py on the corpus' CPU
+// decode rows (thread sweeps on Graviton3/4, Grace, M4 Pro); bench/validation/local-notes.md
+// measured 16.5 on 2 Zen 4 cores ("tg ~ 33 GB/s / bytes per token"). Cores differ more than one
+// figure says: 6.6-7.7 GB/s a Graviton3 core on K-quants, ~37 an M4 Pro P-core on Q4_0.
+constexpr double kCpuDecodeGbpsPerCore = 14.0;
 constexpr double kDualChannelDdr5Gbps = 89.6;
 // Prefill per core, 8-bit dot products (llama.cpp quantizes activations to Q8): pp512 on 2 Zen 4
 // cores with AVX-512 VNNI, Q4_0 (repacked GEMM) rows of local-llamacpp.csv, FLOPs = 2 x matmul
@@ -83,11 +102,28 @@ constexpr double kDualChannelDdr5Gbps = 89.6;
 // Over the measured f32 FMA peak of the same cores (117 GFLOP/s per core here, `benchr-advise
 // calibrate`), that is 131 / 117 = 1.12: llama.cpp's 8-bit dot products (VNNI) beat f32 FMAs.
 constexpr double kCpuPrefillOverFma = 1.12;
-// AVX2 and NEON at half that rate per core (half the vector width, no VNNI) and scalar at 1/16
-// are assumptions.
+// Other ISAs by their 8-bit multiply-accumulates per clock and core (datasheet widths): Zen 4's
+// AVX-512 VNNI runs two 256-bit VPDPBUSD a clock (64 MACs); a NEON core with four 128-bit SIMD
+// pipes (Apple's P-cores, Neoverse V1/V2: Graviton3/4, Grace) does 64 with SDOT, twice that with
+// i8mm's SMMLA, which llama.cpp's repacked ARM GEMMs use: the AVX-512 rate (bench/corpus: 190
+// GFLOP/s a core on Graviton4's pp512, 186 on an M1 Max). AVX2 without VNNI needs two
+// instructions (VPMADDUBSW, VPMADDWD) for what VNNI does in one: half. Scalar at 1/16 is an
+// assumption.
 constexpr double kCpuPrefillGflopsPerCoreAvx512 = 131;
+constexpr double kCpuPrefillGflopsPerCoreNeon = 131;
 constexpr double kCpuPrefillGflopsPerCoreAvx2 = 65.5;
 constexpr double kCpuPrefillGflopsPerCoreScalar = 8;
+
+double cpu_prefill_gflops_per_core(SimdLevel simd) {
+  switch (simd) {
+    case SimdLevel::avx512: return kCpuPrefillGflopsPerCoreAvx512;
+    case SimdLevel::neon: return kCpuPrefillGflopsPerCoreNeon;
+    case SimdLevel::avx2: return kCpuPrefillGflopsPerCoreAvx2;
+    case SimdLevel::none:
+    case SimdLevel::unknown: break;
+  }
+  return kCpuPrefillGflopsPerCoreScalar;
+}
 // Power while generating: 170 W TDP / 16 cores of a Ryzen 9 7950X (AMD product page) ~ 10.6 W.
 constexpr double kCpuWattsPerCore = 10.6;
 
@@ -189,16 +225,19 @@ Device host_device(const CpuInfo& cpu) {
                      (per_core > cap ? ", capped at dual-channel DDR5 per NUMA node" : "") +
                      " (not measured)"};
   const SimdLevel simd = cpu.simd.value;
-  const double per_core_gflops = simd == SimdLevel::avx512 ? kCpuPrefillGflopsPerCoreAvx512
-                                 : (simd == SimdLevel::avx2 || simd == SimdLevel::neon)
-                                     ? kCpuPrefillGflopsPerCoreAvx2
-                                     : kCpuPrefillGflopsPerCoreScalar;
+  const double per_core_gflops = cpu_prefill_gflops_per_core(simd);
   d.compute_gflops = {cores * per_core_gflops, "estimate: " + std::to_string(cores) + " cores x " +
                                                    fixed(per_core_gflops) + " GFLOP/s (" +
                                                    std::string(to_string(simd)) + ", not measured)"};
   d.power_w = {cores * kCpuWattsPerCore,
                "estimate: " + std::to_string(cores) + " cores x " + fixed(kCpuWattsPerCore) + " W (7950X TDP per core)"};
   if (simd == SimdLevel::avx2 || simd == SimdLevel::avx512) d.cpu_repack = simd;
+  // Calibrated or not, a token pays the threads' barriers: the calibration times the kernels (and
+  // kCpuDecodeKernelShare the rest of a 2-thread token, barrier spin 1.4% of it), not how they
+  // grow with the threads.
+  d.layer_overhead_s = {cores * kCpuSyncUsPerLayerThread * 1e-6,
+                        std::to_string(cores) + " threads x " + fixed(kCpuSyncUsPerLayerThread) +
+                            " us per layer (llama.cpp's thread barriers, fitted, bench/check_accuracy.py)"};
   return d;
 }
 
@@ -346,6 +385,18 @@ Machine one_machine(const HardwareSpec& hw) {
       d.read_gbps = {d.gemv_cap_gbps, std::to_string(hw.cores) + " cores x " + fixed(kCpuDecodeGbpsPerCore) +
                                           " GB/s, below datasheet " + fixed(hw.memory_bandwidth_gbps) +
                                           " GB/s x cpu decode efficiency " + fixed(eff)};
+    d.layer_overhead_s = {hw.cores * kCpuSyncUsPerLayerThread * 1e-6,
+                          std::to_string(hw.cores) + " threads x " + fixed(kCpuSyncUsPerLayerThread) +
+                              " us per layer (llama.cpp's thread barriers, fitted, bench/check_accuracy.py)"};
+    // Prefill: the cores' 8-bit rate by vector ISA (AVX2 where the catalog does not say).
+    const SimdLevel simd = hw.simd == SimdLevel::unknown ? SimdLevel::avx2 : hw.simd;
+    const double per_core = cpu_prefill_gflops_per_core(simd);
+    d.datasheet_gflops = hw.cores * per_core;
+    d.prefill_efficiency = kPrefillEfficiencyCpu;
+    d.compute_gflops = {d.datasheet_gflops * kPrefillEfficiencyCpu,
+                        std::to_string(hw.cores) + " cores x " + fixed(per_core) + " GFLOP/s (" +
+                            std::string(to_string(simd)) + (hw.simd == SimdLevel::unknown ? ", assumed" : "") +
+                            ") x cpu prefill efficiency " + fixed(kPrefillEfficiencyCpu)};
   }
   if (hw.measured_bandwidth_gbps > 0 && hw.measured_bandwidth_gbps < d.read_gbps.value) {
     d.decode_efficiency = 0;
@@ -380,9 +431,10 @@ Machine one_machine(const HardwareSpec& hw) {
   if (const double o = decode_overhead_s_per_layer(hw.backend); o > 0)
     d.layer_overhead_s = {o, std::string(to_string(hw.backend)) + " per-layer overhead " + fixed(o * 1e6) +
                                  " us (fitted, bench/check_accuracy.py)"};
-  // A catalog CPU's SIMD level is not in the catalog: AVX2, which every x86 server and desktop
-  // CPU since 2013 has (Haswell, Zen); AVX-512 only adds Q2_K's repack.
-  if (d.kind == DeviceKind::cpu && hw.backend == Backend::cpu) d.cpu_repack = SimdLevel::avx2;
+  // llama.cpp's repacked kernels: AVX2 where the catalog gives no SIMD level (every x86 server and
+  // desktop CPU since 2013 has it: Haswell, Zen); AVX-512 only adds Q2_K's repack.
+  if (d.kind == DeviceKind::cpu && hw.backend == Backend::cpu)
+    d.cpu_repack = hw.simd == SimdLevel::avx512 ? SimdLevel::avx512 : SimdLevel::avx2;
   d.arch = hw.arch;
   m.devices.push_back(d);
   if (hw.link_gbps > 0) {

@@ -85,9 +85,9 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
       cand.cost.electricity_usd = 0;  // in the rate
       cand.cost.total_usd = *cand.cost.hardware_usd;
     }
-    cand.quality = m.quality * q->quality_retention;
+    cand.retention = quality_retention(*q, m);
     cand.model_quality = m.quality;
-    cand.retention = q->quality_retention;
+    cand.quality = m.quality * cand.retention;
     cand.params_b = m.params_b;
     cand.eligible = first_unmet(cand, m, w, priced) == Unmet::none;
     tried.push_back(std::move(cand));

@@ -434,8 +434,16 @@ double moe_gemm_efficiency(double tokens_per_expert) {
 /// over while experts counted at the GEMM rate). A prompt's tokens skip the output matrix (logits
 /// for the last one only).
 struct PrefillTime {
-  double seconds = 0, routed_s = 0, tokens_per_expert = 0;
+  double seconds = 0, routed_s = 0, tokens_per_expert = 0, dot_s = 0;
 };
+
+// A CPU that has not been calibrated multiplies a format llama.cpp neither repacks nor hands to
+// tinyBLAS (Q6_K, Q5_K, Q3_K, Q2_K below AVX-512, F16 on ARM...) one dot product per row and token
+// (ggml_compute_forward_mul_mat over vec_dot: no register blocking across the prompt's columns),
+// at this share of its GEMM rate; a calibrated one has the rate measured (kernels/cpu). Fitted by
+// bench/check_accuracy.py on the corpus' CPU prefill rows with kPrefillEfficiencyCpu (each device
+// once; leave one device out there).
+constexpr double kCpuDotPathOverCompute = 0.35;
 
 PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, Slice s) {
   PrefillTime t;
@@ -457,8 +465,10 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
       // its repacked GEMM, of another format tinyBLAS takes tinyBLAS (Q8_0's tiles as measured, F16
       // and F32 at the f32 FMA peak), both else at the compute rate; a routed expert of a repacked
       // format the repacked GEMV once per token; any other product one dot product per row and token
-      // (measured in cache). A GPU: its compute rate.
+      // (measured in cache; uncalibrated, kCpuDotPathOverCompute of the compute rate). A GPU: its
+      // compute rate.
       double gflops = d.compute_gflops.value;
+      bool dot = false;
       if (d.kind == DeviceKind::cpu) {
         const std::string_view f = l.format->name;
         const bool repacked = l.format->repacked_on(d.cpu_repack);
@@ -468,8 +478,10 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
         else if (!experts && (repacked || l.format->cpu_gemm)) {
           r = repacked ? nullptr : tinyblas_rate(d, f);
           if ((f == "F16" || f == "F32") && d.measured && d.measured->fma_gflops > 0) gflops = d.measured->fma_gflops;
-        } else
+        } else {
           r = prefill_rate(d, f);
+          if (!r && !d.measured) gflops = d.compute_gflops.value * kCpuDotPathOverCompute, dot = true;
+        }
         if (r) gflops = r->gflops;
       } else if (experts) {
         // Narrow GEMMs bound by loading each expert's weight tiles: an APU's power limit, which
@@ -479,6 +491,7 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
       const double ls = 2 * l.params / (gflops * 1e9);
       sec += ls;
       if (experts) t.routed_s += ls;
+      if (dot) t.dot_s += ls;
     }
   }
   t.seconds = sec;
@@ -709,6 +722,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.overhead_s = t.overhead_s, ps.compute_s = t.compute_s;
     ps.kv_reread_bytes = t.kv_reread_bytes;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
+    ps.prefill_dot_s = pt.dot_s;
     if (pt.tokens_per_expert > 0) ps.moe_half_tokens = kMoeGemmHalfTokens;
     e.pools.push_back(ps);
   }
@@ -752,6 +766,18 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                 "% of CPU decode in the dot-product kernels the calibration times (perf of llama-bench)");
   if (d.compute_gflops.known())
     a.push_back("prefill compute " + flops(d.compute_gflops.value) + ": " + d.compute_gflops.source);
+  if (d.kind == DeviceKind::cpu && !d.measured) {
+    std::string formats;  // the formats an uncalibrated CPU multiplies on llama.cpp's dot-product path
+    Slice products;  // a prompt's products: no embedding (gathered), no output matrix (the last token's)
+    products.output = products.embedding = false;
+    for (const auto& l : slice_load(m, q, products, true))
+      if (!l.format->repacked_on(d.cpu_repack) && !l.format->cpu_gemm &&
+          formats.find(l.format->name) == std::string::npos)
+        formats += (formats.empty() ? "" : ", ") + std::string(l.format->name);
+    if (!formats.empty())
+      a.push_back("prefill multiplies " + formats + " one dot product a row and token at " +
+                  fixed(kCpuDotPathOverCompute) + " of its compute rate (neither repacked nor tinyBLAS)");
+  }
   else
     a.push_back("no compute figure for this device: prefill not estimated");
   a.push_back("decode at depth " + std::to_string(w.depth_tokens) + " (llama-bench tg at -d " +

@@ -42,6 +42,11 @@ std::string_view to_string(HardwareKind k) { return kHardwareKindNames.at(static
 HardwareKind parse_hardware_kind(std::string_view name, std::string_view where) {
   return parse_named<HardwareKind>(kHardwareKindNames, name, where, "hardware kind");
 }
+// In enum order after `unknown`, which a catalog leaves out instead of naming.
+constexpr std::array<std::string_view, 4> kSimdLevelNames{"none", "neon", "avx2", "avx512"};
+SimdLevel parse_simd_level(std::string_view name, std::string_view where) {
+  return static_cast<SimdLevel>(parse_named<int>(kSimdLevelNames, name, where, "simd level") + 1);
+}
 const std::vector<std::string>& hardware_kind_names() {
   static const std::vector<std::string> names(kHardwareKindNames.begin(), kHardwareKindNames.end());
   return names;

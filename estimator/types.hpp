@@ -52,6 +52,9 @@ enum class HardwareKind { gpu, apple, cpu, apu };
 std::string_view to_string(HardwareKind);
 /// Throws InputError naming `where` on a name other than the four above.
 HardwareKind parse_hardware_kind(std::string_view name, std::string_view where);
+/// Parse a CPU vector ISA as the catalog spells it: none | neon | avx2 | avx512; throws InputError
+/// naming `where` on another name.
+SimdLevel parse_simd_level(std::string_view name, std::string_view where);
 /// The names parse_hardware_kind accepts, in enum order (for messages and completion).
 const std::vector<std::string>& hardware_kind_names();
 
@@ -229,6 +232,11 @@ struct ModelSpec {
   /// The quality figure is the model's thinking mode's (a reasoning model, or a hybrid scored with
   /// thinking on): its answers come after its thinking tokens, so it needs a higher floor.
   bool thinks = false;
+  /// A hybrid's quality with its thinking turned off (the same scale as `quality`), when a source
+  /// gives it: advice then also offers it run that way (ThinkingMode::off). Empty: unknown, and
+  /// the model is offered in its scored mode only.
+  std::optional<double> quality_no_thinking;
+  std::string quality_no_thinking_source;
   std::string quality_source, source, as_of;
 
   /// What makes this shape impossible, in words ("an MoE needs ..."); empty when it is sound. One
@@ -272,6 +280,9 @@ struct QuantSpec {
   const BlockFormat* block_format = nullptr;    ///< the base type: every role not listed below
   std::array<RoleMix, kRoles> roles;            ///< filled for every role after loading
   double quality_retention = 1.0;               ///< fraction of the 16-bit model's quality kept
+  /// Parameters (billions) of the model quality_retention was measured on; 0 when the source names
+  /// no one size (then the retention is taken as it stands for every model: quality_retention()).
+  double quality_retention_params_b = 0;
   std::vector<std::string> only_models;         ///< a release format (MXFP4 of gpt-oss): these only
   std::vector<Backend> backends;                ///< the backends that run it; empty = all (GGUF)
   std::vector<std::string> archs;               ///< GPU architectures its kernels need; empty = any
@@ -294,6 +305,7 @@ struct HardwareSpec {
   double measured_bandwidth_gbps = 0;     ///< what a bandwidth benchmark sustains, 0 = none sourced
   int compute_units = 0;                  ///< streaming multiprocessors (NVIDIA), compute units, ...; 0 = unknown
   int cores = 0;                          ///< a CPU's physical cores that run llama.cpp's threads; 0 = unknown
+  SimdLevel simd = SimdLevel::unknown;    ///< a CPU's vector ISA (none, neon, avx2, avx512); unknown = AVX2 assumed
   double boost_clock_mhz = 0;             ///< the GPU's boost clock; 0 = unknown
   std::string units_source;               ///< where compute_units and boost_clock_mhz were read
   std::string measured_bandwidth_source;
@@ -395,9 +407,10 @@ struct Workload {
 constexpr double kThinkingFloorFactor = 1.5;
 
 /// The decode speed model `m` must reach under `w`: the floor, times kThinkingFloorFactor for a
-/// model whose quality figure is its thinking mode's (ModelSpec::thinks).
-inline double decode_floor(const ModelSpec& m, const Workload& w) {
-  return m.thinks ? w.min_decode_tps * kThinkingFloorFactor : w.min_decode_tps;
+/// model whose quality figure is its thinking mode's (ModelSpec::thinks) unless it runs with its
+/// thinking off.
+inline double decode_floor(const ModelSpec& m, const Workload& w, bool thinking_off = false) {
+  return m.thinks && !thinking_off ? w.min_decode_tps * kThinkingFloorFactor : w.min_decode_tps;
 }
 
 /// Where the model lives: all on the CPU, all on one GPU, the first layers on a GPU and the rest
@@ -448,6 +461,7 @@ struct PoolSeconds {
   double kv_reread_bytes = 0;
   double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
+  double prefill_dot_s = 0;         ///< of prefill_s, an uncalibrated CPU's products on its dot-product path
   double tokens_per_expert = 0;     ///< GPU MoE prefill: a micro-batch's tokens each routed expert gets
   double moe_half_tokens = 0;       ///< the tokens per expert at which its GEMM runs at half the dense rate
   double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
@@ -519,6 +533,9 @@ struct Candidate {
   double model_quality = 0;         ///< the model's catalog quality (the tie rule's first half)
   double retention = 1;             ///< the quant's quality retention (the tie rule's second half)
   double params_b = 0;              ///< the model's parameters, billions (small models tie on retention less)
+  /// A hybrid run with its thinking off (ModelSpec::quality_no_thinking is its model quality, and
+  /// its floor is the workload's own, not a thinking model's).
+  bool thinking_off = false;
   bool eligible = false;
   std::string why_not;              ///< empty when eligible
 };
@@ -638,6 +655,9 @@ struct TopPicks {
   std::optional<std::size_t> fastest_good;     ///< the fastest within 2 x kQualityTiePoints of the pick
   std::optional<std::size_t> best_quality;     ///< the highest quality that meets the constraints
   std::optional<std::size_t> longest_context;  ///< the best quality tier's largest max context
+  /// The longest-context pick's command with its context allocated (the whole point of that pick):
+  /// its max_context, not the workload's --context. Empty without that pick.
+  std::string longest_context_launch;
 };
 
 struct Advice {

@@ -12,11 +12,15 @@
 namespace benchr {
 
 /// Bumped whenever a kernel changes what it measures: older cached calibrations are ignored.
-constexpr int kKernelVersion = 13;
+/// 14: the all-threads streaming read takes 1 MiB chunks from a shared counter (as the GEMV takes
+/// rows) instead of one slice per thread, so on a machine of several NUMA nodes it reads remote
+/// pages as llama.cpp's threads do; repetitions are time slices.
+constexpr int kKernelVersion = 14;
 
 struct CalibrationOptions {
-  /// Wall time for the whole run. Every step is always measured: past the budget the rest run
-  /// with fewer repetitions (a note says when the run took longer), none is skipped.
+  /// Wall time for the whole run. Every step is always measured: a repetition is cut to a time
+  /// slice where a whole pass would not fit (a note names those steps), past the budget the rest
+  /// run with the fewest repetitions (a note says when the run took longer), none is skipped.
   double budget_s = 3.0;
   int threads = 0;         ///< "all threads": 0 means one per physical core
   std::function<void(std::string_view)> progress;  ///< told each step's name; may be empty

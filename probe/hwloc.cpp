@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cctype>
 #include <cstdlib>
@@ -35,8 +37,7 @@ Sourced<double> cache_size(hwloc_topology_t t, hwloc_obj_type_t type, const char
 
 }  // namespace
 
-CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
-                            std::vector<std::string>& notes) {
+CpuInfo topology_from_hwloc(const std::optional<std::string>& xml, std::vector<std::string>& notes) {
   CpuInfo cpu;
   hwloc_topology_t raw = nullptr;
   if (hwloc_topology_init(&raw) != 0) {
@@ -44,11 +45,11 @@ CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
     return cpu;
   }
   Topology topo(raw);
-  const std::string source = xml_path ? "hwloc XML" : "hwloc";
-  if (xml_path && hwloc_topology_set_xml(raw, xml_path->c_str()) != 0)
-    throw InputError(*xml_path + ": not an hwloc XML topology hwloc can read");
+  const std::string source = xml ? "hwloc XML" : "hwloc";
+  if (xml && hwloc_topology_set_xmlbuffer(raw, xml->c_str(), int(xml->size() + 1)) != 0)
+    throw InputError("hwloc cannot read its own export of this topology");
   if (hwloc_topology_load(raw) != 0) {
-    if (xml_path) throw InputError(*xml_path + ": hwloc failed to load this XML topology");
+    if (xml) throw InputError("hwloc cannot load its own export of this topology");
     notes.push_back("hwloc failed to load the topology: figures from /proc only");
     return cpu;
   }
@@ -77,7 +78,7 @@ CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
     cpu.ram_total_bytes = {numa_total, source + " NUMA nodes"};
     cpu.ram_available_bytes = {numa_total, source + " NUMA nodes (total; availability unknown)"};
   }
-  if (xml_path) {
+  if (xml) {
     // A recording has no CPU flags; the architecture decides the assumed SIMD level.
     const char* arch = hwloc_obj_get_info_by_name(hwloc_get_root_obj(raw), "Architecture");
     const std::string a = arch ? arch : "";
@@ -88,14 +89,16 @@ CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
   return cpu;
 }
 
-std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml_path) {
+std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml) {
   std::vector<PciGpu> gpus;
   hwloc_topology_t raw = nullptr;
   if (hwloc_topology_init(&raw) != 0) return gpus;
   Topology topo(raw);
   // PCI devices and their OS devices (NVML and RSMI name the GPU model), the important ones.
   hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
-  if ((xml_path && hwloc_topology_set_xml(raw, xml_path->c_str()) != 0) || hwloc_topology_load(raw) != 0) return gpus;
+  if ((xml && hwloc_topology_set_xmlbuffer(raw, xml->c_str(), int(xml->size() + 1)) != 0) ||
+      hwloc_topology_load(raw) != 0)
+    return gpus;
   for (hwloc_obj_t o = nullptr; (o = hwloc_get_next_pcidev(raw, o));) {
     // Display (0x0300) and 3D (0x0302) controllers of the GPU vendors: not a server's BMC display.
     const auto& pci = o->attr->pcidev;
@@ -124,6 +127,8 @@ bool name_char(char c) {
 
 // An hwloc distances matrix holds nbobjs^2 values: no machine has more objects than this.
 constexpr long kMaxDistanceObjects = 65536;
+// Linux's NR_CPUS is at most 8192 (x86 MAXSMP); 2^20 leaves room for any machine to come.
+constexpr long kMaxOsIndex = 1 << 20;
 
 }  // namespace
 
@@ -165,17 +170,27 @@ void check_hwloc_xml(const std::string& text, const std::string& path) {
       continue;
     }
     // Attributes: white space, name="value", ... then '>' or '/>'.
+    std::string type;                  // an <object>'s type
+    bool has_os_index = false;
+    auto object_done = [&] {
+      // A PU or NUMA node without os_index is CPU (node) 2^32-1 to hwloc: cpusets of 512 MiB,
+      // which ran a child past its time limit (the fuzz target, a corrupted attribute name).
+      if (name == "object" && (type == "PU" || type == "NUMANode") && !has_os_index)
+        fail(name_at, "a " + type + " object without os_index");
+    };
     while (true) {
       const std::size_t before = i;
       while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
       if (i >= text.size()) fail(before, "a tag cut short");
       if (text[i] == '>') {
+        object_done();
         open.push_back(name);
         ++i;
         break;
       }
       if (text[i] == '/') {
         if (i + 1 >= text.size() || text[i + 1] != '>') fail(i, "'/>' expected");
+        object_done();
         i += 2;
         break;
       }
@@ -189,9 +204,27 @@ void check_hwloc_xml(const std::string& text, const std::string& path) {
       if (end == std::string::npos) fail(value_at, "an unterminated value of " + attr);
       const std::string value = text.substr(value_at, end - value_at);
       if (value.find('<') != std::string::npos) fail(value_at, "'<' inside the value of " + attr);
+      if (attr == "type") type = value;
+      if (attr == "os_index") {
+        // The CPU or node number: Linux numbers at most 8192 CPUs (NR_CPUS), hwloc's cpusets hold
+        // it as a bit, so a number past kMaxOsIndex is a bitmap of hundreds of MiB, not a machine.
+        has_os_index = true;
+        char* stop = nullptr;
+        errno = 0;
+        const long n = std::strtol(value.c_str(), &stop, 10);
+        if (value.empty() || *stop != '\0' || errno != 0 || n < 0 || n > kMaxOsIndex)
+          fail(value_at, "os_index=\"" + value + "\" is not a CPU or node number (0.." + std::to_string(kMaxOsIndex) + ")");
+      }
       // Counts hwloc allocates for: a distances matrix's objects, an index or value list's length.
+      // A matrix of nbobjs^2 values (a list of `length`) is written out in the file, at least two
+      // bytes a value ("0 "): a count the file is too short to hold is refused before hwloc
+      // allocates for it (nbobjs="65536" asked hwloc for 32 GiB: the fuzz target's child hit
+      // libFuzzer's 256 MiB allocation limit with it).
       if (attr == "nbobjs" || attr == "length") {
-        const long most = attr == "nbobjs" ? kMaxDistanceObjects : kMaxDistanceObjects * kMaxDistanceObjects;
+        const long fits = long(text.size() / 2);
+        const long side = long(std::sqrt(double(fits)));
+        const long most = attr == "nbobjs" ? std::min(kMaxDistanceObjects, side)
+                                           : std::min(kMaxDistanceObjects * kMaxDistanceObjects, fits);
         char* stop = nullptr;
         errno = 0;
         const long n = std::strtol(value.c_str(), &stop, 10);

@@ -81,10 +81,11 @@ Device pci_gpu_device(const PciGpu& g);
 /// Vulkan does not show, for want of a driver.
 std::vector<PciGpu> pci_gpus_not_in(const std::vector<Device>& devices, const std::vector<PciGpu>& pci);
 
-/// A machine recorded as an hwloc XML export (`lstopo --of xml`): topology and NUMA memory as
-/// recorded; RAM availability and CPU flags are not in such a file and are noted as assumptions.
-/// Throws InputError naming the file when hwloc cannot read it.
-Machine machine_from_hwloc_xml(const std::string& path);
+/// A machine recorded as an hwloc XML export (`lstopo --of xml`), given as the file's `text`:
+/// topology and NUMA memory as recorded; RAM availability and CPU flags are not in such a file and
+/// are noted as assumptions. The text is checked (check_hwloc_xml), then read by libhwloc in a
+/// child process (hwloc_reexport). Throws InputError naming `path` when hwloc cannot read it.
+Machine machine_from_hwloc_xml(const std::string& text, const std::string& path);
 
 /// Checks that `text` is XML hwloc's parser can take safely before it sees it: well-formed tags
 /// and attributes (name="value", separated by white space), balanced elements, and counts in
@@ -93,16 +94,24 @@ Machine machine_from_hwloc_xml(const std::string& path);
 /// "path:line:column: what".
 void check_hwloc_xml(const std::string& text, const std::string& path);
 
+/// What libhwloc understands of the untrusted XML `text`: its import runs in a child process
+/// (at most 2 GiB more address space, 5 s of CPU, 10 s on the clock), which writes hwloc's own
+/// XML export of the topology back through a pipe. A child that dies by a signal (libhwloc 2.9
+/// crashes on some corrupted files) or passes a limit, or an XML hwloc refuses, throws InputError
+/// "path: hwloc could not read this topology (why)"; the tool itself never runs hwloc on `text`.
+std::string hwloc_reexport(const std::string& text, const std::string& path);
+
 // ---- the pieces, exposed for tests ----------------------------------------------------------
 
-/// CPU topology from hwloc: the live system when `xml_path` is empty, else the XML file.
-/// Throws InputError when an XML file cannot be loaded; on the live system a failure is a note.
-CpuInfo topology_from_hwloc(const std::optional<std::string>& xml_path,
-                            std::vector<std::string>& notes);
+/// CPU topology from hwloc: the live system when `xml` is empty, else that XML text, which must
+/// be hwloc's own export (hwloc_reexport), never an untrusted file.
+/// Throws InputError when the XML cannot be loaded; on the live system a failure is a note.
+CpuInfo topology_from_hwloc(const std::optional<std::string>& xml, std::vector<std::string>& notes);
 
-/// The GPUs on the PCI bus, from hwloc: the live system when `xml_path` is empty (a scan of the
-/// bus, ~6 ms here, so only when Vulkan shows no discrete GPU), else the XML file. Empty when hwloc fails.
-std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml_path);
+/// The GPUs on the PCI bus, from hwloc: the live system when `xml` is empty (a scan of the bus,
+/// ~6 ms here, so only when Vulkan shows no discrete GPU), else that XML text (hwloc's own export,
+/// hwloc_reexport). Empty when hwloc fails.
+std::vector<PciGpu> pci_gpus_from_hwloc(const std::optional<std::string>& xml);
 
 struct MemInfo {
   std::optional<double> total_bytes, available_bytes;

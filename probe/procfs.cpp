@@ -330,13 +330,16 @@ Device gpu_device(const GpuInfo& g) {
   return d;
 }
 
-Machine machine_from_hwloc_xml(const std::string& path) {
+Machine machine_from_hwloc_xml(const std::string& text, const std::string& path) {
+  check_hwloc_xml(text, path);
+  // libhwloc reads the untrusted text in a child process; this one loads only hwloc's export of it.
+  const std::string xml = hwloc_reexport(text, path);
   Machine m;
   m.name = path;
-  m.cpu = topology_from_hwloc(path, m.notes);
+  m.cpu = topology_from_hwloc(xml, m.notes);
   m.notes.push_back("replayed from hwloc XML: RAM available taken as the NUMA total");
   m.devices.push_back(host_device(m.cpu));
-  for (const PciGpu& g : pci_gpus_from_hwloc(path)) m.devices.push_back(pci_gpu_device(g));
+  for (const PciGpu& g : pci_gpus_from_hwloc(xml)) m.devices.push_back(pci_gpu_device(g));
   return m;
 }
 

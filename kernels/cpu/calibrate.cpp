@@ -56,9 +56,20 @@ constexpr int kMinReps = 2, kMaxReps = 9;
 // Streaming reads a few seconds apart that differ by more than this are reported: on a quiet
 // machine they agree within a few percent (spread of the repetitions, `calibrate`).
 constexpr double kReadDisagreement = 0.2;
-// A run that takes longer than its budget by more than this says so: the last step may run past
-// the deadline by its own length (a repetition over 1 GiB is ~0.1 s on a slow machine).
+// A run that takes longer than its budget by more than this says so.
 constexpr double kBudgetSlackS = 0.25;
+// The unit of a streaming step's repetition is a time slice, not a whole pass: the threads read
+// (or multiply) the buffer in chunks of this size, or of the GEMV's row chunks, and check the
+// clock between chunks, so a repetition that would run past its step's time stops there and is
+// scaled to a whole pass (the bytes it read over the time it took). A pass over the 1 GiB buffer
+// takes ~35 ms on a quiet 2-core VM but 0.5 s or more with every CPU busy (4 GB/s at load 15),
+// which made the 3 s calibration take 28 s there: 3 whole passes a step, 39 steps.
+// 1 MiB is ~30 us of reading at 30 GB/s, so the clock (a vDSO call, ~20 ns) costs under 0.1%.
+constexpr std::size_t kSliceBytes = 1u << 20;
+// The least time a timed step gets when the budget is already spent: 3 repetitions (a warm-up
+// and kMinReps) of 17 ms, each still 100+ MB at a loaded machine's 10 GB/s, far past the caches,
+// and read at a cursor that walks the whole buffer, so from DRAM.
+constexpr double kMinStepS = 0.05;
 
 struct TopologyDeleter {
   void operator()(hwloc_topology* t) const { hwloc_topology_destroy(t); }
@@ -98,53 +109,78 @@ double clock_s(clockid_t clock) {
 /// thread's CPU time). A figure is the fastest quiet repetition; a step with none is contended
 /// and falls back to the fastest of all, which another task slowed down.
 struct TeamRun {
-  Timings all, quiet;
+  Timings all, quiet;  ///< seconds of one whole pass (a cut repetition scaled up to one)
+  bool cut = false;    ///< some repetition stopped at its time slice, part way through a pass
   bool contended() const { return quiet.empty(); }
   double best_s() const { return contended() ? all.fastest_s() : quiet.fastest_s(); }
+};
+
+/// A timed step's time: its share of the budget, `deadline`, and how long it may go on for a quiet
+/// repetition when it has none, `grace` (never past the whole budget's end).
+struct Window {
+  Clock::time_point deadline, grace;
 };
 // A repetition in which every thread ran for at least 95% of its wall time is quiet: the timer
 // tick and interrupts take well under 1% on an idle machine, a co-scheduled task half.
 constexpr double kQuietShare = 0.05;
 
-/// Runs `work(thread_index)` on `threads` pinned threads in lockstep: one warm-up, then
-/// repetitions until `deadline` (at least kMinReps, at most kMaxReps). When none of them was quiet
-/// by the deadline it keeps trying, as long again as the step had, for one quiet repetition. A
-/// step that starts past its deadline (the budget is spent) skips the warm-up: the data were just
-/// written or read by the step before, which is what a warm-up is for.
+/// Runs `work(thread_index, cut)` on `threads` pinned threads in lockstep: one warm-up, then
+/// repetitions until the window's deadline (at least kMinReps, at most kMaxReps). When none of them
+/// was quiet by the deadline it keeps trying, until the window's grace, for one quiet repetition.
+/// `work` does at most one pass (`pass_units` units over all threads), stops between two chunks
+/// once the clock is past `cut`, and returns the units it did. The warm-up and the first kMinReps
+/// repetitions each get a third of the step's time (at least kMinStepS in all), later ones run to
+/// the deadline (the grace); a cut repetition counts as the time a whole pass would take at its
+/// rate. A step that starts past its deadline (the budget is spent) skips the warm-up: the data
+/// were just read by the step before, which is what a warm-up is for.
+/// `walk` (a share of a pass, 0-1) is where a streaming work starts: it moves on by what each
+/// repetition did, so cut repetitions go round the whole buffer and never re-read what a cache
+/// still holds.
 /// `between()` runs on one thread while the others wait, after each repetition.
 template <class Work, class Between = void (*)()>
-TeamRun run_team(const Pinner& pinner, int threads, Clock::time_point deadline, Work work,
+TeamRun run_team(const Pinner& pinner, int threads, Window window, double pass_units, double& walk, Work work,
                  Between between = [] {}) {
   TeamRun out;
   const auto begin = Clock::now();
-  const auto grace = deadline > begin ? deadline + (deadline - begin) : deadline;
-  const int first = deadline > begin ? 0 : 1;  // repetition 0 is the warm-up
+  const int first = window.deadline > begin ? 0 : 1;  // repetition 0 is the warm-up
+  const auto least = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kMinStepS));
+  const auto deadline = std::max(window.deadline, begin + least);
+  const auto grace = std::max(window.grace, deadline);
+  const auto slice = (deadline - begin) / (kMinReps + 1 - first);
   std::barrier sync(threads);
-  std::vector<double> lost(threads);
-  Clock::time_point start;
+  std::vector<double> lost(threads), done(threads);
+  Clock::time_point start, cut;
   bool stop = false;
+  auto next_cut = [&](int rep) { return rep <= kMinReps ? Clock::now() + slice : out.quiet.empty() ? grace : deadline; };
+  cut = next_cut(first);
+  // Two barriers a repetition (a third costs a wake-up, one scheduler slice on a loaded machine):
+  // the start, which also publishes the stop decision and the next cut, and the end.
   auto body = [&](int tid) {
     pinner.pin(tid);
     for (int rep = first; rep <= kMaxReps; ++rep) {
       sync.arrive_and_wait();
+      if (stop) break;
       if (tid == 0) start = Clock::now();
       const double wall0 = clock_s(CLOCK_MONOTONIC), cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
-      work(tid);
+      done[tid] = work(tid, cut);
       lost[tid] = (clock_s(CLOCK_MONOTONIC) - wall0) - (clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0);
       sync.arrive_and_wait();
       if (tid == 0) {
         const auto now = Clock::now();
         // Never 0 s: the clock counts nanoseconds and every step's work takes far longer.
         const double wall = std::max(std::chrono::duration<double>(now - start).count(), 1e-9);
-        if (rep > 0) {
-          out.all.seconds.push_back(wall);
-          if (*std::max_element(lost.begin(), lost.end()) <= kQuietShare * wall) out.quiet.seconds.push_back(wall);
+        const double units = std::accumulate(done.begin(), done.end(), 0.0);
+        if (rep > 0 && units > 0) {
+          const double pass = wall * pass_units / units;  // a whole pass at this repetition's rate
+          out.cut = out.cut || units < pass_units;
+          out.all.seconds.push_back(pass);
+          walk = std::fmod(walk + units / pass_units, 1.0);
+          if (*std::max_element(lost.begin(), lost.end()) <= kQuietShare * wall) out.quiet.seconds.push_back(pass);
         }
         stop = rep >= kMinReps && now > deadline && (!out.quiet.empty() || now > grace);
         between();
+        cut = next_cut(rep + 1);
       }
-      sync.arrive_and_wait();
-      if (stop) break;
     }
   };
   std::vector<std::thread> team;
@@ -232,25 +268,34 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   madvise(buffer.get(), bytes, MADV_NOHUGEPAGE);
 
   // The steps, in order. A timed step shares the time left equally with the timed steps after it
-  // and always runs (at least kMinReps repetitions after a warm-up): under a spent budget the
-  // rest run shorter, none is skipped. A setup step (writing the buffer) takes what it takes.
+  // and always runs (at least kMinReps repetitions after a warm-up, cut to time slices): under a
+  // spent budget the rest run shorter, none is skipped. A setup step (writing the buffer) takes
+  // what it takes.
   struct Step {
     std::string name;                                      ///< progress, and notes: "Q4_K GEMV, 2 threads"
     bool timed;                                            ///< measured (else setup)
-    std::function<TeamRun(Clock::time_point deadline)> run;  ///< a setup step returns no repetitions
+    std::function<TeamRun(Window window)> run;             ///< a setup step returns no repetitions
   };
   std::vector<Step> steps;
   auto threads_name = [](int t) { return std::to_string(t) + (t == 1 ? " thread" : " threads"); };
 
   // First touch by the thread that will read each slice (its NUMA node, its pages), with random
   // bytes: identical pages could be merged by the host, and a stream over them would hit cache.
-  steps.push_back({"filling buffer", false, [&](Clock::time_point) {
+  // Written once for every format: random F16 halves, each a normal value of 2^-3 to 2^-2 in
+  // magnitude, so every block format's f16 scales (2-byte fields at even offsets of blocks of an
+  // even size, Q4_0's interleaved eight included) are normal numbers, never a NaN or a denormal
+  // that could slow a kernel, and its integer quants are random bytes, which the integer SIMD
+  // kernels take in the same time whatever they hold. (A fill per format, as before, wrote the
+  // 1 GiB buffer eight times with a random number per 8 bytes: 8.3 of a loaded 2-core VM's 28 s
+  // calibration; fill_f16_pages writes at memory speed.)
+  steps.push_back({"filling buffer", false, [&](Window) {
                      run_once(pinner, d.threads, [&](int tid) {
                        auto [b, e] = slice(bytes / 64, tid, d.threads);
-                       kernels::fill_weights(Format::q8_0, buffer.get() + b * 64, (e - b) * 64, 0x9E3779B9u + tid);
+                       kernels::fill_f16_pages(buffer.get() + b * 64, (e - b) * 64, 0x9E3779B9u + tid);
                      });
                      return TeamRun{};
                    }});
+  double walk = 0, in_cache = 0;  // where the next streaming repetition starts; unused by in-cache steps
 
   // The all-threads read is taken again before each format and at the end, and the lowest is
   // used. On a shared machine the memory a VM gets comes and goes: this kind of 2-core VM reads
@@ -261,12 +306,31 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   // What decode sustains is the slow figure.
   std::vector<double> reads;
   auto read_step = [&](int threads, std::string name) {
-    return Step{std::move(name), true, [&, threads](Clock::time_point deadline) {
+    return Step{std::move(name), true, [&, threads](Window window) {
                   std::vector<uint64_t> sink(threads);
-                  TeamRun r = run_team(pinner, threads, deadline, [&](int tid) {
-                    auto [b, e] = slice(bytes / 128, tid, threads);
-                    sink[tid] = k.read(buffer.get() + b * 128, (e - b) * 128);
-                  });
+                  // The threads take kSliceBytes chunks in turn from a shared counter, as the GEMV
+                  // takes its rows (and llama.cpp's threads a matrix's), from where the last
+                  // repetition stopped: cut repetitions of every streaming step walk the buffer
+                  // in one order, so none reads what an earlier one left in a cache.
+                  const std::size_t chunk_lines = kSliceBytes / 128, lines = bytes / 128;
+                  const std::size_t chunks = (lines + chunk_lines - 1) / chunk_lines;
+                  std::atomic<std::size_t> next{std::size_t(threads)};
+                  TeamRun r = run_team(
+                      pinner, threads, window, double(lines * 128), walk,
+                      [&](int tid, Clock::time_point cut) {
+                        const std::size_t from = std::size_t(walk * double(chunks));
+                        std::size_t done = 0;
+                        uint64_t sum = 0;
+                        for (std::size_t c = tid; c < chunks; c = next.fetch_add(1, std::memory_order_relaxed)) {
+                          const std::size_t at = (from + c) % chunks * chunk_lines, n = std::min(chunk_lines, lines - at);
+                          sum += k.read(buffer.get() + at * 128, n * 128);
+                          done += n * 128;
+                          if (Clock::now() >= cut) break;
+                        }
+                        sink[tid] = sum;
+                        return double(done);
+                      },
+                      [&] { next = std::size_t(threads); });
                   const double gbps = bytes / r.best_s() / 1e9;
                   if (threads == 1) d.read_gbps_1t = gbps;
                   if (threads == d.threads) {
@@ -293,23 +357,17 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     FormatState& st = states[fidx];
     const std::string name(fi.name);
     if (fidx > 0) steps.push_back(read_step(d.threads, "read bandwidth again"));
-    // Valid, distinct blocks for this format, written in place by each thread over its own rows.
-    steps.push_back({"filling " + name, false, [&, &fi = fi, &st = st](Clock::time_point) {
+    // The buffer read as this format's rows (valid blocks of it: see "filling buffer").
+    steps.push_back({"preparing " + name, false, [&, &fi = fi, &st = st](Window) {
                        st.row_bytes = std::size_t(kRowElements / fi.block_elements) * fi.block_bytes;
                        st.rows = bytes / st.row_bytes;
                        st.tile_rows = std::max<std::size_t>(8, kGemmTileBytes / st.row_bytes / 8 * 8);
                        st.eight = fi.format == Format::q4_0;
                        st.xq = kernels::quantize_activations(fi.format, x);
-                       run_once(pinner, d.threads, [&](int tid) {
-                         auto [b, e] = slice(st.rows / 8, tid, d.threads);
-                         uint8_t* at = buffer.get() + 8 * b * st.row_bytes;
-                         if (st.eight) kernels::fill_q4_0x8(at, 8 * (e - b) * st.row_bytes, b + 1);
-                         else kernels::fill_weights(fi.format, at, 8 * (e - b) * st.row_bytes, b + 1);
-                       });
                        return TeamRun{};
                      }});
     for (int threads : thread_counts)
-      steps.push_back({name + " GEMV, " + threads_name(threads), true, [&, &fi = fi, &st = st, name, threads](Clock::time_point deadline) {
+      steps.push_back({name + " GEMV, " + threads_name(threads), true, [&, &fi = fi, &st = st, name, threads](Window window) {
                          const kernels::DotFn dot = k.dot[static_cast<std::size_t>(fi.format)];
                          std::vector<float> y(st.rows);
                          const std::size_t chunk_rows = st.eight ? repacked_chunk_rows(threads) : kDecodeChunkRows;
@@ -327,10 +385,17 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                                y[r] = dot(kRowElements, buffer.get() + r * st.row_bytes, st.xq.data());
                          };
                          TeamRun r = run_team(
-                             pinner, threads, deadline,
-                             [&](int tid) {
-                               for (std::size_t c = tid; c < chunks; c = next.fetch_add(1, std::memory_order_relaxed))
-                                 gemv_chunk(c);
+                             pinner, threads, window, double(st.rows), walk,
+                             [&](int tid, Clock::time_point cut) {
+                               const std::size_t from = std::size_t(walk * double(chunks));
+                               std::size_t done = 0;
+                               for (std::size_t c = tid; c < chunks; c = next.fetch_add(1, std::memory_order_relaxed)) {
+                                 const std::size_t at = (from + c) % chunks;
+                                 gemv_chunk(at);
+                                 done += std::min(st.rows, (at + 1) * chunk_rows) - at * chunk_rows;
+                                 if (Clock::now() >= cut) break;
+                               }
+                               return double(done);
                              },
                              [&] { next = std::size_t(threads); });
                          const double sec = r.best_s();
@@ -339,11 +404,11 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                          return r;
                        }});
     // Prefill: each thread multiplies its own in-cache tile by kGemmColumns activation rows.
-    steps.push_back({name + " GEMM", true, [&, &fi = fi, &st = st, name](Clock::time_point deadline) {
+    steps.push_back({name + " GEMM", true, [&, &fi = fi, &st = st, name](Window window) {
                        const kernels::DotFn dot = k.dot[static_cast<std::size_t>(fi.format)];
                        std::vector<std::vector<uint8_t>> cols(kGemmColumns, st.xq);
                        std::vector<float> y(st.tile_rows * kGemmColumns * d.threads);
-                       TeamRun r = run_team(pinner, d.threads, deadline, [&](int tid) {
+                       TeamRun r = run_team(pinner, d.threads, window, d.threads, in_cache, [&](int tid, Clock::time_point) {
                          const uint8_t* tile = buffer.get() + tid * st.tile_rows * st.row_bytes;
                          float eight_out[8];
                          for (int rep = 0; rep < 4; ++rep)
@@ -357,6 +422,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                                  y[(tid * st.tile_rows + row) * kGemmColumns + c] =
                                      dot(kRowElements, tile + row * st.row_bytes, cols[c].data());
                              }
+                         return 1.0;  // in cache, ~1 ms: never cut
                        });
                        const double work = 4.0 * d.threads * st.tile_rows * kGemmColumns;  // row x column products
                        d.gemm.push_back({name, d.threads, work * st.row_bytes / r.best_s() / 1e9,
@@ -366,11 +432,11 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     // A prompt's dense Q8_0 products go through tinyBLAS's 4 x 4 tiles: the same in-cache tile
     // against kGemmColumns activation rows laid out as a matrix.
     if (fi.format == Format::q8_0)
-      steps.push_back({"Q8_0 tinyBLAS tiles", true, [&, &st = st, name](Clock::time_point deadline) {
+      steps.push_back({"Q8_0 tinyBLAS tiles", true, [&, &st = st, name](Window window) {
                          std::vector<uint8_t> xs(kGemmColumns * st.row_bytes);
                          for (int c = 0; c < kGemmColumns; ++c)
                            std::memcpy(xs.data() + c * st.row_bytes, st.xq.data(), st.row_bytes);
-                         TeamRun r = run_team(pinner, d.threads, deadline, [&](int tid) {
+                         TeamRun r = run_team(pinner, d.threads, window, d.threads, in_cache, [&](int tid, Clock::time_point) {
                            const uint8_t* tile = buffer.get() + tid * st.tile_rows * st.row_bytes;
                            float out[16];
                            for (int rep = 0; rep < kTileReps; ++rep)
@@ -378,6 +444,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                                for (int c = 0; c + 4 <= kGemmColumns; c += 4)
                                  k.tile4_q8_0(kRowElements, tile + row * st.row_bytes, st.row_bytes,
                                               xs.data() + c * st.row_bytes, st.row_bytes, out);
+                           return 1.0;
                          });
                          const double tiled = 4.0 * d.threads * st.tile_rows * kGemmColumns * kTileReps / 4;
                          d.tinyblas.push_back({name, d.threads, tiled * st.row_bytes / r.best_s() / 1e9,
@@ -389,7 +456,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   // Llama-style layer), the query heads split over the threads.
   for (int hd : {64, 128}) {
     if (options.read_only) break;
-    steps.push_back({"attention, head_dim " + std::to_string(hd), true, [&, hd](Clock::time_point deadline) {
+    steps.push_back({"attention, head_dim " + std::to_string(hd), true, [&, hd](Window window) {
                        constexpr int kHeads = 32, kKvHeads = 8, kPositions = 2048;
                        const int stride = kKvHeads * hd;
                        const std::size_t halves = std::size_t(kPositions) * stride;
@@ -399,12 +466,13 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                        kernels::fill_weights(Format::f16, buffer.get(), 2 * halves * sizeof(kernels::fp16_t), 7);
                        const std::vector<kernels::fp16_t> q(hd, kernels::fp16_t(0x2c00));  // 0.0625
                        std::vector<float> out(std::size_t(kHeads) * hd);
-                       TeamRun r = run_team(pinner, d.threads, deadline, [&](int tid) {
+                       TeamRun r = run_team(pinner, d.threads, window, d.threads, in_cache, [&](int tid, Clock::time_point) {
                          auto [b, e] = slice(kHeads, tid, d.threads);
                          for (std::size_t h = b; h < e; ++h) {
                            const std::size_t kv = h / (kHeads / kKvHeads) * hd;
                            k.attend(hd, kPositions, q.data(), keys + kv, values + kv, stride, out.data() + h * hd);
                          }
+                         return 1.0;
                        });
                        (hd == 64 ? d.attention_ns_hd64 : d.attention_ns_hd128) =
                            r.best_s() * 1e9 / (double(kHeads) * kPositions);
@@ -412,28 +480,41 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
                      }});
   }
   // The f32 FMA peak of all cores (registers only): the ceiling any prefill kernel works under.
-  if (!options.read_only) steps.push_back({"FMA peak", true, [&](Clock::time_point deadline) {
+  if (!options.read_only) steps.push_back({"FMA peak", true, [&](Window window) {
                      std::vector<float> sink(d.threads);
                      std::vector<double> flops(d.threads);
                      constexpr long kIterations = 2'000'000;
-                     TeamRun r = run_team(pinner, d.threads, deadline,
-                                          [&](int tid) { flops[tid] = k.fma(kIterations, &sink[tid]); });
+                     TeamRun r = run_team(pinner, d.threads, window, d.threads, in_cache, [&](int tid, Clock::time_point) {
+                       flops[tid] = k.fma(kIterations, &sink[tid]);
+                       return 1.0;
+                     });
                      d.fma_gflops = std::accumulate(flops.begin(), flops.end(), 0.0) / r.best_s() / 1e9;
                      return r;
                    }});
   if (!options.read_only) steps.push_back(read_step(d.threads, "read bandwidth again"));
 
   int timed_left = int(std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.timed; }));
+  const int timed = timed_left;
+  std::vector<std::string> cut;  // steps whose repetitions were cut to time slices
   for (const Step& step : steps) {
     if (options.progress) options.progress(step.name);
     const auto now = Clock::now();
     const auto deadline = step.timed && end > now ? now + (end - now) / std::max(1, timed_left) : now;
-    const TeamRun r = step.run(deadline);
+    // A step with no quiet repetition by its deadline may try as long again, within the budget.
+    const TeamRun r = step.run({deadline, std::min(end, deadline + (deadline - now))});
     if (!step.timed) continue;
     --timed_left;
     cal.quality.repetitions += int(r.all.seconds.size());
     cal.quality.quiet_repetitions += int(r.quiet.seconds.size());
     if (r.contended()) cal.quality.contended_steps.push_back(step.name);
+    if (r.cut) cut.push_back(step.name);
+  }
+  if (!cut.empty()) {
+    std::string names;
+    for (const auto& n : cut) names += (names.empty() ? "" : "; ") + n;
+    cal.notes.push_back(std::to_string(cut.size()) + " of " + std::to_string(timed) +
+                        " steps read only part of the buffer in some repetitions (time slices, scaled to a whole "
+                        "pass) to keep the budget: " + names);
   }
 
   std::sort(reads.begin(), reads.end());
@@ -447,7 +528,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
   cal.duration_s = std::chrono::duration<double>(Clock::now() - t0).count();
   if (cal.duration_s > budget_s + kBudgetSlackS)
     cal.notes.push_back("every step measured, with fewer repetitions, in " + fixed1(cal.duration_s) + " s of a " +
-                        fixed1(budget_s) + " s budget: writing the buffers and the fewest repetitions take that long here");
+                        fixed1(budget_s) + " s budget: writing the buffer and the shortest time slices take that long here");
   cal.devices.push_back(std::move(d));
   return cal;
 }

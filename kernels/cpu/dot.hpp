@@ -143,6 +143,11 @@ const float* fp16_table();
 /// subnormals), as a benchmark needs; deterministic for a seed. Every page differs: a VM that
 /// merges identical pages (KSM, DAMON) would otherwise turn a DRAM stream into a cache hit.
 void fill_weights(Format f, uint8_t* buf, std::size_t bytes, uint64_t seed);
+/// Random F16 halves of fill_weights(Format::f16)'s range (normal, 2^-3 to 2^-2 in magnitude) at
+/// the speed of a memory write: one random 4 KiB page, and every page of `buf` that page with a
+/// page-dependent random mask over the halves' mantissas (so every page differs). `bytes` a
+/// multiple of 8.
+void fill_f16_pages(uint8_t* buf, std::size_t bytes, uint64_t seed);
 /// Random interleaved Q4_0 columns (see BlockQ4_0x8), valid scales, every page distinct.
 void fill_q4_0x8(uint8_t* buf, std::size_t bytes, uint64_t seed);
 /// `rows` x `n` random weights (fill_weights into a new buffer).

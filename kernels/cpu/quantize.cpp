@@ -85,6 +85,22 @@ void fill_weights(Format f, uint8_t* buf, std::size_t bytes, uint64_t seed) {
   }
 }
 
+void fill_f16_pages(uint8_t* buf, std::size_t bytes, uint64_t seed) {
+  constexpr std::size_t kPage = 4096;
+  uint64_t page[kPage / 8];
+  fill_weights(Format::f16, reinterpret_cast<uint8_t*>(page), kPage, seed);
+  Bytes rng{seed ^ 0xD1B54A32D192ED03ULL};
+  for (std::size_t off = 0; off < bytes; off += kPage) {
+    // Flipping mantissa bits only (the low 10 of each half) keeps every half normal in range.
+    const uint64_t mask = rng.next() & 0x03FF03FF03FF03FFULL;
+    const std::size_t n = std::min(kPage, bytes - off) / 8;
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint64_t v = page[i] ^ mask;
+      std::memcpy(buf + off + 8 * i, &v, 8);
+    }
+  }
+}
+
 void fill_q4_0x8(uint8_t* buf, std::size_t bytes, uint64_t seed) {
   Bytes rng{seed};
   rng.fill(buf, bytes);

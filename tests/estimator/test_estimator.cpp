@@ -285,16 +285,17 @@ BOOST_AUTO_TEST_CASE(prefill_is_compute_over_flops_per_token) {
   // 2 x 6,979,588,096 matmul params per prompt token (8.03B less the 525M embedding, gathered,
   // and the 525M output matrix, which llama.cpp applies to the last prompt token only) +
   // attention at a mean position of 256: 2 x 32 heads x 256 dims x 32 layers x 256 = 134,217,728
-  // FLOPs. 300 GFLOP/s / 14.093e9 FLOP = 21.29 tok/s; llama-bench pp512 measured 17.9 (Q4_K_M).
+  // FLOPs. 300 GFLOP/s / 14.093e9 FLOP = 21.29 tok/s. Q8_0 goes through tinyBLAS at the compute
+  // rate throughout (Q4_K_M's Q6_K tensors would take the dot-product path, speed.cpp).
   TestWorkload w;
   w.prompt_tokens = 512;
-  const auto e = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  const auto e = estimate(llama_3_1_8b(), q8_0(), cpu_machine(33, 300, 24 * kGiB), w);
   const double flops = 2.0 * (8030261248.0 - 2 * 128256.0 * 4096) + 134217728.0;
   BOOST_TEST(e.prefill_tps == 300e9 / flops, boost::test_tools::tolerance(1e-3));
   BOOST_TEST(e.time_to_first_token_s == 512 / e.prefill_tps, boost::test_tools::tolerance(1e-9));
   // After 2048 cached tokens every prompt token attends over 2048 more positions.
   w.depth_tokens = 2048;
-  const auto deep = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  const auto deep = estimate(llama_3_1_8b(), q8_0(), cpu_machine(33, 300, 24 * kGiB), w);
   BOOST_TEST(300e9 / deep.prefill_tps == flops + 2.0 * 32 * 256 * 32 * 2048, boost::test_tools::tolerance(1e-3));
 }
 
@@ -628,6 +629,55 @@ BOOST_AUTO_TEST_CASE(a_cuda_gpu_with_few_sms_for_its_memory_streams_at_its_sms_r
   BOOST_TEST(bare.read_gbps.value == 2000 * decode_efficiency(Backend::cuda), boost::test_tools::tolerance(1e-9));
 }
 
+HardwareSpec catalog_cpu(int cores, SimdLevel simd) {
+  HardwareSpec hw;
+  hw.id = "test-cpu", hw.name = "Test CPU", hw.kind = HardwareKind::cpu, hw.backend = Backend::cpu;
+  hw.memory_gib = 256, hw.memory_bandwidth_gbps = 536.7, hw.cores = cores, hw.simd = simd;
+  return hw;
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_cpu_streams_at_its_cores_rate_and_pays_its_threads_barriers) {
+  // 16 Graviton4 cores (536.7 GB/s): min(536.7 x 0.609 = 326.9, 16 x 14.0 = 224) = 224 GB/s, and
+  // each layer 16 threads x 2.06 us of barriers (machine.cpp kCpuSyncUsPerLayerThread).
+  const Device d = machine_from_hardware(catalog_cpu(16, SimdLevel::neon)).devices[0];
+  BOOST_TEST(d.read_gbps.value == 224.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(d.layer_overhead_s.value == 16 * 2.06e-6, boost::test_tools::tolerance(1e-9));
+  // 64 cores: the memory decides (64 x 14 = 896 > 326.9), and the barriers cost 4x as much.
+  const Device many = machine_from_hardware(catalog_cpu(64, SimdLevel::neon)).devices[0];
+  BOOST_TEST(many.read_gbps.value == 536.7 * decode_efficiency(Backend::cpu), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(many.layer_overhead_s.value == 64 * 2.06e-6, boost::test_tools::tolerance(1e-9));
+  // Decode of Llama 3.1 8B Q8_0 at depth 0: its bytes at 224 GB/s + 32 layers x 32.96 us.
+  TestWorkload w;
+  const auto e = estimate(llama_3_1_8b(), q8_0(), machine_from_hardware(catalog_cpu(16, SimdLevel::neon)), w);
+  const double expected_s = weight_bytes_per_token(llama_3_1_8b(), q8_0()) / 224e9 + 32 * 16 * 2.06e-6;
+  BOOST_TEST(1 / e.decode_tps == expected_s, boost::test_tools::tolerance(1e-3));
+  // No core count: neither the cap nor the barriers are known, and they are not taken as 0 cost
+  // by a cap: the datasheet x efficiency alone, no overhead, no prefill rate.
+  const Device bare = machine_from_hardware(catalog_cpu(0, SimdLevel::unknown)).devices[0];
+  BOOST_TEST(bare.read_gbps.value == 536.7 * decode_efficiency(Backend::cpu), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(!bare.compute_gflops.known());
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_cpu_prefills_at_its_cores_isa_rate) {
+  // 8-bit GFLOP/s a core by ISA (machine.cpp): AVX-512 and NEON 131, AVX2 65.5; x 1.305
+  // (kPrefillEfficiencyCpu). 16 NEON cores: 16 x 131 x 1.305 = 2735.3 GFLOP/s.
+  BOOST_TEST(machine_from_hardware(catalog_cpu(16, SimdLevel::neon)).devices[0].compute_gflops.value ==
+                 16 * 131 * 1.305, boost::test_tools::tolerance(1e-9));
+  // No SIMD level in the catalog: AVX2, as every x86 server and desktop CPU since 2013 has.
+  BOOST_TEST(machine_from_hardware(catalog_cpu(8, SimdLevel::unknown)).devices[0].compute_gflops.value ==
+                 8 * 65.5 * 1.305, boost::test_tools::tolerance(1e-9));
+  // A format llama.cpp neither repacks nor hands to tinyBLAS (Q6_K) goes one dot product a row and
+  // token, at 0.35 of that rate (speed.cpp kCpuDotPathOverCompute): Q6_K prefill is slower than
+  // Q8_0's (tinyBLAS) by about that factor on the matrices (attention aside).
+  TestWorkload w;
+  w.prompt_tokens = 512;
+  const Machine m = machine_from_hardware(catalog_cpu(16, SimdLevel::avx512));
+  const double q8 = estimate(llama_3_1_8b(), q8_0(), m, w).prefill_tps;
+  const double q6 = estimate(llama_3_1_8b(), quant("Q6_K", "Q6_K"), m, w).prefill_tps;
+  BOOST_TEST(q6 / q8 < 0.40);
+  BOOST_TEST(q6 / q8 > 0.30);
+}
+
 BOOST_AUTO_TEST_CASE(a_gpu_moe_prefills_its_experts_at_the_rate_of_narrow_gemms) {
   // 512 prompt tokens x 8 of 64 experts: 64 tokens each, a GEMM at 64 / (64 + 106) of the dense
   // rate; a 64-token prompt gives 8 each, at 8 / 114.
@@ -842,6 +892,86 @@ BOOST_AUTO_TEST_CASE(the_best_model_that_fits_fast_enough_is_recommended) {
   BOOST_TEST(a.apis[*a.best_api].usd == 34.375);
 }
 
+BOOST_AUTO_TEST_CASE(a_quant_keeps_less_of_a_small_model_and_more_of_a_large_one) {
+  // Q3_K_S keeps 0.7924 of Llama 3 8B (8.03B): a log-perplexity loss of -ln 0.7924 = 0.2327, which
+  // scales by (8.03 / params)^0.363 (kRetentionSizeExponent): x 1.2300 for a 4.54B model,
+  // e^-0.2862 = 0.7511; x 2.1302 for a 1.0B, e^-0.4957 = 0.6092; as measured at 8.03B and above
+  // (a 70B is credited no more than measured).
+  QuantSpec q = quant("Q3_K_S", "Q3_K");
+  q.quality_retention = 0.7924, q.quality_retention_params_b = 8.03;
+  ModelSpec m = llama_3_1_8b();
+  m.params_b = 4.54;
+  BOOST_TEST(quality_retention(q, m) == 0.7511, boost::test_tools::tolerance(1e-4));
+  m.params_b = 1.0;
+  BOOST_TEST(quality_retention(q, m) == 0.6092, boost::test_tools::tolerance(1e-4));
+  m.params_b = 70;
+  BOOST_TEST(quality_retention(q, m) == 0.7924, boost::test_tools::tolerance(1e-9));
+  m.params_b = 8.03;
+  BOOST_TEST(quality_retention(q, m) == 0.7924, boost::test_tools::tolerance(1e-9));
+  // A source that names no size, or a lossless format, is taken as it stands.
+  q.quality_retention_params_b = 0, m.params_b = 1;
+  BOOST_TEST(quality_retention(q, m) == 0.7924);
+  QuantSpec f16 = quant("F16", "F16");
+  f16.quality_retention_params_b = 8.03;
+  BOOST_TEST(quality_retention(f16, m) == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_hybrid_too_slow_for_its_thinking_is_offered_with_its_thinking_off) {
+  // The 8B thinks (quality 40; 30 with its thinking off) and decodes at 1.2x the floor: below the
+  // 1.5x a thinking model needs, above the plain floor. TinyLlama (quality 10) is fast enough in any
+  // mode. The pick is the 8B with its thinking off (30 x its Q8_0 retention), and its command
+  // turns thinking off; with a floor its thinking clears, the 8B thinks (quality 40).
+  Catalog c;
+  c.models = {llama_3_1_8b(), tinyllama()};
+  c.models[0].thinks = true, c.models[0].quality = 40, c.models[0].quality_no_thinking = 30;
+  c.models[1].quality = 10;
+  c.quants = {q8_0()};
+  c.quants[0].quality_retention = 0.9996;
+  c.electricity = {0.2, "test", ""};
+  const Machine machine = cpu_machine(200, 300, 24 * kGiB);
+  TestWorkload w;
+  w.context_tokens = 2048;
+  const double tps = estimate(c.models[0], c.quants[0], machine, w).decode_tps;
+  w.min_decode_tps = tps / 1.2;
+  const Advice a = advise(c, machine, w, Budget{100, 36, true});
+  BOOST_REQUIRE(a.recommended.has_value());
+  const Candidate& best = a.ranked[*a.recommended];
+  BOOST_TEST(best.estimate.model == "llama-3.1-8b");
+  BOOST_TEST(best.thinking_off);
+  BOOST_TEST(best.quality == 30 * 0.9996, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(best.estimate.launch.find(" --reasoning off") != std::string::npos);
+  for (const auto& cand : a.ranked)
+    if (cand.estimate.model == "llama-3.1-8b" && !cand.thinking_off)
+      BOOST_TEST(cand.why_not.find("(thinking)") != std::string::npos);
+  w.min_decode_tps = tps / 1.6;
+  const Advice fast = advise(c, machine, w, Budget{100, 36, true});
+  BOOST_REQUIRE(fast.recommended.has_value());
+  BOOST_TEST(!fast.ranked[*fast.recommended].thinking_off);
+  BOOST_TEST(fast.ranked[*fast.recommended].quality == 40 * 0.9996, boost::test_tools::tolerance(1e-9));
+  // Unknown non-thinking quality: no thinking-off candidate at all (never a quality of 0).
+  c.models[0].quality_no_thinking.reset();
+  w.min_decode_tps = tps / 1.2;
+  for (const auto& cand : advise(c, machine, w, Budget{100, 36, true}).ranked) BOOST_TEST(!cand.thinking_off);
+}
+
+BOOST_AUTO_TEST_CASE(the_longest_context_pick_allocates_its_context) {
+  // One model, one quant: the pick is also the longest-context pick, and its command for that
+  // use allocates its largest context in whole 1024-token steps, not the 2048 asked for.
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.quants = {q8_0()};
+  c.electricity = {0.2, "test", ""};
+  TestWorkload w;
+  w.context_tokens = 2048, w.min_decode_tps = 1;
+  const Advice a = advise(c, cpu_machine(200, 300, 24 * kGiB), w, Budget{100, 36, true});
+  BOOST_REQUIRE(a.picks.longest_context.has_value());
+  const int64_t most = a.ranked[*a.picks.longest_context].estimate.max_context;
+  BOOST_TEST(most > 4096);
+  BOOST_TEST(a.picks.longest_context_launch.find(" -c " + std::to_string(most / 1024 * 1024) + " ") !=
+             std::string::npos);
+  BOOST_TEST(a.ranked[*a.recommended].estimate.launch.find(" -c 2048 ") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   Catalog c;
   c.models = {llama_3_1_8b()};
@@ -1007,17 +1137,37 @@ BOOST_AUTO_TEST_CASE(a_nearly_as_good_moe_three_times_faster_beats_the_dense_mod
 
 BOOST_AUTO_TEST_CASE(ties_are_anchored_on_the_best_so_the_order_is_transitive) {
   // Qualities 74, 72.5, 71 (retention 1): 72.5 ties with both, but 71 is 3 below 74. The tier is
-  // anchored on 74: {74, 72.5}, fastest first; then 71 alone, however fast.
+  // anchored on 74: {74, 72.5}, fastest first; then 71 alone, 2.5x as fast as the first (under the
+  // kMuchFasterFactor of 3 that would put it first).
   auto cand = [](double quality, double tps) {
     Candidate x;
     x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
     return x;
   };
-  std::vector<Candidate> c{cand(71, 300), cand(74, 30), cand(72.5, 60)};
+  std::vector<Candidate> c{cand(71, 150), cand(74, 30), cand(72.5, 60)};
   rank_candidates(c);
   BOOST_TEST(c[0].model_quality == 72.5);
   BOOST_TEST(c[1].model_quality == 74.0);
   BOOST_TEST(c[2].model_quality == 71.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_slightly_weaker_candidate_three_times_as_fast_goes_first) {
+  // 71 is 3.5 points below 74.5 (within the 4-point fastest-good band, outside the 2-point tie)
+  // and decodes 3x as fast (90 vs 30): it goes first, the rest keep their order. 70 at 300 is 4.5
+  // below: outside the band, however fast.
+  auto cand = [](double quality, double tps) {
+    Candidate x;
+    x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
+    return x;
+  };
+  std::vector<Candidate> c{cand(70, 300), cand(74.5, 30), cand(71, 90)};
+  rank_candidates(c);
+  BOOST_TEST(c[0].model_quality == 71.0);
+  BOOST_TEST(c[1].model_quality == 74.5);
+  BOOST_TEST(c[2].model_quality == 70.0);
+  c = {cand(74.5, 30), cand(71, 89)};  // 2.97x: not enough
+  rank_candidates(c);
+  BOOST_TEST(c[0].model_quality == 74.5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -160,7 +160,8 @@ BOOST_AUTO_TEST_CASE(advice_report_series_are_the_advice_figures) {
   const json doc = run_json("report " + question() + " --json");
   BOOST_TEST(doc.at("question") == "advise");
   const json& rec = advice.at("recommended");
-  const std::string pick = rec.at("model").get<std::string>() + " " + rec.at("quant").get<std::string>();
+  const std::string pick = rec.at("model").get<std::string>() + " " + rec.at("quant").get<std::string>() +
+                           (rec.at("thinking_off").get<bool>() ? " (thinking off)" : "");
 
   // The pick: one point, marked, on the Pareto front, at the advice's speed.
   const auto picks = rows(doc, "options", "label", pick);
