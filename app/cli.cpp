@@ -204,6 +204,9 @@ void add_workload_flags(CLI::App& app, Flags& f) {
   app.add_option("--kwh-price", f.kwh_price, "Electricity price, USD per kWh [default: catalog]")
       ->check(at_least(0.0, "--kwh-price"));
   app.add_option("--kv-cache-type", f.kv_type, "KV cache element type: f16, q8_0 or q4_0 [default: f16]");
+  app.add_option("--flash-attn", f.flash_attn,
+                 "llama.cpp's flash attention, on or off (-fa); off, a GPU reads the KV cache again for each "
+                 "query head of a group [default: on, llama.cpp's default since 2025-08]");
   app.add_option("--amortize-months", f.budget.amortize_months,
                  "Months over which a purchase price is spread [default: 36]")
       ->check(at_least(1, "--amortize-months"));
@@ -483,6 +486,9 @@ int run_cli(int argc, char** argv) {
   if (f.kwh_price >= 0)
     catalog.electricity = {f.kwh_price, "--kwh-price", "given on the command line"};
   f.workload.kv_type = parse_kv_type(f.kv_type, "--kv-cache-type");
+  if (f.flash_attn != "on" && f.flash_attn != "off")
+    throw InputError("--flash-attn: '" + f.flash_attn + "' is neither on nor off");
+  f.workload.flash_attention = f.flash_attn == "on";
   if (f.always_on && f.hours_per_day >= 0 && f.hours_per_day != 24)
     throw InputError("--always-on means --hours-per-day 24: give one of them");
   if (f.always_on) f.workload.hours_per_day = 24;

@@ -29,6 +29,7 @@ struct Flags {
   Workload workload;
   Budget budget;
   std::string kv_type = "f16";
+  std::string flash_attn = "on";
   double kwh_price = -1;
   double hours_per_day = -1;
   bool always_on = false;

@@ -67,6 +67,7 @@ json to_json(const Estimate& e) {
                                  {"weight_s", p.weight_s},
                                  {"kv_bytes", p.kv_bytes},
                                  {"kv_s", p.kv_s},
+                                 {"kv_reread_bytes", p.kv_reread_bytes},
                                  {"overhead_s", p.overhead_s},
                                  {"compute_s", p.compute_s},
                                  {"total_s", p.decode_s()}}},
@@ -125,6 +126,7 @@ json to_json(const Workload& w) {
           {"input_share", w.input_share},       {"input_tokens", w.input_tokens()},
           {"output_tokens", w.output_tokens()}, {"min_decode_tps", w.min_decode_tps},
           {"users", w.users},                   {"kv_cache_type", to_string(w.kv_type)},
+          {"flash_attention", w.flash_attention},
           {"hours_per_day", w.hours_per_day ? json(*w.hours_per_day) : json(nullptr)}};
 }
 

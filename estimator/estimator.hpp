@@ -38,12 +38,25 @@ Machine with_calibration(Machine m, const Calibration& c);
 /// the entry's default backend (what llama.cpp users run on it); memory stays as probed.
 Machine with_catalog_gpus(Machine m, const Catalog& c);
 
-/// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
 /// The class whose out-of-sample errors bound a prediction on `d` (estimator/accuracy.cpp).
 AccuracyClass accuracy_class(const Device& d, const ModelSpec& m);
 /// The 80% band around `predicted` tok/s for that class; {0, 0} where unknown.
 Range band(double predicted, AccuracyClass c, bool decode);
 
+// Without flash attention (llama.cpp -fa off, its default until PR #15434 in 2025-08), decode's
+// attention is two matrix products, K x q and V x softmax, with each KV head broadcast to the
+// heads/kv_heads query heads of its group (ggml_mul_mat's broadcast over dim 2): the product of each
+// query head streams its KV head's K and V again, where the fused flash-attention kernel reads
+// them once per group. Part of those repeated reads hits the GPU's L2 or system-level cache; this is
+// the share that reaches DRAM. Fitted by bench/check_accuracy.py on the corpus' GPU decode rows
+// run without flash attention at depth (CUDA and Metal, 2023-12 to 2024-05 builds: llama-bench's
+// long tg tests slow down with depth 2-4x faster than their KV bytes alone say): 1.0, the top of
+// its 0..1 grid (every query head's re-read reaches DRAM; Metal's rows would take more, CUDA's
+// 0.6-1.0). Cross-validated there (--no-fa-reread turns it off): the datacenter class's decode,
+// leave one device out, 8.3% median error and 85% of rows within 20% with it (bench/NOTES.md).
+constexpr double kNoFlashKvRereadShare = 1.0;
+
+/// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
 double decode_efficiency(Backend);
 /// Decode's fixed cost per layer and token on a backend (kernel launches, synchronisation).
 double decode_overhead_s_per_layer(Backend);

@@ -115,6 +115,18 @@ double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d
          moe_layers * std::max(backend, kServingLayerUsMoe * 1e-6);
 }
 
+
+/// The KV bytes a decoding step of `s` on `d` reads again without flash attention: (heads/kv_heads
+/// - 1) x the KV cache read, for llama.cpp on a GPU (its CPU attention is measured; MLA's latent
+/// cache is one head shared by all). 0 with flash attention.
+double kv_reread_bytes(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, const Slice& s) {
+  if (w.flash_attention || d.kind != DeviceKind::gpu || engine_of(q) != Engine::llama_cpp || m.is_mla() ||
+      m.kv_heads <= 0 || m.heads <= m.kv_heads || !s.dense)
+    return 0;
+  return std::max(1, w.users) * s.layers * kv_share(m, s.tp) * kv_cache_bytes(m, w.depth_tokens, w.kv_type) *
+         (double(m.heads) / m.kv_heads - 1);
+}
+
 // A format is dequantization-bound when its measured GEMV rate is below this share of the
 // streaming read: then the dot product's arithmetic, not DRAM, sets the pace (local-notes.md:
 // Q3_K_M decodes at ~0.7x bandwidth on 2 cores).
@@ -298,6 +310,7 @@ int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, cons
 /// a kernel of its own that the products' arithmetic does not hide; plus the per-layer overhead.
 struct PoolTime {
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
+  double kv_reread_bytes = 0;  ///< without flash attention (kv_reread_bytes()); its share is in kv_s
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
   bool rate_unknown = false;  ///< weights on a device with no read rate: the time is unknown, not 0
@@ -326,6 +339,8 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
                  (kv_cache_bytes(m, w.depth_tokens, w.kv_type) + 2 * recurrent_state_bytes(m));
     t.kv_s = std::max(d.read_gbps.value > 0 ? t.kv_bytes / (d.read_gbps.value * 1e9) : 0,
                       users * s.layers * kv_share(m, s.tp) * attention_seconds(m, w.depth_tokens, d));
+    t.kv_reread_bytes = kv_reread_bytes(m, q, w, d, s);
+    if (d.read_gbps.value > 0) t.kv_s += kNoFlashKvRereadShare * t.kv_reread_bytes / (d.read_gbps.value * 1e9);
     t.overhead_s = s.layers * layers_overhead_s(m, q, d);
   }
   if (d.kind == DeviceKind::cpu && d.measured) t.overhead_s += t.weight_s * (1 / kCpuDecodeKernelShare - 1);
@@ -705,6 +720,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.moe_layers = pools[i].slice.dense && m.is_moe() ? pools[i].slice.layers * (m.layers - m.dense_layers) : 0;
     ps.weight_bytes = t.weight_bytes, ps.weight_s = t.weight_s, ps.kv_bytes = t.kv_bytes, ps.kv_s = t.kv_s;
     ps.overhead_s = t.overhead_s, ps.compute_s = t.compute_s;
+    ps.kv_reread_bytes = t.kv_reread_bytes;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
     ps.prefill_dot_s = pt.dot_s;
     if (pt.tokens_per_expert > 0) ps.moe_half_tokens = kMoeGemmHalfTokens;
@@ -782,6 +798,13 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                      ? "; each Gated DeltaNet layer adds " + fixed(kGdnLayerOverheads, "%.1f") +
                            " x the backend's per-layer overhead (its extra kernels, fitted, bench/check_accuracy.py)"
                      : std::string()));
+  if (double reread = 0; !w.flash_attention) {
+    for (const auto& t : times) reread += t.kv_reread_bytes;
+    if (reread > 0)
+      a.push_back("flash attention off: each token reads the KV cache again for the other query heads of each "
+                  "group, " + fixed(kNoFlashKvRereadShare, "%.2f") + " (the share that misses the caches, fitted, "
+                  "bench/check_accuracy.py) x " + fixed(reread / 1e6, "%.0f") + " MB");
+  }
   if (users > 1)
     a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "
                 "once for all of them (MoE: the experts any of them routes to) and their KV caches at depth " +

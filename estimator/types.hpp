@@ -388,6 +388,10 @@ struct Workload {
   double min_decode_tps = 20;
   int users = 1;                        ///< concurrent streams decoded together (continuous batching)
   KvType kv_type = KvType::f16;
+  /// llama.cpp's flash attention (-fa): on by default for the backends that have it since PR #15434
+  /// (2025-08, "use FA + max. GPU layers by default"); off, a GPU reads the KV cache again for the
+  /// query heads of each group (speed.cpp, kv_reread_bytes).
+  bool flash_attention = true;
   /// Hours a day the machine is up for this work (`--hours-per-day`, `--always-on` = 24): a rented
   /// instance is billed for them, an owned machine draws idle power in them when not generating.
   /// Empty: the rule of hours_up() (cost.cpp).
@@ -452,6 +456,9 @@ struct PoolSeconds {
   bool llama_cpp = true;            ///< the engine is llama.cpp (MLX and vLLM pay their own per-layer costs)
   double layers = 0, moe_layers = 0;  ///< the layers (and MoE layers) whose fixed costs this pool pays
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
+  /// Without flash attention on a GPU: the KV bytes the other query heads of each GQA group would read
+  /// again; kNoFlashKvRereadShare of them are read (in kv_s, not in kv_bytes).
+  double kv_reread_bytes = 0;
   double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
   double prefill_dot_s = 0;         ///< of prefill_s, an uncalibrated CPU's products on its dot-product path

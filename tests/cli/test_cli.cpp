@@ -259,6 +259,7 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
   bad_input("estimate --model qwen3-8b --quant Q4_K_X", "unknown quant id 'Q4_K_X' (did you mean 'Q4_K_M'?)");
   bad_input("--hardware rtx-9999", "unknown hardware id");
   bad_input("--kv-cache-type f8", "unknown KV cache type 'f8'");
+  bad_input("--flash-attn maybe", "--flash-attn: 'maybe' is neither on nor off");
   // A text file of the test's own: neither a catalog nor a machine.
   const std::string text = temp_file(".txt");
   std::ofstream(text) << "Not a catalog and not a machine: plain text the test wrote.\n";

@@ -1815,3 +1815,24 @@ BOOST_AUTO_TEST_CASE(plan_reports_a_too_long_context_as_such) {
   }
   BOOST_TEST((first_unmet(p.options.front().candidate, c.models[0], w, Budget{1000, 36}) == Unmet::context));
 }
+
+BOOST_AUTO_TEST_CASE(without_flash_attention_a_gpu_reads_the_kv_cache_again_for_each_group) {
+  // Llama 3.1 8B: 32 query heads over 8 KV heads, so each KV head serves 4; at depth 8192 its f16
+  // KV cache is 32 layers x 8192 x 2 x 8 x 128 x 2 B = 1 GiB a token. Without flash attention the
+  // other 3 query heads of each group read it again: 3 GiB, of which kNoFlashKvRereadShare reach
+  // DRAM at the GPU's 1000 GB/s.
+  TestWorkload w;
+  w.depth_tokens = 8192;
+  const Machine m = gpus(1, 1000, 100000, 80);
+  const auto fa = estimate(llama_3_1_8b(), q4_k_m(), m, w);
+  w.flash_attention = false;
+  const auto off = estimate(llama_3_1_8b(), q4_k_m(), m, w);
+  BOOST_TEST(fa.pools[0].kv_reread_bytes == 0);
+  BOOST_TEST(off.pools[0].kv_reread_bytes == 3 * kGiB, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(off.bytes_per_token == fa.bytes_per_token);  // the cache is no larger
+  BOOST_TEST(1 / off.decode_tps - 1 / fa.decode_tps == kNoFlashKvRereadShare * 3 * kGiB / 1e12,
+             boost::test_tools::tolerance(1e-6));
+  // A CPU's attention is its calibration's measured arithmetic: no such term.
+  const auto cpu = estimate(llama_3_1_8b(), q4_k_m(), cpu_machine(33, 300, 24 * kGiB), w);
+  BOOST_TEST(cpu.pools[0].kv_reread_bytes == 0);
+}
