@@ -14,7 +14,9 @@ namespace benchr {
 
 std::string gib(double bytes) { return figure(bytes / kGiB, 1) + " GiB"; }
 std::string money(double usd) {
-  return figure(usd, 0) == "unknown" ? "unknown" : "$" + figure(usd, usd < 10 ? 2 : 0);
+  if (figure(usd, 0) == "unknown") return "unknown";
+  std::string text = "$";  // appended, not "$" + figure(): g++ 12 warns falsely on that (-Wrestrict, GCC PR 105329)
+  return text += figure(usd, usd < 10 ? 2 : 0);
 }
 /// A monthly figure that may be unknown: "unknown", never $0.
 std::string money(const std::optional<double>& usd) { return usd ? money(*usd) : "unknown"; }
