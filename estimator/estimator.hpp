@@ -60,8 +60,9 @@ constexpr double kNoFlashKvRereadShare = 1.0;
 double decode_efficiency(Backend);
 /// Decode's fixed cost per layer and token on a backend (kernel launches, synchronisation).
 double decode_overhead_s_per_layer(Backend);
-/// Prefill efficiency: achieved FLOP/s / datasheet dense FP16 FLOP/s, per backend.
-double prefill_efficiency(Backend);
+/// Prefill efficiency: achieved FLOP/s / datasheet dense FP16 FLOP/s, per backend; a CUDA or ROCm
+/// GPU whose SM / CU count and clock are unknown has its own (no per-unit limit applies to it).
+double prefill_efficiency(Backend, bool units_known = true);
 
 // ---- memory (memory.cpp) ---------------------------------------------------------------------
 

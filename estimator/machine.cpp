@@ -75,6 +75,15 @@ constexpr double kPrefillEfficiencyCuda = 0.574;
 constexpr double kPrefillEfficiencyMetal = 0.651;
 constexpr double kPrefillEfficiencyRocm = 0.522;
 constexpr double kPrefillEfficiencyVulkan = 0.369;
+// A CUDA or ROCm GPU typed without its SM / CU count and clock (a user's --catalog entry with the
+// datasheet's memory, bandwidth and FP16 figure only) has no per-SM or per-CU limit to meet, and
+// the efficiencies above, fitted beside those limits, would let datacenter parts' matrix-core
+// peaks through (shipped constants with the units withheld: dense GPU prefill 1.55x too fast,
+// datacenter 2.7x). Its efficiency is the one fitted with every device's units withheld:
+// `bench/check_accuracy.py --no-units`, all rows (2026-12-06: cuda 0.475, rocm 0.341; leave one
+// device out there: dense GPU prefill 21.8% median error on all builds, datacenter 110%).
+constexpr double kPrefillEfficiencyCudaNoUnits = 0.475;
+constexpr double kPrefillEfficiencyRocmNoUnits = 0.341;
 // A catalog CPU: its cores x the per-core 8-bit rate of its vector ISA (kCpuPrefillGflopsPerCore*,
 // measured on 2 Zen 4 cores) x this ratio, what llama.cpp's repacked and tinyBLAS GEMMs reach on
 // the corpus' CPUs over that table (above 1: Zen 5's full-width AVX-512, ARM's i8mm SMMLA and
@@ -213,11 +222,11 @@ double decode_overhead_s_per_layer(Backend b) {
   return 0;
 }
 
-double prefill_efficiency(Backend b) {
+double prefill_efficiency(Backend b, bool units_known) {
   switch (b) {
-    case Backend::cuda: return kPrefillEfficiencyCuda;
+    case Backend::cuda: return units_known ? kPrefillEfficiencyCuda : kPrefillEfficiencyCudaNoUnits;
     case Backend::metal: return kPrefillEfficiencyMetal;
-    case Backend::rocm: return kPrefillEfficiencyRocm;
+    case Backend::rocm: return units_known ? kPrefillEfficiencyRocm : kPrefillEfficiencyRocmNoUnits;
     case Backend::vulkan: return kPrefillEfficiencyVulkan;
     case Backend::cpu: return kPrefillEfficiencyCpu;
   }
@@ -423,14 +432,15 @@ Machine one_machine(const HardwareSpec& hw) {
   }
   if (hw.fp16_tflops > 0) {
     const bool apu = hw.kind == HardwareKind::apu && hw.backend != Backend::cpu;
-    const double peff = prefill_efficiency(hw.backend) * (apu ? kApuComputeShare : 1.0);
+    const double base_eff = prefill_efficiency(hw.backend, hw.compute_units > 0 && hw.boost_clock_mhz > 0);
+    const double peff = base_eff * (apu ? kApuComputeShare : 1.0);
     d.prefill_efficiency = peff;
     d.apu_compute_share = apu ? kApuComputeShare : 1.0;
     d.datasheet_gflops = hw.fp16_tflops * 1000;
     d.compute_gflops = {hw.fp16_tflops * 1000 * peff,
                         "datasheet " + fixed(hw.fp16_tflops) + " FP16 TFLOPS x " +
                             std::string(to_string(hw.backend)) + " prefill efficiency " +
-                            fixed(prefill_efficiency(hw.backend)) +
+                            fixed(base_eff) +
                             (apu ? " x " + fixed(kApuComputeShare) + " (an APU's sustained share under its package power)"
                                  : std::string())};
     if (hw.backend == Backend::cuda && hw.compute_units > 0 && hw.boost_clock_mhz > 0) {
