@@ -128,7 +128,9 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where) {
   const Reader r{where};
   if (!j.is_object() || j.value("format", "") != kFormat)
     r.fail("/format", std::string("not a saved machine (expected \"") + kFormat + "\")");
-  if (j.value("version", 0) != kVersion)
+  // Compared as a JSON integer: get<int>() on a float like 3.3e50 is undefined behaviour (fuzzer).
+  const auto version = j.find("version");
+  if (version == j.end() || !version->is_number_integer() || version->get<int64_t>() != kVersion)
     r.fail("/version", "unsupported version (this build reads version " + std::to_string(kVersion) + ")");
   Machine m;
   m.name = r.str(j, "", "name");
