@@ -130,7 +130,9 @@ Machine machine_from_json(const nlohmann::json& j, const std::string& where) {
     r.fail("/format", std::string("not a saved machine (expected \"") + kFormat + "\")");
   // Compared as a JSON integer: get<int>() on a float like 3.3e50 is undefined behaviour (fuzzer).
   const auto version = j.find("version");
-  if (version == j.end() || !version->is_number_integer() || version->get<int64_t>() != kVersion)
+  if (version != j.end() && !version->is_number_integer())
+    r.fail("/version", "a field has the wrong type or is out of range: not a whole number");
+  if (version == j.end() || version->get<int64_t>() != kVersion)
     r.fail("/version", "unsupported version (this build reads version " + std::to_string(kVersion) + ")");
   Machine m;
   m.name = r.str(j, "", "name");
