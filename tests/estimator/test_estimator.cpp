@@ -1173,16 +1173,18 @@ BOOST_AUTO_TEST_CASE(a_nearly_as_good_moe_three_times_faster_beats_the_dense_mod
   BOOST_TEST(b.ranked[*b.recommended].estimate.model == "llama-3.1-8b");
 }
 
+/// An eligible candidate of `quality` (retention 1) decoding at `tps`, for the ranking tests.
+Candidate ranked_candidate(double quality, double tps) {
+  Candidate x;
+  x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
+  return x;
+}
+
 BOOST_AUTO_TEST_CASE(ties_are_anchored_on_the_best_so_the_order_is_transitive) {
   // Qualities 74, 72.5, 71 (retention 1): 72.5 ties with both, but 71 is 3 below 74. The tier is
   // anchored on 74: {74, 72.5}, fastest first; then 71 alone, 2.5x as fast as the first (under the
   // kMuchFasterFactor of 3 that would put it first).
-  auto cand = [](double quality, double tps) {
-    Candidate x;
-    x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
-    return x;
-  };
-  std::vector<Candidate> c{cand(71, 150), cand(74, 30), cand(72.5, 60)};
+  std::vector<Candidate> c{ranked_candidate(71, 150), ranked_candidate(74, 30), ranked_candidate(72.5, 60)};
   rank_candidates(c);
   BOOST_TEST(c[0].model_quality == 72.5);
   BOOST_TEST(c[1].model_quality == 74.0);
@@ -1193,17 +1195,12 @@ BOOST_AUTO_TEST_CASE(a_slightly_weaker_candidate_three_times_as_fast_goes_first)
   // 71 is 3.5 points below 74.5 (within the 4-point fastest-good band, outside the 2-point tie)
   // and decodes 3x as fast (90 vs 30): it goes first, the rest keep their order. 70 at 300 is 4.5
   // below: outside the band, however fast.
-  auto cand = [](double quality, double tps) {
-    Candidate x;
-    x.eligible = true, x.model_quality = quality, x.quality = quality, x.estimate.decode_tps = tps;
-    return x;
-  };
-  std::vector<Candidate> c{cand(70, 300), cand(74.5, 30), cand(71, 90)};
+  std::vector<Candidate> c{ranked_candidate(70, 300), ranked_candidate(74.5, 30), ranked_candidate(71, 90)};
   rank_candidates(c);
   BOOST_TEST(c[0].model_quality == 71.0);
   BOOST_TEST(c[1].model_quality == 74.5);
   BOOST_TEST(c[2].model_quality == 70.0);
-  c = {cand(74.5, 30), cand(71, 89)};  // 2.97x: not enough
+  c = {ranked_candidate(74.5, 30), ranked_candidate(71, 89)};  // 2.97x: not enough
   rank_candidates(c);
   BOOST_TEST(c[0].model_quality == 74.5);
 }
