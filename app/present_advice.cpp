@@ -72,6 +72,7 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
     s += row("speed", fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
                                   tps(e.decode_tps), band_text(e.decode_tps_range)));
   s += row("", "limit: " + e.bottleneck);
+  if (const std::string hint = units_hint(e); !hint.empty()) s += row("", hint);
   s += row("cost", cost_words(best.cost, b.amortize_months));
   // Owned hardware is never ruled out by the budget: its running cost is set against it here.
   if (b.owned && best.cost.total_usd) {

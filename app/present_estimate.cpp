@@ -36,6 +36,7 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
                                     band_text(e.prefill_tps_range), figure(e.time_to_first_token_s, 1), w.prompt_tokens));
   else
     s += row("prefill", "unknown: no compute figure for this device (busy hours count decode only)");
+  if (const std::string hint = units_hint(e); !hint.empty()) s += row("", hint);
   const MemoryNeed& n = e.memory;
   s += row("fits", fmt::format("{} — needs {} of {} ({}% headroom); largest context {}{}",
                                paint(e.fits ? "yes" : "NO", e.fits ? Paint::good : Paint::bad, out.color),

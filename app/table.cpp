@@ -136,6 +136,16 @@ std::string band_text(const Range& r) {
   return r.high > 0 ? fmt::format(" (80%: {}-{})", tps(r.low), tps(r.high)) : std::string();
 }
 
+std::string units_hint(const Estimate& e) {
+  if (e.accuracy_class != AccuracyClass::gpu_dense_no_units && e.accuracy_class != AccuracyClass::gpu_moe_no_units)
+    return {};
+  // bench/check_accuracy.py, units withheld: an A30 and an RTX 3090 have the same memory,
+  // bandwidth and FP16 figures (24 GB, 933-936 GB/s, 142-165 TFLOPS) and decode 125 and 158 tok/s.
+  return "range wide: " + e.device_name +
+         " has no compute_units and boost_clock_mhz (its SM / CU count and boost clock) in its catalog entry; "
+         "giving them tightens the estimate (a datacenter GPU's per-SM limits are otherwise unknown)";
+}
+
 /// When the estimate needs more GPU memory than the device's default limit: the setting that
 /// raises it (the estimate was planned at the raised value), else nothing.
 std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col, std::size_t width) {

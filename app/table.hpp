@@ -34,6 +34,9 @@ std::size_t columns(std::string_view s);
 std::string wrap(const std::string& text, std::size_t first_col, std::size_t indent, std::size_t width);
 /// " (80%: 33-43)": where 80% of published runs of its class fell, out of sample; empty when unknown.
 std::string band_text(const Range& r);
+/// For an estimate on a CUDA or ROCm GPU typed without its SM / CU count and clock: why its 80%
+/// range is wide and the two catalog fields that tighten it; else "".
+std::string units_hint(const Estimate& e);
 /// When the estimate needs more GPU memory than the device's default limit: the setting that
 /// raises it (the estimate was planned at the raised value), as a labelled line; else "".
 std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col, std::size_t width);

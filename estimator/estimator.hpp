@@ -56,10 +56,12 @@ Range band(double predicted, AccuracyClass c, bool decode);
 // leave one device out, 8.3% median error and 85% of rows within 20% with it (bench/NOTES.md).
 constexpr double kNoFlashKvRereadShare = 1.0;
 
-/// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend.
-double decode_efficiency(Backend);
-/// Decode's fixed cost per layer and token on a backend (kernel launches, synchronisation).
-double decode_overhead_s_per_layer(Backend);
+/// Decode efficiency: achieved weight-streaming rate / datasheet bandwidth, per backend; a CUDA
+/// GPU whose SM count and clock are unknown has its own (no per-SM limit applies to it).
+double decode_efficiency(Backend, bool units_known = true);
+/// Decode's fixed cost per layer and token on a backend (kernel launches, synchronisation); a CUDA
+/// GPU whose SM count and clock are unknown has its own.
+double decode_overhead_s_per_layer(Backend, bool units_known = true);
 /// Prefill efficiency: achieved FLOP/s / datasheet dense FP16 FLOP/s, per backend; a CUDA or ROCm
 /// GPU whose SM / CU count and clock are unknown has its own (no per-unit limit applies to it).
 double prefill_efficiency(Backend, bool units_known = true);

@@ -21,6 +21,17 @@ constexpr double kDecodeEfficiencyCuda = 0.838, kDecodeOverheadUsCuda = 41;
 constexpr double kDecodeEfficiencyMetal = 0.915, kDecodeOverheadUsMetal = 193;
 constexpr double kDecodeEfficiencyRocm = 0.864, kDecodeOverheadUsRocm = 148;
 constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
+// CUDA on a GPU typed without its SM count and clock (a user's --catalog entry with memory,
+// bandwidth and FP16 only): no GEMV cap (kCudaGemvBytesPerSmClock) applies, and the constants are
+// the ones fitted with every device's units withheld (bench/check_accuracy.py, "units withheld",
+// all rows, 2026-12-06: 0.837 and 49 us, with kMoeLayerExtraUsCudaNoUnits 7 us in speed.cpp; with
+// units the same fit gives 0.844, 42 us and 15 us). The larger per-layer term slows fast parts
+// most, which is where the A100, H100 PCIe and A30 rows, no longer bound by their SMs, decode 1.28x
+// slower than their bandwidth says. Leave one device out there: decode 7.6% median error over all
+// rows, dense GPU 8.3%, datacenter 28.4% (6.0% with units): nothing in memory, bandwidth and FP16
+// separates an A30 (24 GB, 933 GB/s, 165 TFLOPS, 56 SMs) from an RTX 3090 (24 GB, 936 GB/s, 142
+// TFLOPS, 82 SMs), which decode Llama 2 7B Q4_0 at 125 and 158 tok/s (llama.cpp #15013).
+constexpr double kDecodeEfficiencyCudaNoUnits = 0.837, kDecodeOverheadUsCudaNoUnits = 49;
 // Vulkan on an Intel GPU (Arc A-series, B-series, Arc Pro): llama.cpp's Vulkan shaders stream far
 // less of an Intel card's bandwidth than of an NVIDIA or AMD one's (Intel's drivers; its users run
 // SYCL or Vulkan by what each reaches, e.g. kyuz0/ai-toolbox-cockpit #9 on an Arc Pro B50, llama.cpp
@@ -200,9 +211,9 @@ std::optional<std::pair<double, RaisedLimit>> raised_gpu_memory(const HardwareSp
 
 }  // namespace
 
-double decode_efficiency(Backend b) {
+double decode_efficiency(Backend b, bool units_known) {
   switch (b) {
-    case Backend::cuda: return kDecodeEfficiencyCuda;
+    case Backend::cuda: return units_known ? kDecodeEfficiencyCuda : kDecodeEfficiencyCudaNoUnits;
     case Backend::metal: return kDecodeEfficiencyMetal;
     case Backend::rocm: return kDecodeEfficiencyRocm;
     case Backend::vulkan: return kDecodeEfficiencyVulkan;
@@ -211,9 +222,9 @@ double decode_efficiency(Backend b) {
   return kDecodeEfficiencyCpu;
 }
 
-double decode_overhead_s_per_layer(Backend b) {
+double decode_overhead_s_per_layer(Backend b, bool units_known) {
   switch (b) {
-    case Backend::cuda: return kDecodeOverheadUsCuda * 1e-6;
+    case Backend::cuda: return (units_known ? kDecodeOverheadUsCuda : kDecodeOverheadUsCudaNoUnits) * 1e-6;
     case Backend::metal: return kDecodeOverheadUsMetal * 1e-6;
     case Backend::rocm: return kDecodeOverheadUsRocm * 1e-6;
     case Backend::vulkan: return kDecodeOverheadUsVulkan * 1e-6;
@@ -332,6 +343,7 @@ Machine with_catalog_gpus(Machine m, const Catalog& c) {
     d.datasheet_gflops = spec.datasheet_gflops;
     d.gemm_cap_gflops = spec.gemm_cap_gflops;
     d.prefill_efficiency = spec.prefill_efficiency;
+    d.units_unknown = spec.units_unknown;
     d.arch = spec.arch;
     // Seen on the PCI bus only (no Vulkan driver, or a recorded topology): the datasheet's memory.
     if (!d.memory_bytes.known()) d.memory_bytes = spec.memory_bytes;
@@ -387,7 +399,8 @@ Machine one_machine(const HardwareSpec& hw) {
     d.raised_limit = raised->second;
   }
   const bool intel_vulkan = hw.backend == Backend::vulkan && hw.pci_vendor_id == kPciVendorIntel;
-  const double eff = intel_vulkan ? kDecodeEfficiencyVulkanIntel : decode_efficiency(hw.backend);
+  const bool units_known = hw.compute_units > 0 && hw.boost_clock_mhz > 0;
+  const double eff = intel_vulkan ? kDecodeEfficiencyVulkanIntel : decode_efficiency(hw.backend, units_known);
   d.read_gbps = {hw.memory_bandwidth_gbps * eff, "datasheet " + fixed(hw.memory_bandwidth_gbps) +
                                                      " GB/s x " + std::string(to_string(hw.backend)) +
                                                      (intel_vulkan ? " (Intel)" : "") + " decode efficiency " + fixed(eff)};
@@ -395,6 +408,7 @@ Machine one_machine(const HardwareSpec& hw) {
   // system sustains, which on an APU's LPDDR5X is well below its datasheet figure.
   d.decode_efficiency = eff;
   d.datasheet_gbps = hw.memory_bandwidth_gbps;
+  d.units_unknown = (hw.backend == Backend::cuda || hw.backend == Backend::rocm) && d.kind == DeviceKind::gpu && !units_known;
   if (hw.backend == Backend::cuda && hw.compute_units > 0 && hw.boost_clock_mhz > 0) {
     d.gemv_cap_gbps = hw.compute_units * hw.boost_clock_mhz * 1e6 * kCudaGemvBytesPerSmClock / 1e9;
     if (d.gemv_cap_gbps < d.read_gbps.value)
@@ -432,7 +446,7 @@ Machine one_machine(const HardwareSpec& hw) {
   }
   if (hw.fp16_tflops > 0) {
     const bool apu = hw.kind == HardwareKind::apu && hw.backend != Backend::cpu;
-    const double base_eff = prefill_efficiency(hw.backend, hw.compute_units > 0 && hw.boost_clock_mhz > 0);
+    const double base_eff = prefill_efficiency(hw.backend, units_known);
     const double peff = base_eff * (apu ? kApuComputeShare : 1.0);
     d.prefill_efficiency = peff;
     d.apu_compute_share = apu ? kApuComputeShare : 1.0;
@@ -466,7 +480,7 @@ Machine one_machine(const HardwareSpec& hw) {
     }
   }
   if (hw.tdp_w > 0) d.power_w = {hw.tdp_w, "datasheet TDP"};
-  if (const double o = decode_overhead_s_per_layer(hw.backend); o > 0)
+  if (const double o = decode_overhead_s_per_layer(hw.backend, units_known); o > 0)
     d.layer_overhead_s = {o, std::string(to_string(hw.backend)) + " per-layer overhead " + fixed(o * 1e6) +
                                  " us (fitted, bench/check_accuracy.py)"};
   // llama.cpp's repacked kernels: AVX2 where the catalog gives no SIMD level (every x86 server and

@@ -55,10 +55,14 @@ constexpr double kServingLayerUsMoe = 238;
 // leave one device out: 34.5% -> 15.4% once each backend has its own).
 constexpr double kMoeLayerExtraUsCuda = 17, kMoeLayerExtraUsRocm = 8, kMoeLayerExtraUsVulkan = 40,
                  kMoeLayerExtraUsMetal = 96;
+// CUDA on a GPU typed without its SM count and clock: fitted with CUDA's other decode constants
+// with every device's units withheld (machine.cpp kDecodeOverheadUsCudaNoUnits).
+constexpr double kMoeLayerExtraUsCudaNoUnits = 7;
 
-double moe_layer_extra_s(Backend b) {
-  switch (b) {
-    case Backend::cuda: return kMoeLayerExtraUsCuda * 1e-6;
+/// d.units_unknown: a CUDA GPU typed without its SM count and clock.
+double moe_layer_extra_s(const Device& d) {
+  switch (d.backend) {
+    case Backend::cuda: return (d.units_unknown ? kMoeLayerExtraUsCudaNoUnits : kMoeLayerExtraUsCuda) * 1e-6;
     case Backend::rocm: return kMoeLayerExtraUsRocm * 1e-6;
     case Backend::vulkan: return kMoeLayerExtraUsVulkan * 1e-6;
     case Backend::metal: return kMoeLayerExtraUsMetal * 1e-6;
@@ -107,7 +111,7 @@ double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d
   const int moe_layers = m.is_moe() ? m.layers - m.dense_layers : 0;
   if (engine_of(q) == Engine::mlx) return m.layers * kMlxLayerUs * 1e-6;
   if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu)
-    return m.layers * backend + moe_layers * moe_layer_extra_s(d.backend) +
+    return m.layers * backend + moe_layers * moe_layer_extra_s(d) +
            (m.recurrent_kind != RecurrentKind::gated_delta_net ? 0
             : d.kind == DeviceKind::cpu                     ? m.recurrent_layers * kDeltaNetLayerUsCpu * 1e-6
                                                             : m.recurrent_layers * kGdnLayerOverheads * backend);
@@ -714,7 +718,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     PoolSeconds ps;
     ps.device = dev;
     ps.concurrent = pools[i].concurrent;
-    ps.moe_layer_extra_s = moe_layer_extra_s(dev.backend);
+    ps.moe_layer_extra_s = moe_layer_extra_s(dev);
     ps.llama_cpp = engine_of(q) == Engine::llama_cpp;
     ps.layers = pools[i].slice.dense ? pools[i].slice.layers * m.layers : 0;
     ps.moe_layers = pools[i].slice.dense && m.is_moe() ? pools[i].slice.layers * (m.layers - m.dense_layers) : 0;

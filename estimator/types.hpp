@@ -148,6 +148,10 @@ struct Device {
   double datasheet_gflops = 0;           ///< the catalog's dense FP16 figure; 0 for a live or measured device
   double gemm_cap_gflops = 0;            ///< what its units x clock compute in llama.cpp's GEMM; 0 = no cap known
   double apu_compute_share = 1;          ///< of compute_gflops, the share an APU's package power leaves its GPU (machine.cpp)
+  /// A CUDA or ROCm GPU from a catalog entry without its SM / CU count and boost clock (memory,
+  /// bandwidth and FP16 only): no per-SM or per-CU limit applies, and it gets the constants and
+  /// 80% bands fitted with every device's units withheld (machine.cpp, accuracy.cpp).
+  bool units_unknown = false;
 };
 
 struct CpuInfo {
@@ -469,7 +473,8 @@ struct PoolSeconds {
 
 /// The kind of prediction whose out-of-sample errors bound this one's: rows of the same class in
 /// bench/check_accuracy.py (leave one device out).
-enum class AccuracyClass { cpu, apple, apu, gpu_dense, gpu_moe, cpu_calibrated };
+/// The -no_units classes: a discrete CUDA or ROCm GPU typed without its units (Device::units_unknown).
+enum class AccuracyClass { cpu, apple, apu, gpu_dense, gpu_moe, cpu_calibrated, gpu_dense_no_units, gpu_moe_no_units };
 std::string_view to_string(AccuracyClass);
 
 /// Where a figure falls for 80% of out-of-sample rows of its class: predicted x [low, high].

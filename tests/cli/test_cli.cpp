@@ -175,6 +175,33 @@ BOOST_AUTO_TEST_CASE(estimate_on_catalog_hardware_uses_its_backend) {
   BOOST_TEST(j["fits"] == true);
 }
 
+BOOST_AUTO_TEST_CASE(a_gpu_typed_without_its_units_gets_the_wider_band_and_says_which_fields_tighten_it) {
+  // A user's --catalog H100 PCIe with the datasheet's memory, bandwidth and FP16 only: the
+  // estimate carries the bands fitted with every device's units withheld, and the text says that
+  // compute_units and boost_clock_mhz tighten it; with them, neither.
+  const std::string bare = "[[hardware]]\nid = \"my-h100\"\nname = \"My H100 PCIe\"\nkind = \"gpu\"\nbackend = \"cuda\"\n"
+                           "memory_gib = 80\nmemory_bandwidth_gbps = 2000\nfp16_tflops = 756\ntdp_w = 350\n"
+                           "price_usd = 0\nsource = \"test\"\n";
+  const std::string path = temp_file(".toml");
+  const std::string flags = "--catalog " + path + " --no-calibrate estimate --model qwen3-8b --quant Q4_K_M --hardware my-h100";
+  std::ofstream(path) << bare;
+  Result text = run(flags), json_out = run(flags + " --json");
+  BOOST_REQUIRE(text.status == 0 && json_out.status == 0);
+  BOOST_TEST(text.out.find("compute_units and boost_clock_mhz") != std::string::npos, text.out);
+  auto j = nlohmann::json::parse(json_out.out);
+  BOOST_TEST(j["accuracy_class"] == "gpu-dense-no-units");
+  const double bare_low = j["decode_tps_range"][0].get<double>() / j["decode_tps"].get<double>();
+  BOOST_TEST(j["prefill_tps_range"].is_array());
+  std::ofstream(path) << bare << "compute_units = 114\nboost_clock_mhz = 1755\nunits_source = \"test\"\n";
+  text = run(flags), json_out = run(flags + " --json");
+  BOOST_REQUIRE(text.status == 0 && json_out.status == 0);
+  BOOST_TEST(text.out.find("compute_units and boost_clock_mhz") == std::string::npos, text.out);
+  j = nlohmann::json::parse(json_out.out);
+  BOOST_TEST(j["accuracy_class"] == "gpu-dense");
+  BOOST_TEST(bare_low < j["decode_tps_range"][0].get<double>() / j["decode_tps"].get<double>());
+  std::remove(path.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(a_corrupted_hwloc_topology_is_refused_before_hwloc_reads_it) {
   // hwloc 2.9's XML import crashes when a space between two attributes turns into a letter, and
   // allocates whatever a distances matrix's nbobjs asks for: both are caught first, with the place.

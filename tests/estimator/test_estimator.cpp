@@ -22,6 +22,7 @@ struct TestWorkload : Workload {
 namespace benchr {
 std::ostream& operator<<(std::ostream& o, Verdict v) { return o << to_string(v); }
 std::ostream& operator<<(std::ostream& o, SimdLevel s) { return o << to_string(s); }
+std::ostream& operator<<(std::ostream& o, AccuracyClass c) { return o << to_string(c); }
 std::ostream& operator<<(std::ostream& o, Backend b) { return o << to_string(b); }
 std::ostream& operator<<(std::ostream& o, PlacementKind p) { return o << to_string(p); }
 std::ostream& operator<<(std::ostream& o, PlanHow h) { return o << to_string(h); }
@@ -408,7 +409,9 @@ BOOST_AUTO_TEST_CASE(a_probed_gpu_takes_its_figures_from_the_catalog_entry_with_
   unknown.name = "Some Future GPU", unknown.pci_device_id = 0x9999;
   m.devices = {m.devices[0], gpu, unknown};
   const Machine matched = with_catalog_gpus(m, c);
-  BOOST_TEST(matched.devices[1].read_gbps.value == 1008 * decode_efficiency(Backend::cuda));
+  // The entry gives no SM count and clock: the efficiency fitted without them, and its bands.
+  BOOST_TEST(matched.devices[1].read_gbps.value == 1008 * decode_efficiency(Backend::cuda, false));
+  BOOST_TEST(matched.devices[1].units_unknown);
   BOOST_TEST(matched.devices[1].backend == Backend::cuda);
   BOOST_TEST(matched.devices[1].memory_bytes.value == 23 * kGiB);
   BOOST_TEST(!matched.devices[2].read_gbps.known());  // unknown: no figure invented
@@ -625,9 +628,51 @@ BOOST_AUTO_TEST_CASE(a_cuda_gpu_with_few_sms_for_its_memory_streams_at_its_sms_r
   BOOST_TEST(rtx.read_gbps.value == 1008 * decode_efficiency(Backend::cuda), boost::test_tools::tolerance(1e-9));
   // Its prompt GEMM: 114 x 1.755 GHz x 475 FLOPs = 95 TFLOP/s, below 756 x 0.530.
   BOOST_TEST(h100.compute_gflops.value == 114 * 1.755 * 475, boost::test_tools::tolerance(1e-9));
-  // No SM count: the datasheet figures alone.
+  // No SM count: the datasheet figures alone, at the efficiency fitted with the units withheld.
   const Device bare = machine_from_hardware(cuda_card(2000, 0, 0)).devices[0];
-  BOOST_TEST(bare.read_gbps.value == 2000 * decode_efficiency(Backend::cuda), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(bare.read_gbps.value == 2000 * decode_efficiency(Backend::cuda, false), boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(a_cuda_gpu_typed_without_its_units_gets_the_constants_and_bands_fitted_without_them) {
+  // An H100 PCIe as a user types it: 80 GB, 2000 GB/s, 756 TFLOPS FP16, no SM count or clock
+  // (bench/check_accuracy.py, units withheld: decode 0.837 of the datasheet, 49 us a layer, 7 us
+  // more an MoE layer; prefill 0.475 of the FP16 figure; machine.cpp, speed.cpp).
+  const auto tol = boost::test_tools::tolerance(1e-9);
+  const HardwareSpec bare_hw = cuda_card(2000, 0, 0);
+  const Machine bare = machine_from_hardware(bare_hw);
+  const Device& d = bare.devices[0];
+  BOOST_TEST(d.units_unknown);
+  BOOST_TEST(d.read_gbps.value == 2000 * 0.837, tol);
+  BOOST_TEST(d.layer_overhead_s.value == 49e-6, tol);
+  BOOST_TEST(d.compute_gflops.value == 756e3 * 0.475, tol);
+  TestWorkload w;
+  const Estimate e = estimate(llama_3_1_8b(), q4_0(), bare, w);
+  BOOST_TEST(e.accuracy_class == AccuracyClass::gpu_dense_no_units);
+  // Its 80% bands, from the withheld regime's LODO residuals (accuracy.cpp): x0.66-1.15 decode,
+  // x0.34-1.07 prefill.
+  BOOST_TEST(e.decode_tps_range.low == e.decode_tps * 0.66, tol);
+  BOOST_TEST(e.decode_tps_range.high == e.decode_tps * 1.15, tol);
+  BOOST_TEST(e.prefill_tps_range.low == e.prefill_tps * 0.34, tol);
+  BOOST_TEST(e.prefill_tps_range.high == e.prefill_tps * 1.07, tol);
+  const Estimate moe = estimate(small_moe(), q8_0(), bare, w);
+  BOOST_TEST(moe.accuracy_class == AccuracyClass::gpu_moe_no_units);
+  BOOST_TEST(moe.pools.at(0).moe_layer_extra_s == 7e-6, tol);
+  // With its units: the constants and the narrower band of the units given.
+  const Machine given = machine_from_hardware(cuda_card(2000, 114, 1755));
+  BOOST_TEST(!given.devices[0].units_unknown);
+  BOOST_TEST(given.devices[0].layer_overhead_s.value == 41e-6, tol);
+  const Estimate eg = estimate(llama_3_1_8b(), q4_0(), given, w);
+  BOOST_TEST(eg.accuracy_class == AccuracyClass::gpu_dense);
+  BOOST_TEST(eg.decode_tps_range.low / eg.decode_tps > 0.7);
+  BOOST_TEST(estimate(small_moe(), q8_0(), given, w).pools.at(0).moe_layer_extra_s == 17e-6, tol);
+  // Vulkan has no per-unit limit to lose: the plain class; an APU keeps its own class.
+  HardwareSpec vk = bare_hw;
+  vk.backend = Backend::vulkan;
+  BOOST_TEST(!machine_from_hardware(vk).devices[0].units_unknown);
+  BOOST_TEST(estimate(llama_3_1_8b(), q4_0(), machine_from_hardware(vk), w).accuracy_class == AccuracyClass::gpu_dense);
+  HardwareSpec apu = bare_hw;
+  apu.kind = HardwareKind::apu, apu.unified_memory = true;
+  BOOST_TEST(estimate(llama_3_1_8b(), q4_0(), machine_from_hardware(apu), w).accuracy_class == AccuracyClass::apu);
 }
 
 HardwareSpec catalog_cpu(int cores, SimdLevel simd) {
