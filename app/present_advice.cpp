@@ -125,6 +125,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     j["api_same_model"] = index(a.same_model_api);
     j["api_comparable"] = index(a.comparable_api);
     j["api_best_in_budget"] = index(a.best_api);
+    j["api_much_better"] = index(a.much_better_api);
     j["verdict"] = {{"decision", to_string(a.verdict)}, {"reason", a.verdict_reason}};
     json ru = json::array();
     for (const auto* r : others) ru.push_back(candidate_json(*r));

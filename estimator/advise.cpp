@@ -167,6 +167,9 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
     if (local && api.offer->model == local->estimate.model) cheaper(a.same_model_api, i);
     if (local && api.quality >= local->quality) cheaper(a.comparable_api, i);
     if (api.usd <= b.usd_per_month && !a.best_api) a.best_api = i;  // sorted by quality
+    if (local && api.quality >= kMuchBetterQuality * local->quality && api.usd <= b.usd_per_month &&
+        api.usd <= local->cost.at_least_usd() + kSmallExtraShare * b.usd_per_month)
+      cheaper(a.much_better_api, i);
   }
 
   const ApiCost* comparable = a.comparable_api ? &a.apis[*a.comparable_api] : nullptr;
@@ -182,7 +185,15 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
                         (local->cost.hardware_usd ? "no power figure" : "no purchase price in the catalog") + ")";
   // Unknown local cost: the machine is still the answer to the question asked; the API's price
   // stands beside it.
-  if (local && (!comparable || !local_usd || *local_usd <= comparable->usd)) {
+  if (local && a.much_better_api) {
+    const ApiCost& api = a.apis[*a.much_better_api];
+    a.verdict = Verdict::use_api;
+    a.verdict_reason = "use " + api.offer->name + ": " + money(api.usd) + "/month for quality " +
+                       fixed(api.quality, "%.0f") + ", " + fixed(api.quality / local->quality, "%.1f") + "x the " +
+                       fixed(local->quality, "%.1f") + " of " + local->estimate.model + " " + local->estimate.quant +
+                       ", the best this machine runs (" + tps_text(local->estimate.decode_tps) + " tok/s for " +
+                       local_cost + "); run that here only if the data must stay on this machine";
+  } else if (local && (!comparable || !local_usd || *local_usd <= comparable->usd)) {
     a.verdict = Verdict::run_local;
     a.verdict_reason = "run " + local->estimate.model + " " + local->estimate.quant + " here: " +
                        tps_text(local->estimate.decode_tps) + " tok/s for " + local_cost;

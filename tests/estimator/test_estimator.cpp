@@ -1025,6 +1025,35 @@ BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
 }
 
+BOOST_AUTO_TEST_CASE(an_api_twice_as_good_for_a_tenth_of_the_budget_more_beats_the_local_pick) {
+  // The local pick scores 20 x Q8_0's retention and costs under $5 a month; an API of quality 60
+  // costs $18.75 for the workload's 10M tokens (7.5M in at $1.5, 2.5M out at $3). Within a tenth of the budget of what the pick costs here it is the
+  // answer (budget 200: $20 more allowed); at budget 100 ($10 more) the pick stays, and so does
+  // it against an API of less than twice its quality at any budget.
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.quants = {q8_0()};
+  c.electricity = {0.2, "test", ""};
+  ApiOffer better;
+  better.id = "better", better.name = "Better", better.quality = 60;
+  better.usd_per_mtok_input = 1.5, better.usd_per_mtok_output = 3;
+  c.apis = {better};
+  TestWorkload w;
+  w.min_decode_tps = 1;
+  const Machine m = cpu_machine(200, 300, 24 * kGiB);
+  const Advice rich = advise(c, m, w, Budget{200, 36, true});
+  BOOST_REQUIRE(rich.recommended.has_value());
+  BOOST_TEST(rich.ranked[*rich.recommended].cost.at_least_usd() < 5.0);
+  BOOST_TEST(rich.verdict == Verdict::use_api);
+  BOOST_TEST(rich.much_better_api.has_value());
+  BOOST_TEST(rich.verdict_reason.find("the best this machine runs") != std::string::npos, rich.verdict_reason);
+  const Advice modest = advise(c, m, w, Budget{100, 36, true});
+  BOOST_TEST(modest.recommended.has_value());
+  BOOST_TEST(modest.verdict == Verdict::run_local);
+  c.apis.front().quality = 1.9 * rich.ranked[*rich.recommended].quality;
+  BOOST_TEST(advise(c, m, w, Budget{200, 36, true}).verdict == Verdict::run_local);
+}
+
 BOOST_AUTO_TEST_CASE(without_a_pick_the_runners_up_are_the_quants_that_came_closest) {
   // Nothing reaches 1000 tok/s on a 33 GB/s CPU with 4 GiB: of each model the runner-up is its
   // fastest quant that fits (Q4_K_M, not Q8_0, which is slower, or F32, which does not fit),
