@@ -29,7 +29,8 @@ std::string compare_verdict_line(const Comparison& c, const Workload& w) {
   const auto name = [&](std::size_t i) { return fmt::format("{} ({})", char('A' + i), c.options[i].label); };
   const auto what = [&](std::size_t i) {
     const auto& o = c.options[i];
-    return fmt::format("{} at {} tok/s for {}/month", o.candidate.estimate.quant, tps(o.candidate.estimate.decode_tps),
+    return fmt::format("{}{} at {} tok/s for {}/month", o.candidate.estimate.quant,
+                       o.candidate.thinking_off ? " (thinking off)" : "", tps(o.candidate.estimate.decode_tps),
                        money(o.monthly_usd));
   };
   std::string api_text;
@@ -123,7 +124,8 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
                : std::string(to_string(e.placement.kind));
   });
   row("quant", [](const PlanOption& o, std::size_t) {
-    return fmt::format("{} ({})", o.candidate.estimate.quant, to_string(o.candidate.estimate.engine));
+    return fmt::format("{} ({}){}", o.candidate.estimate.quant, to_string(o.candidate.estimate.engine),
+                       o.candidate.thinking_off ? ", thinking off" : "");
   });
   row("decode tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;

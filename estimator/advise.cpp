@@ -33,6 +33,17 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
 
 }  // namespace
 
+Candidate with_thinking_off(const Candidate& c, const ModelSpec& m, const QuantSpec& q, const Workload& w) {
+  Candidate off = c;
+  off.thinking_off = true;
+  off.model_quality = m.quality_no_thinking.value_or(m.quality);
+  off.quality = off.model_quality * off.retention;
+  off.estimate.launch = launch_command(m, q, off.estimate, w, true);
+  off.why_not.clear();
+  off.eligible = false;
+  return off;
+}
+
 bool quality_tie(const Candidate& a, const Candidate& b) {
   const bool large = std::min(a.params_b, b.params_b) >= kSmallModelParamsB;
   return std::abs(a.model_quality - b.model_quality) <= kQualityTiePoints &&
@@ -118,13 +129,7 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
       // A hybrid also runs with its thinking off, at its non-thinking quality and the plain floor:
       // the same weights and speed, so a machine too slow for its thinking can still run it.
       std::optional<Candidate> off;
-      if (m.quality_no_thinking) {
-        off = cand;
-        off->thinking_off = true;
-        off->model_quality = *m.quality_no_thinking;
-        off->quality = off->model_quality * off->retention;
-        off->estimate.launch = launch_command(m, q, off->estimate, w, true);
-      }
+      if (m.quality_no_thinking) off = with_thinking_off(cand, m, q, w);
       for (Candidate* x : {&cand, off ? &*off : nullptr}) {
         if (!x) continue;
         x->why_not = why_not(*x, m, w, b);
