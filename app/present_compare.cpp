@@ -169,7 +169,7 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   s += heading("Run it", out.width, out.color);
   for (std::size_t i = 0; i < c.options.size(); ++i) {
     const auto& e = c.options[i].candidate.estimate;
-    s += command_field(std::string(1, char('A' + i)), std::string(to_string(e.engine)), e.launch, 5, out.width);
+    s += command_field(std::string(1, char('A' + i)), engine_label(e), e.launch, 5, out.width);
   }
   s += '\n';
   s += wrap(fmt::format("decode and prefill in parentheses: where 80% of published runs of the class fell "

@@ -15,6 +15,13 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
     case Unmet::context:
       return "context " + std::to_string(w.context_tokens) + " > model max " + std::to_string(m.context_max);
     case Unmet::memory:
+      // A placement that splits the model (layers or experts in RAM) may fit on the GPU and not in
+      // the host's RAM: name the pool it fills the more.
+      if (e.host_memory && e.host_memory->available_bytes > 0 && e.memory.available_bytes > 0 &&
+          e.host_memory->total_bytes / e.host_memory->available_bytes > e.memory.total_bytes / e.memory.available_bytes)
+        return "needs " + fixed(e.host_memory->total_bytes / kGiB, "%.1f") + " GiB of RAM of " +
+               fixed(e.host_memory->available_bytes / kGiB, "%.1f") + " beside " +
+               fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB on the GPU";
       return "needs " + fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB of " +
              fixed(e.memory.available_bytes / kGiB, "%.1f");
     case Unmet::speed:
