@@ -181,9 +181,11 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
               out.width, out.color);
   std::string rest;
   std::vector<std::vector<std::string>> rows;
+  bool any_off = false;  // a row marked '*': run with its thinking off (said below the table)
   for (std::size_t i = 0; i < p.plans.size() && i < 12; ++i) {
     const PlanOption& o = best(p.plans[i]);
-    rows.push_back({p.plans[i].model->id + (o.candidate.thinking_off ? " (thinking off)" : ""),
+    any_off = any_off || o.candidate.thinking_off;
+    rows.push_back({p.plans[i].model->id + (o.candidate.thinking_off ? "*" : ""),
                     fmt::format("{:.1f}", o.candidate.quality), o.candidate.estimate.quant,
                     std::string(to_string(o.how)) + " " + o.label, tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)});
   }
@@ -195,6 +197,10 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
     rest +=
         table({{"model"}, {"quality", true}, {"quant"}, {"how", false, 0, true}, {"tok/s", true}, {"$/month", true}},
               rows, out.width, 2);
+  if (any_off)
+    rest += "  " + wrap("* with its thinking off: the model's non-thinking quality, the plain speed floor, and a "
+                        "command that turns thinking off (`plan --model ID` shows it)",
+                        2, 2, out.width);
   rest += '\n';
   rest += heading("APIs within the budget, same volume", out.width, out.color);
   std::vector<std::vector<std::string>> api_rows;

@@ -465,10 +465,13 @@ ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& qu
       Plan p = cheapest_plan(c, m, quants, w, b, all, order, true);
       if (p.cheapest && p.options.front().candidate.thinking_off) off = std::move(p);
     }
+    // Only where it is cheaper beyond the tie of catalog prices (kCostTieShare): a row of a lower
+    // quality at about the same cost is no alternative (at \$100, Qwen3.8 27B thinking off at
+    // \$55/month beside thinking on at \$57).
     if (off && on.cheapest &&
-        !(off->options.front().monthly_usd.value_or(std::numeric_limits<double>::infinity()) <
+        !(off->options.front().monthly_usd.value_or(std::numeric_limits<double>::infinity()) * (1 + kCostTieShare) <
           on.options.front().monthly_usd.value_or(std::numeric_limits<double>::infinity())))
-      off.reset();  // thinking off is no cheaper: the model as scored is the row
+      off.reset();
     for (Plan* p : {&on, off ? &*off : nullptr}) {
       if (!p || !p->cheapest) continue;
       p->apis = as_good_apis(c, m, w);

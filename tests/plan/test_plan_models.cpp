@@ -37,7 +37,7 @@ Pick pick_of(const PlanOption& o) {
 /// Each model's pick by plan() over every offer, and by plan_models: the cheapest option of the
 /// model as scored (plan() of the model without its non-thinking quality, so with no thinking-off
 /// candidate), and, for a hybrid, the cheapest option of all (plan() of the model) where that runs
-/// it with its thinking off and costs less; keyed by model id and " off".
+/// it with its thinking off and costs less beyond kCostTieShare; keyed by model id and " off".
 void check_same_picks(const Catalog& c, const Workload& w, const Budget& b, const PlanScope& scope,
                       double min_quality = 0, const std::string& only_quant = "") {
   std::vector<const QuantSpec*> quants;
@@ -56,7 +56,7 @@ void check_same_picks(const Catalog& c, const Workload& w, const Budget& b, cons
     const Plan any = plan(c, m, quants, w, b, scope);
     if (!any.cheapest || !any.options[*any.cheapest].candidate.thinking_off) continue;
     const auto cost = [](const PlanOption& o) { return o.monthly_usd.value_or(1e300); };
-    if (!on.cheapest || cost(any.options[*any.cheapest]) < cost(on.options[*on.cheapest]))
+    if (!on.cheapest || cost(any.options[*any.cheapest]) * (1 + kCostTieShare) < cost(on.options[*on.cheapest]))
       full[m.id + " off"] = pick_of(any.options[*any.cheapest]);
   }
   const ModelsPlan fast = plan_models(c, quants, w, b, scope, min_quality, false);
