@@ -47,11 +47,21 @@ std::string compare_verdict_line(const Comparison& c, const Workload& w) {
                          "does){}",
                          c.model->id, w.min_decode_tps, c.model->id, api_text);
     case CompareVerdict::Reason::only_one_meets: {
+      // Others may meet it only with the model's thinking off: counted only when none runs it as scored.
       std::string rest;
-      for (std::size_t i = 0; i < c.options.size(); ++i)
-        if (i != *v.better) rest += fmt::format("; {}: {}", name(i), c.options[i].why_not);
-      return fmt::format("{} is the better buy, the only one that meets the target: {}{}{}", name(*v.better),
-                         what(*v.better), rest, api_text);
+      bool others_off = false;
+      for (std::size_t i = 0; i < c.options.size(); ++i) {
+        if (i == *v.better) continue;
+        const PlanOption& o = c.options[i];
+        others_off = others_off || o.meets;
+        rest += fmt::format("; {}: {}", name(i),
+                            o.meets ? fmt::format("only with its thinking off, {} at {} tok/s for {}/month",
+                                                  o.candidate.estimate.quant, tps(o.candidate.estimate.decode_tps),
+                                                  money(o.monthly_usd))
+                                    : o.why_not);
+      }
+      return fmt::format("{} is the better buy, the only one that meets the target{}: {}{}{}", name(*v.better),
+                         others_off ? " with the model's thinking on" : "", what(*v.better), rest, api_text);
     }
     case CompareVerdict::Reason::cheaper:
       return fmt::format("{} is the better buy, cheaper: {}, against {} on {}{}", name(*v.better), what(*v.better),

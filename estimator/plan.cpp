@@ -46,9 +46,9 @@ struct Purchase {
 };
 
 /// The best quant on this machine: the first that meets the target as rank_candidates orders them,
-/// else the fastest that fits (to show how far it is). With `thinking_off`, a hybrid model is also
-/// tried with its thinking off, as advise tries it (at its non-thinking quality and the plain
-/// floor): where it reaches its thinking floor the thinking candidate ranks first on quality.
+/// else the fastest that fits (to show how far it is). With `thinking_off`, a hybrid model that no
+/// quant runs as scored (its thinking on) within the target is tried with its thinking off, as
+/// advise tries it (its non-thinking quality, the plain floor); the option then says so.
 PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
                     const Machine& machine, const std::string& hardware_id, int count, int nodes, const Workload& w,
                     const Budget& b, const Purchase& how, bool thinking_off) {
@@ -66,7 +66,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   // is owned, not the hardware a plan buys, rents or joins.
   Budget priced = b;
   priced.owned = false;
-  std::vector<Candidate> tried;
+  std::vector<Candidate> tried, off_tried;
   for (const QuantSpec* q : quants) {
     if (!offered(m, *q) || !runs_on(*q, m, machine)) continue;
     const auto placement = placement_for(m, *q, count, nodes);
@@ -95,7 +95,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     if (thinking_off && m.quality_no_thinking) {
       Candidate off = with_thinking_off(cand, m, *q, w);
       off.eligible = first_unmet(off, m, w, priced) == Unmet::none;
-      tried.push_back(std::move(off));
+      off_tried.push_back(std::move(off));
     }
     tried.push_back(std::move(cand));
   }
@@ -107,6 +107,10 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   // with none, the one that comes closest: fits, then fastest (the first in that rank of the
   // closest ones, as a stable sort would put it first).
   rank_candidates(tried);
+  if (!tried.front().eligible && !off_tried.empty()) {
+    rank_candidates(off_tried);
+    if (off_tried.front().eligible) tried = std::move(off_tried);
+  }
   std::size_t pick = 0;
   if (!tried.front().eligible) {
     const auto closer = [](const Candidate& x, const Candidate& y) {
@@ -224,9 +228,14 @@ Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const
   // The verdict: the cheapest of those that meet the target; costs within kCostTieShare of the
   // cheapest are a tie, won by the faster decode. An unknown cost never beats a known one; when
   // every cost is unknown, the fastest wins.
+  // Those that run the model as scored (its thinking on) are compared first; machines that meet
+  // the target only with its thinking off, a lower quality, count only when none does.
   std::vector<std::size_t> meets;
-  for (std::size_t i = 0; i < out.options.size(); ++i)
-    if (out.options[i].meets) meets.push_back(i);
+  for (const bool off : {false, true}) {
+    for (std::size_t i = 0; i < out.options.size(); ++i)
+      if (out.options[i].meets && out.options[i].candidate.thinking_off == off) meets.push_back(i);
+    if (!meets.empty()) break;
+  }
   CompareVerdict& v = out.verdict;
   if (meets.empty()) return out;
   const auto usd = [&](std::size_t i) { return out.options[i].monthly_usd; };
@@ -355,8 +364,11 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
     for (auto& o : p.options)
       if (bought(o.how) && o.candidate.estimate.fits)
         o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, p.apis.front(), w);
+  // Those that meet the target with the model as scored (its thinking on) first, cheapest first;
+  // then those that meet it only with its thinking off (a lower quality), cheapest first.
   std::stable_sort(p.options.begin(), p.options.end(), [](const PlanOption& x, const PlanOption& y) {
     if (x.meets != y.meets) return x.meets;
+    if (x.meets && x.candidate.thinking_off != y.candidate.thinking_off) return !x.candidate.thinking_off;
     if (x.meets) {
       if (x.monthly_usd.has_value() != y.monthly_usd.has_value()) return x.monthly_usd.has_value();  // unknown last
       return x.monthly_usd.value_or(0) < y.monthly_usd.value_or(0);

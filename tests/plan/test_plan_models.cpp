@@ -34,10 +34,10 @@ Pick pick_of(const PlanOption& o) {
           o.candidate.estimate.decode_tps, o.candidate.quality};
 }
 
-/// Each model's pick by plan() over every offer, and by plan_models: the cheapest option of the
-/// model as scored (plan() of the model without its non-thinking quality, so with no thinking-off
-/// candidate), and, for a hybrid, the cheapest option of all (plan() of the model) where that runs
-/// it with its thinking off and costs less beyond kCostTieShare; keyed by model id and " off".
+/// Each model's pick by plan() over every offer, and by plan_models: the cheapest option that runs
+/// it as scored (plan() ranks those first), and, for a hybrid, the cheapest that runs it with its
+/// thinking off (plan() ranks those next) where that costs less beyond kCostTieShare; keyed by
+/// model id and " off".
 void check_same_picks(const Catalog& c, const Workload& w, const Budget& b, const PlanScope& scope,
                       double min_quality = 0, const std::string& only_quant = "") {
   std::vector<const QuantSpec*> quants;
@@ -48,16 +48,16 @@ void check_same_picks(const Catalog& c, const Workload& w, const Budget& b, cons
   for (const auto& m : c.models) {
     if (m.quality < min_quality) continue;
     ++considered;
-    ModelSpec as_scored = m;
-    as_scored.quality_no_thinking.reset();
-    const Plan on = plan(c, as_scored, quants, w, b, scope);
-    if (on.cheapest) full[m.id] = pick_of(on.options[*on.cheapest]);
-    if (!m.quality_no_thinking) continue;
-    const Plan any = plan(c, m, quants, w, b, scope);
-    if (!any.cheapest || !any.options[*any.cheapest].candidate.thinking_off) continue;
-    const auto cost = [](const PlanOption& o) { return o.monthly_usd.value_or(1e300); };
-    if (!on.cheapest || cost(any.options[*any.cheapest]) * (1 + kCostTieShare) < cost(on.options[*on.cheapest]))
-      full[m.id + " off"] = pick_of(any.options[*any.cheapest]);
+    const Plan p = plan(c, m, quants, w, b, scope);
+    const PlanOption *on = nullptr, *off = nullptr;
+    for (const auto& o : p.options) {
+      if (!o.meets) continue;
+      auto& slot = o.candidate.thinking_off ? off : on;
+      if (!slot) slot = &o;
+    }
+    if (on) full[m.id] = pick_of(*on);
+    const auto cost = [](const PlanOption* o) { return o->monthly_usd.value_or(1e300); };
+    if (off && (!on || cost(off) * (1 + kCostTieShare) < cost(on))) full[m.id + " off"] = pick_of(*off);
   }
   const ModelsPlan fast = plan_models(c, quants, w, b, scope, min_quality, false);
   BOOST_TEST(fast.models_considered == considered);
