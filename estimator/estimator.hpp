@@ -270,6 +270,11 @@ constexpr double kSmallExtraShare = 0.10;
 enum class Unmet { none, context, memory, speed, volume, budget };
 Unmet first_unmet(const Candidate& c, const ModelSpec& m, const Workload& w, const Budget& b);
 
+/// Candidate c (a hybrid model's, thinking) run with its thinking off: the same weights and speed at
+/// the model's non-thinking quality, its command turning thinking off; eligibility left to the
+/// caller (first_unmet, at the plain floor). advise and plan both offer it.
+Candidate with_thinking_off(const Candidate& c, const ModelSpec& m, const QuantSpec& q, const Workload& w);
+
 /// Whether a and b are a tie on quality: their models' qualities within kQualityTiePoints and
 /// their quants' retentions within kRetentionTie (kRetentionTieLarge when both models have
 /// kSmallModelParamsB or more).

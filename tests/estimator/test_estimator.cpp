@@ -992,6 +992,46 @@ BOOST_AUTO_TEST_CASE(a_hybrid_too_slow_for_its_thinking_is_offered_with_its_thin
   for (const auto& cand : advise(c, machine, w, Budget{100, 36, true}).ranked) BOOST_TEST(!cand.thinking_off);
 }
 
+BOOST_AUTO_TEST_CASE(compare_runs_a_hybrid_with_its_thinking_off_where_only_that_meets_the_floor) {
+  // The 8B thinks (quality 40; 30 with its thinking off). On the fast machine it decodes at 1.6x
+  // the floor (thinking clears its 1.5x); on the slow one, at 0.8 of that, 1.28x: only with its
+  // thinking off, as advise would run it there (quality 30 x retention, a command that turns it
+  // off). The slow machine is the cheaper ($500 against $3000, electricity free), but it runs
+  // the model below the quality asked for: the verdict compares first the machines that run it
+  // as scored, and names the fast one. With the floor where neither runs it thinking (1.35x and
+  // 1.08x), both meet it with thinking off and the cheaper wins.
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.models[0].thinks = true, c.models[0].quality = 40, c.models[0].quality_no_thinking = 30;
+  c.quants = {q8_0()};
+  c.electricity = {0, "test", ""};
+  Machine fast = cpu_machine(200, 300, 24 * kGiB), slow = cpu_machine(160, 300, 24 * kGiB);
+  fast.price_usd = {3000, "test"}, slow.price_usd = {500, "test"};
+  fast.devices[0].power_w = slow.devices[0].power_w = {100, "test"};  // a known cost (electricity free)
+  TestWorkload w;
+  w.context_tokens = 2048;
+  const double tps = estimate(c.models[0], c.quants[0], fast, w).decode_tps;
+  w.min_decode_tps = tps / 1.6;
+  const std::vector<CompareMachine> machines{{"slow", slow, false, ""}, {"fast", fast, false, ""}};
+  const Comparison cmp = compare(c, c.models[0], {&c.quants[0]}, machines, w, Budget{0, 36});
+  BOOST_REQUIRE(cmp.options.size() == 2u);
+  const Candidate& s = cmp.options[0].candidate;
+  BOOST_TEST(cmp.options[0].meets);
+  BOOST_TEST(s.thinking_off);
+  BOOST_TEST(s.quality == 30 * s.retention, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(s.estimate.launch.find(" --reasoning off") != std::string::npos);
+  BOOST_TEST(!cmp.options[1].candidate.thinking_off);
+  BOOST_TEST(cmp.options[1].meets);
+  BOOST_REQUIRE(cmp.verdict.better.has_value());
+  BOOST_TEST(*cmp.verdict.better == 1u);
+  w.min_decode_tps = tps / 1.35;
+  const Comparison both_off = compare(c, c.models[0], {&c.quants[0]}, machines, w, Budget{0, 36});
+  BOOST_TEST(both_off.options[0].meets);
+  BOOST_TEST(both_off.options[1].candidate.thinking_off);
+  BOOST_REQUIRE(both_off.verdict.better.has_value());
+  BOOST_TEST(*both_off.verdict.better == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(the_longest_context_pick_allocates_its_context) {
   // One model, one quant: the pick is also the longest-context pick, and its command for that
   // use allocates its largest context in whole 1024-token steps, not the 2048 asked for.
