@@ -98,6 +98,7 @@ with open(os.path.join(HERE, "..", "data", "models.toml"), "rb") as f:
 # (estimator/speed.cpp kNoFlashKvRereadShare), read back from the estimate's assumptions.
 FA_RE = re.compile(r"flash attention off: .*?group, ([0-9.]+) \(the share")
 DOT_RE = re.compile(r"one dot product a row and token at ([0-9.]+) of its compute rate")
+APU_RE = re.compile(r"x ([0-9.]+) \(an APU's sustained share")
 GDN_RE = re.compile(r"each Gated DeltaNet layer adds ([0-9.]+) x the backend's per-layer overhead")
 
 
@@ -314,11 +315,14 @@ def shipped(rows):
                 c.setdefault(("m", b), p["moe_layer_extra_s"])
             if p["prefill_efficiency"] > 0 and not x["apu"]:
                 c.setdefault(("p", b), p["prefill_efficiency"])
-    # An APU pool's prefill efficiency is its backend's x the APU's sustained share (kApuComputeShare).
+    # The APU's sustained share (kApuComputeShare), read back from the assumptions that state it:
+    # an APU pool's prefill efficiency over the first discrete pool's of its backend is not it where
+    # either device has no units (its efficiency is then the unit-less one).
     for x in rows:
-        for p in x["ep"]["breakdown"]["pools"]:
-            if x["apu"] and p["prefill_efficiency"] > 0 and ("p", p["backend"]) in c and "apu" not in c:
-                c["apu"] = p["prefill_efficiency"] / c[("p", p["backend"])]
+        m = APU_RE.search(" ".join(x["ep"]["assumptions"])) if x["apu"] else None
+        if m:
+            c["apu"] = float(m.group(1))
+            break
     c.setdefault("apu", 1.0)
     return c
 
