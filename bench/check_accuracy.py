@@ -995,7 +995,7 @@ def main():
         checks.append((f"{k} {what} band covers 75-85%", 0.75 <= cov <= 0.85, f"{100 * cov:.0f}%"))
     print("\ntargets (issue 17), leave one device out:")
     for name, ok, got in checks:
-        print(f"  {'ok  ' if ok else 'MISS'} {name:36} {got}")
+        print(f"  {'ok  ' if ok else 'MISS'} {name:44} {got}")
     missed = sum(not ok for _, ok, _ in checks)
     print(f"{missed} of {len(checks)} targets missed")
     return 1 if missed else 0
@@ -1099,12 +1099,6 @@ def print_bands(rows, lodo):
             backend = "kAnyBackend" if b == "*" else f"int(Backend::{b})"
             print(f"    {{AccuracyClass::{k.replace('-', '_')}, {backend}, {{{d[0]:.2f}, {d[1]:.2f}}}, {{{p[0]:.2f}, {p[1]:.2f}}}}},")
     return coverages
-
-
-def quantiles(v, tail=0.1):
-    v = sorted(v)
-    at = lambda p: v[min(len(v) - 1, max(0, int(round(p * (len(v) - 1)))))]
-    return at(tail), at(1 - tail)
 
 
 # Mechanisms that can be switched off to see what each adds out of sample (--no-gdn, --no-apu, --no-rocm-cu,
