@@ -66,11 +66,11 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
                          out.width, out.color);
   if (e.prefill_tps > 0)
     s += row("speed", fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {} s for {} tokens)",
-                                  tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
+                                  tps(e.decode_tps), band_text(e, true), tps(e.prefill_tps),
                                   seconds(e.time_to_first_token_s), w.prompt_tokens));
   else
     s += row("speed", fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
-                                  tps(e.decode_tps), band_text(e.decode_tps_range)));
+                                  tps(e.decode_tps), band_text(e, true)));
   s += row("", "limit: " + e.bottleneck);
   if (const std::string hint = units_hint(e); !hint.empty()) s += row("", hint);
   s += row("cost", cost_words(best.cost, b.amortize_months));
@@ -80,7 +80,7 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
     s += row("budget", fmt::format("running it costs {}/month, {} the {}/month budget", money(best.cost.total_usd),
                                    within ? "within" : paint("OVER", Paint::bad, out.color), money(b.usd_per_month)));
   }
-  s += command_field("run it", std::string(to_string(e.engine)), e.launch, kCol, out.width);
+  s += command_field("run it", engine_label(e), e.launch, kCol, out.width);
   s += raised_limit_line(e, m, kCol, out.width);
   s += row("fits", fmt::format("{} of {} available ({}% headroom); up to {} tokens of context",
                                gib(e.memory.total_bytes), gib(e.memory.available_bytes), signed_figure(e.headroom * 100, 0),
@@ -126,6 +126,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     j["api_same_model"] = index(a.same_model_api);
     j["api_comparable"] = index(a.comparable_api);
     j["api_best_in_budget"] = index(a.best_api);
+    j["api_much_better"] = index(a.much_better_api);
     j["verdict"] = {{"decision", to_string(a.verdict)}, {"reason", a.verdict_reason}};
     json ru = json::array();
     for (const auto* r : others) ru.push_back(candidate_json(*r));

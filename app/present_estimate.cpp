@@ -30,10 +30,10 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     s += row("decode", fmt::format("{} tok/s per user, {} users: {} tok/s in all — {}", tps(e.decode_tps), e.users,
                                    tps(e.aggregate_tps), e.bottleneck));
   else
-    s += row("decode", fmt::format("{} tok/s{} — {}", tps(e.decode_tps), band_text(e.decode_tps_range), e.bottleneck));
+    s += row("decode", fmt::format("{} tok/s{} — {}", tps(e.decode_tps), band_text(e, true), e.bottleneck));
   if (e.prefill_tps > 0)
     s += row("prefill", fmt::format("{} tok/s{}; first token after {} s for a {}-token prompt", tps(e.prefill_tps),
-                                    band_text(e.prefill_tps_range), seconds(e.time_to_first_token_s), w.prompt_tokens));
+                                    band_text(e, false), seconds(e.time_to_first_token_s), w.prompt_tokens));
   else
     s += row("prefill", "unknown: no compute figure for this device (busy hours count decode only)");
   if (const std::string hint = units_hint(e); !hint.empty()) s += row("", hint);
@@ -44,7 +44,7 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
                                e.users > 1 ? " per user" : ""));
   s += raised_limit_line(e, m, kCol, out.width);
   s += row("cost", fmt::format("for {} tokens, {}", tokens(w.tokens_per_month), cost_words(cost, 0)));
-  s += command_field("run it", std::string(to_string(e.engine)), e.launch, kCol, out.width);
+  s += command_field("run it", engine_label(e), e.launch, kCol, out.width);
   s += row("memory", fmt::format("weights {}, KV cache {}, compute {}, overhead {}", gib(n.weights_bytes),
                                  gib(n.kv_cache_bytes), gib(n.compute_bytes), gib(n.overhead_bytes)));
   if (n.repack_bytes > 0)

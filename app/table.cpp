@@ -92,6 +92,18 @@ std::string field(std::string_view label, const std::string& text, std::size_t c
   return head + wrap(text, columns(head), col, width);
 }
 
+std::string engine_label(const Estimate& e) {
+  if (e.engine != Engine::llama_cpp) return std::string(to_string(e.engine));
+  switch (e.backend) {
+    case Backend::cuda: return "llama.cpp (CUDA build)";
+    case Backend::rocm: return "llama.cpp (ROCm build)";
+    case Backend::vulkan: return "llama.cpp (Vulkan build)";
+    case Backend::metal: return "llama.cpp (Metal)";
+    case Backend::cpu: return "llama.cpp (CPU)";
+  }
+  return "llama.cpp";
+}
+
 std::string command_field(std::string_view label, const std::string& engine, const std::string& command,
                           std::size_t col, std::size_t width) {
   const std::string one = engine + ": " + command;
@@ -153,6 +165,23 @@ std::string units_hint(const Estimate& e) {
   return "range wide: " + e.device_name +
          " has no compute_units and boost_clock_mhz (its SM / CU count and boost clock) in its catalog entry; "
          "giving them tightens the estimate (a datacenter GPU's per-SM limits are otherwise unknown)";
+}
+
+std::string band_note(const Estimate& e, bool decode) {
+  const double figure = decode ? e.decode_tps : e.prefill_tps;
+  if (figure <= 0 || (decode ? e.decode_tps_range : e.prefill_tps_range).high > 0) return "";
+  if (e.accuracy_class == AccuracyClass::cpu_calibrated)
+    return "not calibrated: no runs measured on a calibrated CPU (bench/live_runs) to calibrate one on";
+  return fmt::format("not calibrated: no band for {} {} holds 75-85% of the published runs held out by device "
+                     "(bench/check_accuracy.py)",
+                     to_string(e.accuracy_class), decode ? "decode" : "prefill");
+}
+
+std::string band_text(const Estimate& e, bool decode) {
+  const Range& r = decode ? e.decode_tps_range : e.prefill_tps_range;
+  if (r.high > 0) return band_text(r);
+  if (band_note(e, decode).empty()) return "";
+  return fmt::format(" (80% range: not calibrated for {} {})", to_string(e.accuracy_class), decode ? "decode" : "prefill");
 }
 
 /// When the estimate needs more GPU memory than the device's default limit: the setting that

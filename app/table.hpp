@@ -39,12 +39,23 @@ std::string band_text(const Range& r);
 /// For an estimate on a CUDA or ROCm GPU typed without its SM / CU count and clock: why its 80%
 /// range is wide and the two catalog fields that tighten it; else "".
 std::string units_hint(const Estimate& e);
+/// An estimate's 80% range as band_text() gives it, or, where its class has no calibrated band for
+/// that figure, " (80% range: not calibrated for CLASS prefill)".
+std::string band_text(const Estimate& e, bool decode);
+/// Why an estimate's figure has no 80% range although the figure is known ("" where it has one or
+/// the figure is unknown): the words of the JSON's decode_tps_range_note / prefill_tps_range_note.
+std::string band_note(const Estimate& e, bool decode);
 /// When the estimate needs more GPU memory than the device's default limit: the setting that
 /// raises it (the estimate was planned at the raised value), as a labelled line; else "".
 std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col, std::size_t width);
 
 /// "  label     text...": the label indented 2, the text from column `col`, wrapped to `width`.
 std::string field(std::string_view label, const std::string& text, std::size_t col, std::size_t width);
+
+/// The engine an estimate runs on, and for llama.cpp the backend its build must have ("llama.cpp
+/// (Vulkan build)"): llama.cpp's release builds are one per backend, and on a Radeon the estimate
+/// assumes the Vulkan one (data/hardware.toml `backend`), on NVIDIA the CUDA one.
+std::string engine_label(const Estimate& e);
 
 /// "  label     engine: command" when it fits the width on one line; else the engine after the
 /// label and the command on the lines below, from column `col`, broken at spaces with a trailing
