@@ -5,11 +5,14 @@
 // outside a string (between tokens, after a bare key or a value) and about characters in a
 // multi-line basic string (after a backslash, and while skipping a line-ending backslash's
 // white space). Found by bench/fuzz_all.sh's catalog target under UBSan ('é' after a bare key).
-// A quote opens a string only where TOML has a key or a value: first on a line, or after '=', '[',
-// ',', '{' or a dotted key's '.'. Anywhere else (`id = -v3"ϒ..."`) toml++ is reading a bad token
-// and asks about each character up to a terminator, so the characters after that quote count as
-// outside a string (the fuzzer's second finding, 2026-12-06): a file that has one is not TOML
-// whatever follows, and only the message differs.
+// A quote opens a string only where TOML has a key or a value -- first on a line, or after '=', '[',
+// ',', '{' or a dotted key's '.' -- and never inside a bare token (a bare key, number, boolean or
+// date: from its first character to a value terminator, white space ] } , # or =). toml++ reads a
+// bad value (`id = -v3"ϒ..."`, `x = -V3.['ap\uFEBF...`) to its terminator asking about every
+// character, quotes and brackets included (parser.inl parse_value), so such characters count as
+// outside a string (the fuzzer's second and third findings, 2026-12-06). Valid TOML has no quote
+// inside a bare token except a dotted key's quoted part (`a."b"`), whose non-ASCII characters are
+// refused here: no catalog key has them.
 #include <cstdio>
 #include <string>
 
@@ -53,28 +56,36 @@ void check_toml_text(const std::string& text, const std::string& path) {
   };
   auto triple = [&](std::size_t i, char q) { return i + 2 < text.size() && text[i + 1] == q && text[i + 2] == q; };
   char before = '\n';  // outside strings and comments: the last character that is not a space or tab
+  bool bare = false;   // inside a bare token
   auto opens_string = [&] { return before == '\n' || before == '=' || before == '[' || before == ',' || before == '{' || before == '.'; };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char ch = text[i];
     if (ch == '\n') {
       ++line, line_start = i + 1;
       if (in == In::comment || in == In::basic || in == In::literal) in = In::outside;  // toml++ reports an open one
-      if (in == In::outside) before = '\n';
+      if (in == In::outside) before = '\n', bare = false;
       continue;
     }
     switch (in) {
-      case In::outside:
+      case In::outside: {
+        const bool terminator = ch == ' ' || ch == '\t' || ch == '\r' || ch == ']' || ch == '}' || ch == ',' ||
+                                ch == '#' || ch == '=';
+        if (terminator) bare = false;
         if (ch == '#') in = In::comment;
-        else if (ch == '"' && opens_string()) in = triple(i, '"') ? (i += 2, In::multi_basic) : In::basic;
-        else if (ch == '\'' && opens_string()) in = triple(i, '\'') ? (i += 2, In::multi_literal) : In::literal;
+        else if ((ch == '"' || ch == '\'') && !bare && opens_string())
+          in = triple(i, ch) ? (i += 2, ch == '"' ? In::multi_basic : In::multi_literal)
+                             : (ch == '"' ? In::basic : In::literal);
         else if (static_cast<unsigned char>(ch) >= 0x80) {
           const auto [c, n] = decode(text, i);
           if (c != 0)
             fail(i, code(c) + " outside a string or comment: TOML allows only ASCII there (a key in quotes, a "
                               "value in a string)");
+        } else if (!terminator && (bare || (ch != '[' && ch != '{'))) {
+          bare = true;  // a bare token's character, or a stray quote: toml++ reads on to a terminator
         }
         if (ch != ' ' && ch != '\t') before = ch;
         break;
+      }
       case In::comment: break;
       case In::basic:
         if (ch == '\\') ++i;  // an escape: the next character is not the end
