@@ -186,6 +186,14 @@ double decode_gbps(const Device& d, const FormatRate* measured) {
   return std::min(measured->weight_gbps, d.read_gbps.value);
 }
 
+/// Whether an uncalibrated CPU decodes weights of format `f` through ggml's one-row dot product
+/// (its dequantization arithmetic bounds it: Device::gemv_dot_cap_gbps) rather than a repacked,
+/// interleaved GEMV, which streams as fast as the cores read (gemv_cap_gbps, in read_gbps).
+bool on_dot_path(const Device& d, const BlockFormat& f) {
+  return d.kind == DeviceKind::cpu && d.gemv_dot_cap_gbps > 0 && !d.measured && !f.repacked_on(d.cpu_repack) &&
+         !(d.arm_repack && f.arm_repack);
+}
+
 }  // namespace
 
 double min_headroom(const Device& d) {
@@ -311,6 +319,7 @@ int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, cons
 struct PoolTime {
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double kv_reread_bytes = 0;  ///< without flash attention (kv_reread_bytes()); its share is in kv_s
+  double dot_bytes = 0;        ///< of weight_bytes, those on an uncalibrated CPU's dot-product path
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
   bool rate_unknown = false;  ///< weights on a device with no read rate: the time is unknown, not 0
@@ -322,12 +331,14 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
   const int users = std::max(1, w.users);
   for (const auto& l : slice_load(m, q, s, true, users)) {
     const FormatRate* r = decode_rate(d, *l.format);
-    const double gbps = decode_gbps(d, r);
+    const bool dot = on_dot_path(d, *l.format);
+    const double gbps = dot ? std::min(decode_gbps(d, r), d.gemv_dot_cap_gbps) : decode_gbps(d, r);
     const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
     if (!(gbps > 0) && l.bytes > 0) t.rate_unknown = true;
     t.weight_bytes += l.bytes;
+    if (dot) t.dot_bytes += l.bytes;
     t.weight_s += sec;
-    if (r && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
+    if ((r || dot) && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
       t.slowest_s = sec, t.slowest = std::string(l.format->name) + " dot product at " + fixed(gbps) + " GB/s";
   }
   if (s.dense) {
@@ -721,6 +732,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.weight_bytes = t.weight_bytes, ps.weight_s = t.weight_s, ps.kv_bytes = t.kv_bytes, ps.kv_s = t.kv_s;
     ps.overhead_s = t.overhead_s, ps.compute_s = t.compute_s;
     ps.kv_reread_bytes = t.kv_reread_bytes;
+    ps.dot_bytes = t.dot_bytes;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
     ps.prefill_dot_s = pt.dot_s;
     if (pt.tokens_per_expert > 0) ps.moe_half_tokens = kMoeGemmHalfTokens;
