@@ -48,9 +48,9 @@ struct BlockFormat {
 // IQ4_NL and MXFP4 to interleaved 8x8 layouts on AVX2 and AVX-512, and Q2_K on AVX-512 only; seen
 // in bench/validation/local-memory.csv (CPU_REPACK buffer = exactly the Q4_0/Q4_K matmul tensors;
 // Q8_0, Q6_K, F16 have none). On Arm (NEON with dotprod) it repacks Q4_0 (4x4; 4x8 with i8mm),
-// Q4_K (8x4; 8x8 with i8mm) and IQ4_NL (4x4) (arm_repack): decode streams those through the
-// interleaved GEMV (Device::arm_repack); the memory and prefill models count Arm CPUs as not
-// repacking.
+// Q4_K (8x4; 8x8 with i8mm) and IQ4_NL (4x4) (arm_repack): a live Arm CPU's decode streams those
+// through the interleaved GEMV (Device::arm_repack), while its memory and prefill models count it
+// as not repacking; a catalog CPU entry repacks AVX2's set whatever its ISA (machine.cpp).
 // cpu_gemm: prefill in llama.cpp's CPU backend goes through llamafile's tinyBLAS
 // (ggml-cpu/llamafile/sgemm.cpp: F32, F16, BF16, Q8_0, Q4_0, Q5_0, IQ4_NL) instead of one dot
 // product per row and token; the repacked formats have their own GEMM (repack.cpp).

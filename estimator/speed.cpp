@@ -776,9 +776,20 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   if (d.kind == DeviceKind::cpu && d.measured)
     a.push_back("llama.cpp spends " + fixed(kCpuDecodeKernelShare * 100, "%.0f") +
                 "% of CPU decode in the dot-product kernels the calibration times (perf of llama-bench)");
-  if (d.compute_gflops.known())
+  if (d.gemv_dot_cap_gbps > 0 && !d.measured) {
+    std::string formats;  // the formats an uncalibrated CPU decodes through one-row dot products
+    for (const auto& l : slice_load(m, q, Slice{}, true))
+      if (on_dot_path(d, *l.format) && l.format->name != "F32" && formats.find(l.format->name) == std::string::npos)
+        formats += (formats.empty() ? "" : ", ") + std::string(l.format->name);
+    if (!formats.empty())
+      a.push_back("decode reads " + formats + " one dot product a row (llama.cpp does not repack them on this CPU) at " +
+                  fixed(d.gemv_dot_cap_gbps) + " GB/s, what its cores' dequantization keeps up with");
+  }
+  if (!d.compute_gflops.known())
+    a.push_back("no compute figure for this device: prefill not estimated");
+  else
     a.push_back("prefill compute " + flops(d.compute_gflops.value) + ": " + d.compute_gflops.source);
-  if (d.kind == DeviceKind::cpu && !d.measured) {
+  if (d.compute_gflops.known() && d.kind == DeviceKind::cpu && !d.measured) {
     std::string formats;  // the formats an uncalibrated CPU multiplies on llama.cpp's dot-product path
     Slice products;  // a prompt's products: no embedding (gathered), no output matrix (the last token's)
     products.output = products.embedding = false;
@@ -790,8 +801,6 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
       a.push_back("prefill multiplies " + formats + " one dot product a row and token at " +
                   fixed(kCpuDotPathOverCompute) + " of its compute rate (neither repacked nor tinyBLAS)");
   }
-  else
-    a.push_back("no compute figure for this device: prefill not estimated");
   a.push_back("decode at depth " + std::to_string(w.depth_tokens) + " (llama-bench tg at -d " +
               std::to_string(w.depth_tokens) + "), batch " + std::to_string(users) + "; KV cache " +
               std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) + " tokens" +
