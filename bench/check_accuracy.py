@@ -256,6 +256,11 @@ def predict_all(devices, runs, models):
                 # the host is not in the corpus.
                 skipped["GPU behind a Raspberry Pi host: its per-token dispatch, not in the corpus"] += 1
                 continue
+            if tg and re.search(r"treat tg as unreliable", r.get("notes") or ""):
+                # Its transcriber's judgement on the page's own figures (an EPYC 7702's tg128 of
+                # 18.8 +- 1.0 where its tg512 gave 36.3): the decode is left out, the prompt kept.
+                skipped["decode figures marked unreliable where transcribed (prompt kept)"] += 1
+                tg = None
             if tg and re.search(r"slower tg.*reported as a bug", r.get("notes") or ""):
                 # A decode its own source reports as a bug (an M1 Max decoding 3x slower with a
                 # build option, KleidiAI's GEMV, llama.cpp #27078): not what llama.cpp runs by

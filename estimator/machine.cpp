@@ -29,9 +29,9 @@ constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
 constexpr double kDecodeEfficiencyVulkanIntel = 0.342;
 constexpr int kPciVendorIntel = 0x8086;
 // CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket. Fitted by
-// bench/check_accuracy.py on the corpus' CPU decode rows (60, 19 devices) together with
+// bench/check_accuracy.py on the corpus' CPU decode rows (59, 18 devices) together with
 // kCpuDecodeGbpsPerCore, kCpuDotGbpsPerCore and kCpuSyncUsPerLayerThread, each device weighted once.
-constexpr double kDecodeEfficiencyCpu = 0.655;
+constexpr double kDecodeEfficiencyCpu = 0.660;
 
 // llama.cpp's CUDA GEMV (mul_mat_vec_q) streams at most this many bytes of weights per SM per
 // clock, however fast the memory: a GPU with few SMs for its bandwidth is bound by it (A100 108
@@ -109,7 +109,7 @@ constexpr double kApuComputeShare = 0.49;
 // threads on Qwen2.5-3B Q4_K_M decode at a third of the bandwidth, 96 threads of 2 EPYC 9R14 on a
 // 7B at an eighth). Seconds per layer and thread; fitted by bench/check_accuracy.py on the
 // corpus' CPU decode rows with the per-core streaming rate (leave one device out there).
-constexpr double kCpuSyncUsPerLayerThread = 2.46;
+constexpr double kCpuSyncUsPerLayerThread = 2.64;
 
 // What one core streams through a GEMV that is not bound by its arithmetic (llama.cpp's repacked,
 // interleaved GEMVs; the one-row dot products are kCpuDotGbpsPerCore): a catalog CPU entry with
