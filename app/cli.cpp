@@ -145,16 +145,24 @@ CLI::Validator within(T min, T max, const char* what) {
           if (max < std::numeric_limits<T>::max()) o << " and <= " << max;
           return o.str();
         };
+        const auto wrong = [&] {
+          return std::string(what) + " must be a finite " + (std::is_integral_v<T> ? "whole " : "") + "number >= " +
+                 bounds() + ", got '" + s + "'";
+        };
+        double v = 0;
         try {
           std::size_t used = 0;
-          const double v = std::stod(s, &used);
+          v = std::stod(s, &used);
           const bool whole = !std::is_integral_v<T> || v == std::floor(v);
           if (used != s.size() || !std::isfinite(v) || !(v >= double(min)) || !(v <= double(max)) || !whole)
-            return std::string(what) + " must be a finite " + (std::is_integral_v<T> ? "whole " : "") + "number >= " +
-                   bounds() + ", got '" + s + "'";
+            return wrong();
+        } catch (const std::out_of_range&) {
+          return wrong() + " (beyond what a double holds)";
         } catch (const std::exception&) {
           return std::string(what) + " must be a number, got '" + s + "'";
         }
+        // An integer flag written as a double (1e3, 4096.0) is handed on as the integer it is.
+        if constexpr (std::is_integral_v<T>) s = std::to_string(static_cast<long long>(v));
         return {};
       },
       "");
@@ -165,32 +173,42 @@ CLI::Validator at_least(T min, const char* what) {
   return within(min, std::numeric_limits<T>::max(), what);
 }
 
+/// An id flag's value: an empty one ('') names nothing and is an error, not "no flag".
+CLI::Validator named(const char* what) {
+  return CLI::Validator(
+      [what](std::string& s) -> std::string {
+        return s.find_first_not_of(" \t") == std::string::npos ? std::string(what) + " needs an id, got an empty value"
+                                                               : std::string();
+      },
+      "");
+}
+
 void add_workload_flags(CLI::App& app, Flags& f) {
   app.add_option("--budget", f.budget.usd_per_month,
                  "Monthly budget in USD (US dollars per month) for running locally or for an API "
                  "[default: 100]")
-      ->check(at_least(0.0, "--budget"));
+      ->transform(at_least(0.0, "--budget"));
   app.add_option("--context", f.workload.context_tokens,
                  "Context length in tokens the KV cache is sized for [default: 32768: chat runs 16k-32k, agents more]")
-      ->check(at_least(1, "--context"));
+      ->transform(at_least(1, "--context"));
   app.add_option("--prompt-tokens", f.workload.prompt_tokens,
                  "Prompt length for the prefill figure and time to first token [default: 512]")
-      ->check(at_least(1, "--prompt-tokens"));
+      ->transform(at_least(1, "--prompt-tokens"));
   app.add_option("--depth", f.workload.depth_tokens,
                  "Tokens already in the context when decoding [default: 0, as llama-bench tg128]")
-      ->check(at_least(0, "--depth"));
+      ->transform(at_least(0, "--depth"));
   app.add_option("--tokens-per-month", f.workload.tokens_per_month,
                  "Input + output tokens per month [default: 10e6]")
-      ->check(within(0.0, kMaxTokensPerMonth, "--tokens-per-month"));
+      ->transform(within(0.0, kMaxTokensPerMonth, "--tokens-per-month"));
   app.add_option("--input-share", f.workload.input_share,
                  "Share of those tokens that are input (prompt), 0..1 [default: 0.75 = 3:1]")
-      ->check(within(0.0, 1.0, "--input-share"));
+      ->transform(within(0.0, 1.0, "--input-share"));
   app.add_option("--min-tps", f.workload.min_decode_tps,
                  fmt::format("Slowest acceptable decode speed for each user, tokens/s; a thinking model (one scored "
                              "with its thinking on) must reach {:g}x this, as it writes its thinking before the "
                              "answer [default: 20: chat reads as fluid from about 15-20]",
                              kThinkingFloorFactor))
-      ->check(at_least(0.0, "--min-tps"));
+      ->transform(at_least(0.0, "--min-tps"));
   app.add_option("--users", f.workload.users,
                  "Users served at the same time (continuous batching): each gets its own KV cache of "
                  "--context tokens, and --min-tps applies to each [default: 1]")
@@ -199,17 +217,17 @@ void add_workload_flags(CLI::App& app, Flags& f) {
                  "Hours a day the machine is up for this work: a rental is billed for them, an owned machine "
                  "idles in them [default: one user's working day, 8 h x 5 days (173 h/month) or the busy "
                  "hours if more; always on with --users > 1]")
-      ->check(within(0.0, 24.0, "--hours-per-day"));
+      ->transform(within(0.0, 24.0, "--hours-per-day"));
   app.add_flag("--always-on", f.always_on, "The machine is up all the time (--hours-per-day 24)");
   app.add_option("--kwh-price", f.kwh_price, "Electricity price, USD per kWh [default: catalog]")
-      ->check(at_least(0.0, "--kwh-price"));
+      ->transform(at_least(0.0, "--kwh-price"));
   app.add_option("--kv-cache-type", f.kv_type, "KV cache element type: f16, q8_0 or q4_0 [default: f16]");
   app.add_option("--flash-attn", f.flash_attn,
                  "llama.cpp's flash attention, on or off (-fa); off, a GPU reads the KV cache again for each "
                  "query head of a group [default: on, llama.cpp's default since 2025-08]");
   app.add_option("--amortize-months", f.budget.amortize_months,
                  "Months over which a purchase price is spread [default: 36]")
-      ->check(at_least(1, "--amortize-months"));
+      ->transform(at_least(1, "--amortize-months"));
 }
 
 /// The catalog: the embedded one, with each --catalog file's entries added or overriding.
@@ -343,7 +361,7 @@ int run_cli(int argc, char** argv) {
   app.add_flag("--json", f.json, "Print one JSON document instead of text (every figure's source included)");
   app.add_option("--width", f.width,
                  "Wrap text to N columns [default: COLUMNS, else the terminal's width, else 80 when piped]")
-      ->check(within(kMinWidth, kMaxWidth, "--width"));
+      ->transform(within(kMinWidth, kMaxWidth, "--width"));
   app.add_option("--color", f.color, "Colour headings, verdicts and warnings: auto (on a terminal, unless NO_COLOR "
                                      "is set), always or never [default: auto]")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -355,10 +373,11 @@ int run_cli(int argc, char** argv) {
   app.add_option("--machine", f.machine_path,
                  "Use a saved probe (probe --save) or an hwloc XML export instead of probing")
       ->check(CLI::ExistingFile);
-  app.add_option("--hardware", f.hardware_id, "Ask about a catalog machine instead of this one");
+  app.add_option("--hardware", f.hardware_id, "Ask about a catalog machine instead of this one")->check(named("--hardware"));
   app.add_option("--host", f.host_id,
                  "With --hardware GPU: the computer the card goes into, a catalog CPU machine id or 'this' "
-                 "(this machine, or --machine) [default: " + std::string(kDefaultHost) + "]");
+                 "(this machine, or --machine) [default: " + std::string(kDefaultHost) + "]")
+      ->check(named("--host"));
   app.add_flag("--owned", f.budget.owned,
                "With --hardware: you already own it; advise with nothing amortised and the budget set "
                "against the running cost only (this machine and --machine are always owned)");
@@ -376,9 +395,9 @@ int run_cli(int argc, char** argv) {
   app.option_defaults()->group("Options");
   app.add_subcommand("advise", "Recommend a model and quantization (default)");
   auto* estimate_cmd = app.add_subcommand("estimate", "Memory, speed and cost of one model and quant");
-  estimate_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
-  estimate_cmd->add_option("--quant", f.quant_id, "Catalog quant id (see `quants`)")->required();
-  estimate_cmd->add_option("--backend", f.backend, "cuda, rocm, vulkan, metal or cpu");
+  estimate_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required()->check(named("--model"));
+  estimate_cmd->add_option("--quant", f.quant_id, "Catalog quant id (see `quants`)")->required()->check(named("--quant"));
+  estimate_cmd->add_option("--backend", f.backend, "cuda, rocm, vulkan, metal or cpu")->check(named("--backend"));
   auto* probe_cmd = app.add_subcommand("probe", "Show what this machine is, with sources");
   probe_cmd->add_option("--save", f.save_path, "Write the probe as JSON for --machine");
   auto* fit_cmd = app.add_subcommand("fit", "Will this model file fit, with what context, and how fast?");
@@ -388,24 +407,26 @@ int run_cli(int argc, char** argv) {
   auto* plan_cmd = app.add_subcommand(
       "plan", "Rank machines to buy or rent for a model, a speed and a budget; without --model, the best "
               "model the budget buys");
-  plan_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`); without it, every model is planned");
+  plan_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`); without it, every model is planned")
+      ->check(named("--model"));
   plan_cmd->add_option("--min-quality", f.min_quality,
                        "Without --model: the cheapest way to any model at least this good (catalog scale, see "
                        "`models`)")
-      ->check(at_least(0.0, "--min-quality"));
+      ->transform(at_least(0.0, "--min-quality"));
   plan_cmd->add_flag("--used", f.scope.used, "Price purchases second-hand where the catalog has a used price");
   plan_cmd->add_option("--fleet", f.fleet_paths,
                        "Plan on machines you own (saved with `probe --save`, or hwloc XML), alone and joined by "
                        "llama.cpp RPC, instead of buying")
       ->check(CLI::ExistingFile);
-  plan_cmd->add_option("--quant", f.plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]");
+  plan_cmd->add_option("--quant", f.plan_quant, "A quant id, or auto: the best one each machine runs [default: auto]")
+      ->check(named("--quant"));
   plan_cmd->add_option("--min-retention", f.min_retention,
                        "With --quant auto, only quants keeping at least this share of the model's quality "
                        "(perplexity-based, see `quants`) [default: 0.9: no IQ2/Q2 mixes unless asked]")
-      ->check(within(0.0, 1.0, "--min-retention"));
+      ->transform(within(0.0, 1.0, "--min-retention"));
   plan_cmd->add_option("--max-price", f.scope.max_price_usd,
                        "Spend at most this on hardware, USD, a graphics card's host included; purchases only")
-      ->check(at_least(0.0, "--max-price"));
+      ->transform(at_least(0.0, "--max-price"));
   plan_cmd->add_flag("--buy", f.scope.buy_only, "Purchases only: no rentals");
   plan_cmd->add_flag("--have-host", f.scope.host_owned,
                      "You have a computer for the graphics card: its host's price is not added");
@@ -417,30 +438,31 @@ int run_cli(int argc, char** argv) {
                           "card in one machine (2xrtx-3090), or 'this' (this machine, or --machine; owned)")
       ->required()
       ->expected(2, 3);
-  compare_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required();
+  compare_cmd->add_option("--model", f.model_id, "Catalog model id (see `models`)")->required()->check(named("--model"));
   compare_cmd->add_option("--quant", f.plan_quant,
-                          "A quant id, or auto: the best one each machine runs [default: auto]");
+                          "A quant id, or auto: the best one each machine runs [default: auto]")
+      ->check(named("--quant"));
   compare_cmd->add_option("--min-retention", f.min_retention,
                           "With --quant auto, only quants keeping at least this share of the model's quality "
                           "[default: 0.9]")
-      ->check(within(0.0, 1.0, "--min-retention"));
+      ->transform(within(0.0, 1.0, "--min-retention"));
   compare_cmd->add_flag("--have-host", f.scope.host_owned,
                         "You have a computer for a graphics card: its host's price is not added");
   auto* calibrate_cmd = app.add_subcommand(
       "calibrate", "Measure this CPU's bandwidth and per-format decode/prefill rates, and cache them");
   calibrate_cmd->add_option("--seconds", f.calibration_budget_s, "Time budget [default: 3]")
-      ->check(within(0.2, 60.0, "--seconds"));
+      ->transform(within(0.2, 60.0, "--seconds"));
   auto* models_cmd = app.add_subcommand("models", "List catalog models");
   models_cmd->add_option("--family", f.list.family, "Only ids starting with this (qwen3, llama-3.1, gemma)");
   models_cmd->add_option("--max-params", f.list.max_params_b, "At most this many parameters, billions")
-      ->check(at_least(0.0, "--max-params"));
+      ->transform(at_least(0.0, "--max-params"));
   models_cmd->add_option("--license", f.list.license, "Only this license id (Apache-2.0, MIT, llama3.1, ...)");
   auto* quants_cmd = app.add_subcommand("quants", "List catalog quantizations");
   auto* hardware_cmd = app.add_subcommand("hardware", "List catalog hardware");
   hardware_cmd->add_option("--kind", f.list.kind, "gpu, apple, cpu or apu")
       ->check(CLI::IsMember(hardware_kind_names()));
   hardware_cmd->add_option("--max-price", f.list.max_price, "At most this price, USD")
-      ->check(at_least(0.0, "--max-price"));
+      ->transform(at_least(0.0, "--max-price"));
   auto* prices_cmd = app.add_subcommand("prices", "List API prices, GPU rentals and the electricity price");
   auto* local_cmd = app.add_subcommand("local", "Models already here (Ollama, LM Studio, llama.cpp, Hugging Face "
                                                 "cache, $BENCHR_MODEL_PATH): fits, context, speed, command");

@@ -65,9 +65,9 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
                                      model->license_name),
                          out.width, out.color);
   if (e.prefill_tps > 0)
-    s += row("speed", fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {:.2g} s for {} tokens)",
+    s += row("speed", fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {} s for {} tokens)",
                                   tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
-                                  e.time_to_first_token_s, w.prompt_tokens));
+                                  seconds(e.time_to_first_token_s), w.prompt_tokens));
   else
     s += row("speed", fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
                                   tps(e.decode_tps), band_text(e.decode_tps_range)));

@@ -33,7 +33,7 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     s += row("decode", fmt::format("{} tok/s{} — {}", tps(e.decode_tps), band_text(e.decode_tps_range), e.bottleneck));
   if (e.prefill_tps > 0)
     s += row("prefill", fmt::format("{} tok/s{}; first token after {} s for a {}-token prompt", tps(e.prefill_tps),
-                                    band_text(e.prefill_tps_range), figure(e.time_to_first_token_s, 1), w.prompt_tokens));
+                                    band_text(e.prefill_tps_range), seconds(e.time_to_first_token_s), w.prompt_tokens));
   else
     s += row("prefill", "unknown: no compute figure for this device (busy hours count decode only)");
   const MemoryNeed& n = e.memory;

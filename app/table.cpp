@@ -44,6 +44,15 @@ std::string tokens(double n) {
 std::string tps(double x) {
   return !(x > 0) ? "unknown" : x >= 0.1 ? figure(x, x >= 100 ? 0 : 1) : fmt::format("{:.2g}", x);
 }
+// A wait in seconds: two significant digits below 1 s ("0.015", "0.42"), one decimal to 10 s
+// ("2.0"), whole seconds above ("184"): a first token after 15 ms is never "0.0 s", nor one after
+// 3 minutes "1.8e+02 s".
+std::string seconds(double s) {
+  return !(s >= 0) || !std::isfinite(s) ? "unknown"
+         : s >= 10                      ? figure(s, 0)
+         : s >= 1                       ? figure(s, 1)
+                                        : fmt::format("{:.2g}", s + 0.0);
+}
 std::size_t columns(std::string_view s) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {

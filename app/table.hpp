@@ -24,6 +24,8 @@ std::string cost_words(const MonthlyCost& c, int amortize_months);
 std::string tokens(double n);
 /// Tokens/s: no decimals from 100 up, one below.
 std::string tps(double x);
+/// A time in seconds: "0.015", "2.0", "184"; "unknown" when not a finite time.
+std::string seconds(double s);
 
 /// The columns `s` takes on a terminal: UTF-8 code points ("×", "—" take one), ANSI colour
 /// sequences none.

@@ -5,6 +5,11 @@
 // outside a string (between tokens, after a bare key or a value) and about characters in a
 // multi-line basic string (after a backslash, and while skipping a line-ending backslash's
 // white space). Found by bench/fuzz_all.sh's catalog target under UBSan ('é' after a bare key).
+// A quote opens a string only where TOML has a key or a value: first on a line, or after '=', '[',
+// ',', '{' or a dotted key's '.'. Anywhere else (`id = -v3"ϒ..."`) toml++ is reading a bad token
+// and asks about each character up to a terminator, so the characters after that quote count as
+// outside a string (the fuzzer's second finding, 2026-12-06): a file that has one is not TOML
+// whatever follows, and only the message differs.
 #include <cstdio>
 #include <string>
 
@@ -47,24 +52,28 @@ void check_toml_text(const std::string& text, const std::string& path) {
     return std::string(buf);
   };
   auto triple = [&](std::size_t i, char q) { return i + 2 < text.size() && text[i + 1] == q && text[i + 2] == q; };
+  char before = '\n';  // outside strings and comments: the last character that is not a space or tab
+  auto opens_string = [&] { return before == '\n' || before == '=' || before == '[' || before == ',' || before == '{' || before == '.'; };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char ch = text[i];
     if (ch == '\n') {
       ++line, line_start = i + 1;
       if (in == In::comment || in == In::basic || in == In::literal) in = In::outside;  // toml++ reports an open one
+      if (in == In::outside) before = '\n';
       continue;
     }
     switch (in) {
       case In::outside:
         if (ch == '#') in = In::comment;
-        else if (ch == '"') in = triple(i, '"') ? (i += 2, In::multi_basic) : In::basic;
-        else if (ch == '\'') in = triple(i, '\'') ? (i += 2, In::multi_literal) : In::literal;
+        else if (ch == '"' && opens_string()) in = triple(i, '"') ? (i += 2, In::multi_basic) : In::basic;
+        else if (ch == '\'' && opens_string()) in = triple(i, '\'') ? (i += 2, In::multi_literal) : In::literal;
         else if (static_cast<unsigned char>(ch) >= 0x80) {
           const auto [c, n] = decode(text, i);
           if (c != 0)
             fail(i, code(c) + " outside a string or comment: TOML allows only ASCII there (a key in quotes, a "
                               "value in a string)");
         }
+        if (ch != ' ' && ch != '\t') before = ch;
         break;
       case In::comment: break;
       case In::basic:

@@ -15,7 +15,8 @@ namespace benchr {
 /// 14: the all-threads streaming read takes 1 MiB chunks from a shared counter (as the GEMV takes
 /// rows) instead of one slice per thread, so on a machine of several NUMA nodes it reads remote
 /// pages as llama.cpp's threads do; repetitions are time slices.
-constexpr int kKernelVersion = 14;
+/// 15: a step with no quiet repetition is timed by its threads' CPU time, not the wall's.
+constexpr int kKernelVersion = 15;
 
 struct CalibrationOptions {
   /// Wall time for the whole run. Every step is always measured: a repetition is cut to a time
@@ -39,7 +40,7 @@ struct CalibrationOptions {
 /// or odd machine: what could not be measured is a note in the result. Each figure is the fastest
 /// of its quiet repetitions (after a warm-up; quiet: no thread lost its CPU to another task or the
 /// hypervisor), with the spread of all of them; quality.contended_steps names the steps that had
-/// no quiet repetition (their figure is the fastest of all, and may be low).
+/// no quiet repetition (their figure is the fastest of all timed by the threads' CPU time).
 Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options);
 
 /// The kernel variants this build has ("generic", "avx2", "avx512") and whether this CPU can run

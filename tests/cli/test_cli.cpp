@@ -252,6 +252,11 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
   bad_input("--tokens-per-month 1e308", "--tokens-per-month must be a finite number >= 0 and <= 1e+15");
   bad_input("--context 99999999999999999999", "--context must be a finite whole number >= 1");
   bad_input("--context 1.5", "--context must be a finite whole number");
+  bad_input("--budget 1e309", "--budget must be a finite number >= 0, got '1e309' (beyond what a double holds)");
+  // An id flag given an empty value names nothing: an error, not the flag left out.
+  bad_input("--hardware ''", "--hardware needs an id, got an empty value");
+  bad_input("--hardware rtx-4090 --host ' '", "--host needs an id");
+  bad_input("plan --model ''", "--model needs an id");
   bad_input("plan --model qwen3-8b --min-retention nan", "--min-retention must be a finite number");
   bad_input("calibrate --seconds nan", "--seconds must be a finite number >= 0.2 and <= 60");
   bad_input("--frobnicate", "frobnicate");
@@ -266,6 +271,16 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
   bad_input("--catalog " + text, text + ":");
   bad_input("--machine " + text, "neither hwloc XML nor valid JSON");
   std::remove(text.c_str());
+}
+
+BOOST_AUTO_TEST_CASE(an_integer_flag_written_as_a_double_is_that_integer) {
+  // 1e3 and 32768.0 are whole numbers: the validator hands the integer on instead of CLI11's
+  // "Could not convert".
+  for (const auto& [flag, tokens] : {std::pair{"--context 1e3", 1000}, std::pair{"--context 32768.0", 32768}}) {
+    const Result r = run(std::string(flag) + " --no-calibrate --json");
+    BOOST_REQUIRE_MESSAGE(r.status == 0, flag << ": " << r.err);
+    BOOST_TEST(nlohmann::json::parse(r.out)["workload"]["context_tokens"].get<long long>() == tokens, flag);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(no_vulkan_driver_still_advises_on_the_cpu) {

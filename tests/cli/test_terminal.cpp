@@ -259,3 +259,15 @@ BOOST_AUTO_TEST_CASE(repeated_notes_are_said_once) {
   BOOST_TEST(benchr::columns("3.7 × 0.98 — ±2%") == 16u);  // code points, not bytes
   BOOST_TEST(benchr::columns("\x1b[1mbold\x1b[0m") == 4u);  // colour takes no column
 }
+
+BOOST_AUTO_TEST_CASE(a_wait_prints_with_the_digits_that_say_something) {
+  // A first token after 15 ms was "0.0 s" (a unit-less H100 entry); one after three minutes would
+  // have been "1.8e+02 s" in the advice.
+  BOOST_TEST(benchr::seconds(0.0153) == "0.015");
+  BOOST_TEST(benchr::seconds(0.42) == "0.42");
+  BOOST_TEST(benchr::seconds(1.98) == "2.0");
+  BOOST_TEST(benchr::seconds(184.4) == "184");
+  BOOST_TEST(benchr::seconds(0) == "0");
+  BOOST_TEST(benchr::seconds(std::nan("")) == "unknown");
+  BOOST_TEST(benchr::seconds(-1) == "unknown");
+}

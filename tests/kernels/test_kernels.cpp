@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <thread>
+#include <atomic>
+#include <vector>
 
 #include "calibrate.hpp"
 #include "dot.hpp"
@@ -241,8 +244,13 @@ BOOST_AUTO_TEST_CASE(a_tiny_budget_still_measures_every_step) {
   BOOST_TEST(d.fma_gflops > 0.0);
   for (const auto& n : c.notes) BOOST_TEST(n.find("not measured") == std::string::npos, n);
   // A read, 7 x (GEMV, GEMM) on one thread, tinyBLAS, 2 attention, FMA, 7 more reads: 26 timed
-  // steps, at least 2 repetitions each; a run past its budget says so.
-  BOOST_TEST(c.quality.repetitions >= 2 * 26);
+  // steps, at least 2 repetitions each, less the 6 repeated reads between formats that a spent
+  // budget leaves out (a note says how many); a run past its budget says so.
+  int left_out = 0;
+  for (const auto& n : c.notes)
+    if (n.find("repeated streaming reads between formats left out") != std::string::npos) left_out = std::stoi(n);
+  BOOST_TEST(left_out <= 6);
+  BOOST_TEST(c.quality.repetitions >= 2 * (26 - left_out));
   BOOST_TEST(c.quality.quiet_repetitions <= c.quality.repetitions);
   BOOST_TEST(c.budget_s == budget);
   bool said = false;
@@ -283,4 +291,31 @@ BOOST_AUTO_TEST_CASE(a_read_only_calibration_measures_the_streaming_read_alone) 
   BOOST_TEST(c.devices[0].gemv.empty());
   BOOST_TEST(c.devices[0].fma_gflops == 0.0);
   BOOST_TEST(c.quality.repetitions >= 2);  // one read step (one thread), 2 repetitions at least
+}
+
+BOOST_AUTO_TEST_CASE(a_busy_cpu_does_not_slow_the_streaming_read_it_reports) {
+  // Other tasks on every CPU take time slices from the calibration's threads: timed by the wall,
+  // the streaming read fell to 1.3-1.9 GB/s where a quiet run reads ~30 (2-core VM, one spinner
+  // per CPU), and ten fresh calibrations gave four different picks. A step with no quiet
+  // repetition is timed by its threads' CPU time, so what it reports is what the cores read while
+  // they ran. Three spinners per CPU leave each of this test's threads about a quarter of a core:
+  // wall-timed, its read would be a quarter of the quiet one at best.
+  CpuInfo cpu;
+  cpu.cores = {2, "test"};
+  cpu.l3_bytes = {16.0 * (1 << 20), "test"};
+  CalibrationOptions o{0.3, 2, {}};
+  o.read_only = true;
+  const double quiet = calibrate_cpu(cpu, o).devices.at(0).read_gbps;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> spinners;
+  for (unsigned i = 0; i < 3 * std::max(1u, std::thread::hardware_concurrency()); ++i)
+    spinners.emplace_back([&stop] {
+      volatile double x = 1;
+      while (!stop.load(std::memory_order_relaxed)) x = x * 1.0000001 + 1e-9;
+    });
+  const Calibration busy = calibrate_cpu(cpu, o);
+  stop = true;
+  for (auto& t : spinners) t.join();
+  BOOST_TEST_MESSAGE("quiet " << quiet << " GB/s, with spinners " << busy.devices.at(0).read_gbps << " GB/s");
+  BOOST_TEST(busy.devices.at(0).read_gbps > 0.5 * quiet);
 }
