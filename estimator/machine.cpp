@@ -113,9 +113,9 @@ constexpr double kCpuSyncUsPerLayerThread = 2.64;
 
 // What one core streams through a GEMV that is not bound by its arithmetic (llama.cpp's repacked,
 // interleaved GEMVs; the one-row dot products are kCpuDotGbpsPerCore): a catalog CPU entry with
-// `cores` reads at most cores x this, and a live CPU until calibration measures it (its sum capped per NUMA node at a dual-channel
-// DDR5-5600 desktop, 2 x 5600 MT/s x 8 B = 89.6 GB/s, x the CPU decode efficiency: a core count
-// alone cannot see the memory channels). Fitted by bench/check_accuracy.py on the corpus' CPU
+// `cores` reads at most cores x this, and a live CPU until calibration measures it (its sum
+// capped per NUMA node at a dual-channel DDR5-5600 desktop, 2 x 5600 MT/s x 8 B = 89.6 GB/s, x the
+// CPU decode efficiency: a core count alone cannot see the memory channels). Fitted by bench/check_accuracy.py on the corpus' CPU
 // decode rows (thread sweeps on Graviton3/4, Grace, M4 Pro); bench/validation/local-notes.md
 // measured 16.5 on 2 Zen 4 cores ("tg ~ 33 GB/s / bytes per token"). Cores differ more than one
 // figure says (no clock is in the catalog): 16.6 GB/s a Graviton4 core on repacked Q4_0, 36.6 an
@@ -159,8 +159,9 @@ double cpu_prefill_gflops_per_core(SimdLevel simd) {
 // Q4_0 at 16.6 and an M4 Pro P-core at 36.6 (bench/corpus runs_cpu2.csv: tg x bytes per token /
 // threads). Fitted by bench/check_accuracy.py on the corpus' CPU decode rows with
 // kCpuDecodeGbpsPerCore, kDecodeEfficiencyCpu and kCpuSyncUsPerLayerThread (x86 runs of builds
-// before load-time repacking, llama.cpp #10446, read every format this way); --no-cpu-format
-// turns it off. One figure for every vector ISA: fitted apart, NEON and x86 came out 8 and 10.
+// before load-time repacking, llama.cpp #10446, read every format this way); leave one device
+// out, CPU decode 35.5% median error without it (--no-cpu-format), 25.0% with it. One figure for
+// every vector ISA: fitted apart, NEON and x86 came out 8 and 10 and scored worse out of sample.
 // A core without SIMD: the same share of it as its prefill rate (kCpuPrefillGflopsPerCoreScalar
 // over the AVX2 figure), an assumption.
 constexpr double kCpuDotGbpsPerCore = 7.0;
