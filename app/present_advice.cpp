@@ -79,7 +79,7 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
     s += row("budget", fmt::format("running it costs {}/month, {} the {}/month budget", money(best.cost.total_usd),
                                    within ? "within" : paint("OVER", Paint::bad, out.color), money(b.usd_per_month)));
   }
-  s += command_field("run it", std::string(to_string(e.engine)), e.launch, kCol, out.width);
+  s += command_field("run it", engine_label(e), e.launch, kCol, out.width);
   s += raised_limit_line(e, m, kCol, out.width);
   s += row("fits", fmt::format("{} of {} available ({}% headroom); up to {} tokens of context",
                                gib(e.memory.total_bytes), gib(e.memory.available_bytes), signed_figure(e.headroom * 100, 0),
@@ -125,6 +125,7 @@ std::string present_advice(const Advice& a, const Machine& m, const Workload& w,
     j["api_same_model"] = index(a.same_model_api);
     j["api_comparable"] = index(a.comparable_api);
     j["api_best_in_budget"] = index(a.best_api);
+    j["api_much_better"] = index(a.much_better_api);
     j["verdict"] = {{"decision", to_string(a.verdict)}, {"reason", a.verdict_reason}};
     json ru = json::array();
     for (const auto* r : others) ru.push_back(candidate_json(*r));

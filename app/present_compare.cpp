@@ -29,7 +29,8 @@ std::string compare_verdict_line(const Comparison& c, const Workload& w) {
   const auto name = [&](std::size_t i) { return fmt::format("{} ({})", char('A' + i), c.options[i].label); };
   const auto what = [&](std::size_t i) {
     const auto& o = c.options[i];
-    return fmt::format("{} at {} tok/s for {}/month", o.candidate.estimate.quant, tps(o.candidate.estimate.decode_tps),
+    return fmt::format("{}{} at {} tok/s for {}/month", o.candidate.estimate.quant,
+                       o.candidate.thinking_off ? " (thinking off)" : "", tps(o.candidate.estimate.decode_tps),
                        money(o.monthly_usd));
   };
   std::string api_text;
@@ -46,11 +47,21 @@ std::string compare_verdict_line(const Comparison& c, const Workload& w) {
                          "does){}",
                          c.model->id, w.min_decode_tps, c.model->id, api_text);
     case CompareVerdict::Reason::only_one_meets: {
+      // Others may meet it only with the model's thinking off: counted only when none runs it as scored.
       std::string rest;
-      for (std::size_t i = 0; i < c.options.size(); ++i)
-        if (i != *v.better) rest += fmt::format("; {}: {}", name(i), c.options[i].why_not);
-      return fmt::format("{} is the better buy, the only one that meets the target: {}{}{}", name(*v.better),
-                         what(*v.better), rest, api_text);
+      bool others_off = false;
+      for (std::size_t i = 0; i < c.options.size(); ++i) {
+        if (i == *v.better) continue;
+        const PlanOption& o = c.options[i];
+        others_off = others_off || o.meets;
+        rest += fmt::format("; {}: {}", name(i),
+                            o.meets ? fmt::format("only with its thinking off, {} at {} tok/s for {}/month",
+                                                  o.candidate.estimate.quant, tps(o.candidate.estimate.decode_tps),
+                                                  money(o.monthly_usd))
+                                    : o.why_not);
+      }
+      return fmt::format("{} is the better buy, the only one that meets the target{}: {}{}{}", name(*v.better),
+                         others_off ? " with the model's thinking on" : "", what(*v.better), rest, api_text);
     }
     case CompareVerdict::Reason::cheaper:
       return fmt::format("{} is the better buy, cheaper: {}, against {} on {}{}", name(*v.better), what(*v.better),
@@ -123,7 +134,8 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
                : std::string(to_string(e.placement.kind));
   });
   row("quant", [](const PlanOption& o, std::size_t) {
-    return fmt::format("{} ({})", o.candidate.estimate.quant, to_string(o.candidate.estimate.engine));
+    return fmt::format("{} ({}){}", o.candidate.estimate.quant, to_string(o.candidate.estimate.engine),
+                       o.candidate.thinking_off ? ", thinking off" : "");
   });
   row("decode tok/s", [](const PlanOption& o, std::size_t) {
     const auto& e = o.candidate.estimate;
@@ -167,7 +179,7 @@ std::string present_comparison(const Comparison& c, const std::vector<CompareMac
   s += heading("Run it", out.width, out.color);
   for (std::size_t i = 0; i < c.options.size(); ++i) {
     const auto& e = c.options[i].candidate.estimate;
-    s += command_field(std::string(1, char('A' + i)), std::string(to_string(e.engine)), e.launch, 5, out.width);
+    s += command_field(std::string(1, char('A' + i)), engine_label(e), e.launch, 5, out.width);
   }
   s += '\n';
   s += wrap(fmt::format("decode and prefill in parentheses: where 80% of published runs of the class fell "

@@ -43,7 +43,7 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
                                e.users > 1 ? " per user" : ""));
   s += raised_limit_line(e, m, kCol, out.width);
   s += row("cost", fmt::format("for {} tokens, {}", tokens(w.tokens_per_month), cost_words(cost, 0)));
-  s += command_field("run it", std::string(to_string(e.engine)), e.launch, kCol, out.width);
+  s += command_field("run it", engine_label(e), e.launch, kCol, out.width);
   s += row("memory", fmt::format("weights {}, KV cache {}, compute {}, overhead {}", gib(n.weights_bytes),
                                  gib(n.kv_cache_bytes), gib(n.compute_bytes), gib(n.overhead_bytes)));
   if (n.repack_bytes > 0)

@@ -11,6 +11,11 @@ namespace benchr {
 using nlohmann::json;
 
 namespace {
+/// The quant an option runs, and " thinking off" where it runs a hybrid model with its thinking off.
+std::string quant_of(const PlanOption& o) {
+  return o.candidate.estimate.quant + (o.candidate.thinking_off ? " thinking off" : "");
+}
+
 std::string_view to_string(PlanVerdict::Kind k) {
   switch (k) {
     case PlanVerdict::Kind::buy: return "buy";
@@ -41,7 +46,7 @@ std::string verdict_line(const Plan& p) {
       const PlanOption& o = p.options[*v.option];
       return fmt::format("{} {}: {} at {} tok/s for {}/month{}{}",
                          v.kind == PlanVerdict::Kind::own ? "run it on" : std::string(to_string(v.kind)), o.label,
-                         o.candidate.estimate.quant, tps(o.candidate.estimate.decode_tps), money(o.monthly_usd),
+                         quant_of(o), tps(o.candidate.estimate.decode_tps), money(o.monthly_usd),
                          api_text, breakeven);
     }
     case PlanVerdict::Kind::api:
@@ -93,7 +98,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
   s += paint("Verdict:", does ? Paint::good : Paint::bad, out.color) + " " + wrap(verdict_line(p), 9, 2, out.width);
   const auto pick = [&](const char* label, const PlanOption& o) {
     const auto& e = o.candidate.estimate;
-    std::string line = wrap(fmt::format("{} {} {} at {}, {} tok/s{}, {}/month", label, to_string(o.how), o.name, e.quant,
+    std::string line = wrap(fmt::format("{} {} {} at {}, {} tok/s{}, {}/month", label, to_string(o.how), o.name, quant_of(o),
                                         tps(e.decode_tps),
                                         e.users > 1 ? fmt::format(" each ({} in all)", tps(e.aggregate_tps)) : "",
                                         money(o.monthly_usd)),
@@ -109,7 +114,7 @@ std::string present_plan(const Plan& p, const ModelSpec& m, const Workload& w, c
   for (const auto& o : p.options) {
     if (o.meets ? shown_ok++ >= 12 : shown_no++ >= 6) continue;
     const auto& e = o.candidate.estimate;
-    rows.push_back({o.label, std::string(to_string(o.how)), e.quant, e.decode_tps > 0 ? tps(e.decode_tps) : "-", money(o.monthly_usd),
+    rows.push_back({o.label, std::string(to_string(o.how)), quant_of(o), e.decode_tps > 0 ? tps(e.decode_tps) : "-", money(o.monthly_usd),
                     o.breakeven_tokens_per_month ? tokens(*o.breakeven_tokens_per_month) : "-",
                     o.meets ? "yes" : o.why_not});
   }
@@ -176,9 +181,12 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
               out.width, out.color);
   std::string rest;
   std::vector<std::vector<std::string>> rows;
+  bool any_off = false;  // a row marked '*': run with its thinking off (said below the table)
   for (std::size_t i = 0; i < p.plans.size() && i < 12; ++i) {
     const PlanOption& o = best(p.plans[i]);
-    rows.push_back({p.plans[i].model->id, fmt::format("{:.1f}", o.candidate.quality), o.candidate.estimate.quant,
+    any_off = any_off || o.candidate.thinking_off;
+    rows.push_back({p.plans[i].model->id + (o.candidate.thinking_off ? "*" : ""),
+                    fmt::format("{:.1f}", o.candidate.quality), o.candidate.estimate.quant,
                     std::string(to_string(o.how)) + " " + o.label, tps(o.candidate.estimate.decode_tps), money(o.monthly_usd)});
   }
   rest += '\n';
@@ -189,6 +197,10 @@ std::string present_models_plan(const ModelsPlan& p, const Workload& w, const Bu
     rest +=
         table({{"model"}, {"quality", true}, {"quant"}, {"how", false, 0, true}, {"tok/s", true}, {"$/month", true}},
               rows, out.width, 2);
+  if (any_off)
+    rest += "  " + wrap("* with its thinking off: the model's non-thinking quality, the plain speed floor, and a "
+                        "command that turns thinking off (`plan --model ID` shows it)",
+                        2, 2, out.width);
   rest += '\n';
   rest += heading("APIs within the budget, same volume", out.width, out.color);
   std::vector<std::vector<std::string>> api_rows;

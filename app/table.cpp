@@ -92,6 +92,18 @@ std::string field(std::string_view label, const std::string& text, std::size_t c
   return head + wrap(text, columns(head), col, width);
 }
 
+std::string engine_label(const Estimate& e) {
+  if (e.engine != Engine::llama_cpp) return std::string(to_string(e.engine));
+  switch (e.backend) {
+    case Backend::cuda: return "llama.cpp (CUDA build)";
+    case Backend::rocm: return "llama.cpp (ROCm build)";
+    case Backend::vulkan: return "llama.cpp (Vulkan build)";
+    case Backend::metal: return "llama.cpp (Metal)";
+    case Backend::cpu: return "llama.cpp (CPU)";
+  }
+  return "llama.cpp";
+}
+
 std::string command_field(std::string_view label, const std::string& engine, const std::string& command,
                           std::size_t col, std::size_t width) {
   const std::string one = engine + ": " + command;

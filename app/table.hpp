@@ -43,6 +43,11 @@ std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t c
 /// "  label     text...": the label indented 2, the text from column `col`, wrapped to `width`.
 std::string field(std::string_view label, const std::string& text, std::size_t col, std::size_t width);
 
+/// The engine an estimate runs on, and for llama.cpp the backend its build must have ("llama.cpp
+/// (Vulkan build)"): llama.cpp's release builds are one per backend, and on a Radeon the estimate
+/// assumes the Vulkan one (data/hardware.toml `backend`), on NVIDIA the CUDA one.
+std::string engine_label(const Estimate& e);
+
 /// "  label     engine: command" when it fits the width on one line; else the engine after the
 /// label and the command on the lines below, from column `col`, broken at spaces with a trailing
 /// " \\" on every line but the last, so that the lines pasted into a shell are one command.

@@ -27,7 +27,31 @@ quant, engine, decode tok/s, command) and checks properties; exits 1 when one fa
   long-context    the longest-context top pick's command allocates its context: llama-server -c
                   and vllm serve --max-model-len give its max_context in whole 1024-token steps
 
-Usage: python3 bench/check_advice.py [--bin build/app/benchr-advise] [--verbose]
+With --sweep, the advice a buyer gets instead: every catalog machine bought (`--hardware ID`,
+its price amortised) at budgets of 0, 20, 100 and 500 USD a month for three uses -- chat (the
+defaults: 32k context, 20 tok/s, one user), agent (128k context, 32k-token prompts) and team (8
+users served at once) -- and `plan --budget B` for each, one table row per answer (machine, use,
+budget, pick, quant, engine, tok/s, $/month, command), exiting 1 on a pick an expert would reject:
+
+  budget          a bought machine's pick costs no more a month than the budget (at $0 nothing is
+                  picked: the purchase itself is a cost), and an API named as the best in budget
+                  costs no more than it
+  thinking-floor  a thinking model run with its thinking on decodes at 1.5x the floor at least
+                  (its answer comes after its thinking); with its thinking off, at the floor
+  much-faster     no candidate within 4 quality points of the pick decodes 3x as fast
+                  (docs/advice-notes.md: a model that just clears the floor is rarely the pick
+                  when a slightly weaker one is 3x faster)
+  low-bits        no model under 70B parameters picked below 3 bits (Q2_K, IQ2_*): the dynamic
+                  2-bit mixes are for 70B+ dense models and big MoEs
+  engine          one user on a consumer machine (GeForce, Radeon RX, Arc, Mac, APU, CPU) runs
+                  llama.cpp or MLX, not a datacenter server (vLLM)
+  serves-users    a team's command serves its users: llama-server --parallel 8 with -c of
+                  8 x the context, or vllm serve --max-num-seqs 8
+  agent-context   an agent's command allocates its 128k context
+  rental-hourly   a rental in a plan costs its hours up x its hourly price (billed while up)
+  plan-floor      a plan's pick decodes at its floor (1.5x for a thinking model with thinking on)
+
+Usage: python3 bench/check_advice.py [--bin build/app/benchr-advise] [--verbose] [--sweep]
 """
 import argparse
 import json
@@ -97,14 +121,115 @@ def live_strings(node, path=""):
         yield f"{path}: {node}"
 
 
+BUDGETS = [0, 20, 100, 500]
+USES = {"chat": [], "agent": ["--context", "131072", "--prompt-tokens", "32768"], "team": ["--users", "8"]}
+THINKING_FACTOR = 1.5        # estimator decode_floor: a thinking model's floor is 1.5x --min-tps
+MUCH_FASTER = 3.0            # estimator/estimator.hpp kMuchFasterFactor
+FASTEST_GOOD_POINTS = 4.0    # 2 x kQualityTiePoints
+LOW_BITS = {"Q2_K", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ1_S", "IQ1_M"}
+CONSUMER = re.compile(r"GeForce|Radeon RX|Arc |Intel Arc")
+
+
+def sweep_rules(label, use, budget, r, a, thinks, params, consumer, floor, failures):
+    """The expert's rules on one advise answer's pick `r` (see the module docstring)."""
+    want = floor * (THINKING_FACTOR if thinks and not r.get("thinking_off") else 1)
+    if r["decode_tps"] < want - 1e-9:
+        failures.append(f"thinking-floor: {label} {use} ${budget}: {r['model']} {r['quant']} "
+                        f"{r['decode_tps']:.1f} tok/s < {want:g}")
+    cost = r["cost"]["total_usd"]
+    if cost is not None and cost > budget + 1e-9:
+        failures.append(f"budget: {label} {use} ${budget}: pick costs ${cost:.0f}/month")
+    best = a.get("api_best_in_budget")
+    if best and best.get("usd", 0) > budget + 1e-9:
+        failures.append(f"budget: {label} {use} ${budget}: best API in budget costs ${best['usd']:.0f}")
+    fg = (a.get("top_picks") or {}).get("fastest_good")
+    if fg and r["quality"] - fg["quality"] <= FASTEST_GOOD_POINTS and fg["decode_tps"] >= MUCH_FASTER * r["decode_tps"]:
+        failures.append(f"much-faster: {label} {use} ${budget}: {r['model']} {r['quant']} at {r['decode_tps']:.1f} "
+                        f"tok/s where {fg['model']} {fg['quant']} decodes {fg['decode_tps']:.1f}")
+    if r["quant"] in LOW_BITS and params.get(r["model"], 0) < 70:
+        failures.append(f"low-bits: {label} {use} ${budget}: {r['model']} ({params.get(r['model'])}B) at {r['quant']}")
+    if consumer and r["users"] == 1 and r["engine"] == "vLLM":
+        failures.append(f"engine: {label} {use} ${budget}: one user on a consumer machine served by vLLM")
+    if use == "team":
+        ctx = a["workload"]["context_tokens"]
+        ok = (r["engine"] == "vLLM" and "--max-num-seqs 8" in r["launch"]) or \
+             ("--parallel 8" in r["launch"] and f"-c {8 * ctx}" in r["launch"]) or r["engine"] == "MLX"
+        if not ok:
+            failures.append(f"serves-users: {label} team ${budget}: {r['launch']}")
+    if use == "agent" and r["engine"] != "MLX" and not re.search(r"(-c|--max-model-len) 131072", r["launch"]):
+        failures.append(f"agent-context: {label} agent ${budget}: {r['launch']}")
+
+
+def sweep(args, hardware, params, thinking):
+    """Every catalog machine bought, at each budget and use; then plan --budget for each."""
+    rates = {x["rental"]: x["usd_per_hour"] for x in run(args.bin, ["prices", "--json"]) if "rental" in x}
+    failures, rows = [], 0
+    print(f"{'machine':<30} {'use':<5} {'$':>4} {'model':<28} {'quant':<9} {'engine':<9} {'tok/s':>6} "
+          f"{'$/mo':>5}  command")
+    for hw in hardware:
+        consumer = hw["kind"] in ("apple", "apu", "cpu") or bool(CONSUMER.search(hw["name"]))
+        for use, flags in USES.items():
+            for budget in BUDGETS:
+                a = run(args.bin, ["--json", "--no-calibrate", "--hardware", hw["id"], "--budget", str(budget), *flags])
+                r, rows = a["recommended"], rows + 1
+                if r is None:
+                    if args.verbose:
+                        print(f"{hw['id']:<30} {use:<5} {budget:>4} (no pick: {a['verdict']['reason'][:80]})")
+                    continue
+                model = r["model"] + (" (no think)" if r.get("thinking_off") else "")
+                cost = r["cost"]["total_usd"]
+                print(f"{hw['id']:<30} {use:<5} {budget:>4} {model:<28} {r['quant']:<9} {r['engine']:<9} "
+                      f"{r['decode_tps']:>6.1f} {'?' if cost is None else round(cost):>5}  {r['launch']}")
+                sweep_rules(hw["id"], use, budget, r, a, thinking.get(r["model"], False), params, consumer,
+                            a["workload"]["min_decode_tps"], failures)
+    print(f"\n{'plan':<10} {'use':<5} {'$':>4} {'model':<28} {'quant':<9} {'how':<40} {'tok/s':>6} {'$/mo':>5}")
+    for use, flags in USES.items():
+        for budget in BUDGETS:
+            p = run(args.bin, ["plan", "--json", "--no-calibrate", "--budget", str(budget), *flags])
+            floor = p["workload"]["min_decode_tps"]
+            for o in p["local"][:3]:
+                rows += 1
+                model = o["model"] + (" (no think)" if o.get("thinking_off") else "")
+                how = f"{o['how']} {o['rental'] or o['label']}"
+                print(f"{'plan':<10} {use:<5} {budget:>4} {model:<28} {o['quant']:<9} {how:<40} "
+                      f"{o['decode_tps']:>6.1f} {round(o['monthly_usd'] or 0):>5}")
+            for o in p["local"]:
+                want = floor * (THINKING_FACTOR if thinking.get(o["model"]) and not o.get("thinking_off") else 1)
+                if o["decode_tps"] < want - 1e-9:
+                    failures.append(f"plan-floor: {use} ${budget}: {o['model']} {o['quant']} on {o['label']} "
+                                    f"{o['decode_tps']:.1f} tok/s < {want:g}")
+                if o["monthly_usd"] is not None and o["monthly_usd"] > budget + 1e-9:
+                    failures.append(f"budget: plan {use} ${budget}: {o['model']} on {o['label']} ${o['monthly_usd']:.0f}")
+                if o["how"] == "rent":
+                    billed = o["cost"]["up_hours"] * rates[o["rental"]] * max(1, o["count"] // max(1, o["gpus"]))
+                    if abs(billed - o["monthly_usd"]) > 0.01 * billed + 0.01:
+                        failures.append(f"rental-hourly: {use} ${budget}: {o['rental']} ${o['monthly_usd']:.2f} "
+                                        f"for {o['cost']['up_hours']:.0f} h at ${rates[o['rental']]}/h")
+    print(f"\n{rows} answers")
+    if failures:
+        print(f"\n{len(failures)} failed check(s):")
+        for f in failures:
+            print("  " + f)
+        return 1
+    print("every check passed: budget, thinking-floor, much-faster, low-bits, engine, serves-users, agent-context, "
+          "rental-hourly, plan-floor")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "app", "benchr-advise"))
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--sweep", action="store_true",
+                    help="every catalog machine bought, at budgets 0/20/100/500 and uses chat/agent/team, and plan")
     ap.add_argument("--machines", action="append", default=[MACHINES],
                     help="a folder of hwloc XML exports to advise on as well (repeatable)")
     args = ap.parse_args()
     hardware, repos, quants, params, published = catalog()
+    if args.sweep:
+        with open(os.path.join(ROOT, "data", "models.toml"), "rb") as f:
+            thinking = {m["id"]: m.get("thinking", False) for m in tomllib.load(f)["model"]}
+        return sweep(args, hardware, params, thinking)
 
     cases = []  # (label, args, catalog entry or None)
     for hw in hardware:

@@ -15,6 +15,13 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
     case Unmet::context:
       return "context " + std::to_string(w.context_tokens) + " > model max " + std::to_string(m.context_max);
     case Unmet::memory:
+      // A placement that splits the model (layers or experts in RAM) may fit on the GPU and not in
+      // the host's RAM: name the pool it fills the more.
+      if (e.host_memory && e.host_memory->available_bytes > 0 && e.memory.available_bytes > 0 &&
+          e.host_memory->total_bytes / e.host_memory->available_bytes > e.memory.total_bytes / e.memory.available_bytes)
+        return "needs " + fixed(e.host_memory->total_bytes / kGiB, "%.1f") + " GiB of RAM of " +
+               fixed(e.host_memory->available_bytes / kGiB, "%.1f") + " beside " +
+               fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB on the GPU";
       return "needs " + fixed(e.memory.total_bytes / kGiB, "%.1f") + " GiB of " +
              fixed(e.memory.available_bytes / kGiB, "%.1f");
     case Unmet::speed:
@@ -32,6 +39,17 @@ std::string why_not(const Candidate& c, const ModelSpec& m, const Workload& w, c
 }
 
 }  // namespace
+
+Candidate with_thinking_off(const Candidate& c, const ModelSpec& m, const QuantSpec& q, const Workload& w) {
+  Candidate off = c;
+  off.thinking_off = true;
+  off.model_quality = m.quality_no_thinking.value_or(m.quality);
+  off.quality = off.model_quality * off.retention;
+  off.estimate.launch = launch_command(m, q, off.estimate, w, true);
+  off.why_not.clear();
+  off.eligible = false;
+  return off;
+}
 
 bool quality_tie(const Candidate& a, const Candidate& b) {
   const bool large = std::min(a.params_b, b.params_b) >= kSmallModelParamsB;
@@ -118,13 +136,7 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
       // A hybrid also runs with its thinking off, at its non-thinking quality and the plain floor:
       // the same weights and speed, so a machine too slow for its thinking can still run it.
       std::optional<Candidate> off;
-      if (m.quality_no_thinking) {
-        off = cand;
-        off->thinking_off = true;
-        off->model_quality = *m.quality_no_thinking;
-        off->quality = off->model_quality * off->retention;
-        off->estimate.launch = launch_command(m, q, off->estimate, w, true);
-      }
+      if (m.quality_no_thinking) off = with_thinking_off(cand, m, q, w);
       for (Candidate* x : {&cand, off ? &*off : nullptr}) {
         if (!x) continue;
         x->why_not = why_not(*x, m, w, b);
@@ -167,6 +179,9 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
     if (local && api.offer->model == local->estimate.model) cheaper(a.same_model_api, i);
     if (local && api.quality >= local->quality) cheaper(a.comparable_api, i);
     if (api.usd <= b.usd_per_month && !a.best_api) a.best_api = i;  // sorted by quality
+    if (local && api.quality >= kMuchBetterQuality * local->quality && api.usd <= b.usd_per_month &&
+        api.usd <= local->cost.at_least_usd() + kSmallExtraShare * b.usd_per_month)
+      cheaper(a.much_better_api, i);
   }
 
   const ApiCost* comparable = a.comparable_api ? &a.apis[*a.comparable_api] : nullptr;
@@ -182,7 +197,15 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
                         (local->cost.hardware_usd ? "no power figure" : "no purchase price in the catalog") + ")";
   // Unknown local cost: the machine is still the answer to the question asked; the API's price
   // stands beside it.
-  if (local && (!comparable || !local_usd || *local_usd <= comparable->usd)) {
+  if (local && a.much_better_api) {
+    const ApiCost& api = a.apis[*a.much_better_api];
+    a.verdict = Verdict::use_api;
+    a.verdict_reason = "use " + api.offer->name + ": " + money(api.usd) + "/month for quality " +
+                       fixed(api.quality, "%.0f") + ", " + fixed(api.quality / local->quality, "%.1f") + "x the " +
+                       fixed(local->quality, "%.1f") + " of " + local->estimate.model + " " + local->estimate.quant +
+                       ", the best this machine runs (" + tps_text(local->estimate.decode_tps) + " tok/s for " +
+                       local_cost + "); run that here only if the data must stay on this machine";
+  } else if (local && (!comparable || !local_usd || *local_usd <= comparable->usd)) {
     a.verdict = Verdict::run_local;
     a.verdict_reason = "run " + local->estimate.model + " " + local->estimate.quant + " here: " +
                        tps_text(local->estimate.decode_tps) + " tok/s for " + local_cost;

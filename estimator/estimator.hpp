@@ -251,6 +251,17 @@ constexpr double kSmallModelParamsB = 8;
 /// 27B dense run with its thinking off at 21 tok/s against a 35B-A3B thinking at 96.
 constexpr double kMuchFasterFactor = 3.0;
 
+/// When an API beats the local pick outright: it scores at least kMuchBetterQuality times the
+/// pick's quality and costs at most kSmallExtraShare of the budget more a month than running the
+/// pick. A judgement, as kMuchFasterFactor: twice the Intelligence Index is the gap between a
+/// 0.6-1B model and a 20B-class one (Qwen3 0.6B 14, gpt-oss-20b 52 in data/models.toml), which no
+/// user misses, and an expert does not tell someone to run a model that much weaker to save a
+/// tenth of what they said they would spend -- a 2-core machine's best, Qwen3 0.6B, for $0.15 a
+/// month against gpt-oss-20b by API for $0.55. Local stays the answer when the better API costs
+/// real money (an 8B-class pick against a frontier model at $40-100) or is over the budget.
+constexpr double kMuchBetterQuality = 2.0;
+constexpr double kSmallExtraShare = 0.10;
+
 /// The first rule a candidate breaks, checked in this order by advise and plan alike: the context
 /// is one the model takes, the placement fits memory, decode meets decode_floor, the machine can
 /// serve the volume (Cost::can_serve), and the cost is within the budget -- never checked for
@@ -258,6 +269,11 @@ constexpr double kMuchFasterFactor = 3.0;
 /// parts are. Each caller words the reason (advise in full, plan in a table cell).
 enum class Unmet { none, context, memory, speed, volume, budget };
 Unmet first_unmet(const Candidate& c, const ModelSpec& m, const Workload& w, const Budget& b);
+
+/// Candidate c (a hybrid model's, thinking) run with its thinking off: the same weights and speed at
+/// the model's non-thinking quality, its command turning thinking off; eligibility left to the
+/// caller (first_unmet, at the plain floor). advise and plan both offer it.
+Candidate with_thinking_off(const Candidate& c, const ModelSpec& m, const QuantSpec& q, const Workload& w);
 
 /// Whether a and b are a tie on quality: their models' qualities within kQualityTiePoints and
 /// their quants' retentions within kRetentionTie (kRetentionTieLarge when both models have

@@ -46,10 +46,12 @@ struct Purchase {
 };
 
 /// The best quant on this machine: the first that meets the target as rank_candidates orders them,
-/// else the fastest that fits (to show how far it is).
+/// else the fastest that fits (to show how far it is). With `thinking_off`, a hybrid model that no
+/// quant runs as scored (its thinking on) within the target is tried with its thinking off, as
+/// advise tries it (its non-thinking quality, the plain floor); the option then says so.
 PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
                     const Machine& machine, const std::string& hardware_id, int count, int nodes, const Workload& w,
-                    const Budget& b, const Purchase& how) {
+                    const Budget& b, const Purchase& how, bool thinking_off) {
   PlanOption o;
   o.hardware_id = hardware_id;
   o.name = machine.name;
@@ -64,7 +66,7 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   // is owned, not the hardware a plan buys, rents or joins.
   Budget priced = b;
   priced.owned = false;
-  std::vector<Candidate> tried;
+  std::vector<Candidate> tried, off_tried;
   for (const QuantSpec* q : quants) {
     if (!offered(m, *q) || !runs_on(*q, m, machine)) continue;
     const auto placement = placement_for(m, *q, count, nodes);
@@ -90,6 +92,11 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
     cand.quality = m.quality * cand.retention;
     cand.params_b = m.params_b;
     cand.eligible = first_unmet(cand, m, w, priced) == Unmet::none;
+    if (thinking_off && m.quality_no_thinking) {
+      Candidate off = with_thinking_off(cand, m, *q, w);
+      off.eligible = first_unmet(off, m, w, priced) == Unmet::none;
+      off_tried.push_back(std::move(off));
+    }
     tried.push_back(std::move(cand));
   }
   if (tried.empty()) {
@@ -100,6 +107,10 @@ PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<cons
   // with none, the one that comes closest: fits, then fastest (the first in that rank of the
   // closest ones, as a stable sort would put it first).
   rank_candidates(tried);
+  if (!tried.front().eligible && !off_tried.empty()) {
+    rank_candidates(off_tried);
+    if (off_tried.front().eligible) tried = std::move(off_tried);
+  }
   std::size_t pick = 0;
   if (!tried.front().eligible) {
     const auto closer = [](const Candidate& x, const Candidate& y) {
@@ -158,7 +169,7 @@ Device main_device(const Machine& m) {
 void add_fleet(Plan& p, const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
                const Workload& w, const Budget& b, const std::vector<Machine>& fleet) {
   for (const auto& machine : fleet)
-    p.options.push_back(evaluate(c, m, quants, machine, machine.hardware_id, 1, 1, w, b, {PlanHow::own}));
+    p.options.push_back(evaluate(c, m, quants, machine, machine.hardware_id, 1, 1, w, b, {PlanHow::own}, true));
   if (fleet.size() < 2) return;
   // All of them joined by llama.cpp's RPC backend: each machine's main device holds a share of
   // the layers in proportion to its memory.
@@ -167,7 +178,7 @@ void add_fleet(Plan& p, const Catalog& c, const ModelSpec& m, const std::vector<
   for (const auto& machine : fleet) joined.devices.push_back(main_device(machine));
   joined.cpu = fleet.front().cpu;
   const int n = int(fleet.size());
-  p.options.push_back(evaluate(c, m, quants, joined, "", n, n, w, b, {PlanHow::own}));
+  p.options.push_back(evaluate(c, m, quants, joined, "", n, n, w, b, {PlanHow::own}, true));
 }
 
 }  // namespace
@@ -205,7 +216,7 @@ Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const
   for (const auto& cm : machines) {
     // One machine as a whole (its GPUs and its host): the estimator chooses the placement.
     PlanOption o = evaluate(c, m, quants, cm.machine, cm.machine.hardware_id, 1, 1, w, unlimited,
-                            {cm.owned ? PlanHow::own : PlanHow::buy});
+                            {cm.owned ? PlanHow::own : PlanHow::buy}, true);
     o.label = cm.id;
     if (out.api && o.candidate.estimate.fits)
       o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, *out.api, w);
@@ -217,9 +228,14 @@ Comparison compare(const Catalog& c, const ModelSpec& m, const std::vector<const
   // The verdict: the cheapest of those that meet the target; costs within kCostTieShare of the
   // cheapest are a tie, won by the faster decode. An unknown cost never beats a known one; when
   // every cost is unknown, the fastest wins.
+  // Those that run the model as scored (its thinking on) are compared first; machines that meet
+  // the target only with its thinking off, a lower quality, count only when none does.
   std::vector<std::size_t> meets;
-  for (std::size_t i = 0; i < out.options.size(); ++i)
-    if (out.options[i].meets) meets.push_back(i);
+  for (const bool off : {false, true}) {
+    for (std::size_t i = 0; i < out.options.size(); ++i)
+      if (out.options[i].meets && out.options[i].candidate.thinking_off == off) meets.push_back(i);
+    if (!meets.empty()) break;
+  }
   CompareVerdict& v = out.verdict;
   if (meets.empty()) return out;
   const auto usd = [&](std::size_t i) { return out.options[i].monthly_usd; };
@@ -320,8 +336,8 @@ std::vector<Offer> offers(const Catalog& c, const Workload& w, const Budget& b, 
 }
 
 PlanOption evaluate(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
-                    const Offer& o, const Workload& w, const Budget& b) {
-  return evaluate(c, m, quants, o.machine, o.hardware_id, o.count, o.nodes, w, b, o.how);
+                    const Offer& o, const Workload& w, const Budget& b, bool thinking_off) {
+  return evaluate(c, m, quants, o.machine, o.hardware_id, o.count, o.nodes, w, b, o.how, thinking_off);
 }
 
 }  // namespace
@@ -339,7 +355,7 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
     std::size_t fitted = 0;  // the group of the last offer the model fits
     for (const Offer& o : all) {
       if (o.group == fitted) continue;
-      p.options.push_back(evaluate(c, m, quants, o, w, b));
+      p.options.push_back(evaluate(c, m, quants, o, w, b, true));
       if (p.options.back().candidate.estimate.fits) fitted = o.group;
     }
   }
@@ -348,8 +364,11 @@ Plan plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpe
     for (auto& o : p.options)
       if (bought(o.how) && o.candidate.estimate.fits)
         o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, p.apis.front(), w);
+  // Those that meet the target with the model as scored (its thinking on) first, cheapest first;
+  // then those that meet it only with its thinking off (a lower quality), cheapest first.
   std::stable_sort(p.options.begin(), p.options.end(), [](const PlanOption& x, const PlanOption& y) {
     if (x.meets != y.meets) return x.meets;
+    if (x.meets && x.candidate.thinking_off != y.candidate.thinking_off) return !x.candidate.thinking_off;
     if (x.meets) {
       if (x.monthly_usd.has_value() != y.monthly_usd.has_value()) return x.monthly_usd.has_value();  // unknown last
       return x.monthly_usd.value_or(0) < y.monthly_usd.value_or(0);
@@ -396,7 +415,7 @@ namespace {
 /// the first of them in plan()'s order is plan()'s pick. The plan holds that option alone.
 Plan cheapest_plan(const Catalog& c, const ModelSpec& m, const std::vector<const QuantSpec*>& quants,
                    const Workload& w, const Budget& b, const std::vector<Offer>& all,
-                   const std::vector<std::size_t>& order) {
+                   const std::vector<std::size_t>& order, bool thinking_off) {
   std::optional<PlanOption> known, unknown;
   std::size_t known_at = 0, unknown_at = 0;  // their places in plan()'s order
   std::vector<bool> fitted_group;
@@ -406,7 +425,7 @@ Plan cheapest_plan(const Catalog& c, const ModelSpec& m, const std::vector<const
     if (o.least_usd && *o.least_usd > b.usd_per_month) continue;  // on to those of unknown price
     if (o.group >= fitted_group.size()) fitted_group.resize(o.group + 1);
     if (fitted_group[o.group]) continue;
-    PlanOption option = evaluate(c, m, quants, o, w, b);
+    PlanOption option = evaluate(c, m, quants, o, w, b, thinking_off);
     if (option.candidate.estimate.fits) fitted_group[o.group] = true;
     if (!option.meets) continue;
     if (option.monthly_usd) {
@@ -445,15 +464,34 @@ ModelsPlan plan_models(const Catalog& c, const std::vector<const QuantSpec*>& qu
     ++out.models_considered;
     // A context longer than the model's fits nowhere (estimate()'s rule): nothing to estimate.
     if (scope.fleet.empty() && w.context_tokens > m.context_max) continue;
-    Plan p = scope.fleet.empty() ? cheapest_plan(c, m, quants, w, b, all, order) : plan(c, m, quants, w, b, scope);
-    if (!p.cheapest) continue;
-    if (scope.fleet.empty()) {
-      p.apis = as_good_apis(c, m, w);
-      PlanOption& o = p.options.front();
-      if (!p.apis.empty() && bought(o.how) && o.candidate.estimate.fits)
-        o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, p.apis.front(), w);
+    if (!scope.fleet.empty()) {
+      Plan p = plan(c, m, quants, w, b, scope);
+      if (p.cheapest) out.plans.push_back(std::move(p));
+      continue;
     }
-    out.plans.push_back(std::move(p));
+    // The model as scored, at its cheapest; and a hybrid with its thinking off too, where that is
+    // cheaper (a machine or rental that reaches only the plain floor), as advise offers it.
+    Plan on = cheapest_plan(c, m, quants, w, b, all, order, false);
+    std::optional<Plan> off;
+    if (m.quality_no_thinking) {
+      Plan p = cheapest_plan(c, m, quants, w, b, all, order, true);
+      if (p.cheapest && p.options.front().candidate.thinking_off) off = std::move(p);
+    }
+    // Only where it is cheaper beyond the tie of catalog prices (kCostTieShare): a row of a lower
+    // quality at about the same cost is no alternative (at \$100, Qwen3.8 27B thinking off at
+    // \$55/month beside thinking on at \$57).
+    if (off && on.cheapest &&
+        !(off->options.front().monthly_usd.value_or(std::numeric_limits<double>::infinity()) * (1 + kCostTieShare) <
+          on.options.front().monthly_usd.value_or(std::numeric_limits<double>::infinity())))
+      off.reset();
+    for (Plan* p : {&on, off ? &*off : nullptr}) {
+      if (!p || !p->cheapest) continue;
+      p->apis = as_good_apis(c, m, w);
+      PlanOption& o = p->options.front();
+      if (!p->apis.empty() && bought(o.how) && o.candidate.estimate.fits)
+        o.breakeven_tokens_per_month = breakeven_tokens_per_month(o.candidate.cost, p->apis.front(), w);
+      out.plans.push_back(std::move(*p));
+    }
   }
   const auto cost = [](const Plan& p) {
     return p.options[*p.cheapest].monthly_usd.value_or(std::numeric_limits<double>::infinity());

@@ -39,11 +39,16 @@ std::vector<const Candidate*> runners_up(const Advice& a, std::size_t n) {
   }
   // For each model that could have beaten the pick but lost: of its quants still better than the
   // pick, the smallest (the one that came closest to fitting and to the speed floor).
+  // Its size: the GPU's part and the host's where the placement splits it (experts or layers in
+  // RAM), so a 397B with its experts in RAM is not taken for 17 GiB.
+  const auto size = [](const Candidate& c) {
+    return c.estimate.memory.total_bytes + (c.estimate.host_memory ? c.estimate.host_memory->total_bytes : 0);
+  };
   std::map<std::string, const Candidate*> smallest;
   for (const auto& c : a.ranked) {
     if (c.eligible || c.quality <= best.quality || seen.count(c.estimate.model)) continue;
     auto& s = smallest[c.estimate.model];
-    if (!s || c.estimate.memory.total_bytes < s->estimate.memory.total_bytes) s = &c;
+    if (!s || size(c) < size(*s)) s = &c;
   }
   std::vector<const Candidate*> lost;
   for (const auto& [model, c] : smallest) lost.push_back(c);

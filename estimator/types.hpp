@@ -674,6 +674,9 @@ struct Advice {
   std::optional<std::size_t> same_model_api;  ///< into apis: cheapest host of the recommended model
   std::optional<std::size_t> comparable_api;  ///< cheapest offer at least as good as the local pick
   std::optional<std::size_t> best_api;        ///< best quality within the budget
+  /// into apis: the cheapest offer of kMuchBetterQuality x the local pick's quality for at most
+  /// kSmallExtraShare of the budget more than the pick costs: then the verdict is use_api
+  std::optional<std::size_t> much_better_api;
   Verdict verdict = Verdict::neither;
   std::string verdict_reason;
 };

@@ -175,6 +175,42 @@ BOOST_AUTO_TEST_CASE(estimate_on_catalog_hardware_uses_its_backend) {
   BOOST_TEST(j["fits"] == true);
 }
 
+BOOST_AUTO_TEST_CASE(a_radeon_is_advised_on_vulkan_and_the_command_names_the_build) {
+  // data/hardware.toml: Radeon cards default to llama.cpp's Vulkan backend (llama.cpp's 2025
+  // scoreboards, #10879 against #15021: Vulkan decodes 5-55% faster on every Radeon on both).
+  // On it the 7900 XTX decodes Qwen3.8 27B at IQ4_XS at 43 tok/s: its thinking floor (30) is
+  // met, so the pick runs it with its thinking on; on ROCm (148 us a layer) it was 27 tok/s
+  // and ran with thinking off. The text names the build the command needs.
+  const Result r = run("--hardware rx-7900-xtx --no-calibrate --budget 100 --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["recommended"]["backend"] == "vulkan");
+  BOOST_TEST(j["recommended"]["model"] == "qwen3.8-27b");
+  BOOST_TEST(j["recommended"]["thinking_off"] == false);
+  BOOST_TEST(j["recommended"]["decode_tps"].get<double>() >= 30.0);
+  const Result text = run("--hardware rx-7900-xtx --no-calibrate --budget 100 --width 200");
+  BOOST_TEST(text.out.find("run it    llama.cpp (Vulkan build): llama-server") != std::string::npos, text.out);
+  const Result rocm = run("estimate --model qwen3.8-27b --quant IQ4_XS --hardware rx-7900-xtx --backend rocm "
+                          "--no-calibrate --width 200");
+  BOOST_TEST(rocm.out.find("llama.cpp (ROCm build):") != std::string::npos, rocm.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_model_too_large_for_the_hosts_ram_says_so_not_the_gpus) {
+  // On an 8 GB card in the default 64 GB host, Qwen3.5 397B-A17B keeps its experts in RAM: the
+  // GPU holds ~6.6 GiB, the RAM would need ~170 GiB. The reason names the RAM, not "6.6 GiB of 8".
+  const Result r = run("--hardware rtx-4060 --no-calibrate --budget 100 --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  bool found = false;
+  for (const auto& c : j["runners_up"])
+    if (c["model"] == "qwen3.5-397b-a17b") {
+      found = true;
+      const std::string why = c["why_not"];
+      BOOST_TEST(why.find("GiB of RAM of 64.0 beside") != std::string::npos, why);
+    }
+  BOOST_TEST(found);
+}
+
 BOOST_AUTO_TEST_CASE(a_corrupted_hwloc_topology_is_refused_before_hwloc_reads_it) {
   // hwloc 2.9's XML import crashes when a space between two attributes turns into a letter, and
   // allocates whatever a distances matrix's nbobjs asks for: both are caught first, with the place.

@@ -1036,6 +1036,46 @@ BOOST_AUTO_TEST_CASE(a_hybrid_too_slow_for_its_thinking_is_offered_with_its_thin
   for (const auto& cand : advise(c, machine, w, Budget{100, 36, true}).ranked) BOOST_TEST(!cand.thinking_off);
 }
 
+BOOST_AUTO_TEST_CASE(compare_runs_a_hybrid_with_its_thinking_off_where_only_that_meets_the_floor) {
+  // The 8B thinks (quality 40; 30 with its thinking off). On the fast machine it decodes at 1.6x
+  // the floor (thinking clears its 1.5x); on the slow one, at 0.8 of that, 1.28x: only with its
+  // thinking off, as advise would run it there (quality 30 x retention, a command that turns it
+  // off). The slow machine is the cheaper ($500 against $3000, electricity free), but it runs
+  // the model below the quality asked for: the verdict compares first the machines that run it
+  // as scored, and names the fast one. With the floor where neither runs it thinking (1.35x and
+  // 1.08x), both meet it with thinking off and the cheaper wins.
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.models[0].thinks = true, c.models[0].quality = 40, c.models[0].quality_no_thinking = 30;
+  c.quants = {q8_0()};
+  c.electricity = {0, "test", ""};
+  Machine fast = cpu_machine(200, 300, 24 * kGiB), slow = cpu_machine(160, 300, 24 * kGiB);
+  fast.price_usd = {3000, "test"}, slow.price_usd = {500, "test"};
+  fast.devices[0].power_w = slow.devices[0].power_w = {100, "test"};  // a known cost (electricity free)
+  TestWorkload w;
+  w.context_tokens = 2048;
+  const double tps = estimate(c.models[0], c.quants[0], fast, w).decode_tps;
+  w.min_decode_tps = tps / 1.6;
+  const std::vector<CompareMachine> machines{{"slow", slow, false, ""}, {"fast", fast, false, ""}};
+  const Comparison cmp = compare(c, c.models[0], {&c.quants[0]}, machines, w, Budget{0, 36});
+  BOOST_REQUIRE(cmp.options.size() == 2u);
+  const Candidate& s = cmp.options[0].candidate;
+  BOOST_TEST(cmp.options[0].meets);
+  BOOST_TEST(s.thinking_off);
+  BOOST_TEST(s.quality == 30 * s.retention, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(s.estimate.launch.find(" --reasoning off") != std::string::npos);
+  BOOST_TEST(!cmp.options[1].candidate.thinking_off);
+  BOOST_TEST(cmp.options[1].meets);
+  BOOST_REQUIRE(cmp.verdict.better.has_value());
+  BOOST_TEST(*cmp.verdict.better == 1u);
+  w.min_decode_tps = tps / 1.35;
+  const Comparison both_off = compare(c, c.models[0], {&c.quants[0]}, machines, w, Budget{0, 36});
+  BOOST_TEST(both_off.options[0].meets);
+  BOOST_TEST(both_off.options[1].candidate.thinking_off);
+  BOOST_REQUIRE(both_off.verdict.better.has_value());
+  BOOST_TEST(*both_off.verdict.better == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(the_longest_context_pick_allocates_its_context) {
   // One model, one quant: the pick is also the longest-context pick, and its command for that
   // use allocates its largest context in whole 1024-token steps, not the 2048 asked for.
@@ -1067,6 +1107,35 @@ BOOST_AUTO_TEST_CASE(no_local_model_and_an_api_in_budget_means_use_the_api) {
   BOOST_TEST(a.verdict == Verdict::use_api);
   const Advice poor = advise(c, cpu_machine(33, 300, 4 * kGiB), TestWorkload{}, Budget{5, 36});
   BOOST_TEST(poor.verdict == Verdict::neither);  // $12.50 > $5
+}
+
+BOOST_AUTO_TEST_CASE(an_api_twice_as_good_for_a_tenth_of_the_budget_more_beats_the_local_pick) {
+  // The local pick scores 20 x Q8_0's retention and costs under $5 a month; an API of quality 60
+  // costs $18.75 for the workload's 10M tokens (7.5M in at $1.5, 2.5M out at $3). Within a tenth of the budget of what the pick costs here it is the
+  // answer (budget 200: $20 more allowed); at budget 100 ($10 more) the pick stays, and so does
+  // it against an API of less than twice its quality at any budget.
+  Catalog c;
+  c.models = {llama_3_1_8b()};
+  c.quants = {q8_0()};
+  c.electricity = {0.2, "test", ""};
+  ApiOffer better;
+  better.id = "better", better.name = "Better", better.quality = 60;
+  better.usd_per_mtok_input = 1.5, better.usd_per_mtok_output = 3;
+  c.apis = {better};
+  TestWorkload w;
+  w.min_decode_tps = 1;
+  const Machine m = cpu_machine(200, 300, 24 * kGiB);
+  const Advice rich = advise(c, m, w, Budget{200, 36, true});
+  BOOST_REQUIRE(rich.recommended.has_value());
+  BOOST_TEST(rich.ranked[*rich.recommended].cost.at_least_usd() < 5.0);
+  BOOST_TEST(rich.verdict == Verdict::use_api);
+  BOOST_TEST(rich.much_better_api.has_value());
+  BOOST_TEST(rich.verdict_reason.find("the best this machine runs") != std::string::npos, rich.verdict_reason);
+  const Advice modest = advise(c, m, w, Budget{100, 36, true});
+  BOOST_TEST(modest.recommended.has_value());
+  BOOST_TEST(modest.verdict == Verdict::run_local);
+  c.apis.front().quality = 1.9 * rich.ranked[*rich.recommended].quality;
+  BOOST_TEST(advise(c, m, w, Budget{200, 36, true}).verdict == Verdict::run_local);
 }
 
 BOOST_AUTO_TEST_CASE(without_a_pick_the_runners_up_are_the_quants_that_came_closest) {

@@ -34,7 +34,10 @@ Pick pick_of(const PlanOption& o) {
           o.candidate.estimate.decode_tps, o.candidate.quality};
 }
 
-/// Each model's pick by plan() over every offer, and by plan_models.
+/// Each model's pick by plan() over every offer, and by plan_models: the cheapest option that runs
+/// it as scored (plan() ranks those first), and, for a hybrid, the cheapest that runs it with its
+/// thinking off (plan() ranks those next) where that costs less beyond kCostTieShare; keyed by
+/// model id and " off".
 void check_same_picks(const Catalog& c, const Workload& w, const Budget& b, const PlanScope& scope,
                       double min_quality = 0, const std::string& only_quant = "") {
   std::vector<const QuantSpec*> quants;
@@ -46,14 +49,23 @@ void check_same_picks(const Catalog& c, const Workload& w, const Budget& b, cons
     if (m.quality < min_quality) continue;
     ++considered;
     const Plan p = plan(c, m, quants, w, b, scope);
-    if (p.cheapest) full[m.id] = pick_of(p.options[*p.cheapest]);
+    const PlanOption *on = nullptr, *off = nullptr;
+    for (const auto& o : p.options) {
+      if (!o.meets) continue;
+      auto& slot = o.candidate.thinking_off ? off : on;
+      if (!slot) slot = &o;
+    }
+    if (on) full[m.id] = pick_of(*on);
+    const auto cost = [](const PlanOption* o) { return o->monthly_usd.value_or(1e300); };
+    if (off && (!on || cost(off) * (1 + kCostTieShare) < cost(on))) full[m.id + " off"] = pick_of(*off);
   }
   const ModelsPlan fast = plan_models(c, quants, w, b, scope, min_quality, false);
   BOOST_TEST(fast.models_considered == considered);
   std::map<std::string, Pick> pruned;
   for (const auto& p : fast.plans) {
     BOOST_TEST_REQUIRE(p.cheapest.has_value());
-    pruned[p.model->id] = pick_of(p.options[*p.cheapest]);
+    const PlanOption& o = p.options[*p.cheapest];
+    pruned[p.model->id + (o.candidate.thinking_off ? " off" : "")] = pick_of(o);
   }
   BOOST_TEST(pruned.size() == full.size());
   for (const auto& [id, want] : full) {
@@ -82,6 +94,31 @@ const Catalog& catalog() {
 
 BOOST_AUTO_TEST_CASE(budget_100_picks_what_every_offer_estimated_picks) {
   check_same_picks(catalog(), default_workload(), Budget{100, 36}, desktop_host(catalog()));
+}
+
+BOOST_AUTO_TEST_CASE(a_hybrid_is_planned_with_its_thinking_off_where_that_is_cheaper) {
+  // At $20 a month the embedded catalog's thinking hybrids (Qwen3.5, Qwen3.8, GLM-4.7-Flash) reach
+  // their thinking floor (30 tok/s) on nothing the budget buys, but some reach the plain floor:
+  // advise offers them with thinking off, and so does plan. Each such row is the model's
+  // non-thinking quality x its quant's retention, below its thinking row when both are listed.
+  const Workload w = default_workload();
+  std::vector<const QuantSpec*> quants;
+  for (const auto& q : catalog().quants) quants.push_back(&q);
+  const ModelsPlan p = plan_models(catalog(), quants, w, Budget{20, 36}, desktop_host(catalog()), 0, false);
+  int off_rows = 0;
+  for (const auto& plan : p.plans) {
+    const Candidate& cand = plan.options[*plan.cheapest].candidate;
+    if (!cand.thinking_off) continue;
+    ++off_rows;
+    BOOST_TEST_REQUIRE(plan.model->quality_no_thinking.has_value());
+    BOOST_TEST(cand.model_quality == *plan.model->quality_no_thinking);
+    BOOST_TEST(cand.estimate.decode_tps >= w.min_decode_tps);
+    BOOST_TEST(plan.model->thinks);
+    // llama-server --reasoning off, or the enable_thinking template argument (MLX, vLLM).
+    const std::string& cmd = cand.estimate.launch;
+    BOOST_TEST((cmd.find("--reasoning off") != std::string::npos || cmd.find("\"enable_thinking\": false") != std::string::npos));
+  }
+  BOOST_TEST(off_rows > 0);
 }
 
 BOOST_AUTO_TEST_CASE(small_and_large_budgets_pick_the_same) {
