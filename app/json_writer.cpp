@@ -1,6 +1,7 @@
 // The JSON forms of the estimator's results (--json): one function per type, shared by every
 // subcommand's presenter.
 #include "json.hpp"
+#include "table.hpp"
 
 namespace benchr {
 
@@ -103,6 +104,8 @@ json to_json(const Estimate& e) {
           {"accuracy_class", to_string(e.accuracy_class)},
           {"decode_tps_range", range_json(e.decode_tps_range)},
           {"prefill_tps_range", range_json(e.prefill_tps_range)},
+          {"decode_tps_range_note", band_note(e, true).empty() ? json(nullptr) : json(band_note(e, true))},
+          {"prefill_tps_range_note", band_note(e, false).empty() ? json(nullptr) : json(band_note(e, false))},
           {"time_to_first_token_s", e.prefill_tps > 0 ? json(e.time_to_first_token_s) : json(nullptr)},
           {"bottleneck", e.bottleneck},
           {"breakdown", {{"pools", pools}, {"comm_s", e.comm_s}, {"prefill_comm_s_per_token", e.prefill_comm_s}}},

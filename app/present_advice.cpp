@@ -66,11 +66,11 @@ std::string recommendation_lines(const Candidate& best, const Machine& m, const 
                          out.width, out.color);
   if (e.prefill_tps > 0)
     s += row("speed", fmt::format("decode {} tok/s{}, prefill {} tok/s (first token {} s for {} tokens)",
-                                  tps(e.decode_tps), band_text(e.decode_tps_range), tps(e.prefill_tps),
+                                  tps(e.decode_tps), band_text(e, true), tps(e.prefill_tps),
                                   seconds(e.time_to_first_token_s), w.prompt_tokens));
   else
     s += row("speed", fmt::format("decode {} tok/s{}; prefill and first token unknown (no compute figure)",
-                                  tps(e.decode_tps), band_text(e.decode_tps_range)));
+                                  tps(e.decode_tps), band_text(e, true)));
   s += row("", "limit: " + e.bottleneck);
   s += row("cost", cost_words(best.cost, b.amortize_months));
   // Owned hardware is never ruled out by the budget: its running cost is set against it here.

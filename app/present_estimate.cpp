@@ -30,10 +30,10 @@ std::string present_estimate(const Estimate& e, const MonthlyCost& cost, const M
     s += row("decode", fmt::format("{} tok/s per user, {} users: {} tok/s in all — {}", tps(e.decode_tps), e.users,
                                    tps(e.aggregate_tps), e.bottleneck));
   else
-    s += row("decode", fmt::format("{} tok/s{} — {}", tps(e.decode_tps), band_text(e.decode_tps_range), e.bottleneck));
+    s += row("decode", fmt::format("{} tok/s{} — {}", tps(e.decode_tps), band_text(e, true), e.bottleneck));
   if (e.prefill_tps > 0)
     s += row("prefill", fmt::format("{} tok/s{}; first token after {} s for a {}-token prompt", tps(e.prefill_tps),
-                                    band_text(e.prefill_tps_range), seconds(e.time_to_first_token_s), w.prompt_tokens));
+                                    band_text(e, false), seconds(e.time_to_first_token_s), w.prompt_tokens));
   else
     s += row("prefill", "unknown: no compute figure for this device (busy hours count decode only)");
   const MemoryNeed& n = e.memory;

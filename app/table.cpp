@@ -157,6 +157,23 @@ std::string band_text(const Range& r) {
   return r.high > 0 ? fmt::format(" (80%: {}-{})", tps(r.low), tps(r.high)) : std::string();
 }
 
+std::string band_note(const Estimate& e, bool decode) {
+  const double figure = decode ? e.decode_tps : e.prefill_tps;
+  if (figure <= 0 || (decode ? e.decode_tps_range : e.prefill_tps_range).high > 0) return "";
+  if (e.accuracy_class == AccuracyClass::cpu_calibrated)
+    return "not calibrated: no runs measured on a calibrated CPU (bench/live_runs) to calibrate one on";
+  return fmt::format("not calibrated: no band for {} {} holds 75-85% of the published runs held out by device "
+                     "(bench/check_accuracy.py)",
+                     to_string(e.accuracy_class), decode ? "decode" : "prefill");
+}
+
+std::string band_text(const Estimate& e, bool decode) {
+  const Range& r = decode ? e.decode_tps_range : e.prefill_tps_range;
+  if (r.high > 0) return band_text(r);
+  if (band_note(e, decode).empty()) return "";
+  return fmt::format(" (80% range: not calibrated for {} {})", to_string(e.accuracy_class), decode ? "decode" : "prefill");
+}
+
 /// When the estimate needs more GPU memory than the device's default limit: the setting that
 /// raises it (the estimate was planned at the raised value), else nothing.
 std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col, std::size_t width) {

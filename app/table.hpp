@@ -36,6 +36,12 @@ std::size_t columns(std::string_view s);
 std::string wrap(const std::string& text, std::size_t first_col, std::size_t indent, std::size_t width);
 /// " (80%: 33-43)": where 80% of published runs of its class fell, out of sample; empty when unknown.
 std::string band_text(const Range& r);
+/// An estimate's 80% range as band_text() gives it, or, where its class has no calibrated band for
+/// that figure, " (80% range: not calibrated for CLASS prefill)".
+std::string band_text(const Estimate& e, bool decode);
+/// Why an estimate's figure has no 80% range although the figure is known ("" where it has one or
+/// the figure is unknown): the words of the JSON's decode_tps_range_note / prefill_tps_range_note.
+std::string band_note(const Estimate& e, bool decode);
 /// When the estimate needs more GPU memory than the device's default limit: the setting that
 /// raises it (the estimate was planned at the raised value), as a labelled line; else "".
 std::string raised_limit_line(const Estimate& e, const Machine& m, std::size_t col, std::size_t width);

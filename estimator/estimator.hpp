@@ -40,8 +40,13 @@ Machine with_catalog_gpus(Machine m, const Catalog& c);
 
 /// The class whose out-of-sample errors bound a prediction on `d` (estimator/accuracy.cpp).
 AccuracyClass accuracy_class(const Device& d, const ModelSpec& m);
-/// The 80% band around `predicted` tok/s for that class; {0, 0} where unknown.
-Range band(double predicted, AccuracyClass c, bool decode);
+/// The 80% band around `predicted` tok/s for that class on backend `b` (the backend's own band
+/// where the class has one, else the class's); {0, 0} where the figure is unknown or no band is
+/// calibrated for it (band_calibrated()).
+Range band(double predicted, AccuracyClass c, Backend b, bool decode);
+/// Whether a band calibrated out of sample (held-out coverage 75-85%) exists for that class and
+/// backend, decode or prefill.
+bool band_calibrated(AccuracyClass c, Backend b, bool decode);
 
 // Without flash attention (llama.cpp -fa off, its default until PR #15434 in 2025-08), decode's
 // attention is two matrix products, K x q and V x softmax, with each KV head broadcast to the

@@ -743,8 +743,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   e.time_to_first_token_s = e.prefill_tps > 0 ? w.prompt_tokens / e.prefill_tps : 0;
 
   e.accuracy_class = accuracy_class(d, m);
-  e.decode_tps_range = band(e.decode_tps, e.accuracy_class, true);
-  e.prefill_tps_range = band(e.prefill_tps, e.accuracy_class, false);
+  e.decode_tps_range = band(e.decode_tps, e.accuracy_class, d.backend, true);
+  e.prefill_tps_range = band(e.prefill_tps, e.accuracy_class, d.backend, false);
   e.engine = engine_of(q, e.backend);
   e.launch = launch_command(m, q, e, w);
 

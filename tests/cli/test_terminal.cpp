@@ -271,3 +271,18 @@ BOOST_AUTO_TEST_CASE(a_wait_prints_with_the_digits_that_say_something) {
   BOOST_TEST(benchr::seconds(std::nan("")) == "unknown");
   BOOST_TEST(benchr::seconds(-1) == "unknown");
 }
+
+BOOST_AUTO_TEST_CASE(a_figure_without_a_calibrated_band_says_so_instead_of_a_range) {
+  benchr::Estimate e;
+  e.accuracy_class = benchr::AccuracyClass::cpu_calibrated;
+  e.decode_tps = 20, e.decode_tps_range = {17.2, 21.8};
+  e.prefill_tps = 150;  // no band: no prefill runs were measured on a calibrated CPU
+  BOOST_TEST(benchr::band_text(e, true) == " (80%: 17.2-21.8)");
+  BOOST_TEST(benchr::band_note(e, true).empty());
+  BOOST_TEST(benchr::band_text(e, false) == " (80% range: not calibrated for cpu-calibrated prefill)");
+  BOOST_TEST(benchr::band_note(e, false).find("not calibrated") == 0);
+  // An unknown figure has neither a range nor a note: "unknown" is said where the figure is.
+  e.prefill_tps = 0;
+  BOOST_TEST(benchr::band_text(e, false).empty());
+  BOOST_TEST(benchr::band_note(e, false).empty());
+}
