@@ -31,7 +31,7 @@ per token x k, k fitted LODO) shows what the model adds. The constants fitted on
 printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, then the 80% bands
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
-       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--cpu-only]
+       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--cpu-only]
        [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound]
 """
 import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
@@ -133,6 +133,14 @@ def intel_gpu(d):
     return d["kind"] in ("gpu", "apu") and (u.get("unit_kind") == "xe" or d["device"].lower().startswith("intel"))
 
 
+def cpu_simd(d, unknown="avx2"):
+    """A corpus CPU's vector ISA as the catalog spells it (SVE cores run NEON too); `unknown` where
+    the device file does not say (the estimator assumes AVX2 there)."""
+    simd = (d.get("simd") or "").strip().lower()
+    simd = {"sve": "neon"}.get(simd, simd)
+    return simd if simd in ("none", "neon", "avx2", "avx512") else unknown
+
+
 def hardware_entry(hid, d, backend, threads=None, units=True):
     """A [[hardware]] entry from a corpus device: its datasheet figures only. Memory is set far
     above any model so that the placement is the run's (every layer on the device); fit is not
@@ -160,8 +168,8 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
                  'units_source = "bench/corpus/device_units.csv"\n')
     if backend == "cpu" and threads:
         text += f"cores = {threads}\n"
-    simd = {"sve": "neon"}.get((d.get("simd") or "").strip().lower(), (d.get("simd") or "").strip().lower())
-    if backend == "cpu" and simd in ("none", "neon", "avx2", "avx512"):
+    simd = cpu_simd(d, None)
+    if backend == "cpu" and simd:
         text += f'simd = "{simd}"\n'  # a datasheet fact: the cores' vector ISA (SVE cores run NEON too)
     if backend != "cpu" and intel_gpu(d):
         text += "pci_vendor_id = 0x8086\n"
@@ -239,12 +247,17 @@ def predict_all(devices, runs, models):
         if CPU_ONLY and backend != "cpu":
             continue
         r["_backend"] = backend
-        # A CPU run's threads are the cores it streams with (llama.cpp pins one thread a core).
-        threads = int(num(r.get("threads")) or 0) if backend == "cpu" else 0
-        cores = int(num(dev.get("cpu_cores")) or 0)
-        threads = min(threads, cores) if threads and cores else threads or cores
-        r["_hid"] = "c-" + slug(dev["device"]) + "-" + backend + (f"-{threads}t" if threads else "")
-        entries[r["_hid"]] = hardware_entry(r["_hid"], dev, backend, threads)
+        # A CPU run's threads are the cores it streams with (llama.cpp pins one thread a core). A
+        # source that ran its prompt and its decode tests at different thread counts says so as
+        # "16 (pp) / 4 (tg)": each test is predicted at its own.
+        given = (r.get("threads") or "").strip()
+        split = re.fullmatch(r"(\d+) \(pp\) / (\d+) \(tg\)", given)
+        for key, t in (("_hid", split.group(2) if split else given), ("_hid_pp", split.group(1) if split else given)):
+            threads = int(num(t) or 0) if backend == "cpu" else 0
+            cores = int(num(dev.get("cpu_cores")) or 0)
+            threads = min(threads, cores) if threads and cores else threads or cores
+            r[key] = "c-" + slug(dev["device"]) + "-" + backend + (f"-{threads}t" if threads else "")
+            entries[r[key]] = hardware_entry(r[key], dev, backend, threads)
         # A CUDA or ROCm device with units in device_units.csv is also typed without them (the
         # withheld regime); every other row's prediction is the same in both and is reused.
         r["_units"] = backend in ("cuda", "rocm") and "compute_units" in entries[r["_hid"]]
@@ -272,6 +285,17 @@ def predict_all(devices, runs, models):
                 # the host is not in the corpus.
                 skipped["GPU behind a Raspberry Pi host: its per-token dispatch, not in the corpus"] += 1
                 continue
+            if tg and re.search(r"treat tg as unreliable", r.get("notes") or ""):
+                # Its transcriber's judgement on the page's own figures (an EPYC 7702's tg128 of
+                # 18.8 +- 1.0 where its tg512 gave 36.3): the decode is left out, the prompt kept.
+                skipped["decode figures marked unreliable where transcribed (prompt kept)"] += 1
+                tg = None
+            if tg and re.search(r"slower tg.*reported as a bug", r.get("notes") or ""):
+                # A decode its own source reports as a bug (an M1 Max decoding 3x slower with a
+                # build option, KleidiAI's GEMV, llama.cpp #27078): not what llama.cpp runs by
+                # default. Its prompt figure stays.
+                skipped["decode figures their source reports as a bug (prompt kept)"] += 1
+                tg = None
             if r["_backend"] == "cpu" and ngl not in (None, 0):
                 skipped["cpu backend with layers on a GPU"] += 1
                 continue
@@ -303,8 +327,10 @@ def predict_all(devices, runs, models):
             # A tgN test decodes at positions depth .. depth + N: on average depth + N/2. A ppN test
             # is estimated at its own depth (the estimator takes the prompt's mean position).
             def predict(hid):
+                # the prompt test at its own thread count (a CPU run's "16 (pp) / 4 (tg)")
+                hid_pp = r["_hid_pp"] if hid == r["_hid"] else hid
                 e = run(hid, depth + tg_tokens // 2 if tg else depth)
-                ep = e if e is None or not (tg and pp) or tg_tokens // 2 == 0 else run(hid, depth)
+                ep = e if e is None or not (tg and pp) or (tg_tokens // 2 == 0 and hid_pp == hid) else run(hid_pp, depth)
                 return (e, ep) if e is not None and ep is not None else None
             if pp and (why := prefill_not_comparable(r)):
                 skipped[f"prefill only: {why}"] += 1
@@ -332,7 +358,9 @@ def predict_all(devices, runs, models):
             row = dict(run=r, tg=tg, pp=pp, current=current(r), device=device_key(dev["device"]), source=r["source_id"].strip() or r["_file"],
                        gdn_share=gdn / layers if layers else 0, g0=float(g0.group(1)) if g0 else 0.0,
                        fa0=float(fa0.group(1)) if (fa0 := FA_RE.search(" ".join(e["assumptions"]))) else None,
-                       apu=dev["kind"] == "apu" and r["_backend"] != "cpu", intel=intel_gpu(dev),
+                       apu=dev["kind"] == "apu" and r["_backend"] != "cpu", intel=intel_gpu(dev), simd=cpu_simd(dev),
+                       x86_before_repack=r["_backend"] == "cpu" and cpu_simd(dev) in ("avx2", "avx512") and
+                       CPU_BUILDS and bool((r.get("date") or "").strip()) and r["date"].strip()[:10] < "2024-12-07",
                        backend=r["_backend"], cls=klass(r, dev, moe), bw=num(dev["bandwidth_gbps"]),
                        file_gib=num(r.get("file_gib")))
             for reg, ((e_r, ep_r), units) in by_regime.items():
@@ -593,14 +621,13 @@ def irls_fit(samples, start, lower, weights=None):
     return theta
 
 
-# --- CPU decode: datasheet bandwidth, per-core streaming, thread barriers ----------------------------
+# --- CPU decode: datasheet bandwidth, per-core streaming, dot-product path, thread barriers -------
 
 def cpu_decode_parts(x, c):
-    """One CPU row's decode seconds as fixed + bytes / rate + layers x threads x sync at constants c:
-    rate = min(datasheet x e, threads x per-core GB/s) (estimator/machine.cpp kDecodeEfficiencyCpu,
-    kCpuDecodeGbpsPerCore), sync = kCpuSyncUsPerLayerThread. Returns (fixed, gb, datasheet, threads,
-    layers x threads)."""
-    a, gb, ds, threads, lt = x["e"]["breakdown"]["comm_s"], 0.0, 0.0, 0, 0.0
+    """One CPU row's decode as fixed seconds, GB read (weights and KV), of them the GB of weights on
+    the one-row dot-product path (formats llama.cpp does not repack on that CPU), datasheet GB/s,
+    threads, layers x threads and the cores' vector ISA."""
+    a, gb, dot, ds, threads, lt = x["e"]["breakdown"]["comm_s"], 0.0, 0.0, 0.0, 0, 0.0
     for p in x["e"]["breakdown"]["pools"]:
         if p["concurrent"]:
             continue
@@ -609,33 +636,49 @@ def cpu_decode_parts(x, c):
             a += max(d["weight_s"], d["compute_s"]) + d["kv_s"] + d["overhead_s"]
             continue
         gb += (d["weight_bytes"] + d["kv_bytes"]) / 1e9
+        # An x86 run of a build before llama.cpp repacked Q4_0 and Q4_K at load time on AVX2 (PR
+        # #10446, "Refactor/online repacking", merged 2024-12-07) read every format through the
+        # one-row dot products.
+        dot += (d["weight_bytes"] if x.get("x86_before_repack") else d.get("dot_bytes", 0)) / 1e9
         ds = p["datasheet_gbps"]
         t = round(p["gemv_cap_gbps"] / C0_CPU["core"]) if p["gemv_cap_gbps"] > 0 and C0_CPU["core"] else 0
         threads = t
         sync = p["layers"] * p["layer_overhead_s"]
         a += d["overhead_s"] - sync  # what is not the barriers' (a Gated DeltaNet layer's extra)
         lt += p["layers"] * t
-    return a, gb, ds, threads, lt
+    return a, gb, dot if CPU_FORMAT else 0.0, ds, threads, lt, x.get("simd") or "avx2"
 
 
-def cpu_rate(ds, threads, c):
-    rate = ds * c[("e", "cpu")]
-    if threads and CPU_CORE:
-        rate = min(rate, threads * c["cpu_core"])
-    return rate
+def cpu_dot_rate(simd, c):
+    """Per-core GB/s of the one-row dot products (kCpuDotGbpsPerCore; a scalar core's its share)."""
+    return c["cpu_dotgb"] * (1 if simd in ("neon", "avx2", "avx512") else C0_CPU.get("scalar", 1))
+
+
+def cpu_groups(x, c):
+    """(GB, cap GB/s) of a CPU row's two streams: the repacked GEMVs and KV at threads x the per-core
+    streaming rate, the dot-product path at threads x its per-core rate; cap None: no core cap."""
+    a, gb, dot, ds, threads, lt, simd = cpu_decode_parts(x, c)
+    fast_cap = threads * c["cpu_core"] if threads and CPU_CORE else None
+    dot_cap = threads * cpu_dot_rate(simd, c) if threads and CPU_FORMAT else None
+    if fast_cap and dot_cap:
+        dot_cap = min(dot_cap, fast_cap)
+    return a, ds, lt, [(gb - dot, fast_cap), (dot, dot_cap or fast_cap)]
 
 
 def cpu_decode_pred(x, c):
-    a, gb, ds, threads, lt = cpu_decode_parts(x, c)
-    if gb <= 0 or ds <= 0:
+    a, ds, lt, groups = cpu_groups(x, c)
+    if sum(g for g, _ in groups) <= 0 or ds <= 0:
         return None
-    t = a + gb / cpu_rate(ds, threads, c) + lt * c["cpu_sync"]
+    mem = ds * c[("e", "cpu")]
+    t = a + sum(g / min(mem, cap) if cap else g / mem for g, cap in groups) + lt * c["cpu_sync"]
     return 1 / t if t > 0 else None
 
 
 def fit_cpu_decode(train, c):
-    """The CPU's decode efficiency and barrier cost (IRLS, as fit_decode) at each per-core rate of a
-    grid, the grid point scored on the median |log error| of the training CPU rows."""
+    """The CPU's decode efficiency and barrier cost (IRLS, as fit_decode) at each per-core streaming
+    rate and per-core dot-product rate of two grids, searched one after the other (twice); a point
+    scored on the median over devices of each device's median |log error| (each device counts
+    once: a thread sweep of one chip must not outvote the other chips)."""
     rows = [x for x in train if x["backend"] == "cpu" and x["tg"] and cpu_decode_parts(x, c)[1] > 0]
     if len(rows) < 3:
         return c
@@ -643,28 +686,37 @@ def fit_cpu_decode(train, c):
     for x in rows:
         per_device[x["device"]] += 1
     weights = [1 / per_device[x["device"]] for x in rows]
-    best = None
-    for core in ([4 + 2 * i for i in range(24)] if CPU_CORE else [c["cpu_core"]]):
-        trial = dict(c, cpu_core=core)
-        for _ in range(3):  # which rows the per-core cap binds depends on e
+
+    def refit(core, dotgb):
+        trial = dict(c, cpu_core=core, cpu_dotgb=dotgb)
+        for _ in range(3):  # which rows the caps bind depends on e
             samples = []
             for x in rows:
-                a, gb, ds, threads, lt = cpu_decode_parts(x, trial)
-                if threads and CPU_CORE and threads * core < ds * trial[("e", "cpu")]:
-                    samples.append((a + gb / (threads * core), [0.0, lt], 1 / x["tg"]))
-                else:
-                    samples.append((a, [gb / ds, lt], 1 / x["tg"]))
-            if not CPU_SYNC:
-                samples = [(a, [f[0], 0.0], T) for a, f, T in samples]
+                a, ds, lt, groups = cpu_groups(x, trial)
+                fixed, lin = a, 0.0
+                for g, cap in groups:
+                    if cap and cap < ds * trial[("e", "cpu")]:
+                        fixed += g / cap
+                    else:
+                        lin += g / ds
+                samples.append((fixed, [lin, lt if CPU_SYNC else 0.0], 1 / x["tg"]))
             u, sync = irls_fit(samples, [1 / trial[("e", "cpu")], trial["cpu_sync"]], [1.0, 0.0], weights)
             trial[("e", "cpu")], trial["cpu_sync"] = 1 / u, sync if CPU_SYNC else 0.0
-        # Each device counts once: a thread sweep of one chip must not outvote the other chips.
         by_device = defaultdict(list)
         for x in rows:
             by_device[x["device"]].append(abs(math.log(cpu_decode_pred(x, trial) / x["tg"])))
-        err = statistics.median(statistics.median(v) for v in by_device.values())
-        if best is None or err < best[0]:
-            best = (err, trial)
+        return statistics.median(statistics.median(v) for v in by_device.values()), trial
+
+    grids = {"core": [4 + 2 * i for i in range(24)] if CPU_CORE else [c["cpu_core"]],
+             "dotgb": [2 + i for i in range(24)] if CPU_FORMAT else [c["cpu_dotgb"]]}
+    point = {"core": c["cpu_core"], "dotgb": c["cpu_dotgb"]}
+    best = refit(point["core"], point["dotgb"])
+    for _ in range(2):
+        for k, grid in grids.items():
+            for v in grid:
+                trial = refit(**dict(point, **{k: v}))
+                if trial[0] < best[0] - 1e-12:
+                    best, point = trial, dict(point, **{k: v})
     return best[1]
 
 
@@ -921,6 +973,13 @@ def read_back(rows):
                 C0_CPU["core"] = p["gemv_cap_gbps"] / t
                 C0_CPU["sync"] = p["layer_overhead_s"] / t
     c0["cpu_core"], c0["cpu_sync"] = C0_CPU.get("core", 16.5), C0_CPU.get("sync", 0.0) if CPU_SYNC else 0.0
+    # The shipped per-core dot-product rate (kCpuDotGbpsPerCore), from a row's cap over its threads.
+    for x in rows:
+        for p in x["e"]["breakdown"]["pools"]:
+            t = int(x["run"]["_hid"].rsplit("-", 1)[-1][:-1]) if x["backend"] == "cpu" and x["run"]["_hid"].endswith("t") else 0
+            if p["backend"] == "cpu" and t and p.get("gemv_dot_cap_gbps", 0) > 0 and x["simd"] != "none":
+                c0.setdefault("cpu_dotgb", p["gemv_dot_cap_gbps"] / t)
+    c0.setdefault("cpu_dotgb", c0["cpu_core"])
     # The dot-path share the binary applied (speed.cpp kCpuDotPathOverCompute), read back from its
     # assumptions.
     for x in rows:
@@ -1022,6 +1081,7 @@ def print_constants(res):
     print(f"  KV re-read share without flash attention kNoFlashKvRereadShare {call.get('fa', 0):.1f} (shipped {c0['fa']:.1f})")
     print(f"  APU sustained share of the prefill rate kApuComputeShare {call['apu']:.2f} (shipped {c0['apu']:.2f})")
     if CPU_MODEL:
+        print(f"  CPU dot-product path GB/s per core kCpuDotGbpsPerCore {call['cpu_dotgb']:.1f} (shipped {c0['cpu_dotgb']:.1f})")
         print(f"  CPU decode GB/s per core kCpuDecodeGbpsPerCore {call['cpu_core']:.1f} (shipped {c0['cpu_core']:.1f}); "
               f"barrier per layer and thread kCpuSyncUsPerLayerThread {call['cpu_sync'] * 1e6:.2f} us "
               f"(shipped {c0['cpu_sync'] * 1e6:.2f})")
@@ -1252,6 +1312,11 @@ CPU_MODEL = "--no-cpu-model" not in sys.argv
 CPU_CORE = "--no-cpu-core" not in sys.argv
 CPU_SYNC = "--no-cpu-sync" not in sys.argv
 CPU_DOT = "--no-cpu-dot" not in sys.argv  # the dot-product path's share refitted (else kept as shipped)
+# --no-cpu-format: every format decodes at the per-core streaming rate (no dot-product path).
+# --no-cpu-builds: x86 runs of builds before load-time repacking counted as repacking anyway.
+CPU_FORMAT = "--no-cpu-format" not in sys.argv
+CPU_BUILDS = "--no-cpu-builds" not in sys.argv
+
 CPU_ONLY = "--cpu-only" in sys.argv
 C0_CPU = {}  # the CPU constants the binary applied, read back from the breakdown
 # --no-rocm-cu: ROCm prefill at datasheet FP16 x its efficiency alone, without the CUs x clock cap.

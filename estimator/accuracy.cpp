@@ -22,7 +22,7 @@ struct Band {
   Range decode, prefill;
 };
 constexpr Band kBands[] = {
-    {AccuracyClass::cpu, kAnyBackend, {0.46, 1.42}, {0.35, 1.25}},
+    {AccuracyClass::cpu, kAnyBackend, {0.70, 2.54}, {0.35, 1.25}},
     {AccuracyClass::apple, kAnyBackend, {0.83, 1.15}, {0.68, 1.39}},
     {AccuracyClass::apu, kAnyBackend, {0.79, 1.06}, {0.41, 2.10}},
     {AccuracyClass::gpu_dense, int(Backend::cuda), {0.82, 1.12}, {0.52, 1.34}},

@@ -29,6 +29,10 @@ struct BlockFormat {
   /// Whether the estimator models it as a format of its own (block_formats()); a stored type it
   /// does not (I32, Q8_K, TQ1_0 ...) counts as the modelled format nearest in bits per weight.
   bool modelled;
+  /// llama.cpp's CPU backend on an Arm core with dot-product instructions keeps a repacked copy
+  /// of it and decodes it with an interleaved GEMV (ggml-cpu/repack.cpp); the other formats go
+  /// through one vec_dot a row.
+  bool arm_repack = false;
 
   /// Whether a CPU whose repacked kernels are at `cpu` (Device::cpu_repack) repacks this format.
   constexpr bool repacked_on(SimdLevel cpu) const { return cpu_repack >= SimdLevel::avx2 && cpu >= cpu_repack; }
@@ -43,8 +47,10 @@ struct BlockFormat {
 // cpu_repack: ggml-cpu/repack.cpp (ggml_repack_get_optimal_repack_type) converts Q4_0, Q4_K,
 // IQ4_NL and MXFP4 to interleaved 8x8 layouts on AVX2 and AVX-512, and Q2_K on AVX-512 only; seen
 // in bench/validation/local-memory.csv (CPU_REPACK buffer = exactly the Q4_0/Q4_K matmul tensors;
-// Q8_0, Q6_K, F16 have none). On Arm it repacks other sets (with dotprod/i8mm); not modelled: Arm
-// CPUs count as not repacking.
+// Q8_0, Q6_K, F16 have none). On Arm (NEON with dotprod) it repacks Q4_0 (4x4; 4x8 with i8mm),
+// Q4_K (8x4; 8x8 with i8mm) and IQ4_NL (4x4) (arm_repack): a live Arm CPU's decode streams those
+// through the interleaved GEMV (Device::arm_repack), while its memory and prefill models count it
+// as not repacking; a catalog CPU entry repacks AVX2's set whatever its ISA (machine.cpp).
 // cpu_gemm: prefill in llama.cpp's CPU backend goes through llamafile's tinyBLAS
 // (ggml-cpu/llamafile/sgemm.cpp: F32, F16, BF16, Q8_0, Q4_0, Q5_0, IQ4_NL) instead of one dot
 // product per row and token; the repacked formats have their own GEMM (repack.cpp).
@@ -54,21 +60,21 @@ struct BlockFormat {
 // scale, the same 4.5 bits per weight as ggml's block_nvfp4, so one entry serves both.
 namespace block_format_table {
 constexpr SimdLevel no = SimdLevel::none, avx2 = SimdLevel::avx2, avx512 = SimdLevel::avx512;
-constexpr bool gemm = true, gemv = false, own = true, nearest = false;
+constexpr bool gemm = true, gemv = false, own = true, nearest = false, arm = true;
 inline constexpr std::array<BlockFormat, 38> kBlockFormats{{
-    // name, ggml id, block elements, block bytes, cpu_repack, cpu_gemm, kernel, modelled; the
+    // name, ggml id, block elements, block bytes, cpu_repack, cpu_gemm, kernel, modelled, arm_repack; the
     // modelled formats first, in the order the estimator lists them (nearest-in-bits ties go to the first):
     {"F32", 0, 1, 4, no, gemm, "", own},
     {"F16", 1, 1, 2, no, gemm, "F16", own},
     {"BF16", 30, 1, 2, no, gemm, "", own},
-    {"Q4_0", 2, 32, 18, avx2, gemm, "Q4_0", own},
+    {"Q4_0", 2, 32, 18, avx2, gemm, "Q4_0", own, arm},
     {"Q4_1", 3, 32, 20, no, gemv, "", own},
     {"Q5_0", 6, 32, 22, no, gemm, "", own},
     {"Q5_1", 7, 32, 24, no, gemv, "", own},
     {"Q8_0", 8, 32, 34, no, gemm, "Q8_0", own},
     {"Q2_K", 10, 256, 84, avx512, gemv, "", own},
     {"Q3_K", 11, 256, 110, no, gemv, "Q3_K", own},
-    {"Q4_K", 12, 256, 144, avx2, gemv, "Q4_K", own},
+    {"Q4_K", 12, 256, 144, avx2, gemv, "Q4_K", own, arm},
     {"Q5_K", 13, 256, 176, no, gemv, "Q5_K", own},
     {"Q6_K", 14, 256, 210, no, gemv, "Q6_K", own},
     {"IQ2_XXS", 16, 256, 66, no, gemv, "", own},
@@ -76,7 +82,7 @@ inline constexpr std::array<BlockFormat, 38> kBlockFormats{{
     {"IQ2_S", 22, 256, 82, no, gemv, "", own},
     {"IQ3_XXS", 18, 256, 98, no, gemv, "", own},
     {"IQ3_S", 21, 256, 110, no, gemv, "", own},
-    {"IQ4_NL", 20, 32, 18, avx2, gemm, "", own},
+    {"IQ4_NL", 20, 32, 18, avx2, gemm, "", own, arm},
     {"IQ4_XS", 23, 256, 136, no, gemv, "", own},
     {"IQ1_S", 19, 256, 50, no, gemv, "", own},
     {"IQ1_M", 29, 256, 56, no, gemv, "", own},

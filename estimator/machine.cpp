@@ -40,9 +40,9 @@ constexpr double kDecodeEfficiencyCudaNoUnits = 0.837, kDecodeOverheadUsCudaNoUn
 constexpr double kDecodeEfficiencyVulkanIntel = 0.342;
 constexpr int kPciVendorIntel = 0x8086;
 // CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket. Fitted by
-// bench/check_accuracy.py on the corpus' CPU decode rows (61, 19 devices) together with
-// kCpuDecodeGbpsPerCore and kCpuSyncUsPerLayerThread, each device weighted once.
-constexpr double kDecodeEfficiencyCpu = 0.609;
+// bench/check_accuracy.py on the corpus' CPU decode rows (59, 18 devices) together with
+// kCpuDecodeGbpsPerCore, kCpuDotGbpsPerCore and kCpuSyncUsPerLayerThread, each device weighted once.
+constexpr double kDecodeEfficiencyCpu = 0.660;
 
 // llama.cpp's CUDA GEMV (mul_mat_vec_q) streams at most this many bytes of weights per SM per
 // clock, however fast the memory: a GPU with few SMs for its bandwidth is bound by it (A100 108
@@ -120,16 +120,18 @@ constexpr double kApuComputeShare = 0.49;
 // threads on Qwen2.5-3B Q4_K_M decode at a third of the bandwidth, 96 threads of 2 EPYC 9R14 on a
 // 7B at an eighth). Seconds per layer and thread; fitted by bench/check_accuracy.py on the
 // corpus' CPU decode rows with the per-core streaming rate (leave one device out there).
-constexpr double kCpuSyncUsPerLayerThread = 2.06;
+constexpr double kCpuSyncUsPerLayerThread = 2.64;
 
-// What one core's GEMV streams: a catalog CPU entry with `cores` reads at most cores x this, and a
-// live CPU until calibration measures it (its sum capped per NUMA node at a dual-channel
-// DDR5-5600 desktop, 2 x 5600 MT/s x 8 B = 89.6 GB/s, x the CPU decode efficiency: a core count
-// alone cannot see the memory channels). Fitted by bench/check_accuracy.py on the corpus' CPU
+// What one core streams through a GEMV that is not bound by its arithmetic (llama.cpp's repacked,
+// interleaved GEMVs; the one-row dot products are kCpuDotGbpsPerCore): a catalog CPU entry with
+// `cores` reads at most cores x this, and a live CPU until calibration measures it (its sum
+// capped per NUMA node at a dual-channel DDR5-5600 desktop, 2 x 5600 MT/s x 8 B = 89.6 GB/s, x the
+// CPU decode efficiency: a core count alone cannot see the memory channels). Fitted by bench/check_accuracy.py on the corpus' CPU
 // decode rows (thread sweeps on Graviton3/4, Grace, M4 Pro); bench/validation/local-notes.md
 // measured 16.5 on 2 Zen 4 cores ("tg ~ 33 GB/s / bytes per token"). Cores differ more than one
-// figure says: 6.6-7.7 GB/s a Graviton3 core on K-quants, ~37 an M4 Pro P-core on Q4_0.
-constexpr double kCpuDecodeGbpsPerCore = 14.0;
+// figure says (no clock is in the catalog): 16.6 GB/s a Graviton4 core on repacked Q4_0, 36.6 an
+// M4 Pro P-core.
+constexpr double kCpuDecodeGbpsPerCore = 12.0;
 constexpr double kDualChannelDdr5Gbps = 89.6;
 // Prefill per core, 8-bit dot products (llama.cpp quantizes activations to Q8): pp512 on 2 Zen 4
 // cores with AVX-512 VNNI, Q4_0 (repacked GEMM) rows of local-llamacpp.csv, FLOPs = 2 x matmul
@@ -159,6 +161,31 @@ double cpu_prefill_gflops_per_core(SimdLevel simd) {
     case SimdLevel::unknown: break;
   }
   return kCpuPrefillGflopsPerCoreScalar;
+}
+// What one core streams through ggml's one-row dot products (ggml_vec_dot_q6_K_q8_K and the like):
+// the formats llama.cpp does not repack on that CPU (on x86 all but Q4_0, Q4_K, IQ4_NL, MXFP4 and,
+// with AVX-512, Q2_K; on Arm all but Q4_0, Q4_K, IQ4_NL), bound by unpacking and scaling each
+// block's weights rather than by reading them. A Graviton3 core decodes Q6_K, Q3_K_M and Q2_K at
+// 5.8-7.7 GB/s at 2-4 threads, a Grace core Q6_K at 11.8, where a Graviton4 core streams repacked
+// Q4_0 at 16.6 and an M4 Pro P-core at 36.6 (bench/corpus runs_cpu2.csv: tg x bytes per token /
+// threads). Fitted by bench/check_accuracy.py on the corpus' CPU decode rows with
+// kCpuDecodeGbpsPerCore, kDecodeEfficiencyCpu and kCpuSyncUsPerLayerThread (x86 runs of builds
+// before load-time repacking, llama.cpp #10446, read every format this way); leave one device
+// out, CPU decode 35.5% median error without it (--no-cpu-format), 25.0% with it. One figure for
+// every vector ISA: fitted apart, NEON and x86 came out 8 and 10 and scored worse out of sample.
+// A core without SIMD: the same share of it as its prefill rate (kCpuPrefillGflopsPerCoreScalar
+// over the AVX2 figure), an assumption.
+constexpr double kCpuDotGbpsPerCore = 7.0;
+
+double cpu_dot_gbps_per_core(SimdLevel simd) {
+  switch (simd) {
+    case SimdLevel::avx512:
+    case SimdLevel::neon:
+    case SimdLevel::avx2: return kCpuDotGbpsPerCore;
+    case SimdLevel::none:
+    case SimdLevel::unknown: break;
+  }
+  return kCpuDotGbpsPerCore * kCpuPrefillGflopsPerCoreScalar / kCpuPrefillGflopsPerCoreAvx2;
 }
 // Power while generating: 170 W TDP / 16 cores of a Ryzen 9 7950X (AMD product page) ~ 10.6 W.
 constexpr double kCpuWattsPerCore = 10.6;
@@ -268,6 +295,8 @@ Device host_device(const CpuInfo& cpu) {
   d.power_w = {cores * kCpuWattsPerCore,
                "estimate: " + std::to_string(cores) + " cores x " + fixed(kCpuWattsPerCore) + " W (7950X TDP per core)"};
   if (simd == SimdLevel::avx2 || simd == SimdLevel::avx512) d.cpu_repack = simd;
+  d.arm_repack = simd == SimdLevel::neon;
+  d.gemv_dot_cap_gbps = cores * cpu_dot_gbps_per_core(simd);
   // Calibrated or not, a token pays the threads' barriers: the calibration times the kernels (and
   // kCpuDecodeKernelShare the rest of a 2-thread token, barrier spin 1.4% of it), not how they
   // grow with the threads.
@@ -299,6 +328,7 @@ Machine with_calibration(Machine m, const Calibration& c) {
       }
       if (d.kind != DeviceKind::cpu) continue;
       d.decode_efficiency = d.prefill_efficiency = 0;
+      d.gemv_dot_cap_gbps = 0;  // each format's GEMV rate is measured
       d.read_gbps = {dc.read_gbps, "measured: streaming read " + fixed(dc.read_gbps) + " GB/s (" +
                                        std::to_string(dc.threads) + " threads, " + c.measured_at + ")"};
       if (dc.fma_gflops > 0)
@@ -429,6 +459,8 @@ Machine one_machine(const HardwareSpec& hw) {
                               " us per layer (llama.cpp's thread barriers, fitted, bench/check_accuracy.py)"};
     // Prefill: the cores' 8-bit rate by vector ISA (AVX2 where the catalog does not say).
     const SimdLevel simd = hw.simd == SimdLevel::unknown ? SimdLevel::avx2 : hw.simd;
+    d.gemv_dot_cap_gbps = hw.cores * cpu_dot_gbps_per_core(simd);
+    d.arm_repack = simd == SimdLevel::neon;
     const double per_core = cpu_prefill_gflops_per_core(simd);
     d.datasheet_gflops = hw.cores * per_core;
     d.prefill_efficiency = kPrefillEfficiencyCpu;

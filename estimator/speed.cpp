@@ -190,6 +190,14 @@ double decode_gbps(const Device& d, const FormatRate* measured) {
   return std::min(measured->weight_gbps, d.read_gbps.value);
 }
 
+/// Whether an uncalibrated CPU decodes weights of format `f` through ggml's one-row dot product
+/// (its dequantization arithmetic bounds it: Device::gemv_dot_cap_gbps) rather than a repacked,
+/// interleaved GEMV, which streams as fast as the cores read (gemv_cap_gbps, in read_gbps).
+bool on_dot_path(const Device& d, const BlockFormat& f) {
+  return d.kind == DeviceKind::cpu && d.gemv_dot_cap_gbps > 0 && !d.measured && !f.repacked_on(d.cpu_repack) &&
+         !(d.arm_repack && f.arm_repack);
+}
+
 }  // namespace
 
 double min_headroom(const Device& d) {
@@ -315,6 +323,7 @@ int64_t largest_context(const ModelSpec& m, const QuantSpec& q, Workload w, cons
 struct PoolTime {
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double kv_reread_bytes = 0;  ///< without flash attention (kv_reread_bytes()); its share is in kv_s
+  double dot_bytes = 0;        ///< of weight_bytes, those on an uncalibrated CPU's dot-product path
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
   bool rate_unknown = false;  ///< weights on a device with no read rate: the time is unknown, not 0
@@ -326,12 +335,14 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
   const int users = std::max(1, w.users);
   for (const auto& l : slice_load(m, q, s, true, users)) {
     const FormatRate* r = decode_rate(d, *l.format);
-    const double gbps = decode_gbps(d, r);
+    const bool dot = on_dot_path(d, *l.format);
+    const double gbps = dot ? std::min(decode_gbps(d, r), d.gemv_dot_cap_gbps) : decode_gbps(d, r);
     const double sec = gbps > 0 ? l.bytes / (gbps * 1e9) : 0;
     if (!(gbps > 0) && l.bytes > 0) t.rate_unknown = true;
     t.weight_bytes += l.bytes;
+    if (dot) t.dot_bytes += l.bytes;
     t.weight_s += sec;
-    if (r && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
+    if ((r || dot) && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
       t.slowest_s = sec, t.slowest = std::string(l.format->name) + " dot product at " + fixed(gbps) + " GB/s";
   }
   if (s.dense) {
@@ -725,6 +736,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.weight_bytes = t.weight_bytes, ps.weight_s = t.weight_s, ps.kv_bytes = t.kv_bytes, ps.kv_s = t.kv_s;
     ps.overhead_s = t.overhead_s, ps.compute_s = t.compute_s;
     ps.kv_reread_bytes = t.kv_reread_bytes;
+    ps.dot_bytes = t.dot_bytes;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
     ps.prefill_dot_s = pt.dot_s;
     if (pt.tokens_per_expert > 0) ps.moe_half_tokens = kMoeGemmHalfTokens;
@@ -768,9 +780,20 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   if (d.kind == DeviceKind::cpu && d.measured)
     a.push_back("llama.cpp spends " + fixed(kCpuDecodeKernelShare * 100, "%.0f") +
                 "% of CPU decode in the dot-product kernels the calibration times (perf of llama-bench)");
-  if (d.compute_gflops.known())
+  if (d.gemv_dot_cap_gbps > 0 && !d.measured) {
+    std::string formats;  // the formats an uncalibrated CPU decodes through one-row dot products
+    for (const auto& l : slice_load(m, q, Slice{}, true))
+      if (on_dot_path(d, *l.format) && l.format->name != "F32" && formats.find(l.format->name) == std::string::npos)
+        formats += (formats.empty() ? "" : ", ") + std::string(l.format->name);
+    if (!formats.empty())
+      a.push_back("decode reads " + formats + " one dot product a row (llama.cpp does not repack them on this CPU) at " +
+                  fixed(d.gemv_dot_cap_gbps) + " GB/s, what its cores' dequantization keeps up with");
+  }
+  if (!d.compute_gflops.known())
+    a.push_back("no compute figure for this device: prefill not estimated");
+  else
     a.push_back("prefill compute " + flops(d.compute_gflops.value) + ": " + d.compute_gflops.source);
-  if (d.kind == DeviceKind::cpu && !d.measured) {
+  if (d.compute_gflops.known() && d.kind == DeviceKind::cpu && !d.measured) {
     std::string formats;  // the formats an uncalibrated CPU multiplies on llama.cpp's dot-product path
     Slice products;  // a prompt's products: no embedding (gathered), no output matrix (the last token's)
     products.output = products.embedding = false;
@@ -782,8 +805,6 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
       a.push_back("prefill multiplies " + formats + " one dot product a row and token at " +
                   fixed(kCpuDotPathOverCompute) + " of its compute rate (neither repacked nor tinyBLAS)");
   }
-  else
-    a.push_back("no compute figure for this device: prefill not estimated");
   a.push_back("decode at depth " + std::to_string(w.depth_tokens) + " (llama-bench tg at -d " +
               std::to_string(w.depth_tokens) + "), batch " + std::to_string(users) + "; KV cache " +
               std::string(to_string(w.kv_type)) + " for " + std::to_string(w.context_tokens) + " tokens" +

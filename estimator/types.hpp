@@ -135,6 +135,7 @@ struct Device {
   bool unified_memory = false;           ///< shares its pool with the host (Apple, APU)
   bool software = false;                 ///< a software rasteriser (lavapipe): never a place for a model
   SimdLevel cpu_repack = SimdLevel::none;  ///< x86 level of llama.cpp's repacked CPU kernels here (avx2, avx512)
+  bool arm_repack = false;               ///< an Arm CPU: llama.cpp decodes BlockFormat::arm_repack formats with its repacked GEMV
   int pci_vendor_id = 0, pci_device_id = 0;  ///< GPUs: to find the catalog entry
   std::string arch;                      ///< GPU architecture (ampere, hopper, rdna3, ...), from the catalog
   std::string details;                   ///< what the driver says (API, driver, features)
@@ -145,6 +146,10 @@ struct Device {
   double decode_efficiency = 0, prefill_efficiency = 0;
   double datasheet_gbps = 0;             ///< the catalog's memory bandwidth; 0 for a live or measured device
   double gemv_cap_gbps = 0;              ///< what its units x clock (a CPU: its cores) can stream through the GEMV; 0 = no cap known
+  /// An uncalibrated CPU: what its cores stream through ggml's one-row dot products (the formats
+  /// llama.cpp does not repack here), bound by their dequantization arithmetic; 0 = no such cap
+  /// (a GPU, or a calibrated CPU, whose per-format rates are measured).
+  double gemv_dot_cap_gbps = 0;
   double datasheet_gflops = 0;           ///< the catalog's dense FP16 figure; 0 for a live or measured device
   double gemm_cap_gflops = 0;            ///< what its units x clock compute in llama.cpp's GEMM; 0 = no cap known
   double apu_compute_share = 1;          ///< of compute_gflops, the share an APU's package power leaves its GPU (machine.cpp)
@@ -463,6 +468,7 @@ struct PoolSeconds {
   /// Without flash attention on a GPU: the KV bytes the other query heads of each GQA group would read
   /// again; kNoFlashKvRereadShare of them are read (in kv_s, not in kv_bytes).
   double kv_reread_bytes = 0;
+  double dot_bytes = 0;             ///< of weight_bytes, those an uncalibrated CPU reads through its one-row dot products
   double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
   double prefill_dot_s = 0;         ///< of prefill_s, an uncalibrated CPU's products on its dot-product path

@@ -683,25 +683,69 @@ HardwareSpec catalog_cpu(int cores, SimdLevel simd) {
 }
 
 BOOST_AUTO_TEST_CASE(a_catalog_cpu_streams_at_its_cores_rate_and_pays_its_threads_barriers) {
-  // 16 Graviton4 cores (536.7 GB/s): min(536.7 x 0.609 = 326.9, 16 x 14.0 = 224) = 224 GB/s, and
-  // each layer 16 threads x 2.06 us of barriers (machine.cpp kCpuSyncUsPerLayerThread).
+  // 16 Graviton4 cores (536.7 GB/s): min(536.7 x 0.660 = 354.2, 16 x 12.0 = 192) = 192 GB/s, and
+  // each layer 16 threads x 2.64 us of barriers (machine.cpp kCpuSyncUsPerLayerThread).
   const Device d = machine_from_hardware(catalog_cpu(16, SimdLevel::neon)).devices[0];
-  BOOST_TEST(d.read_gbps.value == 224.0, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(d.layer_overhead_s.value == 16 * 2.06e-6, boost::test_tools::tolerance(1e-9));
-  // 64 cores: the memory decides (64 x 14 = 896 > 326.9), and the barriers cost 4x as much.
+  BOOST_TEST(d.read_gbps.value == 192.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(d.layer_overhead_s.value == 16 * 2.64e-6, boost::test_tools::tolerance(1e-9));
+  // 64 cores: the memory decides (64 x 12 = 768 > 354.2), and the barriers cost 4x as much.
   const Device many = machine_from_hardware(catalog_cpu(64, SimdLevel::neon)).devices[0];
   BOOST_TEST(many.read_gbps.value == 536.7 * decode_efficiency(Backend::cpu), boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(many.layer_overhead_s.value == 64 * 2.06e-6, boost::test_tools::tolerance(1e-9));
-  // Decode of Llama 3.1 8B Q8_0 at depth 0: its bytes at 224 GB/s + 32 layers x 32.96 us.
+  BOOST_TEST(many.layer_overhead_s.value == 64 * 2.64e-6, boost::test_tools::tolerance(1e-9));
+  // Decode of Llama 3.1 8B Q4_0 at depth 0 (Q4_0 repacked on Arm: at 192 GB/s; its Q6_K output
+  // matrix and F32 norms through the one-row dot products at 16 x 7.0 = 112) + 32 layers x 42.24 us.
   TestWorkload w;
-  const auto e = estimate(llama_3_1_8b(), q8_0(), machine_from_hardware(catalog_cpu(16, SimdLevel::neon)), w);
-  const double expected_s = weight_bytes_per_token(llama_3_1_8b(), q8_0()) / 224e9 + 32 * 16 * 2.06e-6;
-  BOOST_TEST(1 / e.decode_tps == expected_s, boost::test_tools::tolerance(1e-3));
+  const auto e = estimate(llama_3_1_8b(), q4_0(), machine_from_hardware(catalog_cpu(16, SimdLevel::neon)), w);
+  double fast = 0, dot = 0;
+  for (const auto& l : slice_load(llama_3_1_8b(), q4_0(), Slice{}, true)) (l.format->name == "Q4_0" ? fast : dot) += l.bytes;
+  BOOST_TEST(1 / e.decode_tps == fast / 192e9 + dot / 112e9 + 32 * 16 * 2.64e-6, boost::test_tools::tolerance(1e-3));
   // No core count: neither the cap nor the barriers are known, and they are not taken as 0 cost
   // by a cap: the datasheet x efficiency alone, no overhead, no prefill rate.
   const Device bare = machine_from_hardware(catalog_cpu(0, SimdLevel::unknown)).devices[0];
   BOOST_TEST(bare.read_gbps.value == 536.7 * decode_efficiency(Backend::cpu), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(bare.gemv_dot_cap_gbps == 0);
   BOOST_TEST(!bare.compute_gflops.known());
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_cpu_decodes_unrepacked_formats_at_its_cores_dot_product_rate) {
+  // machine.cpp kCpuDotGbpsPerCore 7.0: 16 cores stream a format llama.cpp does not repack at
+  // 16 x 7 = 112 GB/s, below their 192 through the repacked GEMVs. Q6_K is one-row on both ISAs;
+  // Q4_K is repacked on both (ggml-cpu/repack.cpp: AVX2 8x8, NEON dotprod 8x4).
+  TestWorkload w;
+  for (const SimdLevel simd : {SimdLevel::neon, SimdLevel::avx512}) {
+    const Machine m = machine_from_hardware(catalog_cpu(16, simd));
+    BOOST_TEST(m.devices[0].gemv_dot_cap_gbps == 112.0, boost::test_tools::tolerance(1e-9));
+    const QuantSpec q6 = quant("Q6_K", "Q6_K"), q4 = quant("Q4_K", "Q4_K");
+    const auto e6 = estimate(llama_3_1_8b(), q6, m, w);
+    const auto e4 = estimate(llama_3_1_8b(), q4, m, w);
+    const double sync = 32 * 16 * 2.64e-6;
+    // F32 norms (1 MB of GBs) go the dot-product way too: inside the tolerance.
+    BOOST_TEST(1 / e6.decode_tps == weight_bytes_per_token(llama_3_1_8b(), q6) / 112e9 + sync, boost::test_tools::tolerance(1e-3));
+    BOOST_TEST(1 / e4.decode_tps == weight_bytes_per_token(llama_3_1_8b(), q4) / 192e9 + sync, boost::test_tools::tolerance(1e-3));
+    BOOST_TEST(e6.bottleneck.find("dequantization") == 0u, e6.bottleneck);
+    BOOST_TEST(e6.pools.at(0).dot_bytes > 0.99 * e6.pools.at(0).weight_bytes);
+  }
+  // Q8_0: repacked on neither; F16 likewise. A core without SIMD: 7 x 8 / 65.5 (an assumption).
+  BOOST_TEST(machine_from_hardware(catalog_cpu(4, SimdLevel::none)).devices[0].gemv_dot_cap_gbps == 4 * 7.0 * 8 / 65.5,
+             boost::test_tools::tolerance(1e-9));
+  // Many cores: the memory binds both paths (64 x 7 = 448 > 354.2), the formats decode alike.
+  const Machine big = machine_from_hardware(catalog_cpu(64, SimdLevel::neon));
+  const double r6 = estimate(llama_3_1_8b(), quant("Q6_K", "Q6_K"), big, w).pools.at(0).weight_s /
+                    weight_bytes_per_token(llama_3_1_8b(), quant("Q6_K", "Q6_K"));
+  BOOST_TEST(1 / r6 == 536.7e9 * decode_efficiency(Backend::cpu), boost::test_tools::tolerance(1e-3));
+  // A calibrated CPU has each format's rate measured: no dot-product cap on top of it.
+  Machine cal = machine_from_hardware(catalog_cpu(16, SimdLevel::neon));
+  Calibration c;
+  DeviceCalibration dc;
+  dc.threads = 16, dc.read_gbps = 200;
+  dc.gemv = {{"Q6_K", 16, 150, 150, 0}};
+  c.devices = {dc};
+  cal = with_calibration(cal, c);
+  BOOST_TEST(cal.devices[0].gemv_dot_cap_gbps == 0);
+  const auto ec = estimate(llama_3_1_8b(), quant("Q6_K", "Q6_K"), cal, w);
+  BOOST_TEST(ec.pools.at(0).dot_bytes == 0);
+  BOOST_TEST(ec.pools.at(0).weight_s == weight_bytes_per_token(llama_3_1_8b(), quant("Q6_K", "Q6_K")) / 150e9,
+             boost::test_tools::tolerance(1e-3));
 }
 
 BOOST_AUTO_TEST_CASE(a_catalog_cpu_prefills_at_its_cores_isa_rate) {
