@@ -648,12 +648,12 @@ BOOST_AUTO_TEST_CASE(a_cuda_gpu_typed_without_its_units_gets_the_constants_and_b
   TestWorkload w;
   const Estimate e = estimate(llama_3_1_8b(), q4_0(), bare, w);
   BOOST_TEST(e.accuracy_class == AccuracyClass::gpu_dense_no_units);
-  // Its 80% bands, from the withheld regime's LODO residuals (accuracy.cpp): x0.66-1.15 decode,
-  // x0.34-1.07 prefill.
-  BOOST_TEST(e.decode_tps_range.low == e.decode_tps * 0.66, tol);
-  BOOST_TEST(e.decode_tps_range.high == e.decode_tps * 1.15, tol);
-  BOOST_TEST(e.prefill_tps_range.low == e.prefill_tps * 0.34, tol);
-  BOOST_TEST(e.prefill_tps_range.high == e.prefill_tps * 1.07, tol);
+  // Its 80% bands, from the withheld regime's LODO residuals of CUDA rows (accuracy.cpp):
+  // x0.76-1.26 decode, x0.44-1.15 prefill.
+  BOOST_TEST(e.decode_tps_range.low == e.decode_tps * 0.76, tol);
+  BOOST_TEST(e.decode_tps_range.high == e.decode_tps * 1.26, tol);
+  BOOST_TEST(e.prefill_tps_range.low == e.prefill_tps * 0.44, tol);
+  BOOST_TEST(e.prefill_tps_range.high == e.prefill_tps * 1.15, tol);
   const Estimate moe = estimate(small_moe(), q8_0(), bare, w);
   BOOST_TEST(moe.accuracy_class == AccuracyClass::gpu_moe_no_units);
   BOOST_TEST(moe.pools.at(0).moe_layer_extra_s == 7e-6, tol);
@@ -1998,30 +1998,30 @@ BOOST_AUTO_TEST_CASE(without_flash_attention_a_gpu_reads_the_kv_cache_again_for_
 // The 80% bands (estimator/accuracy.cpp), as bench/check_accuracy.py calibrated them on the
 // published corpus: each row's held-out coverage 79-81%.
 BOOST_AUTO_TEST_CASE(band_scales_the_prediction_by_its_class_and_backend_edges) {
-  // A dense model on a CUDA card: gpu-dense on CUDA, decode x0.82..x1.12 of 100 tok/s.
+  // A dense model on a CUDA card: gpu-dense on CUDA, decode x0.84..x1.13 of 100 tok/s.
   const Range cuda = band(100, AccuracyClass::gpu_dense, Backend::cuda, true);
-  BOOST_TEST(cuda.low == 82, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(cuda.high == 112, boost::test_tools::tolerance(1e-9));
-  // Vulkan has its own prefill band (x0.78..x1.30), narrower than ROCm's (x0.46..x1.35): the
-  // backends' held-out residuals differ.
+  BOOST_TEST(cuda.low == 84, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(cuda.high == 113, boost::test_tools::tolerance(1e-9));
+  // Vulkan has its own prefill band (x0.78..x1.30), narrower than ROCm's, the class's
+  // (x0.53..x1.21: ROCm's own rows are too few for a band): the backends' residuals differ.
   const Range vulkan = band(1000, AccuracyClass::gpu_dense, Backend::vulkan, false);
   const Range rocm = band(1000, AccuracyClass::gpu_dense, Backend::rocm, false);
   BOOST_TEST(vulkan.low == 780, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(rocm.low == 460, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(rocm.low == 530, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(vulkan.high - vulkan.low < rocm.high - rocm.low);
 }
 
 BOOST_AUTO_TEST_CASE(band_of_a_backend_without_its_own_is_its_classs) {
-  // Metal is no backend of the gpu-dense class's own rows: the class's band (x0.83..x1.18 decode).
+  // Metal is no backend of the gpu-dense class's own rows: the class's band (x0.85..x1.18 decode).
   const Range r = band(10, AccuracyClass::gpu_dense, Backend::metal, true);
-  BOOST_TEST(r.low == 8.3, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(r.low == 8.5, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(r.high == 11.8, boost::test_tools::tolerance(1e-9));
-  // The APUs' prefill band is wide (x0.41..x2.10: one chip's builds and drivers against two other
-  // chips) but calibrated, not the x0.05..x1.91 that covered 61% of held-out rows.
+  // The APUs' prefill needs x0.03..x4.21 for 80% held-out coverage (one chip's builds and drivers
+  // against two other chips): not calibrated, no range, while their decode band holds.
   const Range apu = band(1000, AccuracyClass::apu, Backend::rocm, false);
-  BOOST_TEST(apu.low == 410, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(apu.high == 2100, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(band_calibrated(AccuracyClass::apu, Backend::vulkan, false));
+  BOOST_TEST(apu.low == 0);
+  BOOST_TEST(!band_calibrated(AccuracyClass::apu, Backend::vulkan, false));
+  BOOST_TEST(band_calibrated(AccuracyClass::apu, Backend::vulkan, true));
 }
 
 BOOST_AUTO_TEST_CASE(band_is_empty_where_none_is_calibrated_or_the_figure_unknown) {
