@@ -287,8 +287,8 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     std::function<TeamRun(Window window)> run;             ///< a setup step returns no repetitions
     /// A repeat of the streaming read between two formats (the lowest of all reads is used): left
     /// out once the budget is spent, when it measures nothing the first and last reads do not.
-    /// Under load each step costs ~80 ms whatever its share (thread wake-ups); these 6 were a
-    /// sixth of a 1 s budget's overrun with 2 spinners on this 2-core VM.
+    /// Under load each step costs ~80 ms whatever its share (thread wake-ups): these 6 of the 34
+    /// steps took ~0.5 s of a 1 s budget's 3.4 s overrun with 2 spinners on this 2-core VM.
     bool repeat = false;
   };
   std::vector<Step> steps;
