@@ -300,6 +300,9 @@ def predict_all(devices, runs, models):
                 skipped["cpu backend with layers on a GPU"] += 1
                 continue
             quant = r["quant"].strip()
+            if not quant:
+                skipped["no quant published"] += 1
+                continue
             quant = QUANT_ALIASES.get(quant, quant)
             if r["backend"].strip().lower() == "mlx" and not quant.startswith("MLX"):
                 quant = {"4bit": "MLX-4bit", "8bit": "MLX-8bit"}.get(quant, quant)
