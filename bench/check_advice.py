@@ -76,6 +76,17 @@ EXTRA = [("rtx-3090", 2), ("rtx-4090", 2), ("h100-sxm", 8), ("h200-sxm", 8), ("m
 LIVE_SOURCES = re.compile(r"^(/proc|/sys/|hwloc|cgroup|measured:|calibrat|this machine)")  # "measured:" is a live calibration; a catalog entry's sourced measurement reads "measured N GB/s"
 
 
+
+def verdict(failures, checks):
+    """Prints the failed checks, or that every one of `checks` passed; the exit status."""
+    if failures:
+        print(f"\n{len(failures)} failed check(s):")
+        for f in failures:
+            print("  " + f)
+        return 1
+    print("every check passed: " + checks)
+    return 0
+
 def catalog():
     data = {}
     for name in ("models", "quants", "hardware", "repos"):
@@ -206,14 +217,8 @@ def sweep(args, hardware, params, thinking):
                         failures.append(f"rental-hourly: {use} ${budget}: {o['rental']} ${o['monthly_usd']:.2f} "
                                         f"for {o['cost']['up_hours']:.0f} h at ${rates[o['rental']]}/h")
     print(f"\n{rows} answers")
-    if failures:
-        print(f"\n{len(failures)} failed check(s):")
-        for f in failures:
-            print("  " + f)
-        return 1
-    print("every check passed: budget, thinking-floor, much-faster, low-bits, engine, serves-users, agent-context, "
-          "rental-hourly, plan-floor")
-    return 0
+    return verdict(failures, "budget, thinking-floor, much-faster, low-bits, engine, serves-users, agent-context, "
+                             "rental-hourly, plan-floor")
 
 
 def main():
@@ -328,14 +333,8 @@ def main():
                 failures.append(f"more-memory: {big['id']} ({big['memory_gib']} GiB) picks quality {qb:.1f}, "
                                 f"below {small['id']} ({small['memory_gib']} GiB) at {qs:.1f}")
     print(f"\n{len(cases)} machines, {len(picks)} picks; {pairs} pairs of one chip with more memory compared")
-    if failures:
-        print(f"\n{len(failures)} failed check(s):")
-        for f in failures:
-            print("  " + f)
-        return 1
-    print("every check passed: fits-and-floor, owned-pick, reproducible, more-memory, no-16-bit, repo-known, "
-          "small-low-bits, thinking-flag, long-context")
-    return 0
+    return verdict(failures, "fits-and-floor, owned-pick, reproducible, more-memory, no-16-bit, repo-known, "
+                             "small-low-bits, thinking-flag, long-context")
 
 
 if __name__ == "__main__":
