@@ -76,7 +76,6 @@ EXTRA = [("rtx-3090", 2), ("rtx-4090", 2), ("h100-sxm", 8), ("h200-sxm", 8), ("m
 LIVE_SOURCES = re.compile(r"^(/proc|/sys/|hwloc|cgroup|measured:|calibrat|this machine)")  # "measured:" is a live calibration; a catalog entry's sourced measurement reads "measured N GB/s"
 
 
-
 def verdict(failures, checks):
     """Prints the failed checks, or that every one of `checks` passed; the exit status."""
     if failures:
