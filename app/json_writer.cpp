@@ -71,6 +71,7 @@ json to_json(const Estimate& e) {
                                  {"kv_s", p.kv_s},
                                  {"kv_reread_bytes", p.kv_reread_bytes},
                                  {"dot_bytes", p.dot_bytes},
+                                 {"routed_bytes", p.routed_bytes},
                                  {"overhead_s", p.overhead_s},
                                  {"compute_s", p.compute_s},
                                  {"total_s", p.decode_s()}}},

@@ -324,6 +324,7 @@ struct PoolTime {
   double weight_bytes = 0, weight_s = 0, kv_bytes = 0, kv_s = 0, overhead_s = 0, compute_s = 0;
   double kv_reread_bytes = 0;  ///< without flash attention (kv_reread_bytes()); its share is in kv_s
   double dot_bytes = 0;        ///< of weight_bytes, those on an uncalibrated CPU's dot-product path
+  double routed_bytes = 0;     ///< of weight_bytes, an MoE's routed experts (read through MUL_MAT_ID)
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
   bool rate_unknown = false;  ///< weights on a device with no read rate: the time is unknown, not 0
@@ -344,6 +345,11 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     t.weight_s += sec;
     if ((r || dot) && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
       t.slowest_s = sec, t.slowest = std::string(l.format->name) + " dot product at " + fixed(gbps) + " GB/s";
+  }
+  if (m.is_moe() && s.routed) {
+    Slice routed = s;
+    routed.dense = routed.output = routed.embedding = false;
+    for (const auto& l : slice_load(m, q, routed, true, users)) t.routed_bytes += l.bytes;
   }
   if (s.dense) {
     // The KV cache at depth: its bytes at the read bandwidth, or the measured attention
@@ -737,6 +743,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.overhead_s = t.overhead_s, ps.compute_s = t.compute_s;
     ps.kv_reread_bytes = t.kv_reread_bytes;
     ps.dot_bytes = t.dot_bytes;
+    ps.routed_bytes = t.routed_bytes;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
     ps.prefill_dot_s = pt.dot_s;
     if (pt.tokens_per_expert > 0) ps.moe_half_tokens = kMoeGemmHalfTokens;

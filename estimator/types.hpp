@@ -469,6 +469,7 @@ struct PoolSeconds {
   /// again; kNoFlashKvRereadShare of them are read (in kv_s, not in kv_bytes).
   double kv_reread_bytes = 0;
   double dot_bytes = 0;             ///< of weight_bytes, those an uncalibrated CPU reads through its one-row dot products
+  double routed_bytes = 0;          ///< of weight_bytes, an MoE's routed experts (llama.cpp's MUL_MAT_ID)
   double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
   double prefill_dot_s = 0;         ///< of prefill_s, an uncalibrated CPU's products on its dot-product path

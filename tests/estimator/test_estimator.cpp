@@ -808,6 +808,19 @@ BOOST_AUTO_TEST_CASE(a_gated_deltanet_layer_costs_more_launches_on_a_gpu) {
              boost::test_tools::tolerance(1e-6));
 }
 
+BOOST_AUTO_TEST_CASE(a_decode_breakdown_names_the_routed_experts_bytes) {
+  // Of a token's weight bytes, the routed experts' (what llama.cpp reads through MUL_MAT_ID), which
+  // bench/check_accuracy.py's --moe-stream scales: 16 layers x 8 of 64 experts x 3 matrices of
+  // 2048 x 1024 at Q8_0 (34 bytes a block of 32). A dense model reads none.
+  const Machine m = machine_from_hardware(cuda_card(1008, 0, 0));
+  const PoolSeconds p = estimate(small_moe(), q8_0(), m, Workload{}).pools.at(0);
+  BOOST_TEST(p.routed_bytes == 16.0 * 8 * 3 * 2048 * 1024 * 34 / 32, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(p.routed_bytes < p.weight_bytes);
+  ModelSpec dense = small_moe();
+  dense.experts = 0, dense.experts_active = 0;
+  BOOST_TEST(estimate(dense, q8_0(), m, Workload{}).pools.at(0).routed_bytes == 0);
+}
+
 BOOST_AUTO_TEST_CASE(an_apu_prefills_at_its_package_power_share_but_not_its_experts) {
   // An APU's GPU reaches 0.49 of what a discrete card of its backend reaches in the dense prompt
   // GEMMs (machine.cpp kApuComputeShare); the same figures as a discrete card do not pay it.
