@@ -160,8 +160,8 @@ TeamRun run_team(const Pinner& pinner, int threads, Window window, double pass_u
   const auto grace = std::max(window.grace, deadline);
   const auto slice = (deadline - begin) / (kMinReps + 1 - first);
   std::barrier sync(threads);
-  std::vector<double> lost(threads), done(threads), ran(threads);
-  Clock::time_point start, cut;
+  std::vector<double> lost(threads), done(threads), ran(threads), began(threads), ended(threads);
+  Clock::time_point cut;
   bool stop = false;
   auto next_cut = [&](int rep) { return rep <= kMinReps ? Clock::now() + slice : out.quiet.empty() ? grace : deadline; };
   cut = next_cut(first);
@@ -172,16 +172,24 @@ TeamRun run_team(const Pinner& pinner, int threads, Window window, double pass_u
     for (int rep = first; rep <= kMaxReps; ++rep) {
       sync.arrive_and_wait();
       if (stop) break;
-      if (tid == 0) start = Clock::now();
-      const double wall0 = clock_s(CLOCK_MONOTONIC), cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+      began[tid] = clock_s(CLOCK_MONOTONIC);
+      const double cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
       done[tid] = work(tid, cut);
       ran[tid] = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-      lost[tid] = (clock_s(CLOCK_MONOTONIC) - wall0) - ran[tid];
+      ended[tid] = clock_s(CLOCK_MONOTONIC);
+      lost[tid] = (ended[tid] - began[tid]) - ran[tid];
       sync.arrive_and_wait();
       if (tid == 0) {
         const auto now = Clock::now();
-        // Never 0 s: the clock counts nanoseconds and every step's work takes far longer.
-        const double wall = std::max(std::chrono::duration<double>(now - start).count(), 1e-9);
+        // The repetition is the threads' work, from the first one's start to the last one's end:
+        // not the barriers' wake-ups around it, which take a scheduler slice each on a busy
+        // machine (a 2-thread Q3_K GEMV read 1.8 GB/s where its 1-thread step read 4.9, a
+        // repetition that counted as quiet, 2026-12-06). A thread that started late ran alone
+        // meanwhile: its delay counts as time lost. Never 0 s: the clock counts nanoseconds and
+        // every step's work takes far longer.
+        const double first = *std::min_element(began.begin(), began.end());
+        const double wall = std::max(*std::max_element(ended.begin(), ended.end()) - first, 1e-9);
+        for (int t = 0; t < threads; ++t) lost[t] += began[t] - first;
         const double units = std::accumulate(done.begin(), done.end(), 0.0);
         if (rep > 0 && units > 0) {
           const double pass = wall * pass_units / units;  // a whole pass at this repetition's rate
