@@ -183,8 +183,8 @@ TeamRun run_team(const Pinner& pinner, int threads, Window window, double pass_u
         const auto now = Clock::now();
         // The repetition is the threads' work, from the first one's start to the last one's end:
         // not the barriers' wake-ups around it, which take a scheduler slice each on a busy
-        // machine (a 2-thread Q3_K GEMV read 1.8 GB/s where its 1-thread step read 4.9, a
-        // repetition that counted as quiet, 2026-12-06). A thread that started late ran alone
+        // machine (once a 2-thread Q3_K GEMV read 1.8 GB/s where its 1-thread step read 4.9,
+        // under a parallel build, 2026-12-06). A thread that started late ran alone
         // meanwhile: its delay counts as time lost. Never 0 s: the clock counts nanoseconds and
         // every step's work takes far longer.
         const double first = *std::min_element(began.begin(), began.end());
