@@ -32,7 +32,7 @@ printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, the
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--cpu-only]
-       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound]
+       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream]
 """
 import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
@@ -185,9 +185,24 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
 CURRENT_SOURCES = {"L15013", "L15021", "L10879"}
 
 
+# An undated run whose build prints llama.cpp's build number ("233d773d0 (6413)", "b4011") is dated
+# by it: the corpus' own dated rows put b4282 in 2024-12 and b4621 on 2025-02-05 (L11390), so a
+# build from 4621 on is a 2025+ build, one up to 4282 is older (between them: not known, older).
+# Numbers below 1000 are a fork's or a packager's own count ("463b6a9 (1)"), not llama.cpp's.
+FIRST_2025_BUILD = 4621
+
+
+def build_number(run):
+    m = re.search(r"\((\d{4,5})\)|\bb(\d{4,5})\b", run.get("build") or "")
+    return int(m.group(1) or m.group(2)) if m else None
+
+
 def current(run):
     date = (run.get("date") or "").strip()
-    return date[:4] >= "2025" if date else run["source_id"].strip() in CURRENT_SOURCES
+    if date:
+        return date[:4] >= "2025"
+    n = build_number(run)
+    return n >= FIRST_2025_BUILD if n else run["source_id"].strip() in CURRENT_SOURCES
 
 
 def no_flash_attention(run):
@@ -456,6 +471,8 @@ def decode_terms(x, c):
         else:
             # Without flash attention, a share c["fa"] of a GQA group's repeated KV reads.
             gb = (d["weight_bytes"] + d["kv_bytes"] + d.get("kv_reread_bytes", 0) * c.get("fa", 0)) / 1e9
+            # An MoE's routed experts at a share s of the rate (MOE_STREAM; 1: as the dense weights).
+            gb += d.get("routed_bytes", 0) * (1 / c.get("ms", 1.0) - 1) / 1e9
             if p["gemv_cap_gbps"] > 0 and rate < p["datasheet_gbps"] * c[("e", eb)]:
                 a += gb / rate
             else:
@@ -476,9 +493,15 @@ def decode_pred(x, c):
     if x["backend"] == "cpu" and CPU_MODEL:
         return cpu_decode_pred(x, c)
     a, A, B, M = decode_terms(x, c)
-    t = a + sum(v / c[("e", b)] for b, v in A.items()) + sum(v * c[("o", b)] for b, v in B.items()) + \
+    t = a + sum(v / c[("e", b)] for b, v in A.items()) + sum(v * layer_s(x, c, b) for b, v in B.items()) + \
         sum(v * c.get(("m", b), 0) for b, v in M.items())
     return 1 / t if t > 0 else None
+
+
+def layer_s(x, c, b):
+    """Backend b's per-layer overhead for row x: today's (what the binary ships), plus what builds
+    before 2025 paid more per layer where the fold fitted that (BUILD_ERA)."""
+    return c[("o", b)] + (0 if x["current"] else c.get(("d", b), 0))
 
 
 def g_ratio(n, h_new, h_old):
@@ -596,8 +619,11 @@ def irls_fit(samples, start, lower, weights=None):
     k = len(theta)
     base = weights or [1.0] * len(samples)
     w = list(base)
+    # A feature no sample has (no MoE rows, no older builds) keeps its start: its column would make
+    # the system singular.
+    seen = [j for j in range(k) if any(f[j] != 0 for _, f, _ in samples)]
     for _ in range(25):
-        free = list(range(k))
+        free = list(seen)
         for _ in range(k + 1):
             mat = [[0.0] * len(free) for _ in free]
             vec = [0.0] * len(free)
@@ -728,25 +754,34 @@ def fit_decode(train, c0, c):
     for b in KEYS:
         if ("e", b) not in c0 or (b == "cpu" and CPU_MODEL):
             continue
-        samples = []
+        samples, eras = [], defaultdict(set)
         for x in train:
             if x["tg"] is None:
                 continue
             a, A, B, M = decode_terms(x, c)
             if set(A) | set(B) <= {b} and A.get(b, 0) > 0:
-                samples.append((a, [A.get(b, 0), B.get(b, 0), M.get(b, 0)], 1 / x["tg"]))
+                old = 0.0 if x["current"] else B.get(b, 0)
+                samples.append((a, [A.get(b, 0), B.get(b, 0), M.get(b, 0), old], 1 / x["tg"]))
+                if B.get(b, 0) > 0:
+                    eras[x["current"]].add(x["device"])
         if len(samples) >= 3:
             moe = sum(1 for _, f, _ in samples if f[2] > 0) >= 5  # enough MoE rows to see their extra
-            start = [1 / c0[("e", b)], c0.get(("o", b), 0), c0.get(("m", b), 0)]
+            # Today's per-layer overhead is fitted on 2025+ builds and older builds pay d more where
+            # both eras have rows of at least two devices; else one overhead for every build.
+            era = BUILD_ERA and ("o", b) in c0 and all(len(eras[k]) >= ERA_MIN_DEVICES for k in (True, False))
+            start = [1 / c0[("e", b)], c0.get(("o", b), 0), c0.get(("m", b), 0), 0.0]
             if not moe:
-                samples = [(a + f[2] * start[2], [f[0], f[1], 0.0], T) for a, f, T in samples]
+                samples = [(a + f[2] * start[2], [f[0], f[1], 0.0, f[3]], T) for a, f, T in samples]
+            if not era:
+                samples = [(a, f[:3] + [0.0], T) for a, f, T in samples]
             # Decode rows weigh one each: every device's rows measure the same few constants, and
             # per-device weights scored worse out of sample (LODO 8.0% against 7.8%, 2026-12-06).
-            u, o, m = irls_fit(samples, start, [1.0, 0.0, 0.0])
+            u, o, m, d = irls_fit(samples, start, [1.0, 0.0, 0.0, 0.0])
             c[("e", b)] = 1 / u
             if ("o", b) in c0:
                 c[("o", b)] = o
                 c[("m", b)] = m if moe else start[2]
+                c[("d", b)] = d if era else 0.0
     # Vulkan on Intel GPUs: its own efficiency, at Vulkan's per-layer and MoE overheads.
     if ("e", "vulkan-intel") in c0:
         samples = []
@@ -755,7 +790,7 @@ def fit_decode(train, c0, c):
                 continue
             a, A, B, M = decode_terms(x, c)
             if set(A) == {"vulkan-intel"} and set(B) <= {"vulkan"}:
-                samples.append((a + B.get("vulkan", 0) * c[("o", "vulkan")] + M.get("vulkan", 0) * c[("m", "vulkan")],
+                samples.append((a + B.get("vulkan", 0) * layer_s(x, c, "vulkan") + M.get("vulkan", 0) * c[("m", "vulkan")],
                                 [A["vulkan-intel"]], 1 / x["tg"]))
         if len(samples) >= 3:
             c[("e", "vulkan-intel")] = 1 / irls_fit(samples, [1 / c0[("e", "vulkan-intel")]], [1.0])[0]
@@ -788,6 +823,18 @@ def fit_decode_all(train, c0):
         for g in [0.5 * i for i in range(9)]:
             trial = fit_decode(train, c0, dict(c, g=g))
             err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in gdn_rows)
+            if best is None or err < best[0] - 1e-9:
+                best = (err, trial)
+        c = best[1]
+    # The share of the rate an MoE's routed experts stream at (MOE_STREAM): a grid, each point with
+    # the decode constants refitted, scored on the median |log error| of the GPU rows of MoE models.
+    moe_rows = [x for x in train if x["tg"] and x["backend"] != "cpu" and
+                any(p["decode"].get("routed_bytes", 0) > 0 for p in x["e"]["breakdown"]["pools"])]
+    if MOE_STREAM and len(moe_rows) >= 5:
+        best = None
+        for ms in [0.5 + 0.05 * i for i in range(11)]:
+            trial = fit_decode(train, c0, dict(c, ms=ms))
+            err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in moe_rows)
             if best is None or err < best[0] - 1e-9:
                 best = (err, trial)
         c = best[1]
@@ -1071,6 +1118,8 @@ def print_constants(res):
         if ("o", b) in call and not (b == "cpu" and CPU_MODEL):  # the CPU's: printed below
             parts.append(f"per-layer overhead {call[('o', b)] * 1e6:.0f} us (shipped {c0[('o', b)] * 1e6:.0f})")
             parts.append(f"MoE layer extra {call[('m', b)] * 1e6:.0f} us (shipped {c0[('m', b)] * 1e6:.0f})")
+            if call.get(("d", b)):
+                parts.append(f"builds before 2025 {call[('d', b)] * 1e6:.0f} us a layer more (not shipped)")
         if ("p", b) in call:
             parts.append(f"prefill efficiency {call[('p', b)]:.3f} (shipped {c0[('p', b)]:.3f})")
         if parts:
@@ -1324,6 +1373,15 @@ CPU_ONLY = "--cpu-only" in sys.argv
 C0_CPU = {}  # the CPU constants the binary applied, read back from the breakdown
 # --no-rocm-cu: ROCm prefill at datasheet FP16 x its efficiency alone, without the CUs x clock cap.
 ROCM_CU = "--no-rocm-cu" not in sys.argv
+# --build-era: today's per-layer overhead fitted on 2025+ builds, builds before 2025 paying a fitted
+# extra per layer (not shipped), where each era has rows of ERA_MIN_DEVICES devices; else one
+# overhead per backend for every build, 2023-2026 (the default: the era split scored worse out of
+# sample, bench/NOTES.md 2026-12-06 s12-m).
+BUILD_ERA = "--build-era" in sys.argv
+ERA_MIN_DEVICES = 3
+# --moe-stream: an MoE's routed experts stream at a fitted share of the dense rate (not shipped:
+# worse out of sample, bench/NOTES.md 2026-12-06 s12-m).
+MOE_STREAM = "--moe-stream" in sys.argv
 # Two regimes, each predicted, cross-validated and fitted on its own: units given (each GPU's SM / CU
 # count and clock from bench/corpus/device_units.csv) and units withheld (every GPU typed with its
 # datasheet's memory, bandwidth and FP16 figure only, as a user adds hardware through --catalog: no

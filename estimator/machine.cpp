@@ -21,6 +21,12 @@ constexpr double kDecodeEfficiencyCuda = 0.838, kDecodeOverheadUsCuda = 41;
 constexpr double kDecodeEfficiencyMetal = 0.915, kDecodeOverheadUsMetal = 193;
 constexpr double kDecodeEfficiencyRocm = 0.864, kDecodeOverheadUsRocm = 148;
 constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
+// These are fitted on every build. Fitted on 2025+ builds alone (older builds paying an extra per
+// layer: check_accuracy.py --build-era) ROCm's falls to 93 us, CUDA's to 34 and Metal's to 107, and
+// leave-one-device-out decode scores worse (MoE GPU 14.2% -> 19.3%, Metal's 2025+ rows 21% -> 45%;
+// bench/NOTES.md, 2026-12-06 s12-m): within 2025 builds ROCm's rows differ by chip, not by date
+// (llama.cpp #15021: Llama 2 7B Q4_0 leaves 46 us a layer on an RX 7900 XTX, 170-185 on MI50 to
+// MI210; Strix Halo's 2025 rows ~107), which one figure per backend cannot follow.
 // CUDA on a GPU typed without its SM count and clock (a user's --catalog entry with memory,
 // bandwidth and FP16 only): no GEMV cap (kCudaGemvBytesPerSmClock) applies, and the constants are
 // the ones fitted with every device's units withheld (bench/check_accuracy.py, "units withheld",
