@@ -478,13 +478,22 @@ std::string read_input_file(const std::string& path, const std::string& what, st
     if (std::uint64_t(st.st_size) > max_bytes)
       throw InputError(what + " " + path + ": " + std::to_string(st.st_size) + " bytes, more than any such file (" +
                        std::to_string(max_bytes) + ")");
-    text.resize(std::size_t(st.st_size));
+    // Read to the end of the file, not to its stated size: /proc and /sys files say 0 bytes and
+    // hold text (read by size, /proc/cpuinfo passed as an empty catalog), and a file may grow or
+    // shrink while it is read. At most max_bytes: one byte more is an error, as the size is.
     std::size_t got = 0;
-    while (got < text.size()) {
+    text.resize(std::min<std::uint64_t>(std::uint64_t(st.st_size), max_bytes) + 1);
+    for (;;) {
+      if (got == text.size()) {
+        if (got > max_bytes)
+          throw InputError(what + " " + path + ": it grew past " + std::to_string(max_bytes) +
+                           " bytes while being read, more than any such file");
+        text.resize(std::size_t(std::min<std::uint64_t>(std::uint64_t(got) * 2, max_bytes + 1)));
+      }
       const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) throw InputError(what + " " + path + ": read error: " + std::strerror(errno));
-      if (n == 0) break;  // it got shorter while being read: what is there
+      if (n == 0) break;
       got += std::size_t(n);
     }
     text.resize(got);

@@ -16,7 +16,9 @@ namespace benchr {
 /// rows) instead of one slice per thread, so on a machine of several NUMA nodes it reads remote
 /// pages as llama.cpp's threads do; repetitions are time slices.
 /// 15: a step with no quiet repetition is timed by its threads' CPU time, not the wall's.
-constexpr int kKernelVersion = 15;
+/// 16: a repetition is timed from its first thread's start to its last thread's end, not across
+/// the barriers around it, and a thread's late start counts as time it lost.
+constexpr int kKernelVersion = 16;
 
 struct CalibrationOptions {
   /// Wall time for the whole run. Every step is always measured: a repetition is cut to a time

@@ -66,10 +66,15 @@ constexpr double kBudgetSlackS = 0.25;
 // which made the 3 s calibration take 28 s there: 3 whole passes a step, 39 steps.
 // 1 MiB is ~30 us of reading at 30 GB/s, so the clock (a vDSO call, ~20 ns) costs under 0.1%.
 constexpr std::size_t kSliceBytes = 1u << 20;
-// The least time a timed step gets when the budget is already spent: 3 repetitions (a warm-up
-// and kMinReps) of 17 ms, each still 100+ MB at a loaded machine's 10 GB/s, far past the caches,
-// and read at a cursor that walks the whole buffer, so from DRAM.
-constexpr double kMinStepS = 0.05;
+// The least time a timed step gets when the budget is already spent: kFloorShare of an equal
+// share of the budget (budget / timed steps), at most kMinStepS. At the 3 s default over its 34
+// steps that is kMinStepS: 3 repetitions (a warm-up and kMinReps) of 17 ms, each still 100+ MB at
+// a loaded machine's 10 GB/s, far past the caches, and read at a cursor that walks the whole
+// buffer, so from DRAM. A shorter budget gets shorter floors (`--seconds 1`: 21 ms over 28 steps)
+// and never less than kLeastStepS: with a fixed 50 ms floor, `--seconds 1` took 2.3 s with every
+// CPU busy (the 1 GiB fill spent the budget, then 28 steps of ~55 ms; 2026-12-06,
+// bench/check_calibration_budget.py).
+constexpr double kFloorShare = 0.6, kLeastStepS = 0.01, kMinStepS = 0.05;
 
 struct TopologyDeleter {
   void operator()(hwloc_topology* t) const { hwloc_topology_destroy(t); }
@@ -125,6 +130,7 @@ struct TeamRun {
 /// repetition when it has none, `grace` (never past the whole budget's end).
 struct Window {
   Clock::time_point deadline, grace;
+  double least_s = kMinStepS;  ///< the least time the step runs, its deadline passed or not
 };
 // A repetition in which every thread ran for at least 95% of its wall time is quiet: the timer
 // tick and interrupts take well under 1% on an idle machine, a co-scheduled task half.
@@ -135,7 +141,7 @@ constexpr double kQuietShare = 0.05;
 /// was quiet by the deadline it keeps trying, until the window's grace, for one quiet repetition.
 /// `work` does at most one pass (`pass_units` units over all threads), stops between two chunks
 /// once the clock is past `cut`, and returns the units it did. The warm-up and the first kMinReps
-/// repetitions each get a third of the step's time (at least kMinStepS in all), later ones run to
+/// repetitions each get a third of the step's time (at least the window's least_s in all), later ones run to
 /// the deadline (the grace); a cut repetition counts as the time a whole pass would take at its
 /// rate. A step that starts past its deadline (the budget is spent) skips the warm-up: the data
 /// were just read by the step before, which is what a warm-up is for.
@@ -149,13 +155,13 @@ TeamRun run_team(const Pinner& pinner, int threads, Window window, double pass_u
   TeamRun out;
   const auto begin = Clock::now();
   const int first = window.deadline > begin ? 0 : 1;  // repetition 0 is the warm-up
-  const auto least = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kMinStepS));
+  const auto least = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(window.least_s));
   const auto deadline = std::max(window.deadline, begin + least);
   const auto grace = std::max(window.grace, deadline);
   const auto slice = (deadline - begin) / (kMinReps + 1 - first);
   std::barrier sync(threads);
-  std::vector<double> lost(threads), done(threads), ran(threads);
-  Clock::time_point start, cut;
+  std::vector<double> lost(threads), done(threads), ran(threads), began(threads), ended(threads);
+  Clock::time_point cut;
   bool stop = false;
   auto next_cut = [&](int rep) { return rep <= kMinReps ? Clock::now() + slice : out.quiet.empty() ? grace : deadline; };
   cut = next_cut(first);
@@ -166,16 +172,24 @@ TeamRun run_team(const Pinner& pinner, int threads, Window window, double pass_u
     for (int rep = first; rep <= kMaxReps; ++rep) {
       sync.arrive_and_wait();
       if (stop) break;
-      if (tid == 0) start = Clock::now();
-      const double wall0 = clock_s(CLOCK_MONOTONIC), cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+      began[tid] = clock_s(CLOCK_MONOTONIC);
+      const double cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
       done[tid] = work(tid, cut);
       ran[tid] = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-      lost[tid] = (clock_s(CLOCK_MONOTONIC) - wall0) - ran[tid];
+      ended[tid] = clock_s(CLOCK_MONOTONIC);
+      lost[tid] = (ended[tid] - began[tid]) - ran[tid];
       sync.arrive_and_wait();
       if (tid == 0) {
         const auto now = Clock::now();
-        // Never 0 s: the clock counts nanoseconds and every step's work takes far longer.
-        const double wall = std::max(std::chrono::duration<double>(now - start).count(), 1e-9);
+        // The repetition is the threads' work, from the first one's start to the last one's end:
+        // not the barriers' wake-ups around it, which take a scheduler slice each on a busy
+        // machine (once a 2-thread Q3_K GEMV read 1.8 GB/s where its 1-thread step read 4.9,
+        // under a parallel build, 2026-12-06). A thread that started late ran alone
+        // meanwhile: its delay counts as time lost. Never 0 s: the clock counts nanoseconds and
+        // every step's work takes far longer.
+        const double first = *std::min_element(began.begin(), began.end());
+        const double wall = std::max(*std::max_element(ended.begin(), ended.end()) - first, 1e-9);
+        for (int t = 0; t < threads; ++t) lost[t] += began[t] - first;
         const double units = std::accumulate(done.begin(), done.end(), 0.0);
         if (rep > 0 && units > 0) {
           const double pass = wall * pass_units / units;  // a whole pass at this repetition's rate
@@ -513,6 +527,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
 
   int timed_left = int(std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.timed; }));
   const int timed = timed_left;
+  const double least_s = std::clamp(kFloorShare * budget_s / std::max(1, timed), kLeastStepS, kMinStepS);
   std::vector<std::string> cut;  // steps whose repetitions were cut to time slices
   int repeats = 0, repeats_left_out = 0;
   for (const Step& step : steps) {
@@ -525,7 +540,7 @@ Calibration calibrate_cpu(const CpuInfo& cpu, const CalibrationOptions& options)
     const auto now = Clock::now();
     const auto deadline = step.timed && end > now ? now + (end - now) / std::max(1, timed_left) : now;
     // A step with no quiet repetition by its deadline may try as long again, within the budget.
-    const TeamRun r = step.run({deadline, std::min(end, deadline + (deadline - now))});
+    const TeamRun r = step.run({deadline, std::min(end, deadline + (deadline - now)), least_s});
     if (!step.timed) continue;
     --timed_left;
     cal.quality.repetitions += int(r.all.seconds.size());

@@ -333,6 +333,10 @@ BOOST_AUTO_TEST_CASE(inputs_that_are_not_files_are_refused_at_once) {
   std::filesystem::resize_file(big, (64ull << 20) + 1);  // sparse: 64 MiB and a byte of nothing
   bad_input("--catalog " + big, "more than any such file");
   std::filesystem::remove(big);
+  // A /proc file states 0 bytes and holds text: it is read to its end, so it is not TOML (it
+  // passed as an empty catalog when read by its stated size) nor a saved machine.
+  bad_input("--catalog /proc/cpuinfo", "TOML syntax error");
+  bad_input("--machine /proc/cpuinfo", "neither hwloc XML nor valid JSON");
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_clear_message) {
