@@ -737,14 +737,29 @@ def fit_cpu_decode(train, c):
              "dotgb": [2 + i for i in range(24)] if CPU_FORMAT and (clockless or not CLOCK_DOT) else [c["cpu_dotgb"]],
              "core_ghz": [1 + 0.25 * i for i in range(37)] if CPU_CORE and clocked and CLOCK_STREAM else [c["cpu_core_ghz"]],
              "dot_ghz": [0.5 + 0.25 * i for i in range(27)] if CPU_FORMAT and clocked and CLOCK_DOT else [c["cpu_dot_ghz"]]}
-    point = {"core": c["cpu_core"], "dotgb": c["cpu_dotgb"], "core_ghz": c["cpu_core_ghz"], "dot_ghz": c["cpu_dot_ghz"]}
-    best = refit(**point)
-    for _ in range(2):
-        for k, grid in grids.items():
-            for v in grid:
-                trial = refit(**dict(point, **{k: v}))
-                if trial[0] < best[0] - 1e-12:
-                    best, point = trial, dict(point, **{k: v})
+    # Coordinate descent from two starts, the better kept (the score is a median of medians, flat in
+    # steps, so one start can stop short): the shipped constants and session 11's clockless fit
+    # (efficiency 0.660, barriers 2.64 us, 12.0 and 7.0 GB/s a core, 2.5 GB/s per GHz), so that a
+    # figure does not hinge on which constants the binary ships.
+    starts = [({}, {"core": c["cpu_core"], "dotgb": c["cpu_dotgb"], "core_ghz": c["cpu_core_ghz"], "dot_ghz": c["cpu_dot_ghz"]}),
+              ({("e", "cpu"): 0.660, "cpu_sync": 2.64e-6 if CPU_SYNC else 0.0},
+               {"core": 12.0 if len(grids["core"]) > 1 else c["cpu_core"],
+                "dotgb": 7.0 if len(grids["dotgb"]) > 1 else c["cpu_dotgb"],
+                "core_ghz": 4.0 if len(grids["core_ghz"]) > 1 else c["cpu_core_ghz"],
+                "dot_ghz": 2.5 if len(grids["dot_ghz"]) > 1 else c["cpu_dot_ghz"]})]
+    base, best = c, None
+    for over, point in starts:
+        c = dict(base)
+        c.update(over)
+        here = refit(**point)
+        for _ in range(2):
+            for k, grid in grids.items():
+                for v in grid:
+                    trial = refit(**dict(point, **{k: v}))
+                    if trial[0] < here[0] - 1e-12:
+                        here, point = trial, dict(point, **{k: v})
+        if best is None or here[0] < best[0] - 1e-12:
+            best = here
     return best[1]
 
 
