@@ -31,7 +31,7 @@ per token x k, k fitted LODO) shows what the model adds. The constants fitted on
 printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, then the 80% bands
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
-       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--cpu-only]
+       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--cpu-only]
        [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream]
 """
 import csv, glob, json, math, multiprocessing, os, re, statistics, subprocess, sys, tempfile, tomllib
@@ -141,6 +141,12 @@ def cpu_simd(d, unknown="avx2"):
     return simd if simd in ("none", "neon", "avx2", "avx512") else unknown
 
 
+def cpu_clock_mhz(d):
+    """A corpus CPU's maximum clock (devices_*.csv boost_clock_mhz, with its clock_source), 0 if unknown."""
+    mhz = num(d.get("boost_clock_mhz"))
+    return mhz if mhz and (d.get("clock_source") or "").strip() else 0
+
+
 def hardware_entry(hid, d, backend, threads=None, units=True):
     """A [[hardware]] entry from a corpus device: its datasheet figures only. Memory is set far
     above any model so that the placement is the run's (every layer on the device); fit is not
@@ -168,6 +174,9 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
                  'units_source = "bench/corpus/device_units.csv"\n')
     if backend == "cpu" and threads:
         text += f"cores = {threads}\n"
+    if backend == "cpu" and threads and cpu_clock_mhz(d):
+        # a datasheet fact with its source (devices_*.csv boost_clock_mhz, clock_source)
+        text += f'boost_clock_mhz = {cpu_clock_mhz(d)}\nunits_source = {json.dumps("bench/corpus: " + d["clock_source"].strip())}\n'
     simd = cpu_simd(d, None)
     if backend == "cpu" and simd:
         text += f'simd = "{simd}"\n'  # a datasheet fact: the cores' vector ISA (SVE cores run NEON too)
@@ -379,6 +388,9 @@ def predict_all(devices, runs, models):
                        apu=dev["kind"] == "apu" and r["_backend"] != "cpu", intel=intel_gpu(dev), simd=cpu_simd(dev),
                        x86_before_repack=r["_backend"] == "cpu" and cpu_simd(dev) in ("avx2", "avx512") and
                        CPU_BUILDS and bool((r.get("date") or "").strip()) and r["date"].strip()[:10] < "2024-12-07",
+                       clock_ghz=cpu_clock_mhz(dev) / 1000 if r["_backend"] == "cpu" and CPU_CLOCK else 0.0,
+                       clock_ghz_given=cpu_clock_mhz(dev) / 1000 if r["_backend"] == "cpu" else 0.0,
+                       threads=int(r["_hid"].rsplit("-", 1)[-1][:-1]) if r["_hid"].endswith("t") else 0,
                        backend=r["_backend"], cls=klass(r, dev, moe), bw=num(dev["bandwidth_gbps"]),
                        file_gib=num(r.get("file_gib")))
             for reg, ((e_r, ep_r), units) in by_regime.items():
@@ -670,7 +682,7 @@ def cpu_decode_parts(x, c):
         # one-row dot products.
         dot += (d["weight_bytes"] if x.get("x86_before_repack") else d.get("dot_bytes", 0)) / 1e9
         ds = p["datasheet_gbps"]
-        t = round(p["gemv_cap_gbps"] / C0_CPU["core"]) if p["gemv_cap_gbps"] > 0 and C0_CPU["core"] else 0
+        t = x["threads"] if p["gemv_cap_gbps"] > 0 else 0
         threads = t
         sync = p["layers"] * p["layer_overhead_s"]
         a += d["overhead_s"] - sync  # what is not the barriers' (a Gated DeltaNet layer's extra)
@@ -678,17 +690,26 @@ def cpu_decode_parts(x, c):
     return a, gb, dot if CPU_FORMAT else 0.0, ds, threads, lt, x.get("simd") or "avx2"
 
 
-def cpu_dot_rate(simd, c):
-    """Per-core GB/s of the one-row dot products (kCpuDotGbpsPerCore; a scalar core's its share)."""
-    return c["cpu_dotgb"] * (1 if simd in ("neon", "avx2", "avx512") else C0_CPU.get("scalar", 1))
+def cpu_clock_mhz_of(x):
+    """The clock the binary was given for a CPU row (its entry's), whether or not this check uses it."""
+    return x["clock_ghz_given"] * 1000
+
+
+def cpu_dot_rate(simd, c, ghz=0):
+    """Per-core GB/s of the one-row dot products (kCpuDotGbpsPerCore, or kCpuDotGbpsPerCoreGhz x the
+    core's clock where known; a scalar core's its share)."""
+    rate = c["cpu_dot_ghz"] * ghz if ghz else c["cpu_dotgb"]
+    return rate * (1 if simd in ("neon", "avx2", "avx512") else C0_CPU.get("scalar", 1))
 
 
 def cpu_groups(x, c):
     """(GB, cap GB/s) of a CPU row's two streams: the repacked GEMVs and KV at threads x the per-core
     streaming rate, the dot-product path at threads x its per-core rate; cap None: no core cap."""
     a, gb, dot, ds, threads, lt, simd = cpu_decode_parts(x, c)
-    fast_cap = threads * c["cpu_core"] if threads and CPU_CORE else None
-    dot_cap = threads * cpu_dot_rate(simd, c) if threads and CPU_FORMAT else None
+    ghz = x["clock_ghz"] if CPU_CLOCK else 0
+    core = c["cpu_core_ghz"] * ghz if ghz and CLOCK_STREAM else c["cpu_core"]
+    fast_cap = threads * core if threads and CPU_CORE else None
+    dot_cap = threads * cpu_dot_rate(simd, c, ghz if CLOCK_DOT else 0) if threads and CPU_FORMAT else None
     if fast_cap and dot_cap:
         dot_cap = min(dot_cap, fast_cap)
     return a, ds, lt, [(gb - dot, fast_cap), (dot, dot_cap or fast_cap)]
@@ -716,8 +737,8 @@ def fit_cpu_decode(train, c):
         per_device[x["device"]] += 1
     weights = [1 / per_device[x["device"]] for x in rows]
 
-    def refit(core, dotgb):
-        trial = dict(c, cpu_core=core, cpu_dotgb=dotgb)
+    def refit(core, dotgb, core_ghz, dot_ghz):
+        trial = dict(c, cpu_core=core, cpu_dotgb=dotgb, cpu_core_ghz=core_ghz, cpu_dot_ghz=dot_ghz)
         for _ in range(3):  # which rows the caps bind depends on e
             samples = []
             for x in rows:
@@ -736,16 +757,35 @@ def fit_cpu_decode(train, c):
             by_device[x["device"]].append(abs(math.log(cpu_decode_pred(x, trial) / x["tg"])))
         return statistics.median(statistics.median(v) for v in by_device.values()), trial
 
-    grids = {"core": [4 + 2 * i for i in range(24)] if CPU_CORE else [c["cpu_core"]],
-             "dotgb": [2 + i for i in range(24)] if CPU_FORMAT else [c["cpu_dotgb"]]}
-    point = {"core": c["cpu_core"], "dotgb": c["cpu_dotgb"]}
-    best = refit(point["core"], point["dotgb"])
-    for _ in range(2):
-        for k, grid in grids.items():
-            for v in grid:
-                trial = refit(**dict(point, **{k: v}))
-                if trial[0] < best[0] - 1e-12:
-                    best, point = trial, dict(point, **{k: v})
+    clocked = CPU_CLOCK and any(x["clock_ghz"] for x in rows)
+    clockless = not CPU_CLOCK or any(not x["clock_ghz"] for x in rows)
+    grids = {"core": [4 + 2 * i for i in range(24)] if CPU_CORE and (clockless or not CLOCK_STREAM) else [c["cpu_core"]],
+             "dotgb": [2 + i for i in range(24)] if CPU_FORMAT and (clockless or not CLOCK_DOT) else [c["cpu_dotgb"]],
+             "core_ghz": [1 + 0.25 * i for i in range(37)] if CPU_CORE and clocked and CLOCK_STREAM else [c["cpu_core_ghz"]],
+             "dot_ghz": [0.5 + 0.25 * i for i in range(27)] if CPU_FORMAT and clocked and CLOCK_DOT else [c["cpu_dot_ghz"]]}
+    # Coordinate descent from two starts, the better kept (the score is a median of medians, flat in
+    # steps, so one start can stop short): the shipped constants and session 11's clockless fit
+    # (efficiency 0.660, barriers 2.64 us, 12.0 and 7.0 GB/s a core, 2.5 GB/s per GHz), so that a
+    # figure does not hinge on which constants the binary ships.
+    starts = [({}, {"core": c["cpu_core"], "dotgb": c["cpu_dotgb"], "core_ghz": c["cpu_core_ghz"], "dot_ghz": c["cpu_dot_ghz"]}),
+              ({("e", "cpu"): 0.660, "cpu_sync": 2.64e-6 if CPU_SYNC else 0.0},
+               {"core": 12.0 if len(grids["core"]) > 1 else c["cpu_core"],
+                "dotgb": 7.0 if len(grids["dotgb"]) > 1 else c["cpu_dotgb"],
+                "core_ghz": 4.0 if len(grids["core_ghz"]) > 1 else c["cpu_core_ghz"],
+                "dot_ghz": 2.5 if len(grids["dot_ghz"]) > 1 else c["cpu_dot_ghz"]})]
+    base, best = c, None
+    for over, point in starts:
+        c = dict(base)
+        c.update(over)
+        here = refit(**point)
+        for _ in range(2):
+            for k, grid in grids.items():
+                for v in grid:
+                    trial = refit(**dict(point, **{k: v}))
+                    if trial[0] < here[0] - 1e-12:
+                        here, point = trial, dict(point, **{k: v})
+        if best is None or here[0] < best[0] - 1e-12:
+            best = here
     return best[1]
 
 
@@ -1015,21 +1055,22 @@ def read_back(rows):
     c0["g"] = max(x["g0"] for x in rows) if GDN else 0.0
     c0["fa"] = next((x["fa0"] for x in rows if x["fa0"] is not None), 0.0) if FA_REREAD else 0.0
     # The CPU's shipped per-core rate and barrier cost, from one row's cap and overhead over its threads.
+    # A row of a CPU with a clock gives the per-GHz dot-product rate (kCpuDotGbpsPerCoreGhz: the
+    # binary applies it wherever the entry has a clock), one without the clockless one.
     for x in rows:
-        r = x["run"]
+        t = x["threads"] if x["backend"] == "cpu" else 0
+        ghz = cpu_clock_mhz_of(x) / 1000
         for p in x["e"]["breakdown"]["pools"]:
-            t = int(r["_hid"].rsplit("-", 1)[-1][:-1]) if x["backend"] == "cpu" and r["_hid"].endswith("t") else 0
-            if p["backend"] == "cpu" and t and p["gemv_cap_gbps"] > 0 and "core" not in C0_CPU:
-                C0_CPU["core"] = p["gemv_cap_gbps"] / t
-                C0_CPU["sync"] = p["layer_overhead_s"] / t
+            if p["backend"] != "cpu" or not t or p["gemv_cap_gbps"] <= 0:
+                continue
+            C0_CPU.setdefault("sync", p["layer_overhead_s"] / t)
+            C0_CPU.setdefault("core", p["gemv_cap_gbps"] / t)
+            if p.get("gemv_dot_cap_gbps", 0) > 0 and x["simd"] != "none":
+                c0.setdefault("cpu_dot_ghz" if ghz else "cpu_dotgb", p["gemv_dot_cap_gbps"] / t / (ghz or 1))
     c0["cpu_core"], c0["cpu_sync"] = C0_CPU.get("core", 16.5), C0_CPU.get("sync", 0.0) if CPU_SYNC else 0.0
-    # The shipped per-core dot-product rate (kCpuDotGbpsPerCore), from a row's cap over its threads.
-    for x in rows:
-        for p in x["e"]["breakdown"]["pools"]:
-            t = int(x["run"]["_hid"].rsplit("-", 1)[-1][:-1]) if x["backend"] == "cpu" and x["run"]["_hid"].endswith("t") else 0
-            if p["backend"] == "cpu" and t and p.get("gemv_dot_cap_gbps", 0) > 0 and x["simd"] != "none":
-                c0.setdefault("cpu_dotgb", p["gemv_dot_cap_gbps"] / t)
+    c0["cpu_core_ghz"] = c0["cpu_core"] / 4  # a trial's start (--cpu-clock-stream): no shipped constant
     c0.setdefault("cpu_dotgb", c0["cpu_core"])
+    c0.setdefault("cpu_dot_ghz", c0["cpu_dotgb"] / 4)
     # The dot-path share the binary applied (speed.cpp kCpuDotPathOverCompute), read back from its
     # assumptions.
     for x in rows:
@@ -1134,6 +1175,11 @@ def print_constants(res):
     print(f"  APU sustained share of the prefill rate kApuComputeShare {call['apu']:.2f} (shipped {c0['apu']:.2f})")
     if CPU_MODEL:
         print(f"  CPU dot-product path GB/s per core kCpuDotGbpsPerCore {call['cpu_dotgb']:.1f} (shipped {c0['cpu_dotgb']:.1f})")
+        if CPU_CLOCK and CLOCK_DOT:
+            print(f"  CPU dot-product path GB/s per core and GHz kCpuDotGbpsPerCoreGhz {call['cpu_dot_ghz']:.2f} "
+                  f"(shipped {c0['cpu_dot_ghz']:.2f}), where the clock is known")
+        if CPU_CLOCK and CLOCK_STREAM:
+            print(f"  trial: CPU decode GB/s per core and GHz {call['cpu_core_ghz']:.2f}, where the clock is known")
         print(f"  CPU decode GB/s per core kCpuDecodeGbpsPerCore {call['cpu_core']:.1f} (shipped {c0['cpu_core']:.1f}); "
               f"barrier per layer and thread kCpuSyncUsPerLayerThread {call['cpu_sync'] * 1e6:.2f} us "
               f"(shipped {c0['cpu_sync'] * 1e6:.2f})")
@@ -1368,6 +1414,14 @@ CPU_DOT = "--no-cpu-dot" not in sys.argv  # the dot-product path's share refitte
 # --no-cpu-builds: x86 runs of builds before load-time repacking counted as repacking anyway.
 CPU_FORMAT = "--no-cpu-format" not in sys.argv
 CPU_BUILDS = "--no-cpu-builds" not in sys.argv
+# --no-cpu-clock: every core at the clockless per-core rates, where devices_*.csv gives its clock too
+# (else a core's dot-product rate = GB/s per core and GHz x its clock where known: kCpuDotGbpsPerCoreGhz).
+CPU_CLOCK = "--no-cpu-clock" not in sys.argv
+# The clock scales the one-row dot products' rate (instruction-bound), not the repacked GEMVs'
+# streaming (bound by the misses a core keeps in flight): --cpu-clock-stream scales that one too
+# (CPU decode LODO 32.7% on 2026-12-06 against 23.2%), --cpu-clock-stream-only that one alone (39.7%).
+CLOCK_STREAM = "--cpu-clock-stream" in sys.argv or "--cpu-clock-stream-only" in sys.argv
+CLOCK_DOT = "--cpu-clock-stream-only" not in sys.argv
 
 CPU_ONLY = "--cpu-only" in sys.argv
 C0_CPU = {}  # the CPU constants the binary applied, read back from the breakdown

@@ -23,7 +23,7 @@ struct Band {
   Range decode, prefill;
 };
 constexpr Band kBands[] = {
-    {AccuracyClass::cpu, kAnyBackend, {0.68, 2.08}, {0.35, 1.25}},
+    {AccuracyClass::cpu, kAnyBackend, {0.64, 1.59}, {0.35, 1.25}},
     {AccuracyClass::apple, kAnyBackend, {0.80, 1.12}, {0.68, 1.39}},
     {AccuracyClass::apu, kAnyBackend, {0.78, 1.06}, {0, 0}},
     {AccuracyClass::gpu_dense, int(Backend::cuda), {0.84, 1.13}, {0.47, 1.20}},

@@ -47,8 +47,9 @@ constexpr double kDecodeEfficiencyVulkanIntel = 0.342;
 constexpr int kPciVendorIntel = 0x8086;
 // CPU datasheet (channels x MT/s x 8 B) to llama.cpp decode, all cores of one socket. Fitted by
 // bench/check_accuracy.py on the corpus' CPU decode rows (59, 18 devices) together with
-// kCpuDecodeGbpsPerCore, kCpuDotGbpsPerCore and kCpuSyncUsPerLayerThread, each device weighted once.
-constexpr double kDecodeEfficiencyCpu = 0.660;
+// kCpuDecodeGbpsPerCore, kCpuDotGbpsPerCore, kCpuDotGbpsPerCoreGhz and kCpuSyncUsPerLayerThread,
+// each device weighted once.
+constexpr double kDecodeEfficiencyCpu = 0.655;
 
 // llama.cpp's CUDA GEMV (mul_mat_vec_q) streams at most this many bytes of weights per SM per
 // clock, however fast the memory: a GPU with few SMs for its bandwidth is bound by it (A100 108
@@ -125,8 +126,10 @@ constexpr double kApuComputeShare = 0.49;
 // pace. A many-core CPU on a small model spends most of a token there (bench/corpus: 64 EPYC 7702
 // threads on Qwen2.5-3B Q4_K_M decode at a third of the bandwidth, 96 threads of 2 EPYC 9R14 on a
 // 7B at an eighth). Seconds per layer and thread; fitted by bench/check_accuracy.py on the
-// corpus' CPU decode rows with the per-core streaming rate (leave one device out there).
-constexpr double kCpuSyncUsPerLayerThread = 2.64;
+// corpus' CPU decode rows with the per-core rates (leave one device out there): 2.64 us with every
+// core's dot-product rate one figure, 4.07 with it scaled by the cores' clocks (kCpuDotGbpsPerCoreGhz),
+// which no longer lends the barriers' cost to the slower dot products of the many-core rows.
+constexpr double kCpuSyncUsPerLayerThread = 4.07;
 
 // What one core streams through a GEMV that is not bound by its arithmetic (llama.cpp's repacked,
 // interleaved GEMVs; the one-row dot products are kCpuDotGbpsPerCore): a catalog CPU entry with
@@ -135,8 +138,11 @@ constexpr double kCpuSyncUsPerLayerThread = 2.64;
 // CPU decode efficiency: a core count alone cannot see the memory channels). Fitted by bench/check_accuracy.py on the corpus' CPU
 // decode rows (thread sweeps on Graviton3/4, Grace, M4 Pro); bench/validation/local-notes.md
 // measured 16.5 on 2 Zen 4 cores ("tg ~ 33 GB/s / bytes per token"). Cores differ more than one
-// figure says (no clock is in the catalog): 16.6 GB/s a Graviton4 core on repacked Q4_0, 36.6 an
-// M4 Pro P-core.
+// figure says: 16.6 GB/s a Graviton4 core on repacked Q4_0, 36.6 an M4 Pro P-core. Not scaled by
+// the core's clock: streaming is bound by the misses a core keeps in flight, not by its
+// instructions; scaled by the catalog clock as the dot products are, the CPU decode rows' leave-
+// one-device-out error rose from 23.2% to 32.7% (39.7% with the clock on this rate alone;
+// bench/NOTES.md, CPU clocks, 2026-12-06).
 constexpr double kCpuDecodeGbpsPerCore = 12.0;
 constexpr double kDualChannelDdr5Gbps = 89.6;
 // Prefill per core, 8-bit dot products (llama.cpp quantizes activations to Q8): pp512 on 2 Zen 4
@@ -182,16 +188,28 @@ double cpu_prefill_gflops_per_core(SimdLevel simd) {
 // A core without SIMD: the same share of it as its prefill rate (kCpuPrefillGflopsPerCoreScalar
 // over the AVX2 figure), an assumption.
 constexpr double kCpuDotGbpsPerCore = 7.0;
+// The same per GHz of the core's clock where the catalog carries it (`boost_clock_mhz`: the
+// datasheet maximum, a cloud CPU's fixed clock): unpacking and scaling each block's weights are
+// instructions, so a core's rate on this path follows its clock. Graviton3 cores (2.6 GHz) read Q6_K
+// at 2.2-3.0 GB/s per GHz, Grace's (3.45) at 3.4, a Lunar Lake P-core (4.8) at 2.3 (bench/corpus:
+// tg x bytes per token / threads / clock). Fitted by bench/check_accuracy.py --cpu-only with
+// kDecodeEfficiencyCpu and kCpuSyncUsPerLayerThread, every constant refitted per fold: CPU decode
+// leave one device out 25.0% -> 23.2% median error, leave one source out 27.5% -> 25.0%
+// (bench/NOTES.md, CPU clocks, 2026-12-06). A CPU without a clock keeps kCpuDotGbpsPerCore.
+constexpr double kCpuDotGbpsPerCoreGhz = 3.0;
 
-double cpu_dot_gbps_per_core(SimdLevel simd) {
+// A core's one-row dot-product rate: per GHz of its clock where known (clock_ghz > 0), else the
+// clockless figure; a core without SIMD at its prefill share of the AVX2 rate.
+double cpu_dot_gbps_per_core(SimdLevel simd, double clock_ghz = 0) {
+  const double rate = clock_ghz > 0 ? kCpuDotGbpsPerCoreGhz * clock_ghz : kCpuDotGbpsPerCore;
   switch (simd) {
     case SimdLevel::avx512:
     case SimdLevel::neon:
-    case SimdLevel::avx2: return kCpuDotGbpsPerCore;
+    case SimdLevel::avx2: return rate;
     case SimdLevel::none:
     case SimdLevel::unknown: break;
   }
-  return kCpuDotGbpsPerCore * kCpuPrefillGflopsPerCoreScalar / kCpuPrefillGflopsPerCoreAvx2;
+  return rate * kCpuPrefillGflopsPerCoreScalar / kCpuPrefillGflopsPerCoreAvx2;
 }
 // Power while generating: 170 W TDP / 16 cores of a Ryzen 9 7950X (AMD product page) ~ 10.6 W.
 constexpr double kCpuWattsPerCore = 10.6;
@@ -465,7 +483,8 @@ Machine one_machine(const HardwareSpec& hw) {
                               " us per layer (llama.cpp's thread barriers, fitted, bench/check_accuracy.py)"};
     // Prefill: the cores' 8-bit rate by vector ISA (AVX2 where the catalog does not say).
     const SimdLevel simd = hw.simd == SimdLevel::unknown ? SimdLevel::avx2 : hw.simd;
-    d.gemv_dot_cap_gbps = hw.cores * cpu_dot_gbps_per_core(simd);
+    // The one-row dot products: per GHz of the cores' clock where the catalog has one.
+    d.gemv_dot_cap_gbps = hw.cores * cpu_dot_gbps_per_core(simd, hw.boost_clock_mhz / 1000);
     d.arm_repack = simd == SimdLevel::neon;
     const double per_core = cpu_prefill_gflops_per_core(simd);
     d.datasheet_gflops = hw.cores * per_core;

@@ -315,7 +315,7 @@ struct HardwareSpec {
   int compute_units = 0;                  ///< streaming multiprocessors (NVIDIA), compute units, ...; 0 = unknown
   int cores = 0;                          ///< a CPU's physical cores that run llama.cpp's threads; 0 = unknown
   SimdLevel simd = SimdLevel::unknown;    ///< a CPU's vector ISA (none, neon, avx2, avx512); unknown = AVX2 assumed
-  double boost_clock_mhz = 0;             ///< the GPU's boost clock; 0 = unknown
+  double boost_clock_mhz = 0;             ///< the GPU's boost clock, a CPU's maximum clock; 0 = unknown
   std::string units_source;               ///< where compute_units and boost_clock_mhz were read
   std::string measured_bandwidth_source;
   std::string price_condition, price_as_of;  ///< msrp | new | used, and when

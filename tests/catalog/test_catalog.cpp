@@ -262,6 +262,34 @@ source = "test"
                       "hardware 'test-cpu': field 'simd': unknown simd level 'sse4' (expected none, neon, avx2 or avx512)"));
 }
 
+BOOST_AUTO_TEST_CASE(a_cpu_clock_is_in_mhz_with_its_source) {
+  // estimator/machine.cpp scales a core's decode rates by it (kCpuDecodeGbpsPerCoreGhz): a clock
+  // typed in GHz would make every core 1000x slower, so it is refused, as is one without a source.
+  const std::string cpu = R"([[hardware]]
+id = "test-cpu"
+name = "Test CPU"
+kind = "cpu"
+backend = "cpu"
+memory_gib = 64
+memory_bandwidth_gbps = 89.6
+fp16_tflops = 0
+tdp_w = 65
+price_usd = 0
+cores = 8
+source = "test"
+)";
+  BOOST_TEST(error_for(cpu + "boost_clock_mhz = 5700\nunits_source = \"AMD product page\"\n") == "no error");
+  BOOST_TEST(contains(error_for(cpu + "boost_clock_mhz = 5.7\nunits_source = \"AMD product page\"\n"),
+                      "hardware 'test-cpu': boost_clock_mhz 5.7 is no CPU clock in MHz (300-8000"));
+  BOOST_TEST(contains(error_for(cpu + "boost_clock_mhz = 5700000\nunits_source = \"AMD product page\"\n"),
+                      "hardware 'test-cpu': boost_clock_mhz 5.7e+06 is no CPU clock in MHz"));
+  BOOST_TEST(contains(error_for(cpu + "boost_clock_mhz = 5700\n"),
+                      "hardware 'test-cpu': compute_units and boost_clock_mhz need units_source"));
+  // A GPU's clock is its boost clock, in the same unit, checked by its own rules (>= 0).
+  BOOST_TEST(error_for(cpu + "boost_clock_mhz = -1\nunits_source = \"x\"\n").find("finite number >= 0") !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_measured_bandwidth_needs_its_source) {
   const std::string gpu = R"([[hardware]]
 id = "test-apu"

@@ -683,22 +683,22 @@ HardwareSpec catalog_cpu(int cores, SimdLevel simd) {
 }
 
 BOOST_AUTO_TEST_CASE(a_catalog_cpu_streams_at_its_cores_rate_and_pays_its_threads_barriers) {
-  // 16 Graviton4 cores (536.7 GB/s): min(536.7 x 0.660 = 354.2, 16 x 12.0 = 192) = 192 GB/s, and
-  // each layer 16 threads x 2.64 us of barriers (machine.cpp kCpuSyncUsPerLayerThread).
+  // 16 Graviton4 cores (536.7 GB/s): min(536.7 x 0.655 = 351.5, 16 x 12.0 = 192) = 192 GB/s, and
+  // each layer 16 threads x 4.07 us of barriers (machine.cpp kCpuSyncUsPerLayerThread).
   const Device d = machine_from_hardware(catalog_cpu(16, SimdLevel::neon)).devices[0];
   BOOST_TEST(d.read_gbps.value == 192.0, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(d.layer_overhead_s.value == 16 * 2.64e-6, boost::test_tools::tolerance(1e-9));
-  // 64 cores: the memory decides (64 x 12 = 768 > 354.2), and the barriers cost 4x as much.
+  BOOST_TEST(d.layer_overhead_s.value == 16 * 4.07e-6, boost::test_tools::tolerance(1e-9));
+  // 64 cores: the memory decides (64 x 12 = 768 > 351.5), and the barriers cost 4x as much.
   const Device many = machine_from_hardware(catalog_cpu(64, SimdLevel::neon)).devices[0];
   BOOST_TEST(many.read_gbps.value == 536.7 * decode_efficiency(Backend::cpu), boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(many.layer_overhead_s.value == 64 * 2.64e-6, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(many.layer_overhead_s.value == 64 * 4.07e-6, boost::test_tools::tolerance(1e-9));
   // Decode of Llama 3.1 8B Q4_0 at depth 0 (Q4_0 repacked on Arm: at 192 GB/s; its Q6_K output
-  // matrix and F32 norms through the one-row dot products at 16 x 7.0 = 112) + 32 layers x 42.24 us.
+  // matrix and F32 norms through the one-row dot products at 16 x 7.0 = 112) + 32 layers x 65.12 us.
   TestWorkload w;
   const auto e = estimate(llama_3_1_8b(), q4_0(), machine_from_hardware(catalog_cpu(16, SimdLevel::neon)), w);
   double fast = 0, dot = 0;
   for (const auto& l : slice_load(llama_3_1_8b(), q4_0(), Slice{}, true)) (l.format->name == "Q4_0" ? fast : dot) += l.bytes;
-  BOOST_TEST(1 / e.decode_tps == fast / 192e9 + dot / 112e9 + 32 * 16 * 2.64e-6, boost::test_tools::tolerance(1e-3));
+  BOOST_TEST(1 / e.decode_tps == fast / 192e9 + dot / 112e9 + 32 * 16 * 4.07e-6, boost::test_tools::tolerance(1e-3));
   // No core count: neither the cap nor the barriers are known, and they are not taken as 0 cost
   // by a cap: the datasheet x efficiency alone, no overhead, no prefill rate.
   const Device bare = machine_from_hardware(catalog_cpu(0, SimdLevel::unknown)).devices[0];
@@ -718,7 +718,7 @@ BOOST_AUTO_TEST_CASE(a_catalog_cpu_decodes_unrepacked_formats_at_its_cores_dot_p
     const QuantSpec q6 = quant("Q6_K", "Q6_K"), q4 = quant("Q4_K", "Q4_K");
     const auto e6 = estimate(llama_3_1_8b(), q6, m, w);
     const auto e4 = estimate(llama_3_1_8b(), q4, m, w);
-    const double sync = 32 * 16 * 2.64e-6;
+    const double sync = 32 * 16 * 4.07e-6;
     // F32 norms (1 MB of GBs) go the dot-product way too: inside the tolerance.
     BOOST_TEST(1 / e6.decode_tps == weight_bytes_per_token(llama_3_1_8b(), q6) / 112e9 + sync, boost::test_tools::tolerance(1e-3));
     BOOST_TEST(1 / e4.decode_tps == weight_bytes_per_token(llama_3_1_8b(), q4) / 192e9 + sync, boost::test_tools::tolerance(1e-3));
@@ -728,7 +728,7 @@ BOOST_AUTO_TEST_CASE(a_catalog_cpu_decodes_unrepacked_formats_at_its_cores_dot_p
   // Q8_0: repacked on neither; F16 likewise. A core without SIMD: 7 x 8 / 65.5 (an assumption).
   BOOST_TEST(machine_from_hardware(catalog_cpu(4, SimdLevel::none)).devices[0].gemv_dot_cap_gbps == 4 * 7.0 * 8 / 65.5,
              boost::test_tools::tolerance(1e-9));
-  // Many cores: the memory binds both paths (64 x 7 = 448 > 354.2), the formats decode alike.
+  // Many cores: the memory binds both paths (64 x 7 = 448 > 351.5), the formats decode alike.
   const Machine big = machine_from_hardware(catalog_cpu(64, SimdLevel::neon));
   const double r6 = estimate(llama_3_1_8b(), quant("Q6_K", "Q6_K"), big, w).pools.at(0).weight_s /
                     weight_bytes_per_token(llama_3_1_8b(), quant("Q6_K", "Q6_K"));
@@ -746,6 +746,42 @@ BOOST_AUTO_TEST_CASE(a_catalog_cpu_decodes_unrepacked_formats_at_its_cores_dot_p
   BOOST_TEST(ec.pools.at(0).dot_bytes == 0);
   BOOST_TEST(ec.pools.at(0).weight_s == weight_bytes_per_token(llama_3_1_8b(), quant("Q6_K", "Q6_K")) / 150e9,
              boost::test_tools::tolerance(1e-3));
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_cpu_with_its_clock_unpacks_at_its_clocks_rate_and_streams_as_without) {
+  // machine.cpp kCpuDotGbpsPerCoreGhz 3.0: with a datasheet clock, a core's one-row dot products run
+  // at 3.0 GB/s per GHz (16 Graviton4 cores at 2.8 GHz: 16 x 3.0 x 2.8 = 134.4 GB/s, where the
+  // clockless figure is 16 x 7.0 = 112); the repacked GEMVs' streaming (kCpuDecodeGbpsPerCore, 12.0
+  // a core) is bound by the misses in flight, not the clock, and stays 192.
+  HardwareSpec hw = catalog_cpu(16, SimdLevel::neon);
+  hw.boost_clock_mhz = 2800, hw.units_source = "test";
+  const Machine m = machine_from_hardware(hw);
+  BOOST_TEST(m.devices[0].gemv_dot_cap_gbps == 16 * 3.0 * 2.8, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(m.devices[0].read_gbps.value == 192.0, boost::test_tools::tolerance(1e-9));
+  // Decode of Q6_K (one-row on Arm) follows the clock: at 134.4 GB/s, not the clockless 112.
+  TestWorkload w;
+  const QuantSpec q6 = quant("Q6_K", "Q6_K");
+  const double sync = 32 * 16 * 4.07e-6;
+  BOOST_TEST(1 / estimate(llama_3_1_8b(), q6, m, w).decode_tps ==
+                 weight_bytes_per_token(llama_3_1_8b(), q6) / (16 * 3.0 * 2.8e9) + sync,
+             boost::test_tools::tolerance(1e-3));
+  // Repacked Q4_0 does not: at 5.6 GHz its weights (and its Q6_K output matrix, whose dot rate
+  // 16 x 3.0 x 5.6 = 268.8 now passes the cap) stream at the cores' 192 GB/s, no faster.
+  HardwareSpec fast = hw;
+  fast.boost_clock_mhz = 5600;
+  BOOST_TEST(estimate(llama_3_1_8b(), q4_0(), machine_from_hardware(fast), w).pools.at(0).weight_s ==
+                 weight_bytes_per_token(llama_3_1_8b(), q4_0()) / 192e9,
+             boost::test_tools::tolerance(1e-3));
+  // Twice the clock, twice the dot rate, up to the streaming cap: Q6_K decodes at 192 GB/s too.
+  BOOST_TEST(machine_from_hardware(fast).devices[0].gemv_dot_cap_gbps == 16 * 3.0 * 5.6, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(1 / estimate(llama_3_1_8b(), q6, machine_from_hardware(fast), w).decode_tps ==
+                 weight_bytes_per_token(llama_3_1_8b(), q6) / 192e9 + sync,
+             boost::test_tools::tolerance(1e-3));
+  // A core without SIMD: the same scalar share of its clocked rate (3.0 x 2.8 x 8 / 65.5).
+  HardwareSpec scalar = catalog_cpu(4, SimdLevel::none);
+  scalar.boost_clock_mhz = 2800, scalar.units_source = "test";
+  BOOST_TEST(machine_from_hardware(scalar).devices[0].gemv_dot_cap_gbps == 4 * 3.0 * 2.8 * 8 / 65.5,
+             boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(a_catalog_cpu_prefills_at_its_cores_isa_rate) {
