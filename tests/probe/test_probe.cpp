@@ -332,6 +332,19 @@ BOOST_AUTO_TEST_CASE(a_cpu_without_a_number_is_refused_before_hwloc_builds_its_c
   e = message(bad);
   BOOST_TEST(e.find("is not a CPU or node number (0..1048576)") != std::string::npos, e);
   BOOST_TEST(message(good).empty());
+  // hwloc reads a type by any prefix of two letters or more ended by a non-letter: a NUMA node
+  // typed "NUMANo_oeds" without its number (the fuzz target's 981-byte slow unit: a child past
+  // its 10 s limit, lstopo -i 30 s writing a 128 MiB export) is refused as one.
+  bad = good;
+  const std::string numbered = "<object type=\"NUMANode\" os_index=\"";
+  const auto node = bad.find(numbered);
+  BOOST_REQUIRE(node != std::string::npos);
+  const std::string abbreviated = "<object type=\"NUMANo_oeds\" index=\"";
+  bad.replace(node, numbered.size(), abbreviated);
+  e = message(bad);
+  BOOST_TEST(e.find("a NUMANode object (type \"NUMANo_oeds\") without os_index") != std::string::npos, e);
+  bad.replace(node, abbreviated.size(), "<object type=\"NUMAN-ode\" index=\"");  // '-' goes on: no type
+  BOOST_TEST(message(bad).empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_distances_matrix_of_minus_one_objects_never_reaches_the_tool) {
