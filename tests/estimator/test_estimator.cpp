@@ -2045,18 +2045,18 @@ BOOST_AUTO_TEST_CASE(without_flash_attention_a_gpu_reads_the_kv_cache_again_for_
 }
 
 // The 80% bands (estimator/accuracy.cpp), as bench/check_accuracy.py calibrated them on the
-// published corpus: each row's held-out coverage 79-81%.
+// published corpus: each row's held-out coverage 79-82%.
 BOOST_AUTO_TEST_CASE(band_scales_the_prediction_by_its_class_and_backend_edges) {
   // A dense model on a CUDA card: gpu-dense on CUDA, decode x0.84..x1.13 of 100 tok/s.
   const Range cuda = band(100, AccuracyClass::gpu_dense, Backend::cuda, true);
   BOOST_TEST(cuda.low == 84, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(cuda.high == 113, boost::test_tools::tolerance(1e-9));
   // Vulkan has its own prefill band (x0.78..x1.30), narrower than ROCm's, the class's
-  // (x0.53..x1.21: ROCm's own rows are too few for a band): the backends' residuals differ.
+  // (x0.56..x1.32: ROCm's own rows are too few for a band): the backends' residuals differ.
   const Range vulkan = band(1000, AccuracyClass::gpu_dense, Backend::vulkan, false);
   const Range rocm = band(1000, AccuracyClass::gpu_dense, Backend::rocm, false);
   BOOST_TEST(vulkan.low == 780, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(rocm.low == 530, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(rocm.low == 560, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(vulkan.high - vulkan.low < rocm.high - rocm.low);
 }
 
@@ -2065,8 +2065,8 @@ BOOST_AUTO_TEST_CASE(band_of_a_backend_without_its_own_is_its_classs) {
   const Range r = band(10, AccuracyClass::gpu_dense, Backend::metal, true);
   BOOST_TEST(r.low == 8.5, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(r.high == 11.8, boost::test_tools::tolerance(1e-9));
-  // The APUs' prefill needs x0.03..x4.21 for 80% held-out coverage (one chip's builds and drivers
-  // against two other chips): not calibrated, no range, while their decode band holds.
+  // No APU prefill band reaches 75-85% held-out coverage (one chip's builds and drivers against
+  // two other chips): not calibrated, no range, while their decode band holds.
   const Range apu = band(1000, AccuracyClass::apu, Backend::rocm, false);
   BOOST_TEST(apu.low == 0);
   BOOST_TEST(!band_calibrated(AccuracyClass::apu, Backend::vulkan, false));
