@@ -327,7 +327,7 @@ HardwareSpec read_hardware(Entry& e) {
   h.units_source = e.str("units_source", "");
   if ((h.compute_units > 0 || h.boost_clock_mhz > 0) && h.units_source.empty())
     throw InputError(e.context() + ": compute_units and boost_clock_mhz need units_source");
-  // A CPU's clock sets its cores' decode rates (estimator/machine.cpp kCpuDecodeGbpsPerCoreGhz).
+  // A CPU's clock sets its cores' one-row dot-product rate (estimator/machine.cpp kCpuDotGbpsPerCoreGhz).
   // Shipped CPUs run 0.6-6.2 GHz at their maximum; a figure outside 300-8000 MHz is one typed in GHz
   // or kHz.
   if (h.kind == HardwareKind::cpu && h.boost_clock_mhz > 0 && (h.boost_clock_mhz < 300 || h.boost_clock_mhz > 8000)) {

@@ -141,9 +141,9 @@ constexpr double kQuietShare = 0.05;
 /// was quiet by the deadline it keeps trying, until the window's grace, for one quiet repetition.
 /// `work` does at most one pass (`pass_units` units over all threads), stops between two chunks
 /// once the clock is past `cut`, and returns the units it did. The warm-up and the first kMinReps
-/// repetitions each get a third of the step's time (at least the window's least_s in all), later ones run to
-/// the deadline (the grace); a cut repetition counts as the time a whole pass would take at its
-/// rate. A step that starts past its deadline (the budget is spent) skips the warm-up: the data
+/// repetitions each get a third of the step's time (at least the window's least_s in all), later
+/// ones run to the deadline (the grace); a cut repetition counts as the time a whole pass would
+/// take at its rate. A step that starts past its deadline (the budget is spent) skips the warm-up: the data
 /// were just read by the step before, which is what a warm-up is for.
 /// `walk` (a share of a pass, 0-1) is where a streaming work starts: it moves on by what each
 /// repetition did, so cut repetitions go round the whole buffer and never re-read what a cache
@@ -187,9 +187,9 @@ TeamRun run_team(const Pinner& pinner, int threads, Window window, double pass_u
         // under a parallel build, 2026-12-06). A thread that started late ran alone
         // meanwhile: its delay counts as time lost. Never 0 s: the clock counts nanoseconds and
         // every step's work takes far longer.
-        const double first = *std::min_element(began.begin(), began.end());
-        const double wall = std::max(*std::max_element(ended.begin(), ended.end()) - first, 1e-9);
-        for (int t = 0; t < threads; ++t) lost[t] += began[t] - first;
+        const double earliest = *std::min_element(began.begin(), began.end());
+        const double wall = std::max(*std::max_element(ended.begin(), ended.end()) - earliest, 1e-9);
+        for (int t = 0; t < threads; ++t) lost[t] += began[t] - earliest;
         const double units = std::accumulate(done.begin(), done.end(), 0.0);
         if (rep > 0 && units > 0) {
           const double pass = wall * pass_units / units;  // a whole pass at this repetition's rate

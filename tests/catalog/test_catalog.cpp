@@ -263,7 +263,7 @@ source = "test"
 }
 
 BOOST_AUTO_TEST_CASE(a_cpu_clock_is_in_mhz_with_its_source) {
-  // estimator/machine.cpp scales a core's decode rates by it (kCpuDecodeGbpsPerCoreGhz): a clock
+  // estimator/machine.cpp scales a core's one-row dot-product rate by it (kCpuDotGbpsPerCoreGhz): a clock
   // typed in GHz would make every core 1000x slower, so it is refused, as is one without a source.
   const std::string cpu = R"([[hardware]]
 id = "test-cpu"
