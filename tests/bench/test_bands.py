@@ -4,19 +4,9 @@ between devices and within them, the band's held-out coverage lands in 75-85% an
 the distribution's 10th and 90th percentiles; a class whose rows one biased device dominates gets
 a margin beyond the other devices' quantiles; one on fewer than three devices gets no band.
 Exits 1 on a failure (ctest: bench_bands)."""
-import math, os, random, sys
+import math, random
 
-sys.argv = [sys.argv[0]]  # check_accuracy reads its flags from argv at import
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
-import check_accuracy as ca  # noqa: E402
-
-failures = []
-
-
-def check(name, ok, got):
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: {got}")
-    if not ok:
-        failures.append(name)
+from checks import ca, check, finish
 
 
 def draw(devices, rows_each, between, within, seed):
@@ -59,5 +49,4 @@ r3, device3 = draw(2, 20, 0.2, 0.1, seed=3)
 lo3, hi3, cov3, *_ = ca.calibrate_band(list(r3), r3, device3)
 check("two devices give no band", lo3 == hi3 == 0 and cov3 is None, f"{lo3}, {hi3}, {cov3}")
 
-print(f"{len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -6,19 +6,7 @@ fitted (its empty column once made the system singular and the fold kept the shi
 On synthetic rows with a known efficiency and known overheads per era, fit_decode
 recovers today's overhead (and the blend it replaces does not). Exits 1 on a failure (ctest:
 bench_build_era)."""
-import os, sys
-
-sys.argv = [sys.argv[0]]  # check_accuracy reads its flags from argv at import
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
-import check_accuracy as ca  # noqa: E402
-
-failures = []
-
-
-def check(name, ok, got):
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: {got}")
-    if not ok:
-        failures.append(name)
+from checks import ca, check, finish
 
 
 run = lambda **kw: dict({"date": "", "build": "", "source_id": "X"}, **kw)
@@ -66,5 +54,4 @@ one = [x for x in rows if x["current"] or x["device"] == "d1"]
 c1 = ca.fit_decode(one, c0, dict(c0))
 check("no era extra where older builds ran on one device", c1[("d", "vulkan")] == 0, f"{c1[('d', 'vulkan')] * 1e6:.1f} us")
 
-print(f"{len(failures)} failures")
-sys.exit(1 if failures else 0)
+finish()
