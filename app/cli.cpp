@@ -120,7 +120,7 @@ const std::vector<CommandHelp> kCommandHelp = {
 
 /// Each flag's value as help names it.
 const std::vector<std::pair<std::string, std::string>> kValueNames = {
-    {"--budget", "USD"}, {"--context", "N"}, {"--prompt-tokens", "N"}, {"--depth", "N"},
+    {"--budget", "USD"}, {"--context", "N"}, {"--prompt-tokens", "N"}, {"--depth", "N"}, {"--ubatch", "N"},
     {"--tokens-per-month", "N"}, {"--input-share", "SHARE"}, {"--min-tps", "TPS"}, {"--users", "N"},
     {"--hours-per-day", "H"}, {"--kwh-price", "USD"}, {"--kv-cache-type", "TYPE"}, {"--amortize-months", "N"},
     {"--machine", "FILE"}, {"--hardware", "ID"}, {"--host", "ID"}, {"--gpus", "N"}, {"--catalog", "FILE"},
@@ -197,6 +197,11 @@ void add_workload_flags(CLI::App& app, Flags& f) {
   app.add_option("--depth", f.workload.depth_tokens,
                  "Tokens already in the context when decoding [default: 0, as llama-bench tg128]")
       ->transform(at_least(0, "--depth"));
+  app.add_option("--ubatch", f.workload.ubatch_tokens,
+                 "llama.cpp's micro-batch (-ub): the prompt goes through the model this many tokens at a time; "
+                 "larger ones prefill an MoE faster, as each expert's weights are read once a micro-batch "
+                 "[default: 512, llama.cpp's]")
+      ->check(CLI::Range(int64_t(1), int64_t(65536)));
   app.add_option("--tokens-per-month", f.workload.tokens_per_month,
                  "Input + output tokens per month [default: 10e6]")
       ->transform(within(0.0, kMaxTokensPerMonth, "--tokens-per-month"));

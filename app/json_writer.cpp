@@ -79,7 +79,8 @@ json to_json(const Estimate& e) {
                                   {"routed_experts_s", p.prefill_routed_s},
                                   {"dot_path_s", p.prefill_dot_s},
                                   {"tokens_per_expert", p.tokens_per_expert},
-                                  {"moe_gemm_half_tokens", p.moe_half_tokens}}}});
+                                  {"expert_read_s", p.prefill_expert_read_s},
+                                  {"expert_read_share", p.expert_read_share}}}});
   }
   return {{"model", e.model},
           {"quant", e.quant},
@@ -128,7 +129,8 @@ json to_json(const MonthlyCost& c) {
 
 json to_json(const Workload& w) {
   return {{"context_tokens", w.context_tokens}, {"prompt_tokens", w.prompt_tokens},
-          {"depth_tokens", w.depth_tokens},     {"tokens_per_month", w.tokens_per_month},
+          {"depth_tokens", w.depth_tokens},     {"ubatch_tokens", w.ubatch_tokens},
+          {"tokens_per_month", w.tokens_per_month},
           {"input_share", w.input_share},       {"input_tokens", w.input_tokens()},
           {"output_tokens", w.output_tokens()}, {"min_decode_tps", w.min_decode_tps},
           {"users", w.users},                   {"kv_cache_type", to_string(w.kv_type)},

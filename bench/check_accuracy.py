@@ -223,6 +223,16 @@ def no_flash_attention(run):
     return fa == "0" or (not fa and bool(date) and date[:7] < "2025-08")
 
 
+def ubatch_of(run):
+    """The run's micro-batch (llama-bench -ub): its ubatch column, else what its notes record
+    ("n_ubatch 2048", "-ub 256"), else llama.cpp's default 512."""
+    given = num(run.get("ubatch"))
+    if given:
+        return int(given)
+    m = re.search(r"\bn_ubatch (\d+)|(?:^|\s)-ub (\d+)", run.get("notes") or "")
+    return int(m.group(1) or m.group(2)) if m else 512
+
+
 def prefill_not_comparable(run):
     """Why a run's prompt speed is not the default llama.cpp's that the estimate is for (its decode
     still counts), or None. Only settings and regressions its own notes record."""
@@ -269,6 +279,8 @@ def predict_all(devices, runs, models):
             skipped[f"backend {backend}"] += 1
             continue
         if CPU_ONLY and backend != "cpu":
+            continue
+        if ONLY and not re.search(ONLY, f"{dev['device']} {backend} {r['model']}"):
             continue
         r["_backend"] = backend
         # A CPU run's threads are the cores it streams with (llama.cpp pins one thread a core). A
@@ -337,7 +349,7 @@ def predict_all(devices, runs, models):
             def run(hid, at_depth):
                 args = [EXE, "--catalog", catalog.name, "--no-calibrate", "estimate", "--model", r["model"].strip(),
                         "--quant", quant, "--hardware", hid, "--backend", r["_backend"],
-                        "--prompt-tokens", str(pp_tokens), "--depth", str(at_depth),
+                        "--prompt-tokens", str(pp_tokens), "--depth", str(at_depth), "--ubatch", str(ubatch_of(r)),
                         "--context", str(max(4096, pp_tokens + at_depth + tg_tokens + 256)), "--json"]
                 if gpus > 1:
                     args += ["--gpus", str(gpus)]
@@ -422,7 +434,7 @@ def ukey(x, b, what="decode"):
 
 def shipped(rows):
     """The constants the binary applied, read back from the breakdown (one value per backend)."""
-    c = {"h": None}
+    c = {"kr": None}
     for x in rows:
         for p in x["e"]["breakdown"]["pools"]:
             b = p["backend"]
@@ -445,7 +457,7 @@ def shipped(rows):
     return c
 
 
-H0 = None  # the shipped MoE half-rate tokens, recovered from one MoE row
+R0 = None  # the shipped share of the bandwidth an MoE's experts load at (kMoeExpertReadShare), from one MoE row
 
 
 def ekey(x, b):
@@ -516,10 +528,6 @@ def layer_s(x, c, b):
     return c[("o", b)] + (0 if x["current"] else c.get(("d", b), 0))
 
 
-def g_ratio(n, h_new, h_old):
-    return (1 + h_new / n) / (1 + h_old / n) if n > 0 else 1
-
-
 def prefill_rate(p, c, apu=False):
     """A GPU pool's prompt GEMM rate under constants c: datasheet FP16 x the backend's prefill
     efficiency (x an APU's sustained share), or SMs x clock x FLOPs per SM and clock where that is
@@ -588,20 +596,20 @@ def cu_capped(x, c):
 def prefill_pred(x, c):
     if x["backend"] == "cpu" and CPU_MODEL:
         return cpu_prefill_pred(x, c)
-    """Prompt seconds per token under constants c. A GPU MoE's routed experts run at the pool's
-    rate before an APU's package-power share (kApuComputeShare: their narrow GEMMs are bound by
-    loading the weight tiles) x n / (n + h), n tokens per expert."""
+    """Prompt seconds per token under constants c. A GPU MoE's routed experts: their arithmetic at
+    the pool's rate before an APU's package-power share (kApuComputeShare), and the weights of the
+    experts a micro-batch touches loaded at a share of the decode bandwidth (kMoeExpertReadShare)."""
     t = x["ep"]["breakdown"]["prefill_comm_s_per_token"]
     for p in x["ep"]["breakdown"]["pools"]:
         if p["concurrent"] or p["prefill"]["s_per_token"] <= 0:
             continue
         scale = p["compute_gflops"] / prefill_rate(p, c, x["apu"]) if p["compute_gflops"] > 0 else 1
         routed = p["prefill"]["routed_experts_s"]
-        n = p["prefill"]["tokens_per_expert"]
+        read = p["prefill"]["expert_read_s"]
         routed_new = routed * scale
-        if n > 0 and c["h"] is not None:
+        if read > 0 and c["kr"] is not None:
             k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
-            routed_new = routed * scale * k / k0 * g_ratio(n, c["h"], H0)
+            routed_new = (routed - read) * scale * k / k0 + read * R0 / c["kr"]
         t += (p["prefill"]["s_per_token"] - routed) * scale + routed_new
     return 1 / t if t > 0 else None
 
@@ -934,16 +942,20 @@ def fit(train, c0):
                     best = (err, rcu)
             c["rcu"] = best[1]
             c = fit_rates(c, c0, dense, sm_pp)
-    # The MoE half-rate tokens: a grid over GPU MoE rows, given the refitted efficiencies.
+    # The MoE experts' load share: a grid over GPU MoE rows, given the refitted efficiencies, each
+    # device counted once (the median of its rows' |log error|; --moe-by-row: every row once).
     moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
-    if len(moe) >= 3 and H0 is not None:
+    if len(moe) >= 3 and R0 is not None:
         best = None
-        for h in [2 * i for i in range(0, 151)]:
-            c["h"] = h
-            err = statistics.median(abs(math.log(prefill_pred(x, c) / x["pp"])) for x in moe)
+        for kr in [0.01 * i for i in range(2, 101)]:
+            c["kr"] = kr
+            by_device = defaultdict(list)
+            for x in moe:
+                by_device[x["device"] if MOE_BY_DEVICE else id(x)].append(abs(math.log(prefill_pred(x, c) / x["pp"])))
+            err = statistics.median(statistics.median(v) for v in by_device.values())
             if best is None or err < best[0]:
-                best = (err, h)
-        c["h"] = best[1]
+                best = (err, kr)
+        c["kr"] = best[1]
     if CPU_MODEL:
         c = fit_cpu_prefill(train, c)
     return c
@@ -1035,13 +1047,13 @@ def stats(pairs, tol):
 
 def read_back(rows):
     """The constants the binary applied to one regime's rows, read back from their breakdowns (c0)."""
-    global H0, c0_sm, c0_mma, c0_rcu, c0_apu
+    global R0, c0_sm, c0_mma, c0_rcu, c0_apu
     c0 = shipped(rows)
     for x in rows:
         x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["ep"]["breakdown"]["pools"])
         for p in x["e"]["breakdown"]["pools"]:
-            if p["prefill"]["moe_gemm_half_tokens"] > 0:
-                H0 = p["prefill"]["moe_gemm_half_tokens"]
+            if p["prefill"]["expert_read_share"] > 0:
+                R0 = p["prefill"]["expert_read_share"]
             # the per-SM constants the binary applied: its cap over the SMs x clock given it
             u = UNITS.get(x["run"]["device"].strip(), {})
             units_ghz = (num(u.get("compute_units")) or 0) * (num(u.get("boost_clock_mhz")) or 0) / 1000 if x["units"] else 0
@@ -1051,7 +1063,7 @@ def read_back(rows):
                 c0_mma = p["gemm_cap_gflops"] / units_ghz
             if units_ghz > 0 and p["gemm_cap_gflops"] > 0 and p["backend"] == "rocm" and not x["apu"]:
                 c0_rcu = p["gemm_cap_gflops"] / units_ghz
-    c0["h"] = H0
+    c0["kr"] = R0
     c0["g"] = max(x["g0"] for x in rows) if GDN else 0.0
     c0["fa"] = next((x["fa0"] for x in rows if x["fa0"] is not None), 0.0) if FA_REREAD else 0.0
     # The CPU's shipped per-core rate and barrier cost, from one row's cap and overhead over its threads.
@@ -1185,8 +1197,8 @@ def print_constants(res):
               f"(shipped {c0['cpu_sync'] * 1e6:.2f})")
         print(f"  CPU prefill efficiency kPrefillEfficiencyCpu {call[('p', 'cpu')]:.3f} (shipped {c0[('p', 'cpu')]:.3f}); "
               f"dot-product path share kCpuDotPathOverCompute {call.get('cpu_dot', 1):.2f} (shipped {c0['cpu_dot']:.2f})")
-    if call["h"] is not None:
-        print(f"  MoE grouped-GEMM half-rate tokens kMoeGemmHalfTokens {call['h']:.0f} (shipped {H0:.0f})")
+    if call["kr"] is not None:
+        print(f"  MoE experts' load share of the decode bandwidth kMoeExpertReadShare {call['kr']:.2f} (shipped {R0:.2f})")
 
 
 
@@ -1423,7 +1435,11 @@ CPU_CLOCK = "--no-cpu-clock" not in sys.argv
 CLOCK_STREAM = "--cpu-clock-stream" in sys.argv or "--cpu-clock-stream-only" in sys.argv
 CLOCK_DOT = "--cpu-clock-stream-only" not in sys.argv
 
+MOE_BY_DEVICE = "--moe-by-row" not in sys.argv
 CPU_ONLY = "--cpu-only" in sys.argv
+# --only=REGEX predicts the rows whose "device backend model" matches it (a quick look at a few rows,
+# with --rows; fits and targets then cover those rows alone).
+ONLY = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--only=")), None)
 C0_CPU = {}  # the CPU constants the binary applied, read back from the breakdown
 # --no-rocm-cu: ROCm prefill at datasheet FP16 x its efficiency alone, without the CUs x clock cap.
 ROCM_CU = "--no-rocm-cu" not in sys.argv

@@ -80,6 +80,9 @@ std::string llama_cpp(const ModelSpec& m, const QuantSpec& q, const Estimate& e,
     default: cmd += " -ngl 999"; break;
   }
   if (!rpc.empty()) cmd += " --rpc " + rpc;
+  // llama.cpp takes the micro-batch at most the logical batch (-b, 2048 by default).
+  if (w.ubatch_tokens > 2048) cmd += " -b " + std::to_string(w.ubatch_tokens);
+  if (w.ubatch_tokens != Workload{}.ubatch_tokens) cmd += " -ub " + std::to_string(w.ubatch_tokens);
   if (w.kv_type != KvType::f16) {
     const std::string t(to_string(w.kv_type));
     cmd += " -fa on --cache-type-k " + t + " --cache-type-v " + t;

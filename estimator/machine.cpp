@@ -114,7 +114,7 @@ constexpr double kPrefillEfficiencyCpu = 1.305;
 // backend reaches. Prompt speed follows the power limit: Strix Halo's pp512 of Qwen3-30B-A3B falls
 // from 1142 to 976 tok/s (0.85) from 120 W to 85 W on the same build and driver
 // (github.com/visorcraft/strix-halo-llm-perf BENCHMARKS.md). An MoE's routed experts are not
-// slowed by it (speed.cpp, moe_gemm_efficiency). Fitted by bench/check_accuracy.py on the APUs'
+// slowed by it (speed.cpp, kMoeExpertReadShare). Fitted by bench/check_accuracy.py on the APUs'
 // dense prefill rows after the backends' efficiencies (each APU counted once), cross-validated
 // there.
 constexpr double kApuComputeShare = 0.49;

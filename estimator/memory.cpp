@@ -12,7 +12,6 @@ namespace {
 // activations per token, in f32: n_ubatch x 4 B x (vocab + 2 x hidden). This reproduces all five
 // shapes of bench/validation/local-memory.csv to the MiB (e.g. 8B: 512 x 4 x (128256 + 8192)
 // = 266.5 MiB; TinyLlama: 512 x 4 x (32000 + 4096) = 70.5 MiB), flash attention on.
-constexpr double kUbatchTokens = 512;       // llama.cpp default n_ubatch
 constexpr double kComputeBytesPerElement = 4;
 // Output buffer: one f32 logit row (llama.cpp "output buffer size = 0.49 MiB" at vocab 128256).
 constexpr double kOutputBufferBytesPerLogit = 4;
@@ -204,7 +203,7 @@ MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w
   n.kv_cache_bytes = s.dense ? std::max(1, w.users) * s.layers * kv_share(m, s.tp) *
                                    (kv_cache_bytes(m, w.context_tokens, w.kv_type) + recurrent_state_bytes(m))
                              : 0;
-  n.compute_bytes = kUbatchTokens * kComputeBytesPerElement * (double(m.vocab) + 2.0 * m.hidden);
+  n.compute_bytes = double(w.ubatch_tokens) * kComputeBytesPerElement * (double(m.vocab) + 2.0 * m.hidden);
   n.overhead_bytes = kOutputBufferBytesPerLogit * m.vocab +
                      (d.kind == DeviceKind::gpu && d.backend != Backend::metal
                           ? kGpuRuntimeOverheadBytes
@@ -214,7 +213,7 @@ MemoryNeed memory_need(const ModelSpec& m, const QuantSpec& q, const Workload& w
   // only when every token's logits are asked for; llama-bench and servers ask for the last
   // token's, so those pages are never touched (local-memory.csv: peak RSS is the buffers' sum less
   // 250 MiB, 512 x 4 B x 128256, on both the 1B and the 8B).
-  n.peak_bytes = n.total_bytes + n.repack_bytes - kUbatchTokens * kComputeBytesPerElement * double(m.vocab);
+  n.peak_bytes = n.total_bytes + n.repack_bytes - double(w.ubatch_tokens) * kComputeBytesPerElement * double(m.vocab);
   n.available_bytes = d.memory_bytes.value;
   return n;
 }

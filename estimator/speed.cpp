@@ -422,28 +422,27 @@ double repacked_gemv_gflops(const Device& d) {
   return d.compute_gflops.value * kRepackedGemvOverCompute;
 }
 
-// llama.cpp's default micro-batch (-ub 512): the prompt goes through the layers this many tokens
-// at a time (llama-bench's pp512 is one micro-batch).
-constexpr int64_t kUbatchTokens = 512;
 // From this many tokens a micro-batch's products on host-resident weights run on the GPU, the
 // weights copied over (ggml_backend_cuda_device_offload_op: min_batch_size = 32).
 constexpr int64_t kOffloadMinBatch = 32;
 
 // An MoE's routed experts prefill on a GPU as one small GEMM per expert (llama.cpp's CUDA/ROCm
 // MMQ/mul_mat_id, Metal's and Vulkan's mul_mm_id): a micro-batch of u tokens gives each of E
-// experts u x k / E of them (Qwen3-30B-A3B: 512 x 8 / 128 = 32), and a GEMM that narrow fills few
-// of the tiles a dense product's 512 columns fill, while it still loads every weight tile once.
-// Its rate is the dense rate x n / (n + kMoeGemmHalfTokens): half the dense rate at that many
-// tokens per expert, most of the time at these widths spent loading the weight tiles. Fitted by
-// bench/check_accuracy.py on the corpus' GPU MoE prefill rows, discrete and APU (cross-validated
-// there, leave one device out); on an APU the dense rate is taken before its package-power share
-// (kApuComputeShare), which the fit finds these narrow products do not pay: leave one device out,
-// GPU MoE prefill 41% median error when they pay it, 24% when not (2026-12-06).
-constexpr double kMoeGemmHalfTokens = 106;
-
-double moe_gemm_efficiency(double tokens_per_expert) {
-  return tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + kMoeGemmHalfTokens) : 1;
-}
+// experts u x k / E of them (Qwen3-30B-A3B at -ub 512: 512 x 8 / 128 = 32), so every expert the
+// micro-batch touches (nearly all of them from a few hundred tokens) has its weights loaded for a
+// few dozen columns of arithmetic. Each micro-batch pays the touched experts' bytes at this share
+// of the bandwidth decode reads at, on top of their arithmetic at the dense rate: narrow GEMMs
+// keep few loads in flight. Against a dense product's rate that is n / (n + h) with
+// h = rate x bytes per weight / (2 x this share x bandwidth): the per-device fits of h rise with
+// the FLOPs per byte, from 46 tokens on an M1 Max (26 FLOP/B) to 76 on an RX 7900 XT (129),
+// ~195 on RTX 5090 / PRO 6000 (234-279) and 276 on DGX Spark (458), where one half-rate for all
+// (106 tokens, before) left DGX Spark 2x too slow and the Blackwell cards 2x too fast. Fitted by
+// bench/check_accuracy.py on the corpus' GPU MoE prefill rows of 2025+ builds, discrete and APU,
+// at each run's micro-batch, each device counted once (by row: 0.26, Strix Halo's and DGX
+// Spark's 94 of 117 rows deciding it); leave one device out, GPU MoE prefill 37.0% -> 16.9%
+// median error, APU 46.2% -> 27.8% (2026-12-06). The arithmetic is taken before an APU's
+// package-power share (kApuComputeShare), which these load-bound products do not pay.
+constexpr double kMoeExpertReadShare = 0.18;
 
 /// Seconds of compute for one prompt token in one pool: 2 FLOPs per weight plus attention.
 /// Formats llama.cpp multiplies with a dedicated CPU GEMM run at the device's compute rate; the
@@ -456,6 +455,7 @@ double moe_gemm_efficiency(double tokens_per_expert) {
 /// for the last one only).
 struct PrefillTime {
   double seconds = 0, routed_s = 0, tokens_per_expert = 0, dot_s = 0;
+  double expert_read_s = 0;  ///< of routed_s, loading the touched experts' weights (GPU MoE)
 };
 
 // A CPU that has not been calibrated multiplies a format llama.cpp neither repacks nor hands to
@@ -471,8 +471,9 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
   if (d.compute_gflops.value <= 0) return t;
   s.output = false;
   // A GPU's routed experts: a micro-batch spreads over them, ubatch x k / E tokens each on average.
-  const double ubatch = double(std::clamp<int64_t>(w.prompt_tokens, 1, kUbatchTokens));
-  if (m.is_moe() && d.kind == DeviceKind::gpu) t.tokens_per_expert = ubatch * m.experts_active / m.experts;
+  const int64_t ubatch = std::clamp<int64_t>(w.prompt_tokens, 1, std::max<int64_t>(1, w.ubatch_tokens));
+  const bool narrow_experts = m.is_moe() && s.routed && d.kind == DeviceKind::gpu;
+  if (narrow_experts) t.tokens_per_expert = double(ubatch) * m.experts_active / m.experts;
   double sec = s.dense ? s.layers * attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) /
                              (d.compute_gflops.value * 1e9)
                        : 0;
@@ -505,15 +506,23 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
         }
         if (r) gflops = r->gflops;
       } else if (experts) {
-        // Narrow GEMMs bound by loading each expert's weight tiles: an APU's power limit, which
+        // Narrow GEMMs bound by loading each expert's weights (below): an APU's power limit, which
         // slows the dense products' arithmetic, does not slow them (machine.cpp, kApuComputeShare).
-        gflops = gflops / d.apu_compute_share * moe_gemm_efficiency(t.tokens_per_expert);
+        gflops = gflops / d.apu_compute_share;
       }
       const double ls = 2 * l.params / (gflops * 1e9);
       sec += ls;
       if (experts) t.routed_s += ls;
       if (dot) t.dot_s += ls;
     }
+  }
+  if (narrow_experts && d.read_gbps.value > 0) {
+    // The experts a micro-batch touches, their weights loaded once for it, shared by its tokens.
+    double touched = 0;
+    for (const auto& l : slice_load(m, q, routed, true, int(ubatch))) touched += l.bytes;
+    t.expert_read_s = touched / (kMoeExpertReadShare * d.read_gbps.value * 1e9) / double(ubatch);
+    sec += t.expert_read_s;
+    t.routed_s += t.expert_read_s;
   }
   t.seconds = sec;
   return t;
@@ -716,12 +725,12 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     const Device& dev = machine.devices[pools[i].device];
     PrefillTime pt = prefill_time(m, q, w, dev, pools[i].slice);
     if (split_with_host && i > 0 && engine_of(q) == Engine::llama_cpp && d.compute_gflops.value > 0 &&
-        std::min<int64_t>(w.prompt_tokens, kUbatchTokens) >= kOffloadMinBatch) {
+        std::min<int64_t>(w.prompt_tokens, w.ubatch_tokens) >= kOffloadMinBatch) {
       // llama.cpp computes a host-resident product of a big enough batch on the GPU, copying
       // its weights over PCIe once a micro-batch (ggml-backend's offload_op; CUDA's
       // min_batch_size 32): per prompt token, those bytes over the link / the micro-batch, or
       // the GPU's arithmetic on them where that is slower.
-      const double ubatch = double(std::min<int64_t>(w.prompt_tokens, kUbatchTokens));
+      const double ubatch = double(std::max<int64_t>(1, std::min<int64_t>(w.prompt_tokens, w.ubatch_tokens)));
       const PrefillTime on_gpu = prefill_time(m, q, w, d, pools[i].slice);
       Slice products = pools[i].slice;
       products.embedding = false;  // gathered a row a token, never copied
@@ -746,7 +755,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.routed_bytes = t.routed_bytes;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
     ps.prefill_dot_s = pt.dot_s;
-    if (pt.tokens_per_expert > 0) ps.moe_half_tokens = kMoeGemmHalfTokens;
+    ps.prefill_expert_read_s = pt.expert_read_s;
+    if (pt.tokens_per_expert > 0) ps.expert_read_share = kMoeExpertReadShare;
     e.pools.push_back(ps);
   }
   e.comm_s = comm_s;

@@ -388,6 +388,10 @@ struct Workload {
   int64_t context_tokens = 32768;
   int64_t prompt_tokens = 512;          ///< prompt length for the prefill figure
   int64_t depth_tokens = 0;             ///< tokens already in the context when decoding (0 as tg128)
+  /// llama.cpp's micro-batch (-ub): a prompt goes through the layers this many tokens at a time.
+  /// 512 is llama.cpp's default (llama-server and llama-bench alike); -ub 2048 is common for
+  /// long prompts on big GPUs and APUs (ggml-org's DGX Spark benchmarks, llama.cpp #16578).
+  int64_t ubatch_tokens = 512;
   double tokens_per_month = 10e6;       ///< input + output tokens
   double input_share = 0.75;            ///< input tokens / all tokens (3:1)
   /// Slower than this is not usable, per user. 20: chat reads as fluid from about 15-20 tok/s
@@ -474,7 +478,8 @@ struct PoolSeconds {
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
   double prefill_dot_s = 0;         ///< of prefill_s, an uncalibrated CPU's products on its dot-product path
   double tokens_per_expert = 0;     ///< GPU MoE prefill: a micro-batch's tokens each routed expert gets
-  double moe_half_tokens = 0;       ///< the tokens per expert at which its GEMM runs at half the dense rate
+  double prefill_expert_read_s = 0; ///< of prefill_routed_s, loading the experts a micro-batch touches
+  double expert_read_share = 0;     ///< the share of the decode bandwidth those loads run at
   double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
 };
 

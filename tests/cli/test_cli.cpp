@@ -514,6 +514,27 @@ BOOST_AUTO_TEST_CASE(users_share_the_machine_and_each_get_their_kv_cache) {
   bad_input("--hardware apple-m4-16gb --gpus 2", "not a graphics card");
 }
 
+BOOST_AUTO_TEST_CASE(a_larger_micro_batch_prefills_an_moe_faster_and_is_in_its_command) {
+  // Each expert's weights are loaded once a micro-batch: -ub 2048 shares those loads over 4x the
+  // tokens of llama.cpp's default 512, and the compute buffer grows with it.
+  const std::string base = "estimate --model qwen3-30b-a3b --quant Q4_K_M --hardware rtx-4090 --prompt-tokens 2048 --json";
+  const Result d = run(base), wide = run(base + " --ubatch 2048");
+  BOOST_REQUIRE(d.status == 0);
+  BOOST_REQUIRE(wide.status == 0);
+  const auto a = nlohmann::json::parse(d.out), b = nlohmann::json::parse(wide.out);
+  BOOST_TEST(a["workload"]["ubatch_tokens"] == 512);
+  BOOST_TEST(b["workload"]["ubatch_tokens"] == 2048);
+  BOOST_TEST(b["prefill_tps"].get<double>() > 1.5 * a["prefill_tps"].get<double>());
+  BOOST_TEST(b["decode_tps"].get<double>() == a["decode_tps"].get<double>(), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(b["memory"]["compute_bytes"].get<double>() == 4 * a["memory"]["compute_bytes"].get<double>(),
+             boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(a["launch"].get<std::string>().find(" -ub ") == std::string::npos);
+  BOOST_TEST(b["launch"].get<std::string>().find(" -ub 2048") != std::string::npos);
+  BOOST_TEST(run(base + " --ubatch 4096").out.find(" -b 4096 -ub 4096") != std::string::npos);
+  bad_input("--ubatch 0", "--ubatch");
+  bad_input("--ubatch many", "--ubatch");
+}
+
 BOOST_AUTO_TEST_CASE(a_fleet_of_saved_probes_is_planned_as_owned_machines) {
   const std::string path = temp_file(".json");
   BOOST_REQUIRE(run("probe --save " + path + " --no-calibrate").status == 0);
