@@ -466,12 +466,26 @@ struct PrefillTime {
 // once; leave one device out there).
 constexpr double kCpuDotPathOverCompute = 0.35;
 
+// The tokens an engine puts through the layers at a time in a prompt: llama.cpp's micro-batch (-ub,
+// the workload's); mlx_lm's prefill step (generate_step's prefill_step_size, 2048); vLLM's token
+// budget a step, what `vllm serve` defaults to (max_num_batched_tokens: 8192 on a GPU of 70 GiB or
+// more other than an A100, else 2048; vllm/engine/arg_utils.py get_batch_defaults).
+int64_t prefill_step_tokens(const QuantSpec& q, const Workload& w, const Device& d) {
+  constexpr double kGiB = 1024.0 * 1024 * 1024;
+  switch (engine_of(q)) {
+    case Engine::mlx: return 2048;
+    case Engine::vllm:
+      return d.memory_bytes.value >= 70 * kGiB && d.name.find("A100") == std::string::npos ? 8192 : 2048;
+    default: return std::max<int64_t>(1, w.ubatch_tokens);
+  }
+}
+
 PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, Slice s) {
   PrefillTime t;
   if (d.compute_gflops.value <= 0) return t;
   s.output = false;
   // A GPU's routed experts: a micro-batch spreads over them, ubatch x k / E tokens each on average.
-  const int64_t ubatch = std::clamp<int64_t>(w.prompt_tokens, 1, std::max<int64_t>(1, w.ubatch_tokens));
+  const int64_t ubatch = std::clamp<int64_t>(w.prompt_tokens, 1, prefill_step_tokens(q, w, d));
   const bool narrow_experts = m.is_moe() && s.routed && d.kind == DeviceKind::gpu;
   if (narrow_experts) t.tokens_per_expert = double(ubatch) * m.experts_active / m.experts;
   double sec = s.dense ? s.layers * attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) /
