@@ -216,14 +216,23 @@ Advice advise(const Catalog& c, const Machine& machine, const Workload& w, const
     a.verdict_reason = "use " + comparable->offer->name + ": " + money(comparable->usd) +
                        "/month for the quality of " + local->estimate.model + " " + local->estimate.quant +
                        ", which costs " + local_cost + " to run here" + better;
-  } else if (best) {
-    a.verdict = Verdict::use_api;
-    a.verdict_reason = "use " + best->offer->name + ": " + money(best->usd) +
-                       "/month; no model meets the constraints on this machine";
   } else {
-    a.verdict = Verdict::neither;
-    a.verdict_reason = "no model meets the constraints here and no API fits " +
-                       money(b.usd_per_month) + "/month";
+    // A purchase whose amortised price alone is over the budget rules out every model: say that,
+    // not only that none fits.
+    std::string why = "no model meets the constraints on this machine";
+    const auto priced = std::find_if(a.ranked.begin(), a.ranked.end(),
+                                     [](const Candidate& c) { return c.cost.hardware_usd && *c.cost.hardware_usd > 0; });
+    if (!b.owned && priced != a.ranked.end() && *priced->cost.hardware_usd > b.usd_per_month)
+      why = "buying this machine alone costs " + money(*priced->cost.hardware_usd) + "/month over " +
+            std::to_string(b.amortize_months) + " months, above the " + money(b.usd_per_month) +
+            "/month budget (--amortize-months, --budget; --owned if you have it)";
+    if (best) {
+      a.verdict = Verdict::use_api;
+      a.verdict_reason = "use " + best->offer->name + ": " + money(best->usd) + "/month; " + why;
+    } else {
+      a.verdict = Verdict::neither;
+      a.verdict_reason = why + ", and no API fits " + money(b.usd_per_month) + "/month";
+    }
   }
   return a;
 }

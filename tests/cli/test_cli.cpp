@@ -498,6 +498,21 @@ BOOST_AUTO_TEST_CASE(compare_puts_machines_side_by_side_with_one_verdict) {
   bad_input("compare rtx-4090 rtx-3090 --model qwen3-8bb", "--model: unknown model id");
 }
 
+BOOST_AUTO_TEST_CASE(a_purchase_over_the_budget_by_itself_is_named_as_the_reason) {
+  // DGX Spark: $3,999 (data/hardware.toml) over 36 months is $111/month, above $100, so no model
+  // fits the budget there; the verdict says why, and with the machine owned a model is picked.
+  const Result r = run("--hardware dgx-spark --budget 100 --json");
+  BOOST_REQUIRE(r.status == 0);
+  const auto verdict = nlohmann::json::parse(r.out)["verdict"];
+  BOOST_TEST(verdict["decision"] == "use_api");
+  BOOST_TEST(verdict["reason"].get<std::string>().find("buying this machine alone costs $111/month over 36 months") !=
+                 std::string::npos,
+             verdict["reason"]);
+  const Result owned = run("--hardware dgx-spark --budget 100 --owned --json");
+  BOOST_REQUIRE(owned.status == 0);
+  BOOST_TEST(nlohmann::json::parse(owned.out)["verdict"]["decision"] == "run_local");
+}
+
 BOOST_AUTO_TEST_CASE(users_share_the_machine_and_each_get_their_kv_cache) {
   const Result one = run("estimate --model llama-3.1-8b --quant FP8 --hardware h100-sxm --json");
   const Result many = run("estimate --model llama-3.1-8b --quant FP8 --hardware h100-sxm --users 16 --json");
