@@ -11,10 +11,10 @@ namespace {
 // are those whose held-out coverage -- each row against the band built from the other devices'
 // rows alone -- comes closest to 80%: 79-82% for every row below (2026-12-06, bench/NOTES.md). The
 // margin is where a class's devices differ by more than one device's runs do: the APUs' prefill
-// (x1.65), MoE and Apple prefill (x1.22, x1.11). A band whose held-out coverage cannot be brought
+// (x1.35), MoE and Apple prefill (x1.22, x1.11). A band whose held-out coverage cannot be brought
 // into 75-85%, or whose rows come from fewer than three devices, is {0, 0}: not calibrated, and
-// the estimate says so instead of giving a range. The APUs' prefill band is the widest (x0.35 to
-// x2.63): three devices, most rows one chip (Strix Halo) whose prompt speed spans 15x over
+// the estimate says so instead of giving a range. The APUs' prefill band is the widest (x0.59 to
+// x2.45): three devices, most rows one chip (Strix Halo) whose prompt speed spans 15x over
 // builds, drivers and ROCm libraries; until the MoE experts' loads were modelled (session 13) no
 // band held 75-85% of its held-out rows.
 constexpr int kAnyBackend = -1;
@@ -25,12 +25,12 @@ struct Band {
 };
 constexpr Band kBands[] = {
     {AccuracyClass::cpu, kAnyBackend, {0.64, 1.59}, {0.35, 1.25}},
-    {AccuracyClass::apple, kAnyBackend, {0.80, 1.12}, {0.61, 1.19}},
-    {AccuracyClass::apu, kAnyBackend, {0.79, 1.07}, {0.35, 2.63}},
+    {AccuracyClass::apple, kAnyBackend, {0.80, 1.12}, {0.62, 1.19}},
+    {AccuracyClass::apu, kAnyBackend, {0.79, 1.07}, {0.59, 2.45}},
     {AccuracyClass::gpu_dense, int(Backend::cuda), {0.84, 1.13}, {0.51, 1.31}},
     {AccuracyClass::gpu_dense, int(Backend::vulkan), {0.82, 1.20}, {0.78, 1.30}},
     {AccuracyClass::gpu_dense, kAnyBackend, {0.85, 1.18}, {0.56, 1.32}},
-    {AccuracyClass::gpu_moe, kAnyBackend, {0.72, 1.15}, {0.57, 1.23}},
+    {AccuracyClass::gpu_moe, kAnyBackend, {0.72, 1.15}, {0.58, 1.23}},
     // A CPU this tool calibrated: measured / predicted over bench/live_runs/run7-9.csv (tables in
     // bench/local_live_2026-11-28.md; 75 decode rows, llama-bench run between two calibrations on 2
     // Zen 4 cores; no constant there was fitted on those rows). No live prefill rows were kept: no

@@ -2092,14 +2092,14 @@ BOOST_AUTO_TEST_CASE(band_of_a_backend_without_its_own_is_its_classs) {
   const Range r = band(10, AccuracyClass::gpu_dense, Backend::metal, true);
   BOOST_TEST(r.low == 8.5, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(r.high == 11.8, boost::test_tools::tolerance(1e-9));
-  // The APUs' prefill band is calibrated and the widest (x0.35..x2.63: one chip's builds and
+  // The APUs' prefill band is calibrated and the widest (x0.59..x2.45: one chip's builds and
   // drivers against two other chips), far wider than their decode band (x0.79..x1.07).
   const Range apu = band(1000, AccuracyClass::apu, Backend::rocm, false);
-  BOOST_TEST(apu.low == 350, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(apu.high == 2630, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apu.low == 590, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apu.high == 2450, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(band_calibrated(AccuracyClass::apu, Backend::vulkan, false));
   const Range apu_decode = band(1000, AccuracyClass::apu, Backend::rocm, true);
-  BOOST_TEST(apu.high - apu.low > 5 * (apu_decode.high - apu_decode.low));
+  BOOST_TEST(apu.high - apu.low > 4 * (apu_decode.high - apu_decode.low));
 }
 
 BOOST_AUTO_TEST_CASE(band_is_empty_where_none_is_calibrated_or_the_figure_unknown) {
