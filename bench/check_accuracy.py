@@ -225,12 +225,14 @@ def no_flash_attention(run):
 
 def ubatch_of(run):
     """The run's micro-batch (llama-bench -ub): its ubatch column, else what its notes record
-    ("n_ubatch 2048", "-ub 256"), else llama.cpp's default 512."""
+    ("n_ubatch 2048", "-ub 256"), else llama.cpp's default 512; at most the logical batch its notes
+    record ("-b 256", "b=256"), as llama.cpp takes n_ubatch = min(n_batch, n_ubatch)."""
+    notes = run.get("notes") or ""
     given = num(run.get("ubatch"))
-    if given:
-        return int(given)
-    m = re.search(r"\bn_ubatch (\d+)|(?:^|\s)-ub (\d+)", run.get("notes") or "")
-    return int(m.group(1) or m.group(2)) if m else 512
+    m = re.search(r"\bn_ubatch (\d+)|(?:^|\s)-ub (\d+)", notes)
+    ubatch = int(given) if given else int(m.group(1) or m.group(2)) if m else 512
+    b = re.search(r"(?:^|\s)(?:-b |b=)(\d+)", notes)
+    return min(ubatch, int(b.group(1))) if b else ubatch
 
 
 def prefill_not_comparable(run):

@@ -440,7 +440,7 @@ constexpr int64_t kOffloadMinBatch = 32;
 // bench/check_accuracy.py on the corpus' GPU MoE prefill rows of 2025+ builds, discrete and APU,
 // at each run's micro-batch, each device counted once (by row: 0.26, Strix Halo's and DGX
 // Spark's 94 of 117 rows deciding it); leave one device out, GPU MoE prefill 37.0% -> 16.5%
-// median error, APU 46.2% -> 27.8% (2026-12-06). The arithmetic is taken before an APU's
+// median error, APU 46.2% -> 26.5% (2026-12-06). The arithmetic is taken before an APU's
 // package-power share (kApuComputeShare), which these load-bound products do not pay.
 constexpr double kMoeExpertReadShare = 0.18;
 
