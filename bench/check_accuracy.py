@@ -345,13 +345,14 @@ def predict_all(devices, runs, models):
             if r["backend"].strip().lower() == "mlx" and not quant.startswith("MLX"):
                 quant = {"4bit": "MLX-4bit", "8bit": "MLX-8bit"}.get(quant, quant)
             pp_tokens = int(num(r.get("pp_tokens")) or 512)
+            ubatch = ubatch_of(r)
             depth = int(num(r.get("depth")) or 0)
             tg_tokens = int(num(r.get("tg_tokens")) or 128)
             gpus = int(num(r.get("gpus")) or 1)
             def run(hid, at_depth):
                 args = [EXE, "--catalog", catalog.name, "--no-calibrate", "estimate", "--model", r["model"].strip(),
                         "--quant", quant, "--hardware", hid, "--backend", r["_backend"],
-                        "--prompt-tokens", str(pp_tokens), "--depth", str(at_depth), "--ubatch", str(ubatch_of(r)),
+                        "--prompt-tokens", str(pp_tokens), "--depth", str(at_depth), "--ubatch", str(ubatch),
                         "--context", str(max(4096, pp_tokens + at_depth + tg_tokens + 256)), "--json"]
                 if gpus > 1:
                     args += ["--gpus", str(gpus)]

@@ -466,18 +466,18 @@ struct PrefillTime {
 // once; leave one device out there).
 constexpr double kCpuDotPathOverCompute = 0.35;
 
-// The tokens an engine puts through the layers at a time in a prompt: llama.cpp's micro-batch (-ub,
-// the workload's); mlx_lm's prefill step (generate_step's prefill_step_size, 2048); vLLM's token
-// budget a step, what `vllm serve` defaults to (max_num_batched_tokens: 8192 on a GPU of 70 GiB or
-// more other than an A100, else 2048; vllm/engine/arg_utils.py get_batch_defaults).
-int64_t prefill_step_tokens(const QuantSpec& q, const Workload& w, const Device& d) {
+// The tokens an engine puts through the layers at a time in this prompt: at most its step, which
+// is llama.cpp's micro-batch (-ub, the workload's); mlx_lm's prefill step (generate_step's
+// prefill_step_size, 2048); vLLM's token budget a step, what `vllm serve` defaults to
+// (max_num_batched_tokens: 8192 on a GPU of 70 GiB or more other than an A100, else 2048;
+// vllm/engine/arg_utils.py get_batch_defaults).
+int64_t micro_batch_tokens(const QuantSpec& q, const Workload& w, const Device& d) {
   constexpr double kGiB = 1024.0 * 1024 * 1024;
-  switch (engine_of(q)) {
-    case Engine::mlx: return 2048;
-    case Engine::vllm:
-      return d.memory_bytes.value >= 70 * kGiB && d.name.find("A100") == std::string::npos ? 8192 : 2048;
-    default: return std::max<int64_t>(1, w.ubatch_tokens);
-  }
+  int64_t step = w.ubatch_tokens;
+  if (engine_of(q) == Engine::mlx) step = 2048;
+  if (engine_of(q) == Engine::vllm)
+    step = d.memory_bytes.value >= 70 * kGiB && d.name.find("A100") == std::string::npos ? 8192 : 2048;
+  return std::clamp<int64_t>(w.prompt_tokens, 1, std::max<int64_t>(1, step));
 }
 
 PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, Slice s) {
@@ -485,7 +485,7 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
   if (d.compute_gflops.value <= 0) return t;
   s.output = false;
   // A GPU's routed experts: a micro-batch spreads over them, ubatch x k / E tokens each on average.
-  const int64_t ubatch = std::clamp<int64_t>(w.prompt_tokens, 1, prefill_step_tokens(q, w, d));
+  const int64_t ubatch = micro_batch_tokens(q, w, d);
   const bool narrow_experts = m.is_moe() && s.routed && d.kind == DeviceKind::gpu;
   if (narrow_experts) t.tokens_per_expert = double(ubatch) * m.experts_active / m.experts;
   double sec = s.dense ? s.layers * attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) /
@@ -739,12 +739,12 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     const Device& dev = machine.devices[pools[i].device];
     PrefillTime pt = prefill_time(m, q, w, dev, pools[i].slice);
     if (split_with_host && i > 0 && engine_of(q) == Engine::llama_cpp && d.compute_gflops.value > 0 &&
-        std::min<int64_t>(w.prompt_tokens, w.ubatch_tokens) >= kOffloadMinBatch) {
+        micro_batch_tokens(q, w, d) >= kOffloadMinBatch) {
       // llama.cpp computes a host-resident product of a big enough batch on the GPU, copying
       // its weights over PCIe once a micro-batch (ggml-backend's offload_op; CUDA's
       // min_batch_size 32): per prompt token, those bytes over the link / the micro-batch, or
       // the GPU's arithmetic on them where that is slower.
-      const double ubatch = double(std::max<int64_t>(1, std::min<int64_t>(w.prompt_tokens, w.ubatch_tokens)));
+      const double ubatch = double(micro_batch_tokens(q, w, d));
       const PrefillTime on_gpu = prefill_time(m, q, w, d, pools[i].slice);
       Slice products = pools[i].slice;
       products.embedding = false;  // gathered a row a token, never copied
