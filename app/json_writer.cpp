@@ -80,7 +80,8 @@ json to_json(const Estimate& e) {
                                   {"dot_path_s", p.prefill_dot_s},
                                   {"tokens_per_expert", p.tokens_per_expert},
                                   {"expert_read_s", p.prefill_expert_read_s},
-                                  {"expert_read_share", p.expert_read_share}}}});
+                                  {"expert_read_share", p.expert_read_share},
+                                  {"attention_scores_s", p.prefill_attention_scores_s}}}});
   }
   return {{"model", e.model},
           {"quant", e.quant},

@@ -609,11 +609,12 @@ def prefill_pred(x, c):
         scale = p["compute_gflops"] / prefill_rate(p, c, x["apu"]) if p["compute_gflops"] > 0 else 1
         routed = p["prefill"]["routed_experts_s"]
         read = p["prefill"]["expert_read_s"]
+        scores = p["prefill"].get("attention_scores_s", 0)  # memory traffic, not arithmetic: not rescaled
         routed_new = routed * scale
         if read > 0 and c["kr"] is not None:
             k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
             routed_new = (routed - read) * scale * k / k0 + read * R0 / c["kr"]
-        t += (p["prefill"]["s_per_token"] - routed) * scale + routed_new
+        t += (p["prefill"]["s_per_token"] - routed - scores) * scale + routed_new + scores
     return 1 / t if t > 0 else None
 
 

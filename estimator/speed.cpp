@@ -120,15 +120,30 @@ double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d
 }
 
 
+/// Whether llama.cpp runs flash attention for `m` on `d` when asked to. Its CUDA backend (ROCm's
+/// too, the same code through HIP) has a flash-attention kernel for MLA's latent heads (K 576, V
+/// 512 wide) only when the query heads come in multiples of 16 per KV head
+/// (ggml_cuda_get_best_fattn_kernel, `case 576`: "gqa_ratio % 16 != 0" -> none; llama.cpp then
+/// runs attention without it, as `-fa auto` chooses): DeepSeek's 128 heads qualify, GLM-4.7-
+/// Flash's 20 do not ("the strange GQA ratio of 20, which does not play well with the 576x512 FA
+/// kernel", ik_llama.cpp #1182; "Mainline does not (yet) support FA for this model", #1168).
+bool flash_attention_runs(const ModelSpec& m, const Workload& w, const Device& d) {
+  if (!w.flash_attention) return false;
+  const bool cuda_like = d.kind == DeviceKind::gpu && (d.backend == Backend::cuda || d.backend == Backend::rocm);
+  return !(cuda_like && m.is_mla() && m.heads % 16 != 0);
+}
+
 /// The KV bytes a decoding step of `s` on `d` reads again without flash attention: (heads/kv_heads
-/// - 1) x the KV cache read, for llama.cpp on a GPU (its CPU attention is measured; MLA's latent
-/// cache is one head shared by all). 0 with flash attention.
+/// - 1) x the KV cache read, for llama.cpp on a GPU (its CPU attention is measured). MLA's latent
+/// cache is one KV head that all query heads share: llama.cpp's attention without flash attention
+/// broadcasts it over the heads and reads it once for each. 0 with flash attention.
 double kv_reread_bytes(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, const Slice& s) {
-  if (w.flash_attention || d.kind != DeviceKind::gpu || engine_of(q) != Engine::llama_cpp || m.is_mla() ||
-      m.kv_heads <= 0 || m.heads <= m.kv_heads || !s.dense)
+  const double kv_heads = m.is_mla() ? 1 : m.kv_heads;
+  if (flash_attention_runs(m, w, d) || d.kind != DeviceKind::gpu || engine_of(q) != Engine::llama_cpp ||
+      kv_heads <= 0 || m.heads <= kv_heads || !s.dense)
     return 0;
   return std::max(1, w.users) * s.layers * kv_share(m, s.tp) * kv_cache_bytes(m, w.depth_tokens, w.kv_type) *
-         (double(m.heads) / m.kv_heads - 1);
+         (m.heads / kv_heads - 1);
 }
 
 // A format is dequantization-bound when its measured GEMV rate is below this share of the
@@ -218,10 +233,15 @@ bool fits(const MemoryNeed& n, const Device& d) {
 
 /// Attention FLOPs per prompt token at the mean position of a `prompt`-token prompt that follows
 /// `depth` cached tokens: QK^T and A·V, 2 FLOPs per multiply-add each; sliding-window layers see
-/// at most their window.
-double attention_flops_per_token(const ModelSpec& m, int64_t prompt, int64_t depth) {
+/// at most their window. llama.cpp computes MLA in the latent space for the prompt too (the
+/// absorbed form: each head's query meets the cached latent + rope, kv_lora_rank + 64 wide, and
+/// its output stays kv_lora_rank wide until wv_b; llama.cpp src/models/deepseek2.cpp), over twice
+/// the head_dim + v_head_dim of the uncompressed heads that other engines attend with.
+double attention_flops_per_token(const ModelSpec& m, const QuantSpec& q, int64_t prompt, int64_t depth) {
   const double mean_pos = depth + prompt / 2.0;
-  const double qk = m.head_dim, vd = m.v_head_dim > 0 ? m.v_head_dim : m.head_dim;
+  const bool latent = m.is_mla() && engine_of(q) == Engine::llama_cpp;
+  const double qk = latent ? double(m.kv_lora_rank) + m.qk_rope_head_dim : m.head_dim;
+  const double vd = latent ? m.kv_lora_rank : m.v_head_dim > 0 ? m.v_head_dim : m.head_dim;
   const double local_pos = std::min<double>(mean_pos, m.sliding_window);
   return 2.0 * m.heads * (qk + vd) * (m.global_layers() * mean_pos + m.local_layers() * local_pos);
 }
@@ -455,8 +475,29 @@ constexpr double kMoeExpertReadShare = 0.18;
 /// for the last one only).
 struct PrefillTime {
   double seconds = 0, routed_s = 0, tokens_per_expert = 0, dot_s = 0;
-  double expert_read_s = 0;  ///< of routed_s, loading the touched experts' weights (GPU MoE)
+  double expert_read_s = 0;     ///< of routed_s, loading the touched experts' weights (GPU MoE)
+  double attention_scores_s = 0;  ///< moving the attention scores, without flash attention (GPU)
 };
+
+// Without flash attention llama.cpp attends in three graph nodes (build_attn_mha: ggml_mul_mat(k,
+// q), ggml_soft_max_ext, ggml_mul_mat(v, kq)), so a GPU writes each micro-batch's scores, heads x
+// tokens x cached positions in f32, to memory, reads and writes them in the softmax and reads them
+// again for the values: four passes of 4 bytes. Counted from the graph, not fitted.
+constexpr double kAttentionScoreBytes = 4 * 4;
+
+/// Seconds per prompt token moving the attention scores on a GPU that runs llama.cpp without flash
+/// attention: every position cached when its micro-batch runs, the whole micro-batch included
+/// (the mask, not the product, makes attention causal); sliding-window layers at most their window.
+double attention_scores_s(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d,
+                          int64_t ubatch) {
+  if (d.kind != DeviceKind::gpu || engine_of(q) != Engine::llama_cpp || flash_attention_runs(m, w, d) ||
+      d.read_gbps.value <= 0)
+    return 0;
+  const double positions = w.depth_tokens + (w.prompt_tokens + ubatch) / 2.0;
+  const double local = std::min<double>(positions, m.sliding_window);
+  return kAttentionScoreBytes * m.heads * (m.global_layers() * positions + m.local_layers() * local) /
+         (d.read_gbps.value * 1e9);
+}
 
 // A CPU that has not been calibrated multiplies a format llama.cpp neither repacks nor hands to
 // tinyBLAS (Q6_K, Q5_K, Q3_K, Q2_K below AVX-512, F16 on ARM...) one dot product per row and token
@@ -488,9 +529,11 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
   const int64_t ubatch = micro_batch_tokens(q, w, d);
   const bool narrow_experts = m.is_moe() && s.routed && d.kind == DeviceKind::gpu;
   if (narrow_experts) t.tokens_per_expert = double(ubatch) * m.experts_active / m.experts;
-  double sec = s.dense ? s.layers * attention_flops_per_token(m, w.prompt_tokens, w.depth_tokens) /
+  double sec = s.dense ? s.layers * attention_flops_per_token(m, q, w.prompt_tokens, w.depth_tokens) /
                              (d.compute_gflops.value * 1e9)
                        : 0;
+  if (s.dense) t.attention_scores_s = s.layers * attention_scores_s(m, q, w, d, ubatch);
+  sec += t.attention_scores_s;
   Slice dense = s, routed = s;
   dense.routed = false;
   routed.dense = routed.embedding = false;
@@ -712,12 +755,16 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   else if (worst->compute_s > std::max(worst->weight_s, worst->kv_s))
     e.bottleneck = "compute" + where + ": " + std::to_string(users) + " users' tokens and the others' prompts at " +
                    flops(slow.compute_gflops.value);
-  else if (worst->kv_s > worst->weight_s)
-    e.bottleneck = worst->kv_s > worst->kv_bytes / (slow.read_gbps.value * 1e9) * 1.01
+  else if (worst->kv_s > worst->weight_s) {
+    const double kv_read = worst->kv_bytes + kNoFlashKvRereadShare * worst->kv_reread_bytes;
+    e.bottleneck = worst->kv_s > kv_read / (slow.read_gbps.value * 1e9) * 1.01
                        ? "attention arithmetic over " + std::to_string(w.depth_tokens) + " cached tokens" + where +
                              ": " + fixed(worst->kv_s * 1e3) + " ms per token"
-                       : "memory bandwidth (KV cache read)" + where + ": " + fixed(worst->kv_bytes / 1e9) +
-                             " GB per token at " + fixed(slow.read_gbps.value) + " GB/s";
+                       : "memory bandwidth (KV cache read" +
+                             std::string(worst->kv_reread_bytes > 0 ? ", again for each query head of a group" : "") +
+                             ")" + where + ": " + fixed(kv_read / 1e9) + " GB per token at " +
+                             fixed(slow.read_gbps.value) + " GB/s";
+  }
   else if (worst->slowest_s > worst->weight_s / 2)
     e.bottleneck = "dequantization" + where + ": " + worst->slowest + ", below the " + fixed(slow.read_gbps.value) +
                    " GB/s memory read";
@@ -770,6 +817,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
     ps.prefill_dot_s = pt.dot_s;
     ps.prefill_expert_read_s = pt.expert_read_s;
+    ps.prefill_attention_scores_s = pt.attention_scores_s;
     if (pt.tokens_per_expert > 0) ps.expert_read_share = kMoeExpertReadShare;
     e.pools.push_back(ps);
   }
@@ -854,11 +902,16 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                      ? "; each Gated DeltaNet layer adds " + fixed(kGdnLayerOverheads, "%.1f") +
                            " x the backend's per-layer overhead (its extra kernels, fitted, bench/check_accuracy.py)"
                      : std::string()));
-  if (double reread = 0; !w.flash_attention) {
+  {
+    double reread = 0;
     for (const auto& t : times) reread += t.kv_reread_bytes;
+    const std::string why = w.flash_attention ? "no flash-attention kernel in llama.cpp's " +
+                                                    std::string(to_string(d.backend)) + " backend for MLA with " +
+                                                    std::to_string(m.heads) + " query heads (it needs a multiple of 16)"
+                                              : "flash attention off";
     if (reread > 0)
-      a.push_back("flash attention off: each token reads the KV cache again for the other query heads of each "
-                  "group, " + fixed(kNoFlashKvRereadShare, "%.2f") + " (the share that misses the caches, fitted, "
+      a.push_back(why + ": each token reads the KV cache again for the other query heads of each group, " +
+                  fixed(kNoFlashKvRereadShare, "%.2f") + " (the share that misses the caches, fitted, "
                   "bench/check_accuracy.py) x " + fixed(reread / 1e6, "%.0f") + " MB");
   }
   if (users > 1)

@@ -480,6 +480,7 @@ struct PoolSeconds {
   double tokens_per_expert = 0;     ///< GPU MoE prefill: a micro-batch's tokens each routed expert gets
   double prefill_expert_read_s = 0; ///< of prefill_routed_s, loading the experts a micro-batch touches
   double expert_read_share = 0;     ///< the share of the decode bandwidth those loads run at
+  double prefill_attention_scores_s = 0;  ///< of prefill_s, moving attention scores without flash attention
   double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
 };
 

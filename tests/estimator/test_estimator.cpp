@@ -2071,6 +2071,44 @@ BOOST_AUTO_TEST_CASE(without_flash_attention_a_gpu_reads_the_kv_cache_again_for_
   BOOST_TEST(cpu.pools[0].kv_reread_bytes == 0);
 }
 
+BOOST_AUTO_TEST_CASE(mla_without_a_flash_attention_kernel_reads_its_latent_once_per_query_head) {
+  // An MLA model with 20 query heads (GLM-4.7-Flash's count) has no flash-attention kernel in
+  // llama.cpp's CUDA backend (it needs a multiple of 16 per KV head), so it attends without one
+  // even when asked: each query head reads the 576-wide latent cache, 19 reads more than one.
+  ModelSpec mla = llama_3_1_8b();
+  mla.kv_lora_rank = 512, mla.qk_rope_head_dim = 64, mla.heads = 20;
+  TestWorkload w;
+  w.depth_tokens = 8192;
+  Machine m = gpus(1, 1000, 100000, 80);
+  const double latent = kv_cache_bytes(mla, 8192, w.kv_type);
+  const auto cuda = estimate(mla, q4_k_m(), m, w);
+  BOOST_TEST(cuda.pools[0].kv_reread_bytes == 19 * latent, boost::test_tools::tolerance(1e-9));
+  // Its prompt moves the attention scores, 4 passes of 4 B per head, layer and position cached
+  // when its micro-batch runs (depth + (prompt + micro-batch) / 2 on average), at the read rate.
+  const double positions = 8192 + (w.prompt_tokens + w.ubatch_tokens) / 2.0;
+  BOOST_TEST(cuda.pools[0].prefill_attention_scores_s == 16.0 * 20 * 32 * positions / 1e12,
+             boost::test_tools::tolerance(1e-9));
+  // 32 heads: the kernel runs; the latent is read once and no scores are written.
+  mla.heads = 32;
+  const auto heads32 = estimate(mla, q4_k_m(), m, w);
+  BOOST_TEST(heads32.pools[0].kv_reread_bytes == 0);
+  BOOST_TEST(heads32.pools[0].prefill_attention_scores_s == 0);
+  // Metal has its kernel for 20 heads.
+  mla.heads = 20;
+  m.devices[0].backend = Backend::metal;
+  BOOST_TEST(estimate(mla, q4_k_m(), m, w).pools[0].kv_reread_bytes == 0);
+  // llama.cpp attends in the latent space for the prompt too: 2 x 20 heads x (576 + 512) FLOPs a
+  // layer and position, over twice the uncompressed heads' 2 x 20 x (128 + 128). A 4096-token
+  // prompt's tokens see 1792 more positions on average than a 512-token one's.
+  w.depth_tokens = 0;
+  w.prompt_tokens = 512;
+  const auto short_prompt = estimate(mla, q4_k_m(), m, w);
+  w.prompt_tokens = 4096;
+  const auto long_prompt = estimate(mla, q4_k_m(), m, w);
+  BOOST_TEST(1 / long_prompt.prefill_tps - 1 / short_prompt.prefill_tps == 32 * 2.0 * 20 * 1088 * 1792 / 100000e9,
+             boost::test_tools::tolerance(1e-6));
+}
+
 // The 80% bands (estimator/accuracy.cpp), as bench/check_accuracy.py calibrated them on the
 // published corpus: each row's held-out coverage 79-82%.
 BOOST_AUTO_TEST_CASE(band_scales_the_prediction_by_its_class_and_backend_edges) {
