@@ -101,7 +101,9 @@ with open(os.path.join(HERE, "..", "data", "models.toml"), "rb") as f:
 # kGdnLayerOverheads), read back from the estimate's assumptions.
 # The shipped share of a GQA group's repeated KV reads that reaches DRAM without flash attention
 # (estimator/speed.cpp kNoFlashKvRereadShare), read back from the estimate's assumptions.
-FA_RE = re.compile(r"flash attention off: .*?group, ([0-9.]+) \(the share")
+FA_RE = re.compile(r"(?:flash attention off|a multiple of 16\)): .*?group, ([0-9.]+) \(the share")
+# llama.cpp's MLA layers: this many more of the backend's per-layer overhead (speed.cpp kMlaLayerOverheads).
+MLA_RE = re.compile(r"each layer runs about ([0-9.]+) x the backend's per-layer overhead more")
 DOT_RE = re.compile(r"one dot product a row and token at ([0-9.]+) of its compute rate")
 APU_RE = re.compile(r"x ([0-9.]+) \(an APU's sustained share")
 GDN_RE = re.compile(r"each Gated DeltaNet layer adds ([0-9.]+) x the backend's per-layer overhead")
@@ -399,6 +401,7 @@ def predict_all(devices, runs, models):
             g0 = GDN_RE.search(" ".join(e["assumptions"]))
             row = dict(run=r, tg=tg, pp=pp, current=current(r), device=device_key(dev["device"]), source=r["source_id"].strip() or r["_file"],
                        gdn_share=gdn / layers if layers else 0, g0=float(g0.group(1)) if g0 else 0.0,
+                       mla=float(mla.group(1)) if (mla := MLA_RE.search(" ".join(e["assumptions"]))) else 0.0,
                        fa0=float(fa0.group(1)) if (fa0 := FA_RE.search(" ".join(e["assumptions"]))) else None,
                        apu=dev["kind"] == "apu" and r["_backend"] != "cpu", intel=intel_gpu(dev), simd=cpu_simd(dev),
                        x86_before_repack=r["_backend"] == "cpu" and cpu_simd(dev) in ("avx2", "avx512") and
@@ -507,9 +510,10 @@ def decode_terms(x, c):
         if p["layer_overhead_s"] > 0 and p["llama_cpp"] and p["decode_efficiency"] > 0:
             # A Gated DeltaNet layer costs kGdnLayerOverheads more of the backend's per-layer overhead.
             gdn = p["layers"] * x["gdn_share"]
-            fixed = (p["layers"] + gdn * x["g0"]) * p["layer_overhead_s"] + p["moe_layers"] * p["moe_layer_extra_s"]
+            layers = p["layers"] * (1 + x["mla"])  # an MLA layer's extra kernels (counted)
+            fixed = (layers + gdn * x["g0"]) * p["layer_overhead_s"] + p["moe_layers"] * p["moe_layer_extra_s"]
             a += d["overhead_s"] - fixed  # what is not the backend's (a CPU's Gated DeltaNet layers)
-            B[ukey(x, b)] += p["layers"] + gdn * c.get("g", 0)
+            B[ukey(x, b)] += layers + gdn * c.get("g", 0)
             M[ukey(x, b)] += p["moe_layers"]
         else:
             a += d["overhead_s"]

@@ -52,12 +52,15 @@ constexpr double kServingLayerUsMoe = 238;
 // top-k, the experts' weights gathered, three MUL_MAT_ID, the weighted sum), each paying its
 // launch and sync: the extra per MoE layer and token beyond the backend's per-layer overhead,
 // fitted with it on the corpus by bench/check_accuracy.py (the GPU MoE class's decode error,
-// leave one device out: 34.5% -> 15.4% once each backend has its own).
-constexpr double kMoeLayerExtraUsCuda = 17, kMoeLayerExtraUsRocm = 8, kMoeLayerExtraUsVulkan = 40,
-                 kMoeLayerExtraUsMetal = 96;
+// leave one device out: 34.5% -> 15.4% once each backend has its own). Refitted on all rows
+// 2026-12-06 with runs_moe2.csv's 2026 CUDA rows (an RTX 4090's Qwen3.5-35B-A3B and GLM-4.7-Flash:
+// CUDA 17 -> 35 us) and its M2 Ultra row (Metal 96 -> 56); ROCm's fit is 0. Vulkan's fits at 31
+// and stays 40 (fitted so before).
+constexpr double kMoeLayerExtraUsCuda = 35, kMoeLayerExtraUsRocm = 0, kMoeLayerExtraUsVulkan = 40,
+                 kMoeLayerExtraUsMetal = 56;
 // CUDA on a GPU typed without its SM count and clock: fitted with CUDA's other decode constants
 // with every device's units withheld (machine.cpp kDecodeOverheadUsCudaNoUnits).
-constexpr double kMoeLayerExtraUsCudaNoUnits = 7;
+constexpr double kMoeLayerExtraUsCudaNoUnits = 19;
 
 /// d.units_unknown: a CUDA GPU typed without its SM count and clock.
 double moe_layer_extra_s(const Device& d) {
@@ -100,18 +103,27 @@ constexpr double kDeltaNetLayerUsCpu = 800;
 // qwen3next.cpp) are each a kernel launch and a synchronisation, which is what the backend's
 // per-layer overhead measures: such a layer costs this many of that overhead more. Fitted by
 // bench/check_accuracy.py on the GPU decode rows of Qwen3-Next and Qwen3.5 (CUDA, Vulkan, ROCm,
-// Metal), cross-validated there.
-constexpr double kGdnLayerOverheads = 1.5;
+// Metal), cross-validated there: 1.5, then 2.0 with runs_moe2.csv's RTX 4090 Qwen3.5-35B-A3B rows
+// (2026-12-06; 1.5 with every device's units withheld).
+constexpr double kGdnLayerOverheads = 2.0;
+// An MLA layer in llama.cpp (src/models/deepseek2.cpp, the absorbed form) runs q_a, its norm, q_b,
+// kv_a, its norm, the per-head wk_b product, two concatenations and the per-head wv_b product
+// where a GQA layer runs its q, k and v projections: about 7 more of the ~22 kernels of a layer
+// (norms, projections, ropes, cache writes, the attention's 3, the output, the FFN's and the
+// residual adds), each paying the backend's per-layer overhead's share. Counted, not fitted: the
+// corpus' only MLA rows on a GPU are one card's (an RTX 4090's GLM-4.7-Flash), which decode
+// 1.4-1.6x slower than predicted at depth 0 even with it.
+constexpr double kMlaLayerOverheads = 7.0 / 22;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
-/// backend (and on CUDA, more for an MoE layer; on a CPU, more for a Gated DeltaNet layer); MLX's own;
+/// backend (more for an MoE layer, a Gated DeltaNet layer, an MLA layer); MLX's own;
 /// a serving engine's own on a GPU, and never below the backend's (ROCm's is larger).
 double layers_overhead_s(const ModelSpec& m, const QuantSpec& q, const Device& d) {
   const double backend = d.layer_overhead_s.value;
   const int moe_layers = m.is_moe() ? m.layers - m.dense_layers : 0;
   if (engine_of(q) == Engine::mlx) return m.layers * kMlxLayerUs * 1e-6;
   if (engine_of(q) != Engine::vllm || d.kind != DeviceKind::gpu)
-    return m.layers * backend + moe_layers * moe_layer_extra_s(d) +
+    return m.layers * backend * (m.is_mla() ? 1 + kMlaLayerOverheads : 1) + moe_layers * moe_layer_extra_s(d) +
            (m.recurrent_kind != RecurrentKind::gated_delta_net ? 0
             : d.kind == DeviceKind::cpu                     ? m.recurrent_layers * kDeltaNetLayerUsCpu * 1e-6
                                                             : m.recurrent_layers * kGdnLayerOverheads * backend);
@@ -902,6 +914,10 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                      ? "; each Gated DeltaNet layer adds " + fixed(kGdnLayerOverheads, "%.1f") +
                            " x the backend's per-layer overhead (its extra kernels, fitted, bench/check_accuracy.py)"
                      : std::string()));
+  if (m.is_mla() && engine_of(q) == Engine::llama_cpp && d.layer_overhead_s.value > 0)
+    a.push_back("MLA attention in llama.cpp's absorbed form: its KV cache is one " +
+                std::to_string(m.kv_lora_rank + m.qk_rope_head_dim) + "-wide latent per layer, and each layer runs about " +
+                fixed(kMlaLayerOverheads, "%.2f") + " x the backend's per-layer overhead more (its extra kernels, counted)");
   {
     double reread = 0;
     for (const auto& t : times) reread += t.kv_reread_bytes;
