@@ -32,12 +32,12 @@ constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
 // the ones fitted with every device's units withheld (bench/check_accuracy.py, "units withheld",
 // all rows, 2026-12-06: 0.837 and 49 us, with kMoeLayerExtraUsCudaNoUnits 7 us in speed.cpp; with
 // units the same fit gives 0.844, 42 us and 15 us; refitted with runs_moe2.csv's 2026 MoE rows:
-// 0.863, 58 us and 19 us). The larger per-layer term slows fast parts
-// most, which is where the A100, H100 PCIe and A30 rows, no longer bound by their SMs, decode 1.28x
-// slower than their bandwidth says. Leave one device out there: decode 7.6% median error over all
-// rows, dense GPU 8.3%, datacenter 28.4% (6.0% with units): nothing in memory, bandwidth and FP16
-// separates an A30 (24 GB, 933 GB/s, 165 TFLOPS, 56 SMs) from an RTX 3090 (24 GB, 936 GB/s, 142
-// TFLOPS, 82 SMs), which decode Llama 2 7B Q4_0 at 125 and 158 tok/s (llama.cpp #15013).
+// 0.863, 58 us and 19 us). The larger per-layer term slows fast parts most, which is where the
+// A100, H100 PCIe and A30 rows, no longer bound by their SMs, decode 1.26x slower than their
+// bandwidth says. Leave one device out there: decode 8.2% median error over all rows, dense GPU
+// 8.7%, datacenter 26.4% (8.5% with units; 2026-12-06, 839 runs): nothing in memory, bandwidth
+// and FP16 separates an A30 (24 GB, 933 GB/s, 165 TFLOPS, 56 SMs) from an RTX 3090 (24 GB, 936
+// GB/s, 142 TFLOPS, 82 SMs), which decode Llama 2 7B Q4_0 at 125 and 158 tok/s (llama.cpp #15013).
 constexpr double kDecodeEfficiencyCudaNoUnits = 0.863, kDecodeOverheadUsCudaNoUnits = 58;
 // Vulkan on an Intel GPU (Arc A-series, B-series, Arc Pro): llama.cpp's Vulkan shaders stream far
 // less of an Intel card's bandwidth than of an NVIDIA or AMD one's (Intel's drivers; its users run

@@ -473,7 +473,10 @@ constexpr int64_t kOffloadMinBatch = 32;
 // at each run's micro-batch, each device counted once (by row: 0.26, Strix Halo's and DGX
 // Spark's 94 of 117 rows deciding it); leave one device out, GPU MoE prefill 37.0% -> 16.5%
 // median error, APU 46.2% -> 26.5% (2026-12-06). The arithmetic is taken before an APU's
-// package-power share (kApuComputeShare), which these load-bound products do not pay.
+// package-power share (kApuComputeShare), which these load-bound products do not pay. Refitted
+// with bench/corpus/runs_moe2.csv it is 0.17; those 2026 builds' MoE prompts on an RTX 4090 and an
+// R9700 run 1.4-1.9x faster than it says (GPU MoE prefill 22.7% leave one device out), so llama.cpp's
+// MUL_MAT_ID has improved past what one share across builds follows.
 constexpr double kMoeExpertReadShare = 0.18;
 
 /// Seconds of compute for one prompt token in one pool: 2 FLOPs per weight plus attention.
