@@ -33,7 +33,7 @@ and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--cpu-only]
        [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--moe-by-row]
-       [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting]
+       [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
 """
 import csv, glob, json, math, multiprocessing, os, pickle, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
@@ -822,9 +822,9 @@ def sm_bound(train, c):
 def fit_decode(train, c0, c):
     """Each backend's decode efficiency and per-layer overhead at the bytes per SM and clock in c,
     refitted until the pools their SMs bind stop changing: which ones they are depends on the
-    efficiency (decode_terms), so one pass from the shipped constants kept their choice (the
-    datacenter class's leave-one-device-out decode moved 8.4% -> 15.6% -> 8.5% with the start
-    values alone, session 14). The same binding refits to the same constants: that is the test."""
+    efficiency (decode_terms), so one pass kept the choice of the constants it started from, the
+    shipped ones, fitted on every row (the held-out device's included). The same binding refits to
+    the same constants: that is the test."""
     bound = sm_bound(train, c)
     for _ in range(FIT_PASSES):
         c = fit_decode_once(train, c0, c)
@@ -1488,7 +1488,7 @@ CPU_ONLY = "--cpu-only" in sys.argv
 # with --rows; fits and targets then cover those rows alone).
 ONLY = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--only=")), None)
 CACHE = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--cache=")), None)
-FIT_PASSES = 1 if "--one-pass" in sys.argv else 6  # fit_decode: passes until its constants settle
+FIT_PASSES = 1 if "--one-pass" in sys.argv else 6  # fit_decode: passes until its SM binding settles
 C0_CPU = {}  # the CPU constants the binary applied, read back from the breakdown
 # --no-rocm-cu: ROCm prefill at datasheet FP16 x its efficiency alone, without the CUs x clock cap.
 ROCM_CU = "--no-rocm-cu" not in sys.argv

@@ -111,8 +111,8 @@ constexpr double kGdnLayerOverheads = 2.0;
 // where a GQA layer runs its q, k and v projections: about 7 more of the ~22 kernels of a layer
 // (norms, projections, ropes, cache writes, the attention's 3, the output, the FFN's and the
 // residual adds), each paying the backend's per-layer overhead's share. Counted, not fitted: the
-// corpus' only MLA rows on a GPU are one card's (an RTX 4090's GLM-4.7-Flash), which decode
-// 1.4-1.6x slower than predicted at depth 0 even with it.
+// corpus' only MLA rows on a GPU are one card's (an RTX 4090's GLM-4.7-Flash), which at depth 0
+// are predicted 1.1-1.2x faster than measured with it (1.4-1.6x without).
 constexpr double kMlaLayerOverheads = 7.0 / 22;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
