@@ -189,7 +189,7 @@ const FormatRate* decode_rate(const Device& d, const BlockFormat& f) {
 double attention_seconds(const ModelSpec& m, int64_t depth, const Device& d) {
   if (!d.measured || d.measured->attention_ns_hd64 <= 0 || d.measured->attention_ns_hd128 <= 0 || depth <= 0)
     return 0;
-  const double hd = m.is_mla() ? double(m.kv_lora_rank + m.qk_rope_head_dim) : double(m.head_dim);
+  const double hd = m.is_mla() ? double(m.kv_lora_rank) + m.qk_rope_head_dim : double(m.head_dim);
   const double a = d.measured->attention_ns_hd64, b = d.measured->attention_ns_hd128;
   const double ns = std::max(a * 0.5, a + (b - a) * (hd - 64) / 64);
   const double positions = m.global_layers() * depth + m.local_layers() * std::min<double>(depth, m.sliding_window);
@@ -919,7 +919,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                      : std::string()));
   if (m.is_mla() && engine_of(q) == Engine::llama_cpp && d.layer_overhead_s.value > 0)
     a.push_back("MLA attention in llama.cpp's absorbed form: its KV cache is one " +
-                std::to_string(m.kv_lora_rank + m.qk_rope_head_dim) + "-wide latent per layer, and each layer runs about " +
+                std::to_string(int64_t(m.kv_lora_rank) + m.qk_rope_head_dim) + "-wide latent per layer, and each layer runs about " +
                 fixed(kMlaLayerOverheads, "%.2f") + " x the backend's per-layer overhead more (its extra kernels, counted)");
   {
     double reread = 0;
