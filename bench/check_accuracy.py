@@ -504,7 +504,7 @@ def decode_terms(x, c):
             gb = (d["weight_bytes"] + d["kv_bytes"] + d.get("kv_reread_bytes", 0) * c.get("fa", 0)) / 1e9
             # An MoE's routed experts at a share s of the rate (MOE_STREAM; 1: as the dense weights).
             gb += d.get("routed_bytes", 0) * (1 / c.get("ms", 1.0) - 1) / 1e9
-            if p["gemv_cap_gbps"] > 0 and rate < p["datasheet_gbps"] * c[("e", eb)]:
+            if sm_binds(x, p, c, rate):
                 a += gb / rate
             else:
                 A[eb] += gb / p["datasheet_gbps"]
@@ -806,6 +806,11 @@ def fit_cpu_decode(train, c):
     return best[1]
 
 
+def sm_binds(x, p, c, rate):
+    """Whether a pool streaming at `rate` (pool_rate) is bound by its SMs, not its bandwidth."""
+    return p["gemv_cap_gbps"] > 0 and rate < p["datasheet_gbps"] * c[("e", ekey(x, p["backend"]))]
+
+
 def sm_bound(train, c):
     """Which decode pools their SMs bind at the constants in c (decode_terms' choice)."""
     out = []
@@ -814,8 +819,7 @@ def sm_bound(train, c):
             continue
         for p in x["e"]["breakdown"]["pools"]:
             rate = pool_rate(x, p, c) if not p["concurrent"] else None
-            out.append(rate is not None and p["gemv_cap_gbps"] > 0 and
-                       rate < p["datasheet_gbps"] * c[("e", ekey(x, p["backend"]))])
+            out.append(rate is not None and sm_binds(x, p, c, rate))
     return out
 
 
@@ -1233,8 +1237,9 @@ def print_constants(res):
         print(f"  CPU decode GB/s per core kCpuDecodeGbpsPerCore {call['cpu_core']:.1f} (shipped {c0['cpu_core']:.1f}); "
               f"barrier per layer and thread kCpuSyncUsPerLayerThread {call['cpu_sync'] * 1e6:.2f} us "
               f"(shipped {c0['cpu_sync'] * 1e6:.2f})")
-        print(f"  CPU prefill efficiency kPrefillEfficiencyCpu {call[('p', 'cpu')]:.3f} (shipped {c0[('p', 'cpu')]:.3f}); "
-              f"dot-product path share kCpuDotPathOverCompute {call.get('cpu_dot', 1):.2f} (shipped {c0['cpu_dot']:.2f})")
+        if ("p", "cpu") in c0:  # no CPU prefill rows (--only): nothing fitted to print
+            print(f"  CPU prefill efficiency kPrefillEfficiencyCpu {call[('p', 'cpu')]:.3f} (shipped {c0[('p', 'cpu')]:.3f}); "
+                  f"dot-product path share kCpuDotPathOverCompute {call.get('cpu_dot', 1):.2f} (shipped {c0['cpu_dot']:.2f})")
     if call["kr"] is not None:
         print(f"  MoE experts' load share of the decode bandwidth kMoeExpertReadShare {call['kr']:.2f} (shipped {R0:.2f})")
 

@@ -52,10 +52,10 @@ constexpr double kServingLayerUsMoe = 238;
 // top-k, the experts' weights gathered, three MUL_MAT_ID, the weighted sum), each paying its
 // launch and sync: the extra per MoE layer and token beyond the backend's per-layer overhead,
 // fitted with it on the corpus by bench/check_accuracy.py (the GPU MoE class's decode error,
-// leave one device out: 34.5% -> 15.4% once each backend has its own). Refitted on all rows
-// 2026-12-06 with runs_moe2.csv's 2026 CUDA rows (an RTX 4090's Qwen3.5-35B-A3B and GLM-4.7-Flash:
-// CUDA 17 -> 35 us) and its M2 Ultra row (Metal 96 -> 56); ROCm's fit is 0. Vulkan's fits at 31
-// and stays 40 (fitted so before).
+// leave one device out: 34.5% -> 15.4% once each backend has its own), on all 839 runs of
+// 2026-12-06, runs_moe2.csv's 2026 CUDA rows (an RTX 4090's Qwen3.5-35B-A3B and GLM-4.7-Flash) and
+// M2 Ultra row included; ROCm's fits at 0. Vulkan's is its fit on the corpus before those rows
+// (it fits 31 us now).
 constexpr double kMoeLayerExtraUsCuda = 35, kMoeLayerExtraUsRocm = 0, kMoeLayerExtraUsVulkan = 40,
                  kMoeLayerExtraUsMetal = 56;
 // CUDA on a GPU typed without its SM count and clock: fitted with CUDA's other decode constants
@@ -103,7 +103,7 @@ constexpr double kDeltaNetLayerUsCpu = 800;
 // qwen3next.cpp) are each a kernel launch and a synchronisation, which is what the backend's
 // per-layer overhead measures: such a layer costs this many of that overhead more. Fitted by
 // bench/check_accuracy.py on the GPU decode rows of Qwen3-Next and Qwen3.5 (CUDA, Vulkan, ROCm,
-// Metal), cross-validated there: 1.5, then 2.0 with runs_moe2.csv's RTX 4090 Qwen3.5-35B-A3B rows
+// Metal), cross-validated there, the RTX 4090's Qwen3.5-35B-A3B rows of runs_moe2.csv included
 // (2026-12-06; 1.5 with every device's units withheld).
 constexpr double kGdnLayerOverheads = 2.0;
 // An MLA layer in llama.cpp (src/models/deepseek2.cpp, the absorbed form) runs q_a, its norm, q_b,
@@ -112,7 +112,7 @@ constexpr double kGdnLayerOverheads = 2.0;
 // (norms, projections, ropes, cache writes, the attention's 3, the output, the FFN's and the
 // residual adds), each paying the backend's per-layer overhead's share. Counted, not fitted: the
 // corpus' only MLA rows on a GPU are one card's (an RTX 4090's GLM-4.7-Flash), which at depth 0
-// are predicted 1.1-1.2x faster than measured with it (1.4-1.6x without).
+// are predicted 1.1-1.2x faster than measured with it, in sample (1.4-1.6x without).
 constexpr double kMlaLayerOverheads = 7.0 / 22;
 
 /// The fixed seconds per step of `m`'s layers on `d`: llama.cpp's per-layer overhead of the
