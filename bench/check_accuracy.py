@@ -15,7 +15,8 @@ every fold's training rows and the held-out rows re-predicted from the breakdown
           measured keep it)
   prefill t = sum over pools of (dense_s + routed_s x g(h)/g(h0)) x p0/p
           (p: the backend's prefill efficiency, x an APU's package-power share k for the dense
-          products and attention; h: the MoE grouped-GEMM half-rate tokens; the rate capped
+          products; a GPU's attention at a share a of the rate before k; h: the MoE grouped-GEMM
+          half-rate tokens; the rate capped
           at SMs x clock x FLOPs per SM and clock on CUDA, CUs x clock x FLOPs per CU and clock
           on ROCm, whose quantized GEMM runs on the vector ALUs)
 
@@ -34,6 +35,7 @@ Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--cpu-only]
        [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--moe-by-row]
        [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
+       [--no-attention-share]
 """
 import csv, glob, json, math, multiprocessing, os, pickle, re, statistics, subprocess, sys, tempfile, tomllib
 from collections import defaultdict
@@ -465,6 +467,7 @@ def shipped(rows):
 
 
 R0 = None  # the shipped share of the bandwidth an MoE's experts load at (kMoeExpertReadShare), from one MoE row
+A0 = None  # the shipped share of the GEMM rate a GPU's attention runs at (kGpuAttentionShare)
 
 
 def ekey(x, b):
@@ -616,10 +619,13 @@ def prefill_pred(x, c):
         read = p["prefill"]["expert_read_s"]
         scores = p["prefill"].get("attention_scores_s", 0)  # memory traffic, not arithmetic: not rescaled
         routed_new = routed * scale
+        k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
         if read > 0 and c["kr"] is not None:
-            k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
             routed_new = (routed - read) * scale * k / k0 + read * R0 / c["kr"]
-        t += (p["prefill"]["s_per_token"] - routed - scores) * scale + routed_new + scores
+        # llama.cpp's attention on a GPU: kGpuAttentionShare of the rate before an APU's share
+        att = p["prefill"].get("attention_s", 0) if 0 < p["prefill"].get("attention_share", 1) < 1 and A0 else 0
+        att_new = att * scale * k / k0 * A0 / c.get("att", A0) if att else 0
+        t += (p["prefill"]["s_per_token"] - routed - scores - att) * scale + routed_new + scores + att_new
     return 1 / t if t > 0 else None
 
 
@@ -986,21 +992,37 @@ def fit(train, c0):
             c = fit_rates(c, c0, dense, sm_pp)
     # The MoE experts' load share: a grid over GPU MoE rows, given the refitted efficiencies, each
     # device counted once (the median of its rows' |log error|; --moe-by-row: every row once).
+    # The GPU attention's share of the GEMM rate: a grid over the prompt rows where attention is at
+    # least ATT_MIN of the predicted time (long prompts, deep caches), each device once. The two
+    # are fitted in turn (deep MoE rows depend on both).
     moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
-    if len(moe) >= 3 and R0 is not None:
-        best = None
-        for kr in [0.01 * i for i in range(2, 101)]:
-            c["kr"] = kr
-            by_device = defaultdict(list)
-            for x in moe:
-                by_device[x["device"] if MOE_BY_DEVICE else id(x)].append(abs(math.log(prefill_pred(x, c) / x["pp"])))
-            err = statistics.median(statistics.median(v) for v in by_device.values())
-            if best is None or err < best[0]:
-                best = (err, kr)
-        c["kr"] = best[1]
+    deep = [x for x in train if x["pp"] and x["att_frac"] >= ATT_MIN] if ATT and A0 else []
+    for _ in range(2 if deep else 1):
+        if len({x["device"] for x in deep}) >= 2:
+            c["att"] = grid_fit(deep, c, "att", [0.05 * i for i in range(2, 41)], by_device=True)
+        if len(moe) >= 3 and R0 is not None:
+            c["kr"] = grid_fit(moe, c, "kr", [0.01 * i for i in range(2, 101)], by_device=MOE_BY_DEVICE)
     if CPU_MODEL:
         c = fit_cpu_prefill(train, c)
     return c
+
+
+def grid_fit(rows, c, key, grid, by_device=True):
+    """The value of c[key] on `grid` that minimises the median over devices (or rows) of each one's
+    median |log error| of prefill on `rows`, the other constants held."""
+    best = None
+    for v in grid:
+        trial = dict(c)
+        trial[key] = v
+        groups = defaultdict(list)
+        for x in rows:
+            pred = prefill_pred(x, trial)
+            if pred:
+                groups[x["device"] if by_device else id(x)].append(abs(math.log(pred / x["pp"])))
+        err = statistics.median(statistics.median(g) for g in groups.values())
+        if best is None or err < best[0]:
+            best = (err, v)
+    return best[1]
 
 
 def fit_rates(c, c0, dense, sm_pp):
@@ -1089,10 +1111,17 @@ def stats(pairs, tol):
 
 def read_back(rows):
     """The constants the binary applied to one regime's rows, read back from their breakdowns (c0)."""
-    global R0, c0_sm, c0_mma, c0_rcu, c0_apu
+    global R0, A0, c0_sm, c0_mma, c0_rcu, c0_apu
     c0 = shipped(rows)
     for x in rows:
         x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["ep"]["breakdown"]["pools"])
+        # the attention's share of a row's predicted prompt time (the rows that decide kGpuAttentionShare)
+        x["att_frac"] = sum(p["prefill"].get("attention_s", 0) for p in x["ep"]["breakdown"]["pools"]
+                            if 0 < p["prefill"].get("attention_share", 1) < 1) * max(x["ep"]["prefill_tps"], 0)
+        for p in x["ep"]["breakdown"]["pools"]:
+            a = p["prefill"].get("attention_share", 1)
+            if 0 < a < 1:
+                A0 = max(A0 or 0, a)  # CUDA's flash attention halves it for wide heads: the largest is the constant
         for p in x["e"]["breakdown"]["pools"]:
             if p["prefill"]["expert_read_share"] > 0:
                 R0 = p["prefill"]["expert_read_share"]
@@ -1106,6 +1135,7 @@ def read_back(rows):
             if units_ghz > 0 and p["gemm_cap_gflops"] > 0 and p["backend"] == "rocm" and not x["apu"]:
                 c0_rcu = p["gemm_cap_gflops"] / units_ghz
     c0["kr"] = R0
+    c0["att"] = A0
     c0["g"] = max(x["g0"] for x in rows) if GDN else 0.0
     c0["fa"] = next((x["fa0"] for x in rows if x["fa0"] is not None), 0.0) if FA_REREAD else 0.0
     # The CPU's shipped per-core rate and barrier cost, from one row's cap and overhead over its threads.
@@ -1155,6 +1185,32 @@ TITLES = {"units": "units given: each GPU's SM / CU count and boost clock from b
 # CUDA or ROCm GPU typed without its units has bands of its own, from the withheld regime.
 REGIME_BAND_CLASSES = {"units": ("cpu", "apple", "apu", "gpu-dense", "gpu-moe"),
                 "no-units": ("gpu-dense-no-units", "gpu-moe-no-units")}
+
+
+def print_depth_slope(res, title):
+    """How prompt speed falls with the positions attended, apart from its level: for each pair of
+    prompt rows of one run setup (device, backend, model, quant, build, flash attention, micro-batch,
+    source) whose mean position attended (depth + prompt / 2) is at least 2000 and twice the
+    other's, measured speed ratio against the ratio of the two rows' leave-one-device-out
+    predictions (both held out together: one device)."""
+    rows, lodo = res["rows"], res["lodo"]
+    groups = defaultdict(list)
+    for i, x in enumerate(rows):
+        r = x["run"]
+        if x["pp"] and lodo[i][1]:
+            groups[(x["device"], x["backend"], r["model"], r["quant"], r.get("build", ""), r.get("fa", ""),
+                    ubatch_of(r), x["source"], r.get("ngl", ""), r.get("threads", ""))].append(i)
+    pos = lambda i: (num(rows[i]["run"].get("depth")) or 0) + (num(rows[i]["run"].get("pp_tokens")) or 512) / 2
+    errs = []
+    for idx in groups.values():
+        idx.sort(key=pos)
+        a = idx[0]
+        for b in idx[1:]:
+            if pos(b) >= max(2000, 2 * pos(a)):
+                errs.append(abs(math.log((lodo[a][1] / lodo[b][1]) / (rows[a]["pp"] / rows[b]["pp"]))))
+    if errs:
+        print(f"prefill's fall with depth, {title}: {len(errs)} pairs of rows, median |error| of the predicted "
+              f"slowdown {100 * (math.exp(statistics.median(errs)) - 1):.1f}% (leave one device out)")
 
 
 def class_pairs(res, k):
@@ -1242,6 +1298,8 @@ def print_constants(res):
                   f"dot-product path share kCpuDotPathOverCompute {call.get('cpu_dot', 1):.2f} (shipped {c0['cpu_dot']:.2f})")
     if call["kr"] is not None:
         print(f"  MoE experts' load share of the decode bandwidth kMoeExpertReadShare {call['kr']:.2f} (shipped {R0:.2f})")
+    if A0:
+        print(f"  GPU attention's share of the GEMM rate kGpuAttentionShare {call.get('att', A0):.2f} (shipped {A0:.2f})")
 
 
 
@@ -1333,6 +1391,8 @@ def main():
             bl = [(base[i], rows[i]["tg"]) for i in base]
             print(f"{'baseline':14} {stats(bl, 0.2)[0]:>28}   (one constant: k x datasheet GB/s / file GB, k fitted LODO)")
     print("\nwithin: decode +-20%, prefill +-25%; ratio: median predicted/measured; n: rows with a prediction")
+    for reg, res in results.items():
+        print_depth_slope(res, TITLES[reg].split(":")[0])
     if len(results) > 1:
         print()
         print_side_by_side(results, classes)
@@ -1506,6 +1566,9 @@ ERA_MIN_DEVICES = 3
 # --moe-stream: an MoE's routed experts stream at a fitted share of the dense rate (not shipped:
 # worse out of sample, bench/NOTES.md 2026-12-06 s12-m).
 MOE_STREAM = "--moe-stream" in sys.argv
+# --no-attention-share: the GPU attention's share of the GEMM rate held as shipped, not refitted.
+ATT = "--no-attention-share" not in sys.argv
+ATT_MIN = 0.2  # the rows that decide it: attention at least this share of the predicted prompt time
 # Two regimes, each predicted, cross-validated and fitted on its own: units given (each GPU's SM / CU
 # count and clock from bench/corpus/device_units.csv) and units withheld (every GPU typed with its
 # datasheet's memory, bandwidth and FP16 figure only, as a user adds hardware through --catalog: no

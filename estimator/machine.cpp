@@ -114,10 +114,13 @@ constexpr double kPrefillEfficiencyCpu = 1.305;
 // its datasheet FP16 figure is computed at, so it reaches this share of what a discrete card of its
 // backend reaches. Prompt speed follows the power limit: Strix Halo's pp512 of Qwen3-30B-A3B falls
 // from 1142 to 976 tok/s (0.85) from 120 W to 85 W on the same build and driver
-// (github.com/visorcraft/strix-halo-llm-perf BENCHMARKS.md). An MoE's routed experts are not
-// slowed by it (speed.cpp, kMoeExpertReadShare). Fitted by bench/check_accuracy.py on the APUs'
-// dense prefill rows after the backends' efficiencies (each APU counted once), cross-validated
-// there.
+// (github.com/visorcraft/strix-halo-llm-perf BENCHMARKS.md). An MoE's routed experts and flash
+// attention are not slowed by it (speed.cpp, kMoeExpertReadShare, kGpuAttentionShare). Fitted by
+// bench/check_accuracy.py on the APUs' dense prefill rows after the backends' efficiencies (each
+// APU counted once), cross-validated there. On all rows it fits 0.61 with the GPUs' units given
+// and 0.59 without (2026-12-07), but held-out APU prefill is 24.5% median error shipped at 0.49 and
+// 28.5% at 0.60: a fold with too few devices for a backend keeps what the binary ships, so the
+// leave-one-device-out figures are not yet independent of it (bench/NOTES.md).
 constexpr double kApuComputeShare = 0.49;
 
 // llama.cpp's CPU backend ends every graph node with a barrier across its threads

@@ -491,8 +491,35 @@ constexpr double kMoeExpertReadShare = 0.18;
 struct PrefillTime {
   double seconds = 0, routed_s = 0, tokens_per_expert = 0, dot_s = 0;
   double expert_read_s = 0;     ///< of routed_s, loading the touched experts' weights (GPU MoE)
+  double attention_s = 0;       ///< the attention's arithmetic (QK^T and A·V)
   double attention_scores_s = 0;  ///< moving the attention scores, without flash attention (GPU)
 };
+
+// llama.cpp's flash-attention kernel on a GPU (fattn-*: QK^T, softmax and A·V fused, a tile of
+// cached positions at a time) runs at this share of the rate its weight products reach. Without
+// flash attention, KQ and KQV are two more matrix products at that rate, and the scores' memory
+// traffic is counted apart (attention_scores_s). Fitted by bench/check_accuracy.py on the prompt
+// rows where attention is a fifth or more of the time (long prompts, deep caches).
+constexpr double kGpuAttentionShare = 0.45;
+
+/// The share of the device's GEMM rate, before an APU's package-power share, that a prompt's
+/// attention arithmetic runs at, or 1 where it runs at the compute rate itself. Flash attention on
+/// a GPU under llama.cpp: kGpuAttentionShare (its narrow tiles, like the experts' GEMMs, are not
+/// what an APU's power limit slows); CUDA's kernel half that for K rows over 128 wide (head_dim
+/// 256, MLA's 576-wide latent): fattn-mma-f16.cuh's Ampere configurations step over 32 cached
+/// positions a tile there, 64 at 128 and below (ggml_cuda_fattn_mma_get_config_ampere, nbatch_fa,
+/// at 16+ columns). Elsewhere (CPUs, other engines, GPUs without flash attention) 1.
+double attention_share(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d) {
+  if (d.kind != DeviceKind::gpu || engine_of(q) != Engine::llama_cpp || !flash_attention_runs(m, w, d)) return 1;
+  const double k_width = m.is_mla() ? double(m.kv_lora_rank) + m.qk_rope_head_dim : m.head_dim;
+  return d.backend == Backend::cuda && k_width > 128 ? kGpuAttentionShare / 2 : kGpuAttentionShare;
+}
+
+/// The rate a prompt's attention arithmetic runs at (attention_share).
+double attention_gflops(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d) {
+  const double share = attention_share(m, q, w, d);
+  return share < 1 ? d.compute_gflops.value / d.apu_compute_share * share : d.compute_gflops.value;
+}
 
 // Without flash attention llama.cpp attends in three graph nodes (build_attn_mha: ggml_mul_mat(k,
 // q), ggml_soft_max_ext, ggml_mul_mat(v, kq)), so a GPU writes each micro-batch's scores, heads x
@@ -544,9 +571,10 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
   const int64_t ubatch = micro_batch_tokens(q, w, d);
   const bool narrow_experts = m.is_moe() && s.routed && d.kind == DeviceKind::gpu;
   if (narrow_experts) t.tokens_per_expert = double(ubatch) * m.experts_active / m.experts;
-  double sec = s.dense ? s.layers * attention_flops_per_token(m, q, w.prompt_tokens, w.depth_tokens) /
-                             (d.compute_gflops.value * 1e9)
-                       : 0;
+  if (s.dense)
+    t.attention_s = s.layers * attention_flops_per_token(m, q, w.prompt_tokens, w.depth_tokens) /
+                    (attention_gflops(m, q, w, d) * 1e9);
+  double sec = t.attention_s;
   if (s.dense) t.attention_scores_s = s.layers * attention_scores_s(m, q, w, d, ubatch);
   sec += t.attention_scores_s;
   Slice dense = s, routed = s;
@@ -833,6 +861,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.prefill_dot_s = pt.dot_s;
     ps.prefill_expert_read_s = pt.expert_read_s;
     ps.prefill_attention_scores_s = pt.attention_scores_s;
+    ps.prefill_attention_s = pt.attention_s;
+    ps.attention_share = attention_share(m, q, w, dev);
     if (pt.tokens_per_expert > 0) ps.expert_read_share = kMoeExpertReadShare;
     e.pools.push_back(ps);
   }
@@ -932,6 +962,20 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
       a.push_back(why + ": each token reads the KV cache again for the other query heads of each group, " +
                   fixed(kNoFlashKvRereadShare, "%.2f") + " (the share that misses the caches, fitted, "
                   "bench/check_accuracy.py) x " + fixed(reread / 1e6, "%.0f") + " MB");
+  }
+  {
+    // Where the prompt's attention is a tenth or more of its time: the rate it runs at.
+    const double share = attention_share(m, q, w, d);
+    double attention = 0;
+    for (const auto& p : e.pools)
+      if (!p.concurrent) attention += p.prefill_attention_s;
+    if (share < 1 && e.prefill_tps > 0 && attention * e.prefill_tps >= 0.1)
+      a.push_back("prompt attention " + fixed(100 * attention * e.prefill_tps, "%.0f") + "% of the prompt time (" +
+                  std::to_string(w.depth_tokens) + " tokens cached): llama.cpp's flash-attention kernel at " +
+                  fixed(share) + " of the GEMM rate" +
+                  (share < kGpuAttentionShare ? " (half of " + fixed(kGpuAttentionShare) + ": CUDA's kernel for heads over 128 wide)"
+                                              : std::string()) +
+                  " (fitted, bench/check_accuracy.py)");
   }
   if (users > 1)
     a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "

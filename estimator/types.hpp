@@ -481,6 +481,8 @@ struct PoolSeconds {
   double prefill_expert_read_s = 0; ///< of prefill_routed_s, loading the experts a micro-batch touches
   double expert_read_share = 0;     ///< the share of the decode bandwidth those loads run at
   double prefill_attention_scores_s = 0;  ///< of prefill_s, moving attention scores without flash attention
+  double prefill_attention_s = 0;   ///< of prefill_s, the attention's arithmetic
+  double attention_share = 1;       ///< its rate over the GEMM rate before an APU's share; 1: the compute rate
   double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
 };
 
