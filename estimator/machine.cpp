@@ -58,7 +58,7 @@ constexpr double kDecodeEfficiencyCpu = 0.655;
 // P40, M40, K80, Quadro RTX 6000 likewise), one with many is not (RTX 4090 128 x 2.52 -> 1690 of
 // 1008). Little's law: what one SM keeps in flight over the DRAM latency (~5 KB over ~600 ns at
 // 1.6 GHz). Fitted by bench/check_accuracy.py on the corpus' CUDA decode rows; datacenter decode,
-// leave one device out: 44% median error without it, 10.9% with it (bench/accuracy_2026-12-06.txt).
+// leave one device out: 44% median error without it, 10.9% with it (bench/accuracy_2026-12-06.txt, in git history).
 constexpr double kCudaGemvBytesPerSmClock = 5.25;
 // llama.cpp's CUDA prompt GEMM (MMQ: int8 mma.sync tiles; cuBLAS for F16) reaches about this many
 // FLOPs per SM per clock on every architecture from Ampere on, whatever the datasheet's tensor

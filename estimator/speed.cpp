@@ -499,7 +499,10 @@ struct PrefillTime {
 // cached positions at a time) runs at this share of the rate its weight products reach. Without
 // flash attention, KQ and KQV are two more matrix products at that rate, and the scores' memory
 // traffic is counted apart (attention_scores_s). Fitted by bench/check_accuracy.py on the prompt
-// rows where attention is a fifth or more of the time (long prompts, deep caches).
+// rows where attention is a fifth or more of the time (long prompts, deep caches), each device
+// once: 0.50 with the GPUs' units given, 0.40 without (2026-12-07); between them here. The
+// slopes it was read from: an RTX 4090's Qwen3.5-35B-A3B (head 256) 0.23-0.25 of its GEMM rate,
+// R9700 and RX 7900 XT gpt-oss-20b 0.32-0.43, M1 Max and M2 Ultra 0.52-0.69 (bench/NOTES.md).
 constexpr double kGpuAttentionShare = 0.45;
 
 /// The share of the device's GEMM rate, before an APU's package-power share, that a prompt's
