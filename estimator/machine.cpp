@@ -119,8 +119,10 @@ constexpr double kPrefillEfficiencyCpu = 1.305;
 // bench/check_accuracy.py on the APUs' dense prefill rows after the backends' efficiencies (each
 // APU counted once), cross-validated there. On all rows it fits 0.61 with the GPUs' units given
 // and 0.59 without (2026-12-07), but held-out APU prefill is 24.5% median error shipped at 0.49 and
-// 28.5% at 0.60: a fold with too few devices for a backend keeps what the binary ships, so the
-// leave-one-device-out figures are not yet independent of it (bench/NOTES.md).
+// 28.5% at 0.60: check_accuracy.py's prefill_rate keeps the binary's rate for a pool whose backend
+// key has no efficiency fitted (DGX Spark, typed without a clock, is unit-less CUDA, which no
+// discrete device is where units are given), so DGX Spark's rows carry this shipped share into every
+// fold's fit of it (bench/NOTES.md).
 constexpr double kApuComputeShare = 0.49;
 
 // llama.cpp's CPU backend ends every graph node with a barrier across its threads
