@@ -975,10 +975,11 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     if (share < 1 && e.prefill_tps > 0 && attention * e.prefill_tps >= 0.1)
       a.push_back("prompt attention " + fixed(100 * attention * e.prefill_tps, "%.0f") + "% of the prompt time (" +
                   std::to_string(w.depth_tokens) + " tokens cached): llama.cpp's flash-attention kernel at " +
-                  fixed(share) + " of the GEMM rate" +
-                  (share < kGpuAttentionShare ? " (half of " + fixed(kGpuAttentionShare) + ": CUDA's kernel for heads over 128 wide)"
-                                              : std::string()) +
-                  " (fitted, bench/check_accuracy.py)");
+                  fixed(share) + " of the GEMM rate (" +
+                  (share < kGpuAttentionShare ? "half the fitted " + fixed(kGpuAttentionShare) +
+                                                    ": CUDA's kernel for heads over 128 wide; "
+                                              : std::string("fitted, ")) +
+                  "bench/check_accuracy.py)");
   }
   if (users > 1)
     a.push_back(std::to_string(users) + " users decoded together (continuous batching): each step reads the weights "
