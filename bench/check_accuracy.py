@@ -548,7 +548,7 @@ def prefill_rate(p, c, apu=False):
         return p["compute_gflops"]
     if ("p", p["_key"]) not in c:
         # A backend key with no fitted efficiency keeps the binary's rate, but an APU's share in it
-        # is the one being fitted (DGX Spark with units given is the only unit-less CUDA device).
+        # is the one being fitted (an --only subset of the APUs: DGX Spark's unit-less CUDA key).
         return p["compute_gflops"] * (c.get("apu", 1) / c0_apu if apu and b != "cpu" else 1)
     rate = p["datasheet_gflops"] * c[("p", p["_key"])] * (c.get("apu", 1) if apu and b != "cpu" else 1)
     if p["gemm_cap_gflops"] > 0 and b == "cuda" and c.get("mma"):
