@@ -33,7 +33,7 @@ printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, the
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--cpu-only]
-       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--moe-by-row]
+       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--moe-tile] [--moe-by-row]
        [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
        [--no-attention-share]
 """
@@ -608,6 +608,13 @@ def cu_capped(x, c):
     return False
 
 
+def tile_fill(p, c):
+    """--moe-tile: the routed experts' arithmetic padded to tiles of c["tile"] tokens (each expert's
+    ubatch x k / E tokens rounded up to whole tiles); 1 without it (not shipped)."""
+    tpe, tile = p["prefill"]["tokens_per_expert"], c.get("tile", 0)
+    return math.ceil(tpe / tile) * tile / tpe if tile and tpe > 0 else 1.0
+
+
 def prefill_pred(x, c):
     """Prompt tokens per second under constants c. A GPU MoE's routed experts: their arithmetic at
     the pool's rate before an APU's package-power share (kApuComputeShare), and the weights of the
@@ -625,7 +632,7 @@ def prefill_pred(x, c):
         routed_new = routed * scale
         k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
         if read > 0 and c["kr"] is not None:
-            routed_new = (routed - read) * scale * k / k0 + read * R0 / c["kr"]
+            routed_new = (routed - read) * scale * k / k0 * tile_fill(p, c) + read * R0 / c["kr"]
         # llama.cpp's attention on a GPU: kGpuAttentionShare of the rate before an APU's share
         att = p["prefill"].get("attention_s", 0) if 0 < p["prefill"].get("attention_share", 1) < 1 and A0 else 0
         att_new = att * scale * k / k0 * A0 / c.get("att", A0) if att else 0
@@ -1019,11 +1026,30 @@ def fit(train, c0):
     for _ in range(2 if deep else 1):
         if len({x["device"] for x in deep}) >= 2:
             c["att"] = grid_fit(deep, c, "att", [0.05 * i for i in range(2, 41)], by_device=True)
-        if len(moe) >= 3 and R0 is not None:
+        if len(moe) >= 3 and R0 is not None and MOE_TILE:
+            best = None  # the tile width and the loads' share together: each tile, its best share
+            for tile in (0, 16, 32, 48, 64, 96, 128, 192, 256):
+                trial = dict(c, tile=tile)
+                trial["kr"] = grid_fit(moe, trial, "kr", [0.02 * i for i in range(1, 51)], by_device=MOE_BY_DEVICE)
+                err = moe_error(moe, trial)
+                if best is None or err < best[0]:
+                    best = (err, tile, trial["kr"])
+            c["tile"], c["kr"] = best[1], best[2]
+        elif len(moe) >= 3 and R0 is not None:
             c["kr"] = grid_fit(moe, c, "kr", [0.01 * i for i in range(2, 101)], by_device=MOE_BY_DEVICE)
     if CPU_MODEL:
         c = fit_cpu_prefill(train, c)
     return c
+
+
+def moe_error(rows, c):
+    """The median over devices of each device's median |log error| of prefill on `rows` under c."""
+    groups = defaultdict(list)
+    for x in rows:
+        pred = prefill_pred(x, c)
+        if pred:
+            groups[x["device"]].append(abs(math.log(pred / x["pp"])))
+    return statistics.median(statistics.median(g) for g in groups.values())
 
 
 def grid_fit(rows, c, key, grid, by_device=True):
@@ -1314,6 +1340,8 @@ def print_constants(res):
                   f"dot-product path share kCpuDotPathOverCompute {call.get('cpu_dot', 1):.2f} (shipped {c0['cpu_dot']:.2f})")
     if call["kr"] is not None:
         print(f"  MoE experts' load share of the decode bandwidth kMoeExpertReadShare {call['kr']:.2f} (shipped {R0:.2f})")
+    if MOE_TILE:
+        print(f"  MoE experts' arithmetic padded to tiles of {call.get('tile', 0)} tokens (--moe-tile; 0: none; not shipped)")
     if A0:
         print(f"  GPU attention's share of the GEMM rate kGpuAttentionShare {call.get('att', A0):.2f} (shipped {A0:.2f})")
 
@@ -1582,6 +1610,9 @@ ERA_MIN_DEVICES = 3
 # --moe-stream: an MoE's routed experts stream at a fitted share of the dense rate (not shipped:
 # worse out of sample, bench/NOTES.md 2026-12-06 s12-m).
 MOE_STREAM = "--moe-stream" in sys.argv
+# --moe-tile: an MoE's routed arithmetic on a GPU padded to whole tiles of a fitted width (fitted with
+# the loads' share; not shipped: bench/NOTES.md 2026-12-07, session 16).
+MOE_TILE = "--moe-tile" in sys.argv
 # --no-attention-share: the GPU attention's share of the GEMM rate held as shipped, not refitted.
 ATT = "--no-attention-share" not in sys.argv
 ATT_MIN = 0.2  # the rows that decide it: attention at least this share of the predicted prompt time
