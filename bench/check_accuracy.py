@@ -633,11 +633,18 @@ def prefill_pred(x, c):
         k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
         if read > 0 and c["kr"] is not None:
             routed_new = (routed - read) * scale * k / k0 * tile_fill(p, c) + read * R0 / c["kr"]
-        # llama.cpp's attention on a GPU: kGpuAttentionShare of the rate before an APU's share
         att = p["prefill"].get("attention_s", 0) if 0 < p["prefill"].get("attention_share", 1) < 1 and A0 else 0
-        att_new = att * scale * k / k0 * A0 / c.get("att", A0) if att else 0
-        t += (p["prefill"]["s_per_token"] - routed - scores - att) * scale + routed_new + scores + att_new
+        t += (p["prefill"]["s_per_token"] - routed - scores - att) * scale + routed_new + scores + att_seconds(x, p, c, scale)
     return 1 / t if t > 0 else None
+
+
+def att_seconds(x, p, c, scale):
+    """A pool's flash-attention seconds under c (llama.cpp on a GPU: kGpuAttentionShare of the rate
+    before an APU's share); `scale` is the binary's pool rate over c's (prefill_rate)."""
+    if not A0 or not 0 < p["prefill"].get("attention_share", 1) < 1:
+        return 0.0
+    k = c["apu"] / c0_apu if x["apu"] and APU_SHARE else 1.0
+    return p["prefill"].get("attention_s", 0) * scale * k * A0 / c.get("att", A0)
 
 
 def att_frac(x, c):
@@ -645,14 +652,10 @@ def att_frac(x, c):
     (what decides which rows fit kGpuAttentionShare): under the constants being fitted, not the
     binary's, so the rows chosen do not depend on what the binary ships (an APU's share moves it)."""
     pred = prefill_pred(x, c) if x["backend"] != "cpu" else None
-    if not pred or not A0:
+    if not pred:
         return 0.0
-    k = c["apu"] / c0_apu if x["apu"] and APU_SHARE else 1.0
-    att = 0.0
-    for p in x["ep"]["breakdown"]["pools"]:  # as prefill_pred rescales it
-        if not p["concurrent"] and 0 < p["prefill"].get("attention_share", 1) < 1 and p["compute_gflops"] > 0:
-            att += p["prefill"].get("attention_s", 0) * p["compute_gflops"] / prefill_rate(p, c, x["apu"]) * k * A0 / c.get("att", A0)
-    return att * pred
+    return pred * sum(att_seconds(x, p, c, p["compute_gflops"] / prefill_rate(p, c, x["apu"]))
+                      for p in x["ep"]["breakdown"]["pools"] if not p["concurrent"] and p["compute_gflops"] > 0)
 
 
 def solve(m, v):
