@@ -81,6 +81,8 @@ json to_json(const Estimate& e) {
                                   {"tokens_per_expert", p.tokens_per_expert},
                                   {"expert_read_s", p.prefill_expert_read_s},
                                   {"expert_read_share", p.expert_read_share},
+                                  {"expert_tile_tokens", p.expert_tile_tokens},
+                                  {"expert_tile_fill", p.expert_tile_fill},
                                   {"attention_scores_s", p.prefill_attention_scores_s},
                                   {"attention_s", p.prefill_attention_s},
                                   {"attention_share", p.attention_share}}}});

@@ -33,7 +33,7 @@ printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, the
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--cpu-only]
-       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--moe-tile] [--moe-by-row]
+       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-by-row]
        [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
        [--no-attention-share]
 """
@@ -468,6 +468,7 @@ def shipped(rows):
 
 R0 = None  # the shipped share of the bandwidth an MoE's experts load at (kMoeExpertReadShare), from one MoE row
 A0 = None  # the shipped share of the GEMM rate a GPU's attention runs at (kGpuAttentionShare)
+T0 = 0  # the shipped tile width an MoE's routed arithmetic is padded to on a GPU (kMoeTileTokens)
 
 
 def ekey(x, b):
@@ -608,11 +609,16 @@ def cu_capped(x, c):
     return False
 
 
+def padding(tpe, tile):
+    """An expert's arithmetic over its tokens' when its tpe tokens run in whole tiles of `tile`
+    (speed.cpp's expert_tile_fill; 1 without tiles)."""
+    return math.ceil(tpe / tile - 1e-9) * tile / tpe if tile and tpe > 0 else 1.0
+
+
 def tile_fill(p, c):
-    """--moe-tile: the routed experts' arithmetic padded to tiles of c["tile"] tokens (each expert's
-    ubatch x k / E tokens rounded up to whole tiles); 1 without it (not shipped)."""
-    tpe, tile = p["prefill"]["tokens_per_expert"], c.get("tile", 0)
-    return math.ceil(tpe / tile) * tile / tpe if tile and tpe > 0 else 1.0
+    """The routed experts' arithmetic under c's tile width (kMoeTileTokens) over the binary's."""
+    tpe = p["prefill"]["tokens_per_expert"]
+    return padding(tpe, c.get("tile", T0)) / padding(tpe, T0)
 
 
 def prefill_pred(x, c):
@@ -1024,11 +1030,19 @@ def fit(train, c0):
     # The GPU attention's share of the GEMM rate: a grid over the prompt rows where attention is at
     # least ATT_MIN of the predicted time (long prompts, deep caches), each device once. The two
     # are fitted in turn (deep MoE rows depend on both).
+    # They start from the same values whatever the binary ships (START), so that the rows att_frac
+    # picks, and so every fold, do not depend on it; each pass picks the deep rows again.
     moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
-    deep = [x for x in train if x["pp"] and att_frac(x, c) >= ATT_MIN] if ATT and A0 else []
-    for _ in range(2 if deep else 1):
+    if R0 is not None:
+        c.update(kr=START["kr"], tile=START["tile"])
+    if ATT and A0:
+        c["att"] = START["att"]
+    fitted_att = False
+    for _ in range(2):
+        deep = [x for x in train if x["pp"] and att_frac(x, c) >= ATT_MIN] if ATT and A0 else []
         if len({x["device"] for x in deep}) >= 2:
             c["att"] = grid_fit(deep, c, "att", [0.05 * i for i in range(2, 41)], by_device=True)
+            fitted_att = True
         if len(moe) >= 3 and R0 is not None and MOE_TILE:
             best = None  # the tile width and the loads' share together: each tile, its best share
             for tile in (0, 16, 32, 48, 64, 96, 128, 192, 256):
@@ -1039,7 +1053,13 @@ def fit(train, c0):
                     best = (err, tile, trial["kr"])
             c["tile"], c["kr"] = best[1], best[2]
         elif len(moe) >= 3 and R0 is not None:
+            c["tile"] = 0
             c["kr"] = grid_fit(moe, c, "kr", [0.01 * i for i in range(2, 101)], by_device=MOE_BY_DEVICE)
+    # Too few rows to fit one (--only): the binary's.
+    if len(moe) < 3:
+        c.update(kr=c0["kr"], tile=c0["tile"])
+    if not fitted_att:
+        c["att"] = c0["att"]
     if CPU_MODEL:
         c = fit_cpu_prefill(train, c)
     return c
@@ -1159,7 +1179,7 @@ def stats(pairs, tol):
 
 def read_back(rows):
     """The constants the binary applied to one regime's rows, read back from their breakdowns (c0)."""
-    global R0, A0, c0_sm, c0_mma, c0_rcu, c0_apu
+    global R0, A0, T0, c0_sm, c0_mma, c0_rcu, c0_apu
     c0 = shipped(rows)
     for x in rows:
         x["moe_prefill"] = any(p["prefill"]["tokens_per_expert"] > 0 for p in x["ep"]["breakdown"]["pools"])
@@ -1170,6 +1190,7 @@ def read_back(rows):
         for p in x["e"]["breakdown"]["pools"]:
             if p["prefill"]["expert_read_share"] > 0:
                 R0 = p["prefill"]["expert_read_share"]
+                T0 = p["prefill"]["expert_tile_tokens"]
             # the per-SM constants the binary applied: its cap over the SMs x clock given it
             u = UNITS.get(x["run"]["device"].strip(), {})
             units_ghz = (num(u.get("compute_units")) or 0) * (num(u.get("boost_clock_mhz")) or 0) / 1000 if x["units"] else 0
@@ -1181,6 +1202,7 @@ def read_back(rows):
                 c0_rcu = p["gemm_cap_gflops"] / units_ghz
     c0["kr"] = R0
     c0["att"] = A0
+    c0["tile"] = T0
     c0["g"] = max(x["g0"] for x in rows) if GDN else 0.0
     c0["fa"] = next((x["fa0"] for x in rows if x["fa0"] is not None), 0.0) if FA_REREAD else 0.0
     # The CPU's shipped per-core rate and barrier cost, from one row's cap and overhead over its threads.
@@ -1343,8 +1365,8 @@ def print_constants(res):
                   f"dot-product path share kCpuDotPathOverCompute {call.get('cpu_dot', 1):.2f} (shipped {c0['cpu_dot']:.2f})")
     if call["kr"] is not None:
         print(f"  MoE experts' load share of the decode bandwidth kMoeExpertReadShare {call['kr']:.2f} (shipped {R0:.2f})")
-    if MOE_TILE:
-        print(f"  MoE experts' arithmetic padded to tiles of {call.get('tile', 0)} tokens (--moe-tile; 0: none; not shipped)")
+    if call["kr"] is not None:
+        print(f"  MoE experts' tile width on a GPU kMoeTileTokens {call.get('tile', T0):.0f} (shipped {T0:.0f}; 0: no padding)")
     if A0:
         print(f"  GPU attention's share of the GEMM rate kGpuAttentionShare {call.get('att', A0):.2f} (shipped {A0:.2f})")
 
@@ -1613,12 +1635,15 @@ ERA_MIN_DEVICES = 3
 # --moe-stream: an MoE's routed experts stream at a fitted share of the dense rate (not shipped:
 # worse out of sample, bench/NOTES.md 2026-12-06 s12-m).
 MOE_STREAM = "--moe-stream" in sys.argv
-# --moe-tile: an MoE's routed arithmetic on a GPU padded to whole tiles of a fitted width (fitted with
-# the loads' share; not shipped: bench/NOTES.md 2026-12-07, session 16).
-MOE_TILE = "--moe-tile" in sys.argv
+# --no-moe-tile: an MoE's routed arithmetic on a GPU without padding to tiles (the loads' share fitted
+# alone), where it is padded to whole tiles of a width fitted with that share by default.
+MOE_TILE = "--no-moe-tile" not in sys.argv
 # --no-attention-share: the GPU attention's share of the GEMM rate held as shipped, not refitted.
 ATT = "--no-attention-share" not in sys.argv
 ATT_MIN = 0.2  # the rows that decide it: attention at least this share of the predicted prompt time
+# Where the fits of the MoE loads' share, its tile width and the attention's share start (fit):
+# mid-grid, no padding.
+START = {"kr": 0.25, "tile": 0, "att": 0.5}
 # Two regimes, each predicted, cross-validated and fitted on its own: units given (each GPU's SM / CU
 # count and clock from bench/corpus/device_units.csv) and units withheld (every GPU typed with its
 # datasheet's memory, bandwidth and FP16 figure only, as a user adds hardware through --catalog: no

@@ -462,22 +462,30 @@ constexpr int64_t kOffloadMinBatch = 32;
 // MMQ/mul_mat_id, Metal's and Vulkan's mul_mm_id): a micro-batch of u tokens gives each of E
 // experts u x k / E of them (Qwen3-30B-A3B at -ub 512: 512 x 8 / 128 = 32), so every expert the
 // micro-batch touches (nearly all of them from a few hundred tokens) has its weights loaded for a
-// few dozen columns of arithmetic. Each micro-batch pays the touched experts' bytes at this share
-// of the bandwidth decode reads at, on top of their arithmetic at the dense rate: narrow GEMMs
-// keep few loads in flight. Against a dense product's rate that is n / (n + h) with
-// h = rate x bytes per weight / (2 x this share x bandwidth): the per-device fits of h rise with
-// the FLOPs per byte, from 46 tokens on an M1 Max (26 FLOP/B) to 76 on an RX 7900 XT (129),
-// ~195 on RTX 5090 / PRO 6000 (234-279) and 276 on DGX Spark (458), where one half-rate for all
-// (106 tokens, before) left DGX Spark 2x too slow and the Blackwell cards 2x too fast. Fitted by
-// bench/check_accuracy.py on the corpus' GPU MoE prefill rows of 2025+ builds, discrete and APU,
-// at each run's micro-batch, each device counted once (by row: 0.26, Strix Halo's and DGX
-// Spark's 94 of 117 rows deciding it); leave one device out, GPU MoE prefill 37.0% -> 16.5%
-// median error, APU 46.2% -> 26.5% (2026-12-06). The arithmetic is taken before an APU's
-// package-power share (kApuComputeShare), which these load-bound products do not pay. Refitted
-// with bench/corpus/runs_moe2.csv it is 0.17; those 2026 builds' MoE prompts on an RTX 4090 and an
-// R9700 run 1.4-1.9x faster than it says (GPU MoE prefill 22.7% leave one device out), so llama.cpp's
-// MUL_MAT_ID has improved past what one share across builds follows.
-constexpr double kMoeExpertReadShare = 0.18;
+// few dozen columns of arithmetic. Two costs follow, each a constant fitted with the other:
+//  - the loads: each micro-batch pays the touched experts' bytes at kMoeExpertReadShare of the
+//    bandwidth decode reads at (narrow GEMMs keep few loads in flight), on top of the arithmetic;
+//  - the padding: each expert's columns run in whole tiles of kMoeTileTokens, so its arithmetic is
+//    that of its tokens rounded up to the tile (x ceil(c / T) x T / c: 1.5 for Qwen3-30B-A3B's 32
+//    and gpt-oss-20b's 64 at -ub 512, 3 for gpt-oss-120b's and Qwen3.5-35B-A3B's 16). The kernels
+//    tile the tokens in steps of 8 to 128 columns (CUDA's MMQ sizes mmq_x to the columns an expert
+//    gets since llama.cpp #15525, ROCm's since #28552; Metal's and Vulkan's mul_mm_id use fixed
+//    tiles of 32-64); one effective width for all backends is what the corpus can fit.
+// The loads alone leave the residual leaning with a device's FLOPs per byte (DGX Spark, 458 FLOP/B,
+// too slow; RTX PRO 4000, 5060 Ti, M1 Max, 26-222, too fast), the padding alone the other way; the
+// two together do not. Fitted by bench/check_accuracy.py on the corpus' GPU MoE prefill rows of
+// 2025+ builds, discrete and APU, at each run's micro-batch, each device counted once: the width
+// on a grid (0-256), the loads' share refitted at each. Leave one device out (2026-12-07), T 48
+// tokens and the share 0.30 with the GPUs' units given / 0.28 withheld; GPU MoE prefill 25.1% ->
+// 19.6% / 27.9% -> 17.3% median error, against the loads alone (share 0.18).
+constexpr double kMoeExpertReadShare = 0.29;
+constexpr double kMoeTileTokens = 48;
+
+/// The routed experts' arithmetic on a GPU over their tokens': each touched expert's c tokens
+/// rounded up to whole tiles of kMoeTileTokens (1 where none are routed).
+double expert_tile_fill(double c) {
+  return c > 0 ? std::ceil(c / kMoeTileTokens - 1e-9) * kMoeTileTokens / c : 1;
+}
 
 /// Seconds of compute for one prompt token in one pool: 2 FLOPs per weight plus attention.
 /// Formats llama.cpp multiplies with a dedicated CPU GEMM run at the device's compute rate; the
@@ -490,6 +498,7 @@ constexpr double kMoeExpertReadShare = 0.18;
 /// for the last one only).
 struct PrefillTime {
   double seconds = 0, routed_s = 0, tokens_per_expert = 0, dot_s = 0;
+  double tile_fill = 1;         ///< the routed arithmetic over its tokens' (expert_tile_fill, GPU MoE)
   double expert_read_s = 0;     ///< of routed_s, loading the touched experts' weights (GPU MoE)
   double attention_s = 0;       ///< the attention's arithmetic (QK^T and A·V)
   double attention_scores_s = 0;  ///< moving the attention scores, without flash attention (GPU)
@@ -573,7 +582,13 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
   // A GPU's routed experts: a micro-batch spreads over them, ubatch x k / E tokens each on average.
   const int64_t ubatch = micro_batch_tokens(q, w, d);
   const bool narrow_experts = m.is_moe() && s.routed && d.kind == DeviceKind::gpu;
-  if (narrow_experts) t.tokens_per_expert = double(ubatch) * m.experts_active / m.experts;
+  // The tokens each expert the micro-batch touches gets: u x k / E over the share of the E it
+  // touches, 1 - (1 - k / E)^u (all of them at a few hundred tokens; slice_load's share).
+  if (narrow_experts) {
+    const double one = double(m.experts_active) / m.experts;
+    t.tokens_per_expert = double(ubatch) * one / (1 - std::pow(1 - one, double(ubatch)));
+    t.tile_fill = expert_tile_fill(t.tokens_per_expert);
+  }
   if (s.dense)
     t.attention_s = s.layers * attention_flops_per_token(m, q, w.prompt_tokens, w.depth_tokens) /
                     (attention_gflops(m, q, w, d) * 1e9);
@@ -613,7 +628,7 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
         // slows the dense products' arithmetic, does not slow them (machine.cpp, kApuComputeShare).
         gflops = gflops / d.apu_compute_share;
       }
-      const double ls = 2 * l.params / (gflops * 1e9);
+      const double ls = 2 * l.params / (gflops * 1e9) * (experts && narrow_experts ? t.tile_fill : 1.0);
       sec += ls;
       if (experts) t.routed_s += ls;
       if (dot) t.dot_s += ls;
@@ -866,7 +881,8 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.prefill_attention_scores_s = pt.attention_scores_s;
     ps.prefill_attention_s = pt.attention_s;
     ps.attention_share = attention_share(m, q, w, dev);
-    if (pt.tokens_per_expert > 0) ps.expert_read_share = kMoeExpertReadShare;
+    if (pt.tokens_per_expert > 0) ps.expert_read_share = kMoeExpertReadShare, ps.expert_tile_tokens = kMoeTileTokens;
+    ps.expert_tile_fill = pt.tile_fill;
     e.pools.push_back(ps);
   }
   e.comm_s = comm_s;
@@ -966,6 +982,16 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
                   fixed(kNoFlashKvRereadShare, "%.2f") + " (the share that misses the caches, fitted, "
                   "bench/check_accuracy.py) x " + fixed(reread / 1e6, "%.0f") + " MB");
   }
+  for (const auto& p : e.pools)
+    if (p.tokens_per_expert > 0 && !p.concurrent) {
+      // A GPU MoE's prompt: what its routed experts' narrow GEMMs cost (kMoeExpertReadShare).
+      a.push_back("MoE prompt on " + p.device.name + ": each micro-batch gives each of " + std::to_string(m.experts) +
+                  " experts about " + fixed(p.tokens_per_expert, "%.0f") + " tokens; the experts' weights load once a micro-batch at " +
+                  fixed(kMoeExpertReadShare) + " of the decode bandwidth and their arithmetic runs in tiles of " +
+                  fixed(kMoeTileTokens, "%.0f") + " tokens (" + fixed(p.expert_tile_fill) + "x what " + fixed(p.tokens_per_expert, "%.0f") +
+                  " need; both fitted, bench/check_accuracy.py)");
+      break;
+    }
   {
     // Where the prompt's attention is a tenth or more of its time: the rate it runs at.
     const double share = attention_share(m, q, w, d);

@@ -480,6 +480,8 @@ struct PoolSeconds {
   double tokens_per_expert = 0;     ///< GPU MoE prefill: a micro-batch's tokens each routed expert gets
   double prefill_expert_read_s = 0; ///< of prefill_routed_s, loading the experts a micro-batch touches
   double expert_read_share = 0;     ///< the share of the decode bandwidth those loads run at
+  double expert_tile_tokens = 0;    ///< the tile width each expert's tokens are rounded up to (GPU MoE)
+  double expert_tile_fill = 1;      ///< the routed arithmetic over its tokens': the padding to whole tiles
   double prefill_attention_scores_s = 0;  ///< of prefill_s, moving attention scores without flash attention
   double prefill_attention_s = 0;   ///< of prefill_s, the attention's arithmetic
   double attention_share = 1;       ///< its rate over the GEMM rate before an APU's share; 1: the compute rate

@@ -805,10 +805,11 @@ BOOST_AUTO_TEST_CASE(a_catalog_cpu_prefills_at_its_cores_isa_rate) {
 }
 
 BOOST_AUTO_TEST_CASE(a_gpu_moe_prefill_loads_the_experts_a_micro_batch_touches) {
-  // 512 prompt tokens x 8 of 64 experts: 64 tokens each. Their arithmetic runs at the dense rate,
+  // 512 prompt tokens x 8 of 64 experts: 64 tokens each. Their arithmetic runs at the dense rate
+  // in whole tiles of 48 tokens (speed.cpp kMoeTileTokens: two tiles, 1.5x what 64 tokens need),
   // and every expert the micro-batch touches (1 - (7/8)^512 of them: all) has its weights loaded
-  // once for it, at the pool's expert load share of the decode bandwidth (speed.cpp
-  // kMoeExpertReadShare), shared by its 512 tokens.
+  // once for it, at the pool's expert load share of the decode bandwidth (kMoeExpertReadShare),
+  // shared by its 512 tokens.
   const Machine m = machine_from_hardware(cuda_card(1008, 0, 0));
   const double read = m.devices[0].read_gbps.value * 1e9;
   const double routed_params = 16.0 * 64 * 3 * 2048 * 1024;   // every expert's weights
@@ -825,16 +826,20 @@ BOOST_AUTO_TEST_CASE(a_gpu_moe_prefill_loads_the_experts_a_micro_batch_touches) 
   BOOST_TEST(p.expert_read_share > 0.0);
   BOOST_TEST(p.expert_read_share < 1.0);
   BOOST_TEST(p.prefill_expert_read_s == load_s(p, 512), boost::test_tools::tolerance(1e-6));
-  BOOST_TEST(p.prefill_routed_s == routed_flops / rate + load_s(p, 512), boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(p.expert_tile_fill == 1.5, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(p.prefill_routed_s == 1.5 * routed_flops / rate + load_s(p, 512), boost::test_tools::tolerance(1e-6));
   // -ub 2048 with a 2048-token prompt: 256 tokens an expert, the same loads shared by 4x the tokens.
   w.prompt_tokens = 2048, w.ubatch_tokens = 2048;
   const PoolSeconds wide = estimate(small_moe(), q8_0(), m, w).pools.at(0);
   BOOST_TEST(wide.tokens_per_expert == 256.0);
   BOOST_TEST(wide.prefill_expert_read_s == load_s(p, 512) / 4, boost::test_tools::tolerance(1e-6));
-  // A 64-token prompt: 8 tokens an expert, 1 - (7/8)^64 of the experts loaded for 64 tokens.
+  BOOST_TEST(wide.expert_tile_fill == 6 * 48 / 256.0, boost::test_tools::tolerance(1e-12));  // 6 tiles for 256
+  // A 64-token prompt: 1 - (7/8)^64 of the experts loaded for 64 tokens, each of them getting 64 x
+  // 8 / 64 = 8 over that share, in one tile of 48.
   w.prompt_tokens = 64, w.ubatch_tokens = 512;
   const PoolSeconds short_prompt = estimate(small_moe(), q8_0(), m, w).pools.at(0);
-  BOOST_TEST(short_prompt.tokens_per_expert == 8.0);
+  BOOST_TEST(short_prompt.tokens_per_expert == 8.0 / (1 - std::pow(7.0 / 8, 64)), boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(short_prompt.expert_tile_fill == 48 / short_prompt.tokens_per_expert, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(short_prompt.prefill_expert_read_s == load_s(p, 64), boost::test_tools::tolerance(1e-6));
   BOOST_TEST(short_prompt.prefill_expert_read_s > 7 * p.prefill_expert_read_s);
   // vLLM (an FP8 checkpoint) takes the prompt 8192 tokens a step on an 80 GiB card (`vllm serve`'s
@@ -893,14 +898,14 @@ BOOST_AUTO_TEST_CASE(an_apu_prefills_at_its_package_power_share_but_not_its_expe
   BOOST_TEST(apu.devices[0].compute_gflops.value == rate * 0.60, boost::test_tools::tolerance(1e-9));
   hw.kind = HardwareKind::gpu, hw.unified_memory = false;
   BOOST_TEST(machine_from_hardware(hw).devices[0].compute_gflops.value == rate, boost::test_tools::tolerance(1e-9));
-  // An MoE's routed experts (512 x 8 / 64 = 64 tokens each) do their arithmetic at the rate before
-  // that share; the loads of their weights come on top.
+  // An MoE's routed experts (512 x 8 / 64 = 64 tokens each, in two tiles of 48) do their
+  // arithmetic at the rate before that share; the loads of their weights come on top.
   Workload w;
   w.prompt_tokens = 512;
   const PoolSeconds p = estimate(small_moe(), q8_0(), apu, w).pools.at(0);
   const double routed_flops = 2.0 * 16 * 8 * 3 * 2048 * 1024;
   BOOST_TEST(p.prefill_expert_read_s > 0.0);
-  BOOST_TEST(p.prefill_routed_s - p.prefill_expert_read_s == routed_flops / (rate * 1e9),
+  BOOST_TEST(p.prefill_routed_s - p.prefill_expert_read_s == 1.5 * routed_flops / (rate * 1e9),
              boost::test_tools::tolerance(1e-6));
   // So does flash attention: 0.45 of that rate (kGpuAttentionShare), not of the APU's share.
   BOOST_TEST(p.attention_share == 0.45, boost::test_tools::tolerance(1e-9));
