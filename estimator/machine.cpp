@@ -118,9 +118,9 @@ constexpr double kPrefillEfficiencyCpu = 1.305;
 // attention are not slowed by it (speed.cpp, kMoeExpertReadShare, kGpuAttentionShare). Fitted by
 // bench/check_accuracy.py on the APUs' dense prefill rows after the backends' efficiencies (each
 // APU counted once), cross-validated there: 0.61 with the GPUs' units given, 0.59 without
-// (2026-12-07, 839 runs); leave one device out, APU prefill is 28.5% median error with units
-// given and 22.9% without, whatever value is shipped here (0.49 and 0.60 give the same folds;
-// bench/NOTES.md).
+// (2026-12-07, 839 runs); leave one device out, APU prefill is 24.5% median error with units
+// given and 27.9% without (with the MoE experts' tile padding, speed.cpp kMoeTileTokens), whatever
+// value is shipped here (0.49 and 0.60 give the same folds; bench/NOTES.md).
 constexpr double kApuComputeShare = 0.60;
 
 // llama.cpp's CPU backend ends every graph node with a barrier across its threads

@@ -477,7 +477,7 @@ constexpr int64_t kOffloadMinBatch = 32;
 // 2025+ builds, discrete and APU, at each run's micro-batch, each device counted once: the width
 // on a grid (0-256), the loads' share refitted at each. Leave one device out (2026-12-07), T 48
 // tokens and the share 0.30 with the GPUs' units given / 0.28 withheld; GPU MoE prefill 25.1% ->
-// 19.6% / 27.9% -> 17.3% median error, against the loads alone (share 0.18).
+// 19.6% / 27.9% -> 16.7% median error, against the loads alone (share 0.18).
 constexpr double kMoeExpertReadShare = 0.29;
 constexpr double kMoeTileTokens = 48;
 
@@ -509,10 +509,11 @@ struct PrefillTime {
 // flash attention, KQ and KQV are two more matrix products at that rate, and the scores' memory
 // traffic is counted apart (attention_scores_s). Fitted by bench/check_accuracy.py on the prompt
 // rows where attention is a fifth or more of the time (long prompts, deep caches), each device
-// once: 0.50 with the GPUs' units given, 0.40 without (2026-12-07); between them here. The
+// once, the MoE constants fitted with it in turn: 0.55 with the GPUs' units given, 0.50 without
+// (2026-12-07, with the experts' tile padding; 0.50 / 0.40 before it); between them here. The
 // slopes it was read from: an RTX 4090's Qwen3.5-35B-A3B (head 256) 0.23-0.25 of its GEMM rate,
 // R9700 and RX 7900 XT gpt-oss-20b 0.32-0.43, M1 Max and M2 Ultra 0.52-0.69 (bench/NOTES.md).
-constexpr double kGpuAttentionShare = 0.45;
+constexpr double kGpuAttentionShare = 0.52;
 
 /// The share of the device's GEMM rate, before an APU's package-power share, that a prompt's
 /// attention arithmetic runs at, or 1 where it runs at the compute rate itself. Flash attention on
