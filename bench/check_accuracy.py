@@ -33,7 +33,7 @@ printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, the
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--cpu-only]
-       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-by-row]
+       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-overlap] [--moe-by-row]
        [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
        [--no-attention-share]
 """
@@ -638,7 +638,8 @@ def prefill_pred(x, c):
         routed_new = routed * scale
         k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
         if read > 0 and c["kr"] is not None:
-            routed_new = (routed - read) * scale * k / k0 * tile_fill(p, c) + read * R0 / c["kr"]
+            arith, load = (routed - read) * scale * k / k0 * tile_fill(p, c), read * R0 / c["kr"]
+            routed_new = max(arith, load) if MOE_OVERLAP else arith + load
         att = p["prefill"].get("attention_s", 0) if 0 < p["prefill"].get("attention_share", 1) < 1 and A0 else 0
         t += (p["prefill"]["s_per_token"] - routed - scores - att) * scale + routed_new + scores + att_seconds(x, p, c, scale)
     return 1 / t if t > 0 else None
@@ -997,6 +998,12 @@ def fa_weight(x):
 def fit(train, c0):
     """Every fitted constant, refitted on `train` rows."""
     c = fit_decode_all(train, c0)
+    # The MoE loads' share, its tile width and the attention's share start from the same values
+    # whatever the binary ships (START), before the prompt rates are fitted on rows they enter.
+    if R0 is not None:
+        c.update(kr=START["kr"], tile=START["tile"])
+    if ATT and A0:
+        c["att"] = START["att"]
     # Prefill efficiency per backend, at each FLOPs per SM and clock of a grid: the median of
     # measured / predicted on dense rows scales it (twice: the SM cap decides which rows it moves);
     # the grid point is scored on the CUDA dense rows whose device has a known SM count.
@@ -1030,13 +1037,9 @@ def fit(train, c0):
     # The GPU attention's share of the GEMM rate: a grid over the prompt rows where attention is at
     # least ATT_MIN of the predicted time (long prompts, deep caches), each device once. The two
     # are fitted in turn (deep MoE rows depend on both).
-    # They start from the same values whatever the binary ships (START), so that the rows att_frac
-    # picks, and so every fold, do not depend on it; each pass picks the deep rows again.
+    # From START (above), so that the rows att_frac picks, and so every fold, do not depend on the
+    # binary; each pass picks the deep rows again.
     moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
-    if R0 is not None:
-        c.update(kr=START["kr"], tile=START["tile"])
-    if ATT and A0:
-        c["att"] = START["att"]
     fitted_att = False
     for _ in range(2):
         deep = [x for x in train if x["pp"] and att_frac(x, c) >= ATT_MIN] if ATT and A0 else []
@@ -1638,6 +1641,9 @@ MOE_STREAM = "--moe-stream" in sys.argv
 # --no-moe-tile: an MoE's routed arithmetic on a GPU without padding to tiles (the loads' share fitted
 # alone), where it is padded to whole tiles of a width fitted with that share by default.
 MOE_TILE = "--no-moe-tile" not in sys.argv
+# --moe-overlap: the experts' loads and arithmetic overlap (the slower of the two, not their sum;
+# not shipped: worse out of sample, bench/NOTES.md 2026-12-07, session 17).
+MOE_OVERLAP = "--moe-overlap" in sys.argv
 # --no-attention-share: the GPU attention's share of the GEMM rate held as shipped, not refitted.
 ATT = "--no-attention-share" not in sys.argv
 ATT_MIN = 0.2  # the rows that decide it: attention at least this share of the predicted prompt time

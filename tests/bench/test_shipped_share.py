@@ -2,9 +2,10 @@
 """bench/check_accuracy.py's folds must not depend on the constants the binary ships: an APU's
 predicted prompt time under fitted constants c, and attention's share of it (which decides the
 rows that fit kGpuAttentionShare), come out the same whether the binary applied an APU share of
-0.49 or 0.60, while the binary's own times differ. On synthetic rows as two binaries would print
-them (session 16: the rows were chosen on the binary's times, and a 0.60 binary moved every fold's
-APU figures). Exits 1 on a failure (ctest: bench_shipped_share)."""
+0.49 or 0.60, while the binary's own times differ; so does an MoE's under fitted experts' loads
+and tile width, whatever share and width the binary applied. On synthetic rows as two binaries
+would print them (session 16: the rows were chosen on the binary's times, and a 0.60 binary moved
+every fold's APU figures). Exits 1 on a failure (ctest: bench_shipped_share)."""
 from checks import ca, check, finish
 
 DS, EFF, ATT = 59.4e3, 0.369, 0.45  # datasheet GFLOP/s, Vulkan's prefill efficiency, attention's share
@@ -43,4 +44,32 @@ check("and is taken under the fitted constants, not the binary's", abs(f49 - b49
       f"{f49:.3f}")
 check("a pool whose key has no fitted efficiency follows the fitted APU share", abs(k49 / k60 - 1) < 1e-9,
       f"{k49:.2f} vs {k60:.2f} tok/s")
+# An MoE row on a discrete GPU as two binaries print it: one shipping the experts' loads at 0.18 of
+# the bandwidth and tiles of 32 tokens, one 0.29 and 48. Its 32 tokens an expert cost 1x and
+# 1.5x their arithmetic. Under fitted constants (a share 0.30, tiles of 64) both give one rate.
+def moe_row(share, tile, tpe=32.0, arith_s=2e-4, load_bytes=4e-4):
+    routed = arith_s * ca.padding(tpe, tile)
+    read = load_bytes / share
+    pool = {"concurrent": False, "backend": "cuda", "_key": "cuda", "compute_gflops": 1e5, "datasheet_gflops": 1e5 / 0.6,
+            "prefill_efficiency": 0.6, "gemm_cap_gflops": 0,
+            "prefill": {"s_per_token": 1e-4 + routed + read, "routed_experts_s": routed + read, "expert_read_s": read,
+                        "attention_scores_s": 0, "attention_s": 0, "attention_share": 1, "tokens_per_expert": tpe,
+                        "expert_read_share": share, "expert_tile_tokens": tile}}
+    return {"ep": {"prefill_tps": 1 / pool["prefill"]["s_per_token"],
+                   "breakdown": {"prefill_comm_s_per_token": 0, "pools": [pool]}},
+            "backend": "cuda", "apu": False, "pp": 500.0}
+
+
+fitted = {("p", "cuda"): 0.6, "apu": 1.0, "kr": 0.30, "tile": 64}
+rates = {}
+for share, tile in ((0.18, 32), (0.29, 48)):
+    ca.R0, ca.T0, ca.c0_apu = share, tile, 1.0
+    x = moe_row(share, tile)
+    rates[share] = (ca.prefill_pred(x, fitted), x["ep"]["prefill_tps"])
+(a, a_bin), (b, b_bin) = rates[0.18], rates[0.29]
+check("the two binaries' own MoE prompt rates differ", abs(a_bin / b_bin - 1) > 0.05, f"{a_bin:.0f} vs {b_bin:.0f} tok/s")
+check("the MoE prompt rate under fitted loads' share and tile width is the same under either", abs(a / b - 1) < 1e-9,
+      f"{a:.1f} vs {b:.1f} tok/s")
+check("and is the fitted one: 32 tokens in one tile of 64 (2x), loads at 0.30",
+      abs(1 / a - (1e-4 + 2e-4 * 2 + 4e-4 / 0.30)) < 1e-12, f"{a:.1f} tok/s")
 finish()
