@@ -118,8 +118,8 @@ constexpr double kPrefillEfficiencyCpu = 1.305;
 // attention are not slowed by it (speed.cpp, kMoeExpertReadShare, kGpuAttentionShare). Fitted by
 // bench/check_accuracy.py on the APUs' dense prefill rows after the backends' efficiencies (each
 // APU counted once), cross-validated there: 0.61 with the GPUs' units given, 0.59 without
-// (2026-12-07, 839 runs); leave one device out, APU prefill is 24.5% median error with units
-// given and 27.9% without (with the MoE experts' tile padding, speed.cpp kMoeTileTokens), whatever
+// (2026-12-07, 839 runs; 0.59 / 0.57 once the MoE experts' tiles were padded, 0.60 kept); leave one device out, APU prefill is 24.1% median error with units
+// given and 26.3% without (with the MoE experts' tile padding, speed.cpp kMoeTileTokens), whatever
 // value is shipped here (0.49 and 0.60 give the same folds; bench/NOTES.md).
 constexpr double kApuComputeShare = 0.60;
 

@@ -477,7 +477,7 @@ constexpr int64_t kOffloadMinBatch = 32;
 // 2025+ builds, discrete and APU, at each run's micro-batch, each device counted once: the width
 // on a grid (0-256), the loads' share refitted at each. Leave one device out (2026-12-07), T 48
 // tokens and the share 0.30 with the GPUs' units given / 0.28 withheld; GPU MoE prefill 25.1% ->
-// 19.6% / 27.9% -> 16.7% median error, against the loads alone (share 0.18).
+// 19.6% / 27.9% -> 16.4% median error, against the loads alone (share 0.18).
 constexpr double kMoeExpertReadShare = 0.29;
 constexpr double kMoeTileTokens = 48;
 

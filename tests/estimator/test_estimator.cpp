@@ -2181,12 +2181,12 @@ BOOST_AUTO_TEST_CASE(band_scales_the_prediction_by_its_class_and_backend_edges) 
   const Range cuda = band(100, AccuracyClass::gpu_dense, Backend::cuda, true);
   BOOST_TEST(cuda.low == 82, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(cuda.high == 113, boost::test_tools::tolerance(1e-9));
-  // Vulkan has its own prefill band (x0.78..x1.30), narrower than ROCm's, the class's
-  // (x0.57..x1.24: ROCm's own rows are too few for a band): the backends' residuals differ.
+  // Vulkan has its own prefill band (x0.78..x1.31), narrower than ROCm's, the class's
+  // (x0.58..x1.27: ROCm's own rows are too few for a band): the backends' residuals differ.
   const Range vulkan = band(1000, AccuracyClass::gpu_dense, Backend::vulkan, false);
   const Range rocm = band(1000, AccuracyClass::gpu_dense, Backend::rocm, false);
   BOOST_TEST(vulkan.low == 780, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(rocm.low == 570, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(rocm.low == 580, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(vulkan.high - vulkan.low < rocm.high - rocm.low);
 }
 
@@ -2195,10 +2195,10 @@ BOOST_AUTO_TEST_CASE(band_of_a_backend_without_its_own_is_its_classs) {
   const Range r = band(10, AccuracyClass::gpu_dense, Backend::metal, true);
   BOOST_TEST(r.low == 8.3, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(r.high == 11.6, boost::test_tools::tolerance(1e-9));
-  // The APUs' prefill band is calibrated and the widest (x0.46..x1.99: one chip's builds and
+  // The APUs' prefill band is calibrated and the widest (x0.47..x1.99: one chip's builds and
   // drivers against two other chips), far wider than their decode band (x0.82..x1.06).
   const Range apu = band(1000, AccuracyClass::apu, Backend::rocm, false);
-  BOOST_TEST(apu.low == 460, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apu.low == 470, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(apu.high == 1990, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(band_calibrated(AccuracyClass::apu, Backend::vulkan, false));
   const Range apu_decode = band(1000, AccuracyClass::apu, Backend::rocm, true);
