@@ -1368,7 +1368,6 @@ def print_constants(res):
                   f"dot-product path share kCpuDotPathOverCompute {call.get('cpu_dot', 1):.2f} (shipped {c0['cpu_dot']:.2f})")
     if call["kr"] is not None:
         print(f"  MoE experts' load share of the decode bandwidth kMoeExpertReadShare {call['kr']:.2f} (shipped {R0:.2f})")
-    if call["kr"] is not None:
         print(f"  MoE experts' tile width on a GPU kMoeTileTokens {call.get('tile', T0):.0f} (shipped {T0:.0f}; 0: no padding)")
     if A0:
         print(f"  GPU attention's share of the GEMM rate kGpuAttentionShare {call.get('att', A0):.2f} (shipped {A0:.2f})")

@@ -110,6 +110,10 @@ struct Slice {
   /// the experts of N layers in RAM and the rest on the GPU.
   double routed_share = 1;
 };
+/// The share of an MoE's experts that `batch` tokens route to, routing taken as uniform:
+/// 1 - (1 - active/experts)^batch (active/experts for one token; 1 for a dense model).
+double experts_touched_share(const ModelSpec& m, int batch);
+
 /// The slice's weights by format: as stored, or (`per_token`) as one decoding step reads them --
 /// routed experts at the share that `batch` tokens route to (experts_active / experts for one;
 /// 1 - (1 - active/experts)^batch for a batch, routing taken as uniform), the embedding gathered

@@ -97,11 +97,15 @@ double computed_active_params(const ModelSpec& m) {
   return n;
 }
 
+double experts_touched_share(const ModelSpec& m, int batch) {
+  const double one = m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
+  return 1 - std::pow(1 - one, std::max(1, batch));
+}
+
 std::vector<FormatLoad> slice_load(const ModelSpec& m, const QuantSpec& q, const Slice& s, bool per_token,
                                    int batch) {
   const auto p = param_breakdown(m);
-  const double one = m.is_moe() ? double(m.experts_active) / m.experts : 1.0;
-  const double share = per_token ? 1 - std::pow(1 - one, std::max(1, batch)) : 1.0;
+  const double share = per_token ? experts_touched_share(m, batch) : 1.0;
   std::vector<FormatLoad> load;
   for (std::size_t r = 0; r < kRoles; ++r) {
     const auto role = static_cast<Role>(r);

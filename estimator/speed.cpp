@@ -475,9 +475,9 @@ constexpr int64_t kOffloadMinBatch = 32;
 // too slow; RTX PRO 4000, 5060 Ti, M1 Max, 26-222, too fast), the padding alone the other way; the
 // two together do not. Fitted by bench/check_accuracy.py on the corpus' GPU MoE prefill rows of
 // 2025+ builds, discrete and APU, at each run's micro-batch, each device counted once: the width
-// on a grid (0-256), the loads' share refitted at each. Leave one device out (2026-12-07), T 48
-// tokens and the share 0.30 with the GPUs' units given / 0.28 withheld; GPU MoE prefill 25.1% ->
-// 19.6% / 27.9% -> 16.4% median error, against the loads alone (share 0.18).
+// on a grid (0-256), the loads' share refitted at each: on all rows T 48 tokens and the share 0.30
+// with the GPUs' units given / 0.28 withheld. Leave one device out (2026-12-07), GPU MoE prefill
+// 25.1% -> 19.6% / 27.9% -> 16.4% median error, against the loads alone (share 0.18).
 constexpr double kMoeExpertReadShare = 0.29;
 constexpr double kMoeTileTokens = 48;
 
@@ -584,10 +584,9 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
   const int64_t ubatch = micro_batch_tokens(q, w, d);
   const bool narrow_experts = m.is_moe() && s.routed && d.kind == DeviceKind::gpu;
   // The tokens each expert the micro-batch touches gets: u x k / E over the share of the E it
-  // touches, 1 - (1 - k / E)^u (all of them at a few hundred tokens; slice_load's share).
+  // touches (experts_touched_share: all of them at a few hundred tokens).
   if (narrow_experts) {
-    const double one = double(m.experts_active) / m.experts;
-    t.tokens_per_expert = double(ubatch) * one / (1 - std::pow(1 - one, double(ubatch)));
+    t.tokens_per_expert = double(ubatch) * m.experts_active / m.experts / experts_touched_share(m, int(ubatch));
     t.tile_fill = expert_tile_fill(t.tokens_per_expert);
   }
   if (s.dense)
@@ -629,7 +628,7 @@ PrefillTime prefill_time(const ModelSpec& m, const QuantSpec& q, const Workload&
         // slows the dense products' arithmetic, does not slow them (machine.cpp, kApuComputeShare).
         gflops = gflops / d.apu_compute_share;
       }
-      const double ls = 2 * l.params / (gflops * 1e9) * (experts && narrow_experts ? t.tile_fill : 1.0);
+      const double ls = 2 * l.params / (gflops * 1e9) * (experts ? t.tile_fill : 1.0);
       sec += ls;
       if (experts) t.routed_s += ls;
       if (dot) t.dot_s += ls;
