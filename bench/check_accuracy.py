@@ -219,6 +219,18 @@ def current(run):
     return n >= FIRST_2025_BUILD if n else run["source_id"].strip() in CURRENT_SOURCES
 
 
+# When llama.cpp began repacking weights at load time on each ISA (the first date with it): on x86,
+# Q4_0 and Q4_K on AVX2, PR #10446 ("Refactor/online repacking", merged 2024-12-07); on Arm, Q4_0,
+# PR #9921 ("add online flow for aarch64 Q4_0 GEMV/GEMM kernels", merged November 2024, its last
+# review 2024-11-08). A run dated before read every format through the one-row dot products.
+REPACK_FROM = {"avx2": "2024-12-07", "avx512": "2024-12-07", "neon": "2024-11"}
+
+
+def before_repack(run, simd):
+    date = (run.get("date") or "").strip()
+    return bool(date) and simd in REPACK_FROM and date[:10] < REPACK_FROM[simd]
+
+
 def no_flash_attention(run):
     """A GPU run without flash attention: -fa 0 as published, or no -fa given on a build before
     llama.cpp made it the default (PR #15434, 2025-08; llama-bench's -fa was 0 before)."""
@@ -407,8 +419,7 @@ def predict_all(devices, runs, models):
                        mla=float(mla.group(1)) if (mla := MLA_RE.search(" ".join(e["assumptions"]))) else 0.0,
                        fa0=float(fa0.group(1)) if (fa0 := FA_RE.search(" ".join(e["assumptions"]))) else None,
                        apu=dev["kind"] == "apu" and r["_backend"] != "cpu", intel=intel_gpu(dev), simd=cpu_simd(dev),
-                       x86_before_repack=r["_backend"] == "cpu" and cpu_simd(dev) in ("avx2", "avx512") and
-                       CPU_BUILDS and bool((r.get("date") or "").strip()) and r["date"].strip()[:10] < "2024-12-07",
+                       before_repack=r["_backend"] == "cpu" and CPU_BUILDS and before_repack(r, cpu_simd(dev)),
                        clock_ghz=cpu_clock_mhz(dev) / 1000 if r["_backend"] == "cpu" and CPU_CLOCK else 0.0,
                        clock_ghz_given=cpu_clock_mhz(dev) / 1000 if r["_backend"] == "cpu" else 0.0,
                        threads=int(r["_hid"].rsplit("-", 1)[-1][:-1]) if r["_hid"].endswith("t") else 0,
@@ -736,10 +747,9 @@ def cpu_decode_parts(x, c):
             a += max(d["weight_s"], d["compute_s"]) + d["kv_s"] + d["overhead_s"]
             continue
         gb += (d["weight_bytes"] + d["kv_bytes"]) / 1e9
-        # An x86 run of a build before llama.cpp repacked Q4_0 and Q4_K at load time on AVX2 (PR
-        # #10446, "Refactor/online repacking", merged 2024-12-07) read every format through the
-        # one-row dot products.
-        dot += (d["weight_bytes"] if x.get("x86_before_repack") else d.get("dot_bytes", 0)) / 1e9
+        # A run of a build before llama.cpp repacked at load time on its ISA (REPACK_FROM) read
+        # every format through the one-row dot products.
+        dot += (d["weight_bytes"] if x.get("before_repack") else d.get("dot_bytes", 0)) / 1e9
         ds = p["datasheet_gbps"]
         t = x["threads"] if p["gemv_cap_gbps"] > 0 else 0
         threads = t
