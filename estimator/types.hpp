@@ -491,7 +491,8 @@ struct PoolSeconds {
 /// The kind of prediction whose out-of-sample errors bound this one's: rows of the same class in
 /// bench/check_accuracy.py (leave one device out).
 /// The -no_units classes: a discrete CUDA or ROCm GPU typed without its units (Device::units_unknown).
-enum class AccuracyClass { cpu, apple, apu, gpu_dense, gpu_moe, cpu_calibrated, gpu_dense_no_units, gpu_moe_no_units };
+/// cpu: an uncalibrated x86 CPU (or one whose ISA the catalog does not give); cpu_arm: an uncalibrated Arm CPU.
+enum class AccuracyClass { cpu, apple, apu, gpu_dense, gpu_moe, cpu_calibrated, gpu_dense_no_units, gpu_moe_no_units, cpu_arm };
 std::string_view to_string(AccuracyClass);
 
 /// Where a figure falls for 80% of out-of-sample rows of its class: predicted x [low, high].
