@@ -14,8 +14,8 @@ namespace {
 // device's runs do. A band whose held-out coverage cannot be brought into 75-85%, or whose rows
 // come from fewer than three devices, is {0, 0}: not calibrated, and the estimate says so instead
 // of giving a range. Arm CPUs have their own band, open far above (x3.03): Apple's cores (an M2
-// Max's, an M4 Pro's) stream 1.7-6.7x what the per-core rates fitted on server cores say, so an Arm
-// CPU's figure is a floor more than an estimate; x86 CPUs' is x0.52-x1.19. The APUs' prefill band
+// Max's, an M4 Pro's) stream 1.7-6.7x what the per-core rates fitted on server cores say, so on an
+// Arm CPU the figure errs low; x86 CPUs' band is x0.52-x1.19. The APUs' prefill band
 // is the widest (x0.25 to x2.17): three devices, most rows one chip (Strix Halo) whose prompt
 // speed spans 15x over builds, drivers and ROCm libraries, the other two fitting the APU share
 // when it is held out.
