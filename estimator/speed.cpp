@@ -476,8 +476,9 @@ constexpr int64_t kOffloadMinBatch = 32;
 // two together do not. Fitted by bench/check_accuracy.py on the corpus' GPU MoE prefill rows of
 // 2025+ builds, discrete and APU, at each run's micro-batch, each device counted once: the width
 // on a grid (0-256), the loads' share refitted at each: on all rows T 48 tokens and the share 0.30
-// with the GPUs' units given / 0.28 withheld. Leave one device out (2026-12-07), GPU MoE prefill
-// 25.1% -> 19.6% / 27.9% -> 16.4% median error, against the loads alone (share 0.18).
+// with the GPUs' units given / 0.28 withheld (0.28 / 0.28 on 923 runs). Leave one device out
+// (2026-12-07, 839 runs), GPU MoE prefill 25.1% -> 19.6% / 27.9% -> 16.4% median error, against
+// the loads alone (share 0.18); 21.5% / 15.6% on 923 runs.
 constexpr double kMoeExpertReadShare = 0.29;
 constexpr double kMoeTileTokens = 48;
 
