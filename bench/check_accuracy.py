@@ -704,18 +704,25 @@ def irls_fit(samples, start, lower, weights=None):
     # A feature no sample has (no MoE rows, no older builds) keeps its start: its column would make
     # the system singular.
     seen = [j for j in range(k) if any(f[j] != 0 for _, f, _ in samples)]
+    # Each sample's non-zero features (index, value / T): a zero adds nothing to any sum below.
+    nz = [[(j, fj) for j, fj in enumerate(f) if fj != 0] for _, f, _ in samples]
     for _ in range(25):
+        last = list(theta)
         free = list(seen)
         for _ in range(k + 1):
-            mat = [[0.0] * len(free) for _ in free]
-            vec = [0.0] * len(free)
-            for (a, f, T), wi in zip(samples, w):
-                y = 1 - (a + sum(f[j] * theta[j] for j in range(k) if j not in free)) / T
-                xs = [f[j] / T for j in free]
-                for r in range(len(free)):
-                    vec[r] += wi * xs[r] * y
-                    for q in range(len(free)):
-                        mat[r][q] += wi * xs[r] * xs[q]
+            pos = {j: r for r, j in enumerate(free)}
+            n = len(free)
+            mat = [[0.0] * n for _ in free]
+            vec = [0.0] * n
+            for (a, f, T), terms, wi in zip(samples, nz, w):
+                y = 1 - (a + sum(fj * theta[j] for j, fj in terms if j not in pos)) / T
+                xs = [(pos[j], fj / T) for j, fj in terms if j in pos]
+                for r, xr in xs:
+                    wx = wi * xr
+                    vec[r] += wx * y
+                    row = mat[r]
+                    for q, xq in xs:
+                        row[q] += wx * xq
             sol = solve(mat, vec) if free else []
             if sol is None:
                 break
@@ -727,8 +734,10 @@ def irls_fit(samples, start, lower, weights=None):
             for j in low:
                 theta[j] = lower[j]
                 free.remove(j)
-        w = [bw / max(abs((a + sum(fj * t for fj, t in zip(f, theta))) / T - 1), 0.01)
-             for bw, (a, f, T) in zip(base, samples)]
+        if theta == last:  # a fixed point: every later pass repeats this one exactly
+            break
+        w = [bw / max(abs((a + sum(fj * theta[j] for j, fj in terms)) / T - 1), 0.01)
+             for bw, (a, f, T), terms in zip(base, samples, nz)]
     return theta
 
 
@@ -939,11 +948,17 @@ def fit_decode_once(train, c0, c):
     return c
 
 
+_CPU_FITS = {}  # fit_cpu_decode's result by its rows and start: most folds hold out no CPU
+
+
 def fit_decode_all(train, c0):
     """Every decode constant, refitted on `train` rows."""
     c = dict(c0)
     if CPU_MODEL:
-        c = fit_cpu_decode(train, c)
+        key = (tuple(id(x) for x in train if x["backend"] == "cpu"), repr(sorted(c0.items(), key=repr)))
+        if key not in _CPU_FITS:
+            _CPU_FITS[key] = fit_cpu_decode(train, c)
+        c = dict(_CPU_FITS[key])
     # The bytes per SM and clock: a grid, each point with the efficiencies refitted, scored on the
     # median |log error| of the CUDA rows whose device has a known SM count.
     sm_rows = [x for x in train if x["tg"] and any(p["gemv_cap_gbps"] > 0 and p["backend"] == "cuda" for p in x["e"]["breakdown"]["pools"])]
@@ -1005,8 +1020,14 @@ def fa_weight(x):
     return sum(p["decode"].get("kv_reread_bytes", 0) for p in pools) / base if base else 0
 
 
-def fit(train, c0):
-    """Every fitted constant, refitted on `train` rows."""
+# The constants of mechanisms every backend shares (the MoE loads' share and tile width, the
+# attention's share): fitted where each GPU's units are given, as the shipped ones are, and held
+# in the withheld regime's folds (fit's `held`), where only the held-out device lacks its units.
+SHARED = ("kr", "tile", "att")
+
+
+def fit(train, c0, held=None):
+    """Every fitted constant, refitted on `train` rows; `held`: SHARED constants to keep."""
     c = fit_decode_all(train, c0)
     # The MoE loads' share, its tile width and the attention's share start from the same values
     # whatever the binary ships (START), before the prompt rates are fitted on rows they enter.
@@ -1014,6 +1035,8 @@ def fit(train, c0):
         c.update(kr=START["kr"], tile=START["tile"])
     if ATT and A0:
         c["att"] = START["att"]
+    if held:
+        c.update(held)
     # Prefill efficiency per backend, at each FLOPs per SM and clock of a grid: the median of
     # measured / predicted on dense rows scales it (twice: the SM cap decides which rows it moves);
     # the grid point is scored on the CUDA dense rows whose device has a known SM count.
@@ -1051,7 +1074,7 @@ def fit(train, c0):
     # binary; each pass picks the deep rows again.
     moe = [x for x in train if x["pp"] and x["current"] and x["moe_prefill"]]
     fitted_att = False
-    for _ in range(2):
+    for _ in range(0 if held else 2):
         deep = [x for x in train if x["pp"] and att_frac(x, c) >= ATT_MIN] if ATT and A0 else []
         if len({x["device"] for x in deep}) >= 2:
             c["att"] = grid_fit(deep, c, "att", [0.05 * i for i in range(2, 41)], by_device=True)
@@ -1069,9 +1092,9 @@ def fit(train, c0):
             c["tile"] = 0
             c["kr"] = grid_fit(moe, c, "kr", [0.01 * i for i in range(2, 101)], by_device=MOE_BY_DEVICE)
     # Too few rows to fit one (--only): the binary's.
-    if len(moe) < 3:
+    if len(moe) < 3 and not held:
         c.update(kr=c0["kr"], tile=c0["tile"])
-    if not fitted_att:
+    if not fitted_att and not held:
         c["att"] = c0["att"]
     if CPU_MODEL:
         c = fit_cpu_prefill(train, c)
@@ -1148,26 +1171,30 @@ def fit_rates(c, c0, dense, sm_pp):
 _CV = {}  # what the folds share with the worker processes (inherited by fork)
 
 
-def _fold(idx):
-    held = set(idx)
+def _fold(group):
+    name, idx = group
+    out = set(idx)
     rows = _CV["rows"]
-    c = fit([x for i, x in enumerate(rows) if i not in held], _CV["c0"])
-    return [(i, (decode_pred(rows[i], c) if rows[i]["tg"] else None, prefill_pred(rows[i], c) if rows[i]["pp"] else None))
-            for i in idx]
+    c = fit([x for i, x in enumerate(rows) if i not in out], _CV["c0"], _CV["held"].get(name))
+    return name, {k: c[k] for k in SHARED if k in c}, \
+        [(i, (decode_pred(rows[i], c) if rows[i]["tg"] else None, prefill_pred(rows[i], c) if rows[i]["pp"] else None))
+         for i in idx]
 
 
-def cross_validate(rows, key, c0):
+def cross_validate(rows, key, c0, held=None):
     """Each group's rows predicted by constants fitted on the other groups' rows (the folds in
-    parallel, one process a CPU)."""
+    parallel, one process a CPU), and each fold's SHARED constants by group; `held`: those to keep
+    in each group's fold."""
     groups = defaultdict(list)
     for i, x in enumerate(rows):
         groups[x[key]].append(i)
-    _CV.update(rows=rows, c0=c0)
-    out = {}
+    _CV.update(rows=rows, c0=c0, held=held or {})
+    out, shared = {}, {}
     with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
-        for part in pool.imap_unordered(_fold, list(groups.values())):
+        for name, sc, part in pool.imap_unordered(_fold, list(groups.items())):
             out.update(part)
-    return out
+            shared[name] = sc
+    return out, shared
 
 
 def baseline(rows):
@@ -1250,12 +1277,15 @@ def read_back(rows):
     return c0
 
 
-def evaluate(rows):
+def evaluate(rows, given=None):
     """One regime: its rows predicted leave one device out, leave one source out, and the constants
-    fitted on all of them."""
+    fitted on all of them; `given`: the units-given regime's result, whose folds' SHARED constants
+    this one's folds hold."""
     c0 = read_back(rows)
-    return dict(rows=rows, c0=c0, lodo=cross_validate(rows, "device", c0), loso=cross_validate(rows, "source", c0),
-                call=fit(rows, c0))
+    lodo, lodo_shared = cross_validate(rows, "device", c0, given and given["lodo_shared"])
+    loso, loso_shared = cross_validate(rows, "source", c0, given and given["loso_shared"])
+    call = fit(rows, c0, given and {k: given["call"][k] for k in SHARED if k in given["call"]})
+    return dict(rows=rows, c0=c0, lodo=lodo, loso=loso, call=call, lodo_shared=lodo_shared, loso_shared=loso_shared)
 
 
 TITLES = {"units": "units given: each GPU's SM / CU count and boost clock from bench/corpus/device_units.csv",
@@ -1436,7 +1466,9 @@ def main():
     if FP16_BOUND and "no-units" in by_regime:
         c0_sm = c0_sm or 5.25  # estimator/machine.cpp kCudaGemvBytesPerSmClock where no row shows it
         fp16_sm_bound(by_regime["no-units"])
-    results = {reg: evaluate(rows) for reg, rows in by_regime.items()}
+    results = {}
+    for reg in REGIMES:  # units given first: the withheld regime holds its SHARED constants
+        results[reg] = evaluate(by_regime[reg], results.get("units") if reg == "no-units" else None)
     first = results[REGIMES[0]]
     rows = first["rows"]
     base = baseline(rows)
