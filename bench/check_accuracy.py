@@ -32,7 +32,7 @@ per token x k, k fitted LODO) shows what the model adds. The constants fitted on
 printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, then the 80% bands
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
-       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--cpu-only]
+       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--no-cpu-line] [--cpu-only]
        [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-overlap] [--moe-by-row]
        [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
        [--no-attention-share]
@@ -95,6 +95,7 @@ SAME_CHIP = [(("strix halo", "8060s", "ai max+ 395", "ai max 395"), "strix halo"
 
 
 UNITS = {}  # device -> its compute units and boost clock (bench/corpus/device_units.csv)
+LINES = {}  # CPU device -> its cache line where sourced (bench/corpus/device_cache_lines.csv)
 
 # Each catalog model's layers and Gated DeltaNet (recurrent) layers (data/models.toml).
 with open(os.path.join(HERE, "..", "data", "models.toml"), "rb") as f:
@@ -115,6 +116,8 @@ GDN_RE = re.compile(r"each Gated DeltaNet layer adds ([0-9.]+) x the backend's p
 def load():
     for u in read_csvs("device_units.csv"):
         UNITS.setdefault(u["device"].strip(), u)
+    for c in read_csvs("device_cache_lines.csv"):
+        LINES.setdefault(c["device"].strip(), c)
     devices = {}
     for d in read_csvs("devices_*.csv"):
         devices.setdefault(d["device"].strip(), d)
@@ -152,6 +155,13 @@ def cpu_clock_mhz(d):
     return mhz if mhz and (d.get("clock_source") or "").strip() else 0
 
 
+def cpu_line_factor(d):
+    """A corpus CPU's cache line over the 64 bytes its per-core rates were fitted on
+    (estimator/machine.cpp kCpuRateLineBytes); 1 where none is sourced (device_cache_lines.csv)."""
+    line = num(LINES.get(d["device"].strip(), {}).get("cache_line_bytes"))
+    return line / 64 if line and CPU_LINE else 1.0
+
+
 def hardware_entry(hid, d, backend, threads=None, units=True):
     """A [[hardware]] entry from a corpus device: its datasheet figures only. Memory is set far
     above any model so that the placement is the run's (every layer on the device); fit is not
@@ -179,9 +189,17 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
                  'units_source = "bench/corpus/device_units.csv"\n')
     if backend == "cpu" and threads:
         text += f"cores = {threads}\n"
-    if backend == "cpu" and threads and cpu_clock_mhz(d):
-        # a datasheet fact with its source (devices_*.csv boost_clock_mhz, clock_source)
-        text += f'boost_clock_mhz = {cpu_clock_mhz(d)}\nunits_source = {json.dumps("bench/corpus: " + d["clock_source"].strip())}\n'
+    line = LINES.get(d["device"].strip(), {}) if backend == "cpu" and threads and CPU_LINE else {}
+    if backend == "cpu" and threads and (cpu_clock_mhz(d) or line):
+        # datasheet facts with their sources (devices_*.csv boost_clock_mhz and clock_source,
+        # device_cache_lines.csv)
+        if cpu_clock_mhz(d):
+            text += f"boost_clock_mhz = {cpu_clock_mhz(d)}\n"
+        if line:
+            text += f"cache_line_bytes = {int(num(line['cache_line_bytes']))}\n"
+        why = "; ".join(s for s in ((d.get("clock_source") or "").strip() if cpu_clock_mhz(d) else "",
+                                     (line.get("source") or "").strip()) if s)
+        text += f'units_source = {json.dumps("bench/corpus: " + why)}\n'
     simd = cpu_simd(d, None)
     if backend == "cpu" and simd:
         text += f'simd = "{simd}"\n'  # a datasheet fact: the cores' vector ISA (SVE cores run NEON too)
@@ -423,6 +441,7 @@ def predict_all(devices, runs, models):
                        clock_ghz=cpu_clock_mhz(dev) / 1000 if r["_backend"] == "cpu" and CPU_CLOCK else 0.0,
                        clock_ghz_given=cpu_clock_mhz(dev) / 1000 if r["_backend"] == "cpu" else 0.0,
                        threads=int(r["_hid"].rsplit("-", 1)[-1][:-1]) if r["_hid"].endswith("t") else 0,
+                       line=cpu_line_factor(dev) if r["_backend"] == "cpu" else 1.0,
                        backend=r["_backend"], cls=klass(r, dev, moe), bw=num(dev["bandwidth_gbps"]),
                        file_gib=num(r.get("file_gib")))
             for reg, ((e_r, ep_r), units) in by_regime.items():
@@ -785,9 +804,9 @@ def cpu_groups(x, c):
     streaming rate, the dot-product path at threads x its per-core rate; cap None: no core cap."""
     a, gb, dot, ds, threads, lt, simd = cpu_decode_parts(x, c)
     ghz = x["clock_ghz"] if CPU_CLOCK else 0
-    core = c["cpu_core_ghz"] * ghz if ghz and CLOCK_STREAM else c["cpu_core"]
+    core = (c["cpu_core_ghz"] * ghz if ghz and CLOCK_STREAM else c["cpu_core"]) * x.get("line", 1.0)
     fast_cap = threads * core if threads and CPU_CORE else None
-    dot_cap = threads * cpu_dot_rate(simd, c, ghz if CLOCK_DOT else 0) if threads and CPU_FORMAT else None
+    dot_cap = threads * cpu_dot_rate(simd, c, ghz if CLOCK_DOT else 0) * x.get("line", 1.0) if threads and CPU_FORMAT else None
     if fast_cap and dot_cap:
         dot_cap = min(dot_cap, fast_cap)
     return a, ds, lt, [(gb - dot, fast_cap), (dot, dot_cap or fast_cap)]
@@ -1255,9 +1274,9 @@ def read_back(rows):
             if p["backend"] != "cpu" or not t or p["gemv_cap_gbps"] <= 0:
                 continue
             C0_CPU.setdefault("sync", p["layer_overhead_s"] / t)
-            C0_CPU.setdefault("core", p["gemv_cap_gbps"] / t)
+            C0_CPU.setdefault("core", p["gemv_cap_gbps"] / t / x.get("line", 1.0))
             if p.get("gemv_dot_cap_gbps", 0) > 0 and x["simd"] != "none":
-                c0.setdefault("cpu_dot_ghz" if ghz else "cpu_dotgb", p["gemv_dot_cap_gbps"] / t / (ghz or 1))
+                c0.setdefault("cpu_dot_ghz" if ghz else "cpu_dotgb", p["gemv_dot_cap_gbps"] / t / (ghz or 1) / x.get("line", 1.0))
     c0["cpu_core"], c0["cpu_sync"] = C0_CPU.get("core", 16.5), C0_CPU.get("sync", 0.0) if CPU_SYNC else 0.0
     c0["cpu_core_ghz"] = c0["cpu_core"] / 4  # a trial's start (--cpu-clock-stream): no shipped constant
     c0.setdefault("cpu_dotgb", c0["cpu_core"])
@@ -1661,6 +1680,9 @@ CLOCK_STREAM = "--cpu-clock-stream" in sys.argv or "--cpu-clock-stream-only" in 
 CLOCK_DOT = "--cpu-clock-stream-only" not in sys.argv
 
 MOE_BY_DEVICE = "--moe-by-row" not in sys.argv
+# --no-cpu-line: every CPU's per-core rates as if its cache lines were 64 bytes (no
+# device_cache_lines.csv), where a sourced 128-byte line (Apple's M-series) doubles them by default.
+CPU_LINE = "--no-cpu-line" not in sys.argv
 CPU_ONLY = "--cpu-only" in sys.argv
 # --only=REGEX predicts the rows whose "device backend model" matches it (a quick look at a few rows,
 # with --rows; fits and targets then cover those rows alone).

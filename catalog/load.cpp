@@ -324,9 +324,18 @@ HardwareSpec read_hardware(Entry& e) {
   h.boost_clock_mhz = e.number("boost_clock_mhz", 0.0);
   if (h.boost_clock_mhz < 0 || !std::isfinite(h.boost_clock_mhz))
     throw InputError(e.context() + ": boost_clock_mhz must be a finite number >= 0");
+  h.cache_line_bytes = e.small("cache_line_bytes", 0);
+  // A CPU's cache line sets how many bytes its cores keep in flight (estimator/machine.cpp
+  // kCpuRateLineBytes): 64 on x86 and Arm's Neoverse cores, 128 on Apple's M-series.
+  if (h.cache_line_bytes != 0 && h.cache_line_bytes != 32 && h.cache_line_bytes != 64 && h.cache_line_bytes != 128 &&
+      h.cache_line_bytes != 256)
+    throw InputError(e.context() + ": cache_line_bytes " + std::to_string(h.cache_line_bytes) +
+                     " is no cache line (32, 64, 128 or 256 bytes: 64 on x86, 128 on Apple's M-series)");
+  if (h.cache_line_bytes > 0 && h.kind != HardwareKind::cpu)
+    throw InputError(e.context() + ": cache_line_bytes is a CPU entry's field (kind = \"cpu\")");
   h.units_source = e.str("units_source", "");
-  if ((h.compute_units > 0 || h.boost_clock_mhz > 0) && h.units_source.empty())
-    throw InputError(e.context() + ": compute_units and boost_clock_mhz need units_source");
+  if ((h.compute_units > 0 || h.boost_clock_mhz > 0 || h.cache_line_bytes > 0) && h.units_source.empty())
+    throw InputError(e.context() + ": compute_units, boost_clock_mhz and cache_line_bytes need units_source");
   // A CPU's clock sets its cores' one-row dot-product rate (estimator/machine.cpp kCpuDotGbpsPerCoreGhz).
   // Shipped CPUs run 0.6-6.2 GHz at their maximum; a figure outside 300-8000 MHz is one typed in GHz
   // or kHz.

@@ -17,7 +17,7 @@ namespace {
 static_assert(sizeof(PublishedRepo) == 152, "PublishedRepo changed: update io(PublishedRepo) in catalog/snapshot.cpp");
 static_assert(sizeof(ModelSpec) == 560, "ModelSpec changed: update io(ModelSpec) in catalog/snapshot.cpp");
 static_assert(sizeof(QuantSpec) == 480, "QuantSpec changed: update io(QuantSpec) in catalog/snapshot.cpp");
-static_assert(sizeof(HardwareSpec) == 528, "HardwareSpec changed: update io(HardwareSpec) in catalog/snapshot.cpp");
+static_assert(sizeof(HardwareSpec) == 536, "HardwareSpec changed: update io(HardwareSpec) in catalog/snapshot.cpp");
 static_assert(sizeof(Rental) == 208, "Rental changed: update io(Rental) in catalog/snapshot.cpp");
 static_assert(sizeof(ApiOffer) == 256, "ApiOffer changed: update io(ApiOffer) in catalog/snapshot.cpp");
 static_assert(sizeof(Electricity) == 72, "Electricity changed: update io(Electricity) in catalog/snapshot.cpp");
@@ -139,7 +139,7 @@ template <class A>
 void io(A& a, HardwareSpec& h) {
   a(h.id), a(h.name), a(h.kind), a(h.backend), a(h.backends);
   a(h.memory_gib), a(h.memory_bandwidth_gbps), a(h.fp16_tflops), a(h.tdp_w), a(h.price_usd);
-  a(h.measured_bandwidth_gbps), a(h.compute_units), a(h.cores), a(h.simd), a(h.boost_clock_mhz), a(h.units_source);
+  a(h.measured_bandwidth_gbps), a(h.compute_units), a(h.cores), a(h.simd), a(h.boost_clock_mhz), a(h.cache_line_bytes), a(h.units_source);
   a(h.measured_bandwidth_source), a(h.price_condition), a(h.price_as_of), a(h.used_price_usd);
   a(h.used_price_as_of), a(h.used_price_source), a(h.link), a(h.link_gbps), a(h.unified_memory);
   a(h.gpu_memory_fraction), a(h.pci_vendor_id), a(h.pci_device_id), a(h.arch), a(h.source), a(h.as_of);

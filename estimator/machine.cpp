@@ -219,6 +219,22 @@ double cpu_dot_gbps_per_core(SimdLevel simd, double clock_ghz = 0) {
   }
   return rate * kCpuPrefillGflopsPerCoreScalar / kCpuPrefillGflopsPerCoreAvx2;
 }
+// The cache line of the cores the per-core rates above were fitted on: 64 bytes on every x86 core
+// and on Arm's Neoverse cores (Graviton3/4, Grace). A core streams as many lines as it keeps misses
+// in flight, so a catalog CPU with longer lines (`cache_line_bytes`: Apple's M-series use 128-byte
+// lines, sysctl hw.cachelinesize; an M1 P-core reads ~56-61 GB/s alone, krishankumar95/
+// volatile-membench docs/RESULTS_M1.md, an M1 Max's 102 per AnandTech's review as quoted on its
+// forum, where a desktop Zen 3 core reads 28) gets both its rates scaled by line / 64. That the
+// one-row dot products scale too is measured, not explained: an M2 Max P-core runs them at 16-21
+// GB/s on Q4_0 / Q4_K_S / IQ4_XS at 2 threads (bench/corpus runs_cpu3.csv), twice the per-GHz rate
+// of a Neoverse core. Leave one device out over the corpus' CPU decode rows, with every CPU
+// constant refitted per fold: 30.2% -> 22.3% median error (M2 Max, M4 Pro, M4 from 0.43-0.48 of
+// measured to 0.82-0.84; bench/NOTES.md, Apple's CPU cores, 2026-12-07).
+constexpr double kCpuRateLineBytes = 64;
+
+double cpu_line_factor(int cache_line_bytes) {
+  return cache_line_bytes > 0 ? cache_line_bytes / kCpuRateLineBytes : 1.0;
+}
 // Power while generating: 170 W TDP / 16 cores of a Ryzen 9 7950X (AMD product page) ~ 10.6 W.
 constexpr double kCpuWattsPerCore = 10.6;
 
@@ -480,11 +496,15 @@ Machine one_machine(const HardwareSpec& hw) {
                                           fixed(hw.memory_bandwidth_gbps) + " GB/s x cuda decode efficiency " + fixed(eff)};
   }
   if (d.kind == DeviceKind::cpu && hw.cores > 0) {
-    // Few cores cannot draw a socket's bandwidth: each streams at most kCpuDecodeGbpsPerCore.
-    d.gemv_cap_gbps = hw.cores * kCpuDecodeGbpsPerCore;
+    // Few cores cannot draw a socket's bandwidth: each streams at most kCpuDecodeGbpsPerCore
+    // (scaled by its cache line).
+    const double line = cpu_line_factor(hw.cache_line_bytes);
+    d.gemv_cap_gbps = hw.cores * kCpuDecodeGbpsPerCore * line;
     if (d.gemv_cap_gbps < d.read_gbps.value)
-      d.read_gbps = {d.gemv_cap_gbps, std::to_string(hw.cores) + " cores x " + fixed(kCpuDecodeGbpsPerCore) +
-                                          " GB/s, below datasheet " + fixed(hw.memory_bandwidth_gbps) +
+      d.read_gbps = {d.gemv_cap_gbps, std::to_string(hw.cores) + " cores x " + fixed(kCpuDecodeGbpsPerCore * line) +
+                                          " GB/s" +
+                                          (line != 1 ? " (" + std::to_string(hw.cache_line_bytes) + "-byte lines)" : "") +
+                                          ", below datasheet " + fixed(hw.memory_bandwidth_gbps) +
                                           " GB/s x cpu decode efficiency " + fixed(eff)};
     d.layer_overhead_s = {hw.cores * kCpuSyncUsPerLayerThread * 1e-6,
                           std::to_string(hw.cores) + " threads x " + fixed(kCpuSyncUsPerLayerThread) +
@@ -492,7 +512,7 @@ Machine one_machine(const HardwareSpec& hw) {
     // Prefill: the cores' 8-bit rate by vector ISA (AVX2 where the catalog does not say).
     const SimdLevel simd = hw.simd == SimdLevel::unknown ? SimdLevel::avx2 : hw.simd;
     // The one-row dot products: per GHz of the cores' clock where the catalog has one.
-    d.gemv_dot_cap_gbps = hw.cores * cpu_dot_gbps_per_core(simd, hw.boost_clock_mhz / 1000);
+    d.gemv_dot_cap_gbps = hw.cores * cpu_dot_gbps_per_core(simd, hw.boost_clock_mhz / 1000) * line;
     d.arm_repack = simd == SimdLevel::neon;
     const double per_core = cpu_prefill_gflops_per_core(simd);
     d.datasheet_gflops = hw.cores * per_core;

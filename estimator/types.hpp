@@ -316,7 +316,8 @@ struct HardwareSpec {
   int cores = 0;                          ///< a CPU's physical cores that run llama.cpp's threads; 0 = unknown
   SimdLevel simd = SimdLevel::unknown;    ///< a CPU's vector ISA (none, neon, avx2, avx512); unknown = AVX2 assumed
   double boost_clock_mhz = 0;             ///< the GPU's boost clock, a CPU's maximum clock; 0 = unknown
-  std::string units_source;               ///< where compute_units and boost_clock_mhz were read
+  int cache_line_bytes = 0;               ///< a CPU's cache line (Apple M-series: 128); 0 = unknown, 64 assumed
+  std::string units_source;               ///< where compute_units, boost_clock_mhz and cache_line_bytes were read
   std::string measured_bandwidth_source;
   std::string price_condition, price_as_of;  ///< msrp | new | used, and when
   double used_price_usd = 0;              ///< second-hand price, 0 = none sourced

@@ -284,10 +284,38 @@ source = "test"
   BOOST_TEST(contains(error_for(cpu + "boost_clock_mhz = 5700000\nunits_source = \"AMD product page\"\n"),
                       "hardware 'test-cpu': boost_clock_mhz 5.7e+06 is no CPU clock in MHz"));
   BOOST_TEST(contains(error_for(cpu + "boost_clock_mhz = 5700\n"),
-                      "hardware 'test-cpu': compute_units and boost_clock_mhz need units_source"));
+                      "hardware 'test-cpu': compute_units, boost_clock_mhz and cache_line_bytes need units_source"));
   // A GPU's clock is its boost clock, in the same unit, checked by its own rules (>= 0).
   BOOST_TEST(error_for(cpu + "boost_clock_mhz = -1\nunits_source = \"x\"\n").find("finite number >= 0") !=
              std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_cpu_cache_line_is_a_line_size_with_its_source) {
+  // estimator/machine.cpp scales a core's rates by it over 64 bytes (kCpuRateLineBytes): a figure
+  // that is no cache line, one without a source or one on a GPU entry is refused.
+  const std::string cpu = R"([[hardware]]
+id = "test-cpu"
+name = "Test CPU"
+kind = "cpu"
+backend = "cpu"
+memory_gib = 64
+memory_bandwidth_gbps = 400
+fp16_tflops = 0
+tdp_w = 0
+price_usd = 0
+cores = 8
+simd = "neon"
+source = "test"
+)";
+  BOOST_TEST(error_for(cpu + "cache_line_bytes = 128\nunits_source = \"Apple M-series\"\n") == "no error");
+  BOOST_TEST(contains(error_for(cpu + "cache_line_bytes = 100\nunits_source = \"x\"\n"),
+                      "hardware 'test-cpu': cache_line_bytes 100 is no cache line (32, 64, 128 or 256 bytes"));
+  BOOST_TEST(contains(error_for(cpu + "cache_line_bytes = 128\n"),
+                      "hardware 'test-cpu': compute_units, boost_clock_mhz and cache_line_bytes need units_source"));
+  std::string gpu = cpu;
+  gpu.replace(gpu.find("kind = \"cpu\""), 12, "kind = \"gpu\"");
+  BOOST_TEST(contains(error_for(gpu + "cache_line_bytes = 128\nunits_source = \"x\"\n"),
+                      "hardware 'test-cpu': cache_line_bytes is a CPU entry's field"));
 }
 
 BOOST_AUTO_TEST_CASE(a_measured_bandwidth_needs_its_source) {

@@ -649,10 +649,10 @@ BOOST_AUTO_TEST_CASE(a_cuda_gpu_typed_without_its_units_gets_the_constants_and_b
   const Estimate e = estimate(llama_3_1_8b(), q4_0(), bare, w);
   BOOST_TEST(e.accuracy_class == AccuracyClass::gpu_dense_no_units);
   // Its 80% bands, from the withheld regime's LODO residuals of CUDA rows (accuracy.cpp):
-  // x0.72-1.24 decode, x0.53-1.22 prefill.
+  // x0.72-1.24 decode, x0.54-1.22 prefill.
   BOOST_TEST(e.decode_tps_range.low == e.decode_tps * 0.72, tol);
   BOOST_TEST(e.decode_tps_range.high == e.decode_tps * 1.24, tol);
-  BOOST_TEST(e.prefill_tps_range.low == e.prefill_tps * 0.53, tol);
+  BOOST_TEST(e.prefill_tps_range.low == e.prefill_tps * 0.54, tol);
   BOOST_TEST(e.prefill_tps_range.high == e.prefill_tps * 1.22, tol);
   const Estimate moe = estimate(small_moe(), q8_0(), bare, w);
   BOOST_TEST(moe.accuracy_class == AccuracyClass::gpu_moe_no_units);
@@ -794,6 +794,31 @@ BOOST_AUTO_TEST_CASE(a_catalog_cpu_with_its_clock_unpacks_at_its_clocks_rate_and
   scalar.boost_clock_mhz = 2800, scalar.units_source = "test";
   BOOST_TEST(machine_from_hardware(scalar).devices[0].gemv_dot_cap_gbps == 4 * 3.0 * 2.8 * 8 / 65.5,
              boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_cpu_with_longer_cache_lines_keeps_more_bytes_in_flight_a_core) {
+  // machine.cpp kCpuRateLineBytes 64: 128-byte lines (Apple's M-series) double both per-core
+  // rates. 8 cores: the repacked GEMVs' 8 x 12.0 = 96 GB/s becomes 192, the one-row dot products'
+  // 8 x 7.0 = 56 becomes 112; 64-byte lines, stated or not, leave them.
+  HardwareSpec hw = catalog_cpu(8, SimdLevel::neon);
+  const Device plain = machine_from_hardware(hw).devices[0];
+  hw.cache_line_bytes = 64, hw.units_source = "test";
+  const Device sixty_four = machine_from_hardware(hw).devices[0];
+  hw.cache_line_bytes = 128;
+  const Device apple = machine_from_hardware(hw).devices[0];
+  BOOST_TEST(plain.gemv_cap_gbps == 96.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(sixty_four.gemv_cap_gbps == 96.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(sixty_four.gemv_dot_cap_gbps == 56.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apple.gemv_cap_gbps == 192.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apple.gemv_dot_cap_gbps == 112.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(apple.read_gbps.source.find("128-byte lines") != std::string::npos, apple.read_gbps.source);
+  // Decode of Q6_K (one-row on Arm) at 112 GB/s, not 56.
+  TestWorkload w;
+  const QuantSpec q6 = quant("Q6_K", "Q6_K");
+  const double sync = 32 * 8 * 4.07e-6;
+  BOOST_TEST(1 / estimate(llama_3_1_8b(), q6, machine_from_hardware(hw), w).decode_tps ==
+                 weight_bytes_per_token(llama_3_1_8b(), q6) / 112e9 + sync,
+             boost::test_tools::tolerance(1e-3));
 }
 
 BOOST_AUTO_TEST_CASE(a_catalog_cpu_prefills_at_its_cores_isa_rate) {
@@ -2212,12 +2237,12 @@ BOOST_AUTO_TEST_CASE(band_of_a_backend_without_its_own_is_its_classs) {
   const Range apu = band(1000, AccuracyClass::apu, Backend::rocm, false);
   BOOST_TEST(apu.low == 250, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(apu.high == 2170, boost::test_tools::tolerance(1e-9));
-  // An Arm CPU's decode band is open far above an x86 CPU's (x0.60..x3.03 against x0.52..x1.19):
-  // Apple's cores stream several times the per-core rates fitted on server cores.
+  // An Arm CPU's decode band is wider above than an x86 CPU's (x0.66..x1.65 against x0.49..x1.14):
+  // an M2 Max's cores decode F16 and Q8_0 up to 3x faster than their per-core rates give.
   const Range arm = band(10, AccuracyClass::cpu_arm, Backend::cpu, true);
   const Range x86 = band(10, AccuracyClass::cpu, Backend::cpu, true);
-  BOOST_TEST(arm.high == 30.3, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(x86.high == 11.9, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(arm.high == 16.5, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(x86.high == 11.4, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(band_calibrated(AccuracyClass::apu, Backend::vulkan, false));
   const Range apu_decode = band(1000, AccuracyClass::apu, Backend::rocm, true);
   BOOST_TEST(apu.high - apu.low > 4 * (apu_decode.high - apu_decode.low));
