@@ -222,9 +222,9 @@ double cpu_dot_gbps_per_core(SimdLevel simd, double clock_ghz = 0) {
 // The cache line of the cores the per-core rates above were fitted on: 64 bytes on every x86 core
 // and on Arm's Neoverse cores (Graviton3/4, Grace). A core streams as many lines as it keeps misses
 // in flight, so a catalog CPU with longer lines (`cache_line_bytes`: Apple's M-series use 128-byte
-// lines, sysctl hw.cachelinesize; an M1 P-core reads ~56-61 GB/s alone, krishankumar95/
-// volatile-membench docs/RESULTS_M1.md, an M1 Max's 102 per AnandTech's review as quoted on its
-// forum, where a desktop Zen 3 core reads 28) gets both its rates scaled by line / 64. That the
+// lines, bench/corpus/device_cache_lines.csv has the sources; an M1 P-core reads ~56-61 GB/s alone,
+// krishankumar95/volatile-membench docs/RESULTS_M1.md, an M1 Max's 102 per AnandTech's review as
+// quoted on its forum, where a desktop Zen 3 core reads 28) gets both its rates scaled by line / 64. That the
 // one-row dot products scale too is measured, not explained: an M2 Max P-core runs them at 16-21
 // GB/s on Q4_0 / Q4_K_S / IQ4_XS at 2 threads (bench/corpus runs_cpu3.csv), twice the per-GHz rate
 // of a Neoverse core. Leave one device out over the corpus' CPU decode rows, with every CPU
