@@ -35,7 +35,7 @@ constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
 // 0.863, 58 us and 19 us). The larger per-layer term slows fast parts most, which is where the
 // A100, H100 PCIe and A30 rows, no longer bound by their SMs, decode 1.26x slower than their
 // bandwidth says. Leave one device out there: decode 8.2% median error over all rows, dense GPU
-// 8.7%, datacenter 26.4% (8.5% with units; 2026-12-06, 839 runs; 24.3% and 6.9% on 923 runs,
+// 8.7%, datacenter 26.4% (8.5% with units; 2026-12-06, 839 runs; 24.3% and 8.7% on 923 runs,
 // 2026-12-07): nothing in memory, bandwidth and FP16 separates an A30 (24 GB, 933 GB/s, 165
 // TFLOPS, 56 SMs) from an RTX 3090 (24 GB, 936 GB/s, 142 TFLOPS, 82 SMs), which decode Llama 2 7B
 // Q4_0 at 125 and 158 tok/s (llama.cpp #15013).
@@ -120,11 +120,12 @@ constexpr double kPrefillEfficiencyCpu = 1.305;
 // bench/check_accuracy.py on the APUs' dense prefill rows after the backends' efficiencies (each
 // APU counted once), cross-validated there: 0.61 with the GPUs' units given, 0.59 without
 // (2026-12-07, 839 runs); 0.59 / 0.57 once the MoE experts' tiles were padded (speed.cpp
-// kMoeTileTokens), 0.66 / 0.57 on 923 runs; 0.60 kept. Leave one device out, APU prefill (2025+
-// builds) is 31.5% median error with units given and 28.2% without on 923 runs (24.1% / 26.3% on
-// 839: with Strix Halo held out the share is fitted on the other two APUs, and GB10's rate moves
-// with the CUDA rates the other devices refit), whatever value is shipped here (0.49 and 0.60 give
-// the same folds; bench/NOTES.md).
+// kMoeTileTokens), 0.66 / 0.57 on 923 runs, 0.49 / 0.56 once GB10 has its (derived) clock in
+// bench/corpus/device_units.csv; 0.60 kept. Leave one device out, APU prefill (2025+ builds) is
+// 23.6% median error with units given and 23.0% without (31.5% / 28.2% before GB10's clock: with
+// Strix Halo held out the share is fitted on the other two APUs, and GB10 typed without its clock
+// had no per-SM cap), whatever value is shipped here (0.49 and 0.60 give the same folds;
+// bench/NOTES.md).
 constexpr double kApuComputeShare = 0.60;
 
 // llama.cpp's CPU backend ends every graph node with a barrier across its threads

@@ -478,7 +478,7 @@ constexpr int64_t kOffloadMinBatch = 32;
 // on a grid (0-256), the loads' share refitted at each: on all rows T 48 tokens and the share 0.30
 // with the GPUs' units given / 0.28 withheld (0.28 / 0.28 on 923 runs). Leave one device out
 // (2026-12-07, 839 runs), GPU MoE prefill 25.1% -> 19.6% / 27.9% -> 16.4% median error, against
-// the loads alone (share 0.18); 21.5% / 15.6% on 923 runs.
+// the loads alone (share 0.18); 21.5% / 15.6% on 923 runs, 17.7% / 15.2% with GB10's clock.
 constexpr double kMoeExpertReadShare = 0.29;
 constexpr double kMoeTileTokens = 48;
 
