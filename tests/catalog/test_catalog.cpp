@@ -242,8 +242,8 @@ BOOST_AUTO_TEST_CASE(a_negative_size_is_rejected) {
   BOOST_TEST(contains(error_for(text), "user.toml:6:10: model 'tiny': field 'hidden' must be >= 0"));
 }
 
-BOOST_AUTO_TEST_CASE(a_cpu_simd_level_is_one_the_estimator_knows) {
-  const std::string cpu = R"([[hardware]]
+// A CPU entry with every required field, for the tests of CPU fields appended to it.
+const std::string kTestCpu = R"([[hardware]]
 id = "test-cpu"
 name = "Test CPU"
 kind = "cpu"
@@ -256,63 +256,38 @@ price_usd = 0
 cores = 8
 source = "test"
 )";
-  BOOST_TEST(error_for(cpu + "simd = \"avx512\"\n") == "no error");
-  BOOST_TEST(error_for(cpu + "simd = \"neon\"\n") == "no error");
-  BOOST_TEST(contains(error_for(cpu + "simd = \"sse4\"\n"),
+
+BOOST_AUTO_TEST_CASE(a_cpu_simd_level_is_one_the_estimator_knows) {
+  BOOST_TEST(error_for(kTestCpu + "simd = \"avx512\"\n") == "no error");
+  BOOST_TEST(error_for(kTestCpu + "simd = \"neon\"\n") == "no error");
+  BOOST_TEST(contains(error_for(kTestCpu + "simd = \"sse4\"\n"),
                       "hardware 'test-cpu': field 'simd': unknown simd level 'sse4' (expected none, neon, avx2 or avx512)"));
 }
 
 BOOST_AUTO_TEST_CASE(a_cpu_clock_is_in_mhz_with_its_source) {
   // estimator/machine.cpp scales a core's one-row dot-product rate by it (kCpuDotGbpsPerCoreGhz): a clock
   // typed in GHz would make every core 1000x slower, so it is refused, as is one without a source.
-  const std::string cpu = R"([[hardware]]
-id = "test-cpu"
-name = "Test CPU"
-kind = "cpu"
-backend = "cpu"
-memory_gib = 64
-memory_bandwidth_gbps = 89.6
-fp16_tflops = 0
-tdp_w = 65
-price_usd = 0
-cores = 8
-source = "test"
-)";
-  BOOST_TEST(error_for(cpu + "boost_clock_mhz = 5700\nunits_source = \"AMD product page\"\n") == "no error");
-  BOOST_TEST(contains(error_for(cpu + "boost_clock_mhz = 5.7\nunits_source = \"AMD product page\"\n"),
+  BOOST_TEST(error_for(kTestCpu + "boost_clock_mhz = 5700\nunits_source = \"AMD product page\"\n") == "no error");
+  BOOST_TEST(contains(error_for(kTestCpu + "boost_clock_mhz = 5.7\nunits_source = \"AMD product page\"\n"),
                       "hardware 'test-cpu': boost_clock_mhz 5.7 is no CPU clock in MHz (300-8000"));
-  BOOST_TEST(contains(error_for(cpu + "boost_clock_mhz = 5700000\nunits_source = \"AMD product page\"\n"),
+  BOOST_TEST(contains(error_for(kTestCpu + "boost_clock_mhz = 5700000\nunits_source = \"AMD product page\"\n"),
                       "hardware 'test-cpu': boost_clock_mhz 5.7e+06 is no CPU clock in MHz"));
-  BOOST_TEST(contains(error_for(cpu + "boost_clock_mhz = 5700\n"),
+  BOOST_TEST(contains(error_for(kTestCpu + "boost_clock_mhz = 5700\n"),
                       "hardware 'test-cpu': compute_units, boost_clock_mhz and cache_line_bytes need units_source"));
   // A GPU's clock is its boost clock, in the same unit, checked by its own rules (>= 0).
-  BOOST_TEST(error_for(cpu + "boost_clock_mhz = -1\nunits_source = \"x\"\n").find("finite number >= 0") !=
+  BOOST_TEST(error_for(kTestCpu + "boost_clock_mhz = -1\nunits_source = \"x\"\n").find("finite number >= 0") !=
              std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_cpu_cache_line_is_a_line_size_with_its_source) {
   // estimator/machine.cpp scales a core's rates by it over 64 bytes (kCpuRateLineBytes): a figure
   // that is no cache line, one without a source or one on a GPU entry is refused.
-  const std::string cpu = R"([[hardware]]
-id = "test-cpu"
-name = "Test CPU"
-kind = "cpu"
-backend = "cpu"
-memory_gib = 64
-memory_bandwidth_gbps = 400
-fp16_tflops = 0
-tdp_w = 0
-price_usd = 0
-cores = 8
-simd = "neon"
-source = "test"
-)";
-  BOOST_TEST(error_for(cpu + "cache_line_bytes = 128\nunits_source = \"Apple M-series\"\n") == "no error");
-  BOOST_TEST(contains(error_for(cpu + "cache_line_bytes = 100\nunits_source = \"x\"\n"),
+  BOOST_TEST(error_for(kTestCpu + "cache_line_bytes = 128\nunits_source = \"Apple M-series\"\n") == "no error");
+  BOOST_TEST(contains(error_for(kTestCpu + "cache_line_bytes = 100\nunits_source = \"x\"\n"),
                       "hardware 'test-cpu': cache_line_bytes 100 is no cache line (32, 64, 128 or 256 bytes"));
-  BOOST_TEST(contains(error_for(cpu + "cache_line_bytes = 128\n"),
+  BOOST_TEST(contains(error_for(kTestCpu + "cache_line_bytes = 128\n"),
                       "hardware 'test-cpu': compute_units, boost_clock_mhz and cache_line_bytes need units_source"));
-  std::string gpu = cpu;
+  std::string gpu = kTestCpu;
   gpu.replace(gpu.find("kind = \"cpu\""), 12, "kind = \"gpu\"");
   BOOST_TEST(contains(error_for(gpu + "cache_line_bytes = 128\nunits_source = \"x\"\n"),
                       "hardware 'test-cpu': cache_line_bytes is a CPU entry's field"));
