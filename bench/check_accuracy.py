@@ -23,7 +23,11 @@ every fold's training rows and the held-out rows re-predicted from the breakdown
 Every row is predicted in two regimes, each cross-validated and fitted on its own: units given
 (each GPU's SM / CU count and clock, bench/corpus/device_units.csv) and units withheld (memory,
 bandwidth and FP16 only, as a user types a --catalog entry: the condition of checks on hardware in
-no file of ours); a CUDA or ROCm device without units has constants and 80% bands of its own. Rows
+no file of ours); a CUDA or ROCm device without units has constants and 80% bands of its own. The
+constants of mechanisms every backend shares (SHARED: the MoE loads' share and tile width, the
+attention share) are fitted with units given and held in the same fold of the withheld regime, as
+the shipped ones are fitted where the corpus' units are known. A CPU's per-core rates scale with
+its cache line where device_cache_lines.csv gives one (Apple's 128 bytes). Rows
 whose prediction does not depend on units (other backends, devices without units) are predicted once.
 The accuracy quoted is leave-one-device-out (LODO: each device's rows predicted by constants
 fitted without it) and leave-one-source-out (LOSO); in-sample (the shipped constants, fitted on
