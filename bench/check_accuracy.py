@@ -1314,10 +1314,6 @@ def evaluate(rows, given=None):
 TITLES = {"units": "units given: each GPU's SM / CU count and boost clock from bench/corpus/device_units.csv",
           "no-units": "units withheld: every GPU typed with memory, bandwidth and FP16 only, as a user's --catalog "
                       "entry (the hidden check's condition)"}
-# The estimator's accuracy classes whose 80% bands each regime fits (estimator/accuracy.cpp): a
-# CUDA or ROCm GPU typed without its units has bands of its own, from the withheld regime.
-REGIME_BAND_CLASSES = {"units": ("cpu", "cpu-arm", "apple", "apu", "gpu-dense", "gpu-moe"),
-                "no-units": ("gpu-dense-no-units", "gpu-moe-no-units")}
 
 
 def print_depth_slope(res, title):
@@ -1560,6 +1556,9 @@ def main():
 # --- 80% bands (estimator/accuracy.cpp) ------------------------------------------------------------
 
 BAND_CLASSES = ("cpu", "cpu-arm", "apple", "apu", "gpu-dense", "gpu-moe")
+# The estimator's accuracy classes whose 80% bands each regime fits (estimator/accuracy.cpp): a
+# CUDA or ROCm GPU typed without its units has bands of its own, from the withheld regime.
+REGIME_BAND_CLASSES = {"units": BAND_CLASSES, "no-units": ("gpu-dense-no-units", "gpu-moe-no-units")}
 # A backend of a class gets a band of its own where its rows come from at least this many devices
 # and rows (fewer: a band of one or two chips' drivers, not of a backend), else the class's band.
 BAND_SPLIT_DEVICES, BAND_SPLIT_ROWS = 4, 20

@@ -327,8 +327,7 @@ HardwareSpec read_hardware(Entry& e) {
   h.cache_line_bytes = e.small("cache_line_bytes", 0);
   // A CPU's cache line sets how many bytes its cores keep in flight (estimator/machine.cpp
   // kCpuRateLineBytes): 64 on x86 and Arm's Neoverse cores, 128 on Apple's M-series.
-  if (h.cache_line_bytes != 0 && h.cache_line_bytes != 32 && h.cache_line_bytes != 64 && h.cache_line_bytes != 128 &&
-      h.cache_line_bytes != 256)
+  if (const int line = h.cache_line_bytes; line != 0 && (line < 32 || line > 256 || (line & (line - 1)) != 0))
     throw InputError(e.context() + ": cache_line_bytes " + std::to_string(h.cache_line_bytes) +
                      " is no cache line (32, 64, 128 or 256 bytes: 64 on x86, 128 on Apple's M-series)");
   if (h.cache_line_bytes > 0 && h.kind != HardwareKind::cpu)
