@@ -121,11 +121,13 @@ constexpr double kPrefillEfficiencyCpu = 1.305;
 // APU counted once), cross-validated there: 0.61 with the GPUs' units given, 0.59 without
 // (2026-12-07, 839 runs); 0.59 / 0.57 once the MoE experts' tiles were padded (speed.cpp
 // kMoeTileTokens), 0.66 / 0.57 on 923 runs, 0.49 / 0.56 once GB10 has its (derived) clock in
-// bench/corpus/device_units.csv; 0.60 kept. Leave one device out, APU prefill (2025+ builds) is
-// 23.6% median error with units given and 23.0% without (31.5% / 28.2% before GB10's clock: with
-// Strix Halo held out the share is fitted on the other two APUs, and GB10 typed without its clock
-// had no per-SM cap), whatever value is shipped here (0.49 and 0.60 give the same folds;
-// bench/NOTES.md).
+// bench/corpus/device_units.csv; 0.60 kept: with the backends' shipped prefill efficiencies (not
+// refitted beside it) 0.49 puts the shipped estimate further from the APUs' rows (2025+ builds, in
+// sample, units given: Strix Halo ROCm 0.98 -> 0.85 of measured, Vulkan 1.11 -> 0.97, DGX Spark
+// 1.06 -> 0.89; median error 20.9% -> 23.3%). Leave one device out, APU prefill is 23.6% median
+// error with units given and 23.0% without (31.5% / 28.2% before GB10's clock: with Strix Halo held
+// out the share is fitted on the other two APUs, and GB10 typed without its clock had no per-SM
+// cap), whatever value is shipped here (the folds refit it; bench/NOTES.md).
 constexpr double kApuComputeShare = 0.60;
 
 // llama.cpp's CPU backend ends every graph node with a barrier across its threads
