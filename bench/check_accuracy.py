@@ -36,7 +36,7 @@ per token x k, k fitted LODO) shows what the model adds. The constants fitted on
 printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, then the 80% bands
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
-       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--no-cpu-line] [--cpu-only]
+       [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--no-cpu-line] [--no-cpu-side] [--cpu-only]
        [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-overlap] [--moe-by-row]
        [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
        [--no-attention-share]
@@ -100,6 +100,7 @@ SAME_CHIP = [(("strix halo", "8060s", "ai max+ 395", "ai max 395"), "strix halo"
 
 UNITS = {}  # device -> its compute units and boost clock (bench/corpus/device_units.csv)
 LINES = {}  # CPU device -> its cache line where sourced (bench/corpus/device_cache_lines.csv)
+CPU_READ = {}  # CPU device -> what its cores read together, measured (bench/corpus/device_cpu_bandwidth.csv)
 
 # Each catalog model's layers and Gated DeltaNet (recurrent) layers (data/models.toml).
 with open(os.path.join(HERE, "..", "data", "models.toml"), "rb") as f:
@@ -122,6 +123,8 @@ def load():
         UNITS.setdefault(u["device"].strip(), u)
     for c in read_csvs("device_cache_lines.csv"):
         LINES.setdefault(c["device"].strip(), c)
+    for c in read_csvs("device_cpu_bandwidth.csv"):
+        CPU_READ.setdefault(c["device"].strip(), c)
     devices = {}
     for d in read_csvs("devices_*.csv"):
         devices.setdefault(d["device"].strip(), d)
@@ -211,6 +214,12 @@ unified_memory = {"true" if kind in ("apple", "apu") else "false"}
         text += "pci_vendor_id = 0x8086\n"
     if measured and backend != "cpu":
         text += f'measured_bandwidth_gbps = {measured}\nmeasured_bandwidth_source = "bench/corpus"\n'
+    cpu_read = CPU_READ.get(d["device"].strip()) if backend == "cpu" and CPU_SIDE else None
+    if cpu_read:
+        # An SoC's cores may read much less than its package's datasheet bandwidth (Strix Halo's:
+        # 118 of 256 GB/s): a sourced measurement, as a calibrated machine measures its own.
+        text += (f'measured_bandwidth_gbps = {num(cpu_read["cpu_read_gbps"])}\n'
+                 f'measured_bandwidth_source = {json.dumps("bench/corpus/device_cpu_bandwidth.csv: " + cpu_read["source"])}\n')
     return text
 
 
@@ -819,7 +828,7 @@ def cpu_groups(x, c):
 def cpu_decode_pred(x, c):
     a, ds, lt, groups = cpu_groups(x, c)
     if sum(g for g, _ in groups) <= 0 or ds <= 0:
-        return None
+        return 1 / a if a > 0 else None  # a measured rate: its seconds are the binary's
     mem = ds * c[("e", "cpu")]
     t = a + sum(g / min(mem, cap) if cap else g / mem for g, cap in groups) + lt * c["cpu_sync"]
     return 1 / t if t > 0 else None
@@ -1686,6 +1695,9 @@ MOE_BY_DEVICE = "--moe-by-row" not in sys.argv
 # --no-cpu-line: every CPU's per-core rates as if its cache lines were 64 bytes (no
 # device_cache_lines.csv), where a sourced 128-byte line (Apple's M-series) doubles them by default.
 CPU_LINE = "--no-cpu-line" not in sys.argv
+# --no-cpu-side: a CPU's cores at its package's datasheet bandwidth even where device_cpu_bandwidth.csv
+# gives what they read together (Strix Halo's cores: 118 of 256 GB/s).
+CPU_SIDE = "--no-cpu-side" not in sys.argv
 CPU_ONLY = "--cpu-only" in sys.argv
 # --only=REGEX predicts the rows whose "device backend model" matches it (a quick look at a few rows,
 # with --rows; fits and targets then cover those rows alone).
