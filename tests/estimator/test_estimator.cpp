@@ -2214,10 +2214,10 @@ BOOST_AUTO_TEST_CASE(flash_attention_runs_at_a_share_of_the_gemm_rate_and_half_t
 // The 80% bands (estimator/accuracy.cpp), as bench/check_accuracy.py calibrated them on the
 // published corpus: each row's held-out coverage 77-81%.
 BOOST_AUTO_TEST_CASE(band_scales_the_prediction_by_its_class_and_backend_edges) {
-  // A dense model on a CUDA card: gpu-dense on CUDA, decode x0.82..x1.11 of 100 tok/s.
+  // A dense model on a CUDA card: gpu-dense on CUDA, decode x0.81..x1.12 of 100 tok/s.
   const Range cuda = band(100, AccuracyClass::gpu_dense, Backend::cuda, true);
-  BOOST_TEST(cuda.low == 82, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(cuda.high == 111, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(cuda.low == 81, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(cuda.high == 112, boost::test_tools::tolerance(1e-9));
   // Vulkan has its own prefill band (x0.78..x1.31), narrower than ROCm's, the class's
   // (x0.58..x1.27: ROCm's own prompt rows are too few for a band): the backends' residuals differ.
   const Range vulkan = band(1000, AccuracyClass::gpu_dense, Backend::vulkan, false);
@@ -2228,10 +2228,10 @@ BOOST_AUTO_TEST_CASE(band_scales_the_prediction_by_its_class_and_backend_edges) 
 }
 
 BOOST_AUTO_TEST_CASE(band_of_a_backend_without_its_own_is_its_classs) {
-  // Metal is no backend of the gpu-dense class's own rows: the class's band (x0.83..x1.15 decode).
+  // Metal is no backend of the gpu-dense class's own rows: the class's band (x0.83..x1.16 decode).
   const Range r = band(10, AccuracyClass::gpu_dense, Backend::metal, true);
   BOOST_TEST(r.low == 8.3, boost::test_tools::tolerance(1e-9));
-  BOOST_TEST(r.high == 11.5, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(r.high == 11.6, boost::test_tools::tolerance(1e-9));
   // The APUs' prefill band is calibrated and the widest (x0.62..x1.86: one chip's builds and
   // drivers against two other chips), far wider than their decode band (x0.78..x1.06).
   const Range apu = band(1000, AccuracyClass::apu, Backend::rocm, false);
