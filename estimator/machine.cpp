@@ -228,11 +228,12 @@ double cpu_dot_gbps_per_core(SimdLevel simd, double clock_ghz = 0) {
 // lines, bench/corpus/device_cache_lines.csv has the sources; an M1 P-core reads ~56-61 GB/s alone,
 // krishankumar95/volatile-membench docs/RESULTS_M1.md, an M1 Max's 102 per AnandTech's review as
 // quoted on its forum, where a desktop Zen 3 core reads 28) gets both its rates scaled by line /
-// 64. That the one-row dot products scale too is measured, not explained: an M2 Max P-core runs them at 16-21
-// GB/s on Q4_0 / Q4_K_S / IQ4_XS at 2 threads (bench/corpus runs_cpu3.csv), twice the per-GHz rate
-// of a Neoverse core. Leave one device out over the corpus' CPU decode rows, with every CPU
-// constant refitted per fold: 30.2% -> 22.3% median error (M2 Max, M4 Pro, M4 from 0.43-0.48 of
-// measured to 0.82-0.84; bench/NOTES.md, Apple's CPU cores, 2026-12-07).
+// 64. That the one-row dot products scale too is measured, not explained: an M2 Max P-core runs
+// them at 16-21 GB/s on Q4_0 / Q4_K_S / IQ4_XS at 2 threads (bench/corpus runs_cpu3.csv), twice the
+// per-GHz rate of a Neoverse core. Leave one device out over the corpus' CPU decode rows, with
+// every CPU constant refitted per fold: 30.2% -> 22.3% median error (M2 Max, M4 Pro, M4 from
+// 0.43-0.48 of measured to 0.82-0.84; bench/NOTES.md, Apple's CPU cores, 2026-12-07; 20.2% once
+// Strix Halo's cores read at their measured 118 GB/s).
 constexpr double kCpuRateLineBytes = 64;
 
 double cpu_line_factor(int cache_line_bytes) {
