@@ -37,7 +37,7 @@ printed in the form estimator/machine.cpp and estimator/speed.cpp hold them, the
 and issue 17's targets; the exit status is 1 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--no-cpu-line] [--no-cpu-side] [--cpu-only]
-       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-overlap] [--moe-by-row]
+       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-overlap] [--moe-arith] [--moe-by-row]
        [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
        [--no-attention-share]
 """
@@ -681,7 +681,7 @@ def prefill_pred(x, c):
         routed_new = routed * scale
         k0, k = (c0_apu, c["apu"]) if x["apu"] and APU_SHARE else (1.0, 1.0)
         if read > 0 and c["kr"] is not None:
-            arith, load = (routed - read) * scale * k / k0 * tile_fill(p, c), read * R0 / c["kr"]
+            arith, load = (routed - read) * scale * k / k0 * tile_fill(p, c) / c.get("ea", 1.0), read * R0 / c["kr"]
             routed_new = max(arith, load) if MOE_OVERLAP else arith + load
         att = p["prefill"].get("attention_s", 0) if 0 < p["prefill"].get("attention_share", 1) < 1 and A0 else 0
         t += (p["prefill"]["s_per_token"] - routed - scores - att) * scale + routed_new + scores + att_seconds(x, p, c, scale)
@@ -1055,7 +1055,7 @@ def fa_weight(x):
 # The constants of mechanisms every backend shares (the MoE loads' share and tile width, the
 # attention's share): fitted where each GPU's units are given, as the shipped ones are, and held
 # in the withheld regime's folds (fit's `held`), where only the held-out device lacks its units.
-SHARED = ("kr", "tile", "att")
+SHARED = ("kr", "tile", "att", "ea")
 
 
 def fit(train, c0, held=None):
@@ -1064,7 +1064,7 @@ def fit(train, c0, held=None):
     # The MoE loads' share, its tile width and the attention's share start from the same values
     # whatever the binary ships (START), before the prompt rates are fitted on rows they enter.
     if R0 is not None:
-        c.update(kr=START["kr"], tile=START["tile"])
+        c.update(kr=START["kr"], tile=START["tile"], ea=1.0)
     if ATT and A0:
         c["att"] = START["att"]
     if held:
@@ -1113,19 +1113,20 @@ def fit(train, c0, held=None):
             fitted_att = True
         if len(moe) >= 3 and R0 is not None and MOE_TILE:
             best = None  # the tile width and the loads' share together: each tile, its best share
-            for tile in (0, 16, 32, 48, 64, 96, 128, 192, 256):
-                trial = dict(c, tile=tile)
-                trial["kr"] = grid_fit(moe, trial, "kr", [0.02 * i for i in range(1, 51)], by_device=MOE_BY_DEVICE)
-                err = moe_error(moe, trial)
-                if best is None or err < best[0]:
-                    best = (err, tile, trial["kr"])
-            c["tile"], c["kr"] = best[1], best[2]
+            for tile in (0, 16, 32, 48, 64, 96, 128, 192, 256) if not MOE_ARITH else (0,):
+                for ea in [1.0] if not MOE_ARITH else [0.2 + 0.05 * i for i in range(17)]:
+                    trial = dict(c, tile=tile, ea=ea)
+                    trial["kr"] = grid_fit(moe, trial, "kr", [0.02 * i for i in range(1, 51)], by_device=MOE_BY_DEVICE)
+                    err = moe_error(moe, trial)
+                    if best is None or err < best[0]:
+                        best = (err, tile, trial["kr"], ea)
+            c["tile"], c["kr"], c["ea"] = best[1], best[2], best[3]
         elif len(moe) >= 3 and R0 is not None:
             c["tile"] = 0
             c["kr"] = grid_fit(moe, c, "kr", [0.01 * i for i in range(2, 101)], by_device=MOE_BY_DEVICE)
     # Too few rows to fit one (--only): the binary's.
     if len(moe) < 3 and not held:
-        c.update(kr=c0["kr"], tile=c0["tile"])
+        c.update(kr=c0["kr"], tile=c0["tile"], ea=1.0)
     if not fitted_att and not held:
         c["att"] = c0["att"]
     if CPU_MODEL:
@@ -1437,6 +1438,8 @@ def print_constants(res):
     if call["kr"] is not None:
         print(f"  MoE experts' load share of the decode bandwidth kMoeExpertReadShare {call['kr']:.2f} (shipped {R0:.2f})")
         print(f"  MoE experts' tile width on a GPU kMoeTileTokens {call.get('tile', T0):.0f} (shipped {T0:.0f}; 0: no padding)")
+        if MOE_ARITH:
+            print(f"  MoE experts' arithmetic share of the dense rate {call.get('ea', 1.0):.2f} (trial)")
     if A0:
         print(f"  GPU attention's share of the GEMM rate kGpuAttentionShare {call.get('att', A0):.2f} (shipped {A0:.2f})")
 
@@ -1722,6 +1725,8 @@ MOE_TILE = "--no-moe-tile" not in sys.argv
 # --moe-overlap: the experts' loads and arithmetic overlap (the slower of the two, not their sum;
 # not shipped: worse out of sample, bench/NOTES.md 2026-12-07, session 17).
 MOE_OVERLAP = "--moe-overlap" in sys.argv
+# --moe-arith: the experts' arithmetic at a fitted share of the dense rate, unpadded (a trial).
+MOE_ARITH = "--moe-arith" in sys.argv
 # --no-attention-share: the GPU attention's share of the GEMM rate held as shipped, not refitted.
 ATT = "--no-attention-share" not in sys.argv
 ATT_MIN = 0.2  # the rows that decide it: attention at least this share of the predicted prompt time

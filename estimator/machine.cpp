@@ -107,8 +107,9 @@ constexpr double kPrefillEfficiencyRocmNoUnits = 0.341;
 // A catalog CPU: its cores x the per-core 8-bit rate of its vector ISA (kCpuPrefillGflopsPerCore*,
 // measured on 2 Zen 4 cores) x this ratio, what llama.cpp's repacked and tinyBLAS GEMMs reach on
 // the corpus' CPUs over that table (above 1: Zen 5's full-width AVX-512, ARM's i8mm SMMLA and
-// Apple's BLAS path beat Zen 4's double-pumped VNNI per core; clocks are not in the catalog). Fitted by bench/check_accuracy.py on the corpus' CPU prefill rows of 2025
-// and later builds (each device once), leave one device out there.
+// Apple's BLAS path beat Zen 4's double-pumped VNNI per core); not scaled by the catalog's CPU
+// clock, which only the dot products use. Fitted by bench/check_accuracy.py on the corpus' CPU
+// prefill rows of 2025 and later builds (each device once), leave one device out there.
 constexpr double kPrefillEfficiencyCpu = 1.305;
 // An APU's GPU (Strix Halo, DGX Spark's GB10, the 780M) shares one package power limit with its CPU
 // cores and memory controller: in a prompt's long, ALU-bound GEMMs it runs below the boost clock
