@@ -1052,9 +1052,10 @@ def fa_weight(x):
     return sum(p["decode"].get("kv_reread_bytes", 0) for p in pools) / base if base else 0
 
 
-# The constants of mechanisms every backend shares (the MoE loads' share and tile width, the
-# attention's share): fitted where each GPU's units are given, as the shipped ones are, and held
-# in the withheld regime's folds (fit's `held`), where only the held-out device lacks its units.
+# The constants of mechanisms every backend shares (the MoE loads' share and tile width, with
+# --moe-arith their arithmetic's share, the attention's share): fitted where each GPU's units are
+# given, as the shipped ones are, and held in the withheld regime's folds (fit's `held`), where
+# only the held-out device lacks its units.
 SHARED = ("kr", "tile", "att", "ea")
 
 
@@ -1064,7 +1065,7 @@ def fit(train, c0, held=None):
     # The MoE loads' share, its tile width and the attention's share start from the same values
     # whatever the binary ships (START), before the prompt rates are fitted on rows they enter.
     if R0 is not None:
-        c.update(kr=START["kr"], tile=START["tile"], ea=1.0)
+        c.update(kr=START["kr"], tile=START["tile"])
     if ATT and A0:
         c["att"] = START["att"]
     if held:
@@ -1126,7 +1127,7 @@ def fit(train, c0, held=None):
             c["kr"] = grid_fit(moe, c, "kr", [0.01 * i for i in range(2, 101)], by_device=MOE_BY_DEVICE)
     # Too few rows to fit one (--only): the binary's.
     if len(moe) < 3 and not held:
-        c.update(kr=c0["kr"], tile=c0["tile"], ea=1.0)
+        c.update(kr=c0["kr"], tile=c0["tile"])
     if not fitted_att and not held:
         c["att"] = c0["att"]
     if CPU_MODEL:
@@ -1494,6 +1495,10 @@ def main():
         if CACHE:
             with open(CACHE, "wb") as f:
                 pickle.dump((by_regime, skipped, runs), f)
+    if not any(by_regime.values()):
+        print(f"check_accuracy.py: no corpus row predicted{f' (--only={ONLY} matches none)' if ONLY else ''}",
+              file=sys.stderr)
+        sys.exit(2)
     if FP16_BOUND and "no-units" in by_regime:
         c0_sm = c0_sm or 5.25  # estimator/machine.cpp kCudaGemvBytesPerSmClock where no row shows it
         fp16_sm_bound(by_regime["no-units"])
