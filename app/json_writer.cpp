@@ -72,6 +72,8 @@ json to_json(const Estimate& e) {
                                  {"kv_reread_bytes", p.kv_reread_bytes},
                                  {"dot_bytes", p.dot_bytes},
                                  {"routed_bytes", p.routed_bytes},
+                                 {"unpack_weights", p.unpack_weights},
+                                 {"unpack_s", p.unpack_s},
                                  {"overhead_s", p.overhead_s},
                                  {"compute_s", p.compute_s},
                                  {"total_s", p.decode_s()}}},

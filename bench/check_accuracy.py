@@ -39,7 +39,7 @@ estimator/speed.cpp hold them, then the 80% bands and issue 17's targets; the ex
 when a target is missed.
 Usage: python3 bench/check_accuracy.py [build/app/benchr-advise] [--rows] [--no-gdn] [--no-apu] [--no-intel] [--no-fa-reread]
        [--no-cpu-model] [--no-cpu-core] [--no-cpu-sync] [--no-cpu-format] [--no-cpu-builds] [--no-cpu-clock] [--cpu-clock-stream[-only]] [--no-cpu-line] [--no-cpu-side] [--cpu-only]
-       [--no-rocm-cu] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-overlap] [--moe-arith] [--moe-by-row]
+       [--no-rocm-cu] [--no-metal-unpack] [--no-units | --units-only] [--fp16-bound] [--build-era] [--moe-stream] [--no-moe-tile] [--moe-overlap] [--moe-arith] [--moe-by-row]
        [--only=REGEX] [--cache=FILE: reuse (or save) the predictions, to try a change to the fitting] [--one-pass]
        [--no-attention-share]
 """
@@ -553,8 +553,13 @@ def decode_terms(x, c):
             gb = (d["weight_bytes"] + d["kv_bytes"] + d.get("kv_reread_bytes", 0) * c.get("fa", 0)) / 1e9
             # An MoE's routed experts at a share s of the rate (MOE_STREAM; 1: as the dense weights).
             gb += d.get("routed_bytes", 0) * (1 / c.get("ms", 1.0) - 1) / 1e9
+            kv_gb = (d["kv_bytes"] + d.get("kv_reread_bytes", 0) * c.get("fa", 0)) / 1e9
             if sm_binds(x, p, c, rate):
                 a += gb / rate
+            elif unpack_s(p, c) > (gb - kv_gb) / rate:
+                # Metal's unpacking of sub-block scales outlasts the weights' read (kMetalUnpackFlopsPerWeight).
+                a += unpack_s(p, c)
+                A[eb] += kv_gb / p["datasheet_gbps"]
             else:
                 A[eb] += gb / p["datasheet_gbps"]
         if p["layer_overhead_s"] > 0 and p["llama_cpp"] and p["decode_efficiency"] > 0:
@@ -568,6 +573,13 @@ def decode_terms(x, c):
         else:
             a += d["overhead_s"]
     return a, A, B, M
+
+
+def unpack_s(p, c):
+    """A Metal pool's seconds unpacking sub-block scales (the K-quants, IQ, MXFP4) at c["unpack"]
+    FLOPs a weight over the GPU's datasheet FLOPs (speed.cpp kMetalUnpackFlopsPerWeight)."""
+    w = p["decode"].get("unpack_weights", 0)
+    return w * c.get("unpack", 0) / (p["datasheet_gflops"] * 1e9) if w > 0 and p["datasheet_gflops"] > 0 else 0.0
 
 
 def decode_pred(x, c):
@@ -1044,6 +1056,20 @@ def fit_decode_all(train, c0):
         c = best[1]
     elif not FA_REREAD:
         c = fit_decode(train, c0, dict(c, fa=0))
+    # The FLOPs a Metal weight of a format with sub-block scales costs: a grid, each point with the
+    # decode constants refitted, scored on the median |log error| of the Metal rows; only Metal's
+    # constants are taken from it (no other backend's rows enter them, and a refit of the others
+    # from other starting constants could settle their SM binding elsewhere).
+    metal_rows = [x for x in train if x["tg"] and x["backend"] == "metal"]
+    if METAL_UNPACK and len({x["device"] for x in metal_rows}) >= 3:
+        best = None
+        for k in [4 * i for i in range(16)]:
+            trial = fit_decode(train, c0, dict(c, unpack=k))
+            err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in metal_rows)
+            if best is None or err < best[0] - 1e-9:
+                best = (err, trial)
+        c = dict(c, unpack=best[1]["unpack"])
+        c.update({key: v for key, v in best[1].items() if isinstance(key, tuple) and key[1] == "metal"})
     return c
 
 
@@ -1276,6 +1302,9 @@ def read_back(rows):
                 c0_mma = p["gemm_cap_gflops"] / units_ghz
             if units_ghz > 0 and p["gemm_cap_gflops"] > 0 and p["backend"] == "rocm" and not x["apu"]:
                 c0_rcu = p["gemm_cap_gflops"] / units_ghz
+    c0["unpack"] = next((p["decode"]["unpack_s"] * p["datasheet_gflops"] * 1e9 / p["decode"]["unpack_weights"]
+                         for x in rows for p in x["e"]["breakdown"]["pools"]
+                         if p["decode"].get("unpack_s", 0) > 0), 0.0) if METAL_UNPACK else 0.0
     c0["kr"] = R0
     c0["att"] = A0
     c0["tile"] = T0
@@ -1462,6 +1491,8 @@ def print_constants(res):
         print(f"  ROCm GEMM FLOPs per CU and clock kRocmGemmFlopsPerCuClock {call['rcu']:.0f} (shipped {c0_rcu:.0f})")
     print(f"  Gated DeltaNet layer extra, in per-layer overheads kGdnLayerOverheads {call.get('g', 0):.1f} (shipped {c0['g']:.1f})")
     print(f"  KV re-read share without flash attention kNoFlashKvRereadShare {call.get('fa', 0):.1f} (shipped {c0['fa']:.1f})")
+    print(f"  Metal FLOPs unpacking a weight with sub-block scales kMetalUnpackFlopsPerWeight {call.get('unpack', 0):.0f} "
+          f"(shipped {c0['unpack']:.0f})")
     print(f"  APU sustained share of the prefill rate kApuComputeShare {call['apu']:.2f} (shipped {c0['apu']:.2f})")
     if CPU_MODEL:
         print(f"  CPU dot-product path GB/s per core kCpuDotGbpsPerCore {call['cpu_dotgb']:.1f} (shipped {c0['cpu_dotgb']:.1f})")
@@ -1778,6 +1809,8 @@ MOE_TILE = "--no-moe-tile" not in sys.argv
 MOE_OVERLAP = "--moe-overlap" in sys.argv
 # --moe-arith: the experts' arithmetic at a fitted share of the dense rate, unpadded (a trial).
 MOE_ARITH = "--moe-arith" in sys.argv
+# --no-metal-unpack: Metal decodes every format at its bytes' pace (no unpacking bound).
+METAL_UNPACK = "--no-metal-unpack" not in sys.argv
 # --no-attention-share: the GPU attention's share of the GEMM rate held as shipped, not refitted.
 ATT = "--no-attention-share" not in sys.argv
 ATT_MIN = 0.2  # the rows that decide it: attention at least this share of the predicted prompt time

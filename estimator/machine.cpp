@@ -18,7 +18,7 @@ namespace {
 // their leave-one-device-out error. A CPU's per-layer figure is its threads' barriers
 // (kCpuSyncUsPerLayerThread below).
 constexpr double kDecodeEfficiencyCuda = 0.838, kDecodeOverheadUsCuda = 41;
-constexpr double kDecodeEfficiencyMetal = 0.915, kDecodeOverheadUsMetal = 193;
+constexpr double kDecodeEfficiencyMetal = 0.909, kDecodeOverheadUsMetal = 178;
 constexpr double kDecodeEfficiencyRocm = 0.864, kDecodeOverheadUsRocm = 148;
 constexpr double kDecodeEfficiencyVulkan = 0.838, kDecodeOverheadUsVulkan = 40;
 // These are fitted on every build. Fitted on 2025+ builds alone (older builds paying an extra per

@@ -55,9 +55,10 @@ constexpr double kServingLayerUsMoe = 238;
 // leave one device out: 34.5% -> 15.4% once each backend has its own), on all 839 runs of
 // 2026-12-06, runs_moe2.csv's 2026 CUDA rows (an RTX 4090's Qwen3.5-35B-A3B and GLM-4.7-Flash) and
 // M2 Ultra row included; ROCm's fits at 0. Vulkan's is its fit on the corpus before those rows
-// (it fits 31 us now).
+// (it fits 31 us now). Metal's fell from 56 to 36 us once its MoE rows' K-quant and MXFP4
+// experts pay their unpacking (kMetalUnpackFlopsPerWeight).
 constexpr double kMoeLayerExtraUsCuda = 35, kMoeLayerExtraUsRocm = 0, kMoeLayerExtraUsVulkan = 40,
-                 kMoeLayerExtraUsMetal = 56;
+                 kMoeLayerExtraUsMetal = 36;
 // CUDA on a GPU typed without its SM count and clock: fitted with CUDA's other decode constants
 // with every device's units withheld (machine.cpp kDecodeOverheadUsCudaNoUnits).
 constexpr double kMoeLayerExtraUsCudaNoUnits = 19;
@@ -168,6 +169,25 @@ constexpr double kDequantBound = 0.85;
 // activation quantization, norms and rope. perf record of llama-bench tg, 2 Zen 4 threads:
 // 92.5% Llama-3.2-3B Q8_0, 92.4% 3B Q6_K, 93% TinyLlama Q8_0.
 constexpr double kCpuDecodeKernelShare = 0.93;
+
+// llama.cpp's Metal decode kernels for the formats whose blocks carry sub-block scales or a lookup
+// grid (the K-quants, the IQ formats, MXFP4: kernel_mul_mv_q4_K_f32 and its kin) spend about this
+// many of the GPU's FLOPs on each weight, so a GPU with little arithmetic per byte of bandwidth
+// decodes them below its bandwidth; Q4_0, Q8_0 (one scale per 32 weights) and F16 keep pace.
+// The M1 Max (10.4 TFLOPS over 400 GB/s) decodes Llama 3 8B Q4_K_M at 34-36 tok/s where its
+// bytes over Metal's efficiency allow 53, and its MoE K-quant and MXFP4 rows 1.3-1.9x below that
+// too, while its Q4_0, Q8_0 and F16 rows (#4167) keep pace; an M3 Max (16.4 TFLOPS over the same
+// 400 GB/s) keeps pace at Q4_K_M. Fitted by bench/check_accuracy.py on the Metal rows (a grid of
+// 0-60 with Metal's efficiency and overheads refitted at each point), on all 839 corpus runs of
+// 2026-12-07: 32 (bench/NOTES.md, session 22, for what it does out of sample).
+constexpr double kMetalUnpackFlopsPerWeight = 32;
+
+/// Whether format f's blocks carry sub-block scales or a lookup grid to unpack per weight (the
+/// K-quants and IQ formats, 256 weights a block; IQ4_NL, MXFP4, NVFP4).
+bool unpacks_scales(const BlockFormat& f) {
+  return f.ggml_id != kNotGgml &&
+         (f.block_elements == 256 || f.name == "IQ4_NL" || f.name == "MXFP4" || f.name == "NVFP4");
+}
 
 const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_view format, int threads) {
   for (const auto& r : rates)
@@ -357,10 +377,12 @@ struct PoolTime {
   double kv_reread_bytes = 0;  ///< without flash attention (kv_reread_bytes()); its share is in kv_s
   double dot_bytes = 0;        ///< of weight_bytes, those on an uncalibrated CPU's dot-product path
   double routed_bytes = 0;     ///< of weight_bytes, an MoE's routed experts (read through MUL_MAT_ID)
+  double unpack_weights = 0;   ///< weights whose scales Metal's kernels unpack (unpacks_scales())
+  double unpack_s = 0;         ///< their unpacking at kMetalUnpackFlopsPerWeight; overlaps weight_s
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
   bool rate_unknown = false;  ///< weights on a device with no read rate: the time is unknown, not 0
-  double total() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
+  double total() const { return std::max({weight_s, compute_s, unpack_s}) + kv_s + overhead_s; }
 };
 
 PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, const Device& d, const Slice& s) {
@@ -374,10 +396,14 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     if (!(gbps > 0) && l.bytes > 0) t.rate_unknown = true;
     t.weight_bytes += l.bytes;
     if (dot) t.dot_bytes += l.bytes;
+    if (d.backend == Backend::metal && engine_of(q) == Engine::llama_cpp && unpacks_scales(*l.format))
+      t.unpack_weights += l.params;
     t.weight_s += sec;
     if ((r || dot) && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
       t.slowest_s = sec, t.slowest = std::string(l.format->name) + " dot product at " + fixed(gbps) + " GB/s";
   }
+  if (t.unpack_weights > 0 && d.datasheet_gflops > 0)
+    t.unpack_s = t.unpack_weights * kMetalUnpackFlopsPerWeight / (d.datasheet_gflops * 1e9);
   if (m.is_moe() && s.routed) {
     Slice routed = s;
     routed.dense = routed.output = routed.embedding = false;
@@ -817,6 +843,10 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   else if (worst->compute_s > std::max(worst->weight_s, worst->kv_s))
     e.bottleneck = "compute" + where + ": " + std::to_string(users) + " users' tokens and the others' prompts at " +
                    flops(slow.compute_gflops.value);
+  else if (worst->unpack_s > std::max(worst->weight_s, worst->kv_s))
+    e.bottleneck = "unpacking the weights' block scales" + where + ": " + fixed(worst->unpack_weights / 1e9) +
+                   " G weights per token at " + fixed(kMetalUnpackFlopsPerWeight, "%.0f") + " FLOPs each on " +
+                   flops(slow.datasheet_gflops) + " (Metal's K-quant / IQ / MXFP4 kernels)";
   else if (worst->kv_s > worst->weight_s) {
     const double kv_read = worst->kv_bytes + kNoFlashKvRereadShare * worst->kv_reread_bytes;
     e.bottleneck = worst->kv_s > kv_read / (slow.read_gbps.value * 1e9) * 1.01
@@ -876,6 +906,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     ps.kv_reread_bytes = t.kv_reread_bytes;
     ps.dot_bytes = t.dot_bytes;
     ps.routed_bytes = t.routed_bytes;
+    ps.unpack_weights = t.unpack_weights, ps.unpack_s = t.unpack_s;
     ps.prefill_s = pt.seconds, ps.prefill_routed_s = pt.routed_s, ps.tokens_per_expert = pt.tokens_per_expert;
     ps.prefill_dot_s = pt.dot_s;
     ps.prefill_expert_read_s = pt.expert_read_s;
@@ -932,6 +963,20 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
     if (!formats.empty())
       a.push_back("decode reads " + formats + " one dot product a row (llama.cpp does not repack them on this CPU) at " +
                   fixed(d.gemv_dot_cap_gbps) + " GB/s, what its cores' dequantization keeps up with");
+  }
+  if (d.backend == Backend::metal && engine_of(q) == Engine::llama_cpp) {
+    double unpack = 0;  // weights a token whose block scales Metal's kernels unpack
+    for (const auto& l : slice_load(m, q, Slice{}, true))
+      if (unpacks_scales(*l.format)) unpack += l.params;
+    if (unpack > 0 && d.datasheet_gflops > 0)
+      a.push_back("Metal unpacks the block scales of " + fixed(unpack / 1e9) + " G weights a token at " +
+                  fixed(kMetalUnpackFlopsPerWeight, "%.0f") + " FLOPs each: decode at most " +
+                  fixed(d.datasheet_gflops * 1e9 / (unpack * kMetalUnpackFlopsPerWeight)) + " tok/s on " +
+                  flops(d.datasheet_gflops) + " (fitted, bench/check_accuracy.py)");
+    else if (unpack > 0)
+      a.push_back("no FLOPs figure for this GPU: Metal's unpacking of block scales (" +
+                  fixed(kMetalUnpackFlopsPerWeight, "%.0f") + " FLOPs a weight) is not counted, which slows K-quant "
+                  "and MXFP4 decode where FLOPs per byte of bandwidth are few (an M1 Max's, by 1.3-1.5x)");
   }
   if (!d.compute_gflops.known())
     a.push_back("no compute figure for this device: prefill not estimated");

@@ -2,6 +2,7 @@
 // No I/O, no hwloc, no Vulkan, no TOML: see DESIGN.md.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -462,7 +463,7 @@ struct MemoryNeed {
 };
 
 /// One device's share of a decoding step and of a prompt token, in seconds by cause: what
-/// decode_tps and prefill_tps are made of (decode: max(weights, compute) + KV + overhead).
+/// decode_tps and prefill_tps are made of (decode: max(weights, compute, unpacking) + KV + overhead).
 struct PoolSeconds {
   Device device;                    ///< as this estimate saw it: its rates, caps and backend constants
   bool concurrent = false;          ///< a tensor-parallel rank that runs beside the first: not added
@@ -475,6 +476,8 @@ struct PoolSeconds {
   double kv_reread_bytes = 0;
   double dot_bytes = 0;             ///< of weight_bytes, those an uncalibrated CPU reads through its one-row dot products
   double routed_bytes = 0;          ///< of weight_bytes, an MoE's routed experts (llama.cpp's MUL_MAT_ID)
+  double unpack_weights = 0;        ///< weights whose sub-block scales Metal's decode kernels unpack
+  double unpack_s = 0;              ///< that unpacking's arithmetic at the GPU's datasheet FLOPs (overlaps weight_s)
   double prefill_s = 0;             ///< per prompt token, all of this pool's products and attention
   double prefill_routed_s = 0;      ///< of prefill_s, an MoE's routed experts
   double prefill_dot_s = 0;         ///< of prefill_s, an uncalibrated CPU's products on its dot-product path
@@ -486,7 +489,7 @@ struct PoolSeconds {
   double prefill_attention_scores_s = 0;  ///< of prefill_s, moving attention scores without flash attention
   double prefill_attention_s = 0;   ///< of prefill_s, the attention's arithmetic
   double attention_share = 1;       ///< its rate over the GEMM rate before an APU's share; 1: the compute rate
-  double decode_s() const { return std::max(weight_s, compute_s) + kv_s + overhead_s; }
+  double decode_s() const { return std::max({weight_s, compute_s, unpack_s}) + kv_s + overhead_s; }
 };
 
 /// The kind of prediction whose out-of-sample errors bound this one's: rows of the same class in

@@ -471,7 +471,7 @@ BOOST_AUTO_TEST_CASE(strix_halo_is_planned_at_the_raised_gtt_share) {
 }
 
 BOOST_AUTO_TEST_CASE(mlx_pays_its_own_cost_per_layer_on_a_mac) {
-  // A Mac's Metal device: llama.cpp's GGUF pays Metal's 198 us a layer, MLX 135 us (fitted on
+  // A Mac's Metal device: llama.cpp's GGUF pays Metal's per-layer overhead, MLX 135 us (fitted on
   // bench/published_mlx.csv), both on top of the bytes at the same bandwidth.
   const Machine mac = machine_from_hardware(mac_64gb());
   QuantSpec mlx4 = quant("MLX-4bit", "MLX4");
@@ -484,6 +484,31 @@ BOOST_AUTO_TEST_CASE(mlx_pays_its_own_cost_per_layer_on_a_mac) {
   };
   BOOST_TEST(overhead_s(q4_0()) == 32 * decode_overhead_s_per_layer(Backend::metal), boost::test_tools::tolerance(1e-6));
   BOOST_TEST(overhead_s(mlx4) == 32 * 135e-6, boost::test_tools::tolerance(1e-6));
+}
+
+BOOST_AUTO_TEST_CASE(metal_unpacks_k_quant_scales_at_the_gpus_flops) {
+  // A Mac of 10 TFLOPS over 400 GB/s: Q4_0 decodes at its bytes' pace; Q4_K_M's weights cost 32
+  // FLOPs each to unpack (speed.cpp kMetalUnpackFlopsPerWeight), which outlasts their read and
+  // sets the pace; a GPU typed without its FLOPs has no such bound.
+  const Machine mac = machine_from_hardware(mac_64gb());
+  const ModelSpec m = llama_3_1_8b();
+  const Estimate k = estimate(m, q4_k_m(), mac, TestWorkload{});
+  const PoolSeconds& p = k.pools.at(0);
+  BOOST_TEST(p.unpack_weights > 7e9);
+  BOOST_TEST(p.unpack_weights < 8.1e9);
+  BOOST_TEST(p.unpack_s == p.unpack_weights * 32 / 10e12, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(p.unpack_s > p.weight_s);
+  BOOST_TEST(1 / k.decode_tps == p.unpack_s + p.kv_s + p.overhead_s, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(k.bottleneck.find("unpacking") != std::string::npos);
+  // Q4_0's file keeps its output matrix in Q6_K: those 0.53 G weights alone are unpacked.
+  const PoolSeconds q4 = estimate(m, q4_0(), mac, TestWorkload{}).pools.at(0);
+  BOOST_TEST(q4.unpack_weights == 128256.0 * 4096, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(q4.unpack_s < q4.weight_s);
+  HardwareSpec typed = mac_64gb();
+  typed.fp16_tflops = 0;
+  const Estimate u = estimate(m, q4_k_m(), machine_from_hardware(typed), TestWorkload{});
+  BOOST_TEST(u.pools.at(0).unpack_s == 0);
+  BOOST_TEST(u.decode_tps > k.decode_tps);
 }
 
 BOOST_AUTO_TEST_CASE(no_backend_reads_faster_than_the_memory_sustains) {
