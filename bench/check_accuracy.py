@@ -12,7 +12,8 @@ every fold's training rows and the held-out rows re-predicted from the breakdown
           (kv: with a share f of a GQA group's repeated KV reads where run without flash attention)
           (e: the backend's decode efficiency, Vulkan on Intel GPUs its own; o: its per-layer
           overhead, of which a Gated DeltaNet layer pays g more; GPU pools whose rate is
-          measured keep it)
+          measured keep it; on Metal the weights take at least their unpacking, the weights of
+          formats with sub-block scales x u FLOPs over the datasheet FLOPs)
   prefill t = sum over pools of (dense_s + routed_s x g(h)/g(h0)) x p0/p
           (p: the backend's prefill efficiency, x an APU's package-power share k for the dense
           products; a GPU's attention at a share a of the rate before k; h: the MoE grouped-GEMM
@@ -997,6 +998,18 @@ def fit_decode_once(train, c0, c):
 _CPU_FITS = {}  # fit_cpu_decode's result by its rows and start: most folds hold out no CPU
 
 
+def decode_grid(train, c0, c, key, grid, rows):
+    """The decode constants refitted (fit_decode) at each value of c[key] on `grid`: those whose
+    median |log error| of decode over `rows` is least (the first on a tie)."""
+    best = None
+    for v in grid:
+        trial = fit_decode(train, c0, dict(c, **{key: v}))
+        err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in rows)
+        if best is None or err < best[0] - 1e-9:
+            best = (err, trial)
+    return best[1]
+
+
 def fit_decode_all(train, c0):
     """Every decode constant, refitted on `train` rows."""
     c = dict(c0)
@@ -1022,38 +1035,20 @@ def fit_decode_all(train, c0):
     # decode constants refitted, scored on the median |log error| of the GPU rows of such models.
     gdn_rows = [x for x in train if x["tg"] and x["gdn_share"] > 0 and x["backend"] != "cpu"]
     if GDN and len(gdn_rows) >= 5:
-        best = None
-        for g in [0.5 * i for i in range(9)]:
-            trial = fit_decode(train, c0, dict(c, g=g))
-            err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in gdn_rows)
-            if best is None or err < best[0] - 1e-9:
-                best = (err, trial)
-        c = best[1]
+        c = decode_grid(train, c0, c, "g", [0.5 * i for i in range(9)], gdn_rows)
     # The share of the rate an MoE's routed experts stream at (MOE_STREAM): a grid, each point with
     # the decode constants refitted, scored on the median |log error| of the GPU rows of MoE models.
     moe_rows = [x for x in train if x["tg"] and x["backend"] != "cpu" and
                 any(p["decode"].get("routed_bytes", 0) > 0 for p in x["e"]["breakdown"]["pools"])]
     if MOE_STREAM and len(moe_rows) >= 5:
-        best = None
-        for ms in [0.5 + 0.05 * i for i in range(11)]:
-            trial = fit_decode(train, c0, dict(c, ms=ms))
-            err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in moe_rows)
-            if best is None or err < best[0] - 1e-9:
-                best = (err, trial)
-        c = best[1]
+        c = decode_grid(train, c0, c, "ms", [0.5 + 0.05 * i for i in range(11)], moe_rows)
     # The share of a GQA group's repeated KV reads (no flash attention) that reaches DRAM: a grid
     # from 0 to 1 (every query head reading its KV head again), each point with the decode constants
     # refitted, scored on the median |log error| of the GPU rows run without flash attention whose
     # repeated reads are at least 10% of their bytes.
     fa_rows = [x for x in train if x["tg"] and fa_weight(x) >= 0.1]
     if FA_REREAD and len(fa_rows) >= 5:
-        best = None
-        for r in [0.1 * i for i in range(11)]:
-            trial = fit_decode(train, c0, dict(c, fa=r))
-            err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in fa_rows)
-            if best is None or err < best[0] - 1e-9:
-                best = (err, trial)
-        c = best[1]
+        c = decode_grid(train, c0, c, "fa", [0.1 * i for i in range(11)], fa_rows)
     elif not FA_REREAD:
         c = fit_decode(train, c0, dict(c, fa=0))
     # The FLOPs a Metal weight of a format with sub-block scales costs: a grid, each point with the
@@ -1062,14 +1057,9 @@ def fit_decode_all(train, c0):
     # from other starting constants could settle their SM binding elsewhere).
     metal_rows = [x for x in train if x["tg"] and x["backend"] == "metal"]
     if METAL_UNPACK and len({x["device"] for x in metal_rows}) >= 3:
-        best = None
-        for k in [4 * i for i in range(16)]:
-            trial = fit_decode(train, c0, dict(c, unpack=k))
-            err = statistics.median(abs(math.log(decode_pred(x, trial) / x["tg"])) for x in metal_rows)
-            if best is None or err < best[0] - 1e-9:
-                best = (err, trial)
-        c = dict(c, unpack=best[1]["unpack"])
-        c.update({key: v for key, v in best[1].items() if isinstance(key, tuple) and key[1] == "metal"})
+        best = decode_grid(train, c0, c, "unpack", [4 * i for i in range(16)], metal_rows)
+        c = dict(c, unpack=best["unpack"])
+        c.update({key: v for key, v in best.items() if isinstance(key, tuple) and key[1] == "metal"})
     return c
 
 
