@@ -176,8 +176,8 @@ constexpr double kCpuDecodeKernelShare = 0.93;
 // decodes them below its bandwidth; Q4_0, Q8_0 (one scale per 32 weights) and F16 keep pace.
 // The M1 Max (10.4 TFLOPS over 400 GB/s) decodes Llama 3 8B Q4_K_M at 34-36 tok/s where its
 // bytes over Metal's efficiency allow 53, and its MoE K-quant and MXFP4 rows 1.3-1.9x below that
-// too, while its Q4_0, Q8_0 and F16 rows (#4167) keep pace; an M3 Max (16.4 TFLOPS over the same
-// 400 GB/s) keeps pace at Q4_K_M. Fitted by bench/check_accuracy.py on the Metal rows (a grid of
+// too, while its Q4_0, Q8_0 and F16 rows (#4167) keep pace; an M3 Max (16.4 TFLOPS reported, not
+// by Apple, so not in the catalog) decodes Q4_K_M as fast as its bytes allow. Fitted by bench/check_accuracy.py on the Metal rows (a grid of
 // 0-60 with Metal's efficiency and overheads refitted at each point), on all 839 corpus runs of
 // 2026-12-07: 32 (bench/NOTES.md, session 22, for what it does out of sample).
 constexpr double kMetalUnpackFlopsPerWeight = 32;
