@@ -555,11 +555,12 @@ def decode_terms(x, c):
             # An MoE's routed experts at a share s of the rate (MOE_STREAM; 1: as the dense weights).
             gb += d.get("routed_bytes", 0) * (1 / c.get("ms", 1.0) - 1) / 1e9
             kv_gb = (d["kv_bytes"] + d.get("kv_reread_bytes", 0) * c.get("fa", 0)) / 1e9
+            unpack = unpack_s(p, c)
             if sm_binds(x, p, c, rate):
                 a += gb / rate
-            elif unpack_s(p, c) > (gb - kv_gb) / rate:
+            elif unpack > (gb - kv_gb) / rate:
                 # Metal's unpacking of sub-block scales outlasts the weights' read (kMetalUnpackFlopsPerWeight).
-                a += unpack_s(p, c)
+                a += unpack
                 A[eb] += kv_gb / p["datasheet_gbps"]
             else:
                 A[eb] += gb / p["datasheet_gbps"]

@@ -37,6 +37,12 @@ struct BlockFormat {
   /// Whether a CPU whose repacked kernels are at `cpu` (Device::cpu_repack) repacks this format.
   constexpr bool repacked_on(SimdLevel cpu) const { return cpu_repack >= SimdLevel::avx2 && cpu >= cpu_repack; }
   constexpr double bits_per_weight() const { return 8.0 * block_bytes / block_elements; }
+  /// Whether a GPU kernel unpacks sub-block scales or a lookup grid for each weight: the K-quants
+  /// and IQ formats (256 weights a block), IQ4_NL, MXFP4, NVFP4; not Q4_0 ... Q8_0 (one scale per
+  /// 32 weights), F16, BF16, F32 or the formats beyond GGUF.
+  constexpr bool unpacks_scales() const {
+    return ggml_id != kNotGgml && (block_elements == 256 || name == "IQ4_NL" || name == "MXFP4" || name == "NVFP4");
+  }
 };
 
 // ggml ids and blocks: ggml/src/ggml-common.h (block_q4_0 = fp16 d + 16 B of nibbles = 18 B per 32

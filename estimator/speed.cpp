@@ -182,13 +182,6 @@ constexpr double kCpuDecodeKernelShare = 0.93;
 // 2026-12-07: 32 (bench/NOTES.md, session 22, for what it does out of sample).
 constexpr double kMetalUnpackFlopsPerWeight = 32;
 
-/// Whether format f's blocks carry sub-block scales or a lookup grid to unpack per weight (the
-/// K-quants and IQ formats, 256 weights a block; IQ4_NL, MXFP4, NVFP4).
-bool unpacks_scales(const BlockFormat& f) {
-  return f.ggml_id != kNotGgml &&
-         (f.block_elements == 256 || f.name == "IQ4_NL" || f.name == "MXFP4" || f.name == "NVFP4");
-}
-
 const FormatRate* find_rate(const std::vector<FormatRate>& rates, std::string_view format, int threads) {
   for (const auto& r : rates)
     if (r.format == format && r.threads == threads) return &r;
@@ -377,7 +370,7 @@ struct PoolTime {
   double kv_reread_bytes = 0;  ///< without flash attention (kv_reread_bytes()); its share is in kv_s
   double dot_bytes = 0;        ///< of weight_bytes, those on an uncalibrated CPU's dot-product path
   double routed_bytes = 0;     ///< of weight_bytes, an MoE's routed experts (read through MUL_MAT_ID)
-  double unpack_weights = 0;   ///< weights whose scales Metal's kernels unpack (unpacks_scales())
+  double unpack_weights = 0;   ///< weights whose scales Metal's kernels unpack (BlockFormat::unpacks_scales)
   double unpack_s = 0;         ///< their unpacking at kMetalUnpackFlopsPerWeight; overlaps weight_s
   double slowest_s = 0;
   std::string slowest;  ///< the dequantization-bound format, if one dominates
@@ -396,7 +389,7 @@ PoolTime decode_time(const ModelSpec& m, const QuantSpec& q, const Workload& w, 
     if (!(gbps > 0) && l.bytes > 0) t.rate_unknown = true;
     t.weight_bytes += l.bytes;
     if (dot) t.dot_bytes += l.bytes;
-    if (d.backend == Backend::metal && engine_of(q) == Engine::llama_cpp && unpacks_scales(*l.format))
+    if (d.backend == Backend::metal && engine_of(q) == Engine::llama_cpp && l.format->unpacks_scales())
       t.unpack_weights += l.params;
     t.weight_s += sec;
     if ((r || dot) && gbps < kDequantBound * d.read_gbps.value && sec > t.slowest_s)
@@ -967,7 +960,7 @@ Estimate estimate(const ModelSpec& m, const QuantSpec& q, const Machine& as_give
   if (d.backend == Backend::metal && engine_of(q) == Engine::llama_cpp) {
     double unpack = 0;  // weights a token whose block scales Metal's kernels unpack
     for (const auto& l : slice_load(m, q, Slice{}, true))
-      if (unpacks_scales(*l.format)) unpack += l.params;
+      if (l.format->unpacks_scales()) unpack += l.params;
     if (unpack > 0 && d.datasheet_gflops > 0)
       a.push_back("Metal unpacks the block scales of " + fixed(unpack / 1e9) + " G weights a token at " +
                   fixed(kMetalUnpackFlopsPerWeight, "%.0f") + " FLOPs each: decode at most " +

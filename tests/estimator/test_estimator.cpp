@@ -130,6 +130,9 @@ BOOST_AUTO_TEST_CASE(one_block_format_table_serves_gguf_ids_kernels_and_the_esti
   BOOST_TEST(find_block_format("NVFP4")->bits_per_weight() == 4.5);
   BOOST_TEST(!find_block_format("Q8_K"));
   BOOST_TEST(ggml_block_format(15)->name == "Q8_K");
+  // Sub-block scales or a lookup grid to unpack (Metal's decode bound): K-quants, IQ, MXFP4.
+  for (const char* f : {"Q4_K", "Q6_K", "IQ4_XS", "IQ4_NL", "MXFP4"}) BOOST_TEST(find_block_format(f)->unpacks_scales(), f);
+  for (const char* f : {"F16", "Q4_0", "Q8_0", "MLX4"}) BOOST_TEST(!find_block_format(f)->unpacks_scales(), f);
   std::set<std::string_view> names;
   for (const auto& f : kBlockFormats) BOOST_TEST(names.insert(f.name).second, f.name);
   for (const auto& f : block_formats()) BOOST_TEST(f.modelled, f.name);
